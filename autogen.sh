@@ -1,0 +1,5 @@
+#!/bin/sh
+# Generate configure and Makefile.in; none of it is committed.
+set -e
+cd "$(dirname "$0")"
+autoreconf --install --force

@@ -1,0 +1,5 @@
+# Pool policy: pure code, no system calls; linked by poold and the tests.
+noinst_LIBRARIES += pool/libpool.a
+pool_libpool_a_SOURCES = \
+	pool/backoff.c pool/backoff.h \
+	pool/pool.c pool/pool.h

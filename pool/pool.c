@@ -1,0 +1,347 @@
+/*
+ * The pool policy.  See pool.h for the shape; the rules, in the order
+ * pool_reconcile() applies them:
+ *
+ *  1. A worker that was asked to stop and outlives its deadline gets
+ *     SIGKILL.
+ *  2. A stopping pool asks every running worker to stop.
+ *  3. While backing off after failed boots, one worker at a time is started
+ *     as a probe; once a probe lives through the boot window the pool is
+ *     healthy again and the backoff is reset.
+ *  4. Workers in slots at or above the target are retired (highest slots
+ *     go first on TTOU, so the slots in use stay 0..target-1).
+ *  5. Every slot below the target without a running worker of the current
+ *     generation gets one, unless backoff or the process cap says wait.
+ *  6. A worker of an older generation is retired only once its slot has a
+ *     running replacement: a reload never lowers capacity, and a new
+ *     config whose workers crash leaves the old workers serving.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pool.h"
+
+#define SLOT_WORDS	(POOL_SLOTS_MAX / 64)
+
+static uint64_t
+min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+int
+pool_init(struct pool *p, const char *name, const struct pool_limits *lim,
+    int target)
+{
+	memset(p, 0, sizeof(*p));
+	if ((p->p_name = strdup(name)) == NULL)
+		return -1;
+	p->p_lim = *lim;
+	p->p_target = target;
+	p->p_mode = PM_RUN;
+	return 0;
+}
+
+void
+pool_free(struct pool *p)
+{
+	free(p->p_name);
+	free(p->p_w);
+	memset(p, 0, sizeof(*p));
+}
+
+int
+pool_scale(struct pool *p, int delta)
+{
+	long t = (long)p->p_target + delta;
+
+	if (t > p->p_lim.pl_max)
+		t = p->p_lim.pl_max;
+	/* Below the floor only if already there (after WINCH, say). */
+	if (t < p->p_lim.pl_min && delta < 0)
+		t = p->p_target < p->p_lim.pl_min ? p->p_target :
+		    p->p_lim.pl_min;
+	if (t < 0)
+		t = 0;
+	p->p_target = (int)t;
+	return p->p_target;
+}
+
+void
+pool_idle(struct pool *p)
+{
+	p->p_target = 0;
+}
+
+void
+pool_reload(struct pool *p, const struct pool_limits *lim, int target)
+{
+	p->p_lim = *lim;
+	p->p_target = target;
+	p->p_gen++;
+	/* New code deserves a fresh start, not the old config's backoff. */
+	backoff_reset(&p->p_backoff);
+}
+
+void
+pool_stop(struct pool *p, bool quick)
+{
+	if (p->p_mode != PM_QUICK)
+		p->p_mode = quick ? PM_QUICK : PM_STOP;
+}
+
+bool
+pool_done(const struct pool *p)
+{
+	return p->p_mode != PM_RUN && p->p_nw == 0;
+}
+
+struct worker *
+pool_find(struct pool *p, pid_t pid)
+{
+	for (size_t i = 0; i < p->p_nw; i++) {
+		if (p->p_w[i].w_pid == pid)
+			return &p->p_w[i];
+	}
+	return NULL;
+}
+
+size_t
+pool_count(const struct pool *p, enum worker_state st)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->p_nw; i++)
+		n += p->p_w[i].w_state == st;
+	return n;
+}
+
+/*
+ * Live processes per pool are capped at twice the ceiling: enough for a
+ * full rolling replacement, and a bound when HUPs arrive faster than old
+ * workers stop.
+ */
+static size_t
+proc_cap(const struct pool *p)
+{
+	return 2 * (size_t)(p->p_lim.pl_max > 0 ? p->p_lim.pl_max : 1);
+}
+
+static struct worker *
+worker_add(struct pool *p)
+{
+	struct worker	*w;
+	size_t		 cap;
+
+	if (p->p_nw == p->p_capw) {
+		cap = p->p_capw ? p->p_capw * 2 : 8;
+		if ((w = reallocarray(p->p_w, cap, sizeof(*w))) == NULL)
+			return NULL;
+		p->p_w = w;
+		p->p_capw = cap;
+	}
+	w = &p->p_w[p->p_nw++];
+	memset(w, 0, sizeof(*w));
+	return w;
+}
+
+static void
+worker_stop(struct pool *p, struct worker *w, uint64_t now,
+    const struct pool_ops *ops, const char *why)
+{
+	int		sig = p->p_lim.pl_stop_signal;
+	unsigned	grace = p->p_lim.pl_graceful_ms;
+
+	if (p->p_mode == PM_QUICK) {
+		sig = SIGTERM;
+		grace = POOL_QUICK_STOP_MS;
+	}
+	ops->signal(ops->arg, p, w, sig, why);
+	w->w_state = WS_STOPPING;
+	w->w_deadline = now + grace;
+}
+
+/* Rule 1, and a quick stop shortening graceful deadlines. */
+static uint64_t
+escalate(struct pool *p, uint64_t now, const struct pool_ops *ops)
+{
+	uint64_t next = POOL_NEVER;
+
+	for (size_t i = 0; i < p->p_nw; i++) {
+		struct worker *w = &p->p_w[i];
+		if (w->w_state != WS_STOPPING)
+			continue;
+		if (p->p_mode == PM_QUICK)
+			w->w_deadline = min_u64(w->w_deadline,
+			    now + POOL_QUICK_STOP_MS);
+		if (now >= w->w_deadline) {
+			ops->signal(ops->arg, p, w, SIGKILL,
+			    "did not stop in time");
+			w->w_state = WS_KILLED;
+		} else
+			next = min_u64(next, w->w_deadline);
+	}
+	return next;
+}
+
+/* Rule 3: true while a probe is still inside its boot window. */
+static bool
+probing(struct pool *p, uint64_t now, uint64_t *next)
+{
+	bool busy = false;
+
+	if (p->p_backoff.b_fails == 0)
+		return false;
+	for (size_t i = 0; i < p->p_nw; i++) {
+		struct worker *w = &p->p_w[i];
+		if (!w->w_probe || w->w_state != WS_RUNNING)
+			continue;
+		if (now - w->w_started >= POOL_BOOT_WINDOW_MS) {
+			backoff_reset(&p->p_backoff);
+			for (size_t j = 0; j < p->p_nw; j++)
+				p->p_w[j].w_probe = false;
+			return false;
+		}
+		*next = min_u64(*next, w->w_started + POOL_BOOT_WINDOW_MS);
+		busy = true;
+	}
+	return busy;
+}
+
+static void
+slot_set(uint64_t *bits, unsigned slot)
+{
+	if (slot < POOL_SLOTS_MAX)
+		bits[slot / 64] |= UINT64_C(1) << (slot % 64);
+}
+
+static bool
+slot_isset(const uint64_t *bits, unsigned slot)
+{
+	return slot < POOL_SLOTS_MAX &&
+	    (bits[slot / 64] >> (slot % 64) & 1) != 0;
+}
+
+/* Slots that have a running worker of the current generation. */
+static void
+current_slots(const struct pool *p, uint64_t *bits)
+{
+	memset(bits, 0, SLOT_WORDS * sizeof(*bits));
+	for (size_t i = 0; i < p->p_nw; i++) {
+		const struct worker *w = &p->p_w[i];
+		if (w->w_state == WS_RUNNING && w->w_gen == p->p_gen)
+			slot_set(bits, w->w_slot);
+	}
+}
+
+/* Rule 5. */
+static uint64_t
+spawn_missing(struct pool *p, uint64_t now, const struct pool_ops *ops,
+    bool busy)
+{
+	uint64_t	 bits[SLOT_WORDS], next = POOL_NEVER;
+	struct worker	*w;
+	pid_t		 pid;
+
+	current_slots(p, bits);
+	for (unsigned slot = 0; slot < (unsigned)p->p_target; slot++) {
+		if (slot_isset(bits, slot))
+			continue;
+		if (busy || p->p_nw >= proc_cap(p))
+			break;
+		if (backoff_blocks(&p->p_backoff, now))
+			return p->p_backoff.b_until;
+		if ((pid = ops->spawn(ops->arg, p, slot)) == -1 ||
+		    (w = worker_add(p)) == NULL) {
+			/* fork or memory: retry later, not in a tight loop */
+			backoff_fail(&p->p_backoff, now);
+			return p->p_backoff.b_until;
+		}
+		w->w_pid = pid;
+		w->w_slot = slot;
+		w->w_gen = p->p_gen;
+		w->w_state = WS_RUNNING;
+		w->w_started = now;
+		if (p->p_backoff.b_fails > 0) {
+			w->w_probe = true;
+			busy = true;
+			next = now + POOL_BOOT_WINDOW_MS;
+		}
+	}
+	return next;
+}
+
+/* Rules 4 and 6. */
+static void
+retire(struct pool *p, uint64_t now, const struct pool_ops *ops)
+{
+	uint64_t bits[SLOT_WORDS];
+
+	current_slots(p, bits);
+	for (size_t i = 0; i < p->p_nw; i++) {
+		struct worker *w = &p->p_w[i];
+		if (w->w_state != WS_RUNNING)
+			continue;
+		if (w->w_slot >= (unsigned)p->p_target)
+			worker_stop(p, w, now, ops, "scaled down");
+		else if (w->w_gen != p->p_gen && slot_isset(bits, w->w_slot))
+			worker_stop(p, w, now, ops, "replaced after reload");
+	}
+}
+
+uint64_t
+pool_reconcile(struct pool *p, uint64_t now, const struct pool_ops *ops)
+{
+	uint64_t	next = POOL_NEVER;
+	bool		busy;
+
+	next = escalate(p, now, ops);
+	if (p->p_mode != PM_RUN) {
+		for (size_t i = 0; i < p->p_nw; i++) {
+			struct worker *w = &p->p_w[i];
+			if (w->w_state == WS_RUNNING) {
+				worker_stop(p, w, now, ops, "pool stopping");
+				next = min_u64(next, w->w_deadline);
+			}
+		}
+		return next;
+	}
+	busy = probing(p, now, &next);
+	next = min_u64(next, spawn_missing(p, now, ops, busy));
+	retire(p, now, ops);
+	/* Deadlines of the workers retired just now. */
+	for (size_t i = 0; i < p->p_nw; i++) {
+		if (p->p_w[i].w_state == WS_STOPPING)
+			next = min_u64(next, p->p_w[i].w_deadline);
+	}
+	return next;
+}
+
+int
+pool_reaped(struct pool *p, pid_t pid, uint64_t now, struct pool_exit *pe)
+{
+	struct worker *w = pool_find(p, pid);
+
+	if (w == NULL)
+		return -1;
+	memset(pe, 0, sizeof(*pe));
+	pe->pe_slot = w->w_slot;
+	pe->pe_age_ms = now - w->w_started;
+	if (w->w_state != WS_RUNNING)
+		pe->pe_kind = EXIT_STOPPED;
+	else if (pe->pe_age_ms < POOL_BOOT_WINDOW_MS) {
+		pe->pe_kind = EXIT_FAILED_BOOT;
+		backoff_fail(&p->p_backoff, now);
+		pe->pe_backoff_ms = p->p_backoff.b_until - now;
+	} else {
+		pe->pe_kind = EXIT_DIED;
+		if (w->w_probe)
+			backoff_reset(&p->p_backoff);
+	}
+	*w = p->p_w[--p->p_nw];
+	return 0;
+}

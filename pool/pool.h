@@ -1,0 +1,110 @@
+/*
+ * A pool's workers and the policy that keeps them at target.
+ *
+ * Everything here is pure: time comes in as an argument and side effects
+ * go out through struct pool_ops, so the policy is tested without a single
+ * process.  Signals and commands only change the target, the generation or
+ * the mode; pool_reconcile() is the one step that converges, Gunicorn's
+ * manage_workers() in one place.
+ */
+#ifndef POOLD_POOL_H
+#define POOLD_POOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "backoff.h"
+
+#define POOL_NEVER		UINT64_MAX
+#define POOL_BOOT_WINDOW_MS	1000	/* dying sooner is a failed boot */
+#define POOL_QUICK_STOP_MS	1000	/* INT/QUIT: SIGKILL after this */
+#define POOL_SLOTS_MAX		4096	/* matches CONF_WORKERS_LIMIT */
+
+enum worker_state {
+	WS_RUNNING,	/* started; counts towards the target */
+	WS_STOPPING,	/* sent its stop signal; SIGKILL at w_deadline */
+	WS_KILLED,	/* sent SIGKILL; waiting to be reaped */
+};
+
+struct worker {
+	pid_t		  w_pid;
+	unsigned	  w_slot;	/* POOLD_WORKER_ID, 0..target-1 */
+	unsigned	  w_gen;	/* pool generation it was started in */
+	enum worker_state w_state;
+	bool		  w_probe;	/* started while backing off */
+	uint64_t	  w_started;	/* ms, monotonic */
+	uint64_t	  w_deadline;	/* WS_STOPPING: when to SIGKILL */
+};
+
+struct pool_limits {
+	int		pl_min;		/* TTOU floor */
+	int		pl_max;		/* TTIN ceiling */
+	int		pl_stop_signal;
+	unsigned	pl_graceful_ms;
+};
+
+enum pool_mode {
+	PM_RUN,
+	PM_STOP,	/* graceful: stop signal, SIGKILL after graceful_ms */
+	PM_QUICK,	/* SIGTERM, SIGKILL after POOL_QUICK_STOP_MS */
+};
+
+struct pool {
+	char		   *p_name;
+	struct pool_limits  p_lim;
+	int		    p_target;
+	unsigned	    p_gen;
+	enum pool_mode	    p_mode;
+	struct worker	   *p_w;
+	size_t		    p_nw;
+	size_t		    p_capw;
+	struct backoff	    p_backoff;
+	void		   *p_ctx;	/* the supervisor's, untouched here */
+};
+
+/* Side effects, performed by the supervisor (or a test's fake). */
+struct pool_ops {
+	/* Start a worker in slot; its pid, or -1 if it could not start. */
+	pid_t	(*spawn)(void *arg, struct pool *, unsigned slot);
+	/* Deliver sig to w; why is for the log. */
+	void	(*signal)(void *arg, struct pool *, const struct worker *,
+		    int sig, const char *why);
+	void	 *arg;
+};
+
+enum exit_kind {
+	EXIT_STOPPED,		/* we asked it to stop */
+	EXIT_FAILED_BOOT,	/* died within POOL_BOOT_WINDOW_MS */
+	EXIT_DIED,		/* died after a healthy start */
+};
+
+struct pool_exit {
+	unsigned	pe_slot;
+	uint64_t	pe_age_ms;
+	enum exit_kind	pe_kind;
+	uint64_t	pe_backoff_ms;	/* EXIT_FAILED_BOOT: delay before the
+					   next spawn */
+};
+
+int	 pool_init(struct pool *, const char *name, const struct pool_limits *,
+	    int target);
+void	 pool_free(struct pool *);
+
+/* Signals and commands: they only move the target, generation or mode. */
+int	 pool_scale(struct pool *, int delta);	/* within limits; new target */
+void	 pool_idle(struct pool *);		/* WINCH: target 0 */
+void	 pool_reload(struct pool *, const struct pool_limits *, int target);
+void	 pool_stop(struct pool *, bool quick);
+bool	 pool_done(const struct pool *);
+
+/* Converge; returns the next deadline (ms) or POOL_NEVER. */
+uint64_t pool_reconcile(struct pool *, uint64_t now, const struct pool_ops *);
+
+/* A child was reaped: 0 and *out filled if pid was ours, else -1. */
+int	 pool_reaped(struct pool *, pid_t, uint64_t now, struct pool_exit *);
+
+struct worker	*pool_find(struct pool *, pid_t);
+size_t		 pool_count(const struct pool *, enum worker_state);
+
+#endif

@@ -1,0 +1,705 @@
+/*
+ * The arbiter's loop.  A wakeup is handled in a fixed order, as nginx's
+ * master does: reap, stop, reload, reopen logs, scale, then one reconcile
+ * step per pool; the loop then sleeps until the earliest deadline the pools
+ * returned, or forever.  An idle arbiter makes no system calls.
+ *
+ * Signal handlers only record what arrived (signals are data, see
+ * arb_signals[]); nothing acts on them until the ordered step.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arbiter.h"
+#include "listen.h"
+#include "log.h"
+#include "options.h"
+#include "pool.h"
+#include "signame.h"
+#include "spawn.h"
+
+/* The supervisor's half of a pool, hung on pool->p_ctx. */
+struct pool_rt {
+	const struct pool_conf	*pr_conf;	/* NULL once a reload removed it */
+	int			*pr_fds;
+	size_t			 pr_nfds;
+};
+
+enum arb_state {
+	AS_RUN,
+	AS_STOP,	/* TERM: graceful */
+	AS_QUICK,	/* INT, QUIT */
+};
+
+static struct arbiter {
+	struct poold_conf	  a_conf;
+	const struct cli	 *a_cli;
+	struct pool		**a_pools;
+	size_t			  a_npools;
+	struct listener		 *a_ls;
+	size_t			  a_nls;
+	int			  a_epfd;
+	int			  a_sigfd;
+	enum arb_state		  a_state;
+	/* What arrived since the last step. */
+	bool			  a_chld, a_hup, a_usr1, a_winch;
+	bool			  a_term, a_quick;
+	int			  a_scale;
+} arb = { .a_epfd = -1, .a_sigfd = -1 };
+
+static void on_chld(void)  { arb.a_chld = true; }
+static void on_hup(void)   { arb.a_hup = true; }
+static void on_term(void)  { arb.a_term = true; }
+static void on_quick(void) { arb.a_quick = true; }
+static void on_usr1(void)  { arb.a_usr1 = true; }
+static void on_winch(void) { arb.a_winch = true; }
+static void on_ttin(void)  { arb.a_scale++; }
+static void on_ttou(void)  { arb.a_scale--; }
+static void on_usr2(void)
+{
+	log_warnx("USR2: binary upgrade is not in this build yet; ignored");
+}
+
+/* One row per signal: the signalfd mask, the log and the help come from here. */
+static const struct arb_signal {
+	int		  as_sig;
+	void		(*as_fn)(void);
+	const char	 *as_what;
+} arb_signals[] = {
+	{ SIGCHLD,	on_chld,	"reap and replace workers" },
+	{ SIGHUP,	on_hup,		"reload the configuration" },
+	{ SIGTERM,	on_term,	"graceful stop" },
+	{ SIGINT,	on_quick,	"quick stop" },
+	{ SIGQUIT,	on_quick,	"quick stop" },
+	{ SIGUSR1,	on_usr1,	"reopen log files" },
+	{ SIGUSR2,	on_usr2,	"binary upgrade" },
+	{ SIGWINCH,	on_winch,	"stop all workers, keep the arbiter" },
+	{ SIGTTIN,	on_ttin,	"one more worker per pool" },
+	{ SIGTTOU,	on_ttou,	"one fewer worker per pool" },
+};
+
+#define NSIGNALS	(sizeof(arb_signals) / sizeof(arb_signals[0]))
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* -- listeners ------------------------------------------------------------ */
+
+static struct listener *
+ls_find(const struct addr *a)
+{
+	char key[sizeof(arb.a_ls->l_key)];
+
+	addr_format(a, key, sizeof(key));
+	for (size_t i = 0; i < arb.a_nls; i++) {
+		if (strcmp(arb.a_ls[i].l_key, key) == 0)
+			return &arb.a_ls[i];
+	}
+	return NULL;
+}
+
+static int
+ls_acquire(const struct pool_conf *pc, const struct addr *a, char *err,
+    size_t len)
+{
+	struct listener	*l;
+	char		 desc[sizeof(l->l_key)];
+
+	if ((l = ls_find(a)) != NULL) {
+		l->l_used = true;
+		return 0;
+	}
+	if ((l = reallocarray(arb.a_ls, arb.a_nls + 1, sizeof(*l))) == NULL) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	arb.a_ls = l;
+	l = &arb.a_ls[arb.a_nls];
+	if (listen_open(l, a, pc->pc_backlog, pc->pc_socket_mode, err, len)
+	    == -1)
+		return -1;
+	l->l_used = true;
+	arb.a_nls++;
+	listen_describe(l, desc, sizeof(desc));
+	log_info("pool %s: listening at %s", pc->pc_name, desc);
+	return 0;
+}
+
+/*
+ * Open what conf needs, keeping what is already open.  On failure the
+ * listeners opened by this call are closed again and the rest untouched.
+ */
+static int
+ls_open_all(const struct poold_conf *c, char *err, size_t len)
+{
+	size_t before = arb.a_nls;
+
+	for (size_t i = 0; i < arb.a_nls; i++)
+		arb.a_ls[i].l_used = false;
+	for (size_t i = 0; i < c->c_npools; i++) {
+		const struct pool_conf *pc = &c->c_pools[i];
+		for (size_t j = 0; j < pc->pc_nlisten; j++) {
+			if (ls_acquire(pc, &pc->pc_listen[j], err, len) == 0)
+				continue;
+			while (arb.a_nls > before)
+				listen_close(&arb.a_ls[--arb.a_nls], true);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Close listeners no pool uses any more (workers keep their copies). */
+static void
+ls_sweep(void)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < arb.a_nls; i++) {
+		if (arb.a_ls[i].l_used) {
+			arb.a_ls[k++] = arb.a_ls[i];
+			continue;
+		}
+		log_info("closing %s: no pool listens there now",
+		    arb.a_ls[i].l_key);
+		listen_close(&arb.a_ls[i], true);
+	}
+	arb.a_nls = k;
+}
+
+/* -- pools ------------------------------------------------------------------ */
+
+static void
+limits_from(const struct pool_conf *pc, struct pool_limits *lim)
+{
+	lim->pl_min = pc->pc_min_workers;
+	lim->pl_max = pc->pc_max_workers;
+	lim->pl_stop_signal = pc->pc_stop_signal;
+	lim->pl_graceful_ms = pc->pc_graceful_ms;
+}
+
+/* Point a pool at its (new) config and the fds of its listeners. */
+static int
+rt_bind(struct pool_rt *rt, const struct pool_conf *pc)
+{
+	int *fds;
+
+	if ((fds = calloc(pc->pc_nlisten, sizeof(*fds))) == NULL)
+		return -1;
+	for (size_t i = 0; i < pc->pc_nlisten; i++)
+		fds[i] = ls_find(&pc->pc_listen[i])->l_fd;
+	free(rt->pr_fds);
+	rt->pr_fds = fds;
+	rt->pr_nfds = pc->pc_nlisten;
+	rt->pr_conf = pc;
+	return 0;
+}
+
+static struct pool *
+pool_create(const struct pool_conf *pc)
+{
+	struct pool		*p, **pp;
+	struct pool_rt		*rt;
+	struct pool_limits	 lim;
+
+	limits_from(pc, &lim);
+	p = calloc(1, sizeof(*p));
+	rt = calloc(1, sizeof(*rt));
+	pp = reallocarray(arb.a_pools, arb.a_npools + 1, sizeof(*pp));
+	if (pp != NULL)
+		arb.a_pools = pp;
+	if (p == NULL || rt == NULL || pp == NULL ||
+	    pool_init(p, pc->pc_name, &lim, pc->pc_workers) == -1 ||
+	    rt_bind(rt, pc) == -1) {
+		if (p != NULL)
+			pool_free(p);
+		free(p);
+		free(rt);
+		return NULL;
+	}
+	p->p_ctx = rt;
+	arb.a_pools[arb.a_npools++] = p;
+	return p;
+}
+
+static void
+pool_destroy(struct pool *p)
+{
+	struct pool_rt *rt = p->p_ctx;
+
+	free(rt->pr_fds);
+	free(rt);
+	pool_free(p);
+	free(p);
+}
+
+static struct pool *
+pool_by_name(const char *name)
+{
+	for (size_t i = 0; i < arb.a_npools; i++) {
+		struct pool *p = arb.a_pools[i];
+		if (p->p_mode == PM_RUN && strcmp(p->p_name, name) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* -- side effects for the policy ------------------------------------------ */
+
+static pid_t
+op_spawn(void *arg, struct pool *p, unsigned slot)
+{
+	struct pool_rt		*rt = p->p_ctx;
+	struct spawn_req	 r = {
+		.sr_conf = rt->pr_conf,
+		.sr_fds = rt->pr_fds,
+		.sr_nfds = rt->pr_nfds,
+		.sr_slot = slot,
+	};
+	pid_t			 pid;
+
+	if (rt->pr_conf == NULL)
+		return -1;	/* removed by a reload: never respawned */
+	if ((pid = spawn_worker(&r)) != -1)
+		log_info("pool %s: worker %u started (pid %ld)", p->p_name,
+		    slot, (long)pid);
+	return pid;
+}
+
+static void
+op_signal(void *arg, struct pool *p, const struct worker *w, int sig,
+    const char *why)
+{
+	log_info("pool %s: worker %u (pid %ld): SIG%s, %s", p->p_name,
+	    w->w_slot, (long)w->w_pid, signame(sig), why);
+	proc_signal(w->w_pid, sig);
+}
+
+static const struct pool_ops arb_ops = {
+	.spawn = op_spawn,
+	.signal = op_signal,
+};
+
+/* -- reaping ---------------------------------------------------------------- */
+
+static void
+describe_status(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with code %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d (SIG%s)%s",
+		    WTERMSIG(status), signame(WTERMSIG(status)),
+		    WCOREDUMP(status) ? ", core dumped" : "");
+	else
+		snprintf(buf, len, "ended with status 0x%x", status);
+}
+
+static void
+log_exit(const struct pool *p, pid_t pid, int status,
+    const struct pool_exit *pe)
+{
+	char how[96];
+
+	describe_status(status, how, sizeof(how));
+	switch (pe->pe_kind) {
+	case EXIT_STOPPED:
+		log_info("pool %s: worker %u (pid %ld) %s after %.2f s: "
+		    "stopped", p->p_name, pe->pe_slot, (long)pid, how,
+		    pe->pe_age_ms / 1000.0);
+		break;
+	case EXIT_FAILED_BOOT:
+		log_warnx("pool %s: worker %u (pid %ld) %s after %.2f s: "
+		    "failed boot; next start in %.1f s", p->p_name,
+		    pe->pe_slot, (long)pid, how, pe->pe_age_ms / 1000.0,
+		    pe->pe_backoff_ms / 1000.0);
+		break;
+	case EXIT_DIED:
+		log_warnx("pool %s: worker %u (pid %ld) %s after %.2f s: "
+		    "%s", p->p_name, pe->pe_slot, (long)pid, how,
+		    pe->pe_age_ms / 1000.0,
+		    p->p_mode == PM_RUN ? "replacing it" : "pool stopping");
+		break;
+	}
+}
+
+static void
+reap(uint64_t now)
+{
+	struct pool_exit	pe;
+	pid_t			pid;
+	int			status;
+	size_t			i;
+
+	for (;;) {
+		pid = waitpid(-1, &status, WNOHANG);
+		if (pid == 0)
+			return;
+		if (pid == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != ECHILD)
+				log_warn("waitpid");
+			return;
+		}
+		for (i = 0; i < arb.a_npools; i++) {
+			if (pool_reaped(arb.a_pools[i], pid, now, &pe) == 0) {
+				log_exit(arb.a_pools[i], pid, status, &pe);
+				break;
+			}
+		}
+		if (i == arb.a_npools)
+			log_debug("reaped pid %ld, not a worker", (long)pid);
+	}
+}
+
+/* -- the ordered step ------------------------------------------------------- */
+
+static void
+begin_stop(void)
+{
+	bool quick = arb.a_quick;
+
+	if (arb.a_state == AS_QUICK || (arb.a_state == AS_STOP && !quick))
+		return;
+	log_info("%s stop: %zu pool(s)", quick ? "quick" : "graceful",
+	    arb.a_npools);
+	arb.a_state = quick ? AS_QUICK : AS_STOP;
+	for (size_t i = 0; i < arb.a_npools; i++)
+		pool_stop(arb.a_pools[i], quick);
+}
+
+static void
+apply_globals(const struct poold_conf *c)
+{
+	log_set_level(c->c_log_level);
+	if ((c->c_error_log == NULL) != (arb.a_conf.c_error_log == NULL) ||
+	    (c->c_error_log != NULL &&
+	    strcmp(c->c_error_log, arb.a_conf.c_error_log) != 0)) {
+		if (log_open(c->c_error_log) == -1)
+			log_warn("error log %s; keeping the old one",
+			    c->c_error_log);
+	}
+}
+
+/*
+ * HUP.  Everything that can fail (reading, validating, binding) happens
+ * before anything changes, so a bad config leaves the running one intact.
+ * Every pool in the new config gets a new generation: its workers are
+ * replaced, new ones first, as Gunicorn does on HUP.
+ */
+static void
+reload(void)
+{
+	struct poold_conf	nc;
+	char			err[CONF_ERR_MAX];
+	struct pool		*p;
+
+	log_info("reloading the configuration");
+	if (config_load(arb.a_cli, &nc, err, sizeof(err)) == -1) {
+		log_errorx("reload failed, keeping the running "
+		    "configuration: %s", err);
+		return;
+	}
+	if (ls_open_all(&nc, err, sizeof(err)) == -1) {
+		log_errorx("reload failed, keeping the running "
+		    "configuration: %s", err);
+		config_free(&nc);
+		return;
+	}
+	for (size_t i = 0; i < nc.c_npools; i++) {
+		const struct pool_conf	*pc = &nc.c_pools[i];
+		struct pool_limits	 lim;
+
+		if ((p = pool_by_name(pc->pc_name)) == NULL) {
+			if ((p = pool_create(pc)) == NULL)
+				log_errorx("pool %s: out of memory; not "
+				    "started", pc->pc_name);
+			else
+				log_info("pool %s: added", pc->pc_name);
+			continue;
+		}
+		limits_from(pc, &lim);
+		if (rt_bind(p->p_ctx, pc) == -1) {
+			log_errorx("pool %s: out of memory; keeping its "
+			    "workers", pc->pc_name);
+			continue;
+		}
+		pool_reload(p, &lim, pc->pc_workers);
+	}
+	for (size_t i = 0; i < arb.a_npools; i++) {
+		struct pool_rt *rt = arb.a_pools[i]->p_ctx;
+		if (rt->pr_conf != NULL &&
+		    rt->pr_conf >= arb.a_conf.c_pools &&
+		    rt->pr_conf < arb.a_conf.c_pools + arb.a_conf.c_npools) {
+			log_info("pool %s: removed", arb.a_pools[i]->p_name);
+			rt->pr_conf = NULL;
+			pool_stop(arb.a_pools[i], false);
+		}
+	}
+	apply_globals(&nc);
+	config_free(&arb.a_conf);
+	arb.a_conf = nc;
+	ls_sweep();
+}
+
+static void
+reopen_logs(void)
+{
+	log_info("reopening log files");
+	if (log_reopen() == -1)
+		log_warn("reopen %s", arb.a_conf.c_error_log);
+	for (size_t i = 0; i < arb.a_npools; i++) {
+		struct pool *p = arb.a_pools[i];
+		for (size_t j = 0; j < p->p_nw; j++)
+			proc_signal(p->p_w[j].w_pid, SIGUSR1);
+	}
+}
+
+static void
+scale_all(int delta)
+{
+	for (size_t i = 0; i < arb.a_npools; i++) {
+		struct pool	*p = arb.a_pools[i];
+		int		 before = p->p_target;
+
+		if (p->p_mode != PM_RUN)
+			continue;
+		if (delta == 0)
+			pool_idle(p);
+		else
+			pool_scale(p, delta);
+		if (p->p_target != before)
+			log_info("pool %s: target %d -> %d workers", p->p_name,
+			    before, p->p_target);
+		else
+			log_info("pool %s: target stays at %d (limits %d-%d)",
+			    p->p_name, p->p_target, p->p_lim.pl_min,
+			    p->p_lim.pl_max);
+	}
+}
+
+/* Remove pools that were stopped by a reload and have no workers left. */
+static void
+drop_done_pools(void)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < arb.a_npools; i++) {
+		struct pool *p = arb.a_pools[i];
+		if (arb.a_state == AS_RUN && pool_done(p)) {
+			pool_destroy(p);
+			continue;
+		}
+		arb.a_pools[k++] = p;
+	}
+	arb.a_npools = k;
+}
+
+static uint64_t
+step(void)
+{
+	uint64_t	now = now_ms(), next = POOL_NEVER, d;
+	int		scale = arb.a_scale;
+	bool		hup = arb.a_hup, usr1 = arb.a_usr1, winch = arb.a_winch;
+
+	arb.a_hup = arb.a_usr1 = arb.a_winch = false;
+	arb.a_scale = 0;
+	if (arb.a_chld) {
+		arb.a_chld = false;
+		reap(now);
+	}
+	if (arb.a_term || arb.a_quick) {
+		begin_stop();
+		arb.a_term = arb.a_quick = false;
+	}
+	if (arb.a_state == AS_RUN) {
+		if (hup)
+			reload();
+		if (usr1)
+			reopen_logs();
+		if (scale != 0)
+			scale_all(scale);
+		if (winch)
+			scale_all(0);
+	}
+	drop_done_pools();
+	for (size_t i = 0; i < arb.a_npools; i++) {
+		d = pool_reconcile(arb.a_pools[i], now, &arb_ops);
+		next = d < next ? d : next;
+	}
+	return next;
+}
+
+static bool
+all_stopped(void)
+{
+	if (arb.a_state == AS_RUN)
+		return false;
+	for (size_t i = 0; i < arb.a_npools; i++) {
+		if (!pool_done(arb.a_pools[i]))
+			return false;
+	}
+	return true;
+}
+
+/* -- signals and the loop ---------------------------------------------------- */
+
+static void
+read_signals(void)
+{
+	struct signalfd_siginfo	si;
+	ssize_t			n;
+
+	for (;;) {
+		n = read(arb.a_sigfd, &si, sizeof(si));
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				log_warn("read signalfd");
+			return;
+		}
+		if (n != sizeof(si))
+			return;
+		for (size_t i = 0; i < NSIGNALS; i++) {
+			if ((int)si.ssi_signo != arb_signals[i].as_sig)
+				continue;
+			if (si.ssi_signo != SIGCHLD)
+				log_info("signal %s: %s",
+				    signame((int)si.ssi_signo),
+				    arb_signals[i].as_what);
+			arb_signals[i].as_fn();
+		}
+	}
+}
+
+static int
+signals_init(char *err, size_t len)
+{
+	struct epoll_event	ev = { .events = EPOLLIN };
+	sigset_t		mask;
+
+	/* A vanished peer is an error return, never a dead arbiter. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		goto fail;
+	sigemptyset(&mask);
+	for (size_t i = 0; i < NSIGNALS; i++)
+		sigaddset(&mask, arb_signals[i].as_sig);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1)
+		goto fail;
+	arb.a_sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (arb.a_sigfd == -1)
+		goto fail;
+	if ((arb.a_epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		goto fail;
+	ev.data.fd = arb.a_sigfd;
+	if (epoll_ctl(arb.a_epfd, EPOLL_CTL_ADD, arb.a_sigfd, &ev) == -1)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, len, "signal setup: %s", strerror(errno));
+	return -1;
+}
+
+int
+arbiter_init(struct poold_conf *c, const struct cli *cli, char *err,
+    size_t len)
+{
+	arb.a_conf = *c;
+	memset(c, 0, sizeof(*c));
+	arb.a_cli = cli;
+	if (ls_open_all(&arb.a_conf, err, len) == -1)
+		goto fail;
+	for (size_t i = 0; i < arb.a_conf.c_npools; i++) {
+		if (pool_create(&arb.a_conf.c_pools[i]) == NULL) {
+			snprintf(err, len, "out of memory");
+			goto fail;
+		}
+	}
+	if (signals_init(err, len) == -1)
+		goto fail;
+	return 0;
+fail:
+	arbiter_cleanup();
+	return -1;
+}
+
+static int
+wait_ms(uint64_t next)
+{
+	uint64_t now;
+
+	if (next == POOL_NEVER)
+		return -1;
+	now = now_ms();
+	if (next <= now)
+		return 0;
+	return next - now > 60 * 60 * 1000 ? 60 * 60 * 1000 :
+	    (int)(next - now);
+}
+
+int
+arbiter_run(void)
+{
+	struct epoll_event	evs[8];
+	uint64_t		next;
+	int			n;
+
+	log_info("arbiter running (pid %ld), %zu pool(s)", (long)getpid(),
+	    arb.a_npools);
+	next = step();
+	while (!all_stopped()) {
+		n = epoll_wait(arb.a_epfd, evs, 8, wait_ms(next));
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("epoll_wait");
+		}
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.fd == arb.a_sigfd)
+				read_signals();
+		}
+		next = step();
+	}
+	log_info("all workers stopped; exiting");
+	return 0;
+}
+
+void
+arbiter_cleanup(void)
+{
+	for (size_t i = 0; i < arb.a_npools; i++)
+		pool_destroy(arb.a_pools[i]);
+	free(arb.a_pools);
+	arb.a_pools = NULL;
+	arb.a_npools = 0;
+	for (size_t i = 0; i < arb.a_nls; i++)
+		listen_close(&arb.a_ls[i], true);
+	free(arb.a_ls);
+	arb.a_ls = NULL;
+	arb.a_nls = 0;
+	if (arb.a_sigfd != -1)
+		close(arb.a_sigfd);
+	if (arb.a_epfd != -1)
+		close(arb.a_epfd);
+	arb.a_sigfd = arb.a_epfd = -1;
+	config_free(&arb.a_conf);
+}

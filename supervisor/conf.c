@@ -1,0 +1,859 @@
+/*
+ * Configuration: the libconfuse file, the command line layered on top, the
+ * embedded default, and validation.  Type errors are libconfuse's and name
+ * the file and line; the checks that need the whole pool (bounds, command,
+ * user) run on the plain structs so they cover the command line too.
+ */
+#include "config.h"
+
+#include <confuse.h>
+#include <ctype.h>
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "options.h"
+#include "signame.h"
+
+/* Where the first error of a load goes; loads are single-threaded. */
+struct conf_err {
+	char	*ce_buf;
+	size_t	 ce_len;
+	bool	 ce_set;
+};
+
+static struct conf_err *conf_err_cur;
+
+static int
+conf_fail(struct conf_err *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+conf_fail(struct conf_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e->ce_set) {
+		va_start(ap, fmt);
+		vsnprintf(e->ce_buf, e->ce_len, fmt, ap);
+		va_end(ap);
+		e->ce_set = true;
+	}
+	return -1;
+}
+
+static const char *const worker_class_names[] = {
+	[WC_EXEC] = "exec",
+	[WC_SYNC] = "sync",
+	[WC_GTHREAD] = "gthread",
+	[WC_ASYNC] = "async",
+};
+
+const char *
+worker_class_name(enum worker_class wc)
+{
+	return worker_class_names[wc];
+}
+
+int
+worker_class_parse(const char *s, enum worker_class *wc)
+{
+	for (size_t i = 0; i < sizeof(worker_class_names) /
+	    sizeof(worker_class_names[0]); i++) {
+		if (strcmp(s, worker_class_names[i]) == 0) {
+			*wc = (enum worker_class)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* -- libconfuse glue ---------------------------------------------------- */
+
+static void
+cfg_errfn(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char	msg[CONF_ERR_MAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (cfg != NULL && cfg->filename != NULL)
+		conf_fail(conf_err_cur, "%s:%d: %s", cfg->filename, cfg->line,
+		    msg);
+	else
+		conf_fail(conf_err_cur, "%s", msg);
+}
+
+static int
+cb_worker_class(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	enum worker_class wc;
+
+	if (worker_class_parse(value, &wc) == -1) {
+		cfg_error(cfg, "worker = \"%s\": expected sync, gthread, "
+		    "async or exec", value);
+		return -1;
+	}
+	*(long *)result = wc;
+	return 0;
+}
+
+static int
+cb_signal(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+	int sig = signame_parse(value);
+
+	if (sig == -1 || sig == SIGKILL || sig == SIGSTOP) {
+		cfg_error(cfg, "%s = \"%s\": not a signal that can stop a "
+		    "worker", opt->name, value);
+		return -1;
+	}
+	*(long *)result = sig;
+	return 0;
+}
+
+static int
+cb_listen(cfg_t *cfg, cfg_opt_t *opt)
+{
+	char		err[CONF_ERR_MAX];
+	struct addr	a;
+
+	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
+		if (addr_parse(cfg_opt_getnstr(opt, i), &a, err,
+		    sizeof(err)) == -1) {
+			cfg_error(cfg, "listen: %s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static cfg_opt_t control_opts[] = {
+	CFG_STR("socket", NULL, CFGF_NONE),
+	CFG_INT("mode", 0600, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t pool_opts[] = {
+	CFG_STR_LIST("listen", NULL, CFGF_NONE),
+	CFG_INT_CB("worker", -1, CFGF_NONE, cb_worker_class),
+	CFG_STR_LIST("command", NULL, CFGF_NONE),
+	CFG_INT("workers", -1, CFGF_NONE),
+	CFG_INT("min_workers", -1, CFGF_NONE),
+	CFG_INT("max_workers", -1, CFGF_NONE),
+	CFG_INT("threads", 1, CFGF_NONE),
+	CFG_STR_LIST("env", NULL, CFGF_NONE),
+	CFG_STR("user", NULL, CFGF_NONE),
+	CFG_STR("group", NULL, CFGF_NONE),
+	CFG_STR("chdir", NULL, CFGF_NONE),
+	CFG_INT_CB("stop_signal", SIGTERM, CFGF_NONE, cb_signal),
+	CFG_FLOAT("timeout", 0, CFGF_NONE),
+	CFG_FLOAT("graceful_timeout", CONF_DEFAULT_GRACEFUL, CFGF_NONE),
+	CFG_INT("max_requests", 0, CFGF_NONE),
+	CFG_INT("max_requests_jitter", 0, CFGF_NONE),
+	CFG_INT("backlog", CONF_DEFAULT_BACKLOG, CFGF_NONE),
+	CFG_INT("socket_mode", 0666, CFGF_NONE),
+	CFG_END()
+};
+
+static cfg_opt_t root_opts[] = {
+	CFG_STR("pidfile", NULL, CFGF_NONE),
+	CFG_STR("error_log", NULL, CFGF_NONE),
+	CFG_STR("access_log", NULL, CFGF_NONE),
+	CFG_STR("log_level", "info", CFGF_NONE),
+	CFG_BOOL("daemon", cfg_false, CFGF_NONE),
+	CFG_SEC("control", control_opts, CFGF_NONE),
+	CFG_SEC("pool", pool_opts, CFGF_MULTI | CFGF_TITLE |
+	    CFGF_NO_TITLE_DUPES),
+	CFG_END()
+};
+
+/* -- plain-struct helpers ---------------------------------------------- */
+
+static int
+set_str(char **dst, const char *src, struct conf_err *e)
+{
+	char *s = NULL;
+
+	if (src != NULL && (s = strdup(src)) == NULL)
+		return conf_fail(e, "out of memory");
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+static void
+strv_free(char **v)
+{
+	if (v == NULL)
+		return;
+	for (char **p = v; *p != NULL; p++)
+		free(*p);
+	free(v);
+}
+
+/* A NULL-terminated copy of n strings produced by get(src, i). */
+static char **
+strv_build(size_t n, const char *(*get)(const void *, size_t),
+    const void *src, struct conf_err *e)
+{
+	char **v;
+
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		if ((v[i] = strdup(get(src, i))) == NULL)
+			goto oom;
+	}
+	return v;
+oom:
+	strv_free(v);
+	conf_fail(e, "out of memory");
+	return NULL;
+}
+
+static const char *
+get_cfg_list(const void *src, size_t i)
+{
+	const cfg_opt_t *opt = src;
+
+	return cfg_opt_getnstr((cfg_opt_t *)opt, (unsigned)i);
+}
+
+static const char *
+get_argv(const void *src, size_t i)
+{
+	return ((char *const *)src)[i];
+}
+
+static void
+pool_conf_free(struct pool_conf *pc)
+{
+	free(pc->pc_name);
+	free(pc->pc_listen);
+	strv_free(pc->pc_argv);
+	free(pc->pc_exec_path);
+	strv_free(pc->pc_env);
+	free(pc->pc_user);
+	free(pc->pc_group);
+	free(pc->pc_chdir);
+	memset(pc, 0, sizeof(*pc));
+}
+
+static void
+pool_conf_init(struct pool_conf *pc)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->pc_class = (enum worker_class)-1;
+	pc->pc_workers = pc->pc_min_workers = pc->pc_max_workers = -1;
+	pc->pc_threads = 1;
+	pc->pc_stop_signal = SIGTERM;
+	pc->pc_graceful_ms = (unsigned)(CONF_DEFAULT_GRACEFUL * 1000);
+	pc->pc_backlog = CONF_DEFAULT_BACKLOG;
+	pc->pc_socket_mode = 0666;
+}
+
+static int
+set_listen(struct pool_conf *pc, const char *const *v, size_t n,
+    struct conf_err *e)
+{
+	char		 err[CONF_ERR_MAX];
+	struct addr	*a;
+
+	if ((a = calloc(n ? n : 1, sizeof(*a))) == NULL)
+		return conf_fail(e, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		if (addr_parse(v[i], &a[i], err, sizeof(err)) == -1) {
+			free(a);
+			return conf_fail(e, "pool %s: %s", pc->pc_name, err);
+		}
+	}
+	free(pc->pc_listen);
+	pc->pc_listen = a;
+	pc->pc_nlisten = n;
+	return 0;
+}
+
+static unsigned
+seconds_to_ms(double s)
+{
+	return (unsigned)(s * 1000.0 + 0.5);
+}
+
+/* -- the file ----------------------------------------------------------- */
+
+static int
+pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
+{
+	cfg_opt_t	*opt;
+	const char	*listen[CLI_BIND_MAX];
+	unsigned	 nlisten;
+
+	pool_conf_init(pc);
+	if (set_str(&pc->pc_name, cfg_title(sec), e) == -1)
+		return -1;
+	nlisten = cfg_size(sec, "listen");
+	if (nlisten > CLI_BIND_MAX)
+		return conf_fail(e, "pool %s: at most %d listen addresses",
+		    pc->pc_name, CLI_BIND_MAX);
+	for (unsigned i = 0; i < nlisten; i++)
+		listen[i] = cfg_getnstr(sec, "listen", i);
+	if (set_listen(pc, listen, nlisten, e) == -1)
+		return -1;
+	pc->pc_class = (enum worker_class)cfg_getint(sec, "worker");
+	if ((opt = cfg_getopt(sec, "command")) != NULL && cfg_opt_size(opt)) {
+		pc->pc_argv = strv_build(cfg_opt_size(opt), get_cfg_list, opt,
+		    e);
+		if (pc->pc_argv == NULL)
+			return -1;
+	}
+	opt = cfg_getopt(sec, "env");
+	if ((pc->pc_env = strv_build(opt ? cfg_opt_size(opt) : 0,
+	    get_cfg_list, opt, e)) == NULL)
+		return -1;
+	pc->pc_workers = (int)cfg_getint(sec, "workers");
+	pc->pc_min_workers = (int)cfg_getint(sec, "min_workers");
+	pc->pc_max_workers = (int)cfg_getint(sec, "max_workers");
+	pc->pc_threads = (int)cfg_getint(sec, "threads");
+	if (set_str(&pc->pc_user, cfg_getstr(sec, "user"), e) == -1 ||
+	    set_str(&pc->pc_group, cfg_getstr(sec, "group"), e) == -1 ||
+	    set_str(&pc->pc_chdir, cfg_getstr(sec, "chdir"), e) == -1)
+		return -1;
+	pc->pc_stop_signal = (int)cfg_getint(sec, "stop_signal");
+	if (cfg_getfloat(sec, "timeout") < 0 ||
+	    cfg_getfloat(sec, "timeout") > 86400 ||
+	    cfg_getfloat(sec, "graceful_timeout") < 0 ||
+	    cfg_getfloat(sec, "graceful_timeout") > 86400)
+		return conf_fail(e, "pool %s: timeouts must be 0-86400 s",
+		    pc->pc_name);
+	pc->pc_timeout_ms = seconds_to_ms(cfg_getfloat(sec, "timeout"));
+	pc->pc_graceful_ms = seconds_to_ms(cfg_getfloat(sec,
+	    "graceful_timeout"));
+	if (cfg_getint(sec, "max_requests") < 0 ||
+	    cfg_getint(sec, "max_requests") > INT_MAX ||
+	    cfg_getint(sec, "max_requests_jitter") < 0 ||
+	    cfg_getint(sec, "max_requests_jitter") > INT_MAX)
+		return conf_fail(e, "pool %s: max_requests must be >= 0",
+		    pc->pc_name);
+	pc->pc_max_requests = (unsigned)cfg_getint(sec, "max_requests");
+	pc->pc_max_requests_jitter =
+	    (unsigned)cfg_getint(sec, "max_requests_jitter");
+	if (cfg_getint(sec, "backlog") < 1 ||
+	    cfg_getint(sec, "backlog") > INT_MAX)
+		return conf_fail(e, "pool %s: backlog must be positive",
+		    pc->pc_name);
+	pc->pc_backlog = (int)cfg_getint(sec, "backlog");
+	if (cfg_getint(sec, "socket_mode") < 0 ||
+	    cfg_getint(sec, "socket_mode") > 0777)
+		return conf_fail(e, "pool %s: socket_mode must be 0000-0777",
+		    pc->pc_name);
+	pc->pc_socket_mode = (mode_t)cfg_getint(sec, "socket_mode");
+	return 0;
+}
+
+static int
+global_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
+{
+	cfg_t	*ctl = cfg_getsec(cfg, "control");
+
+	if (log_level_parse(cfg_getstr(cfg, "log_level"), &c->c_log_level)
+	    == -1)
+		return conf_fail(e, "%s: log_level \"%s\": expected debug, "
+		    "info, warning, error or critical", c->c_path,
+		    cfg_getstr(cfg, "log_level"));
+	c->c_daemon = cfg_getbool(cfg, "daemon");
+	if (set_str(&c->c_pidfile, cfg_getstr(cfg, "pidfile"), e) == -1 ||
+	    set_str(&c->c_error_log, cfg_getstr(cfg, "error_log"), e) == -1 ||
+	    set_str(&c->c_access_log, cfg_getstr(cfg, "access_log"), e) == -1)
+		return -1;
+	if (ctl != NULL) {
+		if (set_str(&c->c_control_path, cfg_getstr(ctl, "socket"), e)
+		    == -1)
+			return -1;
+		if (cfg_getint(ctl, "mode") < 0 ||
+		    cfg_getint(ctl, "mode") > 0777)
+			return conf_fail(e, "%s: control mode must be "
+			    "0000-0777", c->c_path);
+		c->c_control_mode = (mode_t)cfg_getint(ctl, "mode");
+	}
+	return 0;
+}
+
+static int
+conf_read_file(struct poold_conf *c, struct conf_err *e)
+{
+	cfg_t	*cfg;
+	int	 rc = -1;
+
+	if ((cfg = cfg_init(root_opts, CFGF_NONE)) == NULL)
+		return conf_fail(e, "out of memory");
+	cfg_set_error_function(cfg, cfg_errfn);
+	cfg_set_validate_func(cfg, "pool|listen", cb_listen);
+	conf_err_cur = e;
+	switch (cfg_parse(cfg, c->c_path)) {
+	case CFG_SUCCESS:
+		break;
+	case CFG_FILE_ERROR:
+		conf_fail(e, "%s: %s", c->c_path, strerror(errno));
+		goto out;
+	default:
+		conf_fail(e, "%s: parse error", c->c_path);
+		goto out;
+	}
+	if (global_from_cfg(cfg, c, e) == -1)
+		goto out;
+	c->c_npools = cfg_size(cfg, "pool");
+	if ((c->c_pools = calloc(c->c_npools + 1, sizeof(*c->c_pools)))
+	    == NULL) {
+		conf_fail(e, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < c->c_npools; i++) {
+		if (pool_from_cfg(cfg_getnsec(cfg, "pool", (unsigned)i),
+		    &c->c_pools[i], e) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	conf_err_cur = NULL;
+	cfg_free(cfg);
+	return rc;
+}
+
+/* -- the command line on top ------------------------------------------- */
+
+/* The pool that pool-level flags refer to, created if needed. */
+static struct pool_conf *
+cli_pool(const struct cli *cli, struct poold_conf *c, struct conf_err *e)
+{
+	const char		*name = cli->name;
+	struct pool_conf	*np;
+
+	if (name == NULL) {
+		if (c->c_npools == 1)
+			return &c->c_pools[0];
+		if (c->c_npools > 1) {
+			conf_fail(e, "%s defines %zu pools: name the one the "
+			    "command line changes with -n", c->c_path,
+			    c->c_npools);
+			return NULL;
+		}
+		name = "main";
+	}
+	for (size_t i = 0; i < c->c_npools; i++) {
+		if (strcmp(c->c_pools[i].pc_name, name) == 0)
+			return &c->c_pools[i];
+	}
+	if ((np = reallocarray(c->c_pools, c->c_npools + 1, sizeof(*np)))
+	    == NULL) {
+		conf_fail(e, "out of memory");
+		return NULL;
+	}
+	c->c_pools = np;
+	np = &c->c_pools[c->c_npools++];
+	pool_conf_init(np);
+	if (set_str(&np->pc_name, name, e) == -1)
+		return NULL;
+	return np;
+}
+
+static int
+apply_cli_pool(const struct cli *cli, struct pool_conf *pc,
+    struct conf_err *e)
+{
+	size_t n = 0;
+
+	if (cli->nbind > 0 &&
+	    set_listen(pc, cli->bind, cli->nbind, e) == -1)
+		return -1;
+	if (cli->worker_class != NULL &&
+	    worker_class_parse(cli->worker_class, &pc->pc_class) == -1)
+		return conf_fail(e, "-k %s: expected sync, gthread, async or "
+		    "exec", cli->worker_class);
+	if (cli->command != NULL) {
+		while (cli->command[n] != NULL)
+			n++;
+		strv_free(pc->pc_argv);
+		if ((pc->pc_argv = strv_build(n, get_argv, cli->command, e))
+		    == NULL)
+			return -1;
+	}
+	if (cli->workers >= 0)
+		pc->pc_workers = (int)cli->workers;
+	if (cli->threads >= 0)
+		pc->pc_threads = (int)cli->threads;
+	if (cli->timeout != CLI_UNSET)
+		pc->pc_timeout_ms = seconds_to_ms(cli->timeout);
+	if (cli->graceful_timeout != CLI_UNSET)
+		pc->pc_graceful_ms = seconds_to_ms(cli->graceful_timeout);
+	if (cli->max_requests >= 0)
+		pc->pc_max_requests = (unsigned)cli->max_requests;
+	if (cli->max_requests_jitter >= 0)
+		pc->pc_max_requests_jitter = (unsigned)cli->max_requests_jitter;
+	return 0;
+}
+
+static int
+apply_cli(const struct cli *cli, struct poold_conf *c, struct conf_err *e)
+{
+	struct pool_conf *pc;
+
+	if (cli->log_level != NULL &&
+	    log_level_parse(cli->log_level, &c->c_log_level) == -1)
+		return conf_fail(e, "--log-level %s: expected debug, info, "
+		    "warning, error or critical", cli->log_level);
+	if (cli->daemon)
+		c->c_daemon = true;
+	if ((cli->pidfile && set_str(&c->c_pidfile, cli->pidfile, e)) ||
+	    (cli->error_log && set_str(&c->c_error_log, cli->error_log, e)) ||
+	    (cli->access_log &&
+	    set_str(&c->c_access_log, cli->access_log, e)) ||
+	    (cli->control && set_str(&c->c_control_path, cli->control, e)))
+		return -1;
+	/* -u and -g are about who workers run as: every pool's. */
+	for (size_t i = 0; i < c->c_npools; i++) {
+		pc = &c->c_pools[i];
+		if ((cli->user && set_str(&pc->pc_user, cli->user, e)) ||
+		    (cli->group && set_str(&pc->pc_group, cli->group, e)))
+			return -1;
+	}
+	if (!cli_names_pool(cli)) {
+		if (c->c_npools > 0)
+			return 0;
+		if (c->c_path != NULL)
+			return conf_fail(e, "%s defines no pool", c->c_path);
+		/* No arguments at all: the embedded default pool, main. */
+	}
+	if ((pc = cli_pool(cli, c, e)) == NULL)
+		return -1;
+	if ((cli->user && set_str(&pc->pc_user, cli->user, e)) ||
+	    (cli->group && set_str(&pc->pc_group, cli->group, e)))
+		return -1;
+	return apply_cli_pool(cli, pc, e);
+}
+
+/* -- defaults and validation -------------------------------------------- */
+
+static int
+default_workers(void)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (ncpu < 1)
+		ncpu = 1;
+	if (ncpu > (CONF_WORKERS_LIMIT - 1) / 2)
+		ncpu = (CONF_WORKERS_LIMIT - 1) / 2;
+	return 2 * (int)ncpu + 1;
+}
+
+static int
+check_name(const struct pool_conf *pc, struct conf_err *e)
+{
+	size_t len = strlen(pc->pc_name);
+
+	if (len == 0 || len > CONF_NAME_MAX)
+		return conf_fail(e, "pool name must be 1-%d characters",
+		    CONF_NAME_MAX);
+	/* It travels in POOLD_POOL, LISTEN_FDNAMES and log lines. */
+	for (const char *p = pc->pc_name; *p; p++) {
+		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+			return conf_fail(e, "pool \"%s\": names may use "
+			    "letters, digits, '_', '.' and '-'", pc->pc_name);
+	}
+	return 0;
+}
+
+static int
+check_bounds(struct pool_conf *pc, struct conf_err *e)
+{
+	if (pc->pc_workers < 0)
+		pc->pc_workers = default_workers();
+	if (pc->pc_min_workers < 0)
+		pc->pc_min_workers = pc->pc_workers < 1 ? pc->pc_workers : 1;
+	if (pc->pc_max_workers < 0)
+		pc->pc_max_workers = pc->pc_workers > 64 ? pc->pc_workers : 64;
+	if (pc->pc_max_workers > CONF_WORKERS_LIMIT)
+		return conf_fail(e, "pool %s: max_workers %d exceeds the "
+		    "limit of %d", pc->pc_name, pc->pc_max_workers,
+		    CONF_WORKERS_LIMIT);
+	if (pc->pc_min_workers > pc->pc_workers ||
+	    pc->pc_workers > pc->pc_max_workers)
+		return conf_fail(e, "pool %s: need min_workers (%d) <= workers "
+		    "(%d) <= max_workers (%d)", pc->pc_name,
+		    pc->pc_min_workers, pc->pc_workers, pc->pc_max_workers);
+	if (pc->pc_threads < 1 || pc->pc_threads > 1024)
+		return conf_fail(e, "pool %s: threads must be 1-1024",
+		    pc->pc_name);
+	return 0;
+}
+
+/* Resolve argv[0] the way execvp would, once, so a typo is a load error. */
+static int
+resolve_command(struct pool_conf *pc, struct conf_err *e)
+{
+	const char	*cmd = pc->pc_argv[0], *path;
+	char		 buf[PATH_MAX], *abs;
+
+	if (strchr(cmd, '/') != NULL) {
+		if ((abs = realpath(cmd, NULL)) == NULL)
+			return conf_fail(e, "pool %s: command %s: %s",
+			    pc->pc_name, cmd, strerror(errno));
+		if (access(abs, X_OK) == -1) {
+			free(abs);
+			return conf_fail(e, "pool %s: command %s: %s",
+			    pc->pc_name, cmd, strerror(errno));
+		}
+		free(pc->pc_exec_path);
+		pc->pc_exec_path = abs;
+		return 0;
+	}
+	if ((path = getenv("PATH")) == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path != '\0') {
+		size_t dirlen = strcspn(path, ":");
+		int n = snprintf(buf, sizeof(buf), "%.*s/%s", (int)dirlen,
+		    dirlen ? path : ".", cmd);
+		if (n > 0 && (size_t)n < sizeof(buf) &&
+		    access(buf, X_OK) == 0)
+			return set_str(&pc->pc_exec_path, buf, e);
+		path += dirlen;
+		if (*path == ':')
+			path++;
+	}
+	return conf_fail(e, "pool %s: command %s: not found in PATH",
+	    pc->pc_name, cmd);
+}
+
+static int
+check_class(struct pool_conf *pc, struct conf_err *e)
+{
+	if ((int)pc->pc_class == -1)
+		pc->pc_class = pc->pc_argv != NULL ? WC_EXEC : WC_SYNC;
+	if (pc->pc_class != WC_EXEC) {
+		if (pc->pc_argv != NULL)
+			return conf_fail(e, "pool %s: a command needs worker "
+			    "= exec, not %s", pc->pc_name,
+			    worker_class_name(pc->pc_class));
+		return conf_fail(e, "pool %s: the built-in %s worker is not "
+		    "in this build yet; run a program with worker = exec "
+		    "(poold -b ADDR -- COMMAND)", pc->pc_name,
+		    worker_class_name(pc->pc_class));
+	}
+	if (pc->pc_argv == NULL)
+		return conf_fail(e, "pool %s: worker = exec needs a command",
+		    pc->pc_name);
+	return resolve_command(pc, e);
+}
+
+static int
+check_identity(struct pool_conf *pc, struct conf_err *e)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+
+	if (pc->pc_user != NULL) {
+		errno = 0;
+		if ((pw = getpwnam(pc->pc_user)) == NULL)
+			return conf_fail(e, "pool %s: unknown user %s",
+			    pc->pc_name, pc->pc_user);
+		pc->pc_uid = pw->pw_uid;
+		pc->pc_gid = pw->pw_gid;
+	}
+	if (pc->pc_group != NULL) {
+		errno = 0;
+		if ((gr = getgrnam(pc->pc_group)) == NULL)
+			return conf_fail(e, "pool %s: unknown group %s",
+			    pc->pc_name, pc->pc_group);
+		pc->pc_gid = gr->gr_gid;
+	}
+	if ((pc->pc_user || pc->pc_group) && geteuid() != 0 &&
+	    ((pc->pc_user && pc->pc_uid != geteuid()) ||
+	    pc->pc_gid != getegid()))
+		return conf_fail(e, "pool %s: running workers as another user "
+		    "or group needs root", pc->pc_name);
+	return 0;
+}
+
+static int
+check_env(const struct pool_conf *pc, struct conf_err *e)
+{
+	static const char *const reserved[] = {
+		"LISTEN_", "POOLD_", "NOTIFY_SOCKET=", "WATCHDOG_",
+	};
+
+	for (char **p = pc->pc_env; p && *p; p++) {
+		const char *eq = strchr(*p, '=');
+		if (eq == NULL || eq == *p)
+			return conf_fail(e, "pool %s: env \"%s\": expected "
+			    "NAME=value", pc->pc_name, *p);
+		for (size_t i = 0; i < sizeof(reserved) / sizeof(*reserved);
+		    i++) {
+			if (strncmp(*p, reserved[i], strlen(reserved[i])) == 0)
+				return conf_fail(e, "pool %s: env \"%s\": poold "
+				    "sets this variable itself", pc->pc_name,
+				    *p);
+		}
+	}
+	return 0;
+}
+
+static int
+check_listen(const struct poold_conf *c, size_t k, struct conf_err *e)
+{
+	const struct pool_conf	*pc = &c->c_pools[k];
+	char			 a[512], b[512];
+
+	if (pc->pc_nlisten == 0)
+		return conf_fail(e, "pool %s: no listen address (listen = "
+		    "{ \"HOST:PORT\" } or -b)", pc->pc_name);
+	for (size_t i = 0; i < pc->pc_nlisten; i++) {
+		if (pc->pc_listen[i].a_kind == ADDR_SYSTEMD)
+			return conf_fail(e, "pool %s: systemd socket "
+			    "activation is not in this build yet; use "
+			    "fd://N", pc->pc_name);
+		addr_format(&pc->pc_listen[i], a, sizeof(a));
+		/* Against every address before it, in this pool or earlier. */
+		for (size_t j = 0; j <= k; j++) {
+			const struct pool_conf *oc = &c->c_pools[j];
+			size_t n = j == k ? i : oc->pc_nlisten;
+			for (size_t m = 0; m < n; m++) {
+				addr_format(&oc->pc_listen[m], b, sizeof(b));
+				if (strcmp(a, b) == 0)
+					return conf_fail(e, "pool %s: %s is "
+					    "already used by pool %s",
+					    pc->pc_name, a, oc->pc_name);
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+check_chdir(const struct pool_conf *pc, struct conf_err *e)
+{
+	struct stat st;
+
+	if (pc->pc_chdir == NULL)
+		return 0;
+	if (stat(pc->pc_chdir, &st) == -1)
+		return conf_fail(e, "pool %s: chdir %s: %s", pc->pc_name,
+		    pc->pc_chdir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return conf_fail(e, "pool %s: chdir %s: not a directory",
+		    pc->pc_name, pc->pc_chdir);
+	return 0;
+}
+
+static int
+validate(struct poold_conf *c, struct conf_err *e)
+{
+	for (size_t i = 0; i < c->c_npools; i++) {
+		struct pool_conf *pc = &c->c_pools[i];
+		if (check_name(pc, e) == -1 || check_bounds(pc, e) == -1 ||
+		    check_listen(c, i, e) == -1 || check_class(pc, e) == -1 ||
+		    check_identity(pc, e) == -1 || check_env(pc, e) == -1 ||
+		    check_chdir(pc, e) == -1)
+			return -1;
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(c->c_pools[j].pc_name, pc->pc_name) == 0)
+				return conf_fail(e, "pool %s is defined twice",
+				    pc->pc_name);
+		}
+	}
+	return 0;
+}
+
+/* Relative paths are taken from where poold started, not from / after -D. */
+static int
+absolutize(char **path, struct conf_err *e)
+{
+	char	cwd[PATH_MAX], *abs;
+
+	if (*path == NULL || **path == '/' || strcmp(*path, "-") == 0)
+		return 0;
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return conf_fail(e, "getcwd: %s", strerror(errno));
+	if (asprintf(&abs, "%s/%s", cwd, *path) == -1)
+		return conf_fail(e, "out of memory");
+	free(*path);
+	*path = abs;
+	return 0;
+}
+
+static int
+default_control(struct poold_conf *c, struct conf_err *e)
+{
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+
+	if (c->c_control_mode == 0)
+		c->c_control_mode = 0600;
+	if (c->c_control_path != NULL)
+		return 0;
+	if (geteuid() == 0 || rt == NULL || *rt != '/')
+		return set_str(&c->c_control_path, "/run/poold/poold.sock", e);
+	if (asprintf(&c->c_control_path, "%s/poold.sock", rt) == -1) {
+		c->c_control_path = NULL;
+		return conf_fail(e, "out of memory");
+	}
+	return 0;
+}
+
+int
+config_load(const struct cli *cli, struct poold_conf *c, char *err,
+    size_t errlen)
+{
+	struct conf_err e = { .ce_buf = err, .ce_len = errlen };
+
+	memset(c, 0, sizeof(*c));
+	c->c_log_level = LOG_LVL_INFO;
+	if (cli->config != NULL) {
+		if (set_str(&c->c_path, cli->config, &e) == -1 ||
+		    absolutize(&c->c_path, &e) == -1 ||
+		    conf_read_file(c, &e) == -1)
+			goto fail;
+	}
+	if (apply_cli(cli, c, &e) == -1)
+		goto fail;
+	/*
+	 * Without a file, the one pool is the command line's (or, with no
+	 * arguments at all, the embedded default): it binds the default
+	 * address unless -b said otherwise.
+	 */
+	if (cli->config == NULL && c->c_pools[0].pc_nlisten == 0) {
+		const char *bind = CONF_DEFAULT_BIND;
+		if (set_listen(&c->c_pools[0], &bind, 1, &e) == -1)
+			goto fail;
+	}
+	if (validate(c, &e) == -1 || default_control(c, &e) == -1 ||
+	    absolutize(&c->c_pidfile, &e) == -1 ||
+	    absolutize(&c->c_error_log, &e) == -1 ||
+	    absolutize(&c->c_access_log, &e) == -1 ||
+	    absolutize(&c->c_control_path, &e) == -1)
+		goto fail;
+	return 0;
+fail:
+	config_free(c);
+	return -1;
+}
+
+void
+config_free(struct poold_conf *c)
+{
+	for (size_t i = 0; i < c->c_npools; i++)
+		pool_conf_free(&c->c_pools[i]);
+	free(c->c_pools);
+	free(c->c_path);
+	free(c->c_pidfile);
+	free(c->c_error_log);
+	free(c->c_access_log);
+	free(c->c_control_path);
+	memset(c, 0, sizeof(*c));
+}

@@ -1,0 +1,82 @@
+/*
+ * The configuration as plain structs.  config.c reads the libconfuse file,
+ * applies the command line on top and validates the result; nothing past
+ * config.c sees a cfg_t.
+ */
+#ifndef POOLD_CONFIG_H
+#define POOLD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "addr.h"
+#include "log.h"
+
+#define CONF_ERR_MAX		512
+#define CONF_WORKERS_LIMIT	4096	/* hard cap on any pool's size */
+#define CONF_NAME_MAX		64
+#define CONF_DEFAULT_BIND	"127.0.0.1:8000"
+#define CONF_DEFAULT_BACKLOG	2048
+#define CONF_DEFAULT_GRACEFUL	30.0
+#define CONF_DEFAULT_TIMEOUT	30.0
+
+enum worker_class {
+	WC_EXEC,
+	WC_SYNC,
+	WC_GTHREAD,
+	WC_ASYNC,
+};
+
+struct pool_conf {
+	char		 *pc_name;
+	struct addr	 *pc_listen;
+	size_t		  pc_nlisten;
+	enum worker_class pc_class;
+	char		**pc_argv;	/* NULL-terminated; exec only */
+	char		 *pc_exec_path;	/* argv[0] resolved at load time */
+	char		**pc_env;	/* NULL-terminated NAME=value */
+	int		  pc_workers;	/* -1 until defaults are applied */
+	int		  pc_min_workers;
+	int		  pc_max_workers;
+	int		  pc_threads;
+	char		 *pc_user;
+	char		 *pc_group;
+	uid_t		  pc_uid;	/* valid when pc_user is set */
+	gid_t		  pc_gid;	/* valid when pc_user or pc_group is */
+	char		 *pc_chdir;
+	int		  pc_stop_signal;
+	unsigned	  pc_timeout_ms;	/* 0: none */
+	unsigned	  pc_graceful_ms;
+	unsigned	  pc_max_requests;
+	unsigned	  pc_max_requests_jitter;
+	int		  pc_backlog;
+	mode_t		  pc_socket_mode;
+};
+
+struct poold_conf {
+	char		 *c_path;	/* absolute, so HUP works after -D */
+	struct pool_conf *c_pools;
+	size_t		  c_npools;
+	char		 *c_pidfile;
+	char		 *c_error_log;
+	char		 *c_access_log;
+	enum log_level	  c_log_level;
+	bool		  c_daemon;
+	char		 *c_control_path;
+	mode_t		  c_control_mode;
+};
+
+struct cli;
+
+/*
+ * Build the configuration: file (if any), command line on top, embedded
+ * default when neither names a pool, then validation.  0 or -1 with err set.
+ */
+int	 config_load(const struct cli *, struct poold_conf *, char *err, size_t);
+void	 config_free(struct poold_conf *);
+
+const char	*worker_class_name(enum worker_class);
+int		 worker_class_parse(const char *, enum worker_class *);
+
+#endif

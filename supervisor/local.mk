@@ -1,0 +1,18 @@
+# The daemon.  Everything but main.c is in a library the tests link too.
+noinst_LIBRARIES += supervisor/libpoold.a
+supervisor_libpoold_a_SOURCES = \
+	supervisor/addr.c supervisor/addr.h \
+	supervisor/arbiter.c supervisor/arbiter.h \
+	supervisor/conf.c supervisor/conf.h \
+	supervisor/listen.c supervisor/listen.h \
+	supervisor/log.c supervisor/log.h \
+	supervisor/options.c supervisor/options.h \
+	supervisor/pidfile.c supervisor/pidfile.h \
+	supervisor/signame.c supervisor/signame.h \
+	supervisor/spawn.c supervisor/spawn.h
+supervisor_libpoold_a_CFLAGS = $(AM_CFLAGS) $(CONFUSE_CFLAGS) $(SYSTEMD_CFLAGS)
+
+sbin_PROGRAMS += supervisor/poold
+supervisor_poold_SOURCES = supervisor/main.c
+supervisor_poold_LDADD = supervisor/libpoold.a pool/libpool.a \
+	$(CONFUSE_LIBS) $(SYSTEMD_LIBS)

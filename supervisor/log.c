@@ -1,0 +1,182 @@
+/*
+ * The error log.  Lines are written with one write(2) each so that lines from
+ * the arbiter and from workers sharing fd 2 never interleave mid-line.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define LOG_LINE_MAX	2048
+
+static enum log_level	 log_min = LOG_LVL_INFO;
+static char		*log_path;	/* NULL: stderr as given to us */
+
+static const char *const log_names[] = {
+	[LOG_LVL_DEBUG] = "debug",
+	[LOG_LVL_INFO] = "info",
+	[LOG_LVL_WARNING] = "warning",
+	[LOG_LVL_ERROR] = "error",
+	[LOG_LVL_CRITICAL] = "critical",
+};
+
+int
+log_level_parse(const char *s, enum log_level *lvl)
+{
+	for (size_t i = 0; i < sizeof(log_names) / sizeof(log_names[0]); i++) {
+		if (strcasecmp(s, log_names[i]) == 0) {
+			*lvl = (enum log_level)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void
+log_set_level(enum log_level lvl)
+{
+	log_min = lvl;
+}
+
+/*
+ * The log file becomes fd 2 so that exec'd workers, which write their
+ * errors to stderr, land in the same file as the arbiter's lines.
+ */
+static int
+log_attach(const char *path)
+{
+	int fd;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd == -1)
+		return -1;
+	if (fd != STDERR_FILENO) {
+		if (dup2(fd, STDERR_FILENO) == -1) {
+			int saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+int
+log_open(const char *path)
+{
+	if (path == NULL || strcmp(path, "-") == 0) {
+		free(log_path);
+		log_path = NULL;
+		return 0;
+	}
+	if (log_attach(path) == -1)
+		return -1;
+	free(log_path);
+	if ((log_path = strdup(path)) == NULL)
+		return -1;
+	return 0;
+}
+
+int
+log_reopen(void)
+{
+	if (log_path == NULL)
+		return 0;
+	return log_attach(log_path);
+}
+
+void
+log_close(void)
+{
+	free(log_path);
+	log_path = NULL;
+}
+
+void
+logv(enum log_level lvl, int errnum, const char *fmt, va_list ap)
+{
+	char		 line[LOG_LINE_MAX];
+	struct timespec	 ts;
+	struct tm	 tm;
+	size_t		 n;
+	int		 r;
+
+	if (lvl < log_min)
+		return;
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
+	    gmtime_r(&ts.tv_sec, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	n = strftime(line, sizeof(line), "[%Y-%m-%d %H:%M:%S", &tm);
+	r = snprintf(line + n, sizeof(line) - n, ".%03ld +0000] [%ld] [%s] ",
+	    ts.tv_nsec / 1000000, (long)getpid(), log_names[lvl]);
+	if (r > 0)
+		n += (size_t)r;
+	if (n < sizeof(line)) {
+		r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+		if (r > 0)
+			n += (size_t)r;
+	}
+	if (errnum != 0 && n < sizeof(line)) {
+		r = snprintf(line + n, sizeof(line) - n, ": %s",
+		    strerror(errnum));
+		if (r > 0)
+			n += (size_t)r;
+	}
+	if (n >= sizeof(line))
+		n = sizeof(line) - 2;	/* truncated: keep the newline */
+	line[n++] = '\n';
+	/* Nowhere to report a failed log write: drop the line. */
+	(void)!write(STDERR_FILENO, line, n);
+}
+
+#define LOG_FN(name, lvl, witherr)			\
+void							\
+name(const char *fmt, ...)				\
+{							\
+	int	saved = errno;				\
+	va_list	ap;					\
+							\
+	va_start(ap, fmt);				\
+	logv(lvl, witherr ? saved : 0, fmt, ap);	\
+	va_end(ap);					\
+	errno = saved;					\
+}
+
+LOG_FN(log_debug, LOG_LVL_DEBUG, 0)
+LOG_FN(log_info, LOG_LVL_INFO, 0)
+LOG_FN(log_warn, LOG_LVL_WARNING, 1)
+LOG_FN(log_warnx, LOG_LVL_WARNING, 0)
+LOG_FN(log_error, LOG_LVL_ERROR, 1)
+LOG_FN(log_errorx, LOG_LVL_ERROR, 0)
+
+void
+fatal(const char *fmt, ...)
+{
+	int	saved = errno;
+	va_list	ap;
+
+	va_start(ap, fmt);
+	logv(LOG_LVL_CRITICAL, saved, fmt, ap);
+	va_end(ap);
+	exit(EXIT_TEMPFAIL);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	logv(LOG_LVL_CRITICAL, 0, fmt, ap);
+	va_end(ap);
+	exit(EXIT_TEMPFAIL);
+}

@@ -1,0 +1,44 @@
+/*
+ * Logging for the arbiter: one line per event, Gunicorn's format with
+ * milliseconds, to stderr or to --error-logfile.
+ *
+ * Two vocabularies, as in OpenBSD's daemons: log_warn() appends strerror(errno),
+ * log_warnx() does not; fatal()/fatalx() log and exit with EXIT_TEMPFAIL.
+ */
+#ifndef POOLD_LOG_H
+#define POOLD_LOG_H
+
+#include <stdarg.h>
+
+enum log_level {
+	LOG_LVL_DEBUG,
+	LOG_LVL_INFO,
+	LOG_LVL_WARNING,
+	LOG_LVL_ERROR,
+	LOG_LVL_CRITICAL,
+};
+
+/* Exit codes, s6-style: permanent failures must not be retried by a manager. */
+#define EXIT_USAGE	2	/* bad command line or config: don't restart */
+#define EXIT_TEMPFAIL	1	/* runtime failure: a restart may help */
+
+int	 log_level_parse(const char *, enum log_level *);
+void	 log_set_level(enum log_level);
+int	 log_open(const char *path);	/* NULL or "-": stderr */
+int	 log_reopen(void);
+void	 log_close(void);
+
+void	 log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_errorx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 logv(enum log_level, int errnum, const char *, va_list)
+	    __attribute__((format(printf, 3, 0)));
+void	 fatal(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	 fatalx(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

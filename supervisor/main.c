@@ -1,0 +1,133 @@
+/*
+ * poold: parse, load, bind, detach, run.  Permanent failures (usage,
+ * config) exit with EXIT_USAGE so that a service manager does not retry
+ * them; runtime failures (a port in use) exit with EXIT_TEMPFAIL.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arbiter.h"
+#include "log.h"
+#include "options.h"
+#include "pidfile.h"
+
+static int
+null_fd(int target, int flags)
+{
+	int fd = open("/dev/null", flags | O_CLOEXEC);
+
+	if (fd == -1)
+		return -1;
+	if (fd != target) {
+		if (dup2(fd, target) == -1) {
+			close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/*
+ * Detach the classic way: fork so the parent's shell returns, setsid to
+ * lose the terminal, fork again so we can never reacquire one.
+ */
+static int
+daemonize(bool logfile)
+{
+	pid_t pid;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() == -1)
+		return -1;
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") == -1 || null_fd(STDOUT_FILENO, O_WRONLY) == -1)
+		return -1;
+	if (!logfile && null_fd(STDERR_FILENO, O_WRONLY) == -1)
+		return -1;
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct cli	cli;	/* reload re-reads it: lives forever */
+	struct poold_conf	conf;
+	char			err[CONF_ERR_MAX];
+	char			*pidfile = NULL;
+	int			rc;
+
+	if (cli_parse(argc, argv, &cli, err, sizeof(err)) == -1) {
+		fprintf(stderr, "poold: %s\n", err);
+		fprintf(stderr, "Try 'poold --help' for more information.\n");
+		return EXIT_USAGE;
+	}
+	if (cli.help) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if (cli.version) {
+		printf("poold %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (config_load(&cli, &conf, err, sizeof(err)) == -1) {
+		fprintf(stderr, "poold: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (cli.check_config) {
+		printf("poold: configuration %s is ok: %zu pool(s)\n",
+		    conf.c_path ? conf.c_path : "(command line)",
+		    conf.c_npools);
+		config_free(&conf);
+		return 0;
+	}
+	log_set_level(conf.c_log_level);
+	if (log_open(conf.c_error_log) == -1) {
+		fprintf(stderr, "poold: error log %s: %s\n", conf.c_error_log,
+		    strerror(errno));
+		return EXIT_TEMPFAIL;
+	}
+	/* Workers inherit fds 0-2; they never read the terminal. */
+	if (null_fd(STDIN_FILENO, O_RDONLY) == -1)
+		fatal("/dev/null");
+	if (conf.c_pidfile != NULL && (pidfile = strdup(conf.c_pidfile)) ==
+	    NULL)
+		fatal("strdup");
+	if (conf.c_daemon) {
+		bool logfile = conf.c_error_log != NULL;
+		if (arbiter_init(&conf, &cli, err, sizeof(err)) == -1)
+			goto initfail;
+		if (daemonize(logfile) == -1)
+			fatal("daemonize");
+	} else if (arbiter_init(&conf, &cli, err, sizeof(err)) == -1)
+		goto initfail;
+	if (pidfile != NULL && pidfile_write(pidfile) == -1) {
+		log_error("pidfile %s", pidfile);
+		arbiter_cleanup();
+		return EXIT_TEMPFAIL;
+	}
+	rc = arbiter_run();
+	if (pidfile != NULL)
+		pidfile_remove(pidfile);
+	free(pidfile);
+	arbiter_cleanup();
+	log_close();
+	return rc;
+initfail:
+	log_errorx("%s", err);
+	free(pidfile);
+	return EXIT_TEMPFAIL;
+}

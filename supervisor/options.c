@@ -1,0 +1,247 @@
+/*
+ * Command-line parsing, with Gunicorn's flag names where they exist.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "options.h"
+
+enum {
+	OPT_THREADS = 256,
+	OPT_GRACEFUL,
+	OPT_MAX_REQUESTS,
+	OPT_JITTER,
+	OPT_CONTROL,
+	OPT_LOG_LEVEL,
+	OPT_ERROR_LOG,
+	OPT_ACCESS_LOG,
+	OPT_CHECK,
+};
+
+static const struct option cli_longopts[] = {
+	{ "config",		required_argument, NULL, 'c' },
+	{ "bind",		required_argument, NULL, 'b' },
+	{ "workers",		required_argument, NULL, 'w' },
+	{ "worker-class",	required_argument, NULL, 'k' },
+	{ "threads",		required_argument, NULL, OPT_THREADS },
+	{ "timeout",		required_argument, NULL, 't' },
+	{ "graceful-timeout",	required_argument, NULL, OPT_GRACEFUL },
+	{ "max-requests",	required_argument, NULL, OPT_MAX_REQUESTS },
+	{ "max-requests-jitter", required_argument, NULL, OPT_JITTER },
+	{ "pid",		required_argument, NULL, 'p' },
+	{ "daemon",		no_argument,	   NULL, 'D' },
+	{ "user",		required_argument, NULL, 'u' },
+	{ "group",		required_argument, NULL, 'g' },
+	{ "control",		required_argument, NULL, OPT_CONTROL },
+	{ "log-level",		required_argument, NULL, OPT_LOG_LEVEL },
+	{ "error-logfile",	required_argument, NULL, OPT_ERROR_LOG },
+	{ "access-logfile",	required_argument, NULL, OPT_ACCESS_LOG },
+	{ "name",		required_argument, NULL, 'n' },
+	{ "check-config",	no_argument,	   NULL, OPT_CHECK },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ NULL,			0,		   NULL, 0 },
+};
+
+void
+cli_usage(FILE *f)
+{
+	fputs(
+"usage: poold [OPTIONS] [-- COMMAND [ARG...]]\n"
+"\n"
+"  -c, --config FILE            read FILE (libconfuse syntax)\n"
+"  -b, --bind ADDR              listen on ADDR, repeatable: HOST:PORT,\n"
+"                               [V6]:PORT, :PORT, unix:PATH, fd://N\n"
+"  -w, --workers N              workers per pool (default 2 x cores + 1)\n"
+"  -k, --worker-class CLASS     sync, gthread, async or exec (exec when a\n"
+"                               COMMAND follows --)\n"
+"      --threads N              threads per gthread worker\n"
+"  -t, --timeout S              kill workers silent for S seconds\n"
+"      --graceful-timeout S     time workers get to stop (default 30)\n"
+"      --max-requests N         recycle a worker after N requests\n"
+"      --max-requests-jitter N  spread recycling by up to N requests\n"
+"  -p, --pid FILE               write the arbiter's pid to FILE\n"
+"  -D, --daemon                 detach from the terminal\n"
+"  -u, --user USER              run workers as USER\n"
+"  -g, --group GROUP            run workers as GROUP\n"
+"      --control PATH           control socket path\n"
+"      --log-level LEVEL        debug, info, warning, error, critical\n"
+"      --error-logfile FILE     log to FILE instead of stderr ('-')\n"
+"      --access-logfile FILE    access log of built-in workers\n"
+"  -n, --name POOL              pool the options above apply to\n"
+"                               (default main)\n"
+"      --check-config           validate the configuration and exit\n"
+"  -V, --version                print the version and exit\n"
+"  -h, --help                   print this help and exit\n"
+"\n"
+"Signals: TTIN/TTOU add/remove a worker, HUP reloads, TERM stops\n"
+"gracefully, INT/QUIT quickly, WINCH stops workers, USR1 reopens logs.\n",
+	    f);
+}
+
+static int
+parse_long(const char *s, long min, long max, long *out)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_seconds(const char *s, double *out)
+{
+	char	*end;
+	double	 v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	/* A day is far beyond any sane timeout and keeps ms in 32 bits. */
+	if (errno != 0 || end == s || *end != '\0' || !(v >= 0 && v <= 86400))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+cli_bad(char *err, size_t len, const char *opt, const char *arg,
+    const char *want)
+{
+	snprintf(err, len, "%s %s: %s", opt, arg, want);
+	return -1;
+}
+
+static void
+cli_init(struct cli *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->workers = c->threads = -1;
+	c->max_requests = c->max_requests_jitter = -1;
+	c->timeout = c->graceful_timeout = CLI_UNSET;
+}
+
+/* One option; getopt has already checked that arguments are present. */
+static int
+cli_option(struct cli *c, int ch, const char *arg, char *err, size_t len)
+{
+	switch (ch) {
+	case 'c': c->config = arg; break;
+	case 'b':
+		if (c->nbind == CLI_BIND_MAX) {
+			snprintf(err, len, "-b: at most %d addresses",
+			    CLI_BIND_MAX);
+			return -1;
+		}
+		c->bind[c->nbind++] = arg;
+		break;
+	case 'w':
+		if (parse_long(arg, 0, CONF_WORKERS_LIMIT, &c->workers) == -1)
+			return cli_bad(err, len, "-w", arg,
+			    "expected a number of workers, 0-4096");
+		break;
+	case 'k': c->worker_class = arg; break;
+	case OPT_THREADS:
+		if (parse_long(arg, 1, 1024, &c->threads) == -1)
+			return cli_bad(err, len, "--threads", arg,
+			    "expected 1-1024");
+		break;
+	case 't':
+		if (parse_seconds(arg, &c->timeout) == -1)
+			return cli_bad(err, len, "-t", arg,
+			    "expected seconds, 0-86400");
+		break;
+	case OPT_GRACEFUL:
+		if (parse_seconds(arg, &c->graceful_timeout) == -1)
+			return cli_bad(err, len, "--graceful-timeout", arg,
+			    "expected seconds, 0-86400");
+		break;
+	case OPT_MAX_REQUESTS:
+		if (parse_long(arg, 0, INT_MAX, &c->max_requests) == -1)
+			return cli_bad(err, len, "--max-requests", arg,
+			    "expected a count");
+		break;
+	case OPT_JITTER:
+		if (parse_long(arg, 0, INT_MAX, &c->max_requests_jitter) == -1)
+			return cli_bad(err, len, "--max-requests-jitter", arg,
+			    "expected a count");
+		break;
+	case 'p': c->pidfile = arg; break;
+	case 'D': c->daemon = true; break;
+	case 'u': c->user = arg; break;
+	case 'g': c->group = arg; break;
+	case OPT_CONTROL: c->control = arg; break;
+	case OPT_LOG_LEVEL: c->log_level = arg; break;
+	case OPT_ERROR_LOG: c->error_log = arg; break;
+	case OPT_ACCESS_LOG: c->access_log = arg; break;
+	case 'n': c->name = arg; break;
+	case OPT_CHECK: c->check_config = true; break;
+	case 'V': c->version = true; break;
+	case 'h': c->help = true; break;
+	default:
+		snprintf(err, len, "unknown option (see poold --help)");
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_parse(int argc, char *const argv[], struct cli *c, char *err, size_t len)
+{
+	int ch;
+
+	cli_init(c);
+	/* Leading '+': stop at the first operand, never permute the COMMAND. */
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+:c:b:w:k:t:p:Du:g:n:Vh",
+	    cli_longopts, NULL)) != -1) {
+		if (ch == '?') {
+			if (optopt != 0)
+				snprintf(err, len, "unknown option -%c", optopt);
+			else
+				snprintf(err, len, "unknown option %s",
+				    argv[optind - 1]);
+			return -1;
+		}
+		if (ch == ':') {
+			snprintf(err, len, "option %s needs an argument",
+			    argv[optind - 1]);
+			return -1;
+		}
+		if (cli_option(c, ch, optarg, err, len) == -1)
+			return -1;
+	}
+	if (optind < argc) {
+		/* Without "--", a stray word is more likely a typo than a
+		 * command: insist on the separator, as the usage says. */
+		if (strcmp(argv[optind - 1], "--") != 0) {
+			snprintf(err, len, "unexpected argument %s "
+			    "(a worker command goes after --)", argv[optind]);
+			return -1;
+		}
+		c->command = &argv[optind];
+	}
+	return 0;
+}
+
+bool
+cli_names_pool(const struct cli *c)
+{
+	return c->nbind > 0 || c->command != NULL || c->worker_class != NULL ||
+	    c->name != NULL || c->workers >= 0 || c->threads >= 0 ||
+	    c->max_requests >= 0 || c->max_requests_jitter >= 0 ||
+	    c->timeout != CLI_UNSET || c->graceful_timeout != CLI_UNSET ||
+	    c->user != NULL || c->group != NULL;
+}

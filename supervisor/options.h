@@ -1,0 +1,47 @@
+/*
+ * The command line, parsed but not interpreted: config.c layers it over
+ * the config file, so a HUP can re-apply it to a freshly read file.
+ */
+#ifndef POOLD_OPTIONS_H
+#define POOLD_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define CLI_BIND_MAX	64
+#define CLI_UNSET	(-1.0)
+
+struct cli {
+	const char	 *config;
+	const char	 *bind[CLI_BIND_MAX];
+	size_t		  nbind;
+	const char	 *worker_class;
+	const char	 *name;
+	const char	 *pidfile;
+	const char	 *user;
+	const char	 *group;
+	const char	 *control;
+	const char	 *log_level;
+	const char	 *error_log;
+	const char	 *access_log;
+	long		  workers;	/* -1: not given */
+	long		  threads;
+	long		  max_requests;
+	long		  max_requests_jitter;
+	double		  timeout;	/* CLI_UNSET: not given */
+	double		  graceful_timeout;
+	char *const	 *command;	/* after --, NULL-terminated; or NULL */
+	bool		  daemon;
+	bool		  check_config;
+	bool		  version;
+	bool		  help;
+};
+
+/* 0 on success; -1 with err set.  Strings point into argv. */
+int	 cli_parse(int argc, char *const argv[], struct cli *, char *err, size_t);
+/* True when the command line sets anything about a pool. */
+bool	 cli_names_pool(const struct cli *);
+void	 cli_usage(FILE *);
+
+#endif

@@ -1,0 +1,276 @@
+/*
+ * Forking workers.  The child runs a fixed sequence: clean signal state,
+ * fds 3.. from the pool's listeners, working directory, identity, death
+ * with the arbiter, environment, then the worker class's entry point.
+ * The arbiter is single-threaded, so the child may allocate.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "spawn.h"
+
+#define CHILD_FAIL	127	/* as a shell's "could not run" */
+#define ENV_EXTRA	6	/* LISTEN_FDS, _PID, _FDNAMES, POOLD_x2, NULL */
+
+extern char **environ;
+
+typedef void (*worker_main_fn)(const struct spawn_req *, char **envp);
+
+static void exec_main(const struct spawn_req *, char **envp);
+
+/*
+ * Entry points by worker class.  Built-in classes run in the forked child
+ * without exec; they join this table when they exist.
+ */
+static const worker_main_fn worker_mains[] = {
+	[WC_EXEC] = exec_main,
+};
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+child_fail(const char *fmt, ...)
+{
+	int	saved = errno;
+	va_list	ap;
+
+	va_start(ap, fmt);
+	logv(LOG_LVL_ERROR, saved, fmt, ap);
+	va_end(ap);
+	_exit(CHILD_FAIL);
+}
+
+void
+spawn_reset_signals(void)
+{
+	struct sigaction	sa;
+	sigset_t		none;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)sigaction(sig, &sa, NULL);	/* EINVAL for
+								   RT internals */
+	}
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+		child_fail("sigprocmask");
+}
+
+static void
+close_from(int lowfd)
+{
+#ifdef HAVE_CLOSE_RANGE
+	if (close_range((unsigned)lowfd, ~0U, 0) == 0)
+		return;
+#endif
+	/* Old kernels: every fd up to the limit; slow but certain. */
+	long max = sysconf(_SC_OPEN_MAX);
+	for (long fd = lowfd; fd < max; fd++)
+		(void)close((int)fd);
+}
+
+/*
+ * Listeners to 3, 4, ... in config order, nothing else above stderr.
+ * Copies go above the target range first, so that a listener already
+ * sitting at, say, fd 4 is not overwritten before it is moved.
+ */
+static void
+place_fds(const struct spawn_req *r)
+{
+	int	top = 3 + (int)r->sr_nfds;
+	int	tmp[64];
+
+	if (r->sr_nfds > sizeof(tmp) / sizeof(tmp[0]))
+		child_fail("too many listeners: %zu", r->sr_nfds);
+	for (size_t i = 0; i < r->sr_nfds; i++) {
+		if ((tmp[i] = fcntl(r->sr_fds[i], F_DUPFD, top)) == -1)
+			child_fail("fcntl(F_DUPFD)");
+	}
+	for (size_t i = 0; i < r->sr_nfds; i++) {
+		/* dup2 onto a different fd always clears FD_CLOEXEC. */
+		if (dup2(tmp[i], 3 + (int)i) == -1)
+			child_fail("dup2");
+	}
+	close_from(top);
+}
+
+static void
+drop_privileges(const struct pool_conf *pc)
+{
+	if (geteuid() != 0 || (pc->pc_user == NULL && pc->pc_group == NULL))
+		return;
+	if (pc->pc_user != NULL) {
+		if (initgroups(pc->pc_user, pc->pc_gid) == -1)
+			child_fail("initgroups %s", pc->pc_user);
+	} else if (setgroups(1, &pc->pc_gid) == -1)
+		child_fail("setgroups");
+	if (setgid(pc->pc_gid) == -1)
+		child_fail("setgid %u", (unsigned)pc->pc_gid);
+	if (pc->pc_user != NULL && setuid(pc->pc_uid) == -1)
+		child_fail("setuid %s", pc->pc_user);
+}
+
+/*
+ * Set after dropping privileges, because a credential change clears it,
+ * then check the parent: the arbiter may have died before this point.
+ */
+static void
+die_with_parent(pid_t arbiter)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		child_fail("prctl(PR_SET_PDEATHSIG)");
+	if (getppid() != arbiter)
+		_exit(CHILD_FAIL);
+}
+
+/* Whether env entry e is overridden by the pool or owned by poold. */
+static int
+env_shadowed(const char *e, char *const *pool_env)
+{
+	static const char *const owned[] = {
+		"LISTEN_", "POOLD_", "NOTIFY_SOCKET=", "WATCHDOG_",
+	};
+	size_t namelen = strcspn(e, "=");
+
+	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
+		if (strncmp(e, owned[i], strlen(owned[i])) == 0)
+			return 1;
+	}
+	for (char *const *p = pool_env; p && *p; p++) {
+		if (strncmp(*p, e, namelen) == 0 && (*p)[namelen] == '=')
+			return 1;
+	}
+	return 0;
+}
+
+static char *
+env_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+env_fmt(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (rc == -1)
+		child_fail("out of memory");
+	return s;
+}
+
+static char *
+fdnames(const struct spawn_req *r)
+{
+	size_t	 len = strlen(r->sr_conf->pc_name);
+	char	*s, *p;
+
+	/* One name per fd (the pool's), colon-separated, as systemd. */
+	if ((s = malloc((len + 1) * (r->sr_nfds ? r->sr_nfds : 1))) == NULL)
+		child_fail("out of memory");
+	p = s;
+	*p = '\0';
+	for (size_t i = 0; i < r->sr_nfds; i++) {
+		memcpy(p, r->sr_conf->pc_name, len);
+		p += len;
+		*p++ = i + 1 < r->sr_nfds ? ':' : '\0';
+	}
+	return s;
+}
+
+/* poold's environment, the pool's entries, then the activation set. */
+static char **
+build_env(const struct spawn_req *r)
+{
+	const struct pool_conf	 *pc = r->sr_conf;
+	size_t			  n = 0, npool = 0, k = 0;
+	char			**env;
+
+	while (environ[n] != NULL)
+		n++;
+	while (pc->pc_env && pc->pc_env[npool] != NULL)
+		npool++;
+	if ((env = calloc(n + npool + ENV_EXTRA, sizeof(*env))) == NULL)
+		child_fail("out of memory");
+	for (size_t i = 0; i < n; i++) {
+		if (!env_shadowed(environ[i], pc->pc_env))
+			env[k++] = environ[i];
+	}
+	for (size_t i = 0; i < npool; i++)
+		env[k++] = pc->pc_env[i];
+	env[k++] = env_fmt("LISTEN_FDS=%zu", r->sr_nfds);
+	env[k++] = env_fmt("LISTEN_PID=%ld", (long)getpid());
+	env[k++] = env_fmt("LISTEN_FDNAMES=%s", fdnames(r));
+	env[k++] = env_fmt("POOLD_POOL=%s", pc->pc_name);
+	env[k++] = env_fmt("POOLD_WORKER_ID=%u", r->sr_slot);
+	env[k] = NULL;
+	return env;
+}
+
+static void
+exec_main(const struct spawn_req *r, char **envp)
+{
+	execve(r->sr_conf->pc_exec_path, r->sr_conf->pc_argv, envp);
+	child_fail("pool %s: worker %u: exec %s", r->sr_conf->pc_name,
+	    r->sr_slot, r->sr_conf->pc_exec_path);
+}
+
+static void __attribute__((noreturn))
+child_main(const struct spawn_req *r, pid_t arbiter)
+{
+	const struct pool_conf	*pc = r->sr_conf;
+	worker_main_fn		 run = NULL;
+
+	spawn_reset_signals();
+	place_fds(r);
+	if (pc->pc_chdir != NULL && chdir(pc->pc_chdir) == -1)
+		child_fail("chdir %s", pc->pc_chdir);
+	drop_privileges(pc);
+	die_with_parent(arbiter);
+	if ((size_t)pc->pc_class < sizeof(worker_mains) / sizeof(*worker_mains))
+		run = worker_mains[pc->pc_class];
+	if (run == NULL)
+		child_fail("worker class %s is not built in",
+		    worker_class_name(pc->pc_class));
+	run(r, build_env(r));
+	_exit(CHILD_FAIL);
+}
+
+pid_t
+spawn_worker(const struct spawn_req *r)
+{
+	pid_t arbiter = getpid(), pid;
+
+	pid = fork();
+	if (pid == -1) {
+		log_error("pool %s: fork for worker %u", r->sr_conf->pc_name,
+		    r->sr_slot);
+		return -1;
+	}
+	if (pid == 0)
+		child_main(r, arbiter);
+	return pid;
+}
+
+int
+proc_signal(pid_t pid, int sig)
+{
+	if (kill(pid, sig) == -1) {
+		log_warn("kill %ld", (long)pid);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,33 @@
+/*
+ * The one place that forks, execs and signals processes.  Everything else
+ * decides; this file does.
+ */
+#ifndef POOLD_SPAWN_H
+#define POOLD_SPAWN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "conf.h"
+
+struct spawn_req {
+	const struct pool_conf	*sr_conf;
+	const int		*sr_fds;	/* listeners, config order */
+	size_t			 sr_nfds;
+	unsigned		 sr_slot;
+};
+
+/* Fork a worker; its pid in the parent, -1 (logged) if fork failed. */
+pid_t	 spawn_worker(const struct spawn_req *);
+
+/*
+ * Signal a child we have not reaped yet.  Such a pid cannot have been
+ * reused (a zombie holds it until we wait for it), so kill() is exact here
+ * without a pidfd.
+ */
+int	 proc_signal(pid_t, int sig);
+
+/* Signals the arbiter handles itself, reset in every child. */
+void	 spawn_reset_signals(void);
+
+#endif
