@@ -13,8 +13,10 @@
  *  5. Every slot below the target without a running worker of the current
  *     generation gets one, unless backoff or the process cap says wait.
  *  6. A worker of an older generation is retired only once its slot has a
- *     running replacement: a reload never lowers capacity, and a new
- *     config whose workers crash leaves the old workers serving.
+ *     replacement of the current generation that has lived through the
+ *     boot window: a reload never lowers capacity, and a new config whose
+ *     workers crash at start leaves the old workers serving.  (Readiness
+ *     by notification will take the boot window's place.)
  */
 #include "config.h"
 
@@ -85,6 +87,8 @@ pool_reload(struct pool *p, const struct pool_limits *lim, int target)
 	p->p_gen++;
 	/* New code deserves a fresh start, not the old config's backoff. */
 	backoff_reset(&p->p_backoff);
+	for (size_t i = 0; i < p->p_nw; i++)
+		p->p_w[i].w_probe = false;
 }
 
 void
@@ -226,15 +230,22 @@ slot_isset(const uint64_t *bits, unsigned slot)
 	    (bits[slot / 64] >> (slot % 64) & 1) != 0;
 }
 
-/* Slots that have a running worker of the current generation. */
+/*
+ * Slots that have a running worker of the current generation; with
+ * boot_ok, only those whose worker has lived through the boot window.
+ */
 static void
-current_slots(const struct pool *p, uint64_t *bits)
+current_slots(const struct pool *p, uint64_t *bits, uint64_t now,
+    bool boot_ok)
 {
 	memset(bits, 0, SLOT_WORDS * sizeof(*bits));
 	for (size_t i = 0; i < p->p_nw; i++) {
 		const struct worker *w = &p->p_w[i];
-		if (w->w_state == WS_RUNNING && w->w_gen == p->p_gen)
-			slot_set(bits, w->w_slot);
+		if (w->w_state != WS_RUNNING || w->w_gen != p->p_gen)
+			continue;
+		if (boot_ok && now - w->w_started < POOL_BOOT_WINDOW_MS)
+			continue;
+		slot_set(bits, w->w_slot);
 	}
 }
 
@@ -247,7 +258,7 @@ spawn_missing(struct pool *p, uint64_t now, const struct pool_ops *ops,
 	struct worker	*w;
 	pid_t		 pid;
 
-	current_slots(p, bits);
+	current_slots(p, bits, now, false);
 	for (unsigned slot = 0; slot < (unsigned)p->p_target; slot++) {
 		if (slot_isset(bits, slot))
 			continue;
@@ -255,8 +266,12 @@ spawn_missing(struct pool *p, uint64_t now, const struct pool_ops *ops,
 			break;
 		if (backoff_blocks(&p->p_backoff, now))
 			return p->p_backoff.b_until;
-		if ((pid = ops->spawn(ops->arg, p, slot)) == -1 ||
-		    (w = worker_add(p)) == NULL) {
+		/* The entry first: a child we could not record would be
+		   lost to us. */
+		if ((w = worker_add(p)) == NULL ||
+		    (pid = ops->spawn(ops->arg, p, slot)) == -1) {
+			if (w != NULL)
+				p->p_nw--;
 			/* fork or memory: retry later, not in a tight loop */
 			backoff_fail(&p->p_backoff, now);
 			return p->p_backoff.b_until;
@@ -275,22 +290,38 @@ spawn_missing(struct pool *p, uint64_t now, const struct pool_ops *ops,
 	return next;
 }
 
-/* Rules 4 and 6. */
-static void
+/* Rules 4 and 6; the time a replacement will have booted, if one waits. */
+static uint64_t
 retire(struct pool *p, uint64_t now, const struct pool_ops *ops)
 {
-	uint64_t bits[SLOT_WORDS];
+	uint64_t	booted[SLOT_WORDS], waiting[SLOT_WORDS];
+	uint64_t	next = POOL_NEVER;
 
-	current_slots(p, bits);
+	current_slots(p, booted, now, true);
+	memset(waiting, 0, sizeof(waiting));
 	for (size_t i = 0; i < p->p_nw; i++) {
 		struct worker *w = &p->p_w[i];
 		if (w->w_state != WS_RUNNING)
 			continue;
 		if (w->w_slot >= (unsigned)p->p_target)
 			worker_stop(p, w, now, ops, "scaled down");
-		else if (w->w_gen != p->p_gen && slot_isset(bits, w->w_slot))
-			worker_stop(p, w, now, ops, "replaced after reload");
+		else if (w->w_gen != p->p_gen) {
+			if (slot_isset(booted, w->w_slot))
+				worker_stop(p, w, now, ops,
+				    "replaced after reload");
+			else
+				slot_set(waiting, w->w_slot);
+		}
 	}
+	/* Wake when a replacement an old worker waits for has booted. */
+	for (size_t i = 0; i < p->p_nw; i++) {
+		const struct worker *w = &p->p_w[i];
+		if (w->w_state == WS_RUNNING && w->w_gen == p->p_gen &&
+		    slot_isset(waiting, w->w_slot))
+			next = min_u64(next,
+			    w->w_started + POOL_BOOT_WINDOW_MS);
+	}
+	return next;
 }
 
 uint64_t
@@ -312,7 +343,7 @@ pool_reconcile(struct pool *p, uint64_t now, const struct pool_ops *ops)
 	}
 	busy = probing(p, now, &next);
 	next = min_u64(next, spawn_missing(p, now, ops, busy));
-	retire(p, now, ops);
+	next = min_u64(next, retire(p, now, ops));
 	/* Deadlines of the workers retired just now. */
 	for (size_t i = 0; i < p->p_nw; i++) {
 		if (p->p_w[i].w_state == WS_STOPPING)

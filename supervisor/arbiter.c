@@ -634,8 +634,6 @@ arbiter_init(struct poold_conf *c, const struct cli *cli, char *err,
 			goto fail;
 		}
 	}
-	if (signals_init(err, len) == -1)
-		goto fail;
 	return 0;
 fail:
 	arbiter_cleanup();
@@ -660,9 +658,18 @@ int
 arbiter_run(void)
 {
 	struct epoll_event	evs[8];
+	char			err[128];
 	uint64_t		next;
 	int			n;
 
+	/*
+	 * Only now, after -D forked: a signalfd watched by epoll stays tied
+	 * to the process that registered it, so a daemon must make its own.
+	 */
+	if (signals_init(err, sizeof(err)) == -1) {
+		log_errorx("%s", err);
+		return EXIT_TEMPFAIL;
+	}
 	log_info("arbiter running (pid %ld), %zu pool(s)", (long)getpid(),
 	    arb.a_npools);
 	next = step();

@@ -542,6 +542,8 @@ apply_cli(const struct cli *cli, struct poold_conf *c, struct conf_err *e)
 
 /* -- defaults and validation -------------------------------------------- */
 
+static int	absolutize(char **, struct conf_err *);
+
 static int
 default_workers(void)
 {
@@ -595,41 +597,72 @@ check_bounds(struct pool_conf *pc, struct conf_err *e)
 	return 0;
 }
 
-/* Resolve argv[0] the way execvp would, once, so a typo is a load error. */
+/*
+ * Symlinks are kept (a "current" link flipped by a deploy is followed on
+ * the next HUP); only a relative path is made absolute.
+ */
+static int
+set_exec_path(struct pool_conf *pc, const char *cmd, struct conf_err *e)
+{
+	struct stat	 st;
+	char		*abs = NULL;
+
+	if (cmd[0] != '/') {
+		if ((abs = strdup(cmd)) == NULL || absolutize(&abs, e) == -1) {
+			free(abs);
+			return conf_fail(e, "out of memory");
+		}
+		cmd = abs;
+	}
+	if (stat(cmd, &st) == -1 || access(cmd, X_OK) == -1) {
+		int saved = errno;
+		free(abs);
+		return conf_fail(e, "pool %s: command %s: %s", pc->pc_name,
+		    pc->pc_argv[0], strerror(saved));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		free(abs);
+		return conf_fail(e, "pool %s: command %s: not a regular file",
+		    pc->pc_name, pc->pc_argv[0]);
+	}
+	if (abs == NULL && (abs = strdup(cmd)) == NULL)
+		return conf_fail(e, "out of memory");
+	free(pc->pc_exec_path);
+	pc->pc_exec_path = abs;
+	return 0;
+}
+
+/*
+ * Resolve argv[0] the way execvp would, once, so that a typo is a load
+ * error, and to an absolute path, so that neither a pool's chdir nor -D
+ * changes what runs.
+ */
 static int
 resolve_command(struct pool_conf *pc, struct conf_err *e)
 {
 	const char	*cmd = pc->pc_argv[0], *path;
-	char		 buf[PATH_MAX], *abs;
+	char		 buf[PATH_MAX];
 
-	if (strchr(cmd, '/') != NULL) {
-		if ((abs = realpath(cmd, NULL)) == NULL)
-			return conf_fail(e, "pool %s: command %s: %s",
-			    pc->pc_name, cmd, strerror(errno));
-		if (access(abs, X_OK) == -1) {
-			free(abs);
-			return conf_fail(e, "pool %s: command %s: %s",
-			    pc->pc_name, cmd, strerror(errno));
+	if (strchr(cmd, '/') == NULL) {
+		if ((path = getenv("PATH")) == NULL)
+			path = "/usr/local/bin:/usr/bin:/bin";
+		for (;;) {
+			/* An empty PATH entry means the current directory. */
+			size_t dirlen = strcspn(path, ":");
+			int n = snprintf(buf, sizeof(buf), "%.*s/%s",
+			    (int)(dirlen ? dirlen : 1), dirlen ? path : ".",
+			    cmd);
+			if (n > 0 && (size_t)n < sizeof(buf) &&
+			    access(buf, X_OK) == 0)
+				break;
+			if (path[dirlen] == '\0')
+				return conf_fail(e, "pool %s: command %s: not "
+				    "found in PATH", pc->pc_name, cmd);
+			path += dirlen + 1;
 		}
-		free(pc->pc_exec_path);
-		pc->pc_exec_path = abs;
-		return 0;
+		cmd = buf;
 	}
-	if ((path = getenv("PATH")) == NULL)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path != '\0') {
-		size_t dirlen = strcspn(path, ":");
-		int n = snprintf(buf, sizeof(buf), "%.*s/%s", (int)dirlen,
-		    dirlen ? path : ".", cmd);
-		if (n > 0 && (size_t)n < sizeof(buf) &&
-		    access(buf, X_OK) == 0)
-			return set_str(&pc->pc_exec_path, buf, e);
-		path += dirlen;
-		if (*path == ':')
-			path++;
-	}
-	return conf_fail(e, "pool %s: command %s: not found in PATH",
-	    pc->pc_name, cmd);
+	return set_exec_path(pc, cmd, e);
 }
 
 static int
@@ -775,13 +808,17 @@ validate(struct poold_conf *c, struct conf_err *e)
 static int
 absolutize(char **path, struct conf_err *e)
 {
-	char	cwd[PATH_MAX], *abs;
+	char		cwd[PATH_MAX], *abs;
+	const char	*rel;
 
 	if (*path == NULL || **path == '/' || strcmp(*path, "-") == 0)
 		return 0;
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		return conf_fail(e, "getcwd: %s", strerror(errno));
-	if (asprintf(&abs, "%s/%s", cwd, *path) == -1)
+	rel = *path;
+	while (rel[0] == '.' && rel[1] == '/')
+		rel += 2;
+	if (asprintf(&abs, "%s/%s", cwd, rel) == -1)
 		return conf_fail(e, "out of memory");
 	free(*path);
 	*path = abs;

@@ -242,6 +242,5 @@ cli_names_pool(const struct cli *c)
 	return c->nbind > 0 || c->command != NULL || c->worker_class != NULL ||
 	    c->name != NULL || c->workers >= 0 || c->threads >= 0 ||
 	    c->max_requests >= 0 || c->max_requests_jitter >= 0 ||
-	    c->timeout != CLI_UNSET || c->graceful_timeout != CLI_UNSET ||
-	    c->user != NULL || c->group != NULL;
+	    c->timeout != CLI_UNSET || c->graceful_timeout != CLI_UNSET;
 }

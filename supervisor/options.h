@@ -40,7 +40,10 @@ struct cli {
 
 /* 0 on success; -1 with err set.  Strings point into argv. */
 int	 cli_parse(int argc, char *const argv[], struct cli *, char *err, size_t);
-/* True when the command line sets anything about a pool. */
+/*
+ * True when the command line sets anything about one pool.  -u and -g are
+ * not counted: they apply to every pool's workers.
+ */
 bool	 cli_names_pool(const struct cli *);
 void	 cli_usage(FILE *);
 

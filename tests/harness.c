@@ -1,0 +1,442 @@
+/*
+ * Integration test helpers.  Every wait is a condition polled against a
+ * deadline, every loop is bounded, and every process started here is ended
+ * by its pid.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define POLL_STEP_MS	10
+
+long
+h_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The pause between two looks at a condition; never a synchronisation. */
+static void
+h_pause(void)
+{
+	struct timespec ts = { 0, POLL_STEP_MS * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static const char *
+env_or(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : fallback;
+}
+
+const char *
+h_poold_path(void)
+{
+	return env_or("POOLD", "supervisor/poold");
+}
+
+const char *
+h_tworker_path(void)
+{
+	return env_or("TWORKER", "tests/tworker");
+}
+
+void
+h_setup(struct poold *pd)
+{
+	memset(pd, 0, sizeof(*pd));
+	pd->pd_pid = -1;
+	snprintf(pd->pd_dir, sizeof(pd->pd_dir), "/tmp/poold-test.XXXXXX");
+	cr_assert_not_null(mkdtemp(pd->pd_dir), "mkdtemp: %s",
+	    strerror(errno));
+	h_path(pd, "poold.log", pd->pd_log, sizeof(pd->pd_log));
+	h_path(pd, "workers.log", pd->pd_wlog, sizeof(pd->pd_wlog));
+}
+
+const char *
+h_path(struct poold *pd, const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", pd->pd_dir, name);
+	return buf;
+}
+
+void
+h_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f, "fopen %s: %s", path, strerror(errno));
+	cr_assert_geq(fputs(text, f), 0);
+	cr_assert_eq(fclose(f), 0);
+}
+
+static void
+child_exec(struct poold *pd, const char *const args[],
+    const char *const env[])
+{
+	const char	*argv[64];
+	size_t		 n = 0;
+	int		 fd;
+
+	argv[n++] = h_poold_path();
+	while (args[n - 1] != NULL && n < 63) {
+		argv[n] = args[n - 1];
+		n++;
+	}
+	argv[n] = NULL;
+	/* If the test process dies, poold (and so its workers) dies too. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	fd = open(pd->pd_log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	if (fd == -1 || dup2(fd, 1) == -1 || dup2(fd, 2) == -1)
+		_exit(126);
+	/* Only stdio: Criterion's own pipes must not outlive the test. */
+	if (pd->pd_keep_fd >= 3) {
+		if (pd->pd_keep_fd > 3)
+			syscall(SYS_close_range, 3U, pd->pd_keep_fd - 1U, 0U);
+		syscall(SYS_close_range, pd->pd_keep_fd + 1U, ~0U, 0U);
+	} else
+		syscall(SYS_close_range, 3U, ~0U, 0U);
+	for (size_t i = 0; env != NULL && env[i] != NULL; i++)
+		putenv((char *)env[i]);
+	execv(argv[0], (char *const *)argv);
+	_exit(127);
+}
+
+void
+h_start(struct poold *pd, const char *const args[], const char *const env[])
+{
+	sigset_t none;
+
+	pd->pd_reaped = false;
+	pd->pd_pid = fork();
+	cr_assert_neq(pd->pd_pid, -1, "fork: %s", strerror(errno));
+	if (pd->pd_pid == 0) {
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		child_exec(pd, args, env);
+	}
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st; (void)flag; (void)f;
+	remove(path);
+	return 0;
+}
+
+void
+h_teardown(struct poold *pd)
+{
+	if (pd->pd_pid > 0 && !pd->pd_reaped) {
+		kill(pd->pd_pid, SIGKILL);
+		waitpid(pd->pd_pid, NULL, 0);
+		pd->pd_reaped = true;
+	}
+	if (getenv("POOLD_TEST_VERBOSE") != NULL) {
+		char cmd[H_PATH_MAX + 16];
+		snprintf(cmd, sizeof(cmd), "cat %s >&2", pd->pd_log);
+		(void)!system(cmd);
+	}
+	if (pd->pd_dir[0] != '\0')
+		nftw(pd->pd_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int
+h_free_port(void)
+{
+	struct sockaddr_in	sin = { .sin_family = AF_INET };
+	socklen_t		sl = sizeof(sin);
+	int			fd, port;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
+
+bool
+h_port_free(int port)
+{
+	struct sockaddr_in	sin = { .sin_family = AF_INET };
+	int			fd, one = 1, rc;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)port);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_neq(fd, -1);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	rc = bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+	close(fd);
+	return rc == 0;
+}
+
+void
+h_signal(struct poold *pd, int sig)
+{
+	cr_assert_eq(kill(pd->pd_pid, sig), 0, "kill poold: %s",
+	    strerror(errno));
+}
+
+bool
+h_wait_exit(struct poold *pd, int timeout_ms, int *status)
+{
+	long	deadline = h_now_ms() + timeout_ms;
+	pid_t	r;
+
+	if (pd->pd_reaped) {
+		*status = pd->pd_status;
+		return true;
+	}
+	do {
+		r = waitpid(pd->pd_pid, &pd->pd_status, WNOHANG);
+		if (r == pd->pd_pid) {
+			pd->pd_reaped = true;
+			*status = pd->pd_status;
+			return true;
+		}
+		cr_assert_neq(r, -1, "waitpid: %s", strerror(errno));
+		h_pause();
+	} while (h_now_ms() < deadline);
+	return false;
+}
+
+int
+h_run(struct poold *pd, const char *const args[], int timeout_ms)
+{
+	int status;
+
+	h_start(pd, args, NULL);
+	cr_assert(h_wait_exit(pd, timeout_ms, &status),
+	    "poold did not exit within %d ms", timeout_ms);
+	return status;
+}
+
+int
+h_count(const char *path, const char *needle)
+{
+	char	 line[H_REPORT_MAX];
+	FILE	*f;
+	int	 n = 0;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+bool
+h_wait_count(const char *path, const char *needle, int n, int timeout_ms)
+{
+	long deadline = h_now_ms() + timeout_ms;
+
+	for (;;) {
+		if (h_count(path, needle) >= n)
+			return true;
+		if (h_now_ms() >= deadline)
+			return false;
+		h_pause();
+	}
+}
+
+bool
+h_log_has(struct poold *pd, const char *needle)
+{
+	return h_count(pd->pd_log, needle) > 0;
+}
+
+/* ppid and state of pid from /proc/PID/stat; -1 if gone. */
+static pid_t
+proc_ppid(pid_t pid, char *state)
+{
+	char	 path[64], buf[512], *p;
+	FILE	*f;
+	long	 ppid;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	/* The command name may hold spaces and parentheses: skip past the
+	   last ')'. */
+	if (p == NULL || (p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 1, " %c %ld", state, &ppid) != 2)
+		return -1;
+	return (pid_t)ppid;
+}
+
+size_t
+h_children(pid_t parent, pid_t *out, size_t max)
+{
+	DIR		*d;
+	struct dirent	*de;
+	size_t		 n = 0;
+	char		 state;
+
+	cr_assert_not_null(d = opendir("/proc"));
+	while ((de = readdir(d)) != NULL) {
+		pid_t pid = (pid_t)strtol(de->d_name, NULL, 10);
+		if (pid <= 0 || proc_ppid(pid, &state) != parent ||
+		    state == 'Z')
+			continue;
+		if (out != NULL && n < max)
+			out[n] = pid;
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+bool
+h_wait_children(struct poold *pd, size_t n, int timeout_ms)
+{
+	long deadline = h_now_ms() + timeout_ms;
+
+	for (;;) {
+		if (h_children(pd->pd_pid, NULL, 0) == n)
+			return true;
+		if (h_now_ms() >= deadline)
+			return false;
+		h_pause();
+	}
+}
+
+bool
+h_wait_gone(pid_t pid, int timeout_ms)
+{
+	struct pollfd	pfd = { .events = POLLIN };
+	int		rc;
+
+	pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pfd.fd == -1)
+		return errno == ESRCH;
+	rc = poll(&pfd, 1, timeout_ms);
+	close(pfd.fd);
+	return rc == 1;
+}
+
+static int
+read_report(int fd, char *buf, size_t len)
+{
+	struct pollfd	pfd = { .fd = fd, .events = POLLIN };
+	size_t		got = 0;
+	ssize_t		n;
+
+	while (got + 1 < len) {
+		if (poll(&pfd, 1, H_WAIT_MS) != 1)
+			break;
+		if ((n = read(fd, buf + got, len - 1 - got)) <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	close(fd);
+	return got > 0 && buf[got - 1] == '\n' ? 0 : -1;
+}
+
+int
+h_query_tcp(int port, char *buf, size_t len)
+{
+	struct sockaddr_in	sin = { .sin_family = AF_INET };
+	int			fd;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)port);
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return read_report(fd, buf, len);
+}
+
+int
+h_query_unix(const char *path, char *buf, size_t len)
+{
+	struct sockaddr_un	sun = { .sun_family = AF_UNIX };
+	int			fd;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return read_report(fd, buf, len);
+}
+
+const char *
+h_field(const char *line, const char *key, char *out, size_t len)
+{
+	size_t		 klen = strlen(key);
+	const char	*p = line;
+
+	while ((p = strstr(p, key)) != NULL) {
+		if ((p == line || p[-1] == ' ') && p[klen] == '=') {
+			p += klen + 1;
+			size_t n = strcspn(p, " \n");
+			if (n >= len)
+				n = len - 1;
+			memcpy(out, p, n);
+			out[n] = '\0';
+			return out;
+		}
+		p += klen;
+	}
+	return NULL;
+}
+
+pid_t
+h_worker_in_slot(struct poold *pd, unsigned slot)
+{
+	char	 line[512], val[32];
+	FILE	*f;
+	pid_t	 pid = -1;
+
+	if ((f = fopen(pd->pd_wlog, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "start ", 6) != 0 ||
+		    h_field(line, "id", val, sizeof(val)) == NULL ||
+		    strtoul(val, NULL, 10) != slot ||
+		    h_field(line, "pid", val, sizeof(val)) == NULL)
+			continue;
+		pid = (pid_t)strtol(val, NULL, 10);
+	}
+	fclose(f);
+	return pid;
+}

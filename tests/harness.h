@@ -1,0 +1,74 @@
+/*
+ * Helpers for integration tests: start a real poold, wait on conditions
+ * with deadlines, talk to its workers, end everything by pid.
+ */
+#ifndef POOLD_HARNESS_H
+#define POOLD_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define H_PATH_MAX	256
+#define H_REPORT_MAX	4096
+#define H_WAIT_MS	5000	/* default deadline for a condition */
+
+struct poold {
+	pid_t	pd_pid;
+	bool	pd_reaped;
+	int	pd_status;
+	char	pd_dir[64];		/* private temp dir, removed at end */
+	char	pd_log[H_PATH_MAX];	/* poold's stdout and stderr */
+	char	pd_wlog[H_PATH_MAX];	/* for tworker --log */
+	int	pd_keep_fd;		/* >= 3: poold inherits it (fd://N) */
+};
+
+/* A private directory and log paths; nothing started yet. */
+void	 h_setup(struct poold *);
+/* Start poold with args (NULL-terminated, without argv[0]) and env
+   entries ("NAME=value", NULL-terminated, may be NULL). */
+void	 h_start(struct poold *, const char *const args[],
+	    const char *const env[]);
+/* End poold (SIGKILL if still running) and remove the directory. */
+void	 h_teardown(struct poold *);
+
+const char *h_poold_path(void);
+const char *h_tworker_path(void);
+/* A path inside pd_dir. */
+const char *h_path(struct poold *, const char *name, char *buf, size_t);
+void	 h_write_file(const char *path, const char *text);
+
+int	 h_free_port(void);
+bool	 h_port_free(int port);
+
+/* Send a signal to poold. */
+void	 h_signal(struct poold *, int sig);
+/* Wait for poold to exit; true with the status, false on timeout. */
+bool	 h_wait_exit(struct poold *, int timeout_ms, int *status);
+/* Run poold to completion (for bad-input tests): status, output in log. */
+int	 h_run(struct poold *, const char *const args[], int timeout_ms);
+
+/* Lines in a file containing needle. */
+int	 h_count(const char *path, const char *needle);
+bool	 h_wait_count(const char *path, const char *needle, int n,
+	    int timeout_ms);
+bool	 h_log_has(struct poold *, const char *needle);
+
+/* Children of pid (by /proc), up to max; their count. */
+size_t	 h_children(pid_t, pid_t *out, size_t max);
+bool	 h_wait_children(struct poold *, size_t n, int timeout_ms);
+/* Wait for a process that is not our child to be gone. */
+bool	 h_wait_gone(pid_t, int timeout_ms);
+
+/* Connect, read one worker report; 0 or -1. */
+int	 h_query_tcp(int port, char *buf, size_t len);
+int	 h_query_unix(const char *path, char *buf, size_t len);
+/* Value of "key=" in a report (or log line), into out; NULL if absent. */
+const char *h_field(const char *line, const char *key, char *out, size_t);
+/* pid of the worker in slot id per tworker's --log "start" lines, the
+   latest one; -1 if none. */
+pid_t	 h_worker_in_slot(struct poold *, unsigned slot);
+
+long	 h_now_ms(void);
+
+#endif

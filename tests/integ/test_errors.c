@@ -1,0 +1,145 @@
+/*
+ * Bad input: a clear message and a non-zero exit, never a crash and never
+ * a half-started arbiter.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static struct poold pd;
+
+static void setup(void) { h_setup(&pd); }
+static void teardown(void) { h_teardown(&pd); }
+
+TestSuite(errors, .init = setup, .fini = teardown, .timeout = 30);
+
+/* Run poold with args; assert it exits with code and says needle. */
+static void
+expect_failure(const char *const args[], int code, const char *needle)
+{
+	int status = h_run(&pd, args, H_WAIT_MS);
+
+	cr_assert(WIFEXITED(status), "poold crashed: status 0x%x", status);
+	cr_assert_eq(WEXITSTATUS(status), code, "exit code %d, want %d",
+	    WEXITSTATUS(status), code);
+	cr_assert(h_log_has(&pd, needle), "output lacks \"%s\"", needle);
+}
+
+Test(errors, unknown_flag)
+{
+	const char *args[] = { "--frobnicate", NULL };
+	expect_failure(args, 2, "unknown option --frobnicate");
+}
+
+Test(errors, flag_without_argument)
+{
+	const char *args[] = { "-w", NULL };
+	expect_failure(args, 2, "needs an argument");
+}
+
+Test(errors, bad_address)
+{
+	const char *args[] = { "-b", "localhost", "--", "true", NULL };
+	expect_failure(args, 2, "expected HOST:PORT");
+}
+
+Test(errors, missing_command)
+{
+	const char *args[] = { "-b", "127.0.0.1:1", "--",
+	    "/nonexistent/server", NULL };
+	expect_failure(args, 2, "command /nonexistent/server");
+}
+
+Test(errors, exec_without_command)
+{
+	const char *args[] = { "-k", "exec", "-b", "127.0.0.1:1", NULL };
+	expect_failure(args, 2, "needs a command");
+}
+
+Test(errors, unknown_user)
+{
+	const char *args[] = { "-u", "no-such-user-poold", "-b",
+	    "127.0.0.1:1", "--", "true", NULL };
+	expect_failure(args, 2, "unknown user no-such-user-poold");
+}
+
+Test(errors, port_in_use_names_the_address)
+{
+	struct sockaddr_in	sin = { .sin_family = AF_INET };
+	socklen_t		sl = sizeof(sin);
+	char			bind_s[32], needle[64];
+	int			fd;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(fd, 1), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	snprintf(bind_s, sizeof(bind_s), "127.0.0.1:%d", ntohs(sin.sin_port));
+	snprintf(needle, sizeof(needle), "%s: bind: Address already in use",
+	    bind_s);
+	const char *args[] = { "-b", bind_s, "--", "true", NULL };
+	expect_failure(args, 1, needle);
+	close(fd);
+}
+
+Test(errors, unix_path_that_is_not_a_socket)
+{
+	char path[H_PATH_MAX], bind_s[300];
+
+	h_write_file(h_path(&pd, "file", path, sizeof(path)), "data\n");
+	snprintf(bind_s, sizeof(bind_s), "unix:%s", path);
+	const char *args[] = { "-b", bind_s, "--", "true", NULL };
+	expect_failure(args, 1, "exists and is not a socket");
+	cr_assert_eq(access(path, F_OK), 0, "poold removed a regular file");
+}
+
+Test(errors, config_type_error_names_file_and_line)
+{
+	char conf[H_PATH_MAX], needle[H_PATH_MAX + 8];
+
+	h_write_file(h_path(&pd, "bad.conf", conf, sizeof(conf)),
+	    "pool web {\n  listen = { \"127.0.0.1:1\" }\n"
+	    "  workers = many\n}\n");
+	snprintf(needle, sizeof(needle), "%s:3", conf);
+	const char *args[] = { "-c", conf, "--check-config", NULL };
+	expect_failure(args, 2, needle);
+}
+
+Test(errors, check_config_accepts_a_good_file)
+{
+	char	conf[H_PATH_MAX];
+	int	status;
+
+	h_write_file(h_path(&pd, "good.conf", conf, sizeof(conf)),
+	    "pool web {\n  listen = { \"127.0.0.1:1\" }\n"
+	    "  command = { \"true\" }\n  workers = 2\n}\n");
+	const char *args[] = { "-c", conf, "--check-config", NULL };
+	status = h_run(&pd, args, H_WAIT_MS);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status 0x%x", status);
+	cr_assert(h_log_has(&pd, "is ok: 1 pool(s)"));
+}
+
+Test(errors, example_config_is_valid)
+{
+	const char	*src = getenv("POOLD_SRCDIR");
+	char		 conf[H_PATH_MAX];
+	int		 status;
+
+	snprintf(conf, sizeof(conf), "%s/etc/poold.conf", src ? src : ".");
+	const char *args[] = { "-c", conf, "--check-config", NULL };
+	status = h_run(&pd, args, H_WAIT_MS);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "etc/poold.conf does not pass --check-config (status 0x%x)",
+	    status);
+}

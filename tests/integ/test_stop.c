@@ -1,0 +1,155 @@
+/*
+ * Stopping: TERM is graceful and escalates to SIGKILL after
+ * graceful_timeout; INT and QUIT are quick; pidfile and -D.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static struct poold pd;
+
+static void setup(void) { h_setup(&pd); }
+static void teardown(void) { h_teardown(&pd); }
+
+TestSuite(stop, .init = setup, .fini = teardown, .timeout = 60);
+
+static void
+start(int nworkers, const char *graceful, bool ignore_term,
+    const char *extra, const char *extra_arg)
+{
+	char	bind[32], w[8];
+	const char *args[16];
+	size_t	n = 0;
+
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", h_free_port());
+	snprintf(w, sizeof(w), "%d", nworkers);
+	args[n++] = "-b"; args[n++] = bind;
+	args[n++] = "-w"; args[n++] = w;
+	args[n++] = "--graceful-timeout"; args[n++] = graceful;
+	if (extra != NULL) {
+		args[n++] = extra;
+		args[n++] = extra_arg;
+	}
+	args[n++] = "--";
+	args[n++] = h_tworker_path();
+	if (ignore_term)
+		args[n++] = "--ignore-term";
+	args[n] = NULL;
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_children(&pd, (size_t)nworkers, H_WAIT_MS));
+}
+
+static void
+assert_clean_exit(int status)
+{
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "poold ended with status 0x%x", status);
+}
+
+Test(stop, term_is_graceful)
+{
+	char	sock[H_PATH_MAX], ubind[300];
+	int	status;
+
+	snprintf(ubind, sizeof(ubind), "unix:%s",
+	    h_path(&pd, "s.sock", sock, sizeof(sock)));
+	start(3, "30", false, "-b", ubind);
+	cr_assert_eq(access(sock, F_OK), 0);
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	assert_clean_exit(status);
+	cr_assert_eq(h_count(pd.pd_log, ": stopped"), 3);
+	cr_assert_eq(h_count(pd.pd_log, "SIGKILL"), 0);
+	cr_assert_neq(access(sock, F_OK), 0, "socket file left behind");
+}
+
+Test(stop, term_escalates_to_sigkill_after_graceful_timeout)
+{
+	int status;
+
+	start(2, "0.5", true, NULL, NULL);
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_exit(&pd, 10000, &status),
+	    "workers ignoring TERM kept the arbiter alive");
+	assert_clean_exit(status);
+	cr_assert_eq(h_count(pd.pd_log, "SIGKILL, did not stop in time"), 2);
+	cr_assert_eq(h_count(pd.pd_log, "killed by signal 9"), 2);
+}
+
+static void
+quick_stop(int sig)
+{
+	int	status;
+	long	t0;
+
+	/* graceful_timeout of 60 s: only the quick path ends this soon. */
+	start(2, "60", true, NULL, NULL);
+	t0 = h_now_ms();
+	h_signal(&pd, sig);
+	cr_assert(h_wait_exit(&pd, 20000, &status), "quick stop hung");
+	assert_clean_exit(status);
+	cr_assert_lt(h_now_ms() - t0, 20000);
+	cr_assert(h_log_has(&pd, "quick stop"));
+	cr_assert_eq(h_count(pd.pd_log, "killed by signal 9"), 2);
+}
+
+Test(stop, int_is_quick) { quick_stop(SIGINT); }
+Test(stop, quit_is_quick) { quick_stop(SIGQUIT); }
+
+Test(stop, pidfile_lives_as_long_as_the_arbiter)
+{
+	char	pidfile[H_PATH_MAX], buf[32];
+	FILE	*f;
+	int	status;
+
+	h_path(&pd, "poold.pid", pidfile, sizeof(pidfile));
+	start(1, "5", false, "-p", pidfile);
+	cr_assert_not_null(f = fopen(pidfile, "r"));
+	cr_assert_not_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	cr_assert_eq(strtol(buf, NULL, 10), pd.pd_pid);
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	assert_clean_exit(status);
+	cr_assert_neq(access(pidfile, F_OK), 0, "pidfile left behind");
+}
+
+Test(stop, daemon_detaches_and_writes_its_pid)
+{
+	char	pidfile[H_PATH_MAX], buf[32], bind[32], logf[H_PATH_MAX];
+	FILE	*f = NULL;
+	pid_t	daemon_pid;
+	int	status;
+	long	deadline;
+
+	h_path(&pd, "poold.pid", pidfile, sizeof(pidfile));
+	h_path(&pd, "daemon.log", logf, sizeof(logf));
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", h_free_port());
+	const char *args[] = { "-D", "-p", pidfile, "--error-logfile", logf,
+	    "-b", bind, "-w", "1", "--", h_tworker_path(), NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status),
+	    "the foreground process did not return");
+	assert_clean_exit(status);
+	deadline = h_now_ms() + H_WAIT_MS;
+	while (h_now_ms() < deadline && (f = fopen(pidfile, "r")) == NULL)
+		h_wait_count(logf, "never-logged", 1, 10);
+	cr_assert_not_null(f, "no pidfile");
+	cr_assert_not_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	daemon_pid = (pid_t)strtol(buf, NULL, 10);
+	cr_assert_gt(daemon_pid, 0);
+	cr_assert_neq(daemon_pid, pd.pd_pid, "did not detach");
+	cr_assert(h_wait_count(logf, "started (pid", 1, H_WAIT_MS));
+	cr_assert_eq(kill(daemon_pid, SIGTERM), 0);
+	cr_assert(h_wait_gone(daemon_pid, H_WAIT_MS), "daemon did not stop");
+	cr_assert(h_wait_count(logf, "exiting", 1, H_WAIT_MS));
+}

@@ -1,0 +1,251 @@
+/*
+ * What a worker sees and how the pool keeps it: the fd layout and
+ * environment of the worker contract, stable slots, crash-loop backoff,
+ * and workers dying with the arbiter.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static struct poold pd;
+
+static void setup(void) { h_setup(&pd); }
+static void teardown(void) { h_teardown(&pd); }
+
+TestSuite(workers, .init = setup, .fini = teardown, .timeout = 60);
+
+static void
+field_is(const char *report, const char *key, const char *want)
+{
+	char val[H_REPORT_MAX];
+
+	cr_assert_not_null(h_field(report, key, val, sizeof(val)),
+	    "no %s= in report: %s", key, report);
+	cr_expect_str_eq(val, want, "%s: got %s, want %s (report: %s)", key,
+	    val, want, report);
+}
+
+Test(workers, sees_exact_fds_and_environment)
+{
+	char		port_s[16], bind[32], sock[H_PATH_MAX], ubind[300];
+	char		report[H_REPORT_MAX];
+	int		port = h_free_port();
+	const char	*env[] = { "FOO=inherited",
+	    "NOTIFY_SOCKET=/run/systemd/notify", "LISTEN_FDS=9", NULL };
+
+	snprintf(port_s, sizeof(port_s), "%d", port);
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", port);
+	snprintf(ubind, sizeof(ubind), "unix:%s",
+	    h_path(&pd, "w.sock", sock, sizeof(sock)));
+	const char *args[] = { "-b", bind, "-b", ubind, "-w", "2", "-n", "web",
+	    "--", h_tworker_path(), "--env", "FOO", NULL };
+	h_start(&pd, args, env);
+	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
+
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0,
+	    "no report over TCP");
+	field_is(report, "listen_fds", "2");
+	field_is(report, "listen_pid_ok", "1");
+	field_is(report, "fdnames", "web:web");
+	field_is(report, "fds", "0,1,2,3,4");
+	field_is(report, "pool", "web");
+	field_is(report, "notify", "-");
+	field_is(report, "sigmask_empty", "1");
+	field_is(report, "sigign", "-");
+	field_is(report, "listener", "0");
+	field_is(report, "env:FOO", "inherited");
+
+	cr_assert_eq(h_query_unix(sock, report, sizeof(report)), 0,
+	    "no report over the unix socket");
+	field_is(report, "listener", "1");
+	field_is(report, "fds", "0,1,2,3,4");
+}
+
+Test(workers, pool_env_overrides_inherited)
+{
+	char	conf[H_PATH_MAX], text[1024], report[H_REPORT_MAX];
+	int	port = h_free_port();
+	const char *env[] = { "FOO=inherited", NULL };
+
+	snprintf(text, sizeof(text),
+	    "pool app {\n"
+	    "  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\", \"--env\", \"FOO\", \"--env\", \"BAR\" }\n"
+	    "  workers = 1\n"
+	    "  env = { \"FOO=from-config\", \"BAR=x y\" }\n"
+	    "}\n", port, h_tworker_path());
+	h_write_file(h_path(&pd, "p.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, env);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0);
+	field_is(report, "env:FOO", "from-config");
+	field_is(report, "pool", "app");
+	field_is(report, "id", "0");
+	cr_assert(strstr(report, "env:BAR=x y") != NULL, "%s", report);
+}
+
+Test(workers, replacement_takes_the_same_slot)
+{
+	char	bind[32], line[128];
+	pid_t	old, now;
+
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", h_free_port());
+	const char *args[] = { "-b", bind, "-w", "3", "--",
+	    h_tworker_path(), "--log", pd.pd_wlog, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_count(pd.pd_wlog, "start", 3, H_WAIT_MS));
+	old = h_worker_in_slot(&pd, 1);
+	cr_assert_gt(old, 0);
+
+	cr_assert_eq(kill(old, SIGKILL), 0);
+	cr_assert(h_wait_count(pd.pd_wlog, "start", 4, H_WAIT_MS),
+	    "killed worker not replaced");
+	/* Only slot 1 died, so the fourth start line is its replacement. */
+	now = h_worker_in_slot(&pd, 1);
+	cr_assert_neq(now, old, "slot 1 still has the dead worker");
+	cr_assert_gt(now, 0);
+	snprintf(line, sizeof(line), "worker 1 (pid %ld) killed by signal 9",
+	    (long)old);
+	cr_assert(h_log_has(&pd, line), "no log line \"%s\"", line);
+	cr_assert(h_wait_children(&pd, 3, H_WAIT_MS));
+}
+
+Test(workers, crash_loop_backs_off)
+{
+	char	bind[32];
+	int	starts;
+
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", h_free_port());
+	const char *args[] = { "-b", bind, "-w", "2", "--",
+	    h_tworker_path(), "--exit", "3", NULL };
+	h_start(&pd, args, NULL);
+	/*
+	 * Backoff doubles from 0.1 s and only one probe starts at a time:
+	 * by the time the delay reaches 0.8 s, four workers have started
+	 * (two at first, then one per delay).  A tight loop would have
+	 * started hundreds.
+	 */
+	cr_assert(h_wait_count(pd.pd_log, "next start in 0.8 s", 1, 10000),
+	    "backoff never reached 0.8 s");
+	starts = h_count(pd.pd_log, "started (pid");
+	cr_expect_leq(starts, 5, "%d starts before the 0.8 s backoff", starts);
+	cr_expect(h_log_has(&pd, "exited with code 3"));
+	cr_expect(h_log_has(&pd, "failed boot"));
+	cr_assert_eq(kill(pd.pd_pid, 0), 0, "the arbiter gave up");
+}
+
+Test(workers, die_with_the_arbiter)
+{
+	char	bind[32];
+	pid_t	kids[8];
+	size_t	n;
+	int	port = h_free_port(), status;
+
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", port);
+	const char *args[] = { "-b", bind, "-w", "4", "--",
+	    h_tworker_path(), "--ignore-term", NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_children(&pd, 4, H_WAIT_MS));
+	n = h_children(pd.pd_pid, kids, 8);
+	cr_assert_eq(n, 4);
+
+	h_signal(&pd, SIGKILL);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	for (size_t i = 0; i < n; i++)
+		cr_assert(h_wait_gone(kids[i], 2000),
+		    "worker %ld outlived the arbiter", (long)kids[i]);
+	cr_assert(h_port_free(port), "port %d still bound", port);
+}
+
+Test(workers, adopts_an_inherited_listener)
+{
+	struct sockaddr_in	sin = { .sin_family = AF_INET };
+	socklen_t		sl = sizeof(sin);
+	char			report[H_REPORT_MAX];
+	int			fd;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(fd, 16), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	cr_assert_eq(dup2(fd, 20), 20);
+	close(fd);
+	pd.pd_keep_fd = 20;
+	const char *args[] = { "-b", "fd://20", "-w", "1", "--",
+	    h_tworker_path(), NULL };
+	h_start(&pd, args, NULL);
+	close(20);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	cr_assert_eq(h_query_tcp(ntohs(sin.sin_port), report, sizeof(report)),
+	    0, "no worker answered on the inherited socket");
+	field_is(report, "fds", "0,1,2,3");
+	field_is(report, "listen_fds", "1");
+}
+
+/* Uid, gid and cwd of a process, from /proc. */
+static void
+proc_identity(pid_t pid, long *uid, long *gid, char *cwd, size_t len)
+{
+	char	path[64], line[256];
+	FILE	*f;
+	ssize_t	n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	cr_assert_not_null(f = fopen(path, "r"));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		sscanf(line, "Uid: %ld", uid);
+		sscanf(line, "Gid: %ld", gid);
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%ld/cwd", (long)pid);
+	n = readlink(path, cwd, len - 1);
+	cr_assert_gt(n, 0);
+	cr_assert_lt((size_t)n, len - 1);
+	cwd[n] = '\0';
+}
+
+Test(workers, run_as_user_in_chdir)
+{
+	char		 conf[H_PATH_MAX], text[1024], cwd[H_PATH_MAX];
+	struct passwd	*pw = getpwnam("nobody");
+	char		 report[H_REPORT_MAX];
+	pid_t		 kid;
+	long		 uid = -1, gid = -1;
+	int		 port = h_free_port();
+
+	if (geteuid() != 0 || pw == NULL)
+		cr_skip_test("needs root and a nobody user");
+	/* nobody must be able to exec the test worker from the build tree. */
+	if (access(h_tworker_path(), X_OK) == -1 ||
+	    strncmp(h_tworker_path(), "/root", 5) == 0)
+		cr_skip_test("test worker not reachable by nobody");
+	snprintf(text, sizeof(text),
+	    "pool p {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\" }\n  workers = 1\n"
+	    "  user = \"nobody\"\n  chdir = \"/\"\n}\n",
+	    port, h_tworker_path());
+	h_write_file(h_path(&pd, "p.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	cr_assert_eq(h_children(pd.pd_pid, &kid, 1), 1);
+	/* An answer means the worker has exec'd, so it is past setuid. */
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0);
+	proc_identity(kid, &uid, &gid, cwd, sizeof(cwd));
+	cr_expect_eq(uid, (long)pw->pw_uid, "uid %ld", uid);
+	cr_expect_eq(gid, (long)pw->pw_gid, "gid %ld", gid);
+	cr_expect_str_eq(cwd, "/");
+}

@@ -1,0 +1,959 @@
+/*
+ * The command line (cli_parse) and the configuration built from it and the
+ * file (config_load): values, overrides, defaults and every refusal.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "options.h"
+
+/* An argv for poold; the caller ends the list with NULL. */
+#define ARGV(...)	((const char *[]){ "poold", __VA_ARGS__ })
+
+static int
+argc_of(const char **argv)
+{
+	int n = 0;
+
+	while (argv[n] != NULL)
+		n++;
+	return n;
+}
+
+static int
+parse(const char **argv, struct cli *cli, char *err)
+{
+	return cli_parse(argc_of(argv), (char *const *)argv, cli, err,
+	    CONF_ERR_MAX);
+}
+
+/* Parse argv (which must be valid) and load the configuration. */
+static int
+load(const char **argv, struct poold_conf *c, char *err)
+{
+	struct cli cli;
+
+	cr_assert_eq(parse(argv, &cli, err), 0, "cli_parse: %s", err);
+	return config_load(&cli, c, err, CONF_ERR_MAX);
+}
+
+static void
+assert_has(const char *err, const char *want)
+{
+	cr_assert_not_null(strstr(err, want), "\"%s\" lacks \"%s\"", err,
+	    want);
+}
+
+/* -- a scratch directory for config files ---------------------------------- */
+
+static char tmpdir[64];
+
+static void
+tmp_init(void)
+{
+	strcpy(tmpdir, "/tmp/poold-test-conf.XXXXXX");
+	cr_assert_not_null(mkdtemp(tmpdir), "mkdtemp");
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void
+tmp_fini(void)
+{
+	if (tmpdir[0] != '\0')
+		nftw(tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Write text to name in the scratch directory; its path. */
+static const char *
+tmp_file(const char *name, const char *text)
+{
+	static char	 paths[4][PATH_MAX];
+	static int	 next;
+	char		*path = paths[next++ % 4];
+	FILE		*f;
+
+	snprintf(path, PATH_MAX, "%s/%s", tmpdir, name);
+	cr_assert_not_null(f = fopen(path, "w"), "%s", path);
+	fputs(text, f);
+	cr_assert_eq(fclose(f), 0);
+	return path;
+}
+
+/* A path under tests/data. */
+static const char *
+data_file(const char *name)
+{
+	static char	 path[PATH_MAX];
+	const char	*dir = getenv("POOLD_TESTDATA");
+
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "tests/data", name);
+	cr_assert_eq(access(path, R_OK), 0, "%s missing", path);
+	return path;
+}
+
+static int
+default_workers(void)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return 2 * (int)(ncpu < 1 ? 1 : ncpu) + 1;
+}
+
+static const struct pool_conf *
+pool_named(const struct poold_conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->c_npools; i++) {
+		if (strcmp(c->c_pools[i].pc_name, name) == 0)
+			return &c->c_pools[i];
+	}
+	cr_assert_fail("no pool %s", name);
+	return NULL;
+}
+
+/* =========================================================================
+ * cli_parse
+ * ========================================================================= */
+
+Test(cli, no_arguments_leaves_everything_unset)
+{
+	struct cli	cli;
+	char		err[CONF_ERR_MAX];
+
+	cr_assert_eq(parse(ARGV(NULL), &cli, err), 0, "%s", err);
+	cr_assert_null(cli.config);
+	cr_assert_eq(cli.nbind, 0);
+	cr_assert_eq(cli.workers, -1);
+	cr_assert_eq(cli.threads, -1);
+	cr_assert_eq(cli.max_requests, -1);
+	cr_assert_eq(cli.timeout, CLI_UNSET);
+	cr_assert_eq(cli.graceful_timeout, CLI_UNSET);
+	cr_assert_null(cli.command);
+	cr_assert_not(cli.daemon);
+	cr_assert_not(cli_names_pool(&cli));
+}
+
+Test(cli, short_flags)
+{
+	struct cli	cli;
+	char		err[CONF_ERR_MAX];
+
+	cr_assert_eq(parse(ARGV("-c", "f.conf", "-b", "127.0.0.1:1",
+	    "-b", "unix:/x", "-w", "3", "-k", "exec", "-t", "10", "-p", "p.pid",
+	    "-D", "-u", "alice", "-g", "staff", "-n", "web", "-V", "-h", NULL),
+	    &cli, err), 0, "%s", err);
+	cr_assert_str_eq(cli.config, "f.conf");
+	cr_assert_eq(cli.nbind, 2);
+	cr_assert_str_eq(cli.bind[0], "127.0.0.1:1");
+	cr_assert_str_eq(cli.bind[1], "unix:/x");
+	cr_assert_eq(cli.workers, 3);
+	cr_assert_str_eq(cli.worker_class, "exec");
+	cr_assert_float_eq(cli.timeout, 10.0, 1e-9);
+	cr_assert_str_eq(cli.pidfile, "p.pid");
+	cr_assert(cli.daemon);
+	cr_assert_str_eq(cli.user, "alice");
+	cr_assert_str_eq(cli.group, "staff");
+	cr_assert_str_eq(cli.name, "web");
+	cr_assert(cli.version);
+	cr_assert(cli.help);
+	cr_assert(cli_names_pool(&cli));
+}
+
+Test(cli, long_flags)
+{
+	struct cli	cli;
+	char		err[CONF_ERR_MAX];
+
+	cr_assert_eq(parse(ARGV("--config=f.conf", "--bind", ":80",
+	    "--workers", "4", "--worker-class", "sync", "--threads", "8",
+	    "--timeout", "0.5", "--graceful-timeout", "2.5",
+	    "--max-requests", "100", "--max-requests-jitter", "10",
+	    "--pid", "p", "--daemon", "--user", "u", "--group", "g",
+	    "--control", "/c.sock", "--log-level", "debug",
+	    "--error-logfile", "e.log", "--access-logfile", "a.log",
+	    "--name", "api", "--check-config", "--version", "--help", NULL),
+	    &cli, err), 0, "%s", err);
+	cr_assert_str_eq(cli.config, "f.conf");
+	cr_assert_str_eq(cli.bind[0], ":80");
+	cr_assert_eq(cli.workers, 4);
+	cr_assert_str_eq(cli.worker_class, "sync");
+	cr_assert_eq(cli.threads, 8);
+	cr_assert_float_eq(cli.timeout, 0.5, 1e-9);
+	cr_assert_float_eq(cli.graceful_timeout, 2.5, 1e-9);
+	cr_assert_eq(cli.max_requests, 100);
+	cr_assert_eq(cli.max_requests_jitter, 10);
+	cr_assert_str_eq(cli.pidfile, "p");
+	cr_assert(cli.daemon);
+	cr_assert_str_eq(cli.control, "/c.sock");
+	cr_assert_str_eq(cli.log_level, "debug");
+	cr_assert_str_eq(cli.error_log, "e.log");
+	cr_assert_str_eq(cli.access_log, "a.log");
+	cr_assert_str_eq(cli.name, "api");
+	cr_assert(cli.check_config);
+	cr_assert(cli.version);
+	cr_assert(cli.help);
+}
+
+Test(cli, global_flags_do_not_name_a_pool)
+{
+	struct cli	cli;
+	char		err[CONF_ERR_MAX];
+
+	cr_assert_eq(parse(ARGV("-c", "x", "-p", "p", "-D", "--log-level",
+	    "info", "--control", "/c", "--check-config", NULL), &cli, err),
+	    0, "%s", err);
+	cr_assert_not(cli_names_pool(&cli));
+}
+
+Test(cli, command_after_double_dash)
+{
+	struct cli	cli;
+	char		err[CONF_ERR_MAX];
+
+	/* Flags after -- belong to the command, not to poold. */
+	cr_assert_eq(parse(ARGV("-w", "2", "--", "/bin/echo", "-n", "hi",
+	    NULL), &cli, err), 0, "%s", err);
+	cr_assert_not_null(cli.command);
+	cr_assert_str_eq(cli.command[0], "/bin/echo");
+	cr_assert_str_eq(cli.command[1], "-n");
+	cr_assert_str_eq(cli.command[2], "hi");
+	cr_assert_null(cli.command[3]);
+	cr_assert_null(cli.name, "-n after -- taken by poold");
+	cr_assert(cli_names_pool(&cli));
+}
+
+Test(cli, command_may_start_with_a_dash)
+{
+	struct cli	cli;
+	char		err[CONF_ERR_MAX];
+
+	cr_assert_eq(parse(ARGV("--", "-w", "3", NULL), &cli, err), 0, "%s",
+	    err);
+	cr_assert_str_eq(cli.command[0], "-w");
+	cr_assert_eq(cli.workers, -1);
+}
+
+Test(cli, stray_argument_needs_double_dash)
+{
+	struct cli	cli;
+	char		err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(parse(ARGV("-w", "2", "myapp", NULL), &cli, err), -1);
+	assert_has(err, "myapp");
+	assert_has(err, "--");
+}
+
+struct cli_bad {
+	int	nargs;		/* arguments after "poold" */
+	char	args[2][32];
+	char	want[2][48];	/* phrases the message must hold */
+};
+
+ParameterizedTestParameters(cli, rejects)
+{
+	static struct cli_bad bad[] = {
+		{ 1, { "-x" }, { "unknown option", "-x" } },
+		{ 1, { "--bogus" }, { "unknown option", "--bogus" } },
+		{ 2, { "--work", "3" }, { "unknown option", "--work" } },
+		{ 1, { "-w" }, { "needs an argument", "-w" } },
+		{ 1, { "--workers" }, { "needs an argument", "--workers" } },
+		{ 1, { "-b" }, { "needs an argument", "-b" } },
+		{ 2, { "-w", "abc" }, { "-w abc", "0-4096" } },
+		{ 2, { "-w", "-1" }, { "-w -1", "0-4096" } },
+		{ 2, { "-w", "4097" }, { "-w 4097", "0-4096" } },
+		{ 2, { "-w", "3x" }, { "-w 3x", "0-4096" } },
+		{ 2, { "-w", "" }, { "-w", "0-4096" } },
+		{ 2, { "-w", "99999999999999999999" }, { "-w 9999", "0-4096" } },
+		{ 2, { "--threads", "0" }, { "--threads 0", "1-1024" } },
+		{ 2, { "--threads", "1025" }, { "--threads 1025", "1-1024" } },
+		{ 2, { "-t", "-1" }, { "-t -1", "seconds" } },
+		{ 2, { "-t", "86401" }, { "-t 86401", "seconds" } },
+		{ 2, { "-t", "soon" }, { "-t soon", "seconds" } },
+		{ 2, { "-t", "nan" }, { "-t nan", "seconds" } },
+		{ 2, { "-t", "inf" }, { "-t inf", "seconds" } },
+		{ 2, { "--graceful-timeout", "1s" },
+		    { "--graceful-timeout 1s", "seconds" } },
+		{ 2, { "--max-requests", "-5" },
+		    { "--max-requests -5", "count" } },
+		{ 2, { "--max-requests-jitter", "x" },
+		    { "--max-requests-jitter x", "count" } },
+	};
+
+	return cr_make_param_array(struct cli_bad, bad,
+	    sizeof(bad) / sizeof(bad[0]));
+}
+
+ParameterizedTest(struct cli_bad *b, cli, rejects)
+{
+	const char	*argv[4] = { "poold", NULL, NULL, NULL };
+	struct cli	 cli;
+	char		 err[CONF_ERR_MAX] = "";
+
+	for (int i = 0; i < b->nargs; i++)
+		argv[1 + i] = b->args[i];
+	cr_assert_eq(parse(argv, &cli, err), -1, "%s %s accepted", argv[1],
+	    argv[2] ? argv[2] : "");
+	assert_has(err, b->want[0]);
+	assert_has(err, b->want[1]);
+}
+
+Test(cli, bind_limit)
+{
+	static char	 addrs[CLI_BIND_MAX + 1][32];
+	const char	*argv[2 * (CLI_BIND_MAX + 1) + 2] = { "poold" };
+	struct cli	 cli;
+	char		 err[CONF_ERR_MAX] = "";
+	int		 n = 1;
+
+	for (int i = 0; i < CLI_BIND_MAX; i++) {
+		snprintf(addrs[i], sizeof(addrs[i]), "127.0.0.1:%d", 9000 + i);
+		argv[n++] = "-b";
+		argv[n++] = addrs[i];
+	}
+	argv[n] = NULL;
+	cr_assert_eq(parse(argv, &cli, err), 0, "%d addresses: %s",
+	    CLI_BIND_MAX, err);
+	cr_assert_eq(cli.nbind, CLI_BIND_MAX);
+}
+
+Test(cli, bind_limit_exceeded)
+{
+	static char	 addrs[CLI_BIND_MAX + 1][32];
+	const char	*argv[2 * (CLI_BIND_MAX + 1) + 2] = { "poold" };
+	struct cli	 cli;
+	char		 err[CONF_ERR_MAX] = "";
+	int		 n = 1;
+
+	for (int i = 0; i < CLI_BIND_MAX + 1; i++) {
+		snprintf(addrs[i], sizeof(addrs[i]), "127.0.0.1:%d", 9000 + i);
+		argv[n++] = "-b";
+		argv[n++] = addrs[i];
+	}
+	argv[n] = NULL;
+	cr_assert_eq(parse(argv, &cli, err), -1);
+	assert_has(err, "at most 64");
+}
+
+/* =========================================================================
+ * config_load: a good file
+ * ========================================================================= */
+
+Test(conf, two_pool_file_loads)
+{
+	struct poold_conf	 c;
+	char			 err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-c", data_file("two-pools.conf"), NULL), &c,
+	    err), 0, "%s", err);
+	cr_assert_eq(c.c_npools, 2);
+	cr_assert_str_eq(c.c_pools[0].pc_name, "web");
+	cr_assert_str_eq(c.c_pools[1].pc_name, "api");
+	cr_assert_eq(c.c_path[0], '/', "config path not absolute");
+	cr_assert_str_eq(c.c_pidfile, "/run/poold-test.pid");
+	cr_assert_eq(c.c_log_level, LOG_LVL_DEBUG);
+	cr_assert_str_eq(c.c_control_path, "/tmp/poold-test-ctl.sock");
+	cr_assert_eq(c.c_control_mode, 0660);
+	cr_assert_not(c.c_daemon);
+	config_free(&c);
+}
+
+Test(conf, pool_values_from_file)
+{
+	struct poold_conf	 c;
+	const struct pool_conf	*w;
+	char			 err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-c", data_file("two-pools.conf"), NULL), &c,
+	    err), 0, "%s", err);
+	w = pool_named(&c, "web");
+	cr_assert_eq(w->pc_nlisten, 2);
+	cr_assert_eq(w->pc_listen[0].a_kind, ADDR_TCP);
+	cr_assert_str_eq(w->pc_listen[0].a_host, "127.0.0.1");
+	cr_assert_eq(w->pc_listen[0].a_port, 9100);
+	cr_assert_eq(w->pc_listen[1].a_kind, ADDR_UNIX);
+	cr_assert_str_eq(w->pc_listen[1].a_path, "/tmp/poold-test-web.sock");
+	cr_assert_eq(w->pc_class, WC_EXEC);
+	cr_assert_str_eq(w->pc_argv[0], "true");
+	cr_assert_str_eq(w->pc_argv[1], "--port");
+	cr_assert_str_eq(w->pc_argv[2], "9100");
+	cr_assert_null(w->pc_argv[3]);
+	cr_assert_str_eq(w->pc_env[0], "GREETING=hello");
+	cr_assert_str_eq(w->pc_env[1], "EMPTY=");
+	cr_assert_null(w->pc_env[2]);
+	cr_assert_eq(w->pc_workers, 3);
+	cr_assert_eq(w->pc_min_workers, 2);
+	cr_assert_eq(w->pc_max_workers, 10);
+	cr_assert_eq(w->pc_stop_signal, SIGQUIT);
+	cr_assert_eq(w->pc_graceful_ms, 2500);
+	cr_assert_eq(w->pc_timeout_ms, 7000);
+	cr_assert_eq(w->pc_max_requests, 1000);
+	cr_assert_eq(w->pc_max_requests_jitter, 50);
+	cr_assert_eq(w->pc_backlog, 128);
+	cr_assert_eq(w->pc_socket_mode, 0640, "socket_mode %o",
+	    (unsigned)w->pc_socket_mode);
+	cr_assert_str_eq(w->pc_chdir, "/");
+	config_free(&c);
+}
+
+Test(conf, command_resolved_through_path)
+{
+	struct poold_conf	 c;
+	const struct pool_conf	*w;
+	char			 err[CONF_ERR_MAX] = "";
+	const char		*base;
+
+	cr_assert_eq(load(ARGV("-c", data_file("two-pools.conf"), NULL), &c,
+	    err), 0, "%s", err);
+	w = pool_named(&c, "web");
+	cr_assert_not_null(w->pc_exec_path);
+	cr_assert_eq(w->pc_exec_path[0], '/', "not absolute: %s",
+	    w->pc_exec_path);
+	base = strrchr(w->pc_exec_path, '/') + 1;
+	cr_assert_str_eq(base, "true");
+	cr_assert_eq(access(w->pc_exec_path, X_OK), 0);
+	config_free(&c);
+}
+
+/* Symlinks stay as written: a deploy that flips one is seen on HUP. */
+Test(conf, absolute_command_kept_as_written)
+{
+	struct poold_conf	 c;
+	const struct pool_conf	*a;
+	char			 err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-c", data_file("two-pools.conf"), NULL), &c,
+	    err), 0, "%s", err);
+	a = pool_named(&c, "api");
+	cr_assert_str_eq(a->pc_exec_path, "/bin/true");
+	config_free(&c);
+}
+
+Test(conf, pool_defaults_from_file)
+{
+	struct poold_conf	 c;
+	const struct pool_conf	*a;
+	char			 err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-c", data_file("two-pools.conf"), NULL), &c,
+	    err), 0, "%s", err);
+	a = pool_named(&c, "api");
+	cr_assert_eq(a->pc_class, WC_EXEC, "a command implies exec");
+	cr_assert_eq(a->pc_listen[0].a_kind, ADDR_TCP);
+	cr_assert_str_eq(a->pc_listen[0].a_host, "::1");
+	cr_assert_eq(a->pc_workers, 1);
+	cr_assert_eq(a->pc_min_workers, 1);
+	cr_assert_eq(a->pc_max_workers, 64);
+	cr_assert_eq(a->pc_stop_signal, SIGINT);
+	cr_assert_eq(a->pc_graceful_ms, 30000);
+	cr_assert_eq(a->pc_timeout_ms, 0);
+	cr_assert_eq(a->pc_backlog, CONF_DEFAULT_BACKLOG);
+	cr_assert_eq(a->pc_socket_mode, 0666);
+	cr_assert_eq(a->pc_threads, 1);
+	cr_assert_not_null(a->pc_env);
+	cr_assert_null(a->pc_env[0]);
+	cr_assert_null(a->pc_user);
+	cr_assert_null(a->pc_chdir);
+	config_free(&c);
+}
+
+/* =========================================================================
+ * config_load: bad files
+ * ========================================================================= */
+
+#define OK_POOL		"listen = { \"127.0.0.1:9100\" }\n" \
+			"command = { \"true\" }\n"
+
+struct conf_bad {
+	char	text[400];
+	char	want[96];	/* a phrase the message must hold */
+	int	line;		/* > 0: the message is FILE:LINE: ... */
+	bool	names_file;	/* the message holds the file's path */
+};
+
+ParameterizedTestParameters(conf, rejects_file)
+{
+	static struct conf_bad bad[] = {
+		/* libconfuse's checks, with file and line. */
+		{ "pool a {\n" OK_POOL "workers = abc\n}\n",
+		    "invalid integer value for option 'workers'", 4, true },
+		{ "pool a {\n" OK_POOL "workers = 2.5\n}\n",
+		    "'workers'", 4, true },
+		{ "pool a {\n" OK_POOL "worker = \"fastcgi\"\n}\n",
+		    "worker = \"fastcgi\": expected sync, gthread, async or "
+		    "exec", 4, true },
+		{ "pool a {\n" OK_POOL "stop_signal = \"SIGFOO\"\n}\n",
+		    "stop_signal = \"SIGFOO\"", 4, true },
+		{ "pool a {\n" OK_POOL "stop_signal = \"KILL\"\n}\n",
+		    "not a signal that can stop a worker", 4, true },
+		{ "pool a {\n" OK_POOL "stop_signal = \"STOP\"\n}\n",
+		    "not a signal that can stop a worker", 4, true },
+		{ "pool a {\ncommand = { \"true\" }\n"
+		    "listen = { \"::1:80\" }\n}\n",
+		    "::1:80: IPv6 addresses need brackets", 3, true },
+		{ "pool a {\ncommand = { \"true\" }\n"
+		    "listen = { \"127.0.0.1:99999\" }\n}\n",
+		    "port must be 0-65535", 3, true },
+		{ "pool a {\n" OK_POOL "}\npool a {\n" OK_POOL "}\n",
+		    "duplicate title 'a'", 5, true },
+		{ "pool a {\n" OK_POOL "bogus = 1\n}\n",
+		    "no such option 'bogus'", 4, true },
+		{ "pool a {\n" OK_POOL "listen =\n}\n",
+		    "unexpected", 5, true },
+		{ "log_level = \"loud\"\npool a {\n" OK_POOL "}\n",
+		    "log_level \"loud\"", 0, true },
+		{ "control {\nmode = 01777\n}\npool a {\n" OK_POOL "}\n",
+		    "control mode must be 0000-0777", 0, true },
+		{ "# nothing but a comment\n", "defines no pool", 0, true },
+
+		/* Validation of the whole pool. */
+		{ "pool a {\n" OK_POOL "workers = 2\nmin_workers = 3\n}\n",
+		    "pool a: need min_workers (3) <= workers (2)", 0, false },
+		{ "pool a {\n" OK_POOL "workers = 10\nmax_workers = 5\n}\n",
+		    "workers (10) <= max_workers (5)", 0, false },
+		{ "pool a {\n" OK_POOL "max_workers = 5000\n}\n",
+		    "pool a: max_workers 5000 exceeds the limit of 4096", 0,
+		    false },
+		{ "pool a {\n" OK_POOL "threads = 0\n}\n",
+		    "pool a: threads must be 1-1024", 0, false },
+		{ "pool a {\n" OK_POOL "graceful_timeout = -1\n}\n",
+		    "pool a: timeouts must be 0-86400 s", 0, false },
+		{ "pool a {\n" OK_POOL "timeout = 90000\n}\n",
+		    "pool a: timeouts must be 0-86400 s", 0, false },
+		{ "pool a {\n" OK_POOL "max_requests = -1\n}\n",
+		    "pool a: max_requests must be >= 0", 0, false },
+		{ "pool a {\n" OK_POOL "backlog = 0\n}\n",
+		    "pool a: backlog must be positive", 0, false },
+		{ "pool a {\n" OK_POOL "socket_mode = 01000\n}\n",
+		    "pool a: socket_mode must be 0000-0777", 0, false },
+		{ "pool a {\n" OK_POOL "user = \"no-such-user-poold\"\n}\n",
+		    "pool a: unknown user no-such-user-poold", 0, false },
+		{ "pool a {\n" OK_POOL "group = \"no-such-group-poold\"\n}\n",
+		    "pool a: unknown group no-such-group-poold", 0, false },
+		{ "pool a {\nlisten = { \"127.0.0.1:9100\" }\n"
+		    "worker = \"exec\"\n}\n",
+		    "pool a: worker = exec needs a command", 0, false },
+		{ "pool a {\n" OK_POOL "worker = \"sync\"\n}\n",
+		    "pool a: a command needs worker = exec, not sync", 0,
+		    false },
+		{ "pool a {\nlisten = { \"127.0.0.1:9100\" }\n"
+		    "worker = \"gthread\"\n}\n",
+		    "the built-in gthread worker is not in this build", 0,
+		    false },
+		{ "pool a {\nlisten = { \"127.0.0.1:9100\" }\n"
+		    "command = { \"/nonexistent/poold-cmd\" }\n}\n",
+		    "pool a: command /nonexistent/poold-cmd: No such file", 0,
+		    false },
+		{ "pool a {\nlisten = { \"127.0.0.1:9100\" }\n"
+		    "command = { \"poold-no-such-command\" }\n}\n",
+		    "pool a: command poold-no-such-command: not found in PATH",
+		    0, false },
+		{ "pool a {\nlisten = { \"127.0.0.1:9100\" }\n"
+		    "command = { \"/etc/passwd\" }\n}\n",
+		    "pool a: command /etc/passwd: Permission denied", 0,
+		    false },
+		{ "pool a {\n" OK_POOL "env = { \"LISTEN_FDS=3\" }\n}\n",
+		    "pool a: env \"LISTEN_FDS=3\": poold sets this variable "
+		    "itself", 0, false },
+		{ "pool a {\n" OK_POOL "env = { \"POOLD_POOL=x\" }\n}\n",
+		    "env \"POOLD_POOL=x\": poold sets this variable", 0,
+		    false },
+		{ "pool a {\n" OK_POOL "env = { \"NOTIFY_SOCKET=/x\" }\n}\n",
+		    "env \"NOTIFY_SOCKET=/x\": poold sets this variable", 0,
+		    false },
+		{ "pool a {\n" OK_POOL "env = { \"WATCHDOG_USEC=1\" }\n}\n",
+		    "env \"WATCHDOG_USEC=1\": poold sets this variable", 0,
+		    false },
+		{ "pool a {\n" OK_POOL "env = { \"NOEQUALS\" }\n}\n",
+		    "env \"NOEQUALS\": expected NAME=value", 0, false },
+		{ "pool a {\n" OK_POOL "env = { \"=x\" }\n}\n",
+		    "env \"=x\": expected NAME=value", 0, false },
+		{ "pool a {\n" OK_POOL "}\npool b {\n" OK_POOL "}\n",
+		    "pool b: 127.0.0.1:9100 is already used by pool a", 0,
+		    false },
+		{ "pool a {\ncommand = { \"true\" }\n"
+		    "listen = { \"unix:/tmp/s\", \"unix:/tmp/s\" }\n}\n",
+		    "pool a: unix:/tmp/s is already used by pool a", 0, false },
+		{ "pool a {\ncommand = { \"true\" }\n"
+		    "listen = { \"localhost:80\", \"localhost:0080\" }\n}\n",
+		    "localhost:80 is already used by pool a", 0, false },
+		{ "pool a {\ncommand = { \"true\" }\n}\n",
+		    "pool a: no listen address", 0, false },
+		{ "pool a {\ncommand = { \"true\" }\nlisten = { \"systemd\" }"
+		    "\n}\n",
+		    "pool a: systemd socket activation is not in this build",
+		    0, false },
+		{ "pool a {\n" OK_POOL "chdir = \"/nonexistent-poold\"\n}\n",
+		    "pool a: chdir /nonexistent-poold: No such file", 0,
+		    false },
+		{ "pool a {\n" OK_POOL "chdir = \"/etc/passwd\"\n}\n",
+		    "pool a: chdir /etc/passwd: not a directory", 0, false },
+		{ "pool \"a b\" {\n" OK_POOL "}\n",
+		    "names may use letters, digits", 0, false },
+		{ "pool \"\" {\n" OK_POOL "}\n",
+		    "pool name must be 1-64 characters", 0, false },
+	};
+
+	return cr_make_param_array(struct conf_bad, bad,
+	    sizeof(bad) / sizeof(bad[0]));
+}
+
+ParameterizedTest(struct conf_bad *b, conf, rejects_file, .init = tmp_init,
+    .fini = tmp_fini)
+{
+	struct poold_conf	 c;
+	const char		*path = tmp_file("poold.conf", b->text);
+	char			 err[CONF_ERR_MAX] = "", where[PATH_MAX + 16];
+
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), -1,
+	    "accepted:\n%s", b->text);
+	assert_has(err, b->want);
+	if (b->line > 0) {
+		snprintf(where, sizeof(where), "%s:%d: ", path, b->line);
+		cr_assert_eq(strncmp(err, where, strlen(where)), 0,
+		    "\"%s\" does not start with \"%s\"", err, where);
+	} else if (b->names_file)
+		assert_has(err, path);
+	/* After a failure the config is empty and safe to free again. */
+	cr_assert_eq(c.c_npools, 0);
+	cr_assert_null(c.c_pools);
+	config_free(&c);
+}
+
+Test(conf, missing_file_named, .init = tmp_init, .fini = tmp_fini)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "", path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/absent.conf", tmpdir);
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), -1);
+	assert_has(err, path);
+	assert_has(err, "No such file or directory");
+}
+
+Test(conf, relative_config_path_made_absolute, .init = tmp_init,
+    .fini = tmp_fini)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "", want[PATH_MAX];
+
+	tmp_file("rel.conf", "pool a {\n" OK_POOL "}\n");
+	cr_assert_eq(chdir(tmpdir), 0);
+	cr_assert_eq(load(ARGV("-c", "rel.conf", "-p", "rel.pid", NULL), &c,
+	    err), 0, "%s", err);
+	snprintf(want, sizeof(want), "%s/rel.conf", tmpdir);
+	cr_assert_str_eq(c.c_path, want);
+	snprintf(want, sizeof(want), "%s/rel.pid", tmpdir);
+	cr_assert_str_eq(c.c_pidfile, want);
+	config_free(&c);
+}
+
+/* =========================================================================
+ * config_load: the command line over the file
+ * ========================================================================= */
+
+Test(conf, cli_overrides_one_pool_file, .init = tmp_init, .fini = tmp_fini)
+{
+	struct poold_conf	 c;
+	const char		*path;
+	char			 err[CONF_ERR_MAX] = "";
+
+	path = tmp_file("one.conf", "pool solo {\n" OK_POOL
+	    "workers = 3\ngraceful_timeout = 9\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, "-w", "7", "-t", "2",
+	    "--graceful-timeout", "1.5", "-b", "127.0.0.1:9500", NULL), &c,
+	    err), 0, "%s", err);
+	cr_assert_eq(c.c_npools, 1, "the flags made a second pool");
+	cr_assert_str_eq(c.c_pools[0].pc_name, "solo");
+	cr_assert_eq(c.c_pools[0].pc_workers, 7);
+	cr_assert_eq(c.c_pools[0].pc_timeout_ms, 2000);
+	cr_assert_eq(c.c_pools[0].pc_graceful_ms, 1500);
+	cr_assert_eq(c.c_pools[0].pc_nlisten, 1);
+	cr_assert_eq(c.c_pools[0].pc_listen[0].a_port, 9500);
+	config_free(&c);
+}
+
+Test(conf, cli_command_replaces_file_command, .init = tmp_init,
+    .fini = tmp_fini)
+{
+	struct poold_conf	 c;
+	const char		*path;
+	char			 err[CONF_ERR_MAX] = "";
+
+	path = tmp_file("one.conf", "pool solo {\n" OK_POOL "}\n");
+	cr_assert_eq(load(ARGV("-c", path, "--", "false", "x", NULL), &c,
+	    err), 0, "%s", err);
+	cr_assert_str_eq(c.c_pools[0].pc_argv[0], "false");
+	cr_assert_str_eq(c.c_pools[0].pc_argv[1], "x");
+	cr_assert_null(c.c_pools[0].pc_argv[2]);
+	cr_assert_not_null(strstr(c.c_pools[0].pc_exec_path, "/false"));
+	config_free(&c);
+}
+
+Test(conf, name_picks_a_pool)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-c", data_file("two-pools.conf"), "-n", "api",
+	    "-w", "5", NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_npools, 2);
+	cr_assert_eq(pool_named(&c, "api")->pc_workers, 5);
+	cr_assert_eq(pool_named(&c, "web")->pc_workers, 3);
+	config_free(&c);
+}
+
+Test(conf, name_adds_a_pool)
+{
+	struct poold_conf	 c;
+	const struct pool_conf	*x;
+	char			 err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-c", data_file("two-pools.conf"), "-n",
+	    "extra", "-b", "127.0.0.1:9400", "--", "true", NULL), &c, err), 0,
+	    "%s", err);
+	cr_assert_eq(c.c_npools, 3);
+	x = pool_named(&c, "extra");
+	cr_assert_eq(x->pc_class, WC_EXEC);
+	cr_assert_eq(x->pc_listen[0].a_port, 9400);
+	config_free(&c);
+}
+
+Test(conf, pool_flags_on_multi_pool_file_need_name)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-c", data_file("two-pools.conf"), "-w", "5",
+	    NULL), &c, err), -1);
+	assert_has(err, "two-pools.conf defines 2 pools");
+	assert_has(err, "-n");
+}
+
+Test(conf, cli_address_clash_with_other_pool)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-c", data_file("two-pools.conf"), "-n", "api",
+	    "-b", "127.0.0.1:9100", NULL), &c, err), -1);
+	assert_has(err, "pool api: 127.0.0.1:9100 is already used by pool "
+	    "web");
+}
+
+Test(conf, global_flags_on_multi_pool_file)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-c", data_file("two-pools.conf"),
+	    "--log-level", "warning", "-p", "/run/other.pid", "-D",
+	    "--control", "/run/other.sock", NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_log_level, LOG_LVL_WARNING);
+	cr_assert_str_eq(c.c_pidfile, "/run/other.pid");
+	cr_assert_str_eq(c.c_control_path, "/run/other.sock");
+	cr_assert(c.c_daemon);
+	cr_assert_eq(c.c_npools, 2);
+	config_free(&c);
+}
+
+Test(conf, bad_log_level_flag)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-c", data_file("two-pools.conf"),
+	    "--log-level", "loud", NULL), &c, err), -1);
+	assert_has(err, "--log-level loud");
+}
+
+/* -u and -g are about every pool, so a multi-pool file needs no -n. */
+Test(conf, user_flag_applies_to_every_pool)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-c", data_file("two-pools.conf"), "-u", "root",
+	    NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_npools, 2);
+	cr_assert_str_eq(c.c_pools[0].pc_user, "root");
+	cr_assert_str_eq(c.c_pools[1].pc_user, "root");
+	config_free(&c);
+}
+
+Test(conf, unknown_worker_class_flag)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-k", "fastcgi", "--", "true", NULL), &c, err),
+	    -1);
+	assert_has(err, "-k fastcgi");
+}
+
+Test(conf, command_with_non_exec_class_flag)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-k", "sync", "--", "true", NULL), &c, err),
+	    -1);
+	assert_has(err, "a command needs worker = exec, not sync");
+}
+
+Test(conf, unknown_user_flag)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-u", "no-such-user-poold", "--", "true",
+	    NULL), &c, err), -1);
+	assert_has(err, "unknown user no-such-user-poold");
+}
+
+Test(conf, bad_bind_flag_names_address)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-b", "::1:80", "--", "true", NULL), &c, err),
+	    -1);
+	assert_has(err, "pool main: ::1:80: IPv6 addresses need brackets");
+}
+
+/* =========================================================================
+ * config_load: no file
+ * ========================================================================= */
+
+Test(conf, no_arguments_wants_builtin_worker)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+
+	/* The embedded default is pool main, sync worker, 127.0.0.1:8000;
+	 * the sync worker is not built yet, so it is refused, by name. */
+	cr_assert_eq(load(ARGV(NULL), &c, err), -1);
+	assert_has(err, "pool main: the built-in sync worker is not in this "
+	    "build yet");
+	assert_has(err, "worker = exec");
+}
+
+Test(conf, bind_and_command_make_exec_pool_main)
+{
+	struct poold_conf	 c;
+	const struct pool_conf	*m;
+	char			 err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-b", "127.0.0.1:9000", "--", "true", NULL),
+	    &c, err), 0, "%s", err);
+	cr_assert_null(c.c_path);
+	cr_assert_eq(c.c_npools, 1);
+	m = &c.c_pools[0];
+	cr_assert_str_eq(m->pc_name, "main");
+	cr_assert_eq(m->pc_class, WC_EXEC);
+	cr_assert_eq(m->pc_nlisten, 1);
+	cr_assert_str_eq(m->pc_listen[0].a_host, "127.0.0.1");
+	cr_assert_eq(m->pc_listen[0].a_port, 9000);
+	cr_assert_eq(m->pc_workers, default_workers());
+	cr_assert_eq(m->pc_min_workers, 1);
+	cr_assert_geq(m->pc_max_workers, 64);
+	cr_assert_geq(m->pc_max_workers, m->pc_workers);
+	cr_assert_eq(m->pc_stop_signal, SIGTERM);
+	cr_assert_eq(m->pc_graceful_ms, 30000);
+	cr_assert_eq(m->pc_exec_path[0], '/');
+	cr_assert_eq(c.c_log_level, LOG_LVL_INFO);
+	config_free(&c);
+}
+
+Test(conf, command_alone_binds_default_address)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("--", "true", NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_nlisten, 1);
+	cr_assert_str_eq(c.c_pools[0].pc_listen[0].a_host, "127.0.0.1");
+	cr_assert_eq(c.c_pools[0].pc_listen[0].a_port, 8000);
+	config_free(&c);
+}
+
+Test(conf, workers_flag_raises_default_max)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-w", "100", "--", "true", NULL), &c, err), 0,
+	    "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_workers, 100);
+	cr_assert_eq(c.c_pools[0].pc_max_workers, 100);
+	config_free(&c);
+}
+
+Test(conf, default_control_socket)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+
+	setenv("XDG_RUNTIME_DIR", "/run/user/4242", 1);
+	cr_assert_eq(load(ARGV("--", "true", NULL), &c, err), 0, "%s", err);
+	if (geteuid() == 0)
+		cr_assert_str_eq(c.c_control_path, "/run/poold/poold.sock");
+	else
+		cr_assert_str_eq(c.c_control_path,
+		    "/run/user/4242/poold.sock");
+	cr_assert_eq(c.c_control_mode, 0600);
+	config_free(&c);
+}
+
+/*
+ * A relative PATH entry must still give an absolute pc_exec_path: spawn.c
+ * execs after chdir, and -D runs from /.
+ */
+Test(conf, command_found_in_relative_path_made_absolute, .init = tmp_init,
+    .fini = tmp_fini)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "", want[PATH_MAX];
+
+	tmp_file("poold-test-cmd", "#!/bin/sh\n");
+	snprintf(want, sizeof(want), "%s/poold-test-cmd", tmpdir);
+	cr_assert_eq(chmod(want, 0755), 0);
+	cr_assert_eq(chdir(tmpdir), 0);
+	setenv("PATH", ".", 1);
+	cr_assert_eq(load(ARGV("--", "poold-test-cmd", NULL), &c, err), 0,
+	    "%s", err);
+	cr_assert_str_eq(c.c_pools[0].pc_exec_path, want);
+	config_free(&c);
+}
+
+/* An empty PATH entry is the current directory, as for execvp. */
+Test(conf, empty_path_entry_is_current_directory, .init = tmp_init,
+    .fini = tmp_fini)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "", want[PATH_MAX];
+
+	tmp_file("poold-test-cmd", "#!/bin/sh\n");
+	snprintf(want, sizeof(want), "%s/poold-test-cmd", tmpdir);
+	cr_assert_eq(chmod(want, 0755), 0);
+	cr_assert_eq(chdir(tmpdir), 0);
+	setenv("PATH", ":/nonexistent-poold", 1);
+	cr_assert_eq(load(ARGV("--", "poold-test-cmd", NULL), &c, err), 0,
+	    "%s", err);
+	cr_assert_str_eq(c.c_pools[0].pc_exec_path, want);
+	config_free(&c);
+}

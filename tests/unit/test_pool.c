@@ -1,0 +1,798 @@
+/*
+ * The pool policy, driven with a fake clock and fake side effects: every
+ * spawn and signal pool_reconcile() asks for is recorded, and the tests
+ * check the list against the rules in pool.c's header comment.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pool.h"
+
+#define GRACE_MS	5000
+#define STOP_SIG	SIGQUIT		/* not SIGTERM: tells quick from graceful */
+#define FIRST_PID	100
+#define MAX_CALLS	512
+
+enum call_kind { CALL_SPAWN, CALL_SIGNAL };
+
+struct call {
+	enum call_kind	kind;
+	unsigned	slot;		/* SPAWN */
+	pid_t		pid;		/* SPAWN: returned (-1 if failed);
+					   SIGNAL: target */
+	int		sig;		/* SIGNAL */
+	char		why[64];	/* SIGNAL */
+};
+
+struct fake {
+	struct call	calls[MAX_CALLS];
+	size_t		ncalls;
+	size_t		mark;		/* calls before this are "old" */
+	pid_t		next_pid;
+	bool		fail_spawn;
+};
+
+static struct fake		 F;
+static struct pool		 P;
+static struct pool_limits	 LIM;
+
+static pid_t
+fake_spawn(void *arg, struct pool *p, unsigned slot)
+{
+	struct fake	*f = arg;
+	struct call	*c;
+
+	cr_assert_eq(p, &P);
+	cr_assert_lt(f->ncalls, MAX_CALLS, "runaway spawning");
+	c = &f->calls[f->ncalls++];
+	memset(c, 0, sizeof(*c));
+	c->kind = CALL_SPAWN;
+	c->slot = slot;
+	c->pid = f->fail_spawn ? -1 : f->next_pid++;
+	return c->pid;
+}
+
+static void
+fake_signal(void *arg, struct pool *p, const struct worker *w, int sig,
+    const char *why)
+{
+	struct fake	*f = arg;
+	struct call	*c;
+
+	cr_assert_eq(p, &P);
+	cr_assert_lt(f->ncalls, MAX_CALLS, "runaway signalling");
+	c = &f->calls[f->ncalls++];
+	memset(c, 0, sizeof(*c));
+	c->kind = CALL_SIGNAL;
+	c->pid = w->w_pid;
+	c->sig = sig;
+	snprintf(c->why, sizeof(c->why), "%s", why);
+}
+
+static const struct pool_ops OPS = {
+	.spawn = fake_spawn,
+	.signal = fake_signal,
+	.arg = &F,
+};
+
+/* A pool of target workers, min 1, max 8, not yet reconciled. */
+static void
+setup(int target)
+{
+	memset(&F, 0, sizeof(F));
+	F.next_pid = FIRST_PID;
+	LIM = (struct pool_limits){
+		.pl_min = 1,
+		.pl_max = 8,
+		.pl_stop_signal = STOP_SIG,
+		.pl_graceful_ms = GRACE_MS,
+	};
+	cr_assert_eq(pool_init(&P, "test", &LIM, target), 0);
+}
+
+static void
+teardown(void)
+{
+	pool_free(&P);
+}
+
+static uint64_t
+reconcile(uint64_t now)
+{
+	F.mark = F.ncalls;
+	return pool_reconcile(&P, now, &OPS);
+}
+
+/* Calls of a kind made by the last reconcile(); sig 0 matches any. */
+static size_t
+n_new(enum call_kind kind, int sig)
+{
+	size_t n = 0;
+
+	for (size_t i = F.mark; i < F.ncalls; i++)
+		n += F.calls[i].kind == kind && (sig == 0 ||
+		    F.calls[i].sig == sig);
+	return n;
+}
+
+static size_t
+n_spawns(void)
+{
+	return n_new(CALL_SPAWN, 0);
+}
+
+static size_t
+n_signals(int sig)
+{
+	return n_new(CALL_SIGNAL, sig);
+}
+
+/* The i-th spawn of the last reconcile(). */
+static const struct call *
+new_spawn(size_t i)
+{
+	size_t left = i;
+
+	for (size_t k = F.mark; k < F.ncalls; k++) {
+		if (F.calls[k].kind == CALL_SPAWN && left-- == 0)
+			return &F.calls[k];
+	}
+	cr_assert_fail("no spawn #%zu", i);
+	return NULL;
+}
+
+/* The signal the last reconcile() sent to pid, or NULL. */
+static const struct call *
+signal_to(pid_t pid)
+{
+	for (size_t k = F.mark; k < F.ncalls; k++) {
+		if (F.calls[k].kind == CALL_SIGNAL && F.calls[k].pid == pid)
+			return &F.calls[k];
+	}
+	return NULL;
+}
+
+/* The pid of the running worker of the current generation in slot. */
+static pid_t
+pid_in(unsigned slot)
+{
+	for (size_t i = 0; i < P.p_nw; i++) {
+		const struct worker *w = &P.p_w[i];
+		if (w->w_slot == slot && w->w_state == WS_RUNNING &&
+		    w->w_gen == P.p_gen)
+			return w->w_pid;
+	}
+	cr_assert_fail("no current worker in slot %u", slot);
+	return -1;
+}
+
+static struct pool_exit
+reap(pid_t pid, uint64_t now)
+{
+	struct pool_exit pe;
+
+	cr_assert_eq(pool_reaped(&P, pid, now, &pe), 0, "pid %d not ours",
+	    (int)pid);
+	return pe;
+}
+
+/* A pool of n workers started at time 0. */
+static void
+running(int n)
+{
+	setup(n);
+	reconcile(0);
+	cr_assert_eq(n_spawns(), (size_t)n);
+}
+
+/* -- start and steady state ----------------------------------------------- */
+
+Test(pool, cold_start_spawns_each_slot_once, .fini = teardown)
+{
+	setup(3);
+	reconcile(0);
+	cr_assert_eq(n_spawns(), 3);
+	for (unsigned i = 0; i < 3; i++)
+		cr_assert_eq(new_spawn(i)->slot, i);
+	cr_assert_eq(n_signals(0), 0);
+	cr_assert_eq(pool_count(&P, WS_RUNNING), 3);
+
+	reconcile(10);
+	cr_assert_eq(F.ncalls, F.mark, "second reconcile did something");
+}
+
+Test(pool, spawned_worker_is_recorded, .fini = teardown)
+{
+	struct worker *w;
+
+	setup(1);
+	reconcile(42);
+	cr_assert_not_null(w = pool_find(&P, FIRST_PID));
+	cr_assert_eq(w->w_slot, 0);
+	cr_assert_eq(w->w_gen, 0);
+	cr_assert_eq(w->w_state, WS_RUNNING);
+	cr_assert_eq(w->w_started, 42);
+	cr_assert_null(pool_find(&P, 9999));
+}
+
+Test(pool, healthy_pool_has_no_deadline, .fini = teardown)
+{
+	setup(3);
+	cr_assert_eq(reconcile(0), POOL_NEVER);
+	cr_assert_eq(reconcile(5000), POOL_NEVER);
+	cr_assert_eq(reconcile(10 * 60 * 1000), POOL_NEVER);
+}
+
+Test(pool, empty_target_does_nothing, .fini = teardown)
+{
+	setup(0);
+	cr_assert_eq(reconcile(0), POOL_NEVER);
+	cr_assert_eq(F.ncalls, 0);
+}
+
+/* -- TTIN, TTOU, WINCH ------------------------------------------------------ */
+
+Test(pool, ttin_spawns_next_slot, .fini = teardown)
+{
+	running(3);
+	cr_assert_eq(pool_scale(&P, +1), 4);
+	cr_assert_eq(reconcile(100), POOL_NEVER);
+	cr_assert_eq(n_spawns(), 1);
+	cr_assert_eq(new_spawn(0)->slot, 3);
+	cr_assert_eq(n_signals(0), 0);
+}
+
+Test(pool, ttou_retires_highest_slot_with_stop_signal, .fini = teardown)
+{
+	const struct call	*c;
+	pid_t			 top;
+
+	running(3);
+	top = pid_in(2);
+	cr_assert_eq(pool_scale(&P, -1), 2);
+	cr_assert_eq(reconcile(100), 100 + GRACE_MS);
+	cr_assert_eq(n_spawns(), 0);
+	cr_assert_eq(n_signals(0), 1);
+	cr_assert_not_null(c = signal_to(top), "slot 2 not signalled");
+	cr_assert_eq(c->sig, STOP_SIG);
+	cr_assert_str_eq(c->why, "scaled down");
+	cr_assert_eq(pool_find(&P, top)->w_state, WS_STOPPING);
+	cr_assert_eq(pool_count(&P, WS_RUNNING), 2);
+}
+
+Test(pool, ttou_kills_after_graceful_timeout, .fini = teardown)
+{
+	pid_t top;
+
+	running(3);
+	top = pid_in(2);
+	pool_scale(&P, -1);
+	reconcile(100);
+
+	/* Nothing new before the deadline, and the same deadline again. */
+	cr_assert_eq(reconcile(100 + GRACE_MS - 1), 100 + GRACE_MS);
+	cr_assert_eq(F.ncalls, F.mark);
+
+	cr_assert_eq(reconcile(100 + GRACE_MS), POOL_NEVER);
+	cr_assert_eq(n_signals(0), 1);
+	cr_assert_eq(signal_to(top)->sig, SIGKILL);
+	cr_assert_eq(pool_find(&P, top)->w_state, WS_KILLED);
+
+	/* Killed once: waiting for the reap, no timer. */
+	cr_assert_eq(reconcile(100 + 2 * GRACE_MS), POOL_NEVER);
+	cr_assert_eq(F.ncalls, F.mark);
+}
+
+Test(pool, retired_slot_is_reused_on_ttin, .fini = teardown)
+{
+	struct pool_exit pe;
+
+	running(3);
+	pool_scale(&P, -1);
+	reconcile(100);
+	pe = reap(FIRST_PID + 2, 200);
+	cr_assert_eq(pe.pe_kind, EXIT_STOPPED);
+	cr_assert_eq(pe.pe_slot, 2);
+	pool_scale(&P, +1);
+	reconcile(300);
+	cr_assert_eq(n_spawns(), 1);
+	cr_assert_eq(new_spawn(0)->slot, 2);
+}
+
+Test(pool, scale_clamps_to_max, .fini = teardown)
+{
+	setup(7);
+	cr_assert_eq(pool_scale(&P, +1), 8);
+	cr_assert_eq(pool_scale(&P, +1), 8);
+	cr_assert_eq(pool_scale(&P, +100), 8);
+	cr_assert_eq(P.p_target, 8);
+}
+
+Test(pool, scale_clamps_to_min, .fini = teardown)
+{
+	setup(2);
+	cr_assert_eq(pool_scale(&P, -1), 1);
+	cr_assert_eq(pool_scale(&P, -1), 1);
+	cr_assert_eq(pool_scale(&P, -100), 1);
+}
+
+Test(pool, scale_below_min_only_if_already_there, .fini = teardown)
+{
+	setup(3);
+	P.p_lim.pl_min = 2;
+	pool_idle(&P);
+	cr_assert_eq(pool_scale(&P, -1), 0, "TTOU after WINCH went up");
+	cr_assert_eq(pool_scale(&P, +1), 1);
+	cr_assert_eq(pool_scale(&P, +1), 2);
+}
+
+Test(pool, idle_retires_every_worker, .fini = teardown)
+{
+	running(3);
+	pool_idle(&P);
+	cr_assert_eq(P.p_target, 0);
+	cr_assert_eq(reconcile(50), 50 + GRACE_MS);
+	cr_assert_eq(n_spawns(), 0);
+	cr_assert_eq(n_signals(STOP_SIG), 3);
+	cr_assert_eq(pool_count(&P, WS_STOPPING), 3);
+	cr_assert_not(pool_done(&P), "idle is not stopped");
+}
+
+/* -- deaths and backoff ------------------------------------------------------ */
+
+Test(pool, reaped_unknown_pid_is_not_ours, .fini = teardown)
+{
+	struct pool_exit pe;
+
+	running(2);
+	cr_assert_eq(pool_reaped(&P, 4242, 10, &pe), -1);
+	cr_assert_eq(P.p_nw, 2);
+}
+
+Test(pool, death_after_healthy_run_replaced_at_once, .fini = teardown)
+{
+	struct pool_exit	pe;
+	pid_t			victim;
+
+	running(3);
+	victim = pid_in(1);
+	pe = reap(victim, 5000);
+	cr_assert_eq(pe.pe_kind, EXIT_DIED);
+	cr_assert_eq(pe.pe_slot, 1);
+	cr_assert_eq(pe.pe_age_ms, 5000);
+	cr_assert_eq(pe.pe_backoff_ms, 0);
+	cr_assert_null(pool_find(&P, victim));
+
+	cr_assert_eq(reconcile(5000), POOL_NEVER);
+	cr_assert_eq(n_spawns(), 1);
+	cr_assert_eq(new_spawn(0)->slot, 1);
+	cr_assert_eq(pool_count(&P, WS_RUNNING), 3);
+}
+
+Test(pool, death_at_boot_window_is_not_failed_boot, .fini = teardown)
+{
+	running(1);
+	cr_assert_eq(reap(FIRST_PID, POOL_BOOT_WINDOW_MS).pe_kind, EXIT_DIED);
+	reconcile(POOL_BOOT_WINDOW_MS);
+	cr_assert_eq(n_spawns(), 1, "a healthy death must not back off");
+}
+
+Test(pool, death_in_boot_window_is_failed_boot, .fini = teardown)
+{
+	struct pool_exit pe;
+
+	running(1);
+	pe = reap(FIRST_PID, POOL_BOOT_WINDOW_MS - 1);
+	cr_assert_eq(pe.pe_kind, EXIT_FAILED_BOOT);
+	cr_assert_eq(pe.pe_slot, 0);
+	cr_assert_eq(pe.pe_backoff_ms, BACKOFF_BASE_MS);
+}
+
+Test(pool, failed_boot_delays_next_spawn, .fini = teardown)
+{
+	running(1);
+	reap(FIRST_PID, 500);
+
+	cr_assert_eq(reconcile(500), 600, "expected the backoff deadline");
+	cr_assert_eq(n_spawns(), 0);
+	cr_assert_eq(reconcile(599), 600);
+	cr_assert_eq(n_spawns(), 0);
+
+	reconcile(600);
+	cr_assert_eq(n_spawns(), 1);
+	cr_assert_eq(new_spawn(0)->slot, 0);
+}
+
+Test(pool, repeated_failed_boots_double_the_delay, .fini = teardown)
+{
+	struct pool_exit pe;
+
+	running(1);
+	reap(FIRST_PID, 10);			/* 100 ms */
+	reconcile(110);
+	pe = reap(new_spawn(0)->pid, 150);
+	cr_assert_eq(pe.pe_kind, EXIT_FAILED_BOOT);
+	cr_assert_eq(pe.pe_backoff_ms, 200);
+	cr_assert_eq(reconcile(150), 350);
+	cr_assert_eq(n_spawns(), 0);
+}
+
+Test(pool, backoff_spawns_one_probe_at_a_time, .fini = teardown)
+{
+	running(3);
+	/* All three crash at once: 100, 200, then 400 ms. */
+	reap(FIRST_PID + 0, 10);
+	reap(FIRST_PID + 1, 10);
+	reap(FIRST_PID + 2, 10);
+	cr_assert_eq(reconcile(10), 410);
+	cr_assert_eq(n_spawns(), 0);
+
+	/* One probe; the deadline is the end of its boot window. */
+	cr_assert_eq(reconcile(410), 410 + POOL_BOOT_WINDOW_MS);
+	cr_assert_eq(n_spawns(), 1);
+	cr_assert_eq(new_spawn(0)->slot, 0);
+	cr_assert(pool_find(&P, new_spawn(0)->pid)->w_probe);
+
+	cr_assert_eq(reconcile(900), 410 + POOL_BOOT_WINDOW_MS);
+	cr_assert_eq(n_spawns(), 0, "second probe while the first boots");
+}
+
+Test(pool, surviving_probe_resets_backoff_and_fills_slots, .fini = teardown)
+{
+	running(3);
+	reap(FIRST_PID + 0, 10);
+	reap(FIRST_PID + 1, 10);
+	reap(FIRST_PID + 2, 10);
+	reconcile(410);				/* the probe, slot 0 */
+
+	cr_assert_eq(reconcile(410 + POOL_BOOT_WINDOW_MS), POOL_NEVER);
+	cr_assert_eq(n_spawns(), 2);
+	cr_assert_eq(new_spawn(0)->slot, 1);
+	cr_assert_eq(new_spawn(1)->slot, 2);
+	cr_assert_eq(P.p_backoff.b_fails, 0);
+	cr_assert_eq(pool_count(&P, WS_RUNNING), 3);
+}
+
+Test(pool, probe_dying_late_resets_backoff, .fini = teardown)
+{
+	struct pool_exit pe;
+
+	running(2);
+	reap(FIRST_PID + 0, 10);
+	reap(FIRST_PID + 1, 10);		/* 200 ms */
+	reconcile(210);				/* probe in slot 0 */
+	/* It dies after its boot window, before any reconcile saw it. */
+	pe = reap(new_spawn(0)->pid, 210 + POOL_BOOT_WINDOW_MS + 5);
+	cr_assert_eq(pe.pe_kind, EXIT_DIED);
+	cr_assert_eq(P.p_backoff.b_fails, 0);
+	cr_assert_eq(reconcile(210 + POOL_BOOT_WINDOW_MS + 5), POOL_NEVER);
+	cr_assert_eq(n_spawns(), 2);
+}
+
+Test(pool, failed_spawn_backs_off, .fini = teardown)
+{
+	setup(2);
+	F.fail_spawn = true;
+	cr_assert_eq(reconcile(0), BACKOFF_BASE_MS);
+	cr_assert_eq(n_spawns(), 1, "tried more than once in one step");
+	cr_assert_eq(P.p_nw, 0);
+
+	cr_assert_eq(reconcile(50), BACKOFF_BASE_MS);
+	cr_assert_eq(n_spawns(), 0, "retried before the backoff");
+
+	F.fail_spawn = false;
+	reconcile(BACKOFF_BASE_MS);
+	cr_assert_eq(n_spawns(), 1, "expected a single probe");
+}
+
+/* -- reload (HUP) ------------------------------------------------------------ */
+
+Test(pool, reload_replaces_every_slot, .fini = teardown)
+{
+	const struct call *c;
+	const uint64_t booted = 1000 + POOL_BOOT_WINDOW_MS;
+
+	running(2);
+	pool_reload(&P, &LIM, 2);
+	cr_assert_eq(P.p_gen, 1);
+	/* New workers first; the old ones wait for them to boot. */
+	cr_assert_eq(reconcile(1000), booted);
+	cr_assert_eq(n_spawns(), 2);
+	cr_assert_eq(new_spawn(0)->slot, 0);
+	cr_assert_eq(new_spawn(1)->slot, 1);
+	cr_assert_eq(n_signals(0), 0, "old workers retired before their "
+	    "replacements booted");
+	cr_assert_eq(pool_find(&P, new_spawn(0)->pid)->w_gen, 1);
+
+	cr_assert_eq(reconcile(booted), booted + GRACE_MS);
+	cr_assert_eq(n_spawns(), 0);
+	for (pid_t old = FIRST_PID; old < FIRST_PID + 2; old++) {
+		cr_assert_not_null(c = signal_to(old), "old %d kept", old);
+		cr_assert_eq(c->sig, STOP_SIG);
+		cr_assert_str_eq(c->why, "replaced after reload");
+	}
+	cr_assert_eq(pool_count(&P, WS_RUNNING), 2);
+	cr_assert_eq(pool_count(&P, WS_STOPPING), 2);
+}
+
+Test(pool, reload_keeps_old_workers_when_spawn_fails, .fini = teardown)
+{
+	running(2);
+	pool_reload(&P, &LIM, 2);
+	F.fail_spawn = true;
+	cr_assert_eq(reconcile(1000), 1000 + BACKOFF_BASE_MS);
+	cr_assert_eq(n_signals(0), 0, "old workers retired without "
+	    "replacements");
+	cr_assert_eq(pool_count(&P, WS_RUNNING), 2);
+
+	reconcile(1000 + BACKOFF_BASE_MS);
+	cr_assert_eq(n_signals(0), 0);
+	cr_assert_eq(pool_count(&P, WS_RUNNING), 2);
+}
+
+Test(pool, reload_retires_old_slot_by_slot, .fini = teardown)
+{
+	const uint64_t probe_booted = 1100 + POOL_BOOT_WINDOW_MS;
+
+	running(2);
+	pool_reload(&P, &LIM, 2);
+	F.fail_spawn = true;
+	reconcile(1000);			/* fails: backoff 100 ms */
+	F.fail_spawn = false;
+
+	/* Slot 0 gets a probe; both old workers stay until it boots. */
+	cr_assert_eq(reconcile(1100), probe_booted);
+	cr_assert_eq(n_spawns(), 1);
+	cr_assert_eq(new_spawn(0)->slot, 0);
+	cr_assert_eq(n_signals(0), 0);
+
+	/* The probe booted: slot 1 fills and slot 0's old worker goes. */
+	reconcile(probe_booted);
+	cr_assert_eq(n_spawns(), 1);
+	cr_assert_eq(new_spawn(0)->slot, 1);
+	cr_assert_eq(n_signals(0), 1);
+	cr_assert_not_null(signal_to(FIRST_PID));
+
+	reconcile(probe_booted + POOL_BOOT_WINDOW_MS);
+	cr_assert_eq(n_signals(0), 1);
+	cr_assert_not_null(signal_to(FIRST_PID + 1));
+}
+
+Test(pool, reload_whose_workers_crash_keeps_old_ones, .fini = teardown)
+{
+	running(2);
+	pool_reload(&P, &LIM, 2);
+	/* Every new worker dies 50 ms after it starts, for 20 s. */
+	for (uint64_t t = 1000; t < 21000; t += 50) {
+		reconcile(t);
+		for (size_t i = 0; i < n_spawns(); i++)
+			reap(new_spawn(i)->pid, t + 50);
+	}
+	cr_assert_eq(pool_count(&P, WS_STOPPING), 0, "an old worker was "
+	    "retired for a replacement that never booted");
+	cr_assert_not_null(pool_find(&P, FIRST_PID));
+	cr_assert_not_null(pool_find(&P, FIRST_PID + 1));
+}
+
+Test(pool, reload_to_smaller_target_retires_extra_slots, .fini = teardown)
+{
+	const struct call *c;
+
+	running(3);
+	pool_reload(&P, &LIM, 1);
+	reconcile(1000);
+	cr_assert_eq(n_spawns(), 1);
+	cr_assert_eq(new_spawn(0)->slot, 0);
+	cr_assert_eq(n_signals(STOP_SIG), 2);
+	cr_assert_not_null(c = signal_to(FIRST_PID + 2));
+	cr_assert_str_eq(c->why, "scaled down");
+	cr_assert_null(signal_to(FIRST_PID), "slot 0 left unserved");
+
+	reconcile(1000 + POOL_BOOT_WINDOW_MS);
+	cr_assert_eq(n_signals(STOP_SIG), 1);
+	cr_assert_str_eq(signal_to(FIRST_PID)->why, "replaced after reload");
+}
+
+Test(pool, reload_applies_new_limits, .fini = teardown)
+{
+	struct pool_limits	nl;
+	const uint64_t		booted = 1000 + POOL_BOOT_WINDOW_MS;
+
+	running(2);
+	nl = LIM;
+	nl.pl_stop_signal = SIGINT;
+	nl.pl_graceful_ms = 700;
+	pool_reload(&P, &nl, 2);
+	reconcile(1000);
+	cr_assert_eq(reconcile(booted), booted + 700);
+	cr_assert_eq(n_signals(SIGINT), 2);
+}
+
+Test(pool, reload_clears_backoff, .fini = teardown)
+{
+	running(1);
+	reap(FIRST_PID, 10);
+	cr_assert_neq(P.p_backoff.b_fails, 0);
+	pool_reload(&P, &LIM, 1);
+	cr_assert_eq(P.p_backoff.b_fails, 0);
+	reconcile(20);
+	cr_assert_eq(n_spawns(), 1, "new code waited for the old backoff");
+}
+
+/*
+ * A probe of the old generation is no probe of the new one: a failed
+ * spawn after the reload retries after BACKOFF_BASE_MS, not after the old
+ * worker's boot window.
+ */
+Test(pool, reload_forgets_old_probe, .fini = teardown)
+{
+	running(1);
+	reap(FIRST_PID, 10);			/* failed boot: 100 ms */
+	reconcile(110);				/* probe, old generation */
+	pool_reload(&P, &LIM, 1);
+	F.fail_spawn = true;
+	cr_assert_eq(reconcile(500), 600);	/* new spawn fails */
+	reconcile(600);
+	cr_assert_eq(n_spawns(), 1, "retry held back by an old probe");
+}
+
+/* -- stop ---------------------------------------------------------------------- */
+
+Test(pool, graceful_stop_signals_everyone, .fini = teardown)
+{
+	const struct call *c;
+
+	running(3);
+	pool_stop(&P, false);
+	cr_assert_eq(reconcile(100), 100 + GRACE_MS);
+	cr_assert_eq(n_spawns(), 0);
+	cr_assert_eq(n_signals(0), 3);
+	cr_assert_eq(n_signals(STOP_SIG), 3);
+	cr_assert_not_null(c = signal_to(FIRST_PID));
+	cr_assert_str_eq(c->why, "pool stopping");
+
+	cr_assert_eq(reconcile(200), 100 + GRACE_MS);
+	cr_assert_eq(F.ncalls, F.mark, "signalled twice");
+}
+
+Test(pool, graceful_stop_kills_after_timeout, .fini = teardown)
+{
+	running(3);
+	pool_stop(&P, false);
+	reconcile(100);
+	cr_assert_eq(reconcile(100 + GRACE_MS), POOL_NEVER);
+	cr_assert_eq(n_signals(SIGKILL), 3);
+	cr_assert_eq(pool_count(&P, WS_KILLED), 3);
+}
+
+Test(pool, stopping_pool_does_not_respawn, .fini = teardown)
+{
+	running(2);
+	pool_stop(&P, false);
+	reconcile(100);
+	cr_assert_eq(reap(FIRST_PID, 150).pe_kind, EXIT_STOPPED);
+	reconcile(200);
+	cr_assert_eq(n_spawns(), 0);
+}
+
+Test(pool, stop_before_first_reconcile_spawns_nothing, .fini = teardown)
+{
+	setup(3);
+	pool_stop(&P, false);
+	cr_assert_eq(reconcile(0), POOL_NEVER);
+	cr_assert_eq(F.ncalls, 0);
+	cr_assert(pool_done(&P));
+}
+
+Test(pool, quick_stop_uses_sigterm_then_sigkill, .fini = teardown)
+{
+	running(2);
+	pool_stop(&P, true);
+	cr_assert_eq(reconcile(100), 100 + POOL_QUICK_STOP_MS);
+	cr_assert_eq(n_signals(SIGTERM), 2);
+	cr_assert_eq(n_signals(0), 2);
+
+	cr_assert_eq(reconcile(100 + POOL_QUICK_STOP_MS), POOL_NEVER);
+	cr_assert_eq(n_signals(SIGKILL), 2);
+}
+
+Test(pool, quick_stop_after_graceful_shortens_deadlines, .fini = teardown)
+{
+	running(2);
+	P.p_lim.pl_graceful_ms = 30000;
+	pool_stop(&P, false);
+	cr_assert_eq(reconcile(0), 30000);
+	pool_stop(&P, true);
+	cr_assert_eq(reconcile(100), 100 + POOL_QUICK_STOP_MS);
+	cr_assert_eq(n_signals(SIGKILL), 0);
+	reconcile(100 + POOL_QUICK_STOP_MS);
+	cr_assert_eq(n_signals(SIGKILL), 2);
+}
+
+Test(pool, quick_stop_shortens_scale_down_deadline, .fini = teardown)
+{
+	running(2);
+	P.p_lim.pl_graceful_ms = 30000;
+	pool_scale(&P, -1);
+	cr_assert_eq(reconcile(0), 30000);
+	pool_stop(&P, true);
+	cr_assert_eq(reconcile(10), 10 + POOL_QUICK_STOP_MS);
+	cr_assert_eq(n_signals(SIGTERM), 1, "the running one");
+}
+
+Test(pool, graceful_stop_after_quick_stays_quick, .fini = teardown)
+{
+	running(1);
+	pool_stop(&P, true);
+	pool_stop(&P, false);
+	cr_assert_eq(P.p_mode, PM_QUICK);
+	reconcile(0);
+	cr_assert_eq(n_signals(SIGTERM), 1);
+}
+
+Test(pool, done_only_when_stopped_and_empty, .fini = teardown)
+{
+	running(2);
+	cr_assert_not(pool_done(&P));
+	pool_stop(&P, false);
+	reconcile(10);
+	cr_assert_not(pool_done(&P), "done with workers alive");
+	reap(FIRST_PID, 20);
+	cr_assert_not(pool_done(&P));
+	reap(FIRST_PID + 1, 30);
+	cr_assert(pool_done(&P));
+}
+
+Test(pool, running_empty_pool_is_not_done, .fini = teardown)
+{
+	running(1);
+	pool_idle(&P);
+	reconcile(10);
+	reap(FIRST_PID, 20);
+	cr_assert_eq(P.p_nw, 0);
+	cr_assert_not(pool_done(&P));
+}
+
+/* -- the process cap ------------------------------------------------------------- */
+
+Test(pool, process_cap_bounds_piled_up_reloads, .fini = teardown)
+{
+	size_t cap;
+
+	setup(8);				/* target == max == 8 */
+	cap = 2 * (size_t)LIM.pl_max;
+	reconcile(0);
+	for (int i = 1; i <= 5; i++) {
+		pool_reload(&P, &LIM, 8);
+		reconcile((uint64_t)i * 10);
+		cr_assert_leq(P.p_nw, cap, "after reload %d: %zu processes",
+		    i, P.p_nw);
+	}
+	/* One full replacement fitted; the later reloads had to wait. */
+	cr_assert_eq(F.next_pid - FIRST_PID, (pid_t)cap);
+	cr_assert_eq(P.p_nw, cap);
+}
+
+Test(pool, process_cap_frees_up_on_reap, .fini = teardown)
+{
+	setup(2);
+	P.p_lim.pl_max = 2;			/* cap 4 */
+	LIM.pl_max = 2;
+	reconcile(0);
+	pool_reload(&P, &LIM, 2);
+	reconcile(10);				/* 2 new, 2 old waiting */
+	pool_reload(&P, &LIM, 2);
+	reconcile(20);
+	cr_assert_eq(n_spawns(), 0, "cap of 4 exceeded");
+
+	reap(FIRST_PID, 2000);			/* an old one goes */
+	reconcile(2000);
+	cr_assert_eq(n_spawns(), 1);
+	cr_assert_eq(new_spawn(0)->slot, 0);
+	cr_assert_eq(P.p_nw, 4);
+}
