@@ -463,9 +463,11 @@ reload(void)
 static void
 reopen_logs(void)
 {
-	log_info("reopening log files");
+	/* Reopen first, so this line is the new file's first. */
 	if (log_reopen() == -1)
 		log_warn("reopen %s", arb.a_conf.c_error_log);
+	else
+		log_info("reopened log files; passing USR1 on to workers");
 	for (size_t i = 0; i < arb.a_npools; i++) {
 		struct pool *p = arb.a_pools[i];
 		for (size_t j = 0; j < p->p_nw; j++)

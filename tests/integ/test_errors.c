@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -142,4 +144,32 @@ Test(errors, example_config_is_valid)
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "etc/poold.conf does not pass --check-config (status 0x%x)",
 	    status);
+}
+
+/* A socket file nobody answers on is stale: replaced.  A live one is not. */
+Test(errors, stale_unix_socket_replaced_live_one_refused)
+{
+	struct sockaddr_un	sun = { .sun_family = AF_UNIX };
+	char			path[H_PATH_MAX], bind_s[300];
+	int			fd, status;
+
+	h_path(&pd, "s.sock", path, sizeof(path));
+	cr_assert_lt(strlen(path), sizeof(sun.sun_path));
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	snprintf(bind_s, sizeof(bind_s), "unix:%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	cr_assert_eq(listen(fd, 1), 0);
+
+	const char *args[] = { "-b", bind_s, "-w", "0", "--", "true", NULL };
+	expect_failure(args, 1, "in use by another process");
+
+	close(fd);			/* the file stays: now it is stale */
+	cr_assert_eq(access(path, F_OK), 0);
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_count(pd.pd_log, "arbiter running", 1, H_WAIT_MS),
+	    "stale socket file not replaced");
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }

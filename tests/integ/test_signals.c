@@ -137,7 +137,7 @@ Test(signals, usr1_reaches_every_worker)
 	h_signal(&pd, SIGUSR1);
 	cr_assert(h_wait_count(pd.pd_wlog, "usr1", 3, H_WAIT_MS),
 	    "USR1 not passed on to all three workers");
-	cr_assert(h_log_has(&pd, "reopening log files"));
+	cr_assert(h_log_has(&pd, "reopened log files"));
 	cr_assert_eq(h_children(pd.pd_pid, NULL, 0), 3);
 }
 
@@ -151,4 +151,40 @@ Test(signals, winch_stops_workers_and_keeps_the_arbiter)
 	cr_assert_eq(kill(pd.pd_pid, 0), 0, "the arbiter exited");
 	h_signal(&pd, SIGTTIN);
 	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS), "TTIN after WINCH");
+}
+
+Test(signals, usr1_reopens_a_rotated_log)
+{
+	char	bind[32], logf[H_PATH_MAX], rotated[H_PATH_MAX];
+
+	h_path(&pd, "error.log", logf, sizeof(logf));
+	h_path(&pd, "error.log.1", rotated, sizeof(rotated));
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", h_free_port());
+	const char *args[] = { "--error-logfile", logf, "-b", bind, "-w", "1",
+	    "--", h_tworker_path(), NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_count(logf, "started (pid", 1, H_WAIT_MS));
+	cr_assert_eq(rename(logf, rotated), 0);
+	h_signal(&pd, SIGUSR1);
+	cr_assert(h_wait_count(logf, "reopened log files", 1, H_WAIT_MS),
+	    "no new log file after USR1");
+	h_signal(&pd, SIGTTIN);
+	cr_assert(h_wait_count(logf, "target 1 -> 2", 1, H_WAIT_MS),
+	    "lines still go to the rotated file");
+	cr_assert_eq(h_count(rotated, "target 1 -> 2"), 0);
+}
+
+Test(signals, hup_moves_a_pool_to_a_new_address)
+{
+	char	conf[H_PATH_MAX], report[H_REPORT_MAX];
+	int	port_a = h_free_port(), port_b = h_free_port();
+
+	start_with_conf(port_a, 1, conf, sizeof(conf));
+	write_conf(conf, "web", port_b, 1);
+	h_signal(&pd, SIGHUP);
+	cr_assert(h_wait_count(pd.pd_wlog, "term", 1, H_WAIT_MS),
+	    "the worker on the old address was not retired");
+	cr_assert_eq(h_query_tcp(port_b, report, sizeof(report)), 0);
+	cr_assert(strstr(report, "pool=web") != NULL, "%s", report);
+	cr_assert(h_port_free(port_a), "old address still bound");
 }

@@ -7,6 +7,8 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <netinet/in.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <sys/socket.h>
 #include <signal.h>
@@ -248,4 +250,44 @@ Test(workers, run_as_user_in_chdir)
 	cr_expect_eq(uid, (long)pw->pw_uid, "uid %ld", uid);
 	cr_expect_eq(gid, (long)pw->pw_gid, "gid %ld", gid);
 	cr_expect_str_eq(cwd, "/");
+}
+
+/* Every fd of the arbiter above stderr must be close-on-exec. */
+Test(workers, arbiter_fds_are_close_on_exec)
+{
+	char	bind[32], sock[H_PATH_MAX], ubind[300], path[64], line[128];
+	DIR	*d;
+	struct dirent *de;
+	int	checked = 0;
+
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", h_free_port());
+	snprintf(ubind, sizeof(ubind), "unix:%s",
+	    h_path(&pd, "w.sock", sock, sizeof(sock)));
+	const char *args[] = { "-b", bind, "-b", ubind, "-w", "1", "--",
+	    h_tworker_path(), NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_count(pd.pd_log, "started (pid", 1, H_WAIT_MS));
+	snprintf(path, sizeof(path), "/proc/%ld/fdinfo", (long)pd.pd_pid);
+	cr_assert_not_null(d = opendir(path));
+	while ((de = readdir(d)) != NULL) {
+		long	fd = strtol(de->d_name, NULL, 10);
+		FILE	*f;
+		unsigned long flags = 0;
+
+		if (de->d_name[0] == '.' || fd <= 2)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/fdinfo/%ld",
+		    (long)pd.pd_pid, fd);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		while (fgets(line, sizeof(line), f) != NULL)
+			sscanf(line, "flags: %lo", &flags);
+		fclose(f);
+		cr_expect(flags & O_CLOEXEC, "arbiter fd %ld lacks O_CLOEXEC",
+		    fd);
+		checked++;
+	}
+	closedir(d);
+	/* two listeners, the signalfd and the epoll fd at least */
+	cr_assert_geq(checked, 4);
 }
