@@ -73,6 +73,15 @@ pool_scale(struct pool *p, int delta)
 	return p->p_target;
 }
 
+int
+pool_set_target(struct pool *p, int target)
+{
+	if (target < p->p_lim.pl_min || target > p->p_lim.pl_max)
+		return -1;
+	p->p_target = target;
+	return 0;
+}
+
 void
 pool_idle(struct pool *p)
 {

@@ -93,6 +93,7 @@ void	 pool_free(struct pool *);
 
 /* Signals and commands: they only move the target, generation or mode. */
 int	 pool_scale(struct pool *, int delta);	/* within limits; new target */
+int	 pool_set_target(struct pool *, int);	/* -1 if out of limits */
 void	 pool_idle(struct pool *);		/* WINCH: target 0 */
 void	 pool_reload(struct pool *, const struct pool_limits *, int target);
 void	 pool_stop(struct pool *, bool quick);

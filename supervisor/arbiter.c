@@ -21,6 +21,9 @@
 #include <unistd.h>
 
 #include "arbiter.h"
+#include "control.h"
+#include "events.h"
+#include "evsource.h"
 #include "listen.h"
 #include "log.h"
 #include "options.h"
@@ -49,13 +52,14 @@ static struct arbiter {
 	struct listener		 *a_ls;
 	size_t			  a_nls;
 	int			  a_epfd;
-	int			  a_sigfd;
+	struct ev_source	  a_sig;
 	enum arb_state		  a_state;
+	uint64_t		  a_started;	/* ms, for uptime */
 	/* What arrived since the last step. */
 	bool			  a_chld, a_hup, a_usr1, a_winch;
 	bool			  a_term, a_quick;
 	int			  a_scale;
-} arb = { .a_epfd = -1, .a_sigfd = -1 };
+} arb = { .a_epfd = -1, .a_sig = { .es_fd = -1 } };
 
 static void on_chld(void)  { arb.a_chld = true; }
 static void on_hup(void)   { arb.a_hup = true; }
@@ -90,8 +94,8 @@ static const struct arb_signal {
 
 #define NSIGNALS	(sizeof(arb_signals) / sizeof(arb_signals[0]))
 
-static uint64_t
-now_ms(void)
+uint64_t
+ev_now_ms(void)
 {
 	struct timespec ts;
 
@@ -277,9 +281,11 @@ op_spawn(void *arg, struct pool *p, unsigned slot)
 
 	if (rt->pr_conf == NULL)
 		return -1;	/* removed by a reload: never respawned */
-	if ((pid = spawn_worker(&r)) != -1)
+	if ((pid = spawn_worker(&r)) != -1) {
 		log_info("pool %s: worker %u started (pid %ld)", p->p_name,
 		    slot, (long)pid);
+		event_spawned(p, slot, pid);
+	}
 	return pid;
 }
 
@@ -290,6 +296,7 @@ op_signal(void *arg, struct pool *p, const struct worker *w, int sig,
 	log_info("pool %s: worker %u (pid %ld): SIG%s, %s", p->p_name,
 	    w->w_slot, (long)w->w_pid, signame(sig), why);
 	proc_signal(w->w_pid, sig);
+	event_signalled(p, w->w_slot, w->w_pid, sig, why);
 }
 
 static const struct pool_ops arb_ops = {
@@ -362,6 +369,7 @@ reap(uint64_t now)
 		for (i = 0; i < arb.a_npools; i++) {
 			if (pool_reaped(arb.a_pools[i], pid, now, &pe) == 0) {
 				log_exit(arb.a_pools[i], pid, status, &pe);
+				event_exited(arb.a_pools[i], pid, status, &pe);
 				break;
 			}
 		}
@@ -384,6 +392,7 @@ begin_stop(void)
 	arb.a_state = quick ? AS_QUICK : AS_STOP;
 	for (size_t i = 0; i < arb.a_npools; i++)
 		pool_stop(arb.a_pools[i], quick);
+	event_stopping(quick);
 }
 
 static void
@@ -400,32 +409,20 @@ apply_globals(const struct poold_conf *c)
 }
 
 /*
- * HUP.  Everything that can fail (reading, validating, binding) happens
- * before anything changes, so a bad config leaves the running one intact.
- * Every pool in the new config gets a new generation: its workers are
- * replaced, new ones first, as Gunicorn does on HUP.
+ * HUP and `reload`.  Everything that can fail (reading, validating,
+ * binding) happens before anything changes, so a bad config leaves the
+ * running one intact.  Every pool in the new config gets a new generation:
+ * its workers are replaced, new ones first, as Gunicorn does on HUP.
  */
-static void
-reload(void)
+static int
+reload_apply(struct poold_conf *nc, char *err, size_t len)
 {
-	struct poold_conf	nc;
-	char			err[CONF_ERR_MAX];
-	struct pool		*p;
+	struct pool *p;
 
-	log_info("reloading the configuration");
-	if (config_load(arb.a_cli, &nc, err, sizeof(err)) == -1) {
-		log_errorx("reload failed, keeping the running "
-		    "configuration: %s", err);
-		return;
-	}
-	if (ls_open_all(&nc, err, sizeof(err)) == -1) {
-		log_errorx("reload failed, keeping the running "
-		    "configuration: %s", err);
-		config_free(&nc);
-		return;
-	}
-	for (size_t i = 0; i < nc.c_npools; i++) {
-		const struct pool_conf	*pc = &nc.c_pools[i];
+	if (ls_open_all(nc, err, len) == -1)
+		return -1;
+	for (size_t i = 0; i < nc->c_npools; i++) {
+		const struct pool_conf	*pc = &nc->c_pools[i];
 		struct pool_limits	 lim;
 
 		if ((p = pool_by_name(pc->pc_name)) == NULL) {
@@ -444,6 +441,7 @@ reload(void)
 		}
 		pool_reload(p, &lim, pc->pc_workers);
 	}
+	/* Pools still pointing into the old config are gone from the new. */
 	for (size_t i = 0; i < arb.a_npools; i++) {
 		struct pool_rt *rt = arb.a_pools[i]->p_ctx;
 		if (rt->pr_conf != NULL &&
@@ -454,10 +452,34 @@ reload(void)
 			pool_stop(arb.a_pools[i], false);
 		}
 	}
-	apply_globals(&nc);
+	apply_globals(nc);
 	config_free(&arb.a_conf);
-	arb.a_conf = nc;
+	arb.a_conf = *nc;
+	memset(nc, 0, sizeof(*nc));
 	ls_sweep();
+	return 0;
+}
+
+int
+arbiter_reload(char *err, size_t len)
+{
+	struct poold_conf nc;
+
+	if (arb.a_state != AS_RUN) {
+		snprintf(err, len, "stopping");
+		return -1;
+	}
+	log_info("reloading the configuration");
+	if (config_load(arb.a_cli, &nc, err, len) == -1 ||
+	    reload_apply(&nc, err, len) == -1) {
+		config_free(&nc);
+		log_errorx("reload failed, keeping the running "
+		    "configuration: %s", err);
+		event_reloaded(false, err);
+		return -1;
+	}
+	event_reloaded(true, NULL);
+	return 0;
 }
 
 static void
@@ -488,10 +510,11 @@ scale_all(int delta)
 			pool_idle(p);
 		else
 			pool_scale(p, delta);
-		if (p->p_target != before)
+		if (p->p_target != before) {
 			log_info("pool %s: target %d -> %d workers", p->p_name,
 			    before, p->p_target);
-		else
+			event_scaled(p, before);
+		} else
 			log_info("pool %s: target stays at %d (limits %d-%d)",
 			    p->p_name, p->p_target, p->p_lim.pl_min,
 			    p->p_lim.pl_max);
@@ -518,7 +541,7 @@ drop_done_pools(void)
 static uint64_t
 step(void)
 {
-	uint64_t	now = now_ms(), next = POOL_NEVER, d;
+	uint64_t	now = ev_now_ms(), next = POOL_NEVER, d;
 	int		scale = arb.a_scale;
 	bool		hup = arb.a_hup, usr1 = arb.a_usr1, winch = arb.a_winch;
 
@@ -533,8 +556,10 @@ step(void)
 		arb.a_term = arb.a_quick = false;
 	}
 	if (arb.a_state == AS_RUN) {
-		if (hup)
-			reload();
+		if (hup) {
+			char err[CONF_ERR_MAX];
+			(void)arbiter_reload(err, sizeof(err));	/* logged */
+		}
 		if (usr1)
 			reopen_logs();
 		if (scale != 0)
@@ -547,7 +572,8 @@ step(void)
 		d = pool_reconcile(arb.a_pools[i], now, &arb_ops);
 		next = d < next ? d : next;
 	}
-	return next;
+	d = control_tick(now);
+	return d < next ? d : next;
 }
 
 static bool
@@ -565,13 +591,13 @@ all_stopped(void)
 /* -- signals and the loop ---------------------------------------------------- */
 
 static void
-read_signals(void)
+read_signals(struct ev_source *ev, uint32_t events)
 {
 	struct signalfd_siginfo	si;
 	ssize_t			n;
 
 	for (;;) {
-		n = read(arb.a_sigfd, &si, sizeof(si));
+		n = read(ev->es_fd, &si, sizeof(si));
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -593,11 +619,34 @@ read_signals(void)
 	}
 }
 
+int
+ev_watch(struct ev_source *ev, uint32_t events)
+{
+	struct epoll_event e = { .events = events, .data.ptr = ev };
+
+	return epoll_ctl(arb.a_epfd, EPOLL_CTL_ADD, ev->es_fd, &e);
+}
+
+int
+ev_rewatch(struct ev_source *ev, uint32_t events)
+{
+	struct epoll_event e = { .events = events, .data.ptr = ev };
+
+	return epoll_ctl(arb.a_epfd, EPOLL_CTL_MOD, ev->es_fd, &e);
+}
+
+void
+ev_unwatch(struct ev_source *ev)
+{
+	/* ENOENT (never watched) and EBADF (closed) both mean "not
+	   watched", which is what the caller wants. */
+	(void)epoll_ctl(arb.a_epfd, EPOLL_CTL_DEL, ev->es_fd, NULL);
+}
+
 static int
 signals_init(char *err, size_t len)
 {
-	struct epoll_event	ev = { .events = EPOLLIN };
-	sigset_t		mask;
+	sigset_t mask;
 
 	/* A vanished peer is an error return, never a dead arbiter. */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
@@ -607,13 +656,13 @@ signals_init(char *err, size_t len)
 		sigaddset(&mask, arb_signals[i].as_sig);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1)
 		goto fail;
-	arb.a_sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (arb.a_sigfd == -1)
+	arb.a_sig.es_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	arb.a_sig.es_fn = read_signals;
+	if (arb.a_sig.es_fd == -1)
 		goto fail;
 	if ((arb.a_epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		goto fail;
-	ev.data.fd = arb.a_sigfd;
-	if (epoll_ctl(arb.a_epfd, EPOLL_CTL_ADD, arb.a_sigfd, &ev) == -1)
+	if (ev_watch(&arb.a_sig, EPOLLIN) == -1)
 		goto fail;
 	return 0;
 fail:
@@ -628,7 +677,8 @@ arbiter_init(struct poold_conf *c, const struct cli *cli, char *err,
 	arb.a_conf = *c;
 	memset(c, 0, sizeof(*c));
 	arb.a_cli = cli;
-	if (ls_open_all(&arb.a_conf, err, len) == -1)
+	if (ls_open_all(&arb.a_conf, err, len) == -1 ||
+	    control_open(&arb.a_conf, err, len) == -1)
 		goto fail;
 	for (size_t i = 0; i < arb.a_conf.c_npools; i++) {
 		if (pool_create(&arb.a_conf.c_pools[i]) == NULL) {
@@ -649,7 +699,7 @@ wait_ms(uint64_t next)
 
 	if (next == POOL_NEVER)
 		return -1;
-	now = now_ms();
+	now = ev_now_ms();
 	if (next <= now)
 		return 0;
 	return next - now > 60 * 60 * 1000 ? 60 * 60 * 1000 :
@@ -660,7 +710,7 @@ int
 arbiter_run(void)
 {
 	struct epoll_event	evs[8];
-	char			err[128];
+	char			err[128] = "";
 	uint64_t		next;
 	int			n;
 
@@ -668,10 +718,11 @@ arbiter_run(void)
 	 * Only now, after -D forked: a signalfd watched by epoll stays tied
 	 * to the process that registered it, so a daemon must make its own.
 	 */
-	if (signals_init(err, sizeof(err)) == -1) {
-		log_errorx("%s", err);
+	if (signals_init(err, sizeof(err)) == -1 || control_start() == -1) {
+		log_errorx("%s", *err ? err : strerror(errno));
 		return EXIT_TEMPFAIL;
 	}
+	arb.a_started = ev_now_ms();
 	log_info("arbiter running (pid %ld), %zu pool(s)", (long)getpid(),
 	    arb.a_npools);
 	next = step();
@@ -683,8 +734,8 @@ arbiter_run(void)
 			fatal("epoll_wait");
 		}
 		for (int i = 0; i < n; i++) {
-			if (evs[i].data.fd == arb.a_sigfd)
-				read_signals();
+			struct ev_source *ev = evs[i].data.ptr;
+			ev->es_fn(ev, evs[i].events);
 		}
 		next = step();
 	}
@@ -705,10 +756,107 @@ arbiter_cleanup(void)
 	free(arb.a_ls);
 	arb.a_ls = NULL;
 	arb.a_nls = 0;
-	if (arb.a_sigfd != -1)
-		close(arb.a_sigfd);
+	control_close(false);
+	if (arb.a_sig.es_fd != -1)
+		close(arb.a_sig.es_fd);
 	if (arb.a_epfd != -1)
 		close(arb.a_epfd);
-	arb.a_sigfd = arb.a_epfd = -1;
+	arb.a_sig.es_fd = arb.a_epfd = -1;
 	config_free(&arb.a_conf);
+}
+
+/* -- for control commands ------------------------------------------------- */
+
+const struct poold_conf *
+arbiter_conf(void)
+{
+	return &arb.a_conf;
+}
+
+size_t
+arbiter_npools(void)
+{
+	return arb.a_npools;
+}
+
+struct pool *
+arbiter_pool(size_t i)
+{
+	return i < arb.a_npools ? arb.a_pools[i] : NULL;
+}
+
+const struct pool_conf *
+arbiter_pool_conf(const struct pool *p)
+{
+	return ((const struct pool_rt *)p->p_ctx)->pr_conf;
+}
+
+struct pool *
+arbiter_pool_named(const char *name)
+{
+	return pool_by_name(name);
+}
+
+bool
+arbiter_stopping(void)
+{
+	return arb.a_state != AS_RUN;
+}
+
+uint64_t
+arbiter_uptime_ms(void)
+{
+	return ev_now_ms() - arb.a_started;
+}
+
+int
+arbiter_scale(struct pool *p, int target)
+{
+	int before = p->p_target;
+
+	if (pool_set_target(p, target) == -1)
+		return -1;
+	if (p->p_target != before) {
+		log_info("pool %s: target %d -> %d workers (control)",
+		    p->p_name, before, p->p_target);
+		event_scaled(p, before);
+	}
+	return 0;
+}
+
+void
+arbiter_restart(struct pool *p)
+{
+	log_info("pool %s: restart: replacing every worker", p->p_name);
+	pool_reload(p, &p->p_lim, p->p_target);
+}
+
+int
+arbiter_kill(struct pool *p, unsigned slot, int sig, pid_t *pid)
+{
+	for (size_t i = 0; i < p->p_nw; i++) {
+		struct worker *w = &p->p_w[i];
+		if (w->w_slot != slot || w->w_state != WS_RUNNING ||
+		    w->w_gen != p->p_gen)
+			continue;
+		op_signal(NULL, p, w, sig, "asked by control");
+		*pid = w->w_pid;
+		return 0;
+	}
+	return -1;
+}
+
+void
+arbiter_request_stop(bool quick)
+{
+	if (quick)
+		arb.a_quick = true;
+	else
+		arb.a_term = true;
+}
+
+void
+arbiter_reopen(void)
+{
+	reopen_logs();
 }

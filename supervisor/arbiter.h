@@ -6,6 +6,10 @@
 #ifndef POOLD_ARBITER_H
 #define POOLD_ARBITER_H
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
 #include "conf.h"
 
 struct cli;
@@ -20,5 +24,29 @@ int	 arbiter_init(struct poold_conf *, const struct cli *, char *err,
 int	 arbiter_run(void);
 /* Close listeners (unlinking socket files we made) and free everything. */
 void	 arbiter_cleanup(void);
+
+/*
+ * For control commands.  They read state, or change a target, a
+ * generation or the mode; the reconcile step after the command converges.
+ */
+struct pool;
+const struct poold_conf	*arbiter_conf(void);
+size_t			 arbiter_npools(void);
+struct pool		*arbiter_pool(size_t);
+/* NULL for a pool that a reload removed and that is draining. */
+const struct pool_conf	*arbiter_pool_conf(const struct pool *);
+struct pool		*arbiter_pool_named(const char *);	/* running */
+bool			 arbiter_stopping(void);
+uint64_t		 arbiter_uptime_ms(void);
+/* -1 if target is outside the pool's min..max. */
+int			 arbiter_scale(struct pool *, int target);
+void			 arbiter_restart(struct pool *);
+/* Signal the running worker in slot; -1 if there is none. */
+int			 arbiter_kill(struct pool *, unsigned slot, int sig,
+			    pid_t *);
+/* 0, or -1 with err: the running configuration is then kept. */
+int			 arbiter_reload(char *err, size_t len);
+void			 arbiter_request_stop(bool quick);
+void			 arbiter_reopen(void);
 
 #endif

@@ -139,6 +139,8 @@ cb_listen(cfg_t *cfg, cfg_opt_t *opt)
 static cfg_opt_t control_opts[] = {
 	CFG_STR("socket", NULL, CFGF_NONE),
 	CFG_INT("mode", 0600, CFGF_NONE),
+	CFG_STR("group", NULL, CFGF_NONE),
+	CFG_FLOAT("idle_timeout", CTL_IDLE_DEFAULT_S, CFGF_NONE),
 	CFG_END()
 };
 
@@ -383,6 +385,15 @@ global_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
 			return conf_fail(e, "%s: control mode must be "
 			    "0000-0777", c->c_path);
 		c->c_control_mode = (mode_t)cfg_getint(ctl, "mode");
+		if (set_str(&c->c_control_group, cfg_getstr(ctl, "group"), e)
+		    == -1)
+			return -1;
+		if (cfg_getfloat(ctl, "idle_timeout") < 0.001 ||
+		    cfg_getfloat(ctl, "idle_timeout") > 86400)
+			return conf_fail(e, "%s: control idle_timeout must be "
+			    "0.001-86400 s", c->c_path);
+		c->c_control_idle_ms =
+		    seconds_to_ms(cfg_getfloat(ctl, "idle_timeout"));
 	}
 	return 0;
 }
@@ -825,15 +836,34 @@ absolutize(char **path, struct conf_err *e)
 	return 0;
 }
 
+/*
+ * The control socket: "none" turns it off; the default is root's
+ * /run/poold or the user's runtime directory.
+ */
 static int
 default_control(struct poold_conf *c, struct conf_err *e)
 {
-	const char *rt = getenv("XDG_RUNTIME_DIR");
+	const char	*rt = getenv("XDG_RUNTIME_DIR");
+	struct group	*gr;
 
 	if (c->c_control_mode == 0)
 		c->c_control_mode = 0600;
-	if (c->c_control_path != NULL)
-		return 0;
+	if (c->c_control_idle_ms == 0)
+		c->c_control_idle_ms = CTL_IDLE_DEFAULT_S * 1000;
+	if (c->c_control_group != NULL) {
+		if ((gr = getgrnam(c->c_control_group)) == NULL)
+			return conf_fail(e, "control: unknown group %s",
+			    c->c_control_group);
+		c->c_control_gid = gr->gr_gid;
+	}
+	if (c->c_control_path != NULL) {
+		if (strcmp(c->c_control_path, "none") == 0) {
+			free(c->c_control_path);
+			c->c_control_path = NULL;
+			return 0;
+		}
+		return absolutize(&c->c_control_path, e);
+	}
 	if (geteuid() == 0 || rt == NULL || *rt != '/')
 		return set_str(&c->c_control_path, "/run/poold/poold.sock", e);
 	if (asprintf(&c->c_control_path, "%s/poold.sock", rt) == -1) {
@@ -872,8 +902,7 @@ config_load(const struct cli *cli, struct poold_conf *c, char *err,
 	if (validate(c, &e) == -1 || default_control(c, &e) == -1 ||
 	    absolutize(&c->c_pidfile, &e) == -1 ||
 	    absolutize(&c->c_error_log, &e) == -1 ||
-	    absolutize(&c->c_access_log, &e) == -1 ||
-	    absolutize(&c->c_control_path, &e) == -1)
+	    absolutize(&c->c_access_log, &e) == -1)
 		goto fail;
 	return 0;
 fail:
@@ -892,5 +921,6 @@ config_free(struct poold_conf *c)
 	free(c->c_error_log);
 	free(c->c_access_log);
 	free(c->c_control_path);
+	free(c->c_control_group);
 	memset(c, 0, sizeof(*c));
 }

@@ -20,6 +20,7 @@
 #define CONF_DEFAULT_BACKLOG	2048
 #define CONF_DEFAULT_GRACEFUL	30.0
 #define CONF_DEFAULT_TIMEOUT	30.0
+#define CTL_IDLE_DEFAULT_S	60
 
 enum worker_class {
 	WC_EXEC,
@@ -63,8 +64,11 @@ struct poold_conf {
 	char		 *c_access_log;
 	enum log_level	  c_log_level;
 	bool		  c_daemon;
-	char		 *c_control_path;
+	char		 *c_control_path;	/* NULL: no control socket */
 	mode_t		  c_control_mode;
+	char		 *c_control_group;	/* also served, if set */
+	gid_t		  c_control_gid;
+	unsigned	  c_control_idle_ms;
 };
 
 struct cli;

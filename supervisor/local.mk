@@ -3,6 +3,10 @@ noinst_LIBRARIES += supervisor/libpoold.a
 supervisor_libpoold_a_SOURCES = \
 	supervisor/addr.c supervisor/addr.h \
 	supervisor/arbiter.c supervisor/arbiter.h \
+	supervisor/commands.c supervisor/commands.h \
+	supervisor/control.c supervisor/control.h \
+	supervisor/events.c supervisor/events.h \
+	supervisor/evsource.h \
 	supervisor/conf.c supervisor/conf.h \
 	supervisor/listen.c supervisor/listen.h \
 	supervisor/log.c supervisor/log.h \
@@ -10,9 +14,10 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/pidfile.c supervisor/pidfile.h \
 	supervisor/signame.c supervisor/signame.h \
 	supervisor/spawn.c supervisor/spawn.h
-supervisor_libpoold_a_CFLAGS = $(AM_CFLAGS) $(CONFUSE_CFLAGS) $(SYSTEMD_CFLAGS)
+supervisor_libpoold_a_CFLAGS = $(AM_CFLAGS) $(CONFUSE_CFLAGS) \
+	$(SYSTEMD_CFLAGS) $(JANSSON_CFLAGS)
 
 sbin_PROGRAMS += supervisor/poold
 supervisor_poold_SOURCES = supervisor/main.c
 supervisor_poold_LDADD = supervisor/libpoold.a pool/libpool.a \
-	$(CONFUSE_LIBS) $(SYSTEMD_LIBS)
+	proto/libproto.a $(CONFUSE_LIBS) $(SYSTEMD_LIBS) $(JANSSON_LIBS)

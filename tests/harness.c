@@ -76,6 +76,7 @@ h_setup(struct poold *pd)
 	    strerror(errno));
 	h_path(pd, "poold.log", pd->pd_log, sizeof(pd->pd_log));
 	h_path(pd, "workers.log", pd->pd_wlog, sizeof(pd->pd_wlog));
+	h_path(pd, "ctl.sock", pd->pd_ctl, sizeof(pd->pd_ctl));
 }
 
 const char *
@@ -104,10 +105,10 @@ child_exec(struct poold *pd, const char *const args[],
 	int		 fd;
 
 	argv[n++] = h_poold_path();
-	while (args[n - 1] != NULL && n < 63) {
-		argv[n] = args[n - 1];
-		n++;
-	}
+	argv[n++] = "--control";
+	argv[n++] = pd->pd_ctl;
+	for (size_t i = 0; args[i] != NULL && n < 63; i++)
+		argv[n++] = args[i];
 	argv[n] = NULL;
 	/* If the test process dies, poold (and so its workers) dies too. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);

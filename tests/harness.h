@@ -20,13 +20,15 @@ struct poold {
 	char	pd_dir[64];		/* private temp dir, removed at end */
 	char	pd_log[H_PATH_MAX];	/* poold's stdout and stderr */
 	char	pd_wlog[H_PATH_MAX];	/* for tworker --log */
+	char	pd_ctl[H_PATH_MAX];	/* its control socket */
 	int	pd_keep_fd;		/* >= 3: poold inherits it (fd://N) */
 };
 
 /* A private directory and log paths; nothing started yet. */
 void	 h_setup(struct poold *);
 /* Start poold with args (NULL-terminated, without argv[0]) and env
-   entries ("NAME=value", NULL-terminated, may be NULL). */
+   entries ("NAME=value", NULL-terminated, may be NULL).  A private
+   --control pd_ctl comes first, so parallel tests never share one. */
 void	 h_start(struct poold *, const char *const args[],
 	    const char *const env[]);
 /* End poold (SIGKILL if still running) and remove the directory. */

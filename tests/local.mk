@@ -16,8 +16,8 @@ INTEG_TESTS = \
 check_PROGRAMS += tests/tworker $(UNIT_TESTS) $(INTEG_TESTS)
 TESTS += $(UNIT_TESTS) $(INTEG_TESTS)
 
-UNIT_LDADD = supervisor/libpoold.a pool/libpool.a $(CONFUSE_LIBS) \
-	$(SYSTEMD_LIBS) $(CRITERION_LIBS)
+UNIT_LDADD = supervisor/libpoold.a pool/libpool.a proto/libproto.a \
+	$(CONFUSE_LIBS) $(SYSTEMD_LIBS) $(JANSSON_LIBS) $(CRITERION_LIBS)
 tests_unit_test_addr_LDADD = $(UNIT_LDADD)
 tests_unit_test_backoff_LDADD = $(UNIT_LDADD)
 tests_unit_test_conf_LDADD = $(UNIT_LDADD)

@@ -1,0 +1,481 @@
+/*
+ * poolctl: talk to a running poold over its control socket.
+ *
+ * A straight line: parse and check the arguments against the protocol's
+ * command table, connect, send one request, print the reply (or, for
+ * `events`, every event until the stream ends), exit by the outcome.
+ */
+#include "config.h"
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proto.h"
+
+/* Exit codes, documented in poolctl(8). */
+#define EX_OK		0
+#define EX_REPLY	1	/* poold answered with an error */
+#define EX_USAGE	2
+#define EX_CONNECT	3	/* no poold at that socket */
+#define EX_PROTOCOL	4	/* timeout, or a reply that makes no sense */
+
+#define REPLY_MAX	(8 * 1024 * 1024)
+
+struct opts {
+	const char	*o_socket;
+	bool		 o_json;
+	int		 o_timeout_ms;
+};
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: poolctl [-s SOCKET] [--json] [--timeout S] COMMAND "
+	    "[ARGS]\n\ncommands (unique prefixes work):\n", f);
+	for (size_t i = 0; i < CMD_COUNT; i++)
+		fprintf(f, "  %-9s %-18s %s\n", proto_cmds[i].pc_name,
+		    proto_cmds[i].pc_usage, proto_cmds[i].pc_help);
+	fprintf(f, "  %-9s %-18s %s\n", "events", "",
+	    "follow the event stream (subscribe) until interrupted");
+	fputs("\nexit: 0 ok, 1 error reply, 2 usage, 3 cannot connect, "
+	    "4 timeout or bad reply\n", f);
+}
+
+static const char *
+default_socket(void)
+{
+	static char	 buf[108];
+	const char	*rt = getenv("XDG_RUNTIME_DIR");
+
+	if (geteuid() == 0 || rt == NULL || *rt != '/')
+		return "/run/poold/poold.sock";
+	snprintf(buf, sizeof(buf), "%s/poold.sock", rt);
+	return buf;
+}
+
+/* -- talking ------------------------------------------------------------ */
+
+static int
+connect_to(const char *path)
+{
+	struct sockaddr_un	sun = { .sun_family = AF_UNIX };
+	int			fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		errx(EX_USAGE, "socket path too long: %s", path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		err(EX_CONNECT, "socket");
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		return fd;
+	switch (errno) {
+	case ENOENT:
+		errx(EX_CONNECT, "%s: no such socket: is poold running, and "
+		    "with this control path? (-s SOCKET)", path);
+	case ECONNREFUSED:
+		errx(EX_CONNECT, "%s: nobody listening: poold is not running "
+		    "(the file is left from an earlier one)", path);
+	case EACCES:
+	case EPERM:
+		errx(EX_CONNECT, "%s: permission denied: run as poold's user "
+		    "or root", path);
+	default:
+		err(EX_CONNECT, "%s", path);
+	}
+}
+
+static void
+send_line(int fd, const char *line)
+{
+	size_t	len = strlen(line), off = 0;
+	ssize_t	n;
+
+	while (off < len) {
+		if ((n = write(fd, line + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			err(EX_PROTOCOL, "send");
+		}
+		off += (size_t)n;
+	}
+}
+
+/*
+ * One reply line, without its newline, into a growing buffer; NULL at the
+ * end of the stream.  timeout_ms < 0 waits for ever (events).
+ */
+static char *
+read_line(int fd, int timeout_ms)
+{
+	static char	*buf;
+	static size_t	 len, cap;
+	static size_t	 start;
+	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
+	char		*nl;
+	ssize_t		 n;
+
+	/* Drop the line returned last time. */
+	memmove(buf, buf + start, len - start);
+	len -= start;
+	start = 0;
+	for (;;) {
+		if (len > 0 && (nl = memchr(buf, '\n', len)) != NULL) {
+			*nl = '\0';
+			start = (size_t)(nl - buf) + 1;
+			return buf;
+		}
+		if (len + 4096 > cap) {
+			if (cap >= REPLY_MAX)
+				errx(EX_PROTOCOL, "reply longer than %d bytes",
+				    REPLY_MAX);
+			cap = cap ? cap * 2 : 8192;
+			if ((buf = realloc(buf, cap)) == NULL)
+				err(EX_PROTOCOL, "malloc");
+		}
+		n = poll(&pfd, 1, timeout_ms);
+		if (n == 0)
+			errx(EX_PROTOCOL, "no reply within %.1f s",
+			    timeout_ms / 1000.0);
+		if (n == -1 && errno != EINTR)
+			err(EX_PROTOCOL, "poll");
+		if (n != 1)
+			continue;
+		if ((n = read(fd, buf + len, cap - len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			err(EX_PROTOCOL, "read");
+		}
+		if (n == 0)
+			return NULL;
+		len += (size_t)n;
+	}
+}
+
+/* -- printing for people ---------------------------------------------------- */
+
+static const char *
+str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "-";
+}
+
+static long long
+num(json_t *o, const char *key)
+{
+	return (long long)json_number_value(json_object_get(o, key));
+}
+
+static void
+duration(double s, char *buf, size_t len)
+{
+	long long t = (long long)s;
+
+	if (t < 120)
+		snprintf(buf, len, "%.1fs", s);
+	else if (t < 7200)
+		snprintf(buf, len, "%lldm%02llds", t / 60, t % 60);
+	else if (t < 172800)
+		snprintf(buf, len, "%lldh%02lldm", t / 3600, t / 60 % 60);
+	else
+		snprintf(buf, len, "%lldd%02lldh", t / 86400, t / 3600 % 24);
+}
+
+static void
+print_status(json_t *r)
+{
+	json_t	*p;
+	size_t	 i;
+	char	 up[32];
+
+	duration(json_number_value(json_object_get(r, "uptime")), up,
+	    sizeof(up));
+	printf("poold %s, pid %lld, up %s, %s\n", str(r, "version"),
+	    num(r, "pid"), up, str(r, "state"));
+	printf("%-16s %-8s %6s %7s %8s %4s %4s %4s %7s\n", "POOL", "WORKER",
+	    "TARGET", "RUNNING", "STOPPING", "MIN", "MAX", "GEN", "BACKOFF");
+	json_array_foreach(json_object_get(r, "pools"), i, p)
+		printf("%-16s %-8s %6lld %7lld %8lld %4lld %4lld %4lld %6.1fs\n",
+		    str(p, "name"), str(p, "worker"), num(p, "target"),
+		    num(p, "running"), num(p, "stopping"), num(p, "min"),
+		    num(p, "max"), num(p, "generation"),
+		    json_number_value(json_object_get(p, "backoff")));
+}
+
+static void
+print_pools(json_t *r)
+{
+	json_t	*p, *a;
+	size_t	 i, j;
+
+	printf("%-16s %-8s %6s %4s %4s  %s\n", "POOL", "WORKER", "TARGET",
+	    "MIN", "MAX", "LISTEN");
+	json_array_foreach(json_object_get(r, "pools"), i, p) {
+		printf("%-16s %-8s %6lld %4lld %4lld ", str(p, "name"),
+		    str(p, "worker"), num(p, "target"), num(p, "min"),
+		    num(p, "max"));
+		json_array_foreach(json_object_get(p, "listen"), j, a)
+			printf(" %s", json_string_value(a));
+		putchar('\n');
+	}
+}
+
+static void
+print_workers(json_t *r)
+{
+	json_t	*w;
+	size_t	 i;
+	char	 age[32];
+
+	printf("%-16s %4s %8s %-9s %8s %4s %8s  %s\n", "POOL", "ID", "PID",
+	    "STATE", "AGE", "GEN", "REQUESTS", "STATUS");
+	json_array_foreach(json_object_get(r, "workers"), i, w) {
+		duration(json_number_value(json_object_get(w, "age")), age,
+		    sizeof(age));
+		printf("%-16s %4lld %8lld %-9s %8s %4lld %8s  %s\n",
+		    str(w, "pool"), num(w, "id"), num(w, "pid"),
+		    str(w, "state"), age, num(w, "generation"),
+		    json_object_get(w, "requests") ? "" : "-",
+		    str(w, "status"));
+	}
+}
+
+static void
+print_event(json_t *ev)
+{
+	char		 when[32];
+	time_t		 t = (time_t)json_number_value(json_object_get(ev,
+			    "time"));
+	struct tm	 tm;
+	const char	*key;
+	json_t		*v;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%H:%M:%S", &tm) == 0)
+		strcpy(when, "-");
+	printf("%s %s", when, str(ev, "event"));
+	json_object_foreach(ev, key, v) {
+		char *s;
+		if (strcmp(key, "event") == 0 || strcmp(key, "time") == 0)
+			continue;
+		if (json_is_string(v))
+			printf(" %s=%s", key, json_string_value(v));
+		else if ((s = json_dumps(v, JSON_ENCODE_ANY |
+		    JSON_REAL_PRECISION(6))) != NULL) {
+			printf(" %s=%s", key, s);
+			free(s);
+		}
+	}
+	putchar('\n');
+}
+
+static void
+print_reply(enum proto_cmd cmd, json_t *r)
+{
+	char *s;
+
+	switch (cmd) {
+	case CMD_STATUS: print_status(r); break;
+	case CMD_POOLS: print_pools(r); break;
+	case CMD_WORKERS: print_workers(r); break;
+	case CMD_SCALE:
+		printf("%s: target %lld (was %lld)\n", str(r, "pool"),
+		    num(r, "target"), num(r, "previous"));
+		break;
+	case CMD_KILL:
+		printf("%s: worker %lld (pid %lld) sent SIG%s\n",
+		    str(r, "pool"), num(r, "id"), num(r, "pid"),
+		    str(r, "signal"));
+		break;
+	case CMD_RESTART:
+		printf("%s: replacing every worker (generation %lld)\n",
+		    str(r, "pool"), num(r, "generation"));
+		break;
+	case CMD_STOP:
+		printf("stopping (%s)\n", str(r, "stopping"));
+		break;
+	case CMD_HELLO:
+	case CMD_VERSION:
+		printf("poold %s (protocol %lld)\n", str(r, "version"),
+		    num(r, "protocol"));
+		break;
+	case CMD_CONFIG:
+		if ((s = json_dumps(json_object_get(r, "config"), JSON_INDENT(2)
+		    | JSON_REAL_PRECISION(6))) != NULL) {
+			puts(s);
+			free(s);
+		}
+		break;
+	case CMD_SUBSCRIBE:
+		break;		/* the events say it */
+	default:
+		puts("ok");
+		break;
+	}
+}
+
+/* -- main ------------------------------------------------------------------- */
+
+static int
+parse_opts(int argc, char *argv[], struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char	*end;
+	double	 t;
+	int	 ch;
+
+	o->o_socket = NULL;
+	o->o_json = false;
+	o->o_timeout_ms = 5000;
+	while ((ch = getopt_long(argc, argv, "+s:jt:hV", longopts, NULL))
+	    != -1) {
+		switch (ch) {
+		case 's': o->o_socket = optarg; break;
+		case 'j': o->o_json = true; break;
+		case 't':
+			t = strtod(optarg, &end);
+			if (*end != '\0' || !(t > 0 && t <= 3600))
+				errx(EX_USAGE, "--timeout %s: expected seconds "
+				    "(0-3600)", optarg);
+			o->o_timeout_ms = (int)ceil(t * 1000);
+			break;
+		case 'h': usage(stdout); exit(EX_OK);
+		case 'V': printf("poolctl %s\n", PACKAGE_VERSION);
+			exit(EX_OK);
+		default: usage(stderr); exit(EX_USAGE);
+		}
+	}
+	if (o->o_socket == NULL && (o->o_socket = getenv("POOLD_CONTROL"))
+	    == NULL)
+		o->o_socket = default_socket();
+	return optind;
+}
+
+/* The request line for argv, after checking it against the table. */
+static const struct proto_cmd_spec *
+build_request(int argc, char *argv[], char *line, size_t len)
+{
+	const struct proto_cmd_spec	*spec;
+	bool				 amb;
+	const char			*word = argv[0];
+	size_t				 off;
+
+	if (strcmp(word, "events") == 0 || strcmp(word, "watch") == 0)
+		word = "subscribe";
+	if ((spec = proto_lookup(word, true, &amb)) == NULL)
+		errx(EX_USAGE, "%s: %s command (see poolctl -h)", argv[0],
+		    amb ? "ambiguous" : "unknown");
+	if (argc > 1 && (strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0)) {
+		printf("usage: poolctl %s %s\n  %s\n", spec->pc_name,
+		    spec->pc_usage, spec->pc_help);
+		exit(EX_OK);
+	}
+	if (argc - 1 < spec->pc_min_args || argc - 1 > spec->pc_max_args)
+		errx(EX_USAGE, "usage: poolctl %s %s", spec->pc_name,
+		    spec->pc_usage);
+	off = (size_t)snprintf(line, len, "%s", spec->pc_name);
+	for (int i = 1; i < argc; i++) {
+		if (strpbrk(argv[i], " \t\r\n") != NULL || *argv[i] == '\0')
+			errx(EX_USAGE, "argument \"%s\": no spaces allowed",
+			    argv[i]);
+		off += (size_t)snprintf(line + off, len - off, " %s", argv[i]);
+		if (off >= len - 1)
+			errx(EX_USAGE, "request too long");
+	}
+	snprintf(line + off, len - off, "\n");
+	return spec;
+}
+
+/* Print one reply; its exit code. */
+static int
+handle_reply(const struct proto_cmd_spec *spec, const char *line, bool raw)
+{
+	json_error_t	 je;
+	json_t		*r, *e;
+	int		 rc = EX_OK;
+
+	if ((r = json_loads(line, 0, &je)) == NULL || !json_is_object(r))
+		errx(EX_PROTOCOL, "unreadable reply: %s", je.text);
+	if (!json_is_true(json_object_get(r, "ok"))) {
+		e = json_object_get(r, "error");
+		if (raw)
+			puts(line);
+		else
+			fprintf(stderr, "poolctl: %s: %s\n", str(e, "code"),
+			    str(e, "message"));
+		rc = EX_REPLY;
+	} else if (raw)
+		puts(line);
+	else
+		print_reply(spec->pc_cmd, r);
+	json_decref(r);
+	return rc;
+}
+
+static int
+follow_events(int fd, bool raw)
+{
+	json_error_t	 je;
+	json_t		*ev;
+	char		*line;
+
+	while ((line = read_line(fd, -1)) != NULL) {
+		if (raw) {
+			puts(line);
+		} else if ((ev = json_loads(line, 0, &je)) != NULL) {
+			print_event(ev);
+			json_decref(ev);
+		}
+		fflush(stdout);
+	}
+	return EX_OK;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct proto_cmd_spec	*spec;
+	struct opts			 o;
+	char				 line[PROTO_LINE_MAX + 1], *reply;
+	int				 first, fd, rc;
+
+	first = parse_opts(argc, argv, &o);
+	if (first >= argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	spec = build_request(argc - first, argv + first, line, sizeof(line));
+	/* A vanished poold is a read of 0 or an error, not a dead poolctl. */
+	signal(SIGPIPE, SIG_IGN);
+	fd = connect_to(o.o_socket);
+	send_line(fd, line);
+	if ((reply = read_line(fd, o.o_timeout_ms)) == NULL)
+		errx(EX_PROTOCOL, "%s: poold closed the connection without a "
+		    "reply", o.o_socket);
+	rc = handle_reply(spec, reply, o.o_json);
+	if (rc == EX_OK && spec->pc_cmd == CMD_SUBSCRIBE)
+		rc = follow_events(fd, o.o_json);
+	close(fd);
+	return rc;
+}

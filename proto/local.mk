@@ -1,0 +1,4 @@
+# The control protocol, shared by poold and poolctl.
+noinst_LIBRARIES += proto/libproto.a
+proto_libproto_a_SOURCES = proto/proto.c proto/proto.h
+EXTRA_DIST += proto/PROTOCOL.md

@@ -1,0 +1,427 @@
+/*
+ * The control commands of PROTOCOL.md, one function each, dispatched by a
+ * table indexed by the command.  Replies are built with jansson.
+ */
+#include "config.h"
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arbiter.h"
+#include "commands.h"
+#include "evsource.h"
+#include "pool.h"
+#include "signame.h"
+
+typedef json_t *(*cmd_fn)(const struct proto_request *, bool *subscribe);
+
+static json_t *
+ok(void)
+{
+	return json_pack("{s:b}", "ok", 1);
+}
+
+static json_t *
+fail(enum proto_err code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static json_t *
+fail(enum proto_err code, const char *fmt, ...)
+{
+	char	msg[CONF_ERR_MAX];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return json_pack("{s:b, s:{s:s, s:s}}", "ok", 0, "error", "code",
+	    proto_err_name(code), "message", msg);
+}
+
+/* Set key on a reply unless building it already failed. */
+static json_t *
+with(json_t *obj, const char *key, json_t *val)
+{
+	if (obj == NULL || val == NULL) {
+		json_decref(obj);
+		json_decref(val);
+		return NULL;
+	}
+	if (json_object_set_new(obj, key, val) == -1) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static double
+wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct pool *
+find_pool(const char *name, json_t **err)
+{
+	struct pool *p = arbiter_pool_named(name);
+
+	if (p == NULL)
+		*err = fail(PERR_NO_SUCH_POOL, "no pool named %.64s", name);
+	return p;
+}
+
+static const char *
+pool_class(const struct pool *p)
+{
+	const struct pool_conf *pc = arbiter_pool_conf(p);
+
+	return pc != NULL ? worker_class_name(pc->pc_class) : "removed";
+}
+
+/* -- read-only ------------------------------------------------------------ */
+
+static json_t *
+cmd_hello(const struct proto_request *rq, bool *sub)
+{
+	return json_pack("{s:b, s:i, s:s, s:i}", "ok", 1, "protocol",
+	    PROTO_VERSION, "version", PACKAGE_VERSION, "pid", (int)getpid());
+}
+
+static json_t *
+cmd_version(const struct proto_request *rq, bool *sub)
+{
+	return json_pack("{s:b, s:s, s:i}", "ok", 1, "version",
+	    PACKAGE_VERSION, "protocol", PROTO_VERSION);
+}
+
+static json_t *
+pool_status(const struct pool *p, uint64_t now)
+{
+	uint64_t wait = p->p_backoff.b_until > now ?
+	    p->p_backoff.b_until - now : 0;
+
+	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:i, s:i, s:i, s:f}",
+	    "name", p->p_name, "worker", pool_class(p), "target", p->p_target,
+	    "running", (json_int_t)pool_count(p, WS_RUNNING),
+	    "stopping", (json_int_t)(pool_count(p, WS_STOPPING) +
+	    pool_count(p, WS_KILLED)), "min", p->p_lim.pl_min,
+	    "max", p->p_lim.pl_max, "generation", (int)p->p_gen,
+	    "backoff", wait / 1000.0);
+}
+
+static json_t *
+cmd_status(const struct proto_request *rq, bool *sub)
+{
+	const struct poold_conf	*c = arbiter_conf();
+	json_t			*pools = json_array(), *r;
+	uint64_t		 now = ev_now_ms();
+
+	for (size_t i = 0; pools != NULL && i < arbiter_npools(); i++) {
+		if (json_array_append_new(pools,
+		    pool_status(arbiter_pool(i), now)) == -1) {
+			json_decref(pools);
+			pools = NULL;
+		}
+	}
+	r = json_pack("{s:b, s:i, s:s, s:f, s:s}", "ok", 1, "pid",
+	    (int)getpid(), "version", PACKAGE_VERSION, "uptime",
+	    arbiter_uptime_ms() / 1000.0, "state",
+	    arbiter_stopping() ? "stopping" : "running");
+	r = with(r, "config", c->c_path ? json_string(c->c_path) :
+	    json_null());
+	return with(r, "pools", pools);
+}
+
+static json_t *
+listen_list(const struct pool_conf *pc)
+{
+	json_t	*a = json_array();
+	char	 buf[ADDR_PATH_MAX + 32];
+
+	for (size_t i = 0; a != NULL && pc != NULL && i < pc->pc_nlisten;
+	    i++) {
+		addr_format(&pc->pc_listen[i], buf, sizeof(buf));
+		json_array_append_new(a, json_string(buf));
+	}
+	return a;
+}
+
+static json_t *
+cmd_pools(const struct proto_request *rq, bool *sub)
+{
+	json_t *pools = json_array();
+
+	for (size_t i = 0; pools != NULL && i < arbiter_npools(); i++) {
+		const struct pool *p = arbiter_pool(i);
+		json_t *o = json_pack("{s:s, s:s, s:i, s:i, s:i}", "name",
+		    p->p_name, "worker", pool_class(p), "target", p->p_target,
+		    "min", p->p_lim.pl_min, "max", p->p_lim.pl_max);
+		o = with(o, "listen", listen_list(arbiter_pool_conf(p)));
+		if (o == NULL || json_array_append_new(pools, o) == -1) {
+			json_decref(pools);
+			return NULL;
+		}
+	}
+	return with(ok(), "pools", pools);
+}
+
+static const char *const worker_states[] = {
+	[WS_RUNNING] = "running",
+	[WS_STOPPING] = "stopping",
+	[WS_KILLED] = "killed",
+};
+
+static int
+add_workers(json_t *list, const struct pool *p, uint64_t now, double wall)
+{
+	for (size_t i = 0; i < p->p_nw; i++) {
+		const struct worker	*w = &p->p_w[i];
+		double			 age = (now - w->w_started) / 1000.0;
+		json_t			*o;
+
+		o = json_pack("{s:s, s:i, s:i, s:s, s:i, s:f, s:f}", "pool",
+		    p->p_name, "id", (int)w->w_slot, "pid", (int)w->w_pid,
+		    "state", worker_states[w->w_state], "generation",
+		    (int)w->w_gen, "started", wall - age, "age", age);
+		if (o == NULL || json_array_append_new(list, o) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static json_t *
+cmd_workers(const struct proto_request *rq, bool *sub)
+{
+	json_t		*list = json_array(), *err = NULL;
+	struct pool	*only = NULL;
+	uint64_t	 now = ev_now_ms();
+	double		 wall = wall_now();
+
+	if (rq->rq_argc == 1 && (only = find_pool(rq->rq_argv[0], &err)) ==
+	    NULL) {
+		json_decref(list);
+		return err;
+	}
+	for (size_t i = 0; list != NULL && i < arbiter_npools(); i++) {
+		const struct pool *p = arbiter_pool(i);
+		if ((only == NULL || p == only) &&
+		    add_workers(list, p, now, wall) == -1) {
+			json_decref(list);
+			return NULL;
+		}
+	}
+	return with(ok(), "workers", list);
+}
+
+/* -- actions -------------------------------------------------------------- */
+
+static json_t *
+cmd_scale(const struct proto_request *rq, bool *sub)
+{
+	struct proto_scale	 ps;
+	struct pool		*p;
+	json_t			*err = NULL;
+	long			 target;
+	int			 before;
+
+	if ((p = find_pool(rq->rq_argv[0], &err)) == NULL)
+		return err;
+	if (proto_parse_scale(rq->rq_argv[1], &ps) == -1)
+		return fail(PERR_BAD_ARGUMENTS, "scale: %.32s: expected N, +N "
+		    "or -N", rq->rq_argv[1]);
+	before = p->p_target;
+	target = ps.ps_relative ? before + ps.ps_value : ps.ps_value;
+	if (target < p->p_lim.pl_min || target > p->p_lim.pl_max ||
+	    arbiter_scale(p, (int)target) == -1)
+		return fail(PERR_OUT_OF_BOUNDS, "pool %s: %ld is outside "
+		    "%d..%d", p->p_name, target, p->p_lim.pl_min,
+		    p->p_lim.pl_max);
+	return json_pack("{s:b, s:s, s:i, s:i}", "ok", 1, "pool", p->p_name,
+	    "target", p->p_target, "previous", before);
+}
+
+static json_t *
+cmd_reload(const struct proto_request *rq, bool *sub)
+{
+	char err[CONF_ERR_MAX];
+
+	if (arbiter_stopping())
+		return fail(PERR_BUSY, "the arbiter is stopping");
+	if (arbiter_reload(err, sizeof(err)) == -1)
+		return fail(PERR_FAILED, "%s", err);
+	return ok();
+}
+
+static json_t *
+cmd_restart(const struct proto_request *rq, bool *sub)
+{
+	struct pool	*p;
+	json_t		*err = NULL;
+
+	if ((p = find_pool(rq->rq_argv[0], &err)) == NULL)
+		return err;
+	arbiter_restart(p);
+	return json_pack("{s:b, s:s, s:i}", "ok", 1, "pool", p->p_name,
+	    "generation", (int)p->p_gen);
+}
+
+static json_t *
+cmd_kill(const struct proto_request *rq, bool *sub)
+{
+	struct pool	*p;
+	json_t		*err = NULL;
+	unsigned	 id;
+	int		 sig = SIGTERM;
+	pid_t		 pid;
+
+	if ((p = find_pool(rq->rq_argv[0], &err)) == NULL)
+		return err;
+	if (proto_parse_id(rq->rq_argv[1], &id) == -1)
+		return fail(PERR_BAD_ARGUMENTS, "kill: %.32s: not a worker id",
+		    rq->rq_argv[1]);
+	if (rq->rq_argc == 3 && ((sig = signame_parse(rq->rq_argv[2])) == -1))
+		return fail(PERR_BAD_ARGUMENTS, "kill: %.32s: not a signal",
+		    rq->rq_argv[2]);
+	if (arbiter_kill(p, id, sig, &pid) == -1)
+		return fail(PERR_NO_SUCH_WORKER, "pool %s has no running "
+		    "worker %u", p->p_name, id);
+	return json_pack("{s:b, s:s, s:i, s:i, s:s}", "ok", 1, "pool",
+	    p->p_name, "id", (int)id, "pid", (int)pid, "signal",
+	    signame(sig));
+}
+
+static json_t *
+cmd_stop(const struct proto_request *rq, bool *sub)
+{
+	bool quick = false;
+
+	if (rq->rq_argc == 1) {
+		if (strcmp(rq->rq_argv[0], "quick") == 0)
+			quick = true;
+		else if (strcmp(rq->rq_argv[0], "graceful") != 0)
+			return fail(PERR_BAD_ARGUMENTS, "stop: expected "
+			    "graceful or quick");
+	}
+	arbiter_request_stop(quick);
+	return json_pack("{s:b, s:s}", "ok", 1, "stopping",
+	    quick ? "quick" : "graceful");
+}
+
+static json_t *
+cmd_reopen(const struct proto_request *rq, bool *sub)
+{
+	arbiter_reopen();
+	return ok();
+}
+
+static json_t *
+cmd_subscribe(const struct proto_request *rq, bool *sub)
+{
+	*sub = true;
+	return json_pack("{s:b, s:b}", "ok", 1, "subscribed", 1);
+}
+
+static json_t *
+cmd_upgrade(const struct proto_request *rq, bool *sub)
+{
+	return fail(PERR_UNSUPPORTED, "in-place upgrade is not in this build");
+}
+
+/* -- config ----------------------------------------------------------------- */
+
+static json_t *
+strv_json(char *const *v)
+{
+	json_t *a = json_array();
+
+	for (; a != NULL && v != NULL && *v != NULL; v++)
+		json_array_append_new(a, json_string(*v));
+	return a;
+}
+
+static json_t *
+opt_str(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *
+pool_conf_json(const struct pool_conf *pc)
+{
+	json_t *o;
+
+	o = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:s, s:f, s:f, s:i, "
+	    "s:i, s:i, s:i}",
+	    "name", pc->pc_name, "worker", worker_class_name(pc->pc_class),
+	    "workers", pc->pc_workers, "min_workers", pc->pc_min_workers,
+	    "max_workers", pc->pc_max_workers, "threads", pc->pc_threads,
+	    "stop_signal", signame(pc->pc_stop_signal),
+	    "timeout", pc->pc_timeout_ms / 1000.0,
+	    "graceful_timeout", pc->pc_graceful_ms / 1000.0,
+	    "max_requests", (int)pc->pc_max_requests,
+	    "max_requests_jitter", (int)pc->pc_max_requests_jitter,
+	    "backlog", pc->pc_backlog, "socket_mode", (int)pc->pc_socket_mode);
+	o = with(o, "listen", listen_list(pc));
+	o = with(o, "command", strv_json(pc->pc_argv));
+	o = with(o, "exec_path", opt_str(pc->pc_exec_path));
+	o = with(o, "env", strv_json(pc->pc_env));
+	o = with(o, "user", opt_str(pc->pc_user));
+	o = with(o, "group", opt_str(pc->pc_group));
+	return with(o, "chdir", opt_str(pc->pc_chdir));
+}
+
+static json_t *
+cmd_config(const struct proto_request *rq, bool *sub)
+{
+	const struct poold_conf	*c = arbiter_conf();
+	json_t			*pools = json_array(), *o;
+
+	for (size_t i = 0; pools != NULL && i < c->c_npools; i++) {
+		if (json_array_append_new(pools,
+		    pool_conf_json(&c->c_pools[i])) == -1) {
+			json_decref(pools);
+			pools = NULL;
+		}
+	}
+	o = json_pack("{s:i}", "control_mode", (int)c->c_control_mode);
+	o = with(o, "file", opt_str(c->c_path));
+	o = with(o, "pidfile", opt_str(c->c_pidfile));
+	o = with(o, "error_log", opt_str(c->c_error_log));
+	o = with(o, "control_socket", opt_str(c->c_control_path));
+	o = with(o, "control_group", opt_str(c->c_control_group));
+	o = with(o, "pools", pools);
+	return with(ok(), "config", o);
+}
+
+static const cmd_fn cmd_table[CMD_COUNT] = {
+	[CMD_HELLO] = cmd_hello,
+	[CMD_VERSION] = cmd_version,
+	[CMD_STATUS] = cmd_status,
+	[CMD_POOLS] = cmd_pools,
+	[CMD_WORKERS] = cmd_workers,
+	[CMD_SCALE] = cmd_scale,
+	[CMD_RELOAD] = cmd_reload,
+	[CMD_RESTART] = cmd_restart,
+	[CMD_KILL] = cmd_kill,
+	[CMD_STOP] = cmd_stop,
+	[CMD_REOPEN] = cmd_reopen,
+	[CMD_CONFIG] = cmd_config,
+	[CMD_SUBSCRIBE] = cmd_subscribe,
+	[CMD_UPGRADE] = cmd_upgrade,
+};
+
+json_t *
+commands_run(const struct proto_request *rq, bool *subscribe)
+{
+	*subscribe = false;
+	if ((unsigned)rq->rq_cmd >= CMD_COUNT || cmd_table[rq->rq_cmd] == NULL)
+		return fail(PERR_UNKNOWN_COMMAND, "unknown command");
+	return cmd_table[rq->rq_cmd](rq, subscribe);
+}

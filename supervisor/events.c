@@ -1,0 +1,126 @@
+#include "config.h"
+
+#include <jansson.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "control.h"
+#include "events.h"
+#include "pool.h"
+#include "signame.h"
+
+static double
+wall_time(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		return 0;
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* An event object with its name and time, or NULL if nobody listens. */
+static json_t *
+event_new(const char *name)
+{
+	if (!control_has_subscribers())
+		return NULL;
+	return json_pack("{s:s, s:f}", "event", name, "time", wall_time());
+}
+
+static void
+event_send(json_t *ev, json_t *fields)
+{
+	if (ev != NULL && fields != NULL)
+		json_object_update(ev, fields);
+	json_decref(fields);
+	control_broadcast(ev);
+}
+
+void
+event_spawned(const struct pool *p, unsigned slot, pid_t pid)
+{
+	json_t *ev = event_new("spawned");
+
+	if (ev != NULL)
+		event_send(ev, json_pack("{s:s, s:i, s:i, s:i}", "pool",
+		    p->p_name, "id", (int)slot, "pid", (int)pid, "generation",
+		    (int)p->p_gen));
+}
+
+void
+event_exited(const struct pool *p, pid_t pid, int status,
+    const struct pool_exit *pe)
+{
+	static const char *const reasons[] = {
+		[EXIT_STOPPED] = "stopped",
+		[EXIT_FAILED_BOOT] = "failed_boot",
+		[EXIT_DIED] = "died",
+	};
+	json_t *ev = event_new("exited"), *f;
+
+	if (ev == NULL)
+		return;
+	f = json_pack("{s:s, s:i, s:i, s:s, s:f}", "pool", p->p_name, "id",
+	    (int)pe->pe_slot, "pid", (int)pid, "reason",
+	    reasons[pe->pe_kind], "age", pe->pe_age_ms / 1000.0);
+	if (f != NULL && WIFSIGNALED(status)) {
+		json_object_set_new(f, "status", json_string("killed"));
+		json_object_set_new(f, "signal",
+		    json_string(signame(WTERMSIG(status))));
+	} else if (f != NULL) {
+		json_object_set_new(f, "status", json_string("exited"));
+		json_object_set_new(f, "code",
+		    json_integer(WEXITSTATUS(status)));
+	}
+	event_send(ev, f);
+	if (pe->pe_kind == EXIT_FAILED_BOOT && (ev = event_new("backoff")))
+		event_send(ev, json_pack("{s:s, s:f, s:i}", "pool", p->p_name,
+		    "delay", pe->pe_backoff_ms / 1000.0, "failures",
+		    (int)p->p_backoff.b_fails));
+}
+
+void
+event_signalled(const struct pool *p, unsigned slot, pid_t pid, int sig,
+    const char *why)
+{
+	json_t *ev = event_new("signalled");
+
+	if (ev != NULL)
+		event_send(ev, json_pack("{s:s, s:i, s:i, s:s, s:s}", "pool",
+		    p->p_name, "id", (int)slot, "pid", (int)pid, "signal",
+		    signame(sig), "reason", why));
+}
+
+void
+event_scaled(const struct pool *p, int previous)
+{
+	json_t *ev = event_new("scaled");
+
+	if (ev != NULL)
+		event_send(ev, json_pack("{s:s, s:i, s:i}", "pool", p->p_name,
+		    "target", p->p_target, "previous", previous));
+}
+
+void
+event_reloaded(bool ok, const char *error)
+{
+	json_t *ev = event_new("reloaded");
+
+	if (ev == NULL)
+		return;
+	json_object_set_new(ev, "ok", json_boolean(ok));
+	if (!ok && error != NULL)
+		json_object_set_new(ev, "error", json_string(error));
+	control_broadcast(ev);
+}
+
+void
+event_stopping(bool quick)
+{
+	json_t *ev = event_new("stopping");
+
+	if (ev != NULL)
+		event_send(ev, json_pack("{s:s}", "mode",
+		    quick ? "quick" : "graceful"));
+}
