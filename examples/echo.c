@@ -79,6 +79,10 @@ setup_signals(sigset_t *waitmask)
 
 	if (sigaction(SIGPIPE, &sa, NULL) == -1)
 		err(1, "sigaction SIGPIPE");
+	/* poold passes its USR1 (reopen logs) on to workers; we keep no
+	   log files, and USR1's default action would end us. */
+	if (sigaction(SIGUSR1, &sa, NULL) == -1)
+		err(1, "sigaction SIGUSR1");
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
 	sigaddset(&term, SIGINT);

@@ -15,8 +15,10 @@
  *  6. A worker of an older generation is retired only once its slot has a
  *     replacement of the current generation that has lived through the
  *     boot window: a reload never lowers capacity, and a new config whose
- *     workers crash at start leaves the old workers serving.  (Readiness
- *     by notification will take the boot window's place.)
+ *     workers crash at start leaves the old workers serving.  While it
+ *     waits, each slot keeps one old worker (a booted one, the newest),
+ *     so reloads faster than workers boot still converge.  (Readiness by
+ *     notification will take the boot window's place.)
  */
 #include "config.h"
 
@@ -299,14 +301,56 @@ spawn_missing(struct pool *p, uint64_t now, const struct pool_ops *ops,
 	return next;
 }
 
+/*
+ * Of two old workers in one slot, the one to keep while the slot waits for
+ * its replacement: a booted one over one still booting, then the newer
+ * generation.
+ */
+static bool
+better_keeper(const struct pool *p, const struct worker *a,
+    const struct worker *b, uint64_t now)
+{
+	bool a_up = now - a->w_started >= POOL_BOOT_WINDOW_MS;
+	bool b_up = now - b->w_started >= POOL_BOOT_WINDOW_MS;
+
+	if (a_up != b_up)
+		return a_up;
+	return p->p_gen - a->w_gen < p->p_gen - b->w_gen;
+}
+
+/*
+ * Per slot below the target, the index of the one old worker kept
+ * serving until the slot's replacement boots; -1 where there is none.
+ * Keeping only one is what lets reloads that arrive faster than workers
+ * boot converge: the others are retired, freeing the process cap.
+ */
+static void
+old_keepers(const struct pool *p, int *keep, uint64_t now)
+{
+	for (int i = 0; i < p->p_target && i < POOL_SLOTS_MAX; i++)
+		keep[i] = -1;
+	for (size_t i = 0; i < p->p_nw; i++) {
+		const struct worker *w = &p->p_w[i];
+		if (w->w_state != WS_RUNNING || w->w_gen == p->p_gen ||
+		    w->w_slot >= (unsigned)p->p_target ||
+		    w->w_slot >= POOL_SLOTS_MAX)
+			continue;
+		if (keep[w->w_slot] == -1 ||
+		    better_keeper(p, w, &p->p_w[keep[w->w_slot]], now))
+			keep[w->w_slot] = (int)i;
+	}
+}
+
 /* Rules 4 and 6; the time a replacement will have booted, if one waits. */
 static uint64_t
 retire(struct pool *p, uint64_t now, const struct pool_ops *ops)
 {
 	uint64_t	booted[SLOT_WORDS], waiting[SLOT_WORDS];
 	uint64_t	next = POOL_NEVER;
+	int		keep[POOL_SLOTS_MAX];
 
 	current_slots(p, booted, now, true);
+	old_keepers(p, keep, now);
 	memset(waiting, 0, sizeof(waiting));
 	for (size_t i = 0; i < p->p_nw; i++) {
 		struct worker *w = &p->p_w[i];
@@ -314,13 +358,16 @@ retire(struct pool *p, uint64_t now, const struct pool_ops *ops)
 			continue;
 		if (w->w_slot >= (unsigned)p->p_target)
 			worker_stop(p, w, now, ops, "scaled down");
-		else if (w->w_gen != p->p_gen) {
-			if (slot_isset(booted, w->w_slot))
-				worker_stop(p, w, now, ops,
-				    "replaced after reload");
-			else
-				slot_set(waiting, w->w_slot);
-		}
+		else if (w->w_gen == p->p_gen)
+			continue;
+		else if (slot_isset(booted, w->w_slot))
+			worker_stop(p, w, now, ops, "replaced after reload");
+		else if (w->w_slot < POOL_SLOTS_MAX &&
+		    keep[w->w_slot] != (int)i)
+			worker_stop(p, w, now, ops,
+			    "superseded by a newer reload");
+		else
+			slot_set(waiting, w->w_slot);
 	}
 	/* Wake when a replacement an old worker waits for has booted. */
 	for (size_t i = 0; i < p->p_nw; i++) {
@@ -375,7 +422,10 @@ pool_reaped(struct pool *p, pid_t pid, uint64_t now, struct pool_exit *pe)
 		pe->pe_kind = EXIT_STOPPED;
 	else if (pe->pe_age_ms < POOL_BOOT_WINDOW_MS) {
 		pe->pe_kind = EXIT_FAILED_BOOT;
-		backoff_fail(&p->p_backoff, now);
+		/* One step per round of failures, not per worker: eight
+		   workers failing together are one bad start, not eight. */
+		if (!backoff_blocks(&p->p_backoff, now))
+			backoff_fail(&p->p_backoff, now);
 		pe->pe_backoff_ms = p->p_backoff.b_until - now;
 	} else {
 		pe->pe_kind = EXIT_DIED;

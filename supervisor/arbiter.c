@@ -4,7 +4,7 @@
  * step per pool; the loop then sleeps until the earliest deadline the pools
  * returned, or forever.  An idle arbiter makes no system calls.
  *
- * Signal handlers only record what arrived (signals are data, see
+ * Reading the signalfd only records what arrived (signals are data, see
  * arb_signals[]); nothing acts on them until the ordered step.
  */
 #include "config.h"
@@ -342,7 +342,8 @@ log_exit(const struct pool *p, pid_t pid, int status,
 		log_warnx("pool %s: worker %u (pid %ld) %s after %.2f s: "
 		    "%s", p->p_name, pe->pe_slot, (long)pid, how,
 		    pe->pe_age_ms / 1000.0,
-		    p->p_mode == PM_RUN ? "replacing it" : "pool stopping");
+		    p->p_mode == PM_RUN ? "the pool restores its target" :
+		    "pool stopping");
 		break;
 	}
 }
@@ -435,8 +436,8 @@ reload_apply(struct poold_conf *nc, char *err, size_t len)
 		}
 		limits_from(pc, &lim);
 		if (rt_bind(p->p_ctx, pc) == -1) {
-			log_errorx("pool %s: out of memory; keeping its "
-			    "workers", pc->pc_name);
+			log_errorx("pool %s: out of memory; it is stopped",
+			    pc->pc_name);
 			continue;
 		}
 		pool_reload(p, &lim, pc->pc_workers);
@@ -489,11 +490,16 @@ reopen_logs(void)
 	if (log_reopen() == -1)
 		log_warn("reopen %s", arb.a_conf.c_error_log);
 	else
-		log_info("reopened log files; passing USR1 on to workers");
+		log_info("reopened log files; passing the reopen signal on "
+		    "to workers");
 	for (size_t i = 0; i < arb.a_npools; i++) {
-		struct pool *p = arb.a_pools[i];
+		struct pool		*p = arb.a_pools[i];
+		const struct pool_conf	*pc = arbiter_pool_conf(p);
+
+		if (pc == NULL || pc->pc_reopen_signal == 0)
+			continue;
 		for (size_t j = 0; j < p->p_nw; j++)
-			proc_signal(p->p_w[j].w_pid, SIGUSR1);
+			proc_signal(p->p_w[j].w_pid, pc->pc_reopen_signal);
 	}
 }
 

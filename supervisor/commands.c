@@ -143,7 +143,7 @@ static json_t *
 listen_list(const struct pool_conf *pc)
 {
 	json_t	*a = json_array();
-	char	 buf[ADDR_PATH_MAX + 32];
+	char	 buf[ADDR_HOST_MAX + 16];
 
 	for (size_t i = 0; a != NULL && pc != NULL && i < pc->pc_nlisten;
 	    i++) {
@@ -368,6 +368,8 @@ pool_conf_json(const struct pool_conf *pc)
 	    "max_requests", (int)pc->pc_max_requests,
 	    "max_requests_jitter", (int)pc->pc_max_requests_jitter,
 	    "backlog", pc->pc_backlog, "socket_mode", (int)pc->pc_socket_mode);
+	o = with(o, "reopen_signal", pc->pc_reopen_signal ?
+	    json_string(signame(pc->pc_reopen_signal)) : json_null());
 	o = with(o, "listen", listen_list(pc));
 	o = with(o, "command", strv_json(pc->pc_argv));
 	o = with(o, "exec_path", opt_str(pc->pc_exec_path));

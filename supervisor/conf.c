@@ -106,14 +106,49 @@ cb_worker_class(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 	return 0;
 }
 
+/*
+ * Signals whose default action ends a process: a stop_signal of CHLD or
+ * WINCH would silently turn every graceful stop into a SIGKILL.  KILL is
+ * left out on purpose: it is what graceful_timeout escalates to.
+ */
+static bool
+stops_a_process(int sig)
+{
+	static const int ok[] = { SIGHUP, SIGINT, SIGQUIT, SIGABRT, SIGUSR1,
+	    SIGUSR2, SIGALRM, SIGTERM };
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		if (sig == ok[i])
+			return true;
+	}
+	return false;
+}
+
 static int
 cb_signal(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
 	int sig = signame_parse(value);
 
+	if (sig == -1 || !stops_a_process(sig)) {
+		cfg_error(cfg, "%s = \"%s\": expected a signal that stops a "
+		    "process: TERM, INT, QUIT, HUP, ABRT, ALRM, USR1 or USR2",
+		    opt->name, value);
+		return -1;
+	}
+	*(long *)result = sig;
+	return 0;
+}
+
+/* Any signal, or "none": what USR1 to the arbiter becomes for workers. */
+static int
+cb_reopen_signal(cfg_t *cfg, cfg_opt_t *opt, const char *value,
+    void *result)
+{
+	int sig = strcmp(value, "none") == 0 ? 0 : signame_parse(value);
+
 	if (sig == -1 || sig == SIGKILL || sig == SIGSTOP) {
-		cfg_error(cfg, "%s = \"%s\": not a signal that can stop a "
-		    "worker", opt->name, value);
+		cfg_error(cfg, "%s = \"%s\": expected a signal name or none",
+		    opt->name, value);
 		return -1;
 	}
 	*(long *)result = sig;
@@ -148,15 +183,17 @@ static cfg_opt_t pool_opts[] = {
 	CFG_STR_LIST("listen", NULL, CFGF_NONE),
 	CFG_INT_CB("worker", -1, CFGF_NONE, cb_worker_class),
 	CFG_STR_LIST("command", NULL, CFGF_NONE),
-	CFG_INT("workers", -1, CFGF_NONE),
-	CFG_INT("min_workers", -1, CFGF_NONE),
-	CFG_INT("max_workers", -1, CFGF_NONE),
+	/* No defaults: unset means "derive it" (see check_bounds). */
+	CFG_INT("workers", 0, CFGF_NODEFAULT),
+	CFG_INT("min_workers", 0, CFGF_NODEFAULT),
+	CFG_INT("max_workers", 0, CFGF_NODEFAULT),
 	CFG_INT("threads", 1, CFGF_NONE),
 	CFG_STR_LIST("env", NULL, CFGF_NONE),
 	CFG_STR("user", NULL, CFGF_NONE),
 	CFG_STR("group", NULL, CFGF_NONE),
 	CFG_STR("chdir", NULL, CFGF_NONE),
 	CFG_INT_CB("stop_signal", SIGTERM, CFGF_NONE, cb_signal),
+	CFG_INT_CB("reopen_signal", SIGUSR1, CFGF_NONE, cb_reopen_signal),
 	CFG_FLOAT("timeout", 0, CFGF_NONE),
 	CFG_FLOAT("graceful_timeout", CONF_DEFAULT_GRACEFUL, CFGF_NONE),
 	CFG_INT("max_requests", 0, CFGF_NONE),
@@ -258,6 +295,7 @@ pool_conf_init(struct pool_conf *pc)
 	pc->pc_workers = pc->pc_min_workers = pc->pc_max_workers = -1;
 	pc->pc_threads = 1;
 	pc->pc_stop_signal = SIGTERM;
+	pc->pc_reopen_signal = SIGUSR1;
 	pc->pc_graceful_ms = (unsigned)(CONF_DEFAULT_GRACEFUL * 1000);
 	pc->pc_backlog = CONF_DEFAULT_BACKLOG;
 	pc->pc_socket_mode = 0666;
@@ -292,6 +330,20 @@ seconds_to_ms(double s)
 
 /* -- the file ----------------------------------------------------------- */
 
+/* An integer option within min..max, before it is narrowed to an int. */
+static int
+get_int(cfg_t *sec, const char *name, long min, long max, int *out,
+    const char *pool, struct conf_err *e)
+{
+	long v = cfg_getint(sec, name);
+
+	if (v < min || v > max)
+		return conf_fail(e, "pool %s: %s = %ld: expected %ld-%ld", pool,
+		    name, v, min < 0 ? 0 : min, max);
+	*out = (int)v;
+	return 0;
+}
+
 static int
 pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 {
@@ -321,15 +373,23 @@ pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	if ((pc->pc_env = strv_build(opt ? cfg_opt_size(opt) : 0,
 	    get_cfg_list, opt, e)) == NULL)
 		return -1;
-	pc->pc_workers = (int)cfg_getint(sec, "workers");
-	pc->pc_min_workers = (int)cfg_getint(sec, "min_workers");
-	pc->pc_max_workers = (int)cfg_getint(sec, "max_workers");
-	pc->pc_threads = (int)cfg_getint(sec, "threads");
+	if ((cfg_size(sec, "workers") > 0 && get_int(sec, "workers", 0,
+	    CONF_WORKERS_LIMIT, &pc->pc_workers, pc->pc_name, e) == -1) ||
+	    (cfg_size(sec, "min_workers") > 0 && get_int(sec,
+	    "min_workers", 0, CONF_WORKERS_LIMIT, &pc->pc_min_workers,
+	    pc->pc_name, e) == -1) ||
+	    (cfg_size(sec, "max_workers") > 0 && get_int(sec,
+	    "max_workers", 0, CONF_WORKERS_LIMIT, &pc->pc_max_workers,
+	    pc->pc_name, e) == -1) ||
+	    get_int(sec, "threads", 1, 1024, &pc->pc_threads, pc->pc_name, e)
+	    == -1)
+		return -1;
 	if (set_str(&pc->pc_user, cfg_getstr(sec, "user"), e) == -1 ||
 	    set_str(&pc->pc_group, cfg_getstr(sec, "group"), e) == -1 ||
 	    set_str(&pc->pc_chdir, cfg_getstr(sec, "chdir"), e) == -1)
 		return -1;
 	pc->pc_stop_signal = (int)cfg_getint(sec, "stop_signal");
+	pc->pc_reopen_signal = (int)cfg_getint(sec, "reopen_signal");
 	if (cfg_getfloat(sec, "timeout") < 0 ||
 	    cfg_getfloat(sec, "timeout") > 86400 ||
 	    cfg_getfloat(sec, "graceful_timeout") < 0 ||
@@ -554,6 +614,7 @@ apply_cli(const struct cli *cli, struct poold_conf *c, struct conf_err *e)
 /* -- defaults and validation -------------------------------------------- */
 
 static int	absolutize(char **, struct conf_err *);
+static int	absolutize_pool(struct pool_conf *, struct conf_err *);
 
 static int
 default_workers(void)
@@ -694,6 +755,14 @@ check_class(struct pool_conf *pc, struct conf_err *e)
 	if (pc->pc_argv == NULL)
 		return conf_fail(e, "pool %s: worker = exec needs a command",
 		    pc->pc_name);
+	/* Accepted now and ignored would be worse than refused. */
+	if (pc->pc_timeout_ms != 0)
+		return conf_fail(e, "pool %s: timeout needs the watchdog for "
+		    "exec workers, not in this build yet", pc->pc_name);
+	if (pc->pc_threads != 1 || pc->pc_max_requests != 0 ||
+	    pc->pc_max_requests_jitter != 0)
+		return conf_fail(e, "pool %s: threads and max_requests are "
+		    "for the built-in workers, not exec", pc->pc_name);
 	return resolve_command(pc, e);
 }
 
@@ -726,20 +795,21 @@ check_identity(struct pool_conf *pc, struct conf_err *e)
 	return 0;
 }
 
+const char *const conf_reserved_env[] = {
+	"LISTEN_", "POOLD_", "NOTIFY_SOCKET=", "WATCHDOG_", NULL,
+};
+
 static int
 check_env(const struct pool_conf *pc, struct conf_err *e)
 {
-	static const char *const reserved[] = {
-		"LISTEN_", "POOLD_", "NOTIFY_SOCKET=", "WATCHDOG_",
-	};
+	const char *const *reserved = conf_reserved_env;
 
 	for (char **p = pc->pc_env; p && *p; p++) {
 		const char *eq = strchr(*p, '=');
 		if (eq == NULL || eq == *p)
 			return conf_fail(e, "pool %s: env \"%s\": expected "
 			    "NAME=value", pc->pc_name, *p);
-		for (size_t i = 0; i < sizeof(reserved) / sizeof(*reserved);
-		    i++) {
+		for (size_t i = 0; reserved[i] != NULL; i++) {
 			if (strncmp(*p, reserved[i], strlen(reserved[i])) == 0)
 				return conf_fail(e, "pool %s: env \"%s\": poold "
 				    "sets this variable itself", pc->pc_name,
@@ -802,6 +872,7 @@ validate(struct poold_conf *c, struct conf_err *e)
 	for (size_t i = 0; i < c->c_npools; i++) {
 		struct pool_conf *pc = &c->c_pools[i];
 		if (check_name(pc, e) == -1 || check_bounds(pc, e) == -1 ||
+		    absolutize_pool(pc, e) == -1 ||
 		    check_listen(c, i, e) == -1 || check_class(pc, e) == -1 ||
 		    check_identity(pc, e) == -1 || check_env(pc, e) == -1 ||
 		    check_chdir(pc, e) == -1)
@@ -815,25 +886,64 @@ validate(struct poold_conf *c, struct conf_err *e)
 	return 0;
 }
 
-/* Relative paths are taken from where poold started, not from / after -D. */
+/*
+ * Relative paths are taken from where poold first started, once: after
+ * -D's chdir("/") a reload must still mean the same files.
+ */
+static char conf_basedir[PATH_MAX];
+
 static int
 absolutize(char **path, struct conf_err *e)
 {
-	char		cwd[PATH_MAX], *abs;
 	const char	*rel;
+	char		*abs;
 
 	if (*path == NULL || **path == '/' || strcmp(*path, "-") == 0)
 		return 0;
-	if (getcwd(cwd, sizeof(cwd)) == NULL)
+	if (conf_basedir[0] == '\0' &&
+	    getcwd(conf_basedir, sizeof(conf_basedir)) == NULL)
 		return conf_fail(e, "getcwd: %s", strerror(errno));
 	rel = *path;
 	while (rel[0] == '.' && rel[1] == '/')
 		rel += 2;
-	if (asprintf(&abs, "%s/%s", cwd, rel) == -1)
+	if (asprintf(&abs, "%s/%s", conf_basedir, rel) == -1)
 		return conf_fail(e, "out of memory");
 	free(*path);
 	*path = abs;
 	return 0;
+}
+
+/* The same for a unix listener, whose path has a fixed-size home. */
+static int
+absolutize_unix(struct addr *a, const char *pool, struct conf_err *e)
+{
+	char *p;
+
+	if (a->a_kind != ADDR_UNIX || a->a_path[0] == '/')
+		return 0;
+	if ((p = strdup(a->a_path)) == NULL || absolutize(&p, e) == -1) {
+		free(p);
+		return conf_fail(e, "out of memory");
+	}
+	if (strlen(p) >= sizeof(a->a_path)) {
+		conf_fail(e, "pool %s: unix:%s is longer than %zu bytes once "
+		    "made absolute", pool, a->a_path, sizeof(a->a_path) - 1);
+		free(p);
+		return -1;
+	}
+	strcpy(a->a_path, p);
+	free(p);
+	return 0;
+}
+
+static int
+absolutize_pool(struct pool_conf *pc, struct conf_err *e)
+{
+	for (size_t i = 0; i < pc->pc_nlisten; i++) {
+		if (absolutize_unix(&pc->pc_listen[i], pc->pc_name, e) == -1)
+			return -1;
+	}
+	return absolutize(&pc->pc_chdir, e);
 }
 
 /*

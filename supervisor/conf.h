@@ -1,10 +1,10 @@
 /*
- * The configuration as plain structs.  config.c reads the libconfuse file,
+ * The configuration as plain structs.  conf.c reads the libconfuse file,
  * applies the command line on top and validates the result; nothing past
  * config.c sees a cfg_t.
  */
-#ifndef POOLD_CONFIG_H
-#define POOLD_CONFIG_H
+#ifndef POOLD_CONF_H
+#define POOLD_CONF_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -47,6 +47,7 @@ struct pool_conf {
 	gid_t		  pc_gid;	/* valid when pc_user or pc_group is */
 	char		 *pc_chdir;
 	int		  pc_stop_signal;
+	int		  pc_reopen_signal;	/* on USR1; 0: none */
 	unsigned	  pc_timeout_ms;	/* 0: none */
 	unsigned	  pc_graceful_ms;
 	unsigned	  pc_max_requests;
@@ -79,6 +80,9 @@ struct cli;
  */
 int	 config_load(const struct cli *, struct poold_conf *, char *err, size_t);
 void	 config_free(struct poold_conf *);
+
+/* Environment prefixes poold sets for workers itself; NULL-terminated. */
+extern const char *const conf_reserved_env[];
 
 const char	*worker_class_name(enum worker_class);
 int		 worker_class_parse(const char *, enum worker_class *);

@@ -14,7 +14,7 @@
 
 struct listener {
 	struct addr	l_addr;
-	char		l_key[ADDR_PATH_MAX + 32];	/* addr_format() */
+	char		l_key[ADDR_HOST_MAX + 16];	/* addr_format() */
 	int		l_fd;
 	bool		l_unlink;	/* a unix socket file we created */
 	bool		l_used;		/* mark for listen_sweep() */

@@ -25,13 +25,14 @@ null_fd(int target, int flags)
 
 	if (fd == -1)
 		return -1;
-	if (fd != target) {
-		if (dup2(fd, target) == -1) {
-			close(fd);
-			return -1;
-		}
+	/* fds 0-2 are meant to be inherited: no close-on-exec on them. */
+	if (fd == target)
+		return fcntl(fd, F_SETFD, 0);
+	if (dup2(fd, target) == -1) {
 		close(fd);
+		return -1;
 	}
+	close(fd);
 	return 0;
 }
 
@@ -61,6 +62,20 @@ daemonize(bool logfile)
 	return 0;
 }
 
+/*
+ * fds 0-2 must be open before anything else is, or a listener could land
+ * on one of them and be inherited as a worker's stdout.
+ */
+static void
+stdio_guard(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+		    null_fd(fd, O_RDWR) == -1)
+			_exit(EXIT_TEMPFAIL);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -70,6 +85,7 @@ main(int argc, char *argv[])
 	char			*pidfile = NULL;
 	int			rc;
 
+	stdio_guard();
 	if (cli_parse(argc, argv, &cli, err, sizeof(err)) == -1) {
 		fprintf(stderr, "poold: %s\n", err);
 		fprintf(stderr, "Try 'poold --help' for more information.\n");

@@ -138,12 +138,10 @@ die_with_parent(pid_t arbiter)
 static int
 env_shadowed(const char *e, char *const *pool_env)
 {
-	static const char *const owned[] = {
-		"LISTEN_", "POOLD_", "NOTIFY_SOCKET=", "WATCHDOG_",
-	};
-	size_t namelen = strcspn(e, "=");
+	const char *const	*owned = conf_reserved_env;
+	size_t			 namelen = strcspn(e, "=");
 
-	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
+	for (size_t i = 0; owned[i] != NULL; i++) {
 		if (strncmp(e, owned[i], strlen(owned[i])) == 0)
 			return 1;
 	}

@@ -154,6 +154,9 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 void
 h_teardown(struct poold *pd)
 {
+	/* Not our child, so no PDEATHSIG: it must be ended here. */
+	if (pd->pd_daemon > 0)
+		kill(pd->pd_daemon, SIGKILL);
 	if (pd->pd_pid > 0 && !pd->pd_reaped) {
 		kill(pd->pd_pid, SIGKILL);
 		waitpid(pd->pd_pid, NULL, 0);
@@ -199,6 +202,34 @@ h_port_free(int port)
 	rc = bind(fd, (struct sockaddr *)&sin, sizeof(sin));
 	close(fd);
 	return rc == 0;
+}
+
+bool
+h_wait_port_free(int port, int timeout_ms)
+{
+	long deadline = h_now_ms() + timeout_ms;
+
+	for (;;) {
+		if (h_port_free(port))
+			return true;
+		if (h_now_ms() >= deadline)
+			return false;
+		h_pause();
+	}
+}
+
+bool
+h_wait_file(const char *path, int timeout_ms)
+{
+	long deadline = h_now_ms() + timeout_ms;
+
+	for (;;) {
+		if (access(path, F_OK) == 0)
+			return true;
+		if (h_now_ms() >= deadline)
+			return false;
+		h_pause();
+	}
 }
 
 void
@@ -440,4 +471,108 @@ h_worker_in_slot(struct poold *pd, unsigned slot)
 	}
 	fclose(f);
 	return pid;
+}
+
+int
+h_ctl_connect(struct poold *pd)
+{
+	struct sockaddr_un	sun = { .sun_family = AF_UNIX };
+	int			fd;
+
+	if (strlen(pd->pd_ctl) >= sizeof(sun.sun_path))
+		return -1;
+	memcpy(sun.sun_path, pd->pd_ctl, strlen(pd->pd_ctl) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+h_read_line(int fd, char *buf, size_t len, int timeout_ms)
+{
+	struct pollfd	pfd = { .fd = fd, .events = POLLIN };
+	long		deadline = h_now_ms() + timeout_ms;
+	size_t		got = 0;
+	ssize_t		n;
+
+	/* Byte by byte: a test must not swallow the next line. */
+	while (got + 1 < len) {
+		long left = deadline - h_now_ms();
+		if (left <= 0 || poll(&pfd, 1, (int)left) != 1)
+			return -1;
+		if ((n = read(fd, buf + got, 1)) <= 0)
+			return -1;
+		if (buf[got] == '\n') {
+			buf[got] = '\0';
+			return 0;
+		}
+		got++;
+	}
+	return -1;
+}
+
+int
+h_ctl(struct poold *pd, const char *request, char *reply, size_t len)
+{
+	int	fd, rc = -1;
+	size_t	n = strlen(request);
+
+	if ((fd = h_ctl_connect(pd)) == -1)
+		return -1;
+	if (write(fd, request, n) == (ssize_t)n && write(fd, "\n", 1) == 1)
+		rc = h_read_line(fd, reply, len, H_WAIT_MS);
+	close(fd);
+	return rc;
+}
+
+bool
+h_ctl_ready(struct poold *pd, int timeout_ms)
+{
+	char	reply[H_REPORT_MAX];
+	long	deadline = h_now_ms() + timeout_ms;
+
+	for (;;) {
+		if (h_ctl(pd, "hello", reply, sizeof(reply)) == 0)
+			return true;
+		if (h_now_ms() >= deadline)
+			return false;
+		h_pause();
+	}
+}
+
+int
+h_poolctl(struct poold *pd, const char *const args[], char *out, size_t len)
+{
+	const char	*argv[32];
+	size_t		 n = 0, got = 0;
+	int		 fds[2], status;
+	pid_t		 pid;
+	ssize_t		 r;
+
+	argv[n++] = getenv("POOLCTL") ? getenv("POOLCTL") : "ctl/poolctl";
+	argv[n++] = "-s";
+	argv[n++] = pd->pd_ctl;
+	for (size_t i = 0; args[i] != NULL && n < 31; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	cr_assert_eq(pipe2(fds, O_CLOEXEC), 0);
+	cr_assert_neq(pid = fork(), -1);
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (got + 1 < len && (r = read(fds[0], out + got,
+	    len - 1 - got)) > 0)
+		got += (size_t)r;
+	out[got] = '\0';
+	close(fds[0]);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }

@@ -22,6 +22,7 @@ struct poold {
 	char	pd_wlog[H_PATH_MAX];	/* for tworker --log */
 	char	pd_ctl[H_PATH_MAX];	/* its control socket */
 	int	pd_keep_fd;		/* >= 3: poold inherits it (fd://N) */
+	pid_t	pd_daemon;		/* a -D arbiter, killed at teardown */
 };
 
 /* A private directory and log paths; nothing started yet. */
@@ -42,6 +43,8 @@ void	 h_write_file(const char *path, const char *text);
 
 int	 h_free_port(void);
 bool	 h_port_free(int port);
+bool	 h_wait_port_free(int port, int timeout_ms);
+bool	 h_wait_file(const char *path, int timeout_ms);
 
 /* Send a signal to poold. */
 void	 h_signal(struct poold *, int sig);
@@ -74,3 +77,16 @@ pid_t	 h_worker_in_slot(struct poold *, unsigned slot);
 long	 h_now_ms(void);
 
 #endif
+
+/* The control socket: connect to poold's pd_ctl; the fd or -1. */
+int	 h_ctl_connect(struct poold *);
+/* Read one line (newline stripped) within timeout_ms; 0, or -1 on EOF,
+   error or timeout. */
+int	 h_read_line(int fd, char *buf, size_t len, int timeout_ms);
+/* One request on a fresh connection; 0 with the reply line, or -1. */
+int	 h_ctl(struct poold *, const char *request, char *reply, size_t len);
+/* Wait until the control socket answers hello. */
+bool	 h_ctl_ready(struct poold *, int timeout_ms);
+/* Run poolctl -s pd_ctl args; its exit status, stdout+stderr in out. */
+int	 h_poolctl(struct poold *, const char *const args[], char *out,
+	    size_t len);

@@ -126,7 +126,8 @@ Test(signals, hup_adds_and_removes_pools)
 	cr_assert_eq(h_query_tcp(port_b, report, sizeof(report)), 0);
 	cr_assert(strstr(report, "pool=api") != NULL, "%s", report);
 	cr_assert(h_wait_count(pd.pd_log, "closing 127.0.0.1", 1, H_WAIT_MS));
-	cr_assert(h_port_free(port_a), "removed pool's port still bound");
+	cr_assert(h_wait_port_free(port_a, H_WAIT_MS),
+	    "removed pool's port still bound");
 }
 
 Test(signals, usr1_reaches_every_worker)
@@ -186,5 +187,6 @@ Test(signals, hup_moves_a_pool_to_a_new_address)
 	    "the worker on the old address was not retired");
 	cr_assert_eq(h_query_tcp(port_b, report, sizeof(report)), 0);
 	cr_assert(strstr(report, "pool=web") != NULL, "%s", report);
-	cr_assert(h_port_free(port_a), "old address still bound");
+	cr_assert(h_wait_port_free(port_a, H_WAIT_MS),
+	    "old address still bound");
 }

@@ -94,9 +94,11 @@ quick_stop(int sig)
 	start(2, "60", true, NULL, NULL);
 	t0 = h_now_ms();
 	h_signal(&pd, sig);
-	cr_assert(h_wait_exit(&pd, 20000, &status), "quick stop hung");
+	/* "Within a second" plus slack for a loaded 2-core machine; far
+	   from the 60 s a graceful stop would take. */
+	cr_assert(h_wait_exit(&pd, 5000, &status), "quick stop hung");
 	assert_clean_exit(status);
-	cr_assert_lt(h_now_ms() - t0, 20000);
+	cr_assert_lt(h_now_ms() - t0, 5000);
 	cr_assert(h_log_has(&pd, "quick stop"));
 	cr_assert_eq(h_count(pd.pd_log, "killed by signal 9"), 2);
 }
@@ -125,10 +127,9 @@ Test(stop, pidfile_lives_as_long_as_the_arbiter)
 Test(stop, daemon_detaches_and_writes_its_pid)
 {
 	char	pidfile[H_PATH_MAX], buf[32], bind[32], logf[H_PATH_MAX];
-	FILE	*f = NULL;
+	FILE	*f;
 	pid_t	daemon_pid;
 	int	status;
-	long	deadline;
 
 	h_path(&pd, "poold.pid", pidfile, sizeof(pidfile));
 	h_path(&pd, "daemon.log", logf, sizeof(logf));
@@ -139,14 +140,13 @@ Test(stop, daemon_detaches_and_writes_its_pid)
 	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status),
 	    "the foreground process did not return");
 	assert_clean_exit(status);
-	deadline = h_now_ms() + H_WAIT_MS;
-	while (h_now_ms() < deadline && (f = fopen(pidfile, "r")) == NULL)
-		h_wait_count(logf, "never-logged", 1, 10);
-	cr_assert_not_null(f, "no pidfile");
+	cr_assert(h_wait_file(pidfile, H_WAIT_MS), "no pidfile");
+	cr_assert_not_null(f = fopen(pidfile, "r"));
 	cr_assert_not_null(fgets(buf, sizeof(buf), f));
 	fclose(f);
 	daemon_pid = (pid_t)strtol(buf, NULL, 10);
 	cr_assert_gt(daemon_pid, 0);
+	pd.pd_daemon = daemon_pid;
 	cr_assert_neq(daemon_pid, pd.pd_pid, "did not detach");
 	cr_assert(h_wait_count(logf, "started (pid", 1, H_WAIT_MS));
 	cr_assert_eq(kill(daemon_pid, SIGTERM), 0);

@@ -400,9 +400,8 @@ Test(conf, pool_values_from_file)
 	cr_assert_eq(w->pc_max_workers, 10);
 	cr_assert_eq(w->pc_stop_signal, SIGQUIT);
 	cr_assert_eq(w->pc_graceful_ms, 2500);
-	cr_assert_eq(w->pc_timeout_ms, 7000);
-	cr_assert_eq(w->pc_max_requests, 1000);
-	cr_assert_eq(w->pc_max_requests_jitter, 50);
+	cr_assert_eq(w->pc_timeout_ms, 0);
+	cr_assert_eq(w->pc_reopen_signal, SIGUSR1);
 	cr_assert_eq(w->pc_backlog, 128);
 	cr_assert_eq(w->pc_socket_mode, 0640, "socket_mode %o",
 	    (unsigned)w->pc_socket_mode);
@@ -499,9 +498,9 @@ ParameterizedTestParameters(conf, rejects_file)
 		{ "pool a {\n" OK_POOL "stop_signal = \"SIGFOO\"\n}\n",
 		    "stop_signal = \"SIGFOO\"", 4, true },
 		{ "pool a {\n" OK_POOL "stop_signal = \"KILL\"\n}\n",
-		    "not a signal that can stop a worker", 4, true },
+		    "expected a signal that stops a process", 4, true },
 		{ "pool a {\n" OK_POOL "stop_signal = \"STOP\"\n}\n",
-		    "not a signal that can stop a worker", 4, true },
+		    "expected a signal that stops a process", 4, true },
 		{ "pool a {\ncommand = { \"true\" }\n"
 		    "listen = { \"::1:80\" }\n}\n",
 		    "::1:80: IPv6 addresses need brackets", 3, true },
@@ -526,10 +525,10 @@ ParameterizedTestParameters(conf, rejects_file)
 		{ "pool a {\n" OK_POOL "workers = 10\nmax_workers = 5\n}\n",
 		    "workers (10) <= max_workers (5)", 0, false },
 		{ "pool a {\n" OK_POOL "max_workers = 5000\n}\n",
-		    "pool a: max_workers 5000 exceeds the limit of 4096", 0,
+		    "pool a: max_workers = 5000: expected 0-4096", 0,
 		    false },
 		{ "pool a {\n" OK_POOL "threads = 0\n}\n",
-		    "pool a: threads must be 1-1024", 0, false },
+		    "pool a: threads = 0: expected 1-1024", 0, false },
 		{ "pool a {\n" OK_POOL "graceful_timeout = -1\n}\n",
 		    "pool a: timeouts must be 0-86400 s", 0, false },
 		{ "pool a {\n" OK_POOL "timeout = 90000\n}\n",
@@ -674,13 +673,12 @@ Test(conf, cli_overrides_one_pool_file, .init = tmp_init, .fini = tmp_fini)
 
 	path = tmp_file("one.conf", "pool solo {\n" OK_POOL
 	    "workers = 3\ngraceful_timeout = 9\n}\n");
-	cr_assert_eq(load(ARGV("-c", path, "-w", "7", "-t", "2",
+	cr_assert_eq(load(ARGV("-c", path, "-w", "7",
 	    "--graceful-timeout", "1.5", "-b", "127.0.0.1:9500", NULL), &c,
 	    err), 0, "%s", err);
 	cr_assert_eq(c.c_npools, 1, "the flags made a second pool");
 	cr_assert_str_eq(c.c_pools[0].pc_name, "solo");
 	cr_assert_eq(c.c_pools[0].pc_workers, 7);
-	cr_assert_eq(c.c_pools[0].pc_timeout_ms, 2000);
 	cr_assert_eq(c.c_pools[0].pc_graceful_ms, 1500);
 	cr_assert_eq(c.c_pools[0].pc_nlisten, 1);
 	cr_assert_eq(c.c_pools[0].pc_listen[0].a_port, 9500);
@@ -956,4 +954,42 @@ Test(conf, empty_path_entry_is_current_directory, .init = tmp_init,
 	    "%s", err);
 	cr_assert_str_eq(c.c_pools[0].pc_exec_path, want);
 	config_free(&c);
+}
+
+/* Options exec pools cannot honour yet are refused, not ignored. */
+Test(conf, exec_pool_refuses_what_it_cannot_honour)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-t", "5", "--", "true", NULL), &c, err), -1);
+	cr_assert(strstr(err, "timeout needs the watchdog") != NULL, "%s",
+	    err);
+	cr_assert_eq(load(ARGV("--max-requests", "10", "--", "true", NULL), &c,
+	    err), -1);
+	cr_assert(strstr(err, "built-in workers") != NULL, "%s", err);
+	cr_assert_eq(load(ARGV("--threads", "4", "--", "true", NULL), &c,
+	    err), -1);
+}
+
+Test(conf, reopen_signal_none_or_a_name, .init = tmp_init, .fini = tmp_fini)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+	const char		*path;
+
+	path = tmp_file("r.conf", "pool a {\n" OK_POOL
+	    "reopen_signal = \"none\"\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_reopen_signal, 0);
+	config_free(&c);
+	path = tmp_file("r.conf", "pool a {\n" OK_POOL
+	    "reopen_signal = \"HUP\"\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_reopen_signal, SIGHUP);
+	config_free(&c);
+	path = tmp_file("r.conf", "pool a {\n" OK_POOL
+	    "reopen_signal = \"KILL\"\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), -1);
+	cr_assert(strstr(err, "r.conf:") != NULL, "%s", err);
 }

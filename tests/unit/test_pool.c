@@ -425,20 +425,20 @@ Test(pool, repeated_failed_boots_double_the_delay, .fini = teardown)
 Test(pool, backoff_spawns_one_probe_at_a_time, .fini = teardown)
 {
 	running(3);
-	/* All three crash at once: 100, 200, then 400 ms. */
+	/* All three crash at once: one round, one 100 ms step. */
 	reap(FIRST_PID + 0, 10);
 	reap(FIRST_PID + 1, 10);
 	reap(FIRST_PID + 2, 10);
-	cr_assert_eq(reconcile(10), 410);
+	cr_assert_eq(reconcile(10), 110);
 	cr_assert_eq(n_spawns(), 0);
 
 	/* One probe; the deadline is the end of its boot window. */
-	cr_assert_eq(reconcile(410), 410 + POOL_BOOT_WINDOW_MS);
+	cr_assert_eq(reconcile(110), 110 + POOL_BOOT_WINDOW_MS);
 	cr_assert_eq(n_spawns(), 1);
 	cr_assert_eq(new_spawn(0)->slot, 0);
 	cr_assert(pool_find(&P, new_spawn(0)->pid)->w_probe);
 
-	cr_assert_eq(reconcile(900), 410 + POOL_BOOT_WINDOW_MS);
+	cr_assert_eq(reconcile(900), 110 + POOL_BOOT_WINDOW_MS);
 	cr_assert_eq(n_spawns(), 0, "second probe while the first boots");
 }
 
@@ -776,6 +776,48 @@ Test(pool, process_cap_bounds_piled_up_reloads, .fini = teardown)
 	/* One full replacement fitted; the later reloads had to wait. */
 	cr_assert_eq(F.next_pid - FIRST_PID, (pid_t)cap);
 	cr_assert_eq(P.p_nw, cap);
+}
+
+/* Workers asked to stop exit promptly: reap them all at now. */
+static void
+reap_stopping(uint64_t now)
+{
+	for (size_t i = 0; i < P.p_nw; ) {
+		if (P.p_w[i].w_state != WS_RUNNING)
+			reap(P.p_w[i].w_pid, now);	/* moves the last here */
+		else
+			i++;
+	}
+}
+
+Test(pool, piled_up_reloads_converge_to_the_newest, .fini = teardown)
+{
+	setup(8);				/* target == max == 8 */
+	reconcile(0);
+	for (int i = 1; i <= 5; i++) {
+		pool_reload(&P, &LIM, 8);
+		reconcile((uint64_t)i * 10);
+	}
+	for (uint64_t t = 100; t < 20000; t += 50) {
+		reconcile(t);
+		reap_stopping(t + 10);
+	}
+	cr_assert_eq(P.p_nw, 8, "%zu processes left", P.p_nw);
+	for (size_t i = 0; i < P.p_nw; i++) {
+		cr_assert_eq(P.p_w[i].w_gen, P.p_gen, "worker %zu still on "
+		    "generation %u of %u", i, P.p_w[i].w_gen, P.p_gen);
+		cr_assert_eq(P.p_w[i].w_state, WS_RUNNING);
+	}
+}
+
+Test(pool, one_backoff_step_per_round_of_failures, .fini = teardown)
+{
+	running(8);
+	for (pid_t pid = FIRST_PID; pid < FIRST_PID + 8; pid++)
+		reap(pid, 10);
+	cr_assert_eq(P.p_backoff.b_fails, 1, "eight deaths in one round "
+	    "counted as %u failures", P.p_backoff.b_fails);
+	cr_assert_eq(P.p_backoff.b_until, 10 + BACKOFF_BASE_MS);
 }
 
 Test(pool, process_cap_frees_up_on_reap, .fini = teardown)
