@@ -1,1 +1,2 @@
 EXTRA_DIST += bench/foundation.py
+EXTRA_DIST += bench/control.py

@@ -1,1 +1,2 @@
 EXTRA_DIST += etc/poold.conf
+dist_man_MANS += etc/poold.conf.5

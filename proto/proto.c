@@ -69,8 +69,10 @@ proto_lookup(const char *word, bool prefix, bool *ambiguous)
 
 	*ambiguous = false;
 	for (size_t i = 0; i < CMD_COUNT; i++) {
-		if (strcmp(proto_cmds[i].pc_name, word) == 0)
+		if (strcmp(proto_cmds[i].pc_name, word) == 0) {
+			*ambiguous = false;	/* an exact name always wins */
 			return &proto_cmds[i];
+		}
 		if (!prefix || len == 0 ||
 		    strncmp(proto_cmds[i].pc_name, word, len) != 0)
 			continue;

@@ -21,3 +21,4 @@ sbin_PROGRAMS += supervisor/poold
 supervisor_poold_SOURCES = supervisor/main.c
 supervisor_poold_LDADD = supervisor/libpoold.a pool/libpool.a \
 	proto/libproto.a $(CONFUSE_LIBS) $(SYSTEMD_LIBS) $(JANSSON_LIBS)
+dist_man_MANS = supervisor/poold.8

@@ -6,15 +6,17 @@ UNIT_TESTS = \
 	tests/unit/test_addr \
 	tests/unit/test_backoff \
 	tests/unit/test_conf \
-	tests/unit/test_pool
+	tests/unit/test_pool \
+	tests/unit/test_proto
 INTEG_TESTS = \
 	tests/integ/test_workers \
 	tests/integ/test_signals \
 	tests/integ/test_stop \
-	tests/integ/test_errors
+	tests/integ/test_errors \
+	tests/integ/test_control
 
 check_PROGRAMS += tests/tworker $(UNIT_TESTS) $(INTEG_TESTS)
-TESTS += $(UNIT_TESTS) $(INTEG_TESTS)
+TESTS += $(UNIT_TESTS) $(INTEG_TESTS) tests/manpages.sh
 
 UNIT_LDADD = supervisor/libpoold.a pool/libpool.a proto/libproto.a \
 	$(CONFUSE_LIBS) $(SYSTEMD_LIBS) $(JANSSON_LIBS) $(CRITERION_LIBS)
@@ -22,6 +24,7 @@ tests_unit_test_addr_LDADD = $(UNIT_LDADD)
 tests_unit_test_backoff_LDADD = $(UNIT_LDADD)
 tests_unit_test_conf_LDADD = $(UNIT_LDADD)
 tests_unit_test_pool_LDADD = $(UNIT_LDADD)
+tests_unit_test_proto_LDADD = $(UNIT_LDADD)
 
 noinst_LIBRARIES += tests/libharness.a
 tests_libharness_a_SOURCES = tests/harness.c tests/harness.h
@@ -30,14 +33,17 @@ tests_integ_test_workers_LDADD = $(INTEG_LDADD)
 tests_integ_test_signals_LDADD = $(INTEG_LDADD)
 tests_integ_test_stop_LDADD = $(INTEG_LDADD)
 tests_integ_test_errors_LDADD = $(INTEG_LDADD)
+tests_integ_test_control_LDADD = $(INTEG_LDADD) $(JANSSON_LIBS)
+tests_integ_test_control_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 
 AM_TESTS_ENVIRONMENT = \
 	POOLD=$(abs_top_builddir)/supervisor/poold; \
 	TWORKER=$(abs_top_builddir)/tests/tworker; \
+	POOLCTL=$(abs_top_builddir)/ctl/poolctl; \
 	POOLD_TESTDATA=$(abs_top_srcdir)/tests/data; \
 	POOLD_SRCDIR=$(abs_top_srcdir); \
 	CRITERION_OUTPUTS=tap:-; \
-	export POOLD TWORKER POOLD_TESTDATA POOLD_SRCDIR CRITERION_OUTPUTS;
+	export POOLD TWORKER POOLCTL POOLD_TESTDATA POOLD_SRCDIR CRITERION_OUTPUTS;
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
 	$(top_srcdir)/build-aux/tap-driver.sh
 else
@@ -46,4 +52,18 @@ check-local:
 	@exit 1
 endif
 
-EXTRA_DIST += tests/data
+EXTRA_DIST += tests/data tests/manpages.sh
+
+# libFuzzer targets (clang): make fuzz, then run e.g.
+#   tests/fuzz/fuzz_request -max_total_time=60 tests/fuzz/corpus/request
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(WARN_CFLAGS) \
+	-I$(top_builddir) -I$(top_srcdir)/proto
+fuzz: tests/fuzz/fuzz_request
+tests/fuzz/fuzz_request: $(srcdir)/tests/fuzz/fuzz_request.c \
+		$(srcdir)/proto/proto.c $(srcdir)/proto/proto.h
+	@$(MKDIR_P) tests/fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz_request.c \
+	    $(srcdir)/proto/proto.c
+CLEANFILES += tests/fuzz/fuzz_request
+EXTRA_DIST += tests/fuzz
+.PHONY: fuzz

@@ -1,0 +1,539 @@
+/*
+ * The control socket end to end: every command and error code against a
+ * real poold, hostile clients, and poolctl's exit codes.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static struct poold pd;
+
+static void setup(void) { h_setup(&pd); }
+static void teardown(void) { h_teardown(&pd); }
+
+TestSuite(control, .init = setup, .fini = teardown, .timeout = 60);
+
+static int port;
+
+/* poold with n tworkers logging to pd_wlog, its control socket up. */
+static void
+start(int n)
+{
+	char	conf[H_PATH_MAX], text[1024];
+
+	port = h_free_port();
+	snprintf(text, sizeof(text),
+	    "control { idle_timeout = 30 }\n"
+	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\", \"--log\", \"%s\" }\n"
+	    "  workers = %d\n  min_workers = 1\n  max_workers = 6\n"
+	    "  graceful_timeout = 5\n}\n",
+	    port, h_tworker_path(), pd.pd_wlog, n);
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS), "control socket not up");
+	cr_assert(h_wait_children(&pd, (size_t)n, H_WAIT_MS));
+}
+
+/* Send request, parse the reply. */
+static json_t *
+ctl(const char *request)
+{
+	char		 line[65536];
+	json_error_t	 je;
+	json_t		*r;
+
+	cr_assert_eq(h_ctl(&pd, request, line, sizeof(line)), 0,
+	    "no reply to %s", request);
+	r = json_loads(line, 0, &je);
+	cr_assert_not_null(r, "not JSON (%s): %s", je.text, line);
+	return r;
+}
+
+static void
+expect_ok(json_t *r)
+{
+	cr_assert(json_is_true(json_object_get(r, "ok")), "not ok: %s",
+	    json_dumps(r, JSON_COMPACT));
+}
+
+static void
+expect_error(const char *request, const char *code)
+{
+	json_t		*r = ctl(request);
+	const char	*got = json_string_value(json_object_get(
+			    json_object_get(r, "error"), "code"));
+
+	cr_assert(json_is_false(json_object_get(r, "ok")), "%s: ok", request);
+	cr_assert_not_null(got, "%s: no error code", request);
+	cr_assert_str_eq(got, code, "%s", request);
+	cr_assert_not_null(json_string_value(json_object_get(
+	    json_object_get(r, "error"), "message")));
+	json_decref(r);
+}
+
+static long long
+field(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	cr_assert(json_is_number(v), "no number %s", key);
+	return (long long)json_number_value(v);
+}
+
+Test(control, hello_and_version_carry_the_protocol)
+{
+	json_t *r;
+
+	start(1);
+	r = ctl("hello");
+	expect_ok(r);
+	cr_assert_eq(field(r, "protocol"), 1);
+	cr_assert_eq(field(r, "pid"), pd.pd_pid);
+	json_decref(r);
+	r = ctl("version");
+	expect_ok(r);
+	cr_assert_str_eq(json_string_value(json_object_get(r, "version")),
+	    PACKAGE_VERSION);
+	json_decref(r);
+}
+
+Test(control, status_pools_workers_and_config)
+{
+	json_t	*r, *p, *w;
+	pid_t	 kids[2];
+	size_t	 i;
+
+	start(2);
+	r = ctl("status");
+	expect_ok(r);
+	p = json_array_get(json_object_get(r, "pools"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(p, "name")), "web");
+	cr_assert_eq(field(p, "target"), 2);
+	cr_assert_eq(field(p, "running"), 2);
+	cr_assert_str_eq(json_string_value(json_object_get(r, "state")),
+	    "running");
+	json_decref(r);
+
+	r = ctl("pools");
+	expect_ok(r);
+	p = json_array_get(json_object_get(r, "pools"), 0);
+	cr_assert_eq(json_array_size(json_object_get(p, "listen")), 1);
+	json_decref(r);
+
+	cr_assert_eq(h_children(pd.pd_pid, kids, 2), 2);
+	r = ctl("workers web");
+	expect_ok(r);
+	cr_assert_eq(json_array_size(json_object_get(r, "workers")), 2);
+	json_array_foreach(json_object_get(r, "workers"), i, w) {
+		pid_t pid = (pid_t)field(w, "pid");
+		cr_assert(pid == kids[0] || pid == kids[1]);
+		cr_assert_str_eq(json_string_value(json_object_get(w,
+		    "state")), "running");
+	}
+	json_decref(r);
+	expect_error("workers nope", "no_such_pool");
+
+	r = ctl("config");
+	expect_ok(r);
+	p = json_array_get(json_object_get(json_object_get(r, "config"),
+	    "pools"), 0);
+	cr_assert_eq(field(p, "max_workers"), 6);
+	char *abs = realpath(h_tworker_path(), NULL);
+	cr_assert_not_null(abs);
+	cr_assert_str_eq(json_string_value(json_object_get(p, "exec_path")),
+	    abs);
+	free(abs);
+	json_decref(r);
+}
+
+Test(control, scale_within_bounds)
+{
+	json_t *r;
+
+	start(2);
+	r = ctl("scale web 4");
+	expect_ok(r);
+	cr_assert_eq(field(r, "target"), 4);
+	cr_assert_eq(field(r, "previous"), 2);
+	json_decref(r);
+	cr_assert(h_wait_children(&pd, 4, H_WAIT_MS));
+	r = ctl("scale web -3");
+	expect_ok(r);
+	cr_assert_eq(field(r, "target"), 1);
+	json_decref(r);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	expect_error("scale web 7", "out_of_bounds");
+	expect_error("scale web -1", "out_of_bounds");
+	expect_error("scale web 0", "out_of_bounds");
+	expect_error("scale web x", "bad_arguments");
+	expect_error("scale nope 2", "no_such_pool");
+	expect_error("scale web", "bad_arguments");
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+}
+
+Test(control, restart_replaces_every_worker)
+{
+	json_t	*r;
+	pid_t	 before[2], after[2];
+
+	start(2);
+	cr_assert_eq(h_children(pd.pd_pid, before, 2), 2);
+	r = ctl("restart web");
+	expect_ok(r);
+	cr_assert_eq(field(r, "generation"), 1);
+	json_decref(r);
+	cr_assert(h_wait_count(pd.pd_wlog, "term", 2, H_WAIT_MS));
+	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
+	cr_assert_eq(h_children(pd.pd_pid, after, 2), 2);
+	for (int i = 0; i < 2; i++)
+		cr_assert(after[i] != before[0] && after[i] != before[1]);
+	cr_assert_eq(h_count(pd.pd_wlog, "start"), 4);
+	expect_error("restart nope", "no_such_pool");
+}
+
+Test(control, kill_one_worker)
+{
+	json_t	*r;
+	pid_t	 victim;
+
+	start(2);
+	cr_assert(h_wait_count(pd.pd_wlog, "start", 2, H_WAIT_MS));
+	victim = h_worker_in_slot(&pd, 1);
+	r = ctl("kill web 1 KILL");
+	expect_ok(r);
+	cr_assert_eq(field(r, "pid"), victim);
+	cr_assert_str_eq(json_string_value(json_object_get(r, "signal")),
+	    "KILL");
+	json_decref(r);
+	cr_assert(h_wait_gone(victim, H_WAIT_MS));
+	cr_assert(h_wait_count(pd.pd_wlog, "start", 3, H_WAIT_MS),
+	    "killed worker not replaced");
+	cr_assert_neq(h_worker_in_slot(&pd, 1), victim);
+	expect_error("kill web 5", "no_such_worker");
+	expect_error("kill web 0 NOSUCHSIG", "bad_arguments");
+	expect_error("kill web zero", "bad_arguments");
+}
+
+Test(control, reload_reports_its_outcome)
+{
+	char	conf[H_PATH_MAX];
+	json_t	*r;
+
+	start(1);
+	expect_ok(r = ctl("reload"));
+	json_decref(r);
+	cr_assert(h_wait_count(pd.pd_wlog, "term", 1, H_WAIT_MS),
+	    "reload did not roll the worker");
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)),
+	    "pool web { workers = many }\n");
+	expect_error("reload", "failed");
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+}
+
+Test(control, reopen_passes_usr1_on)
+{
+	json_t *r;
+
+	start(2);
+	expect_ok(r = ctl("reopen"));
+	json_decref(r);
+	cr_assert(h_wait_count(pd.pd_wlog, "usr1", 2, H_WAIT_MS));
+}
+
+Test(control, stop_graceful_and_upgrade_unsupported)
+{
+	json_t	*r;
+	int	 status;
+
+	start(2);
+	expect_error("upgrade", "unsupported");
+	expect_error("stop sideways", "bad_arguments");
+	r = ctl("stop");
+	expect_ok(r);
+	cr_assert_str_eq(json_string_value(json_object_get(r, "stopping")),
+	    "graceful");
+	json_decref(r);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_assert_neq(access(pd.pd_ctl, F_OK), 0, "control socket left");
+}
+
+Test(control, stop_quick)
+{
+	json_t	*r;
+	int	 status;
+
+	start(1);
+	expect_ok(r = ctl("stop quick"));
+	json_decref(r);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	cr_assert(h_log_has(&pd, "quick stop"));
+}
+
+Test(control, malformed_requests_get_error_codes)
+{
+	start(1);
+	expect_error("frobnicate", "unknown_command");
+	expect_error("STATUS", "unknown_command");
+	expect_error("", "unknown_command");
+	expect_error("status now", "bad_arguments");
+	expect_error("status \x01", "bad_arguments");
+	expect_error("workers caf\xc3\xa9", "bad_arguments");
+}
+
+/* After garbage, an overlong line and a NUL, the arbiter still serves. */
+Test(control, hostile_input_costs_nothing)
+{
+	char	 big[8192], line[512], report[H_REPORT_MAX];
+	int	 fd;
+	json_t	*r;
+
+	start(1);
+	fd = h_ctl_connect(&pd);
+	memset(big, 'A', sizeof(big));
+	cr_assert_eq(write(fd, big, sizeof(big)), (ssize_t)sizeof(big));
+	cr_assert_eq(h_read_line(fd, line, sizeof(line), H_WAIT_MS), 0);
+	cr_assert(strstr(line, "line_too_long") != NULL, "%s", line);
+	cr_assert_eq(h_read_line(fd, line, sizeof(line), H_WAIT_MS), -1,
+	    "connection not closed after an overlong line");
+	close(fd);
+
+	fd = h_ctl_connect(&pd);
+	cr_assert_eq(write(fd, "sta\0tus\n\xff\xfe\n", 11), 11);
+	cr_assert_eq(h_read_line(fd, line, sizeof(line), H_WAIT_MS), 0);
+	cr_assert(strstr(line, "bad_arguments") != NULL, "%s", line);
+	cr_assert_eq(h_read_line(fd, line, sizeof(line), H_WAIT_MS), 0);
+	cr_assert(strstr(line, "\"ok\":false") != NULL, "%s", line);
+	cr_assert_eq(write(fd, "status\n", 7), 7);
+	cr_assert_eq(h_read_line(fd, line, sizeof(line), H_WAIT_MS), 0);
+	cr_assert(strstr(line, "\"ok\":true") != NULL, "%s", line);
+	close(fd);
+
+	expect_ok(r = ctl("status"));
+	json_decref(r);
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0,
+	    "the pool stopped serving");
+}
+
+Test(control, client_cap_and_idle_clients)
+{
+	int	 fds[64], extra;
+	char	 line[512];
+	json_t	*r;
+
+	start(1);
+	for (int i = 0; i < 64; i++)
+		cr_assert_neq(fds[i] = h_ctl_connect(&pd), -1);
+	/* Make sure all 64 are accepted before the 65th knocks. */
+	cr_assert_eq(write(fds[63], "hello\n", 6), 6);
+	cr_assert_eq(h_read_line(fds[63], line, sizeof(line), H_WAIT_MS), 0);
+	extra = h_ctl_connect(&pd);
+	cr_assert_neq(extra, -1);
+	cr_assert_eq(h_read_line(extra, line, sizeof(line), H_WAIT_MS), 0);
+	cr_assert(strstr(line, "\"busy\"") != NULL, "%s", line);
+	close(extra);
+	for (int i = 0; i < 64; i++)
+		close(fds[i]);
+	/* Once they are gone, a new client is served again. */
+	long deadline = h_now_ms() + H_WAIT_MS;
+	bool served = false;
+	while (!served && h_now_ms() < deadline) {
+		r = ctl("hello");
+		served = json_is_true(json_object_get(r, "ok"));
+		json_decref(r);
+	}
+	cr_assert(served, "clients not released");
+}
+
+Test(control, idle_client_is_closed)
+{
+	char	conf[H_PATH_MAX], text[512], line[64];
+	int	fd;
+
+	snprintf(text, sizeof(text),
+	    "control { idle_timeout = 0.3 }\n"
+	    "pool p {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\" }\n  workers = 1\n}\n",
+	    h_free_port(), h_tworker_path());
+	h_write_file(h_path(&pd, "p.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS));
+	cr_assert_neq(fd = h_ctl_connect(&pd), -1);
+	/* EOF (-1) well before the 5 s deadline: the arbiter hung up. */
+	cr_assert_eq(h_read_line(fd, line, sizeof(line), H_WAIT_MS), -1);
+	cr_assert(h_wait_count(pd.pd_log, "idle; closing", 1, H_WAIT_MS));
+	close(fd);
+}
+
+Test(control, subscribers_see_events)
+{
+	char	 line[4096];
+	int	 fd;
+	bool	 scaled = false, spawned = false;
+	json_t	*r;
+
+	start(1);
+	fd = h_ctl_connect(&pd);
+	cr_assert_eq(write(fd, "subscribe\n", 10), 10);
+	cr_assert_eq(h_read_line(fd, line, sizeof(line), H_WAIT_MS), 0);
+	cr_assert(strstr(line, "\"subscribed\":true") != NULL, "%s", line);
+	expect_ok(r = ctl("scale web 2"));
+	json_decref(r);
+	for (int i = 0; i < 20 && !(scaled && spawned); i++) {
+		cr_assert_eq(h_read_line(fd, line, sizeof(line), H_WAIT_MS),
+		    0, "event stream ended");
+		scaled |= strstr(line, "\"event\":\"scaled\"") != NULL;
+		spawned |= strstr(line, "\"event\":\"spawned\"") != NULL &&
+		    strstr(line, "\"id\":1") != NULL;
+	}
+	cr_assert(scaled && spawned, "missing scaled or spawned event");
+	close(fd);
+}
+
+/*
+ * A subscriber that never reads must not hold the arbiter: flood the
+ * event stream (failed reloads are cheap events) and check that it is
+ * cut off while everyone else is served.
+ */
+Test(control, subscriber_that_never_reads_is_dropped)
+{
+	char		conf[H_PATH_MAX], line[512], report[H_REPORT_MAX];
+	int		sub, fd, rcvbuf = 4096;
+	static char	reqs[2000 * 7];
+	json_t		*r;
+
+	start(1);
+	sub = h_ctl_connect(&pd);
+	setsockopt(sub, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	cr_assert_eq(write(sub, "subscribe\n", 10), 10);
+	cr_assert_eq(h_read_line(sub, line, sizeof(line), H_WAIT_MS), 0);
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)),
+	    "pool web { workers = \"this config is broken on purpose, with a "
+	    "long message so that every failed reload is a big event\" }\n");
+	fd = h_ctl_connect(&pd);
+	for (size_t i = 0; i < 2000; i++)
+		memcpy(reqs + i * 7, "reload\n", 7);
+	for (int round = 0; round < 10 &&
+	    !h_log_has(&pd, "is not reading; disconnected"); round++) {
+		cr_assert_eq(write(fd, reqs, sizeof(reqs)),
+		    (ssize_t)sizeof(reqs));
+		for (int i = 0; i < 2000; i++)
+			cr_assert_eq(h_read_line(fd, line, sizeof(line),
+			    H_WAIT_MS), 0);
+	}
+	cr_assert(h_log_has(&pd, "is not reading; disconnected"));
+	close(fd);
+	close(sub);
+	expect_ok(r = ctl("status"));
+	json_decref(r);
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0);
+}
+
+Test(control, other_users_are_refused)
+{
+	char	conf[H_PATH_MAX], text[512], line[512];
+	pid_t	pid;
+	int	status;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to act as another user");
+	/* The socket wide open, so only the peer check can refuse. */
+	snprintf(text, sizeof(text), "control { mode = 0666 }\n"
+	    "pool p {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\" }\n  workers = 1\n}\n",
+	    h_free_port(), h_tworker_path());
+	h_write_file(h_path(&pd, "p.conf", conf, sizeof(conf)), text);
+	cr_assert_eq(chmod(pd.pd_dir, 0711), 0);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS));
+	cr_assert_neq(pid = fork(), -1);
+	if (pid == 0) {
+		int fd;
+		if (setgid(65534) == -1 || setuid(65534) == -1)
+			_exit(10);
+		if ((fd = h_ctl_connect(&pd)) == -1)
+			_exit(11);
+		if (write(fd, "status\n", 7) != 7)
+			_exit(12);
+		if (h_read_line(fd, line, sizeof(line), H_WAIT_MS) == -1)
+			_exit(13);
+		_exit(strstr(line, "\"permission\"") != NULL ? 0 : 14);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "other user not refused with a permission error (%d)",
+	    WEXITSTATUS(status));
+	cr_assert(h_wait_count(pd.pd_log, "control: refused uid 65534", 1,
+	    H_WAIT_MS));
+}
+
+Test(control, socket_mode_is_0600)
+{
+	struct stat st;
+
+	start(1);
+	cr_assert_eq(stat(pd.pd_ctl, &st), 0);
+	cr_assert(S_ISSOCK(st.st_mode));
+	cr_assert_eq(st.st_mode & 0777, 0600, "mode %o", st.st_mode & 0777);
+}
+
+Test(control, second_poold_on_a_live_socket_is_refused)
+{
+	struct poold	other;
+	char		bind[32];
+	int		status;
+
+	start(1);
+	h_setup(&other);
+	snprintf(other.pd_ctl, sizeof(other.pd_ctl), "%s", pd.pd_ctl);
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", h_free_port());
+	const char *args[] = { "-b", bind, "--", h_tworker_path(), NULL };
+	status = h_run(&other, args, H_WAIT_MS);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+	cr_assert(h_log_has(&other, "in use by another process"));
+	h_teardown(&other);
+	cr_assert_eq(access(pd.pd_ctl, F_OK), 0, "the live socket was removed");
+}
+
+Test(control, poolctl_exit_codes_and_tables)
+{
+	char out[8192];
+
+	start(2);
+	const char *st[] = { "status", NULL };
+	cr_assert_eq(h_poolctl(&pd, st, out, sizeof(out)), 0, "%s", out);
+	cr_assert(strstr(out, "TARGET") && strstr(out, "web"), "%s", out);
+	const char *wk[] = { "wo", "web", NULL };
+	cr_assert_eq(h_poolctl(&pd, wk, out, sizeof(out)), 0, "%s", out);
+	cr_assert(strstr(out, "PID") && strstr(out, "running"), "%s", out);
+	const char *js[] = { "--json", "scale", "web", "3", NULL };
+	cr_assert_eq(h_poolctl(&pd, js, out, sizeof(out)), 0, "%s", out);
+	cr_assert(strstr(out, "{\"ok\":true") == out, "%s", out);
+	const char *bad[] = { "scale", "web", "99", NULL };
+	cr_assert_eq(h_poolctl(&pd, bad, out, sizeof(out)), 1, "%s", out);
+	cr_assert(strstr(out, "out_of_bounds"), "%s", out);
+	const char *use[] = { "scale", NULL };
+	cr_assert_eq(h_poolctl(&pd, use, out, sizeof(out)), 2, "%s", out);
+	const char *amb[] = { "s", NULL };
+	cr_assert_eq(h_poolctl(&pd, amb, out, sizeof(out)), 2, "%s", out);
+	cr_assert(strstr(out, "ambiguous"), "%s", out);
+	snprintf(pd.pd_ctl, sizeof(pd.pd_ctl), "%s/nope.sock", pd.pd_dir);
+	cr_assert_eq(h_poolctl(&pd, st, out, sizeof(out)), 3, "%s", out);
+	cr_assert(strstr(out, "nope.sock"), "%s", out);
+}
