@@ -135,6 +135,19 @@ pool_count(const struct pool *p, enum worker_state st)
 	return n;
 }
 
+size_t
+pool_ready(const struct pool *p, uint64_t now)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->p_nw; i++) {
+		const struct worker *w = &p->p_w[i];
+		n += w->w_state == WS_RUNNING && w->w_gen == p->p_gen &&
+		    now - w->w_started >= POOL_BOOT_WINDOW_MS;
+	}
+	return n;
+}
+
 /*
  * Live processes per pool are capped at twice the ceiling: enough for a
  * full rolling replacement, and a bound when HUPs arrive faster than old
@@ -420,7 +433,7 @@ pool_reaped(struct pool *p, pid_t pid, uint64_t now, struct pool_exit *pe)
 	pe->pe_age_ms = now - w->w_started;
 	if (w->w_state != WS_RUNNING)
 		pe->pe_kind = EXIT_STOPPED;
-	else if (pe->pe_age_ms < POOL_BOOT_WINDOW_MS) {
+	else if (pe->pe_age_ms < POOL_BOOT_WINDOW_MS && !w->w_asked) {
 		pe->pe_kind = EXIT_FAILED_BOOT;
 		/* One step per round of failures, not per worker: eight
 		   workers failing together are one bad start, not eight. */

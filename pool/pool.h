@@ -33,6 +33,8 @@ struct worker {
 	unsigned	  w_gen;	/* pool generation it was started in */
 	enum worker_state w_state;
 	bool		  w_probe;	/* started while backing off */
+	bool		  w_asked;	/* signalled on request (poolctl kill):
+					   its death is no failed boot */
 	uint64_t	  w_started;	/* ms, monotonic */
 	uint64_t	  w_deadline;	/* WS_STOPPING: when to SIGKILL */
 };
@@ -107,5 +109,11 @@ int	 pool_reaped(struct pool *, pid_t, uint64_t now, struct pool_exit *);
 
 struct worker	*pool_find(struct pool *, pid_t);
 size_t		 pool_count(const struct pool *, enum worker_state);
+/*
+ * Running workers of the current generation past their boot window: the
+ * ones the policy trusts to replace old workers.  (Readiness by
+ * notification will refine this.)
+ */
+size_t		 pool_ready(const struct pool *, uint64_t now);
 
 #endif

@@ -55,6 +55,7 @@ static struct arbiter {
 	struct ev_source	  a_sig;
 	enum arb_state		  a_state;
 	uint64_t		  a_started;	/* ms, for uptime */
+	unsigned		  a_generation;	/* successful reloads */
 	/* What arrived since the last step. */
 	bool			  a_chld, a_hup, a_usr1, a_winch;
 	bool			  a_term, a_quick;
@@ -479,6 +480,7 @@ arbiter_reload(char *err, size_t len)
 		event_reloaded(false, err);
 		return -1;
 	}
+	arb.a_generation++;
 	event_reloaded(true, NULL);
 	return 0;
 }
@@ -809,6 +811,12 @@ arbiter_stopping(void)
 	return arb.a_state != AS_RUN;
 }
 
+unsigned
+arbiter_generation(void)
+{
+	return arb.a_generation;
+}
+
 uint64_t
 arbiter_uptime_ms(void)
 {
@@ -846,6 +854,7 @@ arbiter_kill(struct pool *p, unsigned slot, int sig, pid_t *pid)
 		    w->w_gen != p->p_gen)
 			continue;
 		op_signal(NULL, p, w, sig, "asked by control");
+		w->w_asked = true;
 		*pid = w->w_pid;
 		return 0;
 	}

@@ -38,6 +38,8 @@ const struct pool_conf	*arbiter_pool_conf(const struct pool *);
 struct pool		*arbiter_pool_named(const char *);	/* running */
 bool			 arbiter_stopping(void);
 uint64_t		 arbiter_uptime_ms(void);
+/* Successful reloads since start. */
+unsigned		 arbiter_generation(void);
 /* -1 if target is outside the pool's min..max. */
 int			 arbiter_scale(struct pool *, int target);
 void			 arbiter_restart(struct pool *);

@@ -107,9 +107,10 @@ pool_status(const struct pool *p, uint64_t now)
 	uint64_t wait = p->p_backoff.b_until > now ?
 	    p->p_backoff.b_until - now : 0;
 
-	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:i, s:i, s:i, s:f}",
+	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:i, s:i, s:i, s:f}",
 	    "name", p->p_name, "worker", pool_class(p), "target", p->p_target,
 	    "running", (json_int_t)pool_count(p, WS_RUNNING),
+	    "ready", (json_int_t)pool_ready(p, now),
 	    "stopping", (json_int_t)(pool_count(p, WS_STOPPING) +
 	    pool_count(p, WS_KILLED)), "min", p->p_lim.pl_min,
 	    "max", p->p_lim.pl_max, "generation", (int)p->p_gen,
@@ -130,10 +131,11 @@ cmd_status(const struct proto_request *rq, bool *sub)
 			pools = NULL;
 		}
 	}
-	r = json_pack("{s:b, s:i, s:s, s:f, s:s}", "ok", 1, "pid",
+	r = json_pack("{s:b, s:i, s:s, s:f, s:s, s:i}", "ok", 1, "pid",
 	    (int)getpid(), "version", PACKAGE_VERSION, "uptime",
 	    arbiter_uptime_ms() / 1000.0, "state",
-	    arbiter_stopping() ? "stopping" : "running");
+	    arbiter_stopping() ? "stopping" : "running", "generation",
+	    (int)arbiter_generation());
 	r = with(r, "config", c->c_path ? json_string(c->c_path) :
 	    json_null());
 	return with(r, "pools", pools);

@@ -838,3 +838,16 @@ Test(pool, process_cap_frees_up_on_reap, .fini = teardown)
 	cr_assert_eq(new_spawn(0)->slot, 0);
 	cr_assert_eq(P.p_nw, 4);
 }
+
+Test(pool, death_on_request_is_no_failed_boot, .fini = teardown)
+{
+	struct pool_exit pe;
+
+	running(1);
+	pool_find(&P, FIRST_PID)->w_asked = true;
+	pe = reap(FIRST_PID, 10);
+	cr_assert_eq(pe.pe_kind, EXIT_DIED);
+	cr_assert_eq(P.p_backoff.b_fails, 0);
+	reconcile(10);
+	cr_assert_eq(n_spawns(), 1, "not replaced at once");
+}
