@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "http.h"
 #include "options.h"
 #include "signame.h"
 
@@ -200,6 +201,13 @@ static cfg_opt_t pool_opts[] = {
 	CFG_INT("max_requests_jitter", 0, CFGF_NONE),
 	CFG_INT("backlog", CONF_DEFAULT_BACKLOG, CFGF_NONE),
 	CFG_INT("socket_mode", 0666, CFGF_NONE),
+	CFG_FLOAT("keepalive", 2, CFGF_NONE),
+	CFG_FLOAT("read_timeout", 30, CFGF_NONE),
+	CFG_INT("worker_connections", 1000, CFGF_NONE),
+	CFG_INT("limit_request_line", 4094, CFGF_NONE),
+	CFG_INT("limit_request_fields", 100, CFGF_NONE),
+	CFG_INT("limit_request_field_size", 8190, CFGF_NONE),
+	CFG_INT("limit_request_body", 64 * 1024 * 1024, CFGF_NONE),
 	CFG_END()
 };
 
@@ -299,7 +307,15 @@ pool_conf_init(struct pool_conf *pc)
 	pc->pc_graceful_ms = (unsigned)(CONF_DEFAULT_GRACEFUL * 1000);
 	pc->pc_backlog = CONF_DEFAULT_BACKLOG;
 	pc->pc_socket_mode = 0666;
+	pc->pc_keepalive_ms = 2000;
+	pc->pc_read_timeout_ms = 30000;
+	pc->pc_worker_connections = 1000;
+	pc->pc_limit_line = 4094;
+	pc->pc_limit_fields = 100;
+	pc->pc_limit_field_size = 8190;
+	pc->pc_limit_body = 64 * 1024 * 1024;
 }
+
 
 static int
 set_listen(struct pool_conf *pc, const char *const *v, size_t n,
@@ -341,6 +357,43 @@ get_int(cfg_t *sec, const char *name, long min, long max, int *out,
 		return conf_fail(e, "pool %s: %s = %ld: expected %ld-%ld", pool,
 		    name, v, min < 0 ? 0 : min, max);
 	*out = (int)v;
+	return 0;
+}
+
+/* The HTTP worker's options; ranges as Gunicorn's where it has them. */
+static int
+http_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
+{
+	int	v = 0;
+	long	body = cfg_getint(sec, "limit_request_body");
+	double	ka = cfg_getfloat(sec, "keepalive");
+	double	rt = cfg_getfloat(sec, "read_timeout");
+
+	if (ka < 0 || ka > 3600 || rt < 0.001 || rt > 3600)
+		return conf_fail(e, "pool %s: keepalive must be 0-3600 s and "
+		    "read_timeout 0.001-3600 s", pc->pc_name);
+	pc->pc_keepalive_ms = seconds_to_ms(ka);
+	pc->pc_read_timeout_ms = seconds_to_ms(rt);
+	if (get_int(sec, "worker_connections", 1, 1000000, &v, pc->pc_name,
+	    e) == -1)
+		return -1;
+	pc->pc_worker_connections = (unsigned)v;
+	if (get_int(sec, "limit_request_line", 16, HTTP_LINE_MAX, &v,
+	    pc->pc_name, e) == -1)
+		return -1;
+	pc->pc_limit_line = (unsigned)v;
+	if (get_int(sec, "limit_request_fields", 1, HTTP_FIELDS_MAX, &v,
+	    pc->pc_name, e) == -1)
+		return -1;
+	pc->pc_limit_fields = (unsigned)v;
+	if (get_int(sec, "limit_request_field_size", 16, HTTP_FIELD_SIZE_MAX,
+	    &v, pc->pc_name, e) == -1)
+		return -1;
+	pc->pc_limit_field_size = (unsigned)v;
+	if (body < 0)
+		return conf_fail(e, "pool %s: limit_request_body must be >= 0",
+		    pc->pc_name);
+	pc->pc_limit_body = (uint64_t)body;
 	return 0;
 }
 
@@ -418,7 +471,7 @@ pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 		return conf_fail(e, "pool %s: socket_mode must be 0000-0777",
 		    pc->pc_name);
 	pc->pc_socket_mode = (mode_t)cfg_getint(sec, "socket_mode");
-	return 0;
+	return http_from_cfg(sec, pc, e);
 }
 
 static int
@@ -569,6 +622,16 @@ apply_cli_pool(const struct cli *cli, struct pool_conf *pc,
 		pc->pc_max_requests = (unsigned)cli->max_requests;
 	if (cli->max_requests_jitter >= 0)
 		pc->pc_max_requests_jitter = (unsigned)cli->max_requests_jitter;
+	if (cli->keepalive != CLI_UNSET)
+		pc->pc_keepalive_ms = seconds_to_ms(cli->keepalive);
+	if (cli->worker_connections >= 0)
+		pc->pc_worker_connections = (unsigned)cli->worker_connections;
+	if (cli->limit_line >= 0)
+		pc->pc_limit_line = (unsigned)cli->limit_line;
+	if (cli->limit_fields >= 0)
+		pc->pc_limit_fields = (unsigned)cli->limit_fields;
+	if (cli->limit_field_size >= 0)
+		pc->pc_limit_field_size = (unsigned)cli->limit_field_size;
 	return 0;
 }
 
@@ -747,10 +810,17 @@ check_class(struct pool_conf *pc, struct conf_err *e)
 			return conf_fail(e, "pool %s: a command needs worker "
 			    "= exec, not %s", pc->pc_name,
 			    worker_class_name(pc->pc_class));
-		return conf_fail(e, "pool %s: the built-in %s worker is not "
-		    "in this build yet; run a program with worker = exec "
-		    "(poold -b ADDR -- COMMAND)", pc->pc_name,
-		    worker_class_name(pc->pc_class));
+		if (pc->pc_class == WC_GTHREAD)
+			return conf_fail(e, "pool %s: the gthread worker is "
+			    "not in this build yet; use sync or async",
+			    pc->pc_name);
+		if (pc->pc_timeout_ms != 0)
+			return conf_fail(e, "pool %s: timeout needs the worker "
+			    "heartbeat, not in this build yet", pc->pc_name);
+		if (pc->pc_max_requests != 0 || pc->pc_threads != 1)
+			return conf_fail(e, "pool %s: max_requests and threads "
+			    "are not in this build yet", pc->pc_name);
+		return 0;
 	}
 	if (pc->pc_argv == NULL)
 		return conf_fail(e, "pool %s: worker = exec needs a command",

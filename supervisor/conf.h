@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "addr.h"
@@ -54,6 +55,14 @@ struct pool_conf {
 	unsigned	  pc_max_requests_jitter;
 	int		  pc_backlog;
 	mode_t		  pc_socket_mode;
+	/* Built-in HTTP workers (Gunicorn's names where it has them). */
+	unsigned	  pc_keepalive_ms;	/* keepalive */
+	unsigned	  pc_read_timeout_ms;	/* read_timeout */
+	unsigned	  pc_worker_connections;
+	unsigned	  pc_limit_line;	/* limit_request_line */
+	unsigned	  pc_limit_fields;	/* limit_request_fields */
+	unsigned	  pc_limit_field_size;	/* limit_request_field_size */
+	uint64_t	  pc_limit_body;	/* limit_request_body; 0: none */
 };
 
 struct poold_conf {

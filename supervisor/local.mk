@@ -20,5 +20,5 @@ supervisor_libpoold_a_CFLAGS = $(AM_CFLAGS) $(CONFUSE_CFLAGS) \
 sbin_PROGRAMS += supervisor/poold
 supervisor_poold_SOURCES = supervisor/main.c
 supervisor_poold_LDADD = supervisor/libpoold.a pool/libpool.a \
-	proto/libproto.a $(CONFUSE_LIBS) $(SYSTEMD_LIBS) $(JANSSON_LIBS)
+	proto/libproto.a http/libhttp.a $(CONFUSE_LIBS) $(SYSTEMD_LIBS) $(JANSSON_LIBS)
 dist_man_MANS = supervisor/poold.8

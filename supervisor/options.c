@@ -23,6 +23,11 @@ enum {
 	OPT_ERROR_LOG,
 	OPT_ACCESS_LOG,
 	OPT_CHECK,
+	OPT_KEEPALIVE,
+	OPT_CONNECTIONS,
+	OPT_LIMIT_LINE,
+	OPT_LIMIT_FIELDS,
+	OPT_LIMIT_FIELD_SIZE,
 };
 
 static const struct option cli_longopts[] = {
@@ -45,6 +50,12 @@ static const struct option cli_longopts[] = {
 	{ "access-logfile",	required_argument, NULL, OPT_ACCESS_LOG },
 	{ "name",		required_argument, NULL, 'n' },
 	{ "check-config",	no_argument,	   NULL, OPT_CHECK },
+	{ "keep-alive",		required_argument, NULL, OPT_KEEPALIVE },
+	{ "worker-connections",	required_argument, NULL, OPT_CONNECTIONS },
+	{ "limit-request-line",	required_argument, NULL, OPT_LIMIT_LINE },
+	{ "limit-request-fields", required_argument, NULL, OPT_LIMIT_FIELDS },
+	{ "limit-request-field_size", required_argument, NULL,
+	    OPT_LIMIT_FIELD_SIZE },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL,			0,		   NULL, 0 },
@@ -60,8 +71,13 @@ cli_usage(FILE *f)
 "  -b, --bind ADDR              listen on ADDR, repeatable: HOST:PORT,\n"
 "                               [V6]:PORT, :PORT, unix:PATH, fd://N\n"
 "  -w, --workers N              workers per pool (default 2 x cores + 1)\n"
-"  -k, --worker-class CLASS     sync, gthread, async or exec (exec when a\n"
-"                               COMMAND follows --)\n"
+"  -k, --worker-class CLASS     sync (default), async or exec (exec when\n"
+"                               a COMMAND follows --)\n"
+"      --keep-alive S           keep-alive idle time of async workers (2)\n"
+"      --worker-connections N   connections per async worker (1000)\n"
+"      --limit-request-line N   request line bytes (4094)\n"
+"      --limit-request-fields N header fields (100)\n"
+"      --limit-request-field_size N  bytes per header field (8190)\n"
 "      --threads N              threads per gthread worker\n"
 "  -t, --timeout S              kill workers silent for S seconds\n"
 "      --graceful-timeout S     time workers get to stop (default 30)\n"
@@ -129,7 +145,9 @@ cli_init(struct cli *c)
 	memset(c, 0, sizeof(*c));
 	c->workers = c->threads = -1;
 	c->max_requests = c->max_requests_jitter = -1;
-	c->timeout = c->graceful_timeout = CLI_UNSET;
+	c->worker_connections = c->limit_line = c->limit_fields = -1;
+	c->limit_field_size = -1;
+	c->timeout = c->graceful_timeout = c->keepalive = CLI_UNSET;
 }
 
 /* One option; getopt has already checked that arguments are present. */
@@ -176,6 +194,32 @@ cli_option(struct cli *c, int ch, const char *arg, char *err, size_t len)
 		if (parse_long(arg, 0, INT_MAX, &c->max_requests_jitter) == -1)
 			return cli_bad(err, len, "--max-requests-jitter", arg,
 			    "expected a count");
+		break;
+	case OPT_KEEPALIVE:
+		if (parse_seconds(arg, &c->keepalive) == -1 ||
+		    c->keepalive > 3600)
+			return cli_bad(err, len, "--keep-alive", arg,
+			    "expected seconds, 0-3600");
+		break;
+	case OPT_CONNECTIONS:
+		if (parse_long(arg, 1, 1000000, &c->worker_connections) == -1)
+			return cli_bad(err, len, "--worker-connections", arg,
+			    "expected 1-1000000");
+		break;
+	case OPT_LIMIT_LINE:
+		if (parse_long(arg, 16, 8190, &c->limit_line) == -1)
+			return cli_bad(err, len, "--limit-request-line", arg,
+			    "expected 16-8190");
+		break;
+	case OPT_LIMIT_FIELDS:
+		if (parse_long(arg, 1, 256, &c->limit_fields) == -1)
+			return cli_bad(err, len, "--limit-request-fields", arg,
+			    "expected 1-256");
+		break;
+	case OPT_LIMIT_FIELD_SIZE:
+		if (parse_long(arg, 16, 65536, &c->limit_field_size) == -1)
+			return cli_bad(err, len, "--limit-request-field_size",
+			    arg, "expected 16-65536");
 		break;
 	case 'p': c->pidfile = arg; break;
 	case 'D': c->daemon = true; break;
@@ -242,5 +286,8 @@ cli_names_pool(const struct cli *c)
 	return c->nbind > 0 || c->command != NULL || c->worker_class != NULL ||
 	    c->name != NULL || c->workers >= 0 || c->threads >= 0 ||
 	    c->max_requests >= 0 || c->max_requests_jitter >= 0 ||
-	    c->timeout != CLI_UNSET || c->graceful_timeout != CLI_UNSET;
+	    c->timeout != CLI_UNSET || c->graceful_timeout != CLI_UNSET ||
+	    c->keepalive != CLI_UNSET || c->worker_connections >= 0 ||
+	    c->limit_line >= 0 || c->limit_fields >= 0 ||
+	    c->limit_field_size >= 0;
 }

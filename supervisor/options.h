@@ -29,6 +29,11 @@ struct cli {
 	long		  threads;
 	long		  max_requests;
 	long		  max_requests_jitter;
+	long		  worker_connections;
+	long		  limit_line;
+	long		  limit_fields;
+	long		  limit_field_size;
+	double		  keepalive;	/* CLI_UNSET: not given */
 	double		  timeout;	/* CLI_UNSET: not given */
 	double		  graceful_timeout;
 	char *const	 *command;	/* after --, NULL-terminated; or NULL */

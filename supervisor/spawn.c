@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "spawn.h"
+#include "worker.h"
 
 #define CHILD_FAIL	127	/* as a shell's "could not run" */
 #define ENV_EXTRA	6	/* LISTEN_FDS, _PID, _FDNAMES, POOLD_x2, NULL */
@@ -28,13 +29,16 @@ extern char **environ;
 typedef void (*worker_main_fn)(const struct spawn_req *, char **envp);
 
 static void exec_main(const struct spawn_req *, char **envp);
+static void http_main(const struct spawn_req *, char **envp);
 
 /*
  * Entry points by worker class.  Built-in classes run in the forked child
- * without exec; they join this table when they exist.
+ * without exec, after the same setup as any worker.
  */
 static const worker_main_fn worker_mains[] = {
 	[WC_EXEC] = exec_main,
+	[WC_SYNC] = http_main,
+	[WC_ASYNC] = http_main,
 };
 
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -224,6 +228,30 @@ exec_main(const struct spawn_req *r, char **envp)
 	execve(r->sr_conf->pc_exec_path, r->sr_conf->pc_argv, envp);
 	child_fail("pool %s: worker %u: exec %s", r->sr_conf->pc_name,
 	    r->sr_slot, r->sr_conf->pc_exec_path);
+}
+
+static void
+http_main(const struct spawn_req *r, char **envp)
+{
+	const struct pool_conf	*pc = r->sr_conf;
+	struct http_worker_conf	 wc = {
+		.hw_class = pc->pc_class == WC_ASYNC ? HW_ASYNC : HW_SYNC,
+		.hw_nfds = r->sr_nfds,
+		.hw_slot = r->sr_slot,
+		.hw_pool = pc->pc_name,
+		.hw_keepalive_ms = pc->pc_keepalive_ms,
+		.hw_read_ms = pc->pc_read_timeout_ms,
+		.hw_connections = pc->pc_worker_connections,
+		.hw_limits = {
+			.hl_line = pc->pc_limit_line,
+			.hl_fields = pc->pc_limit_fields,
+			.hl_field_size = pc->pc_limit_field_size,
+			.hl_body = pc->pc_limit_body,
+		},
+	};
+
+	(void)envp;	/* a built-in worker keeps poold's environment */
+	_exit(http_worker_run(&wc));
 }
 
 static void __attribute__((noreturn))

@@ -576,3 +576,72 @@ h_poolctl(struct poold *pd, const char *const args[], char *out, size_t len)
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
+
+int
+h_tcp_connect(int port)
+{
+	struct sockaddr_in	sin = { .sin_family = AF_INET };
+	int			fd;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)port);
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+h_send(int fd, const void *buf, size_t len)
+{
+	const char	*p = buf;
+	ssize_t		 n;
+
+	while (len > 0) {
+		if ((n = send(fd, p, len, MSG_NOSIGNAL)) <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+h_occurrences(const char *buf, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = buf; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+size_t
+h_recv(int fd, char *buf, size_t len, const char *needle, int n,
+    int timeout_ms, bool *closed)
+{
+	struct pollfd	pfd = { .fd = fd, .events = POLLIN };
+	long		deadline = h_now_ms() + timeout_ms;
+	size_t		got = 0;
+	ssize_t		r;
+
+	*closed = false;
+	buf[0] = '\0';
+	while (got + 1 < len) {
+		long left = deadline - h_now_ms();
+		if (needle != NULL && h_occurrences(buf, needle) >= n)
+			break;
+		if (left <= 0 || poll(&pfd, 1, (int)left) != 1)
+			break;
+		if ((r = read(fd, buf + got, len - 1 - got)) <= 0) {
+			*closed = true;
+			break;
+		}
+		got += (size_t)r;
+		buf[got] = '\0';
+	}
+	return got;
+}

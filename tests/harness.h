@@ -90,3 +90,17 @@ bool	 h_ctl_ready(struct poold *, int timeout_ms);
 /* Run poolctl -s pd_ctl args; its exit status, stdout+stderr in out. */
 int	 h_poolctl(struct poold *, const char *const args[], char *out,
 	    size_t len);
+
+/* A TCP connection to 127.0.0.1:port, or -1. */
+int	 h_tcp_connect(int port);
+/* Write all of buf; 0 or -1. */
+int	 h_send(int fd, const void *buf, size_t len);
+/*
+ * Read until the peer closes, or until needle has appeared n times, or the
+ * timeout: the bytes read (NUL-terminated in buf), and *closed whether
+ * the peer closed.
+ */
+size_t	 h_recv(int fd, char *buf, size_t len, const char *needle, int n,
+	    int timeout_ms, bool *closed);
+/* Occurrences of needle in buf. */
+int	 h_occurrences(const char *buf, const char *needle);

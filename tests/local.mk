@@ -13,12 +13,14 @@ INTEG_TESTS = \
 	tests/integ/test_signals \
 	tests/integ/test_stop \
 	tests/integ/test_errors \
-	tests/integ/test_control
+	tests/integ/test_control \
+	tests/integ/test_http
 
 check_PROGRAMS += tests/tworker $(UNIT_TESTS) $(INTEG_TESTS)
 TESTS += $(UNIT_TESTS) $(INTEG_TESTS) tests/manpages.sh
 
 UNIT_LDADD = supervisor/libpoold.a pool/libpool.a proto/libproto.a \
+	http/libhttp.a \
 	$(CONFUSE_LIBS) $(SYSTEMD_LIBS) $(JANSSON_LIBS) $(CRITERION_LIBS)
 tests_unit_test_addr_LDADD = $(UNIT_LDADD)
 tests_unit_test_backoff_LDADD = $(UNIT_LDADD)
@@ -35,6 +37,7 @@ tests_integ_test_stop_LDADD = $(INTEG_LDADD)
 tests_integ_test_errors_LDADD = $(INTEG_LDADD)
 tests_integ_test_control_LDADD = $(INTEG_LDADD) $(JANSSON_LIBS)
 tests_integ_test_control_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_integ_test_http_LDADD = $(INTEG_LDADD)
 
 AM_TESTS_ENVIRONMENT = \
 	POOLD=$(abs_top_builddir)/supervisor/poold; \

@@ -551,7 +551,7 @@ ParameterizedTestParameters(conf, rejects_file)
 		    false },
 		{ "pool a {\nlisten = { \"127.0.0.1:9100\" }\n"
 		    "worker = \"gthread\"\n}\n",
-		    "the built-in gthread worker is not in this build", 0,
+		    "the gthread worker is not in this build yet", 0,
 		    false },
 		{ "pool a {\nlisten = { \"127.0.0.1:9100\" }\n"
 		    "command = { \"/nonexistent/poold-cmd\" }\n}\n",
@@ -837,17 +837,23 @@ Test(conf, bad_bind_flag_names_address)
  * config_load: no file
  * ========================================================================= */
 
-Test(conf, no_arguments_wants_builtin_worker)
+Test(conf, no_arguments_is_the_builtin_sync_worker)
 {
 	struct poold_conf	c;
 	char			err[CONF_ERR_MAX] = "";
+	char			addr[64];
 
-	/* The embedded default is pool main, sync worker, 127.0.0.1:8000;
-	 * the sync worker is not built yet, so it is refused, by name. */
-	cr_assert_eq(load(ARGV(NULL), &c, err), -1);
-	assert_has(err, "pool main: the built-in sync worker is not in this "
-	    "build yet");
-	assert_has(err, "worker = exec");
+	/* The embedded default: pool main, sync worker, 127.0.0.1:8000. */
+	cr_assert_eq(load(ARGV(NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_npools, 1);
+	cr_assert_str_eq(c.c_pools[0].pc_name, "main");
+	cr_assert_eq(c.c_pools[0].pc_class, WC_SYNC);
+	cr_assert_null(c.c_pools[0].pc_argv);
+	addr_format(&c.c_pools[0].pc_listen[0], addr, sizeof(addr));
+	cr_assert_str_eq(addr, "127.0.0.1:8000");
+	cr_assert_eq(c.c_pools[0].pc_keepalive_ms, 2000);
+	cr_assert_eq(c.c_pools[0].pc_limit_line, 4094);
+	config_free(&c);
 }
 
 Test(conf, bind_and_command_make_exec_pool_main)

@@ -1,0 +1,551 @@
+/*
+ * The async worker: one epoll loop, many connections, keep-alive and
+ * pipelining.  Listeners are watched with EPOLLEXCLUSIVE so a connection
+ * wakes one worker, not all.  A connection costs memory, never the worker:
+ * a client trickling half a request just sits in a buffer until its read
+ * deadline.
+ *
+ * Deadlines are constant per kind (read, keep-alive idle), so each kind
+ * is a FIFO list ordered by deadline: appending at the tail keeps it
+ * sorted, and the loop sleeps until the earliest head.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "worker.h"
+
+#define IN_START	4096
+#define EV_BATCH	64
+/* epoll cookies that are not connections: small numbers no allocation
+   can return. */
+#define TAG_SIGNAL	((uintptr_t)1)
+#define TAG_LISTEN	((uintptr_t)2)	/* TAG_LISTEN + i: listener i */
+
+enum conn_state {
+	C_HEAD,		/* reading a request head */
+	C_BODY,		/* reading (and dropping) its body */
+	C_WRITE,	/* writing the reply */
+};
+
+enum timer_kind { T_READ, T_IDLE, T_NONE };
+
+struct conn {
+	int		 c_fd;
+	enum conn_state	 c_state;
+	char		*c_in;
+	size_t		 c_inlen;	/* bytes in c_in */
+	size_t		 c_inoff;	/* start of the unparsed part */
+	size_t		 c_incap;
+	struct http_scan c_scan;
+	/* The request being read: what the loop needs of it. */
+	enum http_body	 c_body;
+	uint64_t	 c_left;
+	struct http_chunked *c_chunked;
+	int		 c_minor;
+	bool		 c_keepalive;
+	bool		 c_head;
+	bool		 c_close;	/* close once c_out is written */
+	char		 c_out[HW_OUT_MAX];
+	size_t		 c_outlen;
+	size_t		 c_outoff;
+	bool		 c_wantout;
+	/* Timer list. */
+	enum timer_kind	 c_tkind;
+	uint64_t	 c_deadline;
+	struct conn	*c_prev, *c_next;
+};
+
+struct tlist {
+	struct conn	*tl_head, *tl_tail;
+	unsigned	 tl_ms;
+};
+
+static struct async {
+	const struct http_worker_conf	*a_wc;
+	int				 a_ep;
+	int				 a_sig;
+	size_t				 a_nconns;
+	bool				 a_draining;
+	bool				 a_paused;	/* at worker_connections */
+	struct tlist			 a_timers[2];
+	struct http_request		*a_rq;	/* scratch for http_parse */
+	size_t				 a_headmax;
+} A;
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* -- timers ------------------------------------------------------------- */
+
+static void
+timer_stop(struct conn *c)
+{
+	struct tlist *tl;
+
+	if (c->c_tkind == T_NONE)
+		return;
+	tl = &A.a_timers[c->c_tkind];
+	if (c->c_prev)
+		c->c_prev->c_next = c->c_next;
+	else
+		tl->tl_head = c->c_next;
+	if (c->c_next)
+		c->c_next->c_prev = c->c_prev;
+	else
+		tl->tl_tail = c->c_prev;
+	c->c_prev = c->c_next = NULL;
+	c->c_tkind = T_NONE;
+}
+
+static void
+timer_start(struct conn *c, enum timer_kind kind)
+{
+	struct tlist *tl = &A.a_timers[kind];
+
+	timer_stop(c);
+	c->c_tkind = kind;
+	c->c_deadline = now_ms() + tl->tl_ms;
+	c->c_prev = tl->tl_tail;
+	if (tl->tl_tail)
+		tl->tl_tail->c_next = c;
+	else
+		tl->tl_head = c;
+	tl->tl_tail = c;
+}
+
+/* -- connections ------------------------------------------------------------ */
+
+static void
+listeners_interest(uint32_t events)
+{
+	for (size_t i = 0; i < A.a_wc->hw_nfds; i++) {
+		struct epoll_event ev = { .events = events,
+		    .data.u64 = TAG_LISTEN + i };
+		int fd = HW_FIRST_FD + (int)i;
+		/* EPOLLEXCLUSIVE cannot be modified: delete and add. */
+		(void)epoll_ctl(A.a_ep, EPOLL_CTL_DEL, fd, NULL);
+		if (events != 0)
+			(void)epoll_ctl(A.a_ep, EPOLL_CTL_ADD, fd, &ev);
+	}
+}
+
+static void
+conn_close(struct conn *c)
+{
+	timer_stop(c);
+	close(c->c_fd);		/* also leaves the epoll set */
+	free(c->c_in);
+	free(c->c_chunked);
+	free(c);
+	A.a_nconns--;
+	if (A.a_paused && !A.a_draining) {
+		A.a_paused = false;
+		listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
+	}
+}
+
+static int
+conn_watch(struct conn *c, bool out)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP |
+	    (out ? EPOLLOUT : 0), .data.ptr = c };
+
+	if (out == c->c_wantout)
+		return 0;
+	c->c_wantout = out;
+	return epoll_ctl(A.a_ep, EPOLL_CTL_MOD, c->c_fd, &ev);
+}
+
+/* Queue a reply; the connection closes after it unless keep-alive. */
+static void
+conn_reply(struct conn *c, int status, bool keepalive)
+{
+	c->c_outlen = hw_reply(c->c_out, sizeof(c->c_out), status, keepalive,
+	    c->c_minor, c->c_head && status == 200);
+	c->c_outoff = 0;
+	c->c_close = !keepalive;
+	c->c_state = C_WRITE;
+}
+
+static void
+conn_error(struct conn *c, int status)
+{
+	c->c_head = false;
+	conn_reply(c, status, false);
+}
+
+/* After a complete head: set up the body, or reply at once. */
+static void
+conn_request(struct conn *c, size_t headlen)
+{
+	struct http_request	*rq = A.a_rq;
+	int			 r;
+
+	r = http_parse(c->c_in + c->c_inoff, headlen, &A.a_wc->hw_limits, rq);
+	c->c_inoff += headlen;
+	c->c_minor = rq->rq_minor;
+	if (r != 0) {
+		conn_error(c, -r);
+		return;
+	}
+	c->c_keepalive = rq->rq_keepalive && !A.a_draining;
+	c->c_head = rq->rq_head;
+	c->c_body = rq->rq_body;
+	c->c_left = rq->rq_length;
+	if (c->c_body == HTTP_BODY_NONE) {
+		conn_reply(c, 200, c->c_keepalive);
+		return;
+	}
+	if (c->c_body == HTTP_BODY_CHUNKED) {
+		if (c->c_chunked == NULL &&
+		    (c->c_chunked = malloc(sizeof(*c->c_chunked))) == NULL) {
+			conn_error(c, 500);
+			return;
+		}
+		http_chunked_init(c->c_chunked);
+	}
+	if (rq->rq_continue && c->c_inoff == c->c_inlen) {
+		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+		/* Tiny, on an idle socket: it goes out whole or not at all,
+		   and a client that cannot take it may send the body anyway. */
+		(void)!write(c->c_fd, cont, sizeof(cont) - 1);
+	}
+	c->c_state = C_BODY;
+}
+
+/* Drop body bytes from the buffer; true once the body is complete. */
+static bool
+conn_body(struct conn *c)
+{
+	const char	*data;
+	size_t		 avail = c->c_inlen - c->c_inoff, used, dlen;
+	int		 r;
+
+	if (c->c_body == HTTP_BODY_LENGTH) {
+		size_t n = avail < c->c_left ? avail : (size_t)c->c_left;
+		c->c_inoff += n;
+		c->c_left -= n;
+		return c->c_left == 0;
+	}
+	while (c->c_inoff < c->c_inlen) {
+		r = http_chunked_feed(c->c_chunked, c->c_in + c->c_inoff,
+		    c->c_inlen - c->c_inoff, &used, &data, &dlen,
+		    &A.a_wc->hw_limits);
+		if (r < 0) {
+			conn_error(c, -r);
+			return false;
+		}
+		c->c_inoff += used;
+		if (r == HTTP_CHUNK_DONE)
+			return true;
+	}
+	return false;
+}
+
+/* Parse what is buffered, as far as it goes. */
+static void
+conn_advance(struct conn *c)
+{
+	long headlen;
+
+	while (c->c_state != C_WRITE && c->c_inoff < c->c_inlen) {
+		if (c->c_state == C_HEAD) {
+			headlen = http_scan(&c->c_scan, c->c_in + c->c_inoff,
+			    c->c_inlen - c->c_inoff, &A.a_wc->hw_limits);
+			if (headlen < 0)
+				conn_error(c, (int)-headlen);
+			else if (headlen == 0)
+				return;
+			else
+				conn_request(c, (size_t)headlen);
+		} else if (conn_body(c) && c->c_state == C_BODY)
+			conn_reply(c, 200, c->c_keepalive);
+	}
+}
+
+/* Make room for reading: compact, then grow up to the head limit. */
+static bool
+conn_room(struct conn *c)
+{
+	size_t	cap;
+	char	*p;
+
+	if (c->c_inoff > 0) {
+		memmove(c->c_in, c->c_in + c->c_inoff, c->c_inlen - c->c_inoff);
+		c->c_inlen -= c->c_inoff;
+		/* The scan position is relative to the request's start. */
+		c->c_inoff = 0;
+	}
+	if (c->c_inlen < c->c_incap)
+		return true;
+	if (c->c_incap >= A.a_headmax)
+		return false;
+	cap = c->c_incap * 2 < A.a_headmax ? c->c_incap * 2 : A.a_headmax;
+	if ((p = realloc(c->c_in, cap)) == NULL)
+		return false;
+	c->c_in = p;
+	c->c_incap = cap;
+	return true;
+}
+
+enum flush {
+	FLUSH_NEXT,	/* reply written: on to the next request */
+	FLUSH_WAIT,	/* the socket is full: wait for EPOLLOUT */
+	FLUSH_CLOSE,	/* reply written and the connection ends, or it broke */
+};
+
+static enum flush
+conn_flush(struct conn *c)
+{
+	ssize_t n;
+
+	while (c->c_outoff < c->c_outlen) {
+		n = write(c->c_fd, c->c_out + c->c_outoff,
+		    c->c_outlen - c->c_outoff);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN && conn_watch(c, true) == 0)
+				return FLUSH_WAIT;
+			return FLUSH_CLOSE;
+		}
+		c->c_outoff += (size_t)n;
+	}
+	if (c->c_close || conn_watch(c, false) == -1)
+		return FLUSH_CLOSE;
+	/* The reply is out: the next request, maybe already buffered. */
+	c->c_state = C_HEAD;
+	memset(&c->c_scan, 0, sizeof(c->c_scan));
+	timer_start(c, c->c_inoff < c->c_inlen ? T_READ : T_IDLE);
+	return FLUSH_NEXT;
+}
+
+/* Read, parse and reply until the socket has nothing more for now. */
+static void
+conn_io(struct conn *c, uint32_t events)
+{
+	ssize_t	n;
+	bool	eof = false;
+
+	if (events & EPOLLERR) {
+		conn_close(c);
+		return;
+	}
+	for (;;) {
+		if (c->c_state == C_WRITE) {
+			switch (conn_flush(c)) {
+			case FLUSH_WAIT:
+				return;
+			case FLUSH_CLOSE:
+				conn_close(c);
+				return;
+			case FLUSH_NEXT:
+				break;
+			}
+			if (A.a_draining && c->c_inoff == c->c_inlen) {
+				conn_close(c);
+				return;
+			}
+			conn_advance(c);
+			continue;
+		}
+		if (eof) {
+			conn_close(c);
+			return;
+		}
+		if (!conn_room(c)) {
+			conn_error(c, 431);
+			continue;
+		}
+		n = read(c->c_fd, c->c_in + c->c_inlen, c->c_incap - c->c_inlen);
+		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+			eof = true;
+			continue;
+		}
+		if (n == -1)
+			return;			/* EAGAIN: wait for more */
+		/* The head has one deadline from its first byte (slow-loris
+		   clients); a body gets a fresh one with every read. */
+		if (c->c_tkind != T_READ || c->c_state == C_BODY)
+			timer_start(c, T_READ);
+		c->c_inlen += (size_t)n;
+		conn_advance(c);
+	}
+}
+
+static void
+conn_new(int fd)
+{
+	struct conn		*c;
+	struct epoll_event	 ev = { .events = EPOLLIN | EPOLLRDHUP };
+	int			 one = 1;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->c_in = malloc(IN_START)) == NULL) {
+		free(c);
+		close(fd);
+		return;
+	}
+	c->c_fd = fd;
+	c->c_incap = IN_START;
+	c->c_tkind = T_NONE;
+	c->c_minor = 1;
+	/* Replies are one write; do not let Nagle hold them back. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	ev.data.ptr = c;
+	if (epoll_ctl(A.a_ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		free(c->c_in);
+		free(c);
+		close(fd);
+		return;
+	}
+	A.a_nconns++;
+	timer_start(c, T_READ);
+}
+
+static void
+accept_all(int lfd)
+{
+	int fd;
+
+	while (A.a_nconns < A.a_wc->hw_connections) {
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1)
+			return;		/* EAGAIN: a sibling took it, or none */
+		conn_new(fd);
+	}
+	/* Full: leave new connections to the siblings until one closes. */
+	A.a_paused = true;
+	listeners_interest(0);
+}
+
+/* -- stopping ----------------------------------------------------------------- */
+
+/* TERM: no new connections; idle ones go now, busy ones after replying. */
+static void
+drain_begin(void)
+{
+	struct conn *c, *next;
+
+	A.a_draining = true;
+	listeners_interest(0);
+	for (c = A.a_timers[T_IDLE].tl_head; c != NULL; c = next) {
+		next = c->c_next;
+		conn_close(c);
+	}
+}
+
+/* true to keep running */
+static bool
+on_signals(void)
+{
+	struct signalfd_siginfo si;
+
+	while (read(A.a_sig, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGQUIT)
+			return false;
+		if (si.ssi_signo == SIGTERM && !A.a_draining)
+			drain_begin();
+	}
+	return true;
+}
+
+static int
+expire(uint64_t now)
+{
+	uint64_t	next = UINT64_MAX;
+	struct conn	*c;
+
+	for (int k = 0; k < 2; k++) {
+		while ((c = A.a_timers[k].tl_head) != NULL &&
+		    c->c_deadline <= now)
+			conn_close(c);	/* slow or idle: no reply owed */
+		if (c != NULL && c->c_deadline < next)
+			next = c->c_deadline;
+	}
+	if (next == UINT64_MAX)
+		return -1;
+	return (int)(next - now);
+}
+
+static int
+async_setup(const struct http_worker_conf *wc)
+{
+	sigset_t		mask;
+	struct epoll_event	ev = { .events = EPOLLIN, .data.u64 = TAG_SIGNAL };
+
+	memset(&A, 0, sizeof(A));
+	A.a_wc = wc;
+	A.a_headmax = hw_head_max(&wc->hw_limits);
+	A.a_timers[T_READ].tl_ms = wc->hw_read_ms;
+	A.a_timers[T_IDLE].tl_ms = wc->hw_keepalive_ms;
+	if ((A.a_rq = malloc(sizeof(*A.a_rq))) == NULL)
+		return -1;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGQUIT);
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
+	    signal(SIGUSR1, SIG_IGN) == SIG_ERR ||
+	    sigprocmask(SIG_BLOCK, &mask, NULL) == -1 ||
+	    (A.a_sig = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
+	    (A.a_ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    epoll_ctl(A.a_ep, EPOLL_CTL_ADD, A.a_sig, &ev) == -1)
+		return -1;
+	for (size_t i = 0; i < wc->hw_nfds; i++) {
+		if (fcntl(HW_FIRST_FD + (int)i, F_SETFL, O_NONBLOCK) == -1)
+			return -1;
+	}
+	listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
+	return 0;
+}
+
+int
+hw_async_run(const struct http_worker_conf *wc)
+{
+	struct epoll_event	evs[EV_BATCH];
+	int			n, timeout;
+
+	if (async_setup(wc) == -1)
+		return 1;
+	for (;;) {
+		timeout = expire(now_ms());
+		if (A.a_draining && A.a_nconns == 0)
+			return 0;
+		n = epoll_wait(A.a_ep, evs, EV_BATCH, timeout);
+		if (n == -1 && errno != EINTR)
+			return 1;
+		for (int i = 0; i < n; i++) {
+			uint64_t tag = evs[i].data.u64;
+			if (tag == TAG_SIGNAL) {
+				if (!on_signals())
+					return 0;
+			} else if (tag >= TAG_LISTEN &&
+			    tag < TAG_LISTEN + wc->hw_nfds) {
+				if (!A.a_draining)
+					accept_all(HW_FIRST_FD +
+					    (int)(tag - TAG_LISTEN));
+			} else
+				conn_io(evs[i].data.ptr, evs[i].events);
+		}
+	}
+}

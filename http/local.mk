@@ -1,0 +1,12 @@
+# The built-in HTTP worker: parser, response heads, worker loops.
+noinst_LIBRARIES += http/libhttp.a
+http_libhttp_a_SOURCES = \
+	http/chunked.c \
+	http/http.h \
+	http/parse.c \
+	http/response.c
+http_libhttp_a_SOURCES += \
+	http/async.c \
+	http/serve.c \
+	http/sync.c \
+	http/worker.h

@@ -1,0 +1,250 @@
+/*
+ * The built-in HTTP workers end to end, with raw sockets so that every
+ * byte on the wire is the test's choice.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static struct poold	pd;
+static int		port;
+
+static void setup(void) { h_setup(&pd); }
+static void teardown(void) { h_teardown(&pd); }
+
+TestSuite(http, .init = setup, .fini = teardown, .timeout = 60);
+
+/* poold -k class on a free port, with extra flags, waiting until served. */
+static void
+start(const char *class, int workers, const char *extra[])
+{
+	char		 bind[32], w[8];
+	const char	*args[32];
+	size_t		 n = 0;
+	long		 deadline;
+	int		 fd = -1;
+
+	port = h_free_port();
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", port);
+	snprintf(w, sizeof(w), "%d", workers);
+	args[n++] = "-k"; args[n++] = class;
+	args[n++] = "-b"; args[n++] = bind;
+	args[n++] = "-w"; args[n++] = w;
+	args[n++] = "--graceful-timeout"; args[n++] = "5";
+	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++)
+		args[n++] = extra[i];
+	args[n] = NULL;
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_children(&pd, (size_t)workers, H_WAIT_MS));
+	deadline = h_now_ms() + H_WAIT_MS;
+	while (fd == -1 && h_now_ms() < deadline)
+		fd = h_tcp_connect(port);
+	cr_assert_neq(fd, -1, "nothing listening");
+	close(fd);
+}
+
+/* One exchange on a new connection; the reply, and whether it closed. */
+static char *
+exchange(const char *req, size_t len, const char *needle, int n, bool *closed)
+{
+	static char	buf[65536];
+	int		fd = h_tcp_connect(port);
+
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(h_send(fd, req, len), 0);
+	h_recv(fd, buf, sizeof(buf), needle, n, H_WAIT_MS, closed);
+	close(fd);
+	return buf;
+}
+
+#define SEND(req, needle, n, closed) \
+	exchange((req), sizeof(req) - 1, (needle), (n), (closed))
+
+Test(http, sync_answers_and_closes)
+{
+	bool	 closed;
+	char	*r;
+
+	start("sync", 1, NULL);
+	r = SEND("GET / HTTP/1.1\r\nHost: x\r\n\r\n", NULL, 0, &closed);
+	cr_assert(closed, "sync kept the connection open");
+	cr_assert(strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0, "%s", r);
+	cr_assert(strstr(r, "Connection: close\r\n") != NULL, "%s", r);
+	cr_assert(strstr(r, "Hello from poold: pool main, worker 0") != NULL,
+	    "%s", r);
+	r = SEND("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", NULL, 0, &closed);
+	cr_assert(strstr(r, "Content-Length: ") != NULL);
+	cr_assert_null(strstr(r, "Hello"), "HEAD reply has a body: %s", r);
+}
+
+Test(http, sync_reads_chunked_and_continue)
+{
+	bool	 closed;
+	char	*r;
+
+	start("sync", 1, NULL);
+	r = SEND("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+	    "\r\n5;ext=1\r\nhello\r\n0\r\nX-Trailer: y\r\n\r\n", NULL, 0,
+	    &closed);
+	cr_assert(strncmp(r, "HTTP/1.1 200 ", 13) == 0, "%s", r);
+
+	int fd = h_tcp_connect(port);
+	char buf[4096];
+	static const char head[] = "POST / HTTP/1.1\r\nHost: x\r\n"
+	    "Content-Length: 4\r\nExpect: 100-continue\r\n\r\n";
+	cr_assert_eq(h_send(fd, head, sizeof(head) - 1), 0);
+	h_recv(fd, buf, sizeof(buf), "100 Continue", 1, H_WAIT_MS, &closed);
+	cr_assert(strstr(buf, "HTTP/1.1 100 Continue\r\n\r\n") == buf, "%s",
+	    buf);
+	cr_assert_eq(h_send(fd, "body", 4), 0);
+	h_recv(fd, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
+	cr_assert(strncmp(buf, "HTTP/1.1 200 ", 13) == 0, "%s", buf);
+	close(fd);
+}
+
+Test(http, malformed_requests_get_4xx_and_close)
+{
+	static const struct { const char *req; const char *status; } cases[] = {
+		{ "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+		  "Transfer-Encoding: chunked\r\n\r\n", "400" },
+		{ "GET / HTTP/1.1\r\n\r\n", "400" },		/* no Host */
+		{ "GET / HTTP/1.1\r\nHost : x\r\n\r\n", "400" },
+		{ "GET / HTTP/1.1\nHost: x\n\n", "400" },	/* bare LF */
+		{ "GET / HTTP/2.0\r\nHost: x\r\n\r\n", "505" },
+		{ "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "505" },
+		{ "get / HTTP/1.1\r\nHost: x\r\n\r\n", "400" },
+		{ "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, "
+		  "chunked\r\n\r\n", "501" },
+		{ "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked"
+		  "\r\n\r\nzz\r\n", "400" },
+	};
+
+	for (int k = 0; k < 2; k++) {
+		start(k == 0 ? "sync" : "async", 1, NULL);
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			bool	 closed;
+			char	 want[32];
+			char	*r = exchange(cases[i].req,
+			    strlen(cases[i].req), NULL, 0, &closed);
+			snprintf(want, sizeof(want), "HTTP/1.1 %s ",
+			    cases[i].status);
+			cr_expect(strncmp(r, want, strlen(want)) == 0,
+			    "%s: case %zu: want %s, got %.40s", k ? "async" :
+			    "sync", i, cases[i].status, r);
+			cr_expect(closed, "case %zu: connection left open", i);
+		}
+		h_teardown(&pd);
+		h_setup(&pd);
+	}
+}
+
+Test(http, async_keepalive_and_pipelining)
+{
+	bool	 closed;
+	char	*r;
+
+	start("async", 1, NULL);
+	r = SEND("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n"
+	    "POST /2 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "5\r\nhello\r\n0\r\n\r\n"
+	    "POST /3 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+	    "GET /4 HTTP/1.0\r\n\r\n", NULL, 0, &closed);
+	cr_assert_eq(h_occurrences(r, "HTTP/1.1 200 OK\r\n"), 3, "%s", r);
+	cr_assert_eq(h_occurrences(r, "HTTP/1.0 200 OK\r\n"), 1, "%s", r);
+	cr_assert_eq(h_occurrences(r, "Hello from poold"), 4, "%s", r);
+	/* HTTP/1.0 without keep-alive ends the connection. */
+	cr_assert(closed, "connection not closed after HTTP/1.0");
+}
+
+/* After a chunked body, the next request starts exactly where it ended. */
+Test(http, no_desync_after_a_chunked_body)
+{
+	bool	 closed;
+	char	*r;
+
+	start("async", 1, NULL);
+	r = SEND("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+	    "\r\n3\r\nabc\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\n"
+	    "Host: x\r\nConnection: close\r\n\r\n", NULL, 0, &closed);
+	cr_assert_eq(h_occurrences(r, "HTTP/1.1 200 OK"), 2, "%s", r);
+	/* A chunk that claims less than it sends must not become a
+	   second request. */
+	r = SEND("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+	    "\r\n3\r\nabcGET / HTTP/1.1\r\nHost: x\r\n\r\n0\r\n\r\n", NULL, 0,
+	    &closed);
+	cr_assert(strncmp(r, "HTTP/1.1 400 ", 13) == 0, "%s", r);
+	cr_assert_eq(h_occurrences(r, "HTTP/1.1"), 1, "%s", r);
+}
+
+/* Clients trickling half a request cost memory, not the worker. */
+Test(http, async_slow_clients_do_not_block)
+{
+	int	 slow[100];
+	bool	 closed;
+	char	*r;
+
+	start("async", 1, NULL);
+	for (int i = 0; i < 100; i++) {
+		cr_assert_neq(slow[i] = h_tcp_connect(port), -1);
+		cr_assert_eq(h_send(slow[i], "GET / HTTP/1.1\r\nHo", 18), 0);
+	}
+	r = SEND("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+	    NULL, 0, &closed);
+	cr_assert(strncmp(r, "HTTP/1.1 200 ", 13) == 0, "%s", r);
+	for (int i = 0; i < 100; i++)
+		close(slow[i]);
+}
+
+Test(http, async_idle_keepalive_connection_times_out)
+{
+	const char	*extra[] = { "--keep-alive", "0.2", NULL };
+	char		 buf[4096];
+	bool		 closed;
+	int		 fd;
+
+	start("async", 1, extra);
+	fd = h_tcp_connect(port);
+	cr_assert_eq(h_send(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 27), 0);
+	h_recv(fd, buf, sizeof(buf), "Hello", 1, H_WAIT_MS, &closed);
+	cr_assert(!closed);
+	/* Idle now: closed by the worker well before the 5 s deadline. */
+	h_recv(fd, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
+	cr_assert(closed, "idle keep-alive connection never closed");
+	close(fd);
+}
+
+Test(http, async_term_drains)
+{
+	char	buf[4096];
+	bool	closed;
+	int	idle, status;
+
+	start("async", 1, NULL);
+	idle = h_tcp_connect(port);
+	cr_assert_eq(h_send(idle, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 27), 0);
+	h_recv(idle, buf, sizeof(buf), "Hello", 1, H_WAIT_MS, &closed);
+	h_signal(&pd, SIGTERM);
+	h_recv(idle, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
+	cr_assert(closed, "an idle connection survived the drain");
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_assert(h_log_has(&pd, "exited with code 0"));
+	close(idle);
+}
+
+Test(http, embedded_default_is_valid)
+{
+	const char	*args[] = { "--check-config", NULL };
+	int		 status = h_run(&pd, args, H_WAIT_MS);
+
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "poold with no arguments is not a valid configuration");
+}
