@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -56,11 +57,8 @@ struct conn {
 	struct http_chunked *c_chunked;
 	int		 c_minor;
 	bool		 c_keepalive;
-	bool		 c_head;
-	bool		 c_close;	/* close once c_out is written */
-	char		 c_out[HW_OUT_MAX];
-	size_t		 c_outlen;
-	size_t		 c_outoff;
+	struct hw_response c_resp;	/* decided once the head is parsed */
+	size_t		 c_outoff;	/* of c_resp.hr_buf, sent so far */
 	bool		 c_wantout;
 	/* Timer list. */
 	enum timer_kind	 c_tkind;
@@ -152,6 +150,7 @@ static void
 conn_close(struct conn *c)
 {
 	timer_stop(c);
+	hw_response_done(&c->c_resp);
 	close(c->c_fd);		/* also leaves the epoll set */
 	free(c->c_in);
 	free(c->c_chunked);
@@ -175,22 +174,21 @@ conn_watch(struct conn *c, bool out)
 	return epoll_ctl(A.a_ep, EPOLL_CTL_MOD, c->c_fd, &ev);
 }
 
-/* Queue a reply; the connection closes after it unless keep-alive. */
+/* The reply in c_resp is ready: send it. */
 static void
-conn_reply(struct conn *c, int status, bool keepalive)
+conn_send(struct conn *c)
 {
-	c->c_outlen = hw_reply(c->c_out, sizeof(c->c_out), status, keepalive,
-	    c->c_minor, c->c_head && status == 200);
 	c->c_outoff = 0;
-	c->c_close = !keepalive;
 	c->c_state = C_WRITE;
 }
 
+/* An error replaces whatever reply was planned, and ends the connection. */
 static void
 conn_error(struct conn *c, int status)
 {
-	c->c_head = false;
-	conn_reply(c, status, false);
+	hw_response_done(&c->c_resp);
+	hw_error(status, c->c_minor, &c->c_resp);
+	conn_send(c);
 }
 
 /* After a complete head: set up the body, or reply at once. */
@@ -208,11 +206,13 @@ conn_request(struct conn *c, size_t headlen)
 		return;
 	}
 	c->c_keepalive = rq->rq_keepalive && !A.a_draining;
-	c->c_head = rq->rq_head;
 	c->c_body = rq->rq_body;
 	c->c_left = rq->rq_length;
+	/* Decided now, while rq's pointers into the buffer are valid; sent
+	   once the body has been read. */
+	hw_respond(rq, c->c_keepalive, &c->c_resp);
 	if (c->c_body == HTTP_BODY_NONE) {
-		conn_reply(c, 200, c->c_keepalive);
+		conn_send(c);
 		return;
 	}
 	if (c->c_body == HTTP_BODY_CHUNKED) {
@@ -278,7 +278,7 @@ conn_advance(struct conn *c)
 			else
 				conn_request(c, (size_t)headlen);
 		} else if (conn_body(c) && c->c_state == C_BODY)
-			conn_reply(c, 200, c->c_keepalive);
+			conn_send(c);
 	}
 }
 
@@ -316,11 +316,17 @@ enum flush {
 static enum flush
 conn_flush(struct conn *c)
 {
-	ssize_t n;
+	struct hw_response	*r = &c->c_resp;
+	ssize_t			 n;
 
-	while (c->c_outoff < c->c_outlen) {
-		n = write(c->c_fd, c->c_out + c->c_outoff,
-		    c->c_outlen - c->c_outoff);
+	while (c->c_outoff < r->hr_len || r->hr_left > 0) {
+		if (c->c_outoff < r->hr_len)
+			n = write(c->c_fd, r->hr_buf + c->c_outoff,
+			    r->hr_len - c->c_outoff);
+		else
+			n = sendfile(c->c_fd, r->hr_fd, &r->hr_off,
+			    r->hr_left > (1 << 20) ? (size_t)1 << 20 :
+			    (size_t)r->hr_left);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -328,9 +334,15 @@ conn_flush(struct conn *c)
 				return FLUSH_WAIT;
 			return FLUSH_CLOSE;
 		}
-		c->c_outoff += (size_t)n;
+		if (n == 0)
+			return FLUSH_CLOSE;	/* the file shrank */
+		if (c->c_outoff < r->hr_len)
+			c->c_outoff += (size_t)n;
+		else
+			r->hr_left -= (uint64_t)n;
 	}
-	if (c->c_close || conn_watch(c, false) == -1)
+	hw_response_done(r);
+	if (r->hr_close || conn_watch(c, false) == -1)
 		return FLUSH_CLOSE;
 	/* The reply is out: the next request, maybe already buffered. */
 	c->c_state = C_HEAD;
@@ -406,6 +418,7 @@ conn_new(int fd)
 		return;
 	}
 	c->c_fd = fd;
+	c->c_resp.hr_fd = -1;
 	c->c_incap = IN_START;
 	c->c_tkind = T_NONE;
 	c->c_minor = 1;

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define HTTP_FIELDS_MAX		256	/* ceiling for limit_request_fields */
 #define HTTP_LINE_MAX		8190	/* ceiling for limit_request_line */
@@ -133,10 +134,15 @@ const char	*http_reason(int status);
 const char	*http_date(void);
 /*
  * A response head into buf (status line, Date, Server, Content-Type when
- * ctype is not NULL, Content-Length, Connection): its length, or 0 if it
- * does not fit.
+ * ctype is not NULL, Content-Length, Connection, then extra: whole header
+ * lines, each ending in CRLF, or NULL): its length, or 0 if it does not
+ * fit.
  */
 size_t	 http_head(char *buf, size_t len, int status, const char *ctype,
-	    uint64_t clen, bool keepalive, int minor);
+	    uint64_t clen, bool keepalive, int minor, const char *extra);
+/* RFC 9110 IMF-fixdate of t into buf (at least 30 bytes). */
+void	 http_fmt_date(time_t t, char *buf, size_t len);
+/* An IMF-fixdate back to a time; -1 if it is not one. */
+time_t	 http_parse_date(const char *s, size_t len);
 
 #endif

@@ -10,3 +10,4 @@ http_libhttp_a_SOURCES += \
 	http/serve.c \
 	http/sync.c \
 	http/worker.h
+http_libhttp_a_SOURCES += http/static.c

@@ -37,23 +37,53 @@ http_reason(int status)
 	}
 }
 
+#define IMF_FIXDATE	"%a, %d %b %Y %H:%M:%S GMT"
+
+/* The C locale is assumed: the worker never calls setlocale(). */
+void
+http_fmt_date(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, IMF_FIXDATE, &tm) == 0)
+		snprintf(buf, len, "Thu, 01 Jan 1970 00:00:00 GMT");
+}
+
+time_t
+http_parse_date(const char *s, size_t len)
+{
+	char		 buf[64];
+	struct tm	 tm;
+	const char	*end;
+
+	if (len != 29)
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(buf, IMF_FIXDATE, &tm)) == NULL || *end != '\0')
+		return -1;
+	return timegm(&tm);
+}
+
 const char *
 http_date(void)
 {
 	static char	buf[32];
 	static time_t	last = -1;
 	time_t		now = time(NULL);
-	struct tm	tm;
 
-	if (now != last && gmtime_r(&now, &tm) != NULL &&
-	    strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S GMT", &tm) != 0)
+	if (now != last) {
+		http_fmt_date(now, buf, sizeof(buf));
 		last = now;
+	}
 	return buf;
 }
 
 size_t
 http_head(char *buf, size_t len, int status, const char *ctype,
-    uint64_t clen, bool keepalive, int minor)
+    uint64_t clen, bool keepalive, int minor, const char *extra)
 {
 	int n;
 
@@ -63,12 +93,13 @@ http_head(char *buf, size_t len, int status, const char *ctype,
 	    "Date: %s\r\n"
 	    "%s%s%s"
 	    "Content-Length: %" PRIu64 "\r\n"
-	    "%s"
+	    "%s%s"
 	    "\r\n",
 	    minor == 0 ? 0 : 1, status, http_reason(status), http_date(),
 	    ctype ? "Content-Type: " : "", ctype ? ctype : "",
 	    ctype ? "\r\n" : "", clen,
 	    !keepalive ? "Connection: close\r\n" :
-	    minor == 0 ? "Connection: keep-alive\r\n" : "");
+	    minor == 0 ? "Connection: keep-alive\r\n" : "",
+	    extra ? extra : "");
 	return n > 0 && (size_t)n < len ? (size_t)n : 0;
 }

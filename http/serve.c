@@ -1,6 +1,6 @@
 /*
- * What the built-in worker answers: a short hello naming the worker, or
- * an error.  Static files and application modules will plug in here.
+ * What the built-in worker answers: a file under --root, or a short hello
+ * naming the worker, or an error.  Application modules will plug in here.
  */
 #include "config.h"
 
@@ -12,8 +12,9 @@
 
 static char	hw_hello[128];
 static size_t	hw_hello_len;
+static bool	hw_static;
 
-void
+int
 hw_init(const struct http_worker_conf *wc)
 {
 	int n = snprintf(hw_hello, sizeof(hw_hello),
@@ -21,32 +22,74 @@ hw_init(const struct http_worker_conf *wc)
 	    wc->hw_slot, (long)getpid());
 
 	hw_hello_len = n > 0 && (size_t)n < sizeof(hw_hello) ? (size_t)n : 0;
+	if (wc->hw_root != NULL) {
+		if (static_init(wc->hw_root) == -1)
+			return -1;
+		hw_static = true;
+	}
+	return 0;
 }
 
-size_t
-hw_reply(char *buf, size_t len, int status, bool keepalive, int minor,
-    bool head)
+/* A reply whose body is in memory. */
+static void
+reply_text(struct hw_response *r, int status, bool keepalive, int minor,
+    bool head, const char *body, size_t blen, const char *extra)
 {
-	char		 err[64];
-	const char	*body = hw_hello;
-	size_t		 blen = hw_hello_len, n;
-	int		 r;
+	size_t n;
 
-	if (status != 200) {
-		r = snprintf(err, sizeof(err), "%d %s\n", status,
-		    http_reason(status));
-		body = err;
-		blen = r > 0 ? (size_t)r : 0;
+	r->hr_fd = -1;
+	r->hr_left = 0;
+	r->hr_status = status;
+	r->hr_close = !keepalive;
+	n = http_head(r->hr_buf, sizeof(r->hr_buf), status,
+	    "text/plain; charset=utf-8", blen, keepalive, minor, extra);
+	if (n == 0 || n + blen > sizeof(r->hr_buf)) {
+		/* Cannot happen with our own bodies; fail safe anyway. */
+		r->hr_len = 0;
+		r->hr_close = true;
+		return;
 	}
-	n = http_head(buf, len, status, "text/plain; charset=utf-8", blen,
-	    keepalive, minor);
-	if (n == 0 || (!head && n + blen > len))
-		return 0;
 	if (!head) {
-		memcpy(buf + n, body, blen);
+		memcpy(r->hr_buf + n, body, blen);
 		n += blen;
 	}
-	return n;
+	r->hr_len = n;
+}
+
+void
+hw_error(int status, int minor, struct hw_response *r)
+{
+	char	body[64];
+	int	n = snprintf(body, sizeof(body), "%d %s\n", status,
+		    http_reason(status));
+
+	reply_text(r, status, false, minor, false, body,
+	    n > 0 ? (size_t)n : 0, status == 405 ? "Allow: GET, HEAD\r\n" :
+	    NULL);
+}
+
+void
+hw_respond(const struct http_request *rq, bool keepalive,
+    struct hw_response *r)
+{
+	int status;
+
+	if (hw_static) {
+		if ((status = static_respond(rq, keepalive, r)) != 0)
+			hw_error(status, rq->rq_minor, r);
+		return;
+	}
+	reply_text(r, 200, keepalive, rq->rq_minor, rq->rq_head, hw_hello,
+	    hw_hello_len, NULL);
+}
+
+void
+hw_response_done(struct hw_response *r)
+{
+	if (r->hr_fd != -1)
+		(void)close(r->hr_fd);
+	r->hr_fd = -1;
+	r->hr_left = 0;
 }
 
 size_t
@@ -60,7 +103,8 @@ hw_head_max(const struct http_limits *l)
 int
 http_worker_run(const struct http_worker_conf *wc)
 {
-	hw_init(wc);
+	if (hw_init(wc) == -1)
+		return 1;
 	switch (wc->hw_class) {
 	case HW_SYNC:
 		return hw_sync_run(wc);

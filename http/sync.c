@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -72,13 +73,32 @@ write_all(int fd, const char *buf, size_t len)
 	}
 }
 
+/* Head and small body, then the file if there is one. */
 static void
-reply(int fd, int status, int minor, bool head)
+send_response(int fd, struct hw_response *r)
 {
-	char	out[HW_OUT_MAX];
-	size_t	n = hw_reply(out, sizeof(out), status, false, minor, head);
+	ssize_t n;
 
-	write_all(fd, out, n);
+	write_all(fd, r->hr_buf, r->hr_len);
+	while (r->hr_left > 0 && !sync_quit) {
+		n = sendfile(fd, r->hr_fd, &r->hr_off, r->hr_left > (1 << 30) ?
+		    (size_t)1 << 30 : (size_t)r->hr_left);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;		/* gone, timed out, or the file shrank */
+		r->hr_left -= (uint64_t)n;
+	}
+	hw_response_done(r);
+}
+
+static void
+reply_error(int fd, int status, int minor)
+{
+	struct hw_response r;
+
+	hw_error(status, minor, &r);
+	send_response(fd, &r);
 }
 
 /* Read more into buf; bytes read, 0 at EOF or timeout or error. */
@@ -144,9 +164,10 @@ serve(int fd, const struct http_worker_conf *wc, char *buf, size_t cap,
     struct http_request *rq)
 {
 	struct http_scan	sc = { 0, 0, 0 };
+	struct hw_response	resp;
 	size_t			have = 0, got;
 	long			headlen = 0;
-	int			r;
+	int			r, minor;
 
 	while (headlen == 0) {
 		if ((got = fill(fd, buf, have, cap)) == 0)
@@ -155,24 +176,29 @@ serve(int fd, const struct http_worker_conf *wc, char *buf, size_t cap,
 		headlen = http_scan(&sc, buf, have, &wc->hw_limits);
 	}
 	if (headlen < 0) {
-		reply(fd, (int)-headlen, 1, false);
+		reply_error(fd, (int)-headlen, 1);
 		return;
 	}
 	if ((r = http_parse(buf, (size_t)headlen, &wc->hw_limits, rq)) != 0) {
-		reply(fd, -r, 1, false);
+		reply_error(fd, -r, 1);
 		return;
 	}
 	if (rq->rq_continue && rq->rq_body != HTTP_BODY_NONE &&
 	    have == (size_t)headlen)
 		write_all(fd, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+	/* Decided before the body is read: reading it reuses buf, where
+	   rq's pointers are. */
+	hw_respond(rq, false, &resp);
+	minor = rq->rq_minor;
 	if (rq->rq_body != HTTP_BODY_NONE &&
 	    (r = drain_body(fd, rq, buf, (size_t)headlen, have, cap,
 	    &wc->hw_limits)) != 0) {
+		hw_response_done(&resp);
 		if (r > 0)
-			reply(fd, r, rq->rq_minor, false);
+			reply_error(fd, r, minor);
 		return;
 	}
-	reply(fd, 200, rq->rq_minor, rq->rq_head);
+	send_response(fd, &resp);
 }
 
 static void

@@ -29,6 +29,7 @@ struct http_worker_conf {
 	unsigned		hw_keepalive_ms;	/* idle between requests */
 	unsigned		hw_read_ms;	/* a request's head and body */
 	unsigned		hw_connections;	/* async: at once */
+	const char		*hw_root;	/* static files, or NULL */
 };
 
 /* Serve until told to stop; the exit code. */
@@ -39,11 +40,34 @@ int	 http_worker_run(const struct http_worker_conf *);
 #define HW_FIRST_FD	3
 #define HW_OUT_MAX	1024	/* a whole hello or error reply fits */
 
-/* Prepared once per worker: the hello body names the worker. */
-void	 hw_init(const struct http_worker_conf *);
-/* The full reply (head and body) for status; its length. */
-size_t	 hw_reply(char *buf, size_t len, int status, bool keepalive,
-	    int minor, bool head);
+/*
+ * A reply: its head (and a small body) in hr_buf, then maybe a file.
+ * Both loops send it the same way; only how they wait differs.
+ */
+struct hw_response {
+	char		hr_buf[HW_OUT_MAX];
+	size_t		hr_len;
+	int		hr_fd;		/* -1, or a file to send after hr_buf */
+	off_t		hr_off;
+	uint64_t	hr_left;
+	bool		hr_close;	/* the connection ends after it */
+	int		hr_status;
+};
+
+/* Prepared once per worker: the hello body, the static root. */
+int	 hw_init(const struct http_worker_conf *);
+/* What to answer rq with. */
+void	 hw_respond(const struct http_request *rq, bool keepalive,
+	    struct hw_response *);
+/* An error reply; the connection closes after it. */
+void	 hw_error(int status, int minor, struct hw_response *);
+/* Release the file of a reply (after sending it, or when giving up). */
+void	 hw_response_done(struct hw_response *);
+
+/* static.c: files under a root.  0 with r filled, or a status. */
+int	 static_init(const char *root);
+int	 static_respond(const struct http_request *, bool keepalive,
+	    struct hw_response *r);
 /* The most a request head can take under the limits, for buffers. */
 size_t	 hw_head_max(const struct http_limits *);
 

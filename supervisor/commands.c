@@ -378,6 +378,7 @@ pool_conf_json(const struct pool_conf *pc)
 	o = with(o, "env", strv_json(pc->pc_env));
 	o = with(o, "user", opt_str(pc->pc_user));
 	o = with(o, "group", opt_str(pc->pc_group));
+	o = with(o, "root", opt_str(pc->pc_root));
 	return with(o, "chdir", opt_str(pc->pc_chdir));
 }
 

@@ -201,6 +201,7 @@ static cfg_opt_t pool_opts[] = {
 	CFG_INT("max_requests_jitter", 0, CFGF_NONE),
 	CFG_INT("backlog", CONF_DEFAULT_BACKLOG, CFGF_NONE),
 	CFG_INT("socket_mode", 0666, CFGF_NONE),
+	CFG_STR("root", NULL, CFGF_NONE),
 	CFG_FLOAT("keepalive", 2, CFGF_NONE),
 	CFG_FLOAT("read_timeout", 30, CFGF_NONE),
 	CFG_INT("worker_connections", 1000, CFGF_NONE),
@@ -292,6 +293,7 @@ pool_conf_free(struct pool_conf *pc)
 	free(pc->pc_user);
 	free(pc->pc_group);
 	free(pc->pc_chdir);
+	free(pc->pc_root);
 	memset(pc, 0, sizeof(*pc));
 }
 
@@ -394,7 +396,7 @@ http_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 		return conf_fail(e, "pool %s: limit_request_body must be >= 0",
 		    pc->pc_name);
 	pc->pc_limit_body = (uint64_t)body;
-	return 0;
+	return set_str(&pc->pc_root, cfg_getstr(sec, "root"), e);
 }
 
 static int
@@ -632,6 +634,8 @@ apply_cli_pool(const struct cli *cli, struct pool_conf *pc,
 		pc->pc_limit_fields = (unsigned)cli->limit_fields;
 	if (cli->limit_field_size >= 0)
 		pc->pc_limit_field_size = (unsigned)cli->limit_field_size;
+	if (cli->root != NULL && set_str(&pc->pc_root, cli->root, e) == -1)
+		return -1;
 	return 0;
 }
 
@@ -801,6 +805,24 @@ resolve_command(struct pool_conf *pc, struct conf_err *e)
 }
 
 static int
+check_root(struct pool_conf *pc, struct conf_err *e)
+{
+	struct stat st;
+
+	if (pc->pc_root == NULL)
+		return 0;
+	if (absolutize(&pc->pc_root, e) == -1)
+		return -1;
+	if (stat(pc->pc_root, &st) == -1)
+		return conf_fail(e, "pool %s: root %s: %s", pc->pc_name,
+		    pc->pc_root, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return conf_fail(e, "pool %s: root %s: not a directory",
+		    pc->pc_name, pc->pc_root);
+	return 0;
+}
+
+static int
 check_class(struct pool_conf *pc, struct conf_err *e)
 {
 	if ((int)pc->pc_class == -1)
@@ -820,8 +842,11 @@ check_class(struct pool_conf *pc, struct conf_err *e)
 		if (pc->pc_max_requests != 0 || pc->pc_threads != 1)
 			return conf_fail(e, "pool %s: max_requests and threads "
 			    "are not in this build yet", pc->pc_name);
-		return 0;
+		return check_root(pc, e);
 	}
+	if (pc->pc_root != NULL)
+		return conf_fail(e, "pool %s: root is for the built-in "
+		    "workers, not exec", pc->pc_name);
 	if (pc->pc_argv == NULL)
 		return conf_fail(e, "pool %s: worker = exec needs a command",
 		    pc->pc_name);

@@ -63,6 +63,7 @@ struct pool_conf {
 	unsigned	  pc_limit_fields;	/* limit_request_fields */
 	unsigned	  pc_limit_field_size;	/* limit_request_field_size */
 	uint64_t	  pc_limit_body;	/* limit_request_body; 0: none */
+	char		 *pc_root;		/* root: static files */
 };
 
 struct poold_conf {

@@ -28,6 +28,7 @@ enum {
 	OPT_LIMIT_LINE,
 	OPT_LIMIT_FIELDS,
 	OPT_LIMIT_FIELD_SIZE,
+	OPT_ROOT,
 };
 
 static const struct option cli_longopts[] = {
@@ -51,6 +52,7 @@ static const struct option cli_longopts[] = {
 	{ "name",		required_argument, NULL, 'n' },
 	{ "check-config",	no_argument,	   NULL, OPT_CHECK },
 	{ "keep-alive",		required_argument, NULL, OPT_KEEPALIVE },
+	{ "root",		required_argument, NULL, OPT_ROOT },
 	{ "worker-connections",	required_argument, NULL, OPT_CONNECTIONS },
 	{ "limit-request-line",	required_argument, NULL, OPT_LIMIT_LINE },
 	{ "limit-request-fields", required_argument, NULL, OPT_LIMIT_FIELDS },
@@ -73,6 +75,7 @@ cli_usage(FILE *f)
 "  -w, --workers N              workers per pool (default 2 x cores + 1)\n"
 "  -k, --worker-class CLASS     sync (default), async or exec (exec when\n"
 "                               a COMMAND follows --)\n"
+"      --root DIR               serve static files from DIR (built-in)\n"
 "      --keep-alive S           keep-alive idle time of async workers (2)\n"
 "      --worker-connections N   connections per async worker (1000)\n"
 "      --limit-request-line N   request line bytes (4094)\n"
@@ -221,6 +224,7 @@ cli_option(struct cli *c, int ch, const char *arg, char *err, size_t len)
 			return cli_bad(err, len, "--limit-request-field_size",
 			    arg, "expected 16-65536");
 		break;
+	case OPT_ROOT: c->root = arg; break;
 	case 'p': c->pidfile = arg; break;
 	case 'D': c->daemon = true; break;
 	case 'u': c->user = arg; break;
@@ -289,5 +293,5 @@ cli_names_pool(const struct cli *c)
 	    c->timeout != CLI_UNSET || c->graceful_timeout != CLI_UNSET ||
 	    c->keepalive != CLI_UNSET || c->worker_connections >= 0 ||
 	    c->limit_line >= 0 || c->limit_fields >= 0 ||
-	    c->limit_field_size >= 0;
+	    c->limit_field_size >= 0 || c->root != NULL;
 }

@@ -25,6 +25,7 @@ struct cli {
 	const char	 *log_level;
 	const char	 *error_log;
 	const char	 *access_log;
+	const char	 *root;
 	long		  workers;	/* -1: not given */
 	long		  threads;
 	long		  max_requests;

@@ -242,6 +242,7 @@ http_main(const struct spawn_req *r, char **envp)
 		.hw_keepalive_ms = pc->pc_keepalive_ms,
 		.hw_read_ms = pc->pc_read_timeout_ms,
 		.hw_connections = pc->pc_worker_connections,
+		.hw_root = pc->pc_root,
 		.hw_limits = {
 			.hl_line = pc->pc_limit_line,
 			.hl_fields = pc->pc_limit_fields,

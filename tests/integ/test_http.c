@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -247,4 +248,79 @@ Test(http, embedded_default_is_valid)
 
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "poold with no arguments is not a valid configuration");
+}
+
+/* A small tree under pd_dir/www, with a symlink that leads out of it. */
+static const char *
+make_root(char *root, size_t len)
+{
+	char path[H_PATH_MAX + 32], secret[H_PATH_MAX];
+
+	h_path(&pd, "www", root, len);
+	cr_assert_eq(mkdir(root, 0755), 0);
+	snprintf(path, sizeof(path), "%s/index.html", root);
+	h_write_file(path, "<h1>index</h1>\n");
+	snprintf(path, sizeof(path), "%s/data.txt", root);
+	h_write_file(path, "0123456789abcdefghij");
+	snprintf(path, sizeof(path), "%s/dir", root);
+	cr_assert_eq(mkdir(path, 0755), 0);
+	h_write_file(h_path(&pd, "secret", secret, sizeof(secret)), "no\n");
+	snprintf(path, sizeof(path), "%s/out", root);
+	cr_assert_eq(symlink(secret, path), 0);
+	return root;
+}
+
+static void
+expect_status(const char *req, const char *status, const char *body)
+{
+	bool	 closed;
+	char	 want[32];
+	char	*r = exchange(req, strlen(req), NULL, 0, &closed);
+
+	snprintf(want, sizeof(want), "HTTP/1.1 %s", status);
+	cr_expect(strncmp(r, want, strlen(want)) == 0, "%s -> %.60s", req, r);
+	if (body != NULL) {
+		const char *b = strstr(r, "\r\n\r\n");
+		cr_expect(b != NULL && strcmp(b + 4, body) == 0,
+		    "%s: body %s", req, b ? b + 4 : "(none)");
+	}
+}
+
+#define REQ(path, extra) \
+	"GET " path " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" extra "\r\n"
+
+Test(http, static_files_for_both_classes)
+{
+	char root[H_PATH_MAX];
+
+	make_root(root, sizeof(root));
+	for (int k = 0; k < 2; k++) {
+		const char *extra[] = { "--root", root, NULL };
+		start(k == 0 ? "sync" : "async", 1, extra);
+		expect_status(REQ("/", ""), "200 ", "<h1>index</h1>\n");
+		expect_status(REQ("/data.txt", ""), "200 ",
+		    "0123456789abcdefghij");
+		expect_status(REQ("/data.txt", "Range: bytes=5-9\r\n"), "206 ",
+		    "56789");
+		expect_status(REQ("/data.txt", "Range: bytes=-3\r\n"), "206 ",
+		    "hij");
+		expect_status(REQ("/data.txt", "Range: bytes=50-\r\n"), "416 ",
+		    NULL);
+		expect_status(REQ("/data.txt",
+		    "If-Modified-Since: Fri, 01 Jan 2100 00:00:00 GMT\r\n"),
+		    "304 ", "");
+		expect_status(REQ("/dir", ""), "301 ", "");
+		expect_status(REQ("/dir/", ""), "403 ", NULL);
+		expect_status(REQ("/missing", ""), "404 ", NULL);
+		expect_status(REQ("/out", ""), "403 ", NULL);
+		expect_status(REQ("/../secret", ""), "400 ", NULL);
+		expect_status(REQ("/%2e%2e/secret", ""), "400 ", NULL);
+		expect_status(REQ("/dir/%2e%2e/data.txt", ""), "200 ",
+		    "0123456789abcdefghij");
+		expect_status("POST /data.txt HTTP/1.1\r\nHost: x\r\n"
+		    "Content-Length: 0\r\n\r\n", "405 ", NULL);
+		h_teardown(&pd);
+		h_setup(&pd);
+		make_root(root, sizeof(root));
+	}
 }
