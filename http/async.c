@@ -60,6 +60,9 @@ struct conn {
 	struct hw_response c_resp;	/* decided once the head is parsed */
 	size_t		 c_outoff;	/* of c_resp.hr_buf, sent so far */
 	bool		 c_wantout;
+	struct alog_entry *c_log;	/* with an access log only */
+	bool		 c_logged;	/* c_log describes the reply in c_resp */
+	char		 c_peer[48];
 	/* Timer list. */
 	enum timer_kind	 c_tkind;
 	uint64_t	 c_deadline;
@@ -152,6 +155,7 @@ conn_close(struct conn *c)
 	timer_stop(c);
 	hw_response_done(&c->c_resp);
 	close(c->c_fd);		/* also leaves the epoll set */
+	free(c->c_log);
 	free(c->c_in);
 	free(c->c_chunked);
 	free(c);
@@ -211,6 +215,10 @@ conn_request(struct conn *c, size_t headlen)
 	/* Decided now, while rq's pointers into the buffer are valid; sent
 	   once the body has been read. */
 	hw_respond(rq, c->c_keepalive, &c->c_resp);
+	if (c->c_log != NULL) {
+		alog_begin(c->c_log, rq, c->c_peer);
+		c->c_logged = true;
+	}
 	if (c->c_body == HTTP_BODY_NONE) {
 		conn_send(c);
 		return;
@@ -342,6 +350,10 @@ conn_flush(struct conn *c)
 			r->hr_left -= (uint64_t)n;
 	}
 	hw_response_done(r);
+	if (c->c_logged) {
+		alog_write(c->c_log, r->hr_status, r->hr_body);
+		c->c_logged = false;
+	}
 	if (r->hr_close || conn_watch(c, false) == -1)
 		return FLUSH_CLOSE;
 	/* The reply is out: the next request, maybe already buffered. */
@@ -419,6 +431,11 @@ conn_new(int fd)
 	}
 	c->c_fd = fd;
 	c->c_resp.hr_fd = -1;
+	if (alog_enabled()) {
+		/* Without memory the connection is still served, unlogged. */
+		c->c_log = malloc(sizeof(*c->c_log));
+		alog_peer(fd, c->c_peer, sizeof(c->c_peer));
+	}
 	c->c_incap = IN_START;
 	c->c_tkind = T_NONE;
 	c->c_minor = 1;
@@ -478,6 +495,8 @@ on_signals(void)
 			return false;
 		if (si.ssi_signo == SIGTERM && !A.a_draining)
 			drain_begin();
+		if (si.ssi_signo == SIGUSR1)
+			(void)alog_reopen();	/* else keep the old file */
 	}
 	return true;
 }
@@ -517,8 +536,8 @@ async_setup(const struct http_worker_conf *wc)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGQUIT);
+	sigaddset(&mask, SIGUSR1);
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
-	    signal(SIGUSR1, SIG_IGN) == SIG_ERR ||
 	    sigprocmask(SIG_BLOCK, &mask, NULL) == -1 ||
 	    (A.a_sig = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    (A.a_ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||

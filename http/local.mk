@@ -11,3 +11,4 @@ http_libhttp_a_SOURCES += \
 	http/sync.c \
 	http/worker.h
 http_libhttp_a_SOURCES += http/static.c
+http_libhttp_a_SOURCES += http/accesslog.c http/accesslog.h

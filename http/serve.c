@@ -22,6 +22,9 @@ hw_init(const struct http_worker_conf *wc)
 	    wc->hw_slot, (long)getpid());
 
 	hw_hello_len = n > 0 && (size_t)n < sizeof(hw_hello) ? (size_t)n : 0;
+	if (alog_open(wc->hw_access_log, wc->hw_access_format, wc->hw_slot)
+	    == -1)
+		return -1;
 	if (wc->hw_root != NULL) {
 		if (static_init(wc->hw_root) == -1)
 			return -1;
@@ -41,6 +44,7 @@ reply_text(struct hw_response *r, int status, bool keepalive, int minor,
 	r->hr_left = 0;
 	r->hr_status = status;
 	r->hr_close = !keepalive;
+	r->hr_body = head ? 0 : blen;
 	n = http_head(r->hr_buf, sizeof(r->hr_buf), status,
 	    "text/plain; charset=utf-8", blen, keepalive, minor, extra);
 	if (n == 0 || n + blen > sizeof(r->hr_buf)) {

@@ -229,6 +229,7 @@ open_index(int *fd, struct stat *st, bool slash, const char *target,
 		r->hr_fd = -1;
 		r->hr_left = 0;
 		r->hr_status = 301;
+		r->hr_body = 0;
 		r->hr_close = !keepalive;
 		r->hr_len = http_head(r->hr_buf, sizeof(r->hr_buf), 301, NULL,
 		    0, keepalive, minor, extra);
@@ -299,6 +300,7 @@ static_respond(const struct http_request *rq, bool keepalive,
 		r->hr_fd = -1;
 		r->hr_left = 0;
 		r->hr_status = 416;
+		r->hr_body = 0;
 		r->hr_close = !keepalive;
 		r->hr_len = http_head(r->hr_buf, sizeof(r->hr_buf), 416, NULL,
 		    0, keepalive, rq->rq_minor, extra);
@@ -321,6 +323,8 @@ static_respond(const struct http_request *rq, bool keepalive,
 	r->hr_len = http_head(r->hr_buf, sizeof(r->hr_buf), status,
 	    status == 304 ? NULL : mime_type(index ? "index.html" : path),
 	    size == 0 ? 0 : to - from + 1, keepalive, rq->rq_minor, extra);
+	r->hr_body = status == 304 || rq->rq_head || size == 0 ? 0 :
+	    to - from + 1;
 	if (status == 304 || rq->rq_head || size == 0) {
 		close(fd);
 		r->hr_fd = -1;

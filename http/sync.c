@@ -20,6 +20,14 @@
 
 static volatile sig_atomic_t	sync_drain;	/* TERM */
 static volatile sig_atomic_t	sync_quit;	/* INT, QUIT */
+static volatile sig_atomic_t	sync_reopen;	/* USR1 */
+
+static void
+on_usr1(int sig)
+{
+	(void)sig;
+	sync_reopen = 1;
+}
 
 static void
 on_term(int sig)
@@ -50,9 +58,11 @@ sync_signals(void)
 	if (sigaction(SIGINT, &sa, NULL) == -1 ||
 	    sigaction(SIGQUIT, &sa, NULL) == -1)
 		return -1;
+	sa.sa_handler = on_usr1;
+	if (sigaction(SIGUSR1, &sa, NULL) == -1)
+		return -1;
 	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL) == -1 ||
-	    sigaction(SIGUSR1, &sa, NULL) == -1)
+	if (sigaction(SIGPIPE, &sa, NULL) == -1)
 		return -1;
 	return 0;
 }
@@ -165,6 +175,8 @@ serve(int fd, const struct http_worker_conf *wc, char *buf, size_t cap,
 {
 	struct http_scan	sc = { 0, 0, 0 };
 	struct hw_response	resp;
+	struct alog_entry	log;
+	char			peer[64];
 	size_t			have = 0, got;
 	long			headlen = 0;
 	int			r, minor;
@@ -190,15 +202,23 @@ serve(int fd, const struct http_worker_conf *wc, char *buf, size_t cap,
 	   rq's pointers are. */
 	hw_respond(rq, false, &resp);
 	minor = rq->rq_minor;
+	if (alog_enabled()) {
+		alog_peer(fd, peer, sizeof(peer));
+		alog_begin(&log, rq, peer);
+	}
 	if (rq->rq_body != HTTP_BODY_NONE &&
 	    (r = drain_body(fd, rq, buf, (size_t)headlen, have, cap,
 	    &wc->hw_limits)) != 0) {
 		hw_response_done(&resp);
 		if (r > 0)
 			reply_error(fd, r, minor);
+		if (alog_enabled())
+			alog_write(&log, r > 0 ? r : 400, 0);
 		return;
 	}
 	send_response(fd, &resp);
+	if (alog_enabled())
+		alog_write(&log, resp.hr_status, resp.hr_body);
 }
 
 static void
@@ -233,6 +253,10 @@ hw_sync_run(const struct http_worker_conf *wc)
 			return 1;
 	}
 	while (!sync_drain && !sync_quit) {
+		if (sync_reopen) {
+			sync_reopen = 0;
+			(void)alog_reopen();	/* else keep the old file */
+		}
 		if (poll(pfd, n, -1) == -1)
 			continue;	/* EINTR: look at the flags */
 		for (size_t i = 0; i < n && !sync_quit; i++) {

@@ -5,7 +5,7 @@
  *
  * Signals, as Gunicorn's workers: TERM drains (stop accepting, finish
  * what is in flight, close idle connections, exit); INT and QUIT exit at
- * once; USR1 is ignored until there is an access log to reopen.
+ * once; USR1 reopens the access log.
  */
 #ifndef POOLD_HTTP_WORKER_H
 #define POOLD_HTTP_WORKER_H
@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "accesslog.h"
 #include "http.h"
 
 enum http_class {
@@ -30,6 +31,8 @@ struct http_worker_conf {
 	unsigned		hw_read_ms;	/* a request's head and body */
 	unsigned		hw_connections;	/* async: at once */
 	const char		*hw_root;	/* static files, or NULL */
+	const char		*hw_access_log;	/* path, "-", or NULL */
+	const char		*hw_access_format;
 };
 
 /* Serve until told to stop; the exit code. */
@@ -52,6 +55,7 @@ struct hw_response {
 	uint64_t	hr_left;
 	bool		hr_close;	/* the connection ends after it */
 	int		hr_status;
+	uint64_t	hr_body;	/* body bytes, for the access log */
 };
 
 /* Prepared once per worker: the hello body, the static root. */

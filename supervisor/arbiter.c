@@ -277,6 +277,8 @@ op_spawn(void *arg, struct pool *p, unsigned slot)
 		.sr_fds = rt->pr_fds,
 		.sr_nfds = rt->pr_nfds,
 		.sr_slot = slot,
+		.sr_access_log = arb.a_conf.c_access_log,
+		.sr_access_format = arb.a_conf.c_access_format,
 	};
 	pid_t			 pid;
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "accesslog.h"
 #include "http.h"
 #include "options.h"
 #include "signame.h"
@@ -216,6 +217,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_STR("pidfile", NULL, CFGF_NONE),
 	CFG_STR("error_log", NULL, CFGF_NONE),
 	CFG_STR("access_log", NULL, CFGF_NONE),
+	CFG_STR("access_log_format", NULL, CFGF_NONE),
 	CFG_STR("log_level", "info", CFGF_NONE),
 	CFG_BOOL("daemon", cfg_false, CFGF_NONE),
 	CFG_SEC("control", control_opts, CFGF_NONE),
@@ -489,7 +491,9 @@ global_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
 	c->c_daemon = cfg_getbool(cfg, "daemon");
 	if (set_str(&c->c_pidfile, cfg_getstr(cfg, "pidfile"), e) == -1 ||
 	    set_str(&c->c_error_log, cfg_getstr(cfg, "error_log"), e) == -1 ||
-	    set_str(&c->c_access_log, cfg_getstr(cfg, "access_log"), e) == -1)
+	    set_str(&c->c_access_log, cfg_getstr(cfg, "access_log"), e) == -1 ||
+	    set_str(&c->c_access_format, cfg_getstr(cfg, "access_log_format"),
+	    e) == -1)
 		return -1;
 	if (ctl != NULL) {
 		if (set_str(&c->c_control_path, cfg_getstr(ctl, "socket"), e)
@@ -654,6 +658,8 @@ apply_cli(const struct cli *cli, struct poold_conf *c, struct conf_err *e)
 	    (cli->error_log && set_str(&c->c_error_log, cli->error_log, e)) ||
 	    (cli->access_log &&
 	    set_str(&c->c_access_log, cli->access_log, e)) ||
+	    (cli->access_format &&
+	    set_str(&c->c_access_format, cli->access_format, e)) ||
 	    (cli->control && set_str(&c->c_control_path, cli->control, e)))
 		return -1;
 	/* -u and -g are about who workers run as: every pool's. */
@@ -1104,6 +1110,9 @@ config_load(const struct cli *cli, struct poold_conf *c, char *err,
 		if (set_listen(&c->c_pools[0], &bind, 1, &e) == -1)
 			goto fail;
 	}
+	if (c->c_access_format != NULL &&
+	    alog_check_format(c->c_access_format, err, errlen) == -1)
+		goto fail;
 	if (validate(c, &e) == -1 || default_control(c, &e) == -1 ||
 	    absolutize(&c->c_pidfile, &e) == -1 ||
 	    absolutize(&c->c_error_log, &e) == -1 ||
@@ -1125,6 +1134,7 @@ config_free(struct poold_conf *c)
 	free(c->c_pidfile);
 	free(c->c_error_log);
 	free(c->c_access_log);
+	free(c->c_access_format);
 	free(c->c_control_path);
 	free(c->c_control_group);
 	memset(c, 0, sizeof(*c));

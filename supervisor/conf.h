@@ -73,6 +73,7 @@ struct poold_conf {
 	char		 *c_pidfile;
 	char		 *c_error_log;
 	char		 *c_access_log;
+	char		 *c_access_format;	/* NULL: the default */
 	enum log_level	  c_log_level;
 	bool		  c_daemon;
 	char		 *c_control_path;	/* NULL: no control socket */

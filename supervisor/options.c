@@ -29,6 +29,7 @@ enum {
 	OPT_LIMIT_FIELDS,
 	OPT_LIMIT_FIELD_SIZE,
 	OPT_ROOT,
+	OPT_ACCESS_FORMAT,
 };
 
 static const struct option cli_longopts[] = {
@@ -53,6 +54,7 @@ static const struct option cli_longopts[] = {
 	{ "check-config",	no_argument,	   NULL, OPT_CHECK },
 	{ "keep-alive",		required_argument, NULL, OPT_KEEPALIVE },
 	{ "root",		required_argument, NULL, OPT_ROOT },
+	{ "access-logformat",	required_argument, NULL, OPT_ACCESS_FORMAT },
 	{ "worker-connections",	required_argument, NULL, OPT_CONNECTIONS },
 	{ "limit-request-line",	required_argument, NULL, OPT_LIMIT_LINE },
 	{ "limit-request-fields", required_argument, NULL, OPT_LIMIT_FIELDS },
@@ -93,7 +95,8 @@ cli_usage(FILE *f)
 "      --control PATH           control socket path\n"
 "      --log-level LEVEL        debug, info, warning, error, critical\n"
 "      --error-logfile FILE     log to FILE instead of stderr ('-')\n"
-"      --access-logfile FILE    access log of built-in workers\n"
+"      --access-logfile FILE    access log of built-in workers ('-': stdout)\n"
+"      --access-logformat FMT   its format, Gunicorn's %(x)s atoms\n"
 "  -n, --name POOL              pool the options above apply to\n"
 "                               (default main)\n"
 "      --check-config           validate the configuration and exit\n"
@@ -225,6 +228,7 @@ cli_option(struct cli *c, int ch, const char *arg, char *err, size_t len)
 			    arg, "expected 16-65536");
 		break;
 	case OPT_ROOT: c->root = arg; break;
+	case OPT_ACCESS_FORMAT: c->access_format = arg; break;
 	case 'p': c->pidfile = arg; break;
 	case 'D': c->daemon = true; break;
 	case 'u': c->user = arg; break;

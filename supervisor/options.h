@@ -26,6 +26,7 @@ struct cli {
 	const char	 *error_log;
 	const char	 *access_log;
 	const char	 *root;
+	const char	 *access_format;
 	long		  workers;	/* -1: not given */
 	long		  threads;
 	long		  max_requests;

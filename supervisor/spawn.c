@@ -243,6 +243,8 @@ http_main(const struct spawn_req *r, char **envp)
 		.hw_read_ms = pc->pc_read_timeout_ms,
 		.hw_connections = pc->pc_worker_connections,
 		.hw_root = pc->pc_root,
+		.hw_access_log = r->sr_access_log,
+		.hw_access_format = r->sr_access_format,
 		.hw_limits = {
 			.hl_line = pc->pc_limit_line,
 			.hl_fields = pc->pc_limit_fields,

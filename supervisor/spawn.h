@@ -15,6 +15,8 @@ struct spawn_req {
 	const int		*sr_fds;	/* listeners, config order */
 	size_t			 sr_nfds;
 	unsigned		 sr_slot;
+	const char		*sr_access_log;		/* built-in workers */
+	const char		*sr_access_format;
 };
 
 /* Fork a worker; its pid in the parent, -1 (logged) if fork failed. */

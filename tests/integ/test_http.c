@@ -324,3 +324,35 @@ Test(http, static_files_for_both_classes)
 		make_root(root, sizeof(root));
 	}
 }
+
+/* One line per request, reopened when the arbiter gets USR1. */
+Test(http, access_log_and_reopen)
+{
+	char		 alog[H_PATH_MAX], rotated[H_PATH_MAX];
+	const char	*extra[] = { "--access-logfile", alog, NULL };
+
+	h_path(&pd, "access.log", alog, sizeof(alog));
+	h_path(&pd, "access.log.1", rotated, sizeof(rotated));
+	for (int k = 0; k < 2; k++) {
+		bool closed;
+		start(k == 0 ? "sync" : "async", 1, extra);
+		SEND("GET /first?q=1 HTTP/1.1\r\nHost: x\r\nUser-Agent: t/1\r\n"
+		    "Connection: close\r\n\r\n", NULL, 0, &closed);
+		cr_assert(h_wait_count(alog, "\"GET /first?q=1 HTTP/1.1\" 200 ",
+		    1, H_WAIT_MS), "no access log line");
+		cr_assert_eq(h_count(alog, "\"t/1\""), 1);
+		cr_assert_eq(rename(alog, rotated), 0);
+		h_signal(&pd, SIGUSR1);
+		/* The worker reopens on its own schedule: wait for the file. */
+		cr_assert(h_wait_file(alog, H_WAIT_MS), "log not reopened");
+		SEND("GET /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+		    "\r\n", NULL, 0, &closed);
+		cr_assert(h_wait_count(alog, "\"GET /second HTTP/1.1\" 200 ", 1,
+		    H_WAIT_MS), "line went to the rotated file");
+		cr_assert_eq(h_count(rotated, "/second"), 0);
+		h_teardown(&pd);
+		h_setup(&pd);
+		h_path(&pd, "access.log", alog, sizeof(alog));
+		h_path(&pd, "access.log.1", rotated, sizeof(rotated));
+	}
+}
