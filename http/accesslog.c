@@ -78,11 +78,16 @@ alog_reopen(void)
 
 	if (alog.al_path == NULL)
 		return 0;
-	/* The new file first: on failure keep writing to the old one. */
+	/* The new file first: on failure keep writing to the old one.
+	   dup2 swaps it in under the same number, so a gthread worker's
+	   thread writing meanwhile never sees a closed or reused fd. */
 	if ((fd = alog_open_fd()) == -1)
 		return -1;
-	close(alog.al_fd);
-	alog.al_fd = fd;
+	if (dup2(fd, alog.al_fd) == -1) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
 	return 0;
 }
 

@@ -209,7 +209,9 @@ conn_request(struct conn *c, size_t headlen)
 		conn_error(c, -r);
 		return;
 	}
-	c->c_keepalive = rq->rq_keepalive && !A.a_draining;
+	/* keepalive = 0 turns keep-alive off, as in Gunicorn. */
+	c->c_keepalive = rq->rq_keepalive && !A.a_draining &&
+	    A.a_wc->hw_keepalive_ms > 0;
 	c->c_body = rq->rq_body;
 	c->c_left = rq->rq_length;
 	/* Decided now, while rq's pointers into the buffer are valid; sent

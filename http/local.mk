@@ -12,3 +12,4 @@ http_libhttp_a_SOURCES += \
 	http/worker.h
 http_libhttp_a_SOURCES += http/static.c
 http_libhttp_a_SOURCES += http/accesslog.c http/accesslog.h
+http_libhttp_a_SOURCES += http/blocking.c http/gthread.c

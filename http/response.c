@@ -70,8 +70,9 @@ http_parse_date(const char *s, size_t len)
 const char *
 http_date(void)
 {
-	static char	buf[32];
-	static time_t	last = -1;
+	/* Per thread: the gthread worker formats from several at once. */
+	static _Thread_local char	buf[32];
+	static _Thread_local time_t	last = -1;
 	time_t		now = time(NULL);
 
 	if (now != last) {

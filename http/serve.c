@@ -112,6 +112,8 @@ http_worker_run(const struct http_worker_conf *wc)
 	switch (wc->hw_class) {
 	case HW_SYNC:
 		return hw_sync_run(wc);
+	case HW_GTHREAD:
+		return hw_gthread_run(wc);
 	case HW_ASYNC:
 		return hw_async_run(wc);
 	}

@@ -10,6 +10,8 @@
 #ifndef POOLD_HTTP_WORKER_H
 #define POOLD_HTTP_WORKER_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +20,7 @@
 
 enum http_class {
 	HW_SYNC,	/* one connection at a time, Connection: close */
+	HW_GTHREAD,	/* a thread pool, keep-alive */
 	HW_ASYNC,	/* epoll, keep-alive and pipelining */
 };
 
@@ -29,7 +32,8 @@ struct http_worker_conf {
 	struct http_limits	hw_limits;
 	unsigned		hw_keepalive_ms;	/* idle between requests */
 	unsigned		hw_read_ms;	/* a request's head and body */
-	unsigned		hw_connections;	/* async: at once */
+	unsigned		hw_connections;	/* async, gthread: at once */
+	unsigned		hw_threads;	/* gthread */
 	const char		*hw_root;	/* static files, or NULL */
 	const char		*hw_access_log;	/* path, "-", or NULL */
 	const char		*hw_access_format;
@@ -75,8 +79,28 @@ int	 static_respond(const struct http_request *, bool keepalive,
 /* The most a request head can take under the limits, for buffers. */
 size_t	 hw_head_max(const struct http_limits *);
 
-/* The loops (sync.c, async.c); each returns the exit code. */
+/* The loops (sync.c, gthread.c, async.c); each returns the exit code. */
 int	 hw_sync_run(const struct http_worker_conf *);
+int	 hw_gthread_run(const struct http_worker_conf *);
 int	 hw_async_run(const struct http_worker_conf *);
+
+/* blocking.c: a connection served with blocking I/O (sync, gthread). */
+struct hw_bconn {
+	int			 bc_fd;
+	char			*bc_buf;	/* hw_head_max() bytes */
+	size_t			 bc_len;	/* bytes buffered */
+	size_t			 bc_cap;
+	struct http_request	*bc_rq;		/* scratch for the parser */
+	char			 bc_peer[48];	/* for the access log */
+};
+
+void	 hw_set_timeouts(int fd, unsigned ms);
+/*
+ * Serve one request from bc; true if the connection may carry another
+ * (keepalive allowed, the client wants it, nothing failed).  Bytes of a
+ * pipelined next request stay in bc_buf.
+ */
+bool	 hw_blocking_serve(struct hw_bconn *, const struct http_worker_conf *,
+	    bool keepalive, volatile sig_atomic_t *quit);
 
 #endif

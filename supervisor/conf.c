@@ -838,16 +838,15 @@ check_class(struct pool_conf *pc, struct conf_err *e)
 			return conf_fail(e, "pool %s: a command needs worker "
 			    "= exec, not %s", pc->pc_name,
 			    worker_class_name(pc->pc_class));
-		if (pc->pc_class == WC_GTHREAD)
-			return conf_fail(e, "pool %s: the gthread worker is "
-			    "not in this build yet; use sync or async",
-			    pc->pc_name);
 		if (pc->pc_timeout_ms != 0)
 			return conf_fail(e, "pool %s: timeout needs the worker "
 			    "heartbeat, not in this build yet", pc->pc_name);
-		if (pc->pc_max_requests != 0 || pc->pc_threads != 1)
-			return conf_fail(e, "pool %s: max_requests and threads "
-			    "are not in this build yet", pc->pc_name);
+		if (pc->pc_max_requests != 0)
+			return conf_fail(e, "pool %s: max_requests is not in "
+			    "this build yet", pc->pc_name);
+		if (pc->pc_threads != 1 && pc->pc_class != WC_GTHREAD)
+			return conf_fail(e, "pool %s: threads is for worker = "
+			    "gthread", pc->pc_name);
 		return check_root(pc, e);
 	}
 	if (pc->pc_root != NULL)

@@ -38,6 +38,7 @@ static void http_main(const struct spawn_req *, char **envp);
 static const worker_main_fn worker_mains[] = {
 	[WC_EXEC] = exec_main,
 	[WC_SYNC] = http_main,
+	[WC_GTHREAD] = http_main,
 	[WC_ASYNC] = http_main,
 };
 
@@ -235,7 +236,9 @@ http_main(const struct spawn_req *r, char **envp)
 {
 	const struct pool_conf	*pc = r->sr_conf;
 	struct http_worker_conf	 wc = {
-		.hw_class = pc->pc_class == WC_ASYNC ? HW_ASYNC : HW_SYNC,
+		.hw_class = pc->pc_class == WC_ASYNC ? HW_ASYNC :
+		    pc->pc_class == WC_GTHREAD ? HW_GTHREAD : HW_SYNC,
+		.hw_threads = (unsigned)pc->pc_threads,
 		.hw_nfds = r->sr_nfds,
 		.hw_slot = r->sr_slot,
 		.hw_pool = pc->pc_name,

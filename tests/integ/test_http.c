@@ -18,6 +18,9 @@
 static struct poold	pd;
 static int		port;
 
+static const char *const classes[] = { "sync", "gthread", "async" };
+#define NCLASSES	(sizeof(classes) / sizeof(classes[0]))
+
 static void setup(void) { h_setup(&pd); }
 static void teardown(void) { h_teardown(&pd); }
 
@@ -128,8 +131,8 @@ Test(http, malformed_requests_get_4xx_and_close)
 		  "\r\n\r\nzz\r\n", "400" },
 	};
 
-	for (int k = 0; k < 2; k++) {
-		start(k == 0 ? "sync" : "async", 1, NULL);
+	for (size_t k = 0; k < NCLASSES; k++) {
+		start(classes[k], 1, NULL);
 		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 			bool	 closed;
 			char	 want[32];
@@ -138,8 +141,8 @@ Test(http, malformed_requests_get_4xx_and_close)
 			snprintf(want, sizeof(want), "HTTP/1.1 %s ",
 			    cases[i].status);
 			cr_expect(strncmp(r, want, strlen(want)) == 0,
-			    "%s: case %zu: want %s, got %.40s", k ? "async" :
-			    "sync", i, cases[i].status, r);
+			    "%s: case %zu: want %s, got %.40s", classes[k], i,
+			    cases[i].status, r);
 			cr_expect(closed, "case %zu: connection left open", i);
 		}
 		h_teardown(&pd);
@@ -147,12 +150,13 @@ Test(http, malformed_requests_get_4xx_and_close)
 	}
 }
 
-Test(http, async_keepalive_and_pipelining)
+static void
+keepalive_and_pipelining(const char *class)
 {
 	bool	 closed;
 	char	*r;
 
-	start("async", 1, NULL);
+	start(class, 1, NULL);
 	r = SEND("GET /1 HTTP/1.1\r\nHost: x\r\n\r\n"
 	    "POST /2 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
 	    "5\r\nhello\r\n0\r\n\r\n"
@@ -163,6 +167,42 @@ Test(http, async_keepalive_and_pipelining)
 	cr_assert_eq(h_occurrences(r, "Hello from poold"), 4, "%s", r);
 	/* HTTP/1.0 without keep-alive ends the connection. */
 	cr_assert(closed, "connection not closed after HTTP/1.0");
+}
+
+Test(http, async_keepalive_and_pipelining)
+{
+	keepalive_and_pipelining("async");
+}
+
+Test(http, gthread_keepalive_and_pipelining)
+{
+	keepalive_and_pipelining("gthread");
+}
+
+/* Idle keep-alive connections are parked, not holding the threads. */
+Test(http, gthread_idle_connections_do_not_hold_threads)
+{
+	const char	*extra[] = { "--threads", "2", NULL };
+	int		 idle[8];
+	bool		 closed;
+	char		 buf[4096], *r;
+
+	start("gthread", 1, extra);
+	for (int i = 0; i < 8; i++) {
+		cr_assert_neq(idle[i] = h_tcp_connect(port), -1);
+		cr_assert_eq(h_send(idle[i], "GET / HTTP/1.1\r\nHost: x\r\n"
+		    "\r\n", 27), 0);
+		h_recv(idle[i], buf, sizeof(buf), "Hello", 1, H_WAIT_MS,
+		    &closed);
+		cr_assert(strstr(buf, "Hello") != NULL, "client %d unserved",
+		    i);
+	}
+	/* Eight idle keep-alive clients, two threads: a ninth is served. */
+	r = SEND("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+	    NULL, 0, &closed);
+	cr_assert(strncmp(r, "HTTP/1.1 200 ", 13) == 0, "%s", r);
+	for (int i = 0; i < 8; i++)
+		close(idle[i]);
 }
 
 /* After a chunked body, the next request starts exactly where it ended. */
@@ -222,13 +262,14 @@ Test(http, async_idle_keepalive_connection_times_out)
 	close(fd);
 }
 
-Test(http, async_term_drains)
+static void
+term_drains(const char *class)
 {
 	char	buf[4096];
 	bool	closed;
 	int	idle, status;
 
-	start("async", 1, NULL);
+	start(class, 1, NULL);
 	idle = h_tcp_connect(port);
 	cr_assert_eq(h_send(idle, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 27), 0);
 	h_recv(idle, buf, sizeof(buf), "Hello", 1, H_WAIT_MS, &closed);
@@ -240,6 +281,9 @@ Test(http, async_term_drains)
 	cr_assert(h_log_has(&pd, "exited with code 0"));
 	close(idle);
 }
+
+Test(http, async_term_drains) { term_drains("async"); }
+Test(http, gthread_term_drains) { term_drains("gthread"); }
 
 Test(http, embedded_default_is_valid)
 {
@@ -294,9 +338,9 @@ Test(http, static_files_for_both_classes)
 	char root[H_PATH_MAX];
 
 	make_root(root, sizeof(root));
-	for (int k = 0; k < 2; k++) {
+	for (size_t k = 0; k < NCLASSES; k++) {
 		const char *extra[] = { "--root", root, NULL };
-		start(k == 0 ? "sync" : "async", 1, extra);
+		start(classes[k], 1, extra);
 		expect_status(REQ("/", ""), "200 ", "<h1>index</h1>\n");
 		expect_status(REQ("/data.txt", ""), "200 ",
 		    "0123456789abcdefghij");
@@ -333,9 +377,9 @@ Test(http, access_log_and_reopen)
 
 	h_path(&pd, "access.log", alog, sizeof(alog));
 	h_path(&pd, "access.log.1", rotated, sizeof(rotated));
-	for (int k = 0; k < 2; k++) {
+	for (size_t k = 0; k < NCLASSES; k++) {
 		bool closed;
-		start(k == 0 ? "sync" : "async", 1, extra);
+		start(classes[k], 1, extra);
 		SEND("GET /first?q=1 HTTP/1.1\r\nHost: x\r\nUser-Agent: t/1\r\n"
 		    "Connection: close\r\n\r\n", NULL, 0, &closed);
 		cr_assert(h_wait_count(alog, "\"GET /first?q=1 HTTP/1.1\" 200 ",

@@ -1,0 +1,194 @@
+/*
+ * Serving one request on a blocking socket, for the sync and gthread
+ * workers.  The socket has SO_RCVTIMEO and SO_SNDTIMEO set, so a slow
+ * client costs at most the read timeout.  Bytes after a request (a
+ * pipelined next one) stay in the buffer for the next call.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "worker.h"
+
+void
+hw_set_timeouts(int fd, unsigned ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000,
+	    .tv_usec = (ms % 1000) * 1000 };
+
+	/* Best effort: without them a client could only stall us. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+static bool
+write_all(int fd, const char *buf, size_t len, volatile sig_atomic_t *quit)
+{
+	ssize_t n;
+
+	while (len > 0 && !*quit) {
+		if ((n = write(fd, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return false;	/* gone or too slow */
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return len == 0;
+}
+
+/* Head and small body, then the file if there is one. */
+static bool
+send_response(int fd, struct hw_response *r, volatile sig_atomic_t *quit)
+{
+	bool	ok = write_all(fd, r->hr_buf, r->hr_len, quit);
+	ssize_t	n;
+
+	while (ok && r->hr_left > 0 && !*quit) {
+		n = sendfile(fd, r->hr_fd, &r->hr_off, r->hr_left > (1 << 30) ?
+		    (size_t)1 << 30 : (size_t)r->hr_left);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			ok = false;	/* gone, timed out, or the file shrank */
+		else
+			r->hr_left -= (uint64_t)n;
+	}
+	hw_response_done(r);
+	return ok && !*quit;
+}
+
+static void
+send_error(struct hw_bconn *bc, int status, int minor,
+    volatile sig_atomic_t *quit)
+{
+	struct hw_response r;
+
+	hw_error(status, minor, &r);
+	(void)send_response(bc->bc_fd, &r, quit);
+}
+
+/* Read more after bc_len; false at EOF, timeout or error. */
+static bool
+fill(struct hw_bconn *bc, volatile sig_atomic_t *quit)
+{
+	ssize_t n;
+
+	if (bc->bc_len == bc->bc_cap)
+		return false;
+	for (;;) {
+		n = read(bc->bc_fd, bc->bc_buf + bc->bc_len,
+		    bc->bc_cap - bc->bc_len);
+		if (n > 0) {
+			bc->bc_len += (size_t)n;
+			return true;
+		}
+		if (n == -1 && errno == EINTR && !*quit)
+			continue;
+		return false;
+	}
+}
+
+/* Drop the first n bytes of the buffer. */
+static void
+consume(struct hw_bconn *bc, size_t n)
+{
+	memmove(bc->bc_buf, bc->bc_buf + n, bc->bc_len - n);
+	bc->bc_len -= n;
+}
+
+/* Read and drop the body; 0, a status, or -1 if the connection ended. */
+static int
+drain_body(struct hw_bconn *bc, const struct http_request *rq,
+    const struct http_limits *l, volatile sig_atomic_t *quit)
+{
+	struct http_chunked	 ch;
+	uint64_t		 left = rq->rq_length;
+	const char		*data;
+	size_t			 used, dlen, n;
+	int			 r;
+
+	if (rq->rq_body == HTTP_BODY_LENGTH) {
+		for (;;) {
+			n = bc->bc_len < left ? bc->bc_len : (size_t)left;
+			consume(bc, n);
+			if ((left -= n) == 0)
+				return 0;
+			if (!fill(bc, quit))
+				return -1;
+		}
+	}
+	http_chunked_init(&ch);
+	for (;;) {
+		while (bc->bc_len > 0) {
+			r = http_chunked_feed(&ch, bc->bc_buf, bc->bc_len,
+			    &used, &data, &dlen, l);
+			if (r < 0)
+				return -r;
+			consume(bc, used);
+			if (r == HTTP_CHUNK_DONE)
+				return 0;
+		}
+		if (!fill(bc, quit))
+			return -1;
+	}
+}
+
+bool
+hw_blocking_serve(struct hw_bconn *bc, const struct http_worker_conf *wc,
+    bool keepalive, volatile sig_atomic_t *quit)
+{
+	struct http_request	*rq = bc->bc_rq;
+	struct http_scan	 sc = { 0, 0, 0 };
+	struct hw_response	 resp;
+	struct alog_entry	 log;
+	long			 headlen;
+	int			 r, minor;
+
+	while ((headlen = http_scan(&sc, bc->bc_buf, bc->bc_len,
+	    &wc->hw_limits)) == 0) {
+		if (!fill(bc, quit))
+			return false;	/* EOF, timeout: nothing to answer */
+	}
+	if (headlen < 0) {
+		send_error(bc, (int)-headlen, 1, quit);
+		return false;
+	}
+	if ((r = http_parse(bc->bc_buf, (size_t)headlen, &wc->hw_limits, rq))
+	    != 0) {
+		send_error(bc, -r, 1, quit);
+		return false;
+	}
+	if (rq->rq_continue && rq->rq_body != HTTP_BODY_NONE &&
+	    bc->bc_len == (size_t)headlen)
+		(void)write_all(bc->bc_fd, "HTTP/1.1 100 Continue\r\n\r\n", 25,
+		    quit);
+	/* Decided, and logged, before the body is read: reading it reuses
+	   the buffer rq points into. */
+	keepalive = keepalive && rq->rq_keepalive;
+	hw_respond(rq, keepalive, &resp);
+	minor = rq->rq_minor;
+	if (alog_enabled())
+		alog_begin(&log, rq, bc->bc_peer);
+	consume(bc, (size_t)headlen);
+	if (rq->rq_body != HTTP_BODY_NONE &&
+	    (r = drain_body(bc, rq, &wc->hw_limits, quit)) != 0) {
+		hw_response_done(&resp);
+		if (r > 0)
+			send_error(bc, r, minor, quit);
+		if (alog_enabled())
+			alog_write(&log, r > 0 ? r : 400, 0);
+		return false;
+	}
+	if (!send_response(bc->bc_fd, &resp, quit))
+		return false;
+	if (alog_enabled())
+		alog_write(&log, resp.hr_status, resp.hr_body);
+	return !resp.hr_close;
+}

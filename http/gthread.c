@@ -1,0 +1,387 @@
+/*
+ * The gthread worker, as Gunicorn's: a pool of threads serving requests
+ * with blocking I/O, and one poller (this process's main thread) that
+ * accepts and parks keep-alive connections while they are idle, so an
+ * idle connection costs a file descriptor, not a thread.
+ *
+ * A connection is owned by exactly one side at a time: the poller (in
+ * epoll with EPOLLONESHOT, on the idle list) or a thread (on no list).
+ * Threads hand connections back through a locked queue and an eventfd;
+ * only the poller touches epoll registrations and the idle list.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "worker.h"
+
+#define EV_BATCH	64
+#define TAG_SIGNAL	((uint64_t)1)
+#define TAG_RETURN	((uint64_t)2)
+#define TAG_LISTEN	((uint64_t)3)	/* TAG_LISTEN + i: listener i */
+
+struct gconn {
+	struct hw_bconn	 g_bc;
+	bool		 g_close;	/* set by a thread: it is finished */
+	struct gconn	*g_next;	/* work or return queue */
+	struct gconn	*g_prev_idle, *g_next_idle;
+	bool		 g_idle;
+	uint64_t	 g_deadline;
+};
+
+struct gqueue {
+	struct gconn	*q_head, *q_tail;
+};
+
+static struct gthread {
+	const struct http_worker_conf	*g_wc;
+	int				 g_ep;
+	int				 g_sig;
+	int				 g_ret;		/* eventfd */
+	size_t				 g_nconns;
+	bool				 g_paused;
+	pthread_mutex_t			 g_lock;
+	pthread_cond_t			 g_cond;
+	struct gqueue			 g_work;	/* under g_lock */
+	struct gqueue			 g_done;	/* under g_lock */
+	bool				 g_stop;	/* under g_lock */
+	volatile sig_atomic_t		 g_draining;
+	volatile sig_atomic_t		 g_quit;
+	struct gconn			*g_idle_head, *g_idle_tail;
+} G = {
+	.g_lock = PTHREAD_MUTEX_INITIALIZER,
+	.g_cond = PTHREAD_COND_INITIALIZER,
+};
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+q_push(struct gqueue *q, struct gconn *c)
+{
+	c->g_next = NULL;
+	if (q->q_tail)
+		q->q_tail->g_next = c;
+	else
+		q->q_head = c;
+	q->q_tail = c;
+}
+
+static struct gconn *
+q_pop(struct gqueue *q)
+{
+	struct gconn *c = q->q_head;
+
+	if (c != NULL && (q->q_head = c->g_next) == NULL)
+		q->q_tail = NULL;
+	return c;
+}
+
+/* -- threads -------------------------------------------------------------- */
+
+static void *
+worker_thread(void *arg)
+{
+	struct http_request	*rq = malloc(sizeof(*rq));
+	struct gconn		*c;
+	uint64_t		 one = 1;
+
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&G.g_lock);
+		while (G.g_work.q_head == NULL && !G.g_stop)
+			pthread_cond_wait(&G.g_cond, &G.g_lock);
+		c = q_pop(&G.g_work);
+		pthread_mutex_unlock(&G.g_lock);
+		if (c == NULL)
+			break;			/* stopping */
+		c->g_bc.bc_rq = rq;
+		/* Serve what is there, pipelined requests included. */
+		do {
+			c->g_close = rq == NULL || !hw_blocking_serve(&c->g_bc,
+			    G.g_wc, !G.g_draining && G.g_wc->hw_keepalive_ms > 0,
+			    &G.g_quit);
+		} while (!c->g_close && c->g_bc.bc_len > 0);
+		pthread_mutex_lock(&G.g_lock);
+		q_push(&G.g_done, c);
+		pthread_mutex_unlock(&G.g_lock);
+		(void)!write(G.g_ret, &one, sizeof(one));
+	}
+	free(rq);
+	return NULL;
+}
+
+/* -- the poller ----------------------------------------------------------- */
+
+static void
+idle_remove(struct gconn *c)
+{
+	if (!c->g_idle)
+		return;
+	if (c->g_prev_idle)
+		c->g_prev_idle->g_next_idle = c->g_next_idle;
+	else
+		G.g_idle_head = c->g_next_idle;
+	if (c->g_next_idle)
+		c->g_next_idle->g_prev_idle = c->g_prev_idle;
+	else
+		G.g_idle_tail = c->g_prev_idle;
+	c->g_prev_idle = c->g_next_idle = NULL;
+	c->g_idle = false;
+}
+
+static void
+listeners_interest(uint32_t events)
+{
+	for (size_t i = 0; i < G.g_wc->hw_nfds; i++) {
+		struct epoll_event ev = { .events = events,
+		    .data.u64 = TAG_LISTEN + i };
+		int fd = HW_FIRST_FD + (int)i;
+		(void)epoll_ctl(G.g_ep, EPOLL_CTL_DEL, fd, NULL);
+		if (events != 0)
+			(void)epoll_ctl(G.g_ep, EPOLL_CTL_ADD, fd, &ev);
+	}
+}
+
+static void
+conn_close(struct gconn *c)
+{
+	idle_remove(c);
+	close(c->g_bc.bc_fd);
+	free(c->g_bc.bc_buf);
+	free(c);
+	G.g_nconns--;
+	if (G.g_paused && !G.g_draining) {
+		G.g_paused = false;
+		listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
+	}
+}
+
+/* Park an idle connection: one readiness event, then back to a thread. */
+static void
+conn_park(struct gconn *c, int op)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP |
+	    EPOLLONESHOT, .data.ptr = c };
+
+	if (epoll_ctl(G.g_ep, op, c->g_bc.bc_fd, &ev) == -1) {
+		conn_close(c);
+		return;
+	}
+	/* One timeout for the whole list keeps it in deadline order: a
+	   new connection waits for its first byte as long as an idle one
+	   may wait for its next request. */
+	c->g_deadline = now_ms() + (G.g_wc->hw_keepalive_ms > 0 ?
+	    G.g_wc->hw_keepalive_ms : G.g_wc->hw_read_ms);
+	c->g_prev_idle = G.g_idle_tail;
+	c->g_next_idle = NULL;
+	if (G.g_idle_tail)
+		G.g_idle_tail->g_next_idle = c;
+	else
+		G.g_idle_head = c;
+	G.g_idle_tail = c;
+	c->g_idle = true;
+}
+
+static void
+dispatch(struct gconn *c)
+{
+	idle_remove(c);
+	pthread_mutex_lock(&G.g_lock);
+	q_push(&G.g_work, c);
+	pthread_cond_signal(&G.g_cond);
+	pthread_mutex_unlock(&G.g_lock);
+}
+
+static void
+accept_all(int lfd)
+{
+	struct gconn	*c;
+	int		 fd;
+
+	while (G.g_nconns < G.g_wc->hw_connections) {
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd == -1)
+			return;
+		if ((c = calloc(1, sizeof(*c))) == NULL ||
+		    (c->g_bc.bc_buf = malloc(hw_head_max(
+		    &G.g_wc->hw_limits))) == NULL) {
+			free(c);
+			close(fd);
+			continue;
+		}
+		c->g_bc.bc_fd = fd;
+		c->g_bc.bc_cap = hw_head_max(&G.g_wc->hw_limits);
+		hw_set_timeouts(fd, G.g_wc->hw_read_ms);
+		if (alog_enabled())
+			alog_peer(fd, c->g_bc.bc_peer, sizeof(c->g_bc.bc_peer));
+		G.g_nconns++;
+		conn_park(c, EPOLL_CTL_ADD);
+	}
+	G.g_paused = true;
+	listeners_interest(0);
+}
+
+/* Connections the threads are done with. */
+static void
+take_back(void)
+{
+	struct gconn	*c;
+	uint64_t	 n;
+
+	(void)!read(G.g_ret, &n, sizeof(n));
+	for (;;) {
+		pthread_mutex_lock(&G.g_lock);
+		c = q_pop(&G.g_done);
+		pthread_mutex_unlock(&G.g_lock);
+		if (c == NULL)
+			return;
+		if (c->g_close || G.g_draining)
+			conn_close(c);
+		else
+			conn_park(c, EPOLL_CTL_MOD);
+	}
+}
+
+static void
+drain_begin(void)
+{
+	G.g_draining = 1;
+	listeners_interest(0);
+	while (G.g_idle_head != NULL)
+		conn_close(G.g_idle_head);
+}
+
+/* false to stop at once */
+static bool
+on_signals(void)
+{
+	struct signalfd_siginfo si;
+
+	while (read(G.g_sig, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGQUIT)
+			return false;
+		if (si.ssi_signo == SIGTERM && !G.g_draining)
+			drain_begin();
+		if (si.ssi_signo == SIGUSR1)
+			(void)alog_reopen();
+	}
+	return true;
+}
+
+static int
+expire(void)
+{
+	uint64_t now = now_ms();
+
+	while (G.g_idle_head != NULL && G.g_idle_head->g_deadline <= now)
+		conn_close(G.g_idle_head);
+	if (G.g_idle_head == NULL)
+		return -1;
+	return (int)(G.g_idle_head->g_deadline - now);
+}
+
+static int
+setup(const struct http_worker_conf *wc)
+{
+	struct epoll_event	ev = { .events = EPOLLIN };
+	sigset_t		mask;
+
+	G.g_wc = wc;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGQUIT);
+	sigaddset(&mask, SIGUSR1);
+	/* Blocked before any thread starts, so they all inherit it. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
+	    sigprocmask(SIG_BLOCK, &mask, NULL) == -1 ||
+	    (G.g_sig = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
+	    (G.g_ret = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
+	    (G.g_ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		return -1;
+	ev.data.u64 = TAG_SIGNAL;
+	if (epoll_ctl(G.g_ep, EPOLL_CTL_ADD, G.g_sig, &ev) == -1)
+		return -1;
+	ev.data.u64 = TAG_RETURN;
+	if (epoll_ctl(G.g_ep, EPOLL_CTL_ADD, G.g_ret, &ev) == -1)
+		return -1;
+	for (size_t i = 0; i < wc->hw_nfds; i++) {
+		if (fcntl(HW_FIRST_FD + (int)i, F_SETFL, O_NONBLOCK) == -1)
+			return -1;
+	}
+	listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
+	return 0;
+}
+
+static void
+stop_threads(pthread_t *tids, unsigned n)
+{
+	pthread_mutex_lock(&G.g_lock);
+	G.g_stop = true;
+	pthread_cond_broadcast(&G.g_cond);
+	pthread_mutex_unlock(&G.g_lock);
+	for (unsigned i = 0; i < n; i++)
+		pthread_join(tids[i], NULL);
+}
+
+int
+hw_gthread_run(const struct http_worker_conf *wc)
+{
+	struct epoll_event	 evs[EV_BATCH];
+	pthread_t		*tids;
+	unsigned		 nt = wc->hw_threads ? wc->hw_threads : 1, i;
+	int			 n;
+
+	if (setup(wc) == -1 || (tids = calloc(nt, sizeof(*tids))) == NULL)
+		return 1;
+	for (i = 0; i < nt; i++) {
+		if (pthread_create(&tids[i], NULL, worker_thread, NULL) != 0)
+			break;
+	}
+	if (i == 0)
+		return 1;
+	nt = i;
+	for (;;) {
+		n = epoll_wait(G.g_ep, evs, EV_BATCH, expire());
+		if (n == -1 && errno != EINTR)
+			break;
+		for (int k = 0; k < n; k++) {
+			uint64_t tag = evs[k].data.u64;
+			if (tag == TAG_SIGNAL) {
+				if (!on_signals())
+					return 0;	/* quick: no joins */
+			} else if (tag == TAG_RETURN)
+				take_back();
+			else if (tag >= TAG_LISTEN &&
+			    tag < TAG_LISTEN + wc->hw_nfds) {
+				if (!G.g_draining)
+					accept_all(HW_FIRST_FD +
+					    (int)(tag - TAG_LISTEN));
+			} else
+				dispatch(evs[k].data.ptr);
+		}
+		if (G.g_draining && G.g_nconns == 0)
+			break;
+	}
+	stop_threads(tids, nt);
+	return 0;
+}
