@@ -550,8 +550,11 @@ ParameterizedTestParameters(conf, rejects_file)
 		    "pool a: a command needs worker = exec, not sync", 0,
 		    false },
 		{ "pool a {\nlisten = { \"127.0.0.1:9100\" }\n"
-		    "worker = \"gthread\"\n}\n",
-		    "the gthread worker is not in this build yet", 0,
+		    "worker = \"async\"\nthreads = 4\n}\n",
+		    "pool a: threads is for worker = gthread", 0, false },
+		{ "pool a {\nlisten = { \"127.0.0.1:9100\" }\n"
+		    "worker = \"sync\"\nroot = \"/nonexistent-poold\"\n}\n",
+		    "pool a: root /nonexistent-poold: No such file", 0,
 		    false },
 		{ "pool a {\nlisten = { \"127.0.0.1:9100\" }\n"
 		    "command = { \"/nonexistent/poold-cmd\" }\n}\n",
