@@ -247,11 +247,15 @@ print_workers(json_t *r)
 	json_array_foreach(json_object_get(r, "workers"), i, w) {
 		duration(json_number_value(json_object_get(w, "age")), age,
 		    sizeof(age));
+		char reqs[24] = "-";
+		if (json_object_get(w, "requests") != NULL)
+			snprintf(reqs, sizeof(reqs), "%lld",
+			    num(w, "requests"));
 		printf("%-16s %4lld %8lld %-9s %8s %4lld %8s  %s\n",
 		    str(w, "pool"), num(w, "id"), num(w, "pid"),
-		    str(w, "state"), age, num(w, "generation"),
-		    json_object_get(w, "requests") ? "" : "-",
-		    str(w, "status"));
+		    str(w, "state"), age, num(w, "generation"), reqs,
+		    json_object_get(w, "busy") == NULL ? "-" :
+		    num(w, "busy") > 0 ? "busy" : "idle");
 	}
 }
 

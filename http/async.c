@@ -60,6 +60,7 @@ struct conn {
 	struct hw_response c_resp;	/* decided once the head is parsed */
 	size_t		 c_outoff;	/* of c_resp.hr_buf, sent so far */
 	bool		 c_wantout;
+	bool		 c_busy;	/* counted busy on the scoreboard */
 	struct alog_entry *c_log;	/* with an access log only */
 	bool		 c_logged;	/* c_log describes the reply in c_resp */
 	char		 c_peer[48];
@@ -154,6 +155,8 @@ conn_close(struct conn *c)
 {
 	timer_stop(c);
 	hw_response_done(&c->c_resp);
+	if (c->c_busy)
+		sb_end(hw_board, 0);
 	close(c->c_fd);		/* also leaves the epoll set */
 	free(c->c_log);
 	free(c->c_in);
@@ -217,6 +220,8 @@ conn_request(struct conn *c, size_t headlen)
 	/* Decided now, while rq's pointers into the buffer are valid; sent
 	   once the body has been read. */
 	hw_respond(rq, c->c_keepalive, &c->c_resp);
+	sb_begin(hw_board);
+	c->c_busy = true;
 	if (c->c_log != NULL) {
 		alog_begin(c->c_log, rq, c->c_peer);
 		c->c_logged = true;
@@ -352,6 +357,10 @@ conn_flush(struct conn *c)
 			r->hr_left -= (uint64_t)n;
 	}
 	hw_response_done(r);
+	if (c->c_busy) {
+		sb_end(hw_board, r->hr_body);
+		c->c_busy = false;
+	}
 	if (c->c_logged) {
 		alog_write(c->c_log, r->hr_status, r->hr_body);
 		c->c_logged = false;
@@ -565,6 +574,9 @@ hw_async_run(const struct http_worker_conf *wc)
 		timeout = expire(now_ms());
 		if (A.a_draining && A.a_nconns == 0)
 			return 0;
+		sb_beat(hw_board);
+		if (timeout < 0 || timeout > HW_BEAT_MS)
+			timeout = HW_BEAT_MS;
 		n = epoll_wait(A.a_ep, evs, EV_BATCH, timeout);
 		if (n == -1 && errno != EINTR)
 			return 1;

@@ -172,6 +172,7 @@ hw_blocking_serve(struct hw_bconn *bc, const struct http_worker_conf *wc,
 	/* Decided, and logged, before the body is read: reading it reuses
 	   the buffer rq points into. */
 	keepalive = keepalive && rq->rq_keepalive;
+	sb_begin(hw_board);
 	hw_respond(rq, keepalive, &resp);
 	minor = rq->rq_minor;
 	if (alog_enabled())
@@ -184,11 +185,15 @@ hw_blocking_serve(struct hw_bconn *bc, const struct http_worker_conf *wc,
 			send_error(bc, r, minor, quit);
 		if (alog_enabled())
 			alog_write(&log, r > 0 ? r : 400, 0);
+		sb_end(hw_board, 0);
 		return false;
 	}
-	if (!send_response(bc->bc_fd, &resp, quit))
+	if (!send_response(bc->bc_fd, &resp, quit)) {
+		sb_end(hw_board, 0);
 		return false;
+	}
 	if (alog_enabled())
 		alog_write(&log, resp.hr_status, resp.hr_body);
+	sb_end(hw_board, resp.hr_body);
 	return !resp.hr_close;
 }

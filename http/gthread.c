@@ -361,7 +361,10 @@ hw_gthread_run(const struct http_worker_conf *wc)
 		return 1;
 	nt = i;
 	for (;;) {
-		n = epoll_wait(G.g_ep, evs, EV_BATCH, expire());
+		int timeout = expire();
+		sb_beat(hw_board);
+		n = epoll_wait(G.g_ep, evs, EV_BATCH, timeout < 0 ||
+		    timeout > HW_BEAT_MS ? HW_BEAT_MS : timeout);
 		if (n == -1 && errno != EINTR)
 			break;
 		for (int k = 0; k < n; k++) {

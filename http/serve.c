@@ -10,6 +10,8 @@
 
 #include "worker.h"
 
+struct sb_entry	*hw_board;
+
 static char	hw_hello[128];
 static size_t	hw_hello_len;
 static bool	hw_static;
@@ -22,6 +24,8 @@ hw_init(const struct http_worker_conf *wc)
 	    wc->hw_slot, (long)getpid());
 
 	hw_hello_len = n > 0 && (size_t)n < sizeof(hw_hello) ? (size_t)n : 0;
+	hw_board = wc->hw_board;
+	sb_beat(hw_board);
 	if (alog_open(wc->hw_access_log, wc->hw_access_format, wc->hw_slot)
 	    == -1)
 		return -1;

@@ -70,7 +70,8 @@ hw_sync_run(const struct http_worker_conf *wc)
 			sync_reopen = 0;
 			(void)alog_reopen();	/* else keep the old file */
 		}
-		if (poll(pfd, n, -1) == -1)
+		sb_beat(hw_board);
+		if (poll(pfd, n, HW_BEAT_MS) <= 0)
 			continue;	/* EINTR: look at the flags */
 		for (size_t i = 0; i < n && !sync_quit; i++) {
 			if (!(pfd[i].revents & POLLIN))

@@ -17,6 +17,7 @@
 
 #include "accesslog.h"
 #include "http.h"
+#include "scoreboard.h"
 
 enum http_class {
 	HW_SYNC,	/* one connection at a time, Connection: close */
@@ -37,7 +38,17 @@ struct http_worker_conf {
 	const char		*hw_root;	/* static files, or NULL */
 	const char		*hw_access_log;	/* path, "-", or NULL */
 	const char		*hw_access_format;
+	struct sb_entry		*hw_board;	/* our scoreboard entry */
 };
+
+/*
+ * Workers wake at least this often, even idle, to beat on the scoreboard:
+ * a worker whose heartbeat stops is stuck (in a handler, say).
+ */
+#define HW_BEAT_MS	1000
+
+/* The scoreboard entry of this worker process (NULL: none). */
+extern struct sb_entry *hw_board;
 
 /* Serve until told to stop; the exit code. */
 int	 http_worker_run(const struct http_worker_conf *);

@@ -3,3 +3,4 @@ noinst_LIBRARIES += pool/libpool.a
 pool_libpool_a_SOURCES = \
 	pool/backoff.c pool/backoff.h \
 	pool/pool.c pool/pool.h
+pool_libpool_a_SOURCES += pool/scoreboard.c pool/scoreboard.h

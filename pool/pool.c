@@ -174,6 +174,7 @@ worker_add(struct pool *p)
 	}
 	w = &p->p_w[p->p_nw++];
 	memset(w, 0, sizeof(*w));
+	w->w_board = -1;
 	return w;
 }
 
@@ -293,7 +294,7 @@ spawn_missing(struct pool *p, uint64_t now, const struct pool_ops *ops,
 		/* The entry first: a child we could not record would be
 		   lost to us. */
 		if ((w = worker_add(p)) == NULL ||
-		    (pid = ops->spawn(ops->arg, p, slot)) == -1) {
+		    (pid = ops->spawn(ops->arg, p, slot, &w->w_board)) == -1) {
 			if (w != NULL)
 				p->p_nw--;
 			/* fork or memory: retry later, not in a tight loop */
@@ -430,6 +431,7 @@ pool_reaped(struct pool *p, pid_t pid, uint64_t now, struct pool_exit *pe)
 		return -1;
 	memset(pe, 0, sizeof(*pe));
 	pe->pe_slot = w->w_slot;
+	pe->pe_board = w->w_board;
 	pe->pe_age_ms = now - w->w_started;
 	if (w->w_state != WS_RUNNING)
 		pe->pe_kind = EXIT_STOPPED;

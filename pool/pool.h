@@ -37,6 +37,7 @@ struct worker {
 					   its death is no failed boot */
 	uint64_t	  w_started;	/* ms, monotonic */
 	uint64_t	  w_deadline;	/* WS_STOPPING: when to SIGKILL */
+	int		  w_board;	/* scoreboard entry, or -1 */
 };
 
 struct pool_limits {
@@ -67,8 +68,9 @@ struct pool {
 
 /* Side effects, performed by the supervisor (or a test's fake). */
 struct pool_ops {
-	/* Start a worker in slot; its pid, or -1 if it could not start. */
-	pid_t	(*spawn)(void *arg, struct pool *, unsigned slot);
+	/* Start a worker in slot; its pid, or -1 if it could not start.
+	   *board: its scoreboard entry, or -1 (left -1 if unused). */
+	pid_t	(*spawn)(void *arg, struct pool *, unsigned slot, int *board);
 	/* Deliver sig to w; why is for the log. */
 	void	(*signal)(void *arg, struct pool *, const struct worker *,
 		    int sig, const char *why);
@@ -87,6 +89,7 @@ struct pool_exit {
 	enum exit_kind	pe_kind;
 	uint64_t	pe_backoff_ms;	/* EXIT_FAILED_BOOT: delay before the
 					   next spawn */
+	int		pe_board;	/* its scoreboard entry, or -1 */
 };
 
 int	 pool_init(struct pool *, const char *name, const struct pool_limits *,

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "options.h"
 #include "pool.h"
+#include "scoreboard.h"
 #include "signame.h"
 #include "spawn.h"
 
@@ -269,7 +270,7 @@ pool_by_name(const char *name)
 /* -- side effects for the policy ------------------------------------------ */
 
 static pid_t
-op_spawn(void *arg, struct pool *p, unsigned slot)
+op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 {
 	struct pool_rt		*rt = p->p_ctx;
 	struct spawn_req	 r = {
@@ -284,7 +285,12 @@ op_spawn(void *arg, struct pool *p, unsigned slot)
 
 	if (rt->pr_conf == NULL)
 		return -1;	/* removed by a reload: never respawned */
-	if ((pid = spawn_worker(&r)) != -1) {
+	/* Built-in workers report on the scoreboard; exec'd ones cannot. */
+	r.sr_board = rt->pr_conf->pc_class == WC_EXEC ? -1 : sb_alloc();
+	if ((pid = spawn_worker(&r)) == -1)
+		sb_release(r.sr_board);
+	else {
+		*board = r.sr_board;
 		log_info("pool %s: worker %u started (pid %ld)", p->p_name,
 		    slot, (long)pid);
 		event_spawned(p, slot, pid);
@@ -374,6 +380,7 @@ reap(uint64_t now)
 			if (pool_reaped(arb.a_pools[i], pid, now, &pe) == 0) {
 				log_exit(arb.a_pools[i], pid, status, &pe);
 				event_exited(arb.a_pools[i], pid, status, &pe);
+				sb_release(pe.pe_board);
 				break;
 			}
 		}
@@ -687,6 +694,10 @@ arbiter_init(struct poold_conf *c, const struct cli *cli, char *err,
 	arb.a_conf = *c;
 	memset(c, 0, sizeof(*c));
 	arb.a_cli = cli;
+	if (sb_create() == -1) {
+		snprintf(err, len, "scoreboard: %s", strerror(errno));
+		goto fail;
+	}
 	if (ls_open_all(&arb.a_conf, err, len) == -1 ||
 	    control_open(&arb.a_conf, err, len) == -1)
 		goto fail;

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "evsource.h"
 #include "pool.h"
+#include "scoreboard.h"
 #include "signame.h"
 
 typedef json_t *(*cmd_fn)(const struct proto_request *, bool *subscribe);
@@ -186,12 +187,25 @@ add_workers(json_t *list, const struct pool *p, uint64_t now, double wall)
 	for (size_t i = 0; i < p->p_nw; i++) {
 		const struct worker	*w = &p->p_w[i];
 		double			 age = (now - w->w_started) / 1000.0;
+		const struct sb_entry	*e;
 		json_t			*o;
 
 		o = json_pack("{s:s, s:i, s:i, s:s, s:i, s:f, s:f}", "pool",
 		    p->p_name, "id", (int)w->w_slot, "pid", (int)w->w_pid,
 		    "state", worker_states[w->w_state], "generation",
 		    (int)w->w_gen, "started", wall - age, "age", age);
+		if (o != NULL && (e = sb_entry(w->w_board)) != NULL) {
+			uint64_t beat = atomic_load_explicit(&e->se_heartbeat,
+			    memory_order_relaxed);
+			o = with(o, "requests", json_integer((json_int_t)
+			    atomic_load(&e->se_requests)));
+			o = with(o, "bytes", json_integer((json_int_t)
+			    atomic_load(&e->se_bytes)));
+			o = with(o, "busy", json_integer((json_int_t)
+			    atomic_load(&e->se_busy)));
+			o = with(o, "heartbeat_age", json_real(now > beat ?
+			    (now - beat) / 1000.0 : 0.0));
+		}
 		if (o == NULL || json_array_append_new(list, o) == -1)
 			return -1;
 	}

@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "spawn.h"
+#include "scoreboard.h"
 #include "worker.h"
 
 #define CHILD_FAIL	127	/* as a shell's "could not run" */
@@ -248,6 +249,7 @@ http_main(const struct spawn_req *r, char **envp)
 		.hw_root = pc->pc_root,
 		.hw_access_log = r->sr_access_log,
 		.hw_access_format = r->sr_access_format,
+		.hw_board = sb_entry(r->sr_board),
 		.hw_limits = {
 			.hl_line = pc->pc_limit_line,
 			.hl_fields = pc->pc_limit_fields,

@@ -17,6 +17,7 @@ struct spawn_req {
 	unsigned		 sr_slot;
 	const char		*sr_access_log;		/* built-in workers */
 	const char		*sr_access_format;
+	int			 sr_board;	/* scoreboard entry or -1 */
 };
 
 /* Fork a worker; its pid in the parent, -1 (logged) if fork failed. */

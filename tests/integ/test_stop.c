@@ -26,7 +26,7 @@ start(int nworkers, const char *graceful, bool ignore_term,
     const char *extra, const char *extra_arg)
 {
 	char	bind[32], w[8];
-	const char *args[16];
+	const char *args[20];
 	size_t	n = 0;
 
 	snprintf(bind, sizeof(bind), "127.0.0.1:%d", h_free_port());
@@ -40,11 +40,16 @@ start(int nworkers, const char *graceful, bool ignore_term,
 	}
 	args[n++] = "--";
 	args[n++] = h_tworker_path();
+	args[n++] = "--log";
+	args[n++] = pd.pd_wlog;
 	if (ignore_term)
 		args[n++] = "--ignore-term";
 	args[n] = NULL;
 	h_start(&pd, args, NULL);
 	cr_assert(h_wait_children(&pd, (size_t)nworkers, H_WAIT_MS));
+	/* tworker logs "start" once its signal dispositions are set: a
+	   stop signal before that would meet the defaults. */
+	cr_assert(h_wait_count(pd.pd_wlog, "start", nworkers, H_WAIT_MS));
 }
 
 static void

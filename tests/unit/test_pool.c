@@ -42,12 +42,13 @@ static struct pool		 P;
 static struct pool_limits	 LIM;
 
 static pid_t
-fake_spawn(void *arg, struct pool *p, unsigned slot)
+fake_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 {
 	struct fake	*f = arg;
 	struct call	*c;
 
 	cr_assert_eq(p, &P);
+	cr_assert_eq(*board, -1, "scoreboard entry not reset");
 	cr_assert_lt(f->ncalls, MAX_CALLS, "runaway spawning");
 	c = &f->calls[f->ncalls++];
 	memset(c, 0, sizeof(*c));
