@@ -82,7 +82,9 @@ struct http_request {
 
 /*
  * Parse a complete head of len bytes (as http_scan() measured it).
- * 0, or -status: 400 malformed or ambiguous, 413 body over the limit,
+ * 0, or -status: 400 malformed or ambiguous (a bad Host or target, two
+ * Content-Types), 413 body over the limit, 431 more than HTTP_FIELDS_MAX
+ * fields,
  * 417 an expectation other than 100-continue, 501 a transfer coding other
  * than chunked, 505 a version other than 1.0 and 1.1.  Fields whose names
  * contain '_' are dropped, as Gunicorn does: a proxy may have meant '-'.
@@ -119,7 +121,8 @@ enum {
 void	 http_chunked_init(struct http_chunked *);
 /*
  * Feed in[0..len).  Sets *used to the bytes consumed; returns one of the
- * above, or -400 for malformed framing, -413 over the body limit.  Call
+ * above, or -400 for malformed framing or a forbidden trailer, -413 over
+ * the body limit, -431 for too many or too long trailer fields.  Call
  * again with the rest of the input after HTTP_CHUNK_DATA.
  */
 int	 http_chunked_feed(struct http_chunked *, const char *in, size_t len,

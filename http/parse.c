@@ -132,17 +132,69 @@ parse_version(const char *p, size_t n, int *minor)
 	return 0;
 }
 
+/* RFC 3986 reg-name bytes: unreserved, pct-encoded, sub-delims. */
+static bool
+is_regname(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' &&
+	    strchr("-._~%!$&'()*+,;=", c) != NULL);
+}
+
+/*
+ * host [":" port], as in Host and in absolute- and authority-form
+ * targets.  No userinfo: RFC 9110 4.2.4 has http(s) URIs without it.
+ */
+static bool
+valid_authority(const char *p, size_t n, bool need_port)
+{
+	size_t i = 0;
+
+	if (n > 0 && p[0] == '[') {		/* IP-literal */
+		for (i = 1; i < n && p[i] != ']'; i++) {
+			if (!((p[i] >= '0' && p[i] <= '9') ||
+			    (p[i] >= 'a' && p[i] <= 'f') ||
+			    (p[i] >= 'A' && p[i] <= 'F') || p[i] == ':' ||
+			    p[i] == '.'))
+				return false;
+		}
+		if (i == n || i == 1)
+			return false;
+		i++;
+	} else {
+		while (i < n && p[i] != ':' && is_regname((unsigned char)p[i]))
+			i++;
+	}
+	if (i == n)
+		return !need_port;
+	if (p[i] != ':' || i + 1 == n)
+		return false;
+	for (i++; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+	}
+	return true;
+}
+
+/* scheme "://" authority [ path-abempty ["?" query] ] */
 static bool
 is_absolute_form(const char *t, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, a;
 
 	if (n == 0 || !((t[0] >= 'a' && t[0] <= 'z') ||
 	    (t[0] >= 'A' && t[0] <= 'Z')))
 		return false;
-	while (i < n && (is_tchar((unsigned char)t[i]) && t[i] != ':'))
+	while (i < n && ((t[i] >= 'a' && t[i] <= 'z') ||
+	    (t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= '0' && t[i] <= '9') ||
+	    t[i] == '+' || t[i] == '-' || t[i] == '.'))
 		i++;
-	return n - i > 3 && memcmp(t + i, "://", 3) == 0;
+	if (n - i <= 3 || memcmp(t + i, "://", 3) != 0)
+		return false;
+	a = i += 3;
+	while (i < n && t[i] != '/' && t[i] != '?')
+		i++;
+	return i > a && valid_authority(t + a, i - a, false);
 }
 
 /* RFC 9112 3.2: which target forms a method may use. */
@@ -164,8 +216,7 @@ check_target(const struct http_request *rq)
 			return -400;
 	}
 	if (connect)	/* authority-form only: host:port */
-		return memchr(t, '/', n) == NULL && memchr(t, ':', n) != NULL ?
-		    0 : -400;
+		return valid_authority(t, n, true) ? 0 : -400;
 	if (n == 1 && t[0] == '*')
 		return options ? 0 : -400;
 	if (t[0] == '/' || is_absolute_form(t, n))
@@ -226,8 +277,12 @@ parse_field(const char *p, size_t n, struct http_request *rq)
 		v++;
 	while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;
-	if (drop || rq->rq_nfields == HTTP_FIELDS_MAX)
+	if (drop)
 		return 0;
+	/* http_scan keeps within the limit; a caller that did not must
+	   not have framing fields silently ignored. */
+	if (rq->rq_nfields == HTTP_FIELDS_MAX)
+		return -431;
 	rq->rq_fields[rq->rq_nfields++] = (struct http_field){
 		.hf_name = p, .hf_nlen = (size_t)(colon - p),
 		.hf_value = v, .hf_vlen = (size_t)(end - v),
@@ -370,13 +425,17 @@ static int
 semantics(struct http_request *rq, const struct http_limits *l)
 {
 	int	ka = rq->rq_minor == 1 ? 2 : -1;	/* 2: default on */
-	size_t	hosts = 0;
+	size_t	hosts = 0, ctypes = 0;
 	int	r;
 
 	for (size_t i = 0; i < rq->rq_nfields; i++) {
 		const struct http_field *f = &rq->rq_fields[i];
-		if (name_is(f, "host"))
-			hosts++;
+		if (name_is(f, "host")) {
+			if (++hosts == 1 && !valid_authority(f->hf_value,
+			    f->hf_vlen, false))
+				return -400;
+		} else if (name_is(f, "content-type") && ++ctypes > 1)
+			return -400;	/* two bodies' worth of meaning */
 		else if (name_is(f, "connection"))
 			each_element(f, conn_element, &ka);
 		else if (name_is(f, "expect") && rq->rq_minor == 1) {

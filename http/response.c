@@ -62,9 +62,16 @@ http_parse_date(const char *s, size_t len)
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	memset(&tm, 0, sizeof(tm));
+	time_t	t;
+	char	back[32];
+
 	if ((end = strptime(buf, IMF_FIXDATE, &tm)) == NULL || *end != '\0')
 		return -1;
-	return timegm(&tm);
+	/* strptime is lenient about spaces and digits: only a date that
+	   formats back to the same bytes is an IMF-fixdate. */
+	t = timegm(&tm);
+	http_fmt_date(t, back, sizeof(back));
+	return strcmp(back, buf) == 0 ? t : -1;
 }
 
 const char *

@@ -6,6 +6,8 @@ UNIT_TESTS = \
 	tests/unit/test_addr \
 	tests/unit/test_backoff \
 	tests/unit/test_conf \
+	tests/unit/test_http \
+	tests/unit/test_http_corpus \
 	tests/unit/test_pool \
 	tests/unit/test_proto
 INTEG_TESTS = \
@@ -27,6 +29,8 @@ tests_unit_test_backoff_LDADD = $(UNIT_LDADD)
 tests_unit_test_conf_LDADD = $(UNIT_LDADD)
 tests_unit_test_pool_LDADD = $(UNIT_LDADD)
 tests_unit_test_proto_LDADD = $(UNIT_LDADD)
+tests_unit_test_http_LDADD = http/libhttp.a $(CRITERION_LIBS)
+tests_unit_test_http_corpus_LDADD = http/libhttp.a $(CRITERION_LIBS)
 
 noinst_LIBRARIES += tests/libharness.a
 tests_libharness_a_SOURCES = tests/harness.c tests/harness.h
