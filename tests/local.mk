@@ -65,12 +65,19 @@ EXTRA_DIST += tests/data tests/manpages.sh
 #   tests/fuzz/fuzz_request -max_total_time=60 tests/fuzz/corpus/request
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(WARN_CFLAGS) \
 	-I$(top_builddir) -I$(top_srcdir)/proto
-fuzz: tests/fuzz/fuzz_request
+fuzz: tests/fuzz/fuzz_request tests/fuzz/fuzz_http
+tests/fuzz/fuzz_http: $(srcdir)/tests/fuzz/fuzz_http.c \
+		$(srcdir)/http/parse.c $(srcdir)/http/chunked.c \
+		$(srcdir)/http/http.h
+	@$(MKDIR_P) tests/fuzz
+	clang $(FUZZ_CFLAGS) -I$(top_srcdir)/http -o $@ \
+	    $(srcdir)/tests/fuzz/fuzz_http.c $(srcdir)/http/parse.c \
+	    $(srcdir)/http/chunked.c
 tests/fuzz/fuzz_request: $(srcdir)/tests/fuzz/fuzz_request.c \
 		$(srcdir)/proto/proto.c $(srcdir)/proto/proto.h
 	@$(MKDIR_P) tests/fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz_request.c \
 	    $(srcdir)/proto/proto.c
-CLEANFILES += tests/fuzz/fuzz_request
+CLEANFILES += tests/fuzz/fuzz_request tests/fuzz/fuzz_http
 EXTRA_DIST += tests/fuzz
 .PHONY: fuzz
