@@ -62,7 +62,10 @@ endif
 EXTRA_DIST += tests/data tests/manpages.sh
 
 # libFuzzer targets (clang): make fuzz, then run e.g.
-#   tests/fuzz/fuzz_request -max_total_time=60 tests/fuzz/corpus/request
+#   mkdir -p /tmp/corpus && tests/fuzz/fuzz_http -max_total_time=60 \
+#       /tmp/corpus tests/fuzz/corpus/http
+# (libFuzzer writes what it finds into the first directory: keep the
+# committed seeds out of that place).
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(WARN_CFLAGS) \
 	-I$(top_builddir) -I$(top_srcdir)/proto
 fuzz: tests/fuzz/fuzz_request tests/fuzz/fuzz_http
