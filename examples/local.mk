@@ -1,3 +1,10 @@
 # Example worker programs: what the README runs before the built-in worker.
 noinst_PROGRAMS += examples/poold-echo
 examples_poold_echo_SOURCES = examples/echo.c
+
+# The example application module, a shared object built without libtool:
+# the tests load it, and it shows module authors the whole ABI.
+noinst_PROGRAMS += examples/hello_app.so
+examples_hello_app_so_SOURCES = examples/hello_app.c
+examples_hello_app_so_CFLAGS = $(AM_CFLAGS) -fPIC
+examples_hello_app_so_LDFLAGS = -shared

@@ -61,6 +61,11 @@ struct conn {
 	size_t		 c_outoff;	/* of c_resp.hr_buf, sent so far */
 	bool		 c_wantout;
 	bool		 c_busy;	/* counted busy on the scoreboard */
+	/* With an app: the head kept while the body is read, and the body. */
+	char		*c_head;
+	size_t		 c_headlen, c_headcap;
+	char		*c_abody;
+	size_t		 c_abodylen, c_abodycap;
 	struct alog_entry *c_log;	/* with an access log only */
 	bool		 c_logged;	/* c_log describes the reply in c_resp */
 	char		 c_peer[48];
@@ -159,6 +164,8 @@ conn_close(struct conn *c)
 		sb_end(hw_board, 0);
 	close(c->c_fd);		/* also leaves the epoll set */
 	free(c->c_log);
+	free(c->c_head);
+	free(c->c_abody);
 	free(c->c_in);
 	free(c->c_chunked);
 	free(c);
@@ -189,6 +196,32 @@ conn_send(struct conn *c)
 	c->c_state = C_WRITE;
 }
 
+static void conn_error(struct conn *, int);
+
+/* The request is complete: an app answers now, from the kept head. */
+static void
+conn_complete(struct conn *c)
+{
+	if (app_enabled()) {
+		if (http_parse(c->c_head, c->c_headlen, &A.a_wc->hw_limits,
+		    A.a_rq) != 0) {
+			conn_error(c, 500);
+			return;
+		}
+		hw_app_response(A.a_rq, c->c_abody, c->c_abodylen, c->c_peer,
+		    c->c_keepalive, &c->c_resp);
+	}
+	conn_send(c);
+}
+
+/* Body bytes: kept for an app, dropped otherwise. */
+static bool
+conn_keep(struct conn *c, const char *p, size_t n)
+{
+	return !app_enabled() || hw_append(&c->c_abody, &c->c_abodylen,
+	    &c->c_abodycap, p, n);
+}
+
 /* An error replaces whatever reply was planned, and ends the connection. */
 static void
 conn_error(struct conn *c, int status)
@@ -217,9 +250,19 @@ conn_request(struct conn *c, size_t headlen)
 	    A.a_wc->hw_keepalive_ms > 0;
 	c->c_body = rq->rq_body;
 	c->c_left = rq->rq_length;
-	/* Decided now, while rq's pointers into the buffer are valid; sent
-	   once the body has been read. */
-	hw_respond(rq, c->c_keepalive, &c->c_resp);
+	/* Decided now, while rq's pointers into the buffer are valid, and
+	   sent once the body has been read; an app decides after the body,
+	   from a copy of the head. */
+	if (app_enabled()) {
+		c->c_headlen = c->c_abodylen = 0;
+		hw_response_init(&c->c_resp);
+		if (!hw_append(&c->c_head, &c->c_headlen, &c->c_headcap,
+		    c->c_in + c->c_inoff - headlen, headlen)) {
+			conn_error(c, 500);
+			return;
+		}
+	} else
+		hw_respond(rq, c->c_keepalive, &c->c_resp);
 	sb_begin(hw_board);
 	c->c_busy = true;
 	if (c->c_log != NULL) {
@@ -227,7 +270,7 @@ conn_request(struct conn *c, size_t headlen)
 		c->c_logged = true;
 	}
 	if (c->c_body == HTTP_BODY_NONE) {
-		conn_send(c);
+		conn_complete(c);
 		return;
 	}
 	if (c->c_body == HTTP_BODY_CHUNKED) {
@@ -257,6 +300,10 @@ conn_body(struct conn *c)
 
 	if (c->c_body == HTTP_BODY_LENGTH) {
 		size_t n = avail < c->c_left ? avail : (size_t)c->c_left;
+		if (!conn_keep(c, c->c_in + c->c_inoff, n)) {
+			conn_error(c, 500);
+			return false;
+		}
 		c->c_inoff += n;
 		c->c_left -= n;
 		return c->c_left == 0;
@@ -265,8 +312,9 @@ conn_body(struct conn *c)
 		r = http_chunked_feed(c->c_chunked, c->c_in + c->c_inoff,
 		    c->c_inlen - c->c_inoff, &used, &data, &dlen,
 		    &A.a_wc->hw_limits);
-		if (r < 0) {
-			conn_error(c, -r);
+		if (r < 0 || (r == HTTP_CHUNK_DATA && !conn_keep(c, data,
+		    dlen))) {
+			conn_error(c, r < 0 ? -r : 500);
 			return false;
 		}
 		c->c_inoff += used;
@@ -293,7 +341,7 @@ conn_advance(struct conn *c)
 			else
 				conn_request(c, (size_t)headlen);
 		} else if (conn_body(c) && c->c_state == C_BODY)
-			conn_send(c);
+			conn_complete(c);
 	}
 }
 
@@ -334,10 +382,13 @@ conn_flush(struct conn *c)
 	struct hw_response	*r = &c->c_resp;
 	ssize_t			 n;
 
-	while (c->c_outoff < r->hr_len || r->hr_left > 0) {
+	while (c->c_outoff < r->hr_len + r->hr_memlen || r->hr_left > 0) {
 		if (c->c_outoff < r->hr_len)
 			n = write(c->c_fd, r->hr_buf + c->c_outoff,
 			    r->hr_len - c->c_outoff);
+		else if (c->c_outoff < r->hr_len + r->hr_memlen)
+			n = write(c->c_fd, r->hr_mem + (c->c_outoff -
+			    r->hr_len), r->hr_len + r->hr_memlen - c->c_outoff);
 		else
 			n = sendfile(c->c_fd, r->hr_fd, &r->hr_off,
 			    r->hr_left > (1 << 20) ? (size_t)1 << 20 :
@@ -351,7 +402,7 @@ conn_flush(struct conn *c)
 		}
 		if (n == 0)
 			return FLUSH_CLOSE;	/* the file shrank */
-		if (c->c_outoff < r->hr_len)
+		if (c->c_outoff < r->hr_len + r->hr_memlen)
 			c->c_outoff += (size_t)n;
 		else
 			r->hr_left -= (uint64_t)n;

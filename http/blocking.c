@@ -47,7 +47,8 @@ write_all(int fd, const char *buf, size_t len, volatile sig_atomic_t *quit)
 static bool
 send_response(int fd, struct hw_response *r, volatile sig_atomic_t *quit)
 {
-	bool	ok = write_all(fd, r->hr_buf, r->hr_len, quit);
+	bool	ok = write_all(fd, r->hr_buf, r->hr_len, quit) &&
+		    write_all(fd, r->hr_mem, r->hr_memlen, quit);
 	ssize_t	n;
 
 	while (ok && r->hr_left > 0 && !*quit) {
@@ -103,7 +104,15 @@ consume(struct hw_bconn *bc, size_t n)
 	bc->bc_len -= n;
 }
 
-/* Read and drop the body; 0, a status, or -1 if the connection ended. */
+/* Body bytes: kept for an app, dropped otherwise. */
+static bool
+keep_body(struct hw_bconn *bc, const char *p, size_t n)
+{
+	return !app_enabled() || hw_append(&bc->bc_body, &bc->bc_bodylen,
+	    &bc->bc_bodycap, p, n);
+}
+
+/* Read the body; 0, a status, or -1 if the connection ended. */
 static int
 drain_body(struct hw_bconn *bc, const struct http_request *rq,
     const struct http_limits *l, volatile sig_atomic_t *quit)
@@ -117,6 +126,8 @@ drain_body(struct hw_bconn *bc, const struct http_request *rq,
 	if (rq->rq_body == HTTP_BODY_LENGTH) {
 		for (;;) {
 			n = bc->bc_len < left ? bc->bc_len : (size_t)left;
+			if (!keep_body(bc, bc->bc_buf, n))
+				return 500;
 			consume(bc, n);
 			if ((left -= n) == 0)
 				return 0;
@@ -131,6 +142,8 @@ drain_body(struct hw_bconn *bc, const struct http_request *rq,
 			    &used, &data, &dlen, l);
 			if (r < 0)
 				return -r;
+			if (r == HTTP_CHUNK_DATA && !keep_body(bc, data, dlen))
+				return 500;
 			consume(bc, used);
 			if (r == HTTP_CHUNK_DONE)
 				return 0;
@@ -169,17 +182,36 @@ hw_blocking_serve(struct hw_bconn *bc, const struct http_worker_conf *wc,
 	    bc->bc_len == (size_t)headlen)
 		(void)write_all(bc->bc_fd, "HTTP/1.1 100 Continue\r\n\r\n", 25,
 		    quit);
-	/* Decided, and logged, before the body is read: reading it reuses
-	   the buffer rq points into. */
+	/* Logged, and without an app decided, before the body is read:
+	   reading it reuses the buffer rq points into. */
 	keepalive = keepalive && rq->rq_keepalive;
 	sb_begin(hw_board);
-	hw_respond(rq, keepalive, &resp);
 	minor = rq->rq_minor;
 	if (alog_enabled())
 		alog_begin(&log, rq, bc->bc_peer);
+	if (app_enabled()) {
+		/* The app sees the body: keep the head for after it. */
+		size_t hl = 0;
+		bc->bc_bodylen = 0;
+		if (!hw_append(&bc->bc_head, &hl, &bc->bc_headcap, bc->bc_buf,
+		    (size_t)headlen))
+			r = 500;
+		hw_response_init(&resp);
+	} else
+		hw_respond(rq, keepalive, &resp);
 	consume(bc, (size_t)headlen);
-	if (rq->rq_body != HTTP_BODY_NONE &&
-	    (r = drain_body(bc, rq, &wc->hw_limits, quit)) != 0) {
+	if (r == 0 && rq->rq_body != HTTP_BODY_NONE)
+		r = drain_body(bc, rq, &wc->hw_limits, quit);
+	if (r == 0 && app_enabled()) {
+		/* The same head again, now from the kept copy. */
+		if (http_parse(bc->bc_head, (size_t)headlen, &wc->hw_limits,
+		    rq) != 0)
+			r = 500;
+		else
+			hw_app_response(rq, bc->bc_body, bc->bc_bodylen,
+			    bc->bc_peer, keepalive, &resp);
+	}
+	if (r != 0) {
 		hw_response_done(&resp);
 		if (r > 0)
 			send_error(bc, r, minor, quit);

@@ -13,3 +13,5 @@ http_libhttp_a_SOURCES += \
 http_libhttp_a_SOURCES += http/static.c
 http_libhttp_a_SOURCES += http/accesslog.c http/accesslog.h
 http_libhttp_a_SOURCES += http/blocking.c http/gthread.c
+http_libhttp_a_SOURCES += http/app.c
+pkginclude_HEADERS = http/poold/app.h

@@ -4,7 +4,9 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,7 +36,44 @@ hw_init(const struct http_worker_conf *wc)
 			return -1;
 		hw_static = true;
 	}
+	if (wc->hw_app != NULL && app_load(wc->hw_app, wc->hw_app_arg,
+	    wc->hw_slot, wc->hw_class == HW_GTHREAD) == -1)
+		return -1;
 	return 0;
+}
+
+bool
+hw_append(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
+{
+	char	*nb;
+	size_t	 nc;
+
+	if (n > SIZE_MAX / 2 - *len)
+		return false;
+	if (*len + n > *cap) {
+		nc = *cap ? *cap : 4096;
+		while (nc < *len + n)
+			nc *= 2;
+		if ((nb = realloc(*buf, nc)) == NULL)
+			return false;
+		*buf = nb;
+		*cap = nc;
+	}
+	memcpy(*buf + *len, p, n);
+	*len += n;
+	return true;
+}
+
+void
+hw_response_init(struct hw_response *r)
+{
+	r->hr_len = r->hr_memlen = 0;
+	r->hr_mem = NULL;
+	r->hr_fd = -1;
+	r->hr_off = 0;
+	r->hr_left = r->hr_body = 0;
+	r->hr_status = 0;
+	r->hr_close = true;
 }
 
 /* A reply whose body is in memory. */
@@ -44,8 +83,7 @@ reply_text(struct hw_response *r, int status, bool keepalive, int minor,
 {
 	size_t n;
 
-	r->hr_fd = -1;
-	r->hr_left = 0;
+	hw_response_init(r);
 	r->hr_status = status;
 	r->hr_close = !keepalive;
 	r->hr_body = head ? 0 : blen;
@@ -82,6 +120,7 @@ hw_respond(const struct http_request *rq, bool keepalive,
 {
 	int status;
 
+	hw_response_init(r);
 	if (hw_static) {
 		if ((status = static_respond(rq, keepalive, r)) != 0)
 			hw_error(status, rq->rq_minor, r);
@@ -98,6 +137,20 @@ hw_response_done(struct hw_response *r)
 		(void)close(r->hr_fd);
 	r->hr_fd = -1;
 	r->hr_left = 0;
+	free(r->hr_mem);
+	r->hr_mem = NULL;
+	r->hr_memlen = 0;
+}
+
+void
+hw_app_response(const struct http_request *rq, const char *body,
+    size_t blen, const char *remote, bool keepalive, struct hw_response *r)
+{
+	int status;
+
+	hw_response_init(r);
+	if ((status = app_respond(rq, body, blen, remote, keepalive, r)) != 0)
+		hw_error(status, rq->rq_minor, r);
 }
 
 size_t
@@ -111,15 +164,21 @@ hw_head_max(const struct http_limits *l)
 int
 http_worker_run(const struct http_worker_conf *wc)
 {
+	int rc = 1;
+
 	if (hw_init(wc) == -1)
 		return 1;
 	switch (wc->hw_class) {
 	case HW_SYNC:
-		return hw_sync_run(wc);
+		rc = hw_sync_run(wc);
+		break;
 	case HW_GTHREAD:
-		return hw_gthread_run(wc);
+		rc = hw_gthread_run(wc);
+		break;
 	case HW_ASYNC:
-		return hw_async_run(wc);
+		rc = hw_async_run(wc);
+		break;
 	}
-	return 1;
+	app_fini();
+	return rc;
 }

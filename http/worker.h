@@ -39,6 +39,8 @@ struct http_worker_conf {
 	const char		*hw_access_log;	/* path, "-", or NULL */
 	const char		*hw_access_format;
 	struct sb_entry		*hw_board;	/* our scoreboard entry */
+	const char		*hw_app;	/* module path, or NULL */
+	const char		*hw_app_arg;
 };
 
 /*
@@ -71,6 +73,8 @@ struct hw_response {
 	bool		hr_close;	/* the connection ends after it */
 	int		hr_status;
 	uint64_t	hr_body;	/* body bytes, for the access log */
+	char		*hr_mem;	/* sent after hr_buf: an app's reply */
+	size_t		hr_memlen;
 };
 
 /* Prepared once per worker: the hello body, the static root. */
@@ -78,10 +82,26 @@ int	 hw_init(const struct http_worker_conf *);
 /* What to answer rq with. */
 void	 hw_respond(const struct http_request *rq, bool keepalive,
 	    struct hw_response *);
+/* The reply of the app module to a complete request (or a 500). */
+void	 hw_app_response(const struct http_request *, const char *body,
+	    size_t blen, const char *remote, bool keepalive,
+	    struct hw_response *);
 /* An error reply; the connection closes after it. */
 void	 hw_error(int status, int minor, struct hw_response *);
+/* An empty reply, owning nothing. */
+void	 hw_response_init(struct hw_response *);
 /* Release the file of a reply (after sending it, or when giving up). */
 void	 hw_response_done(struct hw_response *);
+
+/* app.c: application modules (poold/app.h). */
+int	 app_load(const char *path, const char *arg, unsigned slot,
+	    bool threads);
+bool	 app_enabled(void);
+void	 app_fini(void);
+/* Run the module on a complete request: 0 with r filled, or a status. */
+int	 app_respond(const struct http_request *, const char *body,
+	    size_t blen, const char *remote, bool keepalive,
+	    struct hw_response *r);
 
 /* static.c: files under a root.  0 with r filled, or a status. */
 int	 static_init(const char *root);
@@ -103,7 +123,17 @@ struct hw_bconn {
 	size_t			 bc_cap;
 	struct http_request	*bc_rq;		/* scratch for the parser */
 	char			 bc_peer[48];	/* for the access log */
+	/* With an app: the head kept while the body is read, and the body. */
+	char			*bc_head;
+	size_t			 bc_headcap;
+	char			*bc_body;
+	size_t			 bc_bodylen;
+	size_t			 bc_bodycap;
 };
+
+/* A growable buffer for app bodies; false without memory. */
+bool	 hw_append(char **buf, size_t *len, size_t *cap, const char *p,
+	    size_t n);
 
 void	 hw_set_timeouts(int fd, unsigned ms);
 /*

@@ -393,6 +393,7 @@ pool_conf_json(const struct pool_conf *pc)
 	o = with(o, "user", opt_str(pc->pc_user));
 	o = with(o, "group", opt_str(pc->pc_group));
 	o = with(o, "root", opt_str(pc->pc_root));
+	o = with(o, "app", opt_str(pc->pc_app));
 	return with(o, "chdir", opt_str(pc->pc_chdir));
 }
 

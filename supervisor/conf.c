@@ -203,6 +203,8 @@ static cfg_opt_t pool_opts[] = {
 	CFG_INT("backlog", CONF_DEFAULT_BACKLOG, CFGF_NONE),
 	CFG_INT("socket_mode", 0666, CFGF_NONE),
 	CFG_STR("root", NULL, CFGF_NONE),
+	CFG_STR("app", NULL, CFGF_NONE),
+	CFG_STR("app_arg", NULL, CFGF_NONE),
 	CFG_FLOAT("keepalive", 2, CFGF_NONE),
 	CFG_FLOAT("read_timeout", 30, CFGF_NONE),
 	CFG_INT("worker_connections", 1000, CFGF_NONE),
@@ -296,6 +298,8 @@ pool_conf_free(struct pool_conf *pc)
 	free(pc->pc_group);
 	free(pc->pc_chdir);
 	free(pc->pc_root);
+	free(pc->pc_app);
+	free(pc->pc_app_arg);
 	memset(pc, 0, sizeof(*pc));
 }
 
@@ -398,6 +402,9 @@ http_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 		return conf_fail(e, "pool %s: limit_request_body must be >= 0",
 		    pc->pc_name);
 	pc->pc_limit_body = (uint64_t)body;
+	if (set_str(&pc->pc_app, cfg_getstr(sec, "app"), e) == -1 ||
+	    set_str(&pc->pc_app_arg, cfg_getstr(sec, "app_arg"), e) == -1)
+		return -1;
 	return set_str(&pc->pc_root, cfg_getstr(sec, "root"), e);
 }
 
@@ -638,7 +645,10 @@ apply_cli_pool(const struct cli *cli, struct pool_conf *pc,
 		pc->pc_limit_fields = (unsigned)cli->limit_fields;
 	if (cli->limit_field_size >= 0)
 		pc->pc_limit_field_size = (unsigned)cli->limit_field_size;
-	if (cli->root != NULL && set_str(&pc->pc_root, cli->root, e) == -1)
+	if ((cli->root != NULL && set_str(&pc->pc_root, cli->root, e) == -1) ||
+	    (cli->app != NULL && set_str(&pc->pc_app, cli->app, e) == -1) ||
+	    (cli->app_arg != NULL &&
+	    set_str(&pc->pc_app_arg, cli->app_arg, e) == -1))
 		return -1;
 	return 0;
 }
@@ -810,11 +820,38 @@ resolve_command(struct pool_conf *pc, struct conf_err *e)
 	return set_exec_path(pc, cmd, e);
 }
 
+/*
+ * The module is only opened in the workers (its constructors and crashes
+ * stay out of the arbiter), so here it is checked as a file.
+ */
+static int
+check_app(struct pool_conf *pc, struct conf_err *e)
+{
+	struct stat st;
+
+	if (pc->pc_app == NULL)
+		return 0;
+	if (pc->pc_root != NULL)
+		return conf_fail(e, "pool %s: app and root exclude each other",
+		    pc->pc_name);
+	if (absolutize(&pc->pc_app, e) == -1)
+		return -1;
+	if (stat(pc->pc_app, &st) == -1 || access(pc->pc_app, R_OK) == -1)
+		return conf_fail(e, "pool %s: app %s: %s", pc->pc_name,
+		    pc->pc_app, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return conf_fail(e, "pool %s: app %s: not a regular file",
+		    pc->pc_name, pc->pc_app);
+	return 0;
+}
+
 static int
 check_root(struct pool_conf *pc, struct conf_err *e)
 {
 	struct stat st;
 
+	if (check_app(pc, e) == -1)
+		return -1;
 	if (pc->pc_root == NULL)
 		return 0;
 	if (absolutize(&pc->pc_root, e) == -1)
@@ -849,9 +886,9 @@ check_class(struct pool_conf *pc, struct conf_err *e)
 			    "gthread", pc->pc_name);
 		return check_root(pc, e);
 	}
-	if (pc->pc_root != NULL)
-		return conf_fail(e, "pool %s: root is for the built-in "
-		    "workers, not exec", pc->pc_name);
+	if (pc->pc_root != NULL || pc->pc_app != NULL)
+		return conf_fail(e, "pool %s: root and app are for the "
+		    "built-in workers, not exec", pc->pc_name);
 	if (pc->pc_argv == NULL)
 		return conf_fail(e, "pool %s: worker = exec needs a command",
 		    pc->pc_name);

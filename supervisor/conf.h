@@ -64,6 +64,8 @@ struct pool_conf {
 	unsigned	  pc_limit_field_size;	/* limit_request_field_size */
 	uint64_t	  pc_limit_body;	/* limit_request_body; 0: none */
 	char		 *pc_root;		/* root: static files */
+	char		 *pc_app;		/* app: a module (poold/app.h) */
+	char		 *pc_app_arg;		/* app_arg: for its init() */
 };
 
 struct poold_conf {

@@ -30,6 +30,8 @@ enum {
 	OPT_LIMIT_FIELD_SIZE,
 	OPT_ROOT,
 	OPT_ACCESS_FORMAT,
+	OPT_APP,
+	OPT_APP_ARG,
 };
 
 static const struct option cli_longopts[] = {
@@ -55,6 +57,8 @@ static const struct option cli_longopts[] = {
 	{ "keep-alive",		required_argument, NULL, OPT_KEEPALIVE },
 	{ "root",		required_argument, NULL, OPT_ROOT },
 	{ "access-logformat",	required_argument, NULL, OPT_ACCESS_FORMAT },
+	{ "app",		required_argument, NULL, OPT_APP },
+	{ "app-arg",		required_argument, NULL, OPT_APP_ARG },
 	{ "worker-connections",	required_argument, NULL, OPT_CONNECTIONS },
 	{ "limit-request-line",	required_argument, NULL, OPT_LIMIT_LINE },
 	{ "limit-request-fields", required_argument, NULL, OPT_LIMIT_FIELDS },
@@ -78,6 +82,8 @@ cli_usage(FILE *f)
 "  -k, --worker-class CLASS     sync (default), async or exec (exec when\n"
 "                               a COMMAND follows --)\n"
 "      --root DIR               serve static files from DIR (built-in)\n"
+"      --app FILE.so            serve with an application module\n"
+"      --app-arg ARG            string passed to the module's init()\n"
 "      --keep-alive S           keep-alive idle time of async workers (2)\n"
 "      --worker-connections N   connections per async worker (1000)\n"
 "      --limit-request-line N   request line bytes (4094)\n"
@@ -229,6 +235,8 @@ cli_option(struct cli *c, int ch, const char *arg, char *err, size_t len)
 		break;
 	case OPT_ROOT: c->root = arg; break;
 	case OPT_ACCESS_FORMAT: c->access_format = arg; break;
+	case OPT_APP: c->app = arg; break;
+	case OPT_APP_ARG: c->app_arg = arg; break;
 	case 'p': c->pidfile = arg; break;
 	case 'D': c->daemon = true; break;
 	case 'u': c->user = arg; break;
@@ -297,5 +305,6 @@ cli_names_pool(const struct cli *c)
 	    c->timeout != CLI_UNSET || c->graceful_timeout != CLI_UNSET ||
 	    c->keepalive != CLI_UNSET || c->worker_connections >= 0 ||
 	    c->limit_line >= 0 || c->limit_fields >= 0 ||
-	    c->limit_field_size >= 0 || c->root != NULL;
+	    c->limit_field_size >= 0 || c->root != NULL || c->app != NULL ||
+	    c->app_arg != NULL;
 }

@@ -27,6 +27,8 @@ struct cli {
 	const char	 *access_log;
 	const char	 *root;
 	const char	 *access_format;
+	const char	 *app;
+	const char	 *app_arg;
 	long		  workers;	/* -1: not given */
 	long		  threads;
 	long		  max_requests;

@@ -250,6 +250,8 @@ http_main(const struct spawn_req *r, char **envp)
 		.hw_access_log = r->sr_access_log,
 		.hw_access_format = r->sr_access_format,
 		.hw_board = sb_entry(r->sr_board),
+		.hw_app = pc->pc_app,
+		.hw_app_arg = pc->pc_app_arg,
 		.hw_limits = {
 			.hl_line = pc->pc_limit_line,
 			.hl_fields = pc->pc_limit_fields,

@@ -47,10 +47,11 @@ AM_TESTS_ENVIRONMENT = \
 	POOLD=$(abs_top_builddir)/supervisor/poold; \
 	TWORKER=$(abs_top_builddir)/tests/tworker; \
 	POOLCTL=$(abs_top_builddir)/ctl/poolctl; \
+	POOLD_APP_EXAMPLE=$(abs_top_builddir)/examples/hello_app.so; \
 	POOLD_TESTDATA=$(abs_top_srcdir)/tests/data; \
 	POOLD_SRCDIR=$(abs_top_srcdir); \
 	CRITERION_OUTPUTS=tap:-; \
-	export POOLD TWORKER POOLCTL POOLD_TESTDATA POOLD_SRCDIR CRITERION_OUTPUTS;
+	export POOLD TWORKER POOLCTL POOLD_APP_EXAMPLE POOLD_TESTDATA POOLD_SRCDIR CRITERION_OUTPUTS;
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
 	$(top_srcdir)/build-aux/tap-driver.sh
 else

@@ -400,3 +400,85 @@ Test(http, access_log_and_reopen)
 		h_path(&pd, "access.log.1", rotated, sizeof(rotated));
 	}
 }
+
+static const char *
+app_path(void)
+{
+	const char *p = getenv("POOLD_APP_EXAMPLE");
+
+	return p != NULL && *p != '\0' ? p : "examples/hello_app.so";
+}
+
+/* The example module behind every class: bodies, statuses, headers. */
+Test(http, app_module_for_every_class)
+{
+	for (size_t k = 0; k < NCLASSES; k++) {
+		const char	*extra[] = { "--app", app_path(), "--app-arg",
+		    "Howdy", NULL };
+		bool		 closed;
+		char		*r;
+
+		start(classes[k], 1, extra);
+		expect_status(REQ("/", ""), "200 ", "Howdy (worker 0)\n");
+		r = SEND(REQ("/", ""), NULL, 0, &closed);
+		cr_expect(strstr(r, "\r\nX-App: hello\r\n") != NULL, "%s", r);
+		r = SEND("POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close"
+		    "\r\nContent-Length: 5\r\n\r\nhello", NULL, 0, &closed);
+		cr_expect(strstr(r, "body 5 bytes\nhello") != NULL, "%s: %s",
+		    classes[k], r);
+		r = SEND("POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close"
+		    "\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde"
+		    "\r\n0\r\n\r\n", NULL, 0, &closed);
+		cr_expect(strstr(r, "body 5 bytes\nabcde") != NULL, "%s: %s",
+		    classes[k], r);
+		r = SEND(REQ("/status/204", ""), NULL, 0, &closed);
+		cr_expect(strncmp(r, "HTTP/1.1 204 ", 13) == 0, "%s", r);
+		cr_expect(strstr(r, "Content-Type") == NULL, "%s", r);
+		h_teardown(&pd);
+		h_setup(&pd);
+	}
+}
+
+/* A crash in a module kills one worker; the arbiter replaces it. */
+Test(http, app_crash_costs_one_worker)
+{
+	const char	*extra[] = { "--app", app_path(), NULL };
+	bool		 closed;
+	long		 deadline;
+	char		*r = NULL;
+
+	start("async", 1, extra);
+	SEND(REQ("/crash", ""), NULL, 0, &closed);
+	cr_assert(closed);
+	cr_assert(h_wait_count(pd.pd_log, "killed by signal 6 (SIGABRT)", 1,
+	    H_WAIT_MS), "the crash was not seen by the arbiter");
+	deadline = h_now_ms() + H_WAIT_MS;
+	do {
+		r = SEND(REQ("/", ""), NULL, 0, &closed);
+	} while (strncmp(r, "HTTP/1.1 200 ", 13) != 0 &&
+	    h_now_ms() < deadline);
+	cr_assert(strncmp(r, "HTTP/1.1 200 ", 13) == 0,
+	    "no worker came back: %.40s", r);
+}
+
+Test(http, app_that_is_not_a_module_fails_at_boot)
+{
+	const char	*bad[] = { "--check-config", "--app",
+	    "/nonexistent/app.so", NULL };
+	char		 bind[32];
+	int		 status;
+
+	status = h_run(&pd, bad, H_WAIT_MS);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+	cr_assert(h_log_has(&pd, "app /nonexistent/app.so: No such file"));
+	h_teardown(&pd);
+	h_setup(&pd);
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", h_free_port());
+	const char *args[] = { "-b", bind, "-w", "1", "--app", "/bin/true",
+	    NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_count(pd.pd_log, "app /bin/true:", 1, H_WAIT_MS),
+	    "no message naming the module");
+	cr_assert(h_wait_count(pd.pd_log, "failed boot", 1, H_WAIT_MS));
+	cr_assert_eq(kill(pd.pd_pid, 0), 0, "the arbiter gave up");
+}

@@ -1,0 +1,97 @@
+/*
+ * An example application module for poold's built-in workers (see
+ * <poold/app.h>).  Build it as a shared object:
+ *
+ *	cc -shared -fPIC -o hello_app.so hello_app.c
+ *	poold -k async --app ./hello_app.so --app-arg "Hello"
+ *
+ * Routes: /          a greeting (the --app-arg text)
+ *         /echo      the request back: method, target, headers, body
+ *         /status/N  an empty reply with status N
+ *         /crash     abort(): one worker dies and is replaced
+ * It keeps no state between requests, so it is thread-safe.
+ */
+#include <poold/app.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char	*greeting = "Hello from an app module";
+static _Thread_local char out[65536];
+
+static int
+hello_init(const char *arg)
+{
+	if (arg != NULL)
+		greeting = arg;
+	return 0;
+}
+
+/* Append to out, as much as fits. */
+static size_t
+add(size_t n, const char *p, size_t len)
+{
+	if (len > sizeof(out) - n)
+		len = sizeof(out) - n;
+	memcpy(out + n, p, len);
+	return n + len;
+}
+
+static int
+echo(const struct poold_request *rq, struct poold_response *rs)
+{
+	char	line[128];
+	size_t	n = 0;
+
+	n = add(n, rq->method, rq->method_len);
+	n = add(n, " ", 1);
+	n = add(n, rq->target, rq->target_len);
+	snprintf(line, sizeof(line), " HTTP/1.%d\nworker %u\n",
+	    rq->version_minor, rq->worker_id);
+	n = add(n, line, strlen(line));
+	for (size_t i = 0; i < rq->nheaders; i++) {
+		n = add(n, rq->headers[i].name, rq->headers[i].name_len);
+		n = add(n, ": ", 2);
+		n = add(n, rq->headers[i].value, rq->headers[i].value_len);
+		n = add(n, "\n", 1);
+	}
+	snprintf(line, sizeof(line), "body %zu bytes\n", rq->body_len);
+	n = add(n, line, strlen(line));
+	n = add(n, rq->body, rq->body_len);
+	rs->body = out;
+	rs->body_len = n;
+	return 0;
+}
+
+static int
+hello_handle(const struct poold_request *rq, struct poold_response *rs)
+{
+	static const struct poold_header app_hdr[] = {
+		{ "X-App", 5, "hello", 5 },
+	};
+	const char *t = rq->target;
+
+	rs->headers = app_hdr;
+	rs->nheaders = 1;
+	if (rq->target_len >= 5 && strncmp(t, "/echo", 5) == 0)
+		return echo(rq, rs);
+	if (rq->target_len > 8 && strncmp(t, "/status/", 8) == 0) {
+		rs->status = atoi(t + 8);
+		return 0;
+	}
+	if (rq->target_len == 6 && strncmp(t, "/crash", 6) == 0)
+		abort();
+	snprintf(out, sizeof(out), "%s (worker %u)\n", greeting,
+	    rq->worker_id);
+	rs->body = out;
+	rs->body_len = strlen(out);
+	return 0;
+}
+
+const struct poold_app poold_app = {
+	.abi_version = POOLD_APP_ABI_VERSION,
+	.flags = POOLD_APP_THREAD_SAFE,
+	.name = "hello",
+	.init = hello_init,
+	.handle = hello_handle,
+};

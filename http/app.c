@@ -1,0 +1,167 @@
+/*
+ * Application modules (poold/app.h), loaded in each worker after fork so
+ * that a module's constructors and crashes stay out of the arbiter.
+ */
+#include "config.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "poold/app.h"
+#include "worker.h"
+
+#define APP_EXTRA_MAX	8192	/* the module's header lines, at most */
+#define APP_BODY_MAX	(64u << 20)
+
+static const struct poold_app	*app;
+static pthread_mutex_t		 app_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool			 app_serialize;
+static unsigned			 app_worker;
+
+int
+app_load(const char *path, const char *arg, unsigned slot, bool threads)
+{
+	void *h;
+
+	if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		fprintf(stderr, "poold worker: app %s: %s\n", path, dlerror());
+		return -1;
+	}
+	if ((app = dlsym(h, "poold_app")) == NULL) {
+		fprintf(stderr, "poold worker: app %s: no poold_app symbol "
+		    "(see poold/app.h)\n", path);
+		return -1;
+	}
+	if (app->abi_version != POOLD_APP_ABI_VERSION || app->handle == NULL) {
+		fprintf(stderr, "poold worker: app %s: ABI version %u, this "
+		    "poold speaks %d\n", path, app->abi_version,
+		    POOLD_APP_ABI_VERSION);
+		app = NULL;
+		return -1;
+	}
+	app_worker = slot;
+	app_serialize = threads && !(app->flags & POOLD_APP_THREAD_SAFE);
+	if (app->init != NULL && app->init(arg) != 0) {
+		fprintf(stderr, "poold worker: app %s: init failed\n", path);
+		app = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+bool
+app_enabled(void)
+{
+	return app != NULL;
+}
+
+void
+app_fini(void)
+{
+	if (app != NULL && app->fini != NULL)
+		app->fini();
+}
+
+static bool
+is_token(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') ||
+		    (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL)))
+			return false;
+	}
+	return true;
+}
+
+/* The module's headers as lines; false if any would break the head. */
+static bool
+extra_lines(const struct poold_response *rs, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < rs->nheaders; i++) {
+		const struct poold_header *h = &rs->headers[i];
+		if (h->name == NULL || h->value == NULL ||
+		    !is_token(h->name, h->name_len) ||
+		    memchr(h->value, '\r', h->value_len) != NULL ||
+		    memchr(h->value, '\n', h->value_len) != NULL ||
+		    memchr(h->value, '\0', h->value_len) != NULL ||
+		    n + h->name_len + h->value_len + 5 > len)
+			return false;
+		n += (size_t)snprintf(buf + n, len - n, "%.*s: %.*s\r\n",
+		    (int)h->name_len, h->name, (int)h->value_len, h->value);
+	}
+	return true;
+}
+
+static int
+call(const struct poold_request *rq, struct poold_response *rs)
+{
+	int r;
+
+	if (!app_serialize)
+		return app->handle(rq, rs);
+	pthread_mutex_lock(&app_lock);
+	r = app->handle(rq, rs);
+	pthread_mutex_unlock(&app_lock);
+	return r;
+}
+
+int
+app_respond(const struct http_request *hq, const char *body, size_t blen,
+    const char *remote, bool keepalive, struct hw_response *r)
+{
+	struct poold_header	hdrs[HTTP_FIELDS_MAX];
+	struct poold_request	rq = {
+		.method = hq->rq_method, .method_len = hq->rq_mlen,
+		.target = hq->rq_target, .target_len = hq->rq_tlen,
+		.version_minor = hq->rq_minor, .headers = hdrs,
+		.nheaders = hq->rq_nfields, .body = body ? body : "",
+		.body_len = blen, .remote_addr = remote ? remote : "-",
+		.worker_id = app_worker,
+	};
+	struct poold_response	rs = { .status = 200,
+	    .content_type = "text/plain; charset=utf-8" };
+	char			extra[APP_EXTRA_MAX], head[APP_EXTRA_MAX + 512];
+	size_t			hlen, out;
+	bool			nobody;
+
+	for (size_t i = 0; i < hq->rq_nfields; i++) {
+		hdrs[i].name = hq->rq_fields[i].hf_name;
+		hdrs[i].name_len = hq->rq_fields[i].hf_nlen;
+		hdrs[i].value = hq->rq_fields[i].hf_value;
+		hdrs[i].value_len = hq->rq_fields[i].hf_vlen;
+	}
+	if (call(&rq, &rs) != 0 || rs.status < 200 || rs.status > 599 ||
+	    (rs.body == NULL && rs.body_len > 0) ||
+	    rs.body_len > APP_BODY_MAX || (rs.content_type != NULL &&
+	    strpbrk(rs.content_type, "\r\n") != NULL) ||
+	    !extra_lines(&rs, extra, sizeof(extra)))
+		return 500;
+	nobody = rs.status == 204 || rs.status == 304;
+	out = nobody || hq->rq_head ? 0 : rs.body_len;
+	hlen = http_head(head, sizeof(head), rs.status,
+	    nobody ? NULL : rs.content_type, nobody ? 0 : rs.body_len,
+	    keepalive, hq->rq_minor, extra);
+	if (hlen == 0 || (r->hr_mem = malloc(hlen + out)) == NULL)
+		return 500;
+	memcpy(r->hr_mem, head, hlen);
+	if (out > 0)
+		memcpy(r->hr_mem + hlen, rs.body, out);
+	r->hr_memlen = hlen + out;
+	r->hr_len = 0;
+	r->hr_fd = -1;
+	r->hr_left = 0;
+	r->hr_status = rs.status;
+	r->hr_close = !keepalive;
+	r->hr_body = out;
+	return 0;
+}
