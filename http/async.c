@@ -39,9 +39,18 @@ enum conn_state {
 	C_HEAD,		/* reading a request head */
 	C_BODY,		/* reading (and dropping) its body */
 	C_WRITE,	/* writing the reply */
+	C_LINGER,	/* replied and shut down our side: draining input */
 };
 
-enum timer_kind { T_READ, T_IDLE, T_NONE };
+/*
+ * Deadlines: a request's head and body (read), the wait for the next
+ * request (idle), a stalled reply (write, renewed on progress), and the
+ * lingering close.  Each kind has one timeout, so its list stays sorted.
+ */
+enum timer_kind { T_READ, T_IDLE, T_WRITE, T_LINGER, T_NKINDS, T_NONE };
+
+#define LINGER_MS	1000	/* as nginx's lingering_timeout */
+#define EMFILE_PAUSE_MS	100
 
 struct conn {
 	int		 c_fd;
@@ -86,8 +95,11 @@ static struct async {
 	int				 a_sig;
 	size_t				 a_nconns;
 	bool				 a_draining;
-	bool				 a_paused;	/* at worker_connections */
-	struct tlist			 a_timers[2];
+	bool				 a_paused;	/* listeners off */
+	uint64_t			 a_resume;	/* after EMFILE; 0: none */
+	bool				 a_drain_req;	/* TERM, acted on after the
+							   batch of events */
+	struct tlist			 a_timers[T_NKINDS];
 	struct http_request		*a_rq;	/* scratch for http_parse */
 	size_t				 a_headmax;
 } A;
@@ -170,17 +182,22 @@ conn_close(struct conn *c)
 	free(c->c_chunked);
 	free(c);
 	A.a_nconns--;
-	if (A.a_paused && !A.a_draining) {
+	if (A.a_paused && A.a_resume == 0 && !A.a_draining) {
 		A.a_paused = false;
 		listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
 	}
 }
 
+/*
+ * Input or output, never both: input left unread while a reply waits
+ * (a pipelining or half-closed client) would make level-triggered epoll
+ * report it again at once, for ever.
+ */
 static int
 conn_watch(struct conn *c, bool out)
 {
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP |
-	    (out ? EPOLLOUT : 0), .data.ptr = c };
+	struct epoll_event ev = { .events = out ? EPOLLOUT :
+	    EPOLLIN | EPOLLRDHUP, .data.ptr = c };
 
 	if (out == c->c_wantout)
 		return 0;
@@ -283,9 +300,15 @@ conn_request(struct conn *c, size_t headlen)
 	}
 	if (rq->rq_continue && c->c_inoff == c->c_inlen) {
 		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-		/* Tiny, on an idle socket: it goes out whole or not at all,
-		   and a client that cannot take it may send the body anyway. */
-		(void)!write(c->c_fd, cont, sizeof(cont) - 1);
+		/* The previous reply is out, so this tiny one goes out whole;
+		   if it ever does not, the stream is broken: end it. */
+		if (send(c->c_fd, cont, sizeof(cont) - 1, MSG_DONTWAIT |
+		    MSG_NOSIGNAL) != (ssize_t)sizeof(cont) - 1) {
+			hw_response_done(&c->c_resp);
+			hw_response_init(&c->c_resp);
+			conn_send(c);
+			return;
+		}
 	}
 	c->c_state = C_BODY;
 }
@@ -373,7 +396,8 @@ conn_room(struct conn *c)
 enum flush {
 	FLUSH_NEXT,	/* reply written: on to the next request */
 	FLUSH_WAIT,	/* the socket is full: wait for EPOLLOUT */
-	FLUSH_CLOSE,	/* reply written and the connection ends, or it broke */
+	FLUSH_LINGER,	/* reply written and the connection ends */
+	FLUSH_CLOSE,	/* the connection broke */
 };
 
 static enum flush
@@ -396,8 +420,12 @@ conn_flush(struct conn *c)
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EAGAIN && conn_watch(c, true) == 0)
+			if (errno == EAGAIN && conn_watch(c, true) == 0) {
+				/* Renewed each time the socket drains a bit:
+				   a slow reader is fine, a stalled one not. */
+				timer_start(c, T_WRITE);
 				return FLUSH_WAIT;
+			}
 			return FLUSH_CLOSE;
 		}
 		if (n == 0)
@@ -416,13 +444,43 @@ conn_flush(struct conn *c)
 		alog_write(c->c_log, r->hr_status, r->hr_body);
 		c->c_logged = false;
 	}
-	if (r->hr_close || conn_watch(c, false) == -1)
+	if (r->hr_close)
+		return FLUSH_LINGER;
+	if (conn_watch(c, false) == -1)
 		return FLUSH_CLOSE;
 	/* The reply is out: the next request, maybe already buffered. */
 	c->c_state = C_HEAD;
 	memset(&c->c_scan, 0, sizeof(c->c_scan));
 	timer_start(c, c->c_inoff < c->c_inlen ? T_READ : T_IDLE);
 	return FLUSH_NEXT;
+}
+
+/*
+ * Closing with unread input makes the kernel send a reset, which can
+ * destroy reply bytes not yet delivered: shut our side down, and read
+ * and drop what the client still sends, for a second at most.
+ */
+static void
+conn_linger(struct conn *c)
+{
+	if (shutdown(c->c_fd, SHUT_WR) == -1 || conn_watch(c, false) == -1) {
+		conn_close(c);
+		return;
+	}
+	c->c_state = C_LINGER;
+	timer_start(c, T_LINGER);
+}
+
+static void
+linger_io(struct conn *c)
+{
+	char	buf[4096];
+	ssize_t	n;
+
+	while ((n = read(c->c_fd, buf, sizeof(buf))) > 0)
+		;
+	if (n == 0 || errno != EAGAIN)
+		conn_close(c);
 }
 
 /* Read, parse and reply until the socket has nothing more for now. */
@@ -436,10 +494,17 @@ conn_io(struct conn *c, uint32_t events)
 		conn_close(c);
 		return;
 	}
+	if (c->c_state == C_LINGER) {
+		linger_io(c);
+		return;
+	}
 	for (;;) {
 		if (c->c_state == C_WRITE) {
 			switch (conn_flush(c)) {
 			case FLUSH_WAIT:
+				return;
+			case FLUSH_LINGER:
+				conn_linger(c);
 				return;
 			case FLUSH_CLOSE:
 				conn_close(c);
@@ -505,6 +570,7 @@ conn_new(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	ev.data.ptr = c;
 	if (epoll_ctl(A.a_ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		free(c->c_log);
 		free(c->c_in);
 		free(c);
 		close(fd);
@@ -521,9 +587,20 @@ accept_all(int lfd)
 
 	while (A.a_nconns < A.a_wc->hw_connections) {
 		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd == -1)
-			return;		/* EAGAIN: a sibling took it, or none */
-		conn_new(fd);
+		if (fd != -1) {
+			conn_new(fd);
+			continue;
+		}
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if (errno == EMFILE || errno == ENFILE) {
+			/* The listener stays readable: stop looking at it
+			   for a moment instead of spinning on it. */
+			A.a_paused = true;
+			A.a_resume = now_ms() + EMFILE_PAUSE_MS;
+			listeners_interest(0);
+		}
+		return;		/* EAGAIN: a sibling took it, or none */
 	}
 	/* Full: leave new connections to the siblings until one closes. */
 	A.a_paused = true;
@@ -532,7 +609,12 @@ accept_all(int lfd)
 
 /* -- stopping ----------------------------------------------------------------- */
 
-/* TERM: no new connections; idle ones go now, busy ones after replying. */
+/*
+ * TERM: no new connections; idle ones, and new ones that have sent
+ * nothing yet, go now; busy ones after their reply.  Run between batches
+ * of events, never inside one, where a later event may name a
+ * connection closed here.
+ */
 static void
 drain_begin(void)
 {
@@ -543,6 +625,11 @@ drain_begin(void)
 	for (c = A.a_timers[T_IDLE].tl_head; c != NULL; c = next) {
 		next = c->c_next;
 		conn_close(c);
+	}
+	for (c = A.a_timers[T_READ].tl_head; c != NULL; c = next) {
+		next = c->c_next;
+		if (c->c_state == C_HEAD && c->c_inoff == c->c_inlen)
+			conn_close(c);
 	}
 }
 
@@ -556,7 +643,7 @@ on_signals(void)
 		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGQUIT)
 			return false;
 		if (si.ssi_signo == SIGTERM && !A.a_draining)
-			drain_begin();
+			A.a_drain_req = true;
 		if (si.ssi_signo == SIGUSR1)
 			(void)alog_reopen();	/* else keep the old file */
 	}
@@ -569,7 +656,17 @@ expire(uint64_t now)
 	uint64_t	next = UINT64_MAX;
 	struct conn	*c;
 
-	for (int k = 0; k < 2; k++) {
+	if (A.a_resume != 0) {
+		if (now >= A.a_resume) {
+			A.a_resume = 0;
+			if (!A.a_draining && A.a_nconns < A.a_wc->hw_connections) {
+				A.a_paused = false;
+				listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
+			}
+		} else
+			next = A.a_resume;
+	}
+	for (int k = 0; k < T_NKINDS; k++) {
 		while ((c = A.a_timers[k].tl_head) != NULL &&
 		    c->c_deadline <= now)
 			conn_close(c);	/* slow or idle: no reply owed */
@@ -592,6 +689,8 @@ async_setup(const struct http_worker_conf *wc)
 	A.a_headmax = hw_head_max(&wc->hw_limits);
 	A.a_timers[T_READ].tl_ms = wc->hw_read_ms;
 	A.a_timers[T_IDLE].tl_ms = wc->hw_keepalive_ms;
+	A.a_timers[T_WRITE].tl_ms = wc->hw_read_ms;
+	A.a_timers[T_LINGER].tl_ms = LINGER_MS;
 	if ((A.a_rq = malloc(sizeof(*A.a_rq))) == NULL)
 		return -1;
 	sigemptyset(&mask);
@@ -643,6 +742,10 @@ hw_async_run(const struct http_worker_conf *wc)
 					    (int)(tag - TAG_LISTEN));
 			} else
 				conn_io(evs[i].data.ptr, evs[i].events);
+		}
+		if (A.a_drain_req) {
+			A.a_drain_req = false;
+			drain_begin();
 		}
 	}
 }

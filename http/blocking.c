@@ -7,7 +7,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -26,13 +30,28 @@ hw_set_timeouts(int fd, unsigned ms)
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
+#define LINGER_MS	1000	/* as nginx's lingering_timeout */
+#define LINGER_READS	64
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* more: more bytes follow at once (MSG_MORE), so they share a packet. */
 static bool
-write_all(int fd, const char *buf, size_t len, volatile sig_atomic_t *quit)
+write_all(int fd, const char *buf, size_t len, volatile sig_atomic_t *quit,
+    bool more)
 {
 	ssize_t n;
 
 	while (len > 0 && !*quit) {
-		if ((n = write(fd, buf, len)) == -1) {
+		if ((n = send(fd, buf, len, MSG_NOSIGNAL |
+		    (more ? MSG_MORE : 0))) == -1) {
 			if (errno == EINTR)
 				continue;
 			return false;	/* gone or too slow */
@@ -47,8 +66,9 @@ write_all(int fd, const char *buf, size_t len, volatile sig_atomic_t *quit)
 static bool
 send_response(int fd, struct hw_response *r, volatile sig_atomic_t *quit)
 {
-	bool	ok = write_all(fd, r->hr_buf, r->hr_len, quit) &&
-		    write_all(fd, r->hr_mem, r->hr_memlen, quit);
+	bool	ok = write_all(fd, r->hr_buf, r->hr_len, quit,
+		    r->hr_memlen > 0 || r->hr_left > 0) &&
+		    write_all(fd, r->hr_mem, r->hr_memlen, quit, r->hr_left > 0);
 	ssize_t	n;
 
 	while (ok && r->hr_left > 0 && !*quit) {
@@ -75,14 +95,35 @@ send_error(struct hw_bconn *bc, int status, int minor,
 	(void)send_response(bc->bc_fd, &r, quit);
 }
 
-/* Read more after bc_len; false at EOF, timeout or error. */
+/*
+ * Read more after bc_len, growing the buffer up to bc_max; false at EOF,
+ * error, or timeout: the socket's per-read timeout, and while a head is
+ * read, bc_deadline for the whole head, so a client trickling a byte at
+ * a time cannot hold the worker (slow loris).
+ */
 static bool
 fill(struct hw_bconn *bc, volatile sig_atomic_t *quit)
 {
-	ssize_t n;
+	struct pollfd	pfd = { .fd = bc->bc_fd, .events = POLLIN };
+	ssize_t		n;
+	char		*p;
+	size_t		cap;
 
-	if (bc->bc_len == bc->bc_cap)
-		return false;
+	if (bc->bc_len == bc->bc_cap) {
+		if (bc->bc_cap >= bc->bc_max)
+			return false;
+		cap = bc->bc_cap * 2 < bc->bc_max ? bc->bc_cap * 2 : bc->bc_max;
+		if ((p = realloc(bc->bc_buf, cap)) == NULL)
+			return false;
+		bc->bc_buf = p;
+		bc->bc_cap = cap;
+	}
+	if (bc->bc_deadline != 0) {
+		uint64_t now = now_ms();
+		if (now >= bc->bc_deadline ||
+		    poll(&pfd, 1, (int)(bc->bc_deadline - now)) != 1)
+			return false;
+	}
 	for (;;) {
 		n = read(bc->bc_fd, bc->bc_buf + bc->bc_len,
 		    bc->bc_cap - bc->bc_len);
@@ -164,11 +205,13 @@ hw_blocking_serve(struct hw_bconn *bc, const struct http_worker_conf *wc,
 	long			 headlen;
 	int			 r, minor;
 
+	bc->bc_deadline = now_ms() + wc->hw_read_ms;
 	while ((headlen = http_scan(&sc, bc->bc_buf, bc->bc_len,
 	    &wc->hw_limits)) == 0) {
 		if (!fill(bc, quit))
 			return false;	/* EOF, timeout: nothing to answer */
 	}
+	bc->bc_deadline = 0;	/* a body: the per-read timeout only */
 	if (headlen < 0) {
 		send_error(bc, (int)-headlen, 1, quit);
 		return false;
@@ -179,9 +222,10 @@ hw_blocking_serve(struct hw_bconn *bc, const struct http_worker_conf *wc,
 		return false;
 	}
 	if (rq->rq_continue && rq->rq_body != HTTP_BODY_NONE &&
-	    bc->bc_len == (size_t)headlen)
-		(void)write_all(bc->bc_fd, "HTTP/1.1 100 Continue\r\n\r\n", 25,
-		    quit);
+	    bc->bc_len == (size_t)headlen &&
+	    !write_all(bc->bc_fd, "HTTP/1.1 100 Continue\r\n\r\n", 25, quit,
+	    false))
+		return false;	/* half an interim reply: the stream is lost */
 	/* Logged, and without an app decided, before the body is read:
 	   reading it reuses the buffer rq points into. */
 	keepalive = keepalive && rq->rq_keepalive;
@@ -228,4 +272,27 @@ hw_blocking_serve(struct hw_bconn *bc, const struct http_worker_conf *wc,
 		alog_write(&log, resp.hr_status, resp.hr_body);
 	sb_end(hw_board, resp.hr_body);
 	return !resp.hr_close;
+}
+
+void
+hw_blocking_close(int fd)
+{
+	struct pollfd	pfd = { .fd = fd, .events = POLLIN };
+	uint64_t	end;
+	char		buf[4096];
+	int		pending = 0;
+
+	/* Unread input makes close() send a reset, which can destroy reply
+	   bytes not yet delivered: shut our side, drain briefly, close. */
+	if (ioctl(fd, FIONREAD, &pending) == 0 && pending > 0 &&
+	    shutdown(fd, SHUT_WR) == 0) {
+		end = now_ms() + LINGER_MS;
+		for (int i = 0; i < LINGER_READS; i++) {
+			uint64_t now = now_ms();
+			if (now >= end || poll(&pfd, 1, (int)(end - now)) != 1 ||
+			    read(fd, buf, sizeof(buf)) <= 0)
+				break;
+		}
+	}
+	close(fd);
 }

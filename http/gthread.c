@@ -13,6 +13,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -28,6 +30,8 @@
 #include "worker.h"
 
 #define EV_BATCH	64
+#define IN_START	4096
+#define EMFILE_PAUSE_MS	100
 #define TAG_SIGNAL	((uint64_t)1)
 #define TAG_RETURN	((uint64_t)2)
 #define TAG_LISTEN	((uint64_t)3)	/* TAG_LISTEN + i: listener i */
@@ -52,6 +56,8 @@ static struct gthread {
 	int				 g_ret;		/* eventfd */
 	size_t				 g_nconns;
 	bool				 g_paused;
+	uint64_t			 g_resume;	/* after EMFILE; 0: none */
+	bool				 g_drain_req;	/* TERM, after the batch */
 	pthread_mutex_t			 g_lock;
 	pthread_cond_t			 g_cond;
 	struct gqueue			 g_work;	/* under g_lock */
@@ -120,6 +126,12 @@ worker_thread(void *arg)
 			    G.g_wc, !G.g_draining && G.g_wc->hw_keepalive_ms > 0,
 			    &G.g_quit);
 		} while (!c->g_close && c->g_bc.bc_len > 0);
+		if (c->g_close) {
+			/* Linger here, not in the poller, which must not
+			   block; the poller then only frees. */
+			hw_blocking_close(c->g_bc.bc_fd);
+			c->g_bc.bc_fd = -1;
+		}
 		pthread_mutex_lock(&G.g_lock);
 		q_push(&G.g_done, c);
 		pthread_mutex_unlock(&G.g_lock);
@@ -165,11 +177,14 @@ static void
 conn_close(struct gconn *c)
 {
 	idle_remove(c);
-	close(c->g_bc.bc_fd);
+	if (c->g_bc.bc_fd != -1)
+		close(c->g_bc.bc_fd);
 	free(c->g_bc.bc_buf);
+	free(c->g_bc.bc_head);
+	free(c->g_bc.bc_body);
 	free(c);
 	G.g_nconns--;
-	if (G.g_paused && !G.g_draining) {
+	if (G.g_paused && G.g_resume == 0 && !G.g_draining) {
 		G.g_paused = false;
 		listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
 	}
@@ -215,22 +230,35 @@ static void
 accept_all(int lfd)
 {
 	struct gconn	*c;
-	int		 fd;
+	int		 fd, one = 1;
 
 	while (G.g_nconns < G.g_wc->hw_connections) {
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd == -1)
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE) {
+				/* Readable listeners would spin the loop. */
+				G.g_paused = true;
+				G.g_resume = now_ms() + EMFILE_PAUSE_MS;
+				listeners_interest(0);
+			}
 			return;
+		}
+		/* The buffer starts small and grows to the head limit. */
 		if ((c = calloc(1, sizeof(*c))) == NULL ||
-		    (c->g_bc.bc_buf = malloc(hw_head_max(
-		    &G.g_wc->hw_limits))) == NULL) {
+		    (c->g_bc.bc_buf = malloc(IN_START)) == NULL) {
 			free(c);
 			close(fd);
 			continue;
 		}
 		c->g_bc.bc_fd = fd;
-		c->g_bc.bc_cap = hw_head_max(&G.g_wc->hw_limits);
+		c->g_bc.bc_cap = IN_START;
+		c->g_bc.bc_max = hw_head_max(&G.g_wc->hw_limits);
 		hw_set_timeouts(fd, G.g_wc->hw_read_ms);
+		/* Keep-alive replies are head then body: no Nagle delay. */
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
 		if (alog_enabled())
 			alog_peer(fd, c->g_bc.bc_peer, sizeof(c->g_bc.bc_peer));
 		G.g_nconns++;
@@ -280,7 +308,7 @@ on_signals(void)
 		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGQUIT)
 			return false;
 		if (si.ssi_signo == SIGTERM && !G.g_draining)
-			drain_begin();
+			G.g_drain_req = true;	/* after the batch */
 		if (si.ssi_signo == SIGUSR1)
 			(void)alog_reopen();
 	}
@@ -292,8 +320,18 @@ expire(void)
 {
 	uint64_t now = now_ms();
 
+	if (G.g_resume != 0 && now >= G.g_resume) {
+		G.g_resume = 0;
+		if (!G.g_draining && G.g_nconns < G.g_wc->hw_connections) {
+			G.g_paused = false;
+			listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
+		}
+	}
 	while (G.g_idle_head != NULL && G.g_idle_head->g_deadline <= now)
 		conn_close(G.g_idle_head);
+	if (G.g_resume != 0 && (G.g_idle_head == NULL ||
+	    G.g_resume < G.g_idle_head->g_deadline))
+		return (int)(G.g_resume - now);
 	if (G.g_idle_head == NULL)
 		return -1;
 	return (int)(G.g_idle_head->g_deadline - now);
@@ -381,6 +419,10 @@ hw_gthread_run(const struct http_worker_conf *wc)
 					    (int)(tag - TAG_LISTEN));
 			} else
 				dispatch(evs[k].data.ptr);
+		}
+		if (G.g_drain_req) {
+			G.g_drain_req = false;
+			drain_begin();
 		}
 		if (G.g_draining && G.g_nconns == 0)
 			break;

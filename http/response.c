@@ -18,6 +18,7 @@ http_reason(int status)
 	case 200: return "OK";
 	case 204: return "No Content";
 	case 206: return "Partial Content";
+	case 301: return "Moved Permanently";
 	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 403: return "Forbidden";

@@ -102,16 +102,23 @@ reply_text(struct hw_response *r, int status, bool keepalive, int minor,
 	r->hr_len = n;
 }
 
-void
-hw_error(int status, int minor, struct hw_response *r)
+static void
+error_reply(int status, bool keepalive, int minor, bool head,
+    struct hw_response *r)
 {
 	char	body[64];
 	int	n = snprintf(body, sizeof(body), "%d %s\n", status,
 		    http_reason(status));
 
-	reply_text(r, status, false, minor, false, body,
+	reply_text(r, status, keepalive, minor, head, body,
 	    n > 0 ? (size_t)n : 0, status == 405 ? "Allow: GET, HEAD\r\n" :
 	    NULL);
+}
+
+void
+hw_error(int status, int minor, struct hw_response *r)
+{
+	error_reply(status, false, minor, false, r);
 }
 
 void
@@ -122,8 +129,11 @@ hw_respond(const struct http_request *rq, bool keepalive,
 
 	hw_response_init(r);
 	if (hw_static) {
+		/* A missing file is no reason to drop the connection, and a
+		   HEAD gets no body even when the answer is an error. */
 		if ((status = static_respond(rq, keepalive, r)) != 0)
-			hw_error(status, rq->rq_minor, r);
+			error_reply(status, keepalive && status < 500,
+			    rq->rq_minor, rq->rq_head, r);
 		return;
 	}
 	reply_text(r, 200, keepalive, rq->rq_minor, rq->rq_head, hw_hello,

@@ -96,14 +96,22 @@ norm_path(const char *t, size_t n, char *out, size_t len, bool *slash)
 	char	 dec[PATH_MAX_REQ];
 	size_t	 dn = 0;
 
-	/* absolute-form: skip "scheme://authority" to the path. */
+	/* absolute-form: skip "scheme://authority"; what follows is the
+	   path, or the root if a query or nothing follows. */
 	if (t[0] != '/') {
-		const char *p = memchr(t, '/', n);
-		if (p == NULL || p + 2 > t + n || (p = memchr(p + 2, '/',
-		    (size_t)(t + n - (p + 2)))) == NULL)
-			return 404;
-		n -= (size_t)(p - t);
-		t = p;
+		const char *p = memchr(t, '/', n), *end = t + n;
+		if (p == NULL || p + 2 > end)
+			return 400;
+		for (p += 2; p < end && *p != '/' && *p != '?' && *p != '#';
+		    p++)
+			;
+		if (p == end || *p != '/') {
+			t = "/";
+			n = 1;
+		} else {
+			n = (size_t)(end - p);
+			t = p;
+		}
 	}
 	for (i = 0; i < n && t[i] != '?' && t[i] != '#'; i++) {
 		int hi, lo;
@@ -116,8 +124,10 @@ norm_path(const char *t, size_t n, char *out, size_t len, bool *slash)
 		if (i + 2 >= n || (hi = hexval(t[i + 1])) < 0 ||
 		    (lo = hexval(t[i + 2])) < 0)
 			return 400;
-		if ((dec[dn++] = (char)(hi * 16 + lo)) == '\0')
+		/* No control bytes: the path may end up in a Location. */
+		if (hi * 16 + lo < 0x20 || hi * 16 + lo == 0x7f)
 			return 400;
+		dec[dn++] = (char)(hi * 16 + lo);
 		i += 2;
 	}
 	*slash = dn > 0 && dec[dn - 1] == '/';
@@ -155,7 +165,9 @@ static int
 open_beneath(int dirfd, const char *path)
 {
 	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+		/* O_NONBLOCK: a FIFO under the root must not hang us in
+		   open(); only regular files are served anyway. */
+		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
 	};
 
@@ -184,13 +196,14 @@ parse_range(const struct http_field *f, uint64_t size, uint64_t *from,
 		return 0;		/* several ranges: ignore, send all */
 	if ((dash = memchr(v, '-', (size_t)(end - v))) == NULL)
 		return 0;
+	/* 18 digits at most: far past any file, never an overflow. */
 	for (const char *p = v; p < dash; p++, has_a = true) {
-		if (*p < '0' || *p > '9' || a > UINT64_MAX / 10)
+		if (*p < '0' || *p > '9' || p - v >= 18)
 			return 0;
 		a = a * 10 + (uint64_t)(*p - '0');
 	}
 	for (const char *p = dash + 1; p < end; p++, has_b = true) {
-		if (*p < '0' || *p > '9' || b > UINT64_MAX / 10)
+		if (*p < '0' || *p > '9' || p - dash > 18)
 			return 0;
 		b = b * 10 + (uint64_t)(*p - '0');
 	}
@@ -203,29 +216,35 @@ parse_range(const struct http_field *f, uint64_t size, uint64_t *from,
 		*to = size - 1;
 		return 1;
 	}
-	if (a >= size || (has_b && b < a))
+	if (has_b && b < a)
+		return 0;		/* invalid: ignored, as RFC 9110 says */
+	if (a >= size)
 		return -1;
 	*from = a;
 	*to = has_b && b < size ? b : size - 1;
 	return 1;
 }
 
-/* Directories get their index.html, after a redirect to the '/' form. */
+/*
+ * Directories get their index.html, after a redirect to the '/' form.
+ * The Location is built from the normalised path, never from the raw
+ * target: "//evil.example" must not become someone else's host.
+ */
 static int
-open_index(int *fd, struct stat *st, bool slash, const char *target,
-    size_t tlen, bool keepalive, int minor, struct hw_response *r)
+open_index(int *fd, struct stat *st, bool slash, const char *path,
+    bool keepalive, int minor, struct hw_response *r)
 {
 	char	extra[PATH_MAX_REQ + 32];
 	int	ifd;
 
 	if (!slash) {
-		size_t plen = strcspn(target, "?");
-		if (plen > tlen)
-			plen = tlen;
-		if (plen + 16 >= sizeof(extra))
+		if (strlen(path) + 16 >= sizeof(extra))
 			return 414;
-		snprintf(extra, sizeof(extra), "Location: %.*s/\r\n",
-		    (int)plen, target);
+		if (strcmp(path, ".") == 0)
+			snprintf(extra, sizeof(extra), "Location: /\r\n");
+		else
+			snprintf(extra, sizeof(extra), "Location: /%s/\r\n",
+			    path);
 		r->hr_fd = -1;
 		r->hr_left = 0;
 		r->hr_status = 301;
@@ -271,8 +290,8 @@ static_respond(const struct http_request *rq, bool keepalive,
 		return 500;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		st_code = open_index(&fd, &st, slash, rq->rq_target,
-		    rq->rq_tlen, keepalive, rq->rq_minor, r);
+		st_code = open_index(&fd, &st, slash, path, keepalive,
+		    rq->rq_minor, r);
 		if (st_code >= 0) {
 			if (fd != -1)
 				close(fd);
@@ -325,7 +344,7 @@ static_respond(const struct http_request *rq, bool keepalive,
 	    size == 0 ? 0 : to - from + 1, keepalive, rq->rq_minor, extra);
 	r->hr_body = status == 304 || rq->rq_head || size == 0 ? 0 :
 	    to - from + 1;
-	if (status == 304 || rq->rq_head || size == 0) {
+	if (r->hr_len == 0 || status == 304 || rq->rq_head || size == 0) {
 		close(fd);
 		r->hr_fd = -1;
 		r->hr_left = 0;

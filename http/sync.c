@@ -53,7 +53,7 @@ hw_sync_run(const struct http_worker_conf *wc)
 	size_t		n;
 
 	memset(&bc, 0, sizeof(bc));
-	bc.bc_cap = hw_head_max(&wc->hw_limits);
+	bc.bc_cap = bc.bc_max = hw_head_max(&wc->hw_limits);
 	n = wc->hw_nfds < 64 ? wc->hw_nfds : 64;
 	if (sync_signals() == -1 || (bc.bc_buf = malloc(bc.bc_cap)) == NULL ||
 	    (bc.bc_rq = malloc(sizeof(*bc.bc_rq))) == NULL)
@@ -85,7 +85,7 @@ hw_sync_run(const struct http_worker_conf *wc)
 				    sizeof(bc.bc_peer));
 			bc.bc_len = 0;
 			(void)hw_blocking_serve(&bc, wc, false, &sync_quit);
-			close(bc.bc_fd);
+			hw_blocking_close(bc.bc_fd);
 		}
 	}
 	return 0;

@@ -129,7 +129,12 @@ struct hw_bconn {
 	char			*bc_body;
 	size_t			 bc_bodylen;
 	size_t			 bc_bodycap;
+	size_t			 bc_max;	/* bc_buf grows up to this */
+	uint64_t		 bc_deadline;	/* of the head being read */
 };
+
+/* Close, lingering first if the client left input unread (blocking). */
+void	 hw_blocking_close(int fd);
 
 /* A growable buffer for app bodies; false without memory. */
 bool	 hw_append(char **buf, size_t *len, size_t *cap, const char *p,

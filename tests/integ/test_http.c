@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -481,4 +482,122 @@ Test(http, app_that_is_not_a_module_fails_at_boot)
 	    "no message naming the module");
 	cr_assert(h_wait_count(pd.pd_log, "failed boot", 1, H_WAIT_MS));
 	cr_assert_eq(kill(pd.pd_pid, 0), 0, "the arbiter gave up");
+}
+
+/* The first child of poold: the worker of a -w 1 pool. */
+static pid_t
+the_worker(void)
+{
+	pid_t kid;
+
+	cr_assert_eq(h_children(pd.pd_pid, &kid, 1), 1);
+	return kid;
+}
+
+/*
+ * TERM arriving in the same batch of events as new requests on idle
+ * keep-alive connections: the drain must not free what the batch still
+ * names (it once did, and the worker died of a double free).
+ */
+Test(http, term_with_requests_in_flight_is_clean)
+{
+	for (size_t k = 1; k < NCLASSES; k++) {		/* gthread, async */
+		int	fds[3];
+		char	buf[4096], line[64];
+		bool	closed;
+		pid_t	w;
+
+		start(classes[k], 1, NULL);
+		w = the_worker();
+		for (int i = 0; i < 3; i++) {
+			cr_assert_neq(fds[i] = h_tcp_connect(port), -1);
+			cr_assert_eq(h_send(fds[i], "GET / HTTP/1.1\r\nHost: x"
+			    "\r\n\r\n", 27), 0);
+			h_recv(fds[i], buf, sizeof(buf), "Hello", 1, H_WAIT_MS,
+			    &closed);
+		}
+		cr_assert_eq(kill(w, SIGSTOP), 0);
+		cr_assert_eq(kill(w, SIGTERM), 0);
+		for (int i = 0; i < 3; i++)
+			cr_assert_eq(h_send(fds[i], "GET / HTTP/1.1\r\nHost: x"
+			    "\r\n\r\n", 27), 0);
+		cr_assert_eq(kill(w, SIGCONT), 0);
+		snprintf(line, sizeof(line), "(pid %ld) exited with code 0",
+		    (long)w);
+		cr_assert(h_wait_count(pd.pd_log, line, 1, H_WAIT_MS),
+		    "%s worker did not drain cleanly", classes[k]);
+		cr_assert_eq(h_count(pd.pd_log, "killed by signal"), 0);
+		for (int i = 0; i < 3; i++)
+			close(fds[i]);
+		h_teardown(&pd);
+		h_setup(&pd);
+	}
+}
+
+/* A client trickling a byte at a time cannot hold a sync worker. */
+Test(http, sync_slow_loris_gets_a_deadline)
+{
+	char	 conf[H_PATH_MAX], text[512], buf[4096];
+	int	 slow, fast;
+	bool	 closed, served = false;
+	long	 deadline;
+
+	port = h_free_port();
+	snprintf(text, sizeof(text), "pool p {\n listen = { \"127.0.0.1:%d\" }"
+	    "\n worker = \"sync\"\n workers = 1\n read_timeout = 1\n}\n",
+	    port);
+	h_write_file(h_path(&pd, "p.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	deadline = h_now_ms() + H_WAIT_MS;
+	while ((slow = h_tcp_connect(port)) == -1 && h_now_ms() < deadline)
+		;
+	cr_assert_neq(slow, -1);
+	cr_assert_eq(h_send(slow, "GET / HTTP/1.1\r\n", 16), 0);
+	cr_assert_neq(fast = h_tcp_connect(port), -1);
+	cr_assert_eq(h_send(fast, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 27), 0);
+	/* One byte every 0.2 s keeps every single read under its timeout;
+	   only the deadline for the whole head ends it. */
+	deadline = h_now_ms() + 8000;
+	while (!served && h_now_ms() < deadline) {
+		(void)send(slow, "X", 1, MSG_NOSIGNAL);
+		h_recv(fast, buf, sizeof(buf), "Hello", 1, 200, &closed);
+		served = strstr(buf, "Hello") != NULL;
+	}
+	cr_assert(served, "a trickling client held the sync worker");
+	close(slow);
+	close(fast);
+}
+
+Test(http, static_edge_cases)
+{
+	char		 root[H_PATH_MAX], fifo[H_PATH_MAX + 8];
+	const char	*extra[] = { "--root", root, NULL };
+	bool		 closed;
+	char		*r;
+
+	make_root(root, sizeof(root));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", root);
+	cr_assert_eq(mkfifo(fifo, 0644), 0);
+	start("async", 1, extra);
+	expect_status(REQ("/fifo", ""), "403 ", NULL);
+	expect_status(REQ("/data.txt", "Range: bytes=5-2\r\n"), "200 ",
+	    "0123456789abcdefghij");
+	expect_status(REQ("/data.txt",
+	    "Range: bytes=18446744073709551616-\r\n"), "200 ", NULL);
+	expect_status("GET http://x HTTP/1.1\r\nHost: x\r\nConnection: "
+	    "close\r\n\r\n", "200 ", "<h1>index</h1>\n");
+	r = SEND(REQ("//dir", ""), NULL, 0, &closed);
+	cr_assert(strstr(r, "\r\nLocation: /dir/\r\n") != NULL,
+	    "open redirect: %s", r);
+	expect_status(REQ("/%0d%0aX:%20y", ""), "400 ", NULL);
+	/* HEAD of an error: no body; and a 404 keeps the connection. */
+	r = SEND("HEAD /missing HTTP/1.1\r\nHost: x\r\n\r\n"
+	    "GET /data.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+	    NULL, 0, &closed);
+	cr_assert(strncmp(r, "HTTP/1.1 404 ", 13) == 0, "%s", r);
+	cr_assert_null(strstr(r, "404 Not Found\n"), "HEAD body: %s", r);
+	cr_assert(strstr(r, "0123456789abcdefghij") != NULL,
+	    "connection dropped after a 404: %s", r);
 }
