@@ -1,2 +1,3 @@
 EXTRA_DIST += bench/foundation.py
 EXTRA_DIST += bench/control.py
+EXTRA_DIST += bench/http.py bench/apps/hello_wsgi.py
