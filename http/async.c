@@ -580,12 +580,19 @@ conn_new(int fd)
 	timer_start(c, T_READ);
 }
 
+/*
+ * A bounded batch per wakeup: the listener stays readable, so the rest
+ * wakes one of the siblings too, and connections spread across workers
+ * instead of piling onto whichever woke first.
+ */
+#define ACCEPT_BATCH	16
+
 static void
 accept_all(int lfd)
 {
-	int fd;
+	int fd, n = 0;
 
-	while (A.a_nconns < A.a_wc->hw_connections) {
+	while (A.a_nconns < A.a_wc->hw_connections && n++ < ACCEPT_BATCH) {
 		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd != -1) {
 			conn_new(fd);
@@ -602,6 +609,8 @@ accept_all(int lfd)
 		}
 		return;		/* EAGAIN: a sibling took it, or none */
 	}
+	if (A.a_nconns < A.a_wc->hw_connections)
+		return;		/* a full batch: more on the next wakeup */
 	/* Full: leave new connections to the siblings until one closes. */
 	A.a_paused = true;
 	listeners_interest(0);
