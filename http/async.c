@@ -156,15 +156,7 @@ timer_start(struct conn *c, enum timer_kind kind)
 static void
 listeners_interest(uint32_t events)
 {
-	for (size_t i = 0; i < A.a_wc->hw_nfds; i++) {
-		struct epoll_event ev = { .events = events,
-		    .data.u64 = TAG_LISTEN + i };
-		int fd = HW_FIRST_FD + (int)i;
-		/* EPOLLEXCLUSIVE cannot be modified: delete and add. */
-		(void)epoll_ctl(A.a_ep, EPOLL_CTL_DEL, fd, NULL);
-		if (events != 0)
-			(void)epoll_ctl(A.a_ep, EPOLL_CTL_ADD, fd, &ev);
-	}
+	hw_listeners(A.a_ep, A.a_wc->hw_nfds, events, TAG_LISTEN);
 }
 
 static void

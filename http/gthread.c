@@ -163,14 +163,7 @@ idle_remove(struct gconn *c)
 static void
 listeners_interest(uint32_t events)
 {
-	for (size_t i = 0; i < G.g_wc->hw_nfds; i++) {
-		struct epoll_event ev = { .events = events,
-		    .data.u64 = TAG_LISTEN + i };
-		int fd = HW_FIRST_FD + (int)i;
-		(void)epoll_ctl(G.g_ep, EPOLL_CTL_DEL, fd, NULL);
-		if (events != 0)
-			(void)epoll_ctl(G.g_ep, EPOLL_CTL_ADD, fd, &ev);
-	}
+	hw_listeners(G.g_ep, G.g_wc->hw_nfds, events, TAG_LISTEN);
 }
 
 static void

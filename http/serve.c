@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/epoll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -161,6 +162,18 @@ hw_app_response(const struct http_request *rq, const char *body,
 	hw_response_init(r);
 	if ((status = app_respond(rq, body, blen, remote, keepalive, r)) != 0)
 		hw_error(status, rq->rq_minor, r);
+}
+
+void
+hw_listeners(int ep, size_t nfds, uint32_t events, uint64_t tag)
+{
+	for (size_t i = 0; i < nfds; i++) {
+		struct epoll_event ev = { .events = events, .data.u64 = tag + i };
+		int fd = HW_FIRST_FD + (int)i;
+		(void)epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+		if (events != 0)
+			(void)epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+	}
 }
 
 size_t

@@ -107,6 +107,13 @@ int	 app_respond(const struct http_request *, const char *body,
 int	 static_init(const char *root);
 int	 static_respond(const struct http_request *, bool keepalive,
 	    struct hw_response *r);
+/*
+ * Watch (events != 0) or stop watching the listeners in epoll ep, with
+ * data.u64 = tag + index.  EPOLLEXCLUSIVE cannot be modified, so each is
+ * deleted and added again.
+ */
+void	 hw_listeners(int ep, size_t nfds, uint32_t events, uint64_t tag);
+
 /* The most a request head can take under the limits, for buffers. */
 size_t	 hw_head_max(const struct http_limits *);
 
