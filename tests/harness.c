@@ -401,18 +401,9 @@ read_report(int fd, char *buf, size_t len)
 int
 h_query_tcp(int port, char *buf, size_t len)
 {
-	struct sockaddr_in	sin = { .sin_family = AF_INET };
-	int			fd;
+	int fd = h_tcp_connect(port);
 
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((uint16_t)port);
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
-		close(fd);
-		return -1;
-	}
-	return read_report(fd, buf, len);
+	return fd == -1 ? -1 : read_report(fd, buf, len);
 }
 
 int
