@@ -50,6 +50,7 @@ enum conn_state {
 enum timer_kind { T_READ, T_IDLE, T_WRITE, T_LINGER, T_NKINDS, T_NONE };
 
 #define LINGER_MS	1000	/* as nginx's lingering_timeout */
+#define FREE_MAX	64	/* closed connections kept for reuse */
 #define EMFILE_PAUSE_MS	100
 
 struct conn {
@@ -101,6 +102,8 @@ static struct async {
 							   batch of events */
 	struct tlist			 a_timers[T_NKINDS];
 	struct http_request		*a_rq;	/* scratch for http_parse */
+	struct conn			*a_free;	/* for reuse, by c_next */
+	size_t				 a_nfree;
 	size_t				 a_headmax;
 } A;
 
@@ -159,6 +162,60 @@ listeners_interest(uint32_t events)
 	hw_listeners(A.a_ep, A.a_wc->hw_nfds, events, TAG_LISTEN);
 }
 
+/*
+ * Connections are kept for reuse, buffers and all, so that clients that
+ * close after every request (Connection: close) cost no allocation.
+ */
+static struct conn *
+conn_get(void)
+{
+	struct conn		*c = A.a_free;
+	char			*in;
+	struct alog_entry	*log;
+	struct http_chunked	*ch;
+
+	if (c == NULL) {
+		if ((c = calloc(1, sizeof(*c))) == NULL)
+			return NULL;
+		if ((c->c_in = malloc(IN_START)) == NULL) {
+			free(c);
+			return NULL;
+		}
+	} else {
+		A.a_free = c->c_next;
+		A.a_nfree--;
+		in = c->c_in;
+		log = c->c_log;
+		ch = c->c_chunked;
+		memset(c, 0, sizeof(*c));
+		c->c_in = in;
+		c->c_log = log;
+		c->c_chunked = ch;
+	}
+	c->c_incap = IN_START;
+	hw_response_init(&c->c_resp);
+	return c;
+}
+
+static void
+conn_put(struct conn *c)
+{
+	free(c->c_head);
+	free(c->c_abody);
+	c->c_head = c->c_abody = NULL;
+	/* A buffer grown for a big head is not kept. */
+	if (A.a_nfree >= FREE_MAX || c->c_incap != IN_START) {
+		free(c->c_log);
+		free(c->c_in);
+		free(c->c_chunked);
+		free(c);
+		return;
+	}
+	c->c_next = A.a_free;
+	A.a_free = c;
+	A.a_nfree++;
+}
+
 static void
 conn_close(struct conn *c)
 {
@@ -167,12 +224,7 @@ conn_close(struct conn *c)
 	if (c->c_busy)
 		sb_end(hw_board, 0);
 	close(c->c_fd);		/* also leaves the epoll set */
-	free(c->c_log);
-	free(c->c_head);
-	free(c->c_abody);
-	free(c->c_in);
-	free(c->c_chunked);
-	free(c);
+	conn_put(c);
 	A.a_nconns--;
 	if (A.a_paused && A.a_resume == 0 && !A.a_draining) {
 		A.a_paused = false;
@@ -542,29 +594,24 @@ conn_new(int fd)
 	struct epoll_event	 ev = { .events = EPOLLIN | EPOLLRDHUP };
 	int			 one = 1;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->c_in = malloc(IN_START)) == NULL) {
-		free(c);
+	if ((c = conn_get()) == NULL) {
 		close(fd);
 		return;
 	}
 	c->c_fd = fd;
-	c->c_resp.hr_fd = -1;
 	if (alog_enabled()) {
 		/* Without memory the connection is still served, unlogged. */
-		c->c_log = malloc(sizeof(*c->c_log));
+		if (c->c_log == NULL)
+			c->c_log = malloc(sizeof(*c->c_log));
 		alog_peer(fd, c->c_peer, sizeof(c->c_peer));
 	}
-	c->c_incap = IN_START;
 	c->c_tkind = T_NONE;
 	c->c_minor = 1;
 	/* Replies are one write; do not let Nagle hold them back. */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	ev.data.ptr = c;
 	if (epoll_ctl(A.a_ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
-		free(c->c_log);
-		free(c->c_in);
-		free(c);
+		conn_put(c);
 		close(fd);
 		return;
 	}
