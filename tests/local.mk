@@ -29,8 +29,13 @@ tests_unit_test_backoff_LDADD = $(UNIT_LDADD)
 tests_unit_test_conf_LDADD = $(UNIT_LDADD)
 tests_unit_test_pool_LDADD = $(UNIT_LDADD)
 tests_unit_test_proto_LDADD = $(UNIT_LDADD)
-tests_unit_test_http_LDADD = http/libhttp.a $(CRITERION_LIBS)
-tests_unit_test_http_corpus_LDADD = http/libhttp.a $(CRITERION_LIBS)
+# The request feeder both HTTP parser tests drive the parser with.
+noinst_LIBRARIES += tests/libhttpfeed.a
+tests_libhttpfeed_a_SOURCES = tests/httpfeed.c tests/httpfeed.h
+tests_unit_test_http_LDADD = tests/libhttpfeed.a http/libhttp.a \
+	$(CRITERION_LIBS)
+tests_unit_test_http_corpus_LDADD = tests/libhttpfeed.a http/libhttp.a \
+	$(CRITERION_LIBS)
 
 noinst_LIBRARIES += tests/libharness.a
 tests_libharness_a_SOURCES = tests/harness.c tests/harness.h

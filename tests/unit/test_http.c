@@ -3,7 +3,7 @@
  * http_field, http_chunked_feed, and the response helpers http_reason,
  * http_date and http_head.
  *
- * Every request in the tables goes through run_req(): the head through
+ * Every request in the tables goes through hf_run_req(): the head through
  * http_scan and http_parse, then the body by Content-Length or through
  * http_chunked_feed.  The input is fed whole, byte by byte and in
  * random-size pieces (fixed seeds), and all the ways must agree.
@@ -21,304 +21,9 @@
 #include <time.h>
 
 #include "http.h"
+#include "httpfeed.h"
 
-/* ------------------------------------------------------------------ */
-/* The runner                                                          */
-/* ------------------------------------------------------------------ */
-
-enum feed_mode { FEED_WHOLE, FEED_BYTES, FEED_RANDOM };
-
-enum stage { ST_SCAN = 1, ST_PARSE, ST_BODY, ST_DONE };
-
-static const char *const stage_names[] = {
-	"?", "http_scan", "http_parse", "body", "done"
-};
-
-struct outcome {
-	int		status;		/* 0, or the negative status */
-	int		stage;		/* where it ended (enum stage) */
-	bool		complete;	/* head and body complete */
-	char		method[32];
-	char		target[HTTP_LINE_MAX + 1];
-	int		minor;
-	size_t		nfields;
-	int		framing;	/* enum http_body */
-	uint64_t	body;		/* body bytes received */
-	char		bodytext[256];	/* their start, NUL-terminated */
-	uint32_t	bodyhash;	/* FNV-1a over all of them */
-	bool		keepalive;
-	bool		cont;
-	bool		head;
-	size_t		headlen;	/* what http_scan returned */
-	size_t		consumed;	/* head + body, once complete */
-};
-
-struct feeder {
-	enum feed_mode	mode;
-	uint32_t	rng;
-};
-
-static size_t
-next_piece(struct feeder *f, size_t left)
-{
-	size_t	n;
-
-	switch (f->mode) {
-	case FEED_WHOLE:
-		return left;
-	case FEED_BYTES:
-		return left ? 1 : 0;
-	case FEED_RANDOM:
-	default:
-		f->rng = f->rng * 1103515245u + 12345u;
-		n = 1 + (f->rng >> 16) % 23;
-		return n < left ? n : left;
-	}
-}
-
-static bool
-known_status(int st)
-{
-	switch (st) {
-	case -400: case -413: case -414: case -417: case -431: case -501:
-	case -505:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static void
-copy_str(char *dst, size_t size, const char *src, size_t len)
-{
-	if (len >= size)
-		len = size - 1;
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
-static void
-body_bytes(struct outcome *o, const char *p, size_t n)
-{
-	size_t	i, have = strlen(o->bodytext);
-
-	for (i = 0; i < n; i++) {
-		o->bodyhash = (o->bodyhash ^ (unsigned char)p[i]) * 16777619u;
-		if (have + 1 < sizeof(o->bodytext))
-			o->bodytext[have++] = p[i];
-	}
-	o->bodytext[have] = '\0';
-	o->body += n;
-}
-
-/* One request from buf[0..len), fed as mode says. */
-static void
-run_mode(const char *buf, size_t len, const struct http_limits *lim,
-    enum feed_mode mode, uint32_t seed, struct outcome *o)
-{
-	struct feeder		f = { mode, seed };
-	struct http_scan	sc;
-	struct http_request	*rq;
-	struct http_chunked	hc;
-	size_t			avail = 0, pos, end, used, dlen, rounds;
-	const char		*data;
-	long			h = 0;
-	int			rc;
-
-	memset(o, 0, sizeof(*o));
-	o->bodyhash = 2166136261u;
-	o->stage = ST_SCAN;
-
-	/* 1. the head, as the bytes arrive */
-	memset(&sc, 0, sizeof(sc));
-	for (;;) {
-		if (avail == len)
-			return;			/* incomplete head */
-		avail += next_piece(&f, len - avail);
-		h = http_scan(&sc, buf, avail, lim);
-		if (h < 0) {
-			cr_assert(known_status((int)h),
-			    "http_scan returned %ld", h);
-			o->status = (int)h;
-			return;
-		}
-		if (h > 0)
-			break;
-	}
-	cr_assert_leq((size_t)h, avail, "http_scan: head %ld > %zu bytes",
-	    h, avail);
-	cr_assert_geq(h, 4, "http_scan: head of %ld bytes", h);
-	cr_assert(memcmp(buf + h - 4, "\r\n\r\n", 4) == 0,
-	    "http_scan: the head does not end with an empty line");
-	o->headlen = (size_t)h;
-
-	/* 2. parse it; junk first, so nothing is left unset by luck */
-	o->stage = ST_PARSE;
-	rq = malloc(sizeof(*rq));
-	cr_assert_not_null(rq);
-	memset(rq, 0xa5, sizeof(*rq));
-	rc = http_parse(buf, (size_t)h, lim, rq);
-	if (rc != 0) {
-		cr_assert(known_status(rc), "http_parse returned %d", rc);
-		o->status = rc;
-		free(rq);
-		return;
-	}
-	cr_assert(rq->rq_method >= buf && rq->rq_method + rq->rq_mlen <=
-	    buf + h, "rq_method does not point into the head");
-	cr_assert(rq->rq_target >= buf && rq->rq_target + rq->rq_tlen <=
-	    buf + h, "rq_target does not point into the head");
-	cr_assert_leq(rq->rq_nfields, HTTP_FIELDS_MAX);
-	copy_str(o->method, sizeof(o->method), rq->rq_method, rq->rq_mlen);
-	copy_str(o->target, sizeof(o->target), rq->rq_target, rq->rq_tlen);
-	o->minor = rq->rq_minor;
-	o->nfields = rq->rq_nfields;
-	o->framing = (int)rq->rq_body;
-	o->keepalive = rq->rq_keepalive;
-	o->cont = rq->rq_continue;
-	o->head = rq->rq_head;
-
-	/* 3. the body */
-	o->stage = ST_BODY;
-	switch (rq->rq_body) {
-	case HTTP_BODY_NONE:
-		o->complete = true;
-		o->consumed = (size_t)h;
-		break;
-	case HTTP_BODY_LENGTH:
-		if (len - (size_t)h >= rq->rq_length) {
-			body_bytes(o, buf + h, (size_t)rq->rq_length);
-			o->complete = true;
-			o->consumed = (size_t)h + (size_t)rq->rq_length;
-		} else
-			body_bytes(o, buf + h, len - (size_t)h);
-		break;
-	case HTTP_BODY_CHUNKED:
-		http_chunked_init(&hc);
-		pos = end = (size_t)h;
-		for (rounds = 0;; rounds++) {
-			cr_assert_lt(rounds, 4 * len + 16,
-			    "http_chunked_feed makes no progress");
-			if (pos == end) {
-				if (end == len)
-					break;		/* incomplete */
-				end += next_piece(&f, len - end);
-			}
-			used = (size_t)-1;
-			data = NULL;
-			dlen = 0;
-			rc = http_chunked_feed(&hc, buf + pos, end - pos, &used,
-			    &data, &dlen, lim);
-			if (rc < 0) {
-				cr_assert(known_status(rc),
-				    "http_chunked_feed returned %d", rc);
-				o->status = rc;
-				break;
-			}
-			cr_assert_leq(used, end - pos,
-			    "http_chunked_feed used %zu of %zu bytes", used,
-			    end - pos);
-			if (rc == HTTP_CHUNK_DATA) {
-				cr_assert_gt(dlen, 0,
-				    "HTTP_CHUNK_DATA, 0 bytes");
-				cr_assert(data >= buf + pos &&
-				    data + dlen <= buf + pos + used,
-				    "chunk data outside the consumed input");
-				body_bytes(o, data, dlen);
-				pos += used;
-			} else if (rc == HTTP_CHUNK_AGAIN) {
-				cr_assert_eq(used, end - pos,
-				    "HTTP_CHUNK_AGAIN, %zu of %zu bytes used",
-				    used, end - pos);
-				pos += used;
-			} else if (rc == HTTP_CHUNK_DONE) {
-				pos += used;
-				cr_assert_eq(hc.hc_total, o->body,
-				    "hc_total %llu, data bytes %llu",
-				    (unsigned long long)hc.hc_total,
-				    (unsigned long long)o->body);
-				o->complete = true;
-				o->consumed = pos;
-				break;
-			} else
-				cr_assert_fail("http_chunked_feed returned %d",
-				    rc);
-		}
-		break;
-	default:
-		cr_assert_fail("rq_body is %d", (int)rq->rq_body);
-	}
-	if (o->complete && o->status == 0)
-		o->stage = ST_DONE;
-	free(rq);
-}
-
-static const char *
-mode_name(enum feed_mode mode, uint32_t seed, char *buf, size_t size)
-{
-	if (mode == FEED_WHOLE)
-		return "whole";
-	if (mode == FEED_BYTES)
-		return "byte by byte";
-	snprintf(buf, size, "random pieces (seed %u)", (unsigned)seed);
-	return buf;
-}
-
-/* Feeding in pieces gives what feeding at once gave. */
-static void
-expect_same(const char *what, const struct outcome *a,
-    const struct outcome *b, const char *how)
-{
-	cr_expect_eq(a->status, b->status, "%s: status %d whole, %d %s",
-	    what, a->status, b->status, how);
-	cr_expect_eq(a->stage, b->stage, "%s: ends in %s whole, in %s %s",
-	    what, stage_names[a->stage], stage_names[b->stage], how);
-	cr_expect_eq(a->complete, b->complete, "%s: complete %d whole, %d %s",
-	    what, a->complete, b->complete, how);
-	cr_expect_str_eq(a->method, b->method, "%s: method differs %s", what,
-	    how);
-	cr_expect_str_eq(a->target, b->target, "%s: target differs %s", what,
-	    how);
-	cr_expect_eq(a->minor, b->minor, "%s: minor differs %s", what, how);
-	cr_expect_eq(a->nfields, b->nfields, "%s: nfields %zu whole, %zu %s",
-	    what, a->nfields, b->nfields, how);
-	cr_expect_eq(a->body, b->body, "%s: body %llu whole, %llu %s", what,
-	    (unsigned long long)a->body, (unsigned long long)b->body, how);
-	cr_expect_eq(a->bodyhash, b->bodyhash, "%s: body bytes differ %s",
-	    what, how);
-	cr_expect_eq(a->keepalive, b->keepalive, "%s: keepalive differs %s",
-	    what, how);
-	cr_expect_eq(a->cont, b->cont, "%s: continue differs %s", what, how);
-	cr_expect_eq(a->headlen, b->headlen, "%s: head %zu whole, %zu %s",
-	    what, a->headlen, b->headlen, how);
-	cr_expect_eq(a->consumed, b->consumed,
-	    "%s: consumed %zu whole, %zu %s", what, a->consumed, b->consumed,
-	    how);
-}
-
-/* One request, every way of feeding it; the result of the whole feed. */
-static void
-run_req(const char *what, const char *buf, size_t len,
-    const struct http_limits *lim, struct outcome *o)
-{
-	static const uint32_t	seeds[] = { 1, 7, 20240601 };
-	struct outcome		*other;
-	char			how[64];
-	size_t			i;
-
-	other = malloc(sizeof(*other));
-	cr_assert_not_null(other);
-	run_mode(buf, len, lim, FEED_WHOLE, 0, o);
-	run_mode(buf, len, lim, FEED_BYTES, 0, other);
-	expect_same(what, o, other, mode_name(FEED_BYTES, 0, how,
-	    sizeof(how)));
-	for (i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-		run_mode(buf, len, lim, FEED_RANDOM, seeds[i], other);
-		expect_same(what, o, other, mode_name(FEED_RANDOM, seeds[i],
-		    how, sizeof(how)));
-	}
-	free(other);
-}
+/* The runner is tests/httpfeed.c, shared with test_http_corpus.c. */
 
 static void
 limits(struct http_limits *lim, size_t line, size_t fields, size_t fsize,
@@ -335,7 +40,6 @@ limits(struct http_limits *lim, size_t line, size_t fields, size_t fsize,
 		lim->hl_body = body;
 }
 
-/* A C string as one request with the default limits. */
 /* ------------------------------------------------------------------ */
 /* Tables                                                              */
 /* ------------------------------------------------------------------ */
@@ -378,22 +82,22 @@ static void
 check_case(const struct rcase *c)
 {
 	struct http_limits	lim;
-	struct outcome		o;
+	struct hf_outcome		o;
 
 	limits(&lim, c->line, c->fields, c->fsize, c->maxbody);
-	run_req(c->name, c->in, c->len, &lim, &o);
+	hf_run_req(c->name, c->in, c->len, &lim, &o);
 	if (c->status != 0) {
 		cr_assert(o.status == c->status ||
 		    (c->alt != 0 && o.status == c->alt),
 		    "%s: status %d (in %s), want %d%s", c->name, o.status,
-		    stage_names[o.stage], c->status,
+		    hf_stage_name(o.stage), c->status,
 		    c->alt ? " or the alternative" : "");
 		return;
 	}
 	cr_assert_eq(o.status, 0, "%s: refused with %d in %s", c->name,
-	    o.status, stage_names[o.stage]);
+	    o.status, hf_stage_name(o.stage));
 	cr_assert(o.complete, "%s: incomplete (in %s)", c->name,
-	    stage_names[o.stage]);
+	    hf_stage_name(o.stage));
 	cr_expect_str_eq(o.method, c->method, "%s: method %s", c->name,
 	    o.method);
 	cr_expect_str_eq(o.target, c->target, "%s: target %s", c->name,
@@ -977,7 +681,7 @@ Test(http_scan, long_request_line_refused_early)
 Test(http_scan, request_line_boundary)
 {
 	struct http_limits	lim;
-	struct outcome		o;
+	struct hf_outcome		o;
 	char			t[HTTP_LINE_MAX + 2], buf[HTTP_LINE_MAX + 64];
 	size_t			tl;
 	int			n;
@@ -991,7 +695,7 @@ Test(http_scan, request_line_boundary)
 	n = snprintf(buf, sizeof(buf), "GET %s HTTP/1.1\r\nHost: a\r\n\r\n",
 	    t);
 	cr_assert_eq(strchr(buf, '\r') - buf, (long)lim.hl_line);
-	run_req("line of hl_line bytes", buf, (size_t)n, &lim, &o);
+	hf_run_req("line of hl_line bytes", buf, (size_t)n, &lim, &o);
 	cr_expect_eq(o.status, 0, "a line of hl_line bytes: %d", o.status);
 	cr_expect_eq(strlen(o.target), tl, "target of %zu bytes, want %zu",
 	    strlen(o.target), tl);
@@ -1000,7 +704,7 @@ Test(http_scan, request_line_boundary)
 	n = snprintf(buf, sizeof(buf), "GET %sx HTTP/1.1\r\nHost: a\r\n\r\n",
 	    t);
 	cr_assert_eq(strchr(buf, '\r') - buf, (long)lim.hl_line + 1);
-	run_req("line of hl_line + 1 bytes", buf, (size_t)n, &lim, &o);
+	hf_run_req("line of hl_line + 1 bytes", buf, (size_t)n, &lim, &o);
 	cr_expect_eq(o.status, -414, "a line of hl_line + 1 bytes: %d",
 	    o.status);
 }
@@ -1032,7 +736,7 @@ Test(http_scan, long_field_refused_early)
 Test(http_scan, field_size_boundary)
 {
 	struct http_limits	lim;
-	struct outcome		o;
+	struct hf_outcome		o;
 	char			*buf, *p;
 	size_t			fl, vl;
 
@@ -1047,7 +751,7 @@ Test(http_scan, field_size_boundary)
 	strcpy(p, "\r\n\r\n");
 	fl = strlen("X: ") + vl + 2;
 	cr_assert_eq(fl, lim.hl_field_size);
-	run_req("field of hl_field_size bytes", buf, strlen(buf), &lim, &o);
+	hf_run_req("field of hl_field_size bytes", buf, strlen(buf), &lim, &o);
 	cr_expect_eq(o.status, 0, "a field of hl_field_size bytes: %d",
 	    o.status);
 
@@ -1055,7 +759,7 @@ Test(http_scan, field_size_boundary)
 	memset(p, 'v', vl + 1);
 	p += vl + 1;
 	strcpy(p, "\r\n\r\n");
-	run_req("field of hl_field_size + 1 bytes", buf, strlen(buf), &lim,
+	hf_run_req("field of hl_field_size + 1 bytes", buf, strlen(buf), &lim,
 	    &o);
 	cr_expect_eq(o.status, -431, "a field of hl_field_size + 1 bytes: %d",
 	    o.status);
@@ -1081,7 +785,7 @@ many_fields(size_t n, bool end, size_t *len)
 Test(http_scan, too_many_fields)
 {
 	struct http_limits	lim;
-	struct outcome		o;
+	struct hf_outcome		o;
 	size_t			len, at;
 	long			r;
 	char			*buf;
@@ -1091,13 +795,13 @@ Test(http_scan, too_many_fields)
 	    lim.hl_fields);
 
 	buf = many_fields(lim.hl_fields, true, &len);
-	run_req("hl_fields fields", buf, len, &lim, &o);
+	hf_run_req("hl_fields fields", buf, len, &lim, &o);
 	cr_expect_eq(o.status, 0, "hl_fields fields: %d", o.status);
 	cr_expect_eq(o.nfields, lim.hl_fields);
 	free(buf);
 
 	buf = many_fields(lim.hl_fields + 1, true, &len);
-	run_req("hl_fields + 1 fields", buf, len, &lim, &o);
+	hf_run_req("hl_fields + 1 fields", buf, len, &lim, &o);
 	cr_expect_eq(o.status, -431, "hl_fields + 1 fields: %d", o.status);
 	free(buf);
 
@@ -1111,7 +815,7 @@ Test(http_scan, too_many_fields)
 	/* the ceiling */
 	lim.hl_fields = HTTP_FIELDS_MAX;
 	buf = many_fields(HTTP_FIELDS_MAX, true, &len);
-	run_req("HTTP_FIELDS_MAX fields", buf, len, &lim, &o);
+	hf_run_req("HTTP_FIELDS_MAX fields", buf, len, &lim, &o);
 	cr_expect_eq(o.status, 0, "HTTP_FIELDS_MAX fields: %d", o.status);
 	cr_expect_eq(o.nfields, HTTP_FIELDS_MAX);
 	free(buf);
@@ -1193,11 +897,11 @@ Test(http, smuggling_chunked_then_get)
 	    "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
 	    "GET /next HTTP/1.1\r\nHost: a\r\n\r\n";
 	struct http_limits	lim;
-	struct outcome		o;
+	struct hf_outcome		o;
 	size_t			first = (size_t)(strstr(in, "GET") - in);
 
 	http_limits_default(&lim);
-	run_req("first", in, sizeof(in) - 1, &lim, &o);
+	hf_run_req("first", in, sizeof(in) - 1, &lim, &o);
 	cr_assert_eq(o.status, 0, "first: %d", o.status);
 	cr_assert(o.complete);
 	cr_expect_str_eq(o.method, "POST");
@@ -1207,7 +911,7 @@ Test(http, smuggling_chunked_then_get)
 	    o.consumed, first);
 	cr_assert(o.keepalive);
 
-	run_req("second", in + first, sizeof(in) - 1 - first, &lim, &o);
+	hf_run_req("second", in + first, sizeof(in) - 1 - first, &lim, &o);
 	cr_assert_eq(o.status, 0, "second: %d", o.status);
 	cr_expect_str_eq(o.method, "GET");
 	cr_expect_str_eq(o.target, "/next");
@@ -1221,16 +925,16 @@ Test(http, smuggling_content_length_then_get)
 	    "Content-Length: 13\r\n\r\nGET /inside 1"
 	    "GET /next HTTP/1.1\r\nHost: a\r\n\r\n";
 	struct http_limits	lim;
-	struct outcome		o;
+	struct hf_outcome		o;
 	size_t			first = (size_t)(strstr(in, "GET /next") - in);
 
 	http_limits_default(&lim);
-	run_req("first", in, sizeof(in) - 1, &lim, &o);
+	hf_run_req("first", in, sizeof(in) - 1, &lim, &o);
 	cr_assert_eq(o.status, 0, "first: %d", o.status);
 	cr_expect_str_eq(o.bodytext, "GET /inside 1");
 	cr_assert_eq(o.consumed, first, "first consumed %zu, want %zu",
 	    o.consumed, first);
-	run_req("second", in + first, sizeof(in) - 1 - first, &lim, &o);
+	hf_run_req("second", in + first, sizeof(in) - 1 - first, &lim, &o);
 	cr_assert_eq(o.status, 0, "second: %d", o.status);
 	cr_expect_str_eq(o.target, "/next");
 }
@@ -1247,12 +951,12 @@ Test(http, pipeline)
 	static const char *const	targets[] = { "/1", "/2", "/3" };
 	static const bool		ka[] = { true, true, false };
 	struct http_limits	lim;
-	struct outcome		o;
+	struct hf_outcome		o;
 	size_t			off = 0, i;
 
 	http_limits_default(&lim);
 	for (i = 0; i < 3; i++) {
-		run_req(targets[i], in + off, sizeof(in) - 1 - off, &lim, &o);
+		hf_run_req(targets[i], in + off, sizeof(in) - 1 - off, &lim, &o);
 		cr_assert_eq(o.status, 0, "request %zu: %d", i + 1, o.status);
 		cr_assert(o.complete, "request %zu incomplete", i + 1);
 		cr_expect_str_eq(o.target, targets[i]);
@@ -1271,15 +975,15 @@ Test(http, pipeline_extra_crlf)
 	    "Content-Length: 5\r\n\r\nhello\r\n"
 	    "GET /2 HTTP/1.1\r\nHost: a\r\n\r\n";
 	struct http_limits	lim;
-	struct outcome		o;
+	struct hf_outcome		o;
 	size_t			first = (size_t)(strstr(in, "hello") - in) + 5;
 
 	http_limits_default(&lim);
-	run_req("first", in, sizeof(in) - 1, &lim, &o);
+	hf_run_req("first", in, sizeof(in) - 1, &lim, &o);
 	cr_assert_eq(o.status, 0, "first: %d", o.status);
 	cr_assert_eq(o.consumed, first, "first consumed %zu, want %zu",
 	    o.consumed, first);
-	run_req("second", in + first, sizeof(in) - 1 - first, &lim, &o);
+	hf_run_req("second", in + first, sizeof(in) - 1 - first, &lim, &o);
 	cr_assert_eq(o.status, 0, "second: %d", o.status);
 	cr_expect_str_eq(o.target, "/2");
 	cr_expect_eq(o.consumed, sizeof(in) - 1 - first);

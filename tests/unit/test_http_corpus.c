@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 
 #include "http.h"
+#include "httpfeed.h"
 
 /* ------------------------------------------------------------------ */
 /* Documented deviations from valid/EXPECTED.tsv                       */
@@ -122,206 +123,13 @@ deviation(const char *file)
 	return NULL;
 }
 
-/* ------------------------------------------------------------------ */
-/* The runner (as in test_http.c)                                      */
-/* ------------------------------------------------------------------ */
-
-enum feed_mode { FEED_WHOLE, FEED_BYTES, FEED_RANDOM };
-
-struct outcome {
-	int		status;		/* 0, or the negative status */
-	const char	*where;		/* the step that ended it */
-	bool		complete;
-	char		method[32];
-	char		target[HTTP_LINE_MAX + 1];
-	int		minor;
-	size_t		nfields;
-	uint64_t	body;		/* body bytes received */
-	uint32_t	bodyhash;
-	bool		keepalive;
-	size_t		consumed;	/* head + body, once complete */
-};
-
-static size_t
-next_piece(enum feed_mode mode, uint32_t *rng, size_t left)
-{
-	size_t	n;
-
-	if (mode == FEED_WHOLE)
-		return left;
-	if (mode == FEED_BYTES)
-		return left ? 1 : 0;
-	*rng = *rng * 1103515245u + 12345u;
-	n = 1 + (*rng >> 16) % 23;
-	return n < left ? n : left;
-}
-
-static bool
-known_status(int st)
-{
-	return st == -400 || st == -413 || st == -414 || st == -417 ||
-	    st == -431 || st == -501 || st == -505;
-}
-
-static void
-body_bytes(struct outcome *o, const char *p, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		o->bodyhash = (o->bodyhash ^ (unsigned char)p[i]) * 16777619u;
-	o->body += n;
-}
-
-static void
-run_mode(const char *buf, size_t len, const struct http_limits *lim,
-    enum feed_mode mode, uint32_t rng, struct outcome *o)
-{
-	struct http_scan	sc;
-	struct http_request	*rq;
-	struct http_chunked	hc;
-	size_t			avail = 0, pos, end, used, dlen, n, rounds;
-	const char		*data;
-	long			h = 0;
-	int			rc;
-
-	memset(o, 0, sizeof(*o));
-	o->bodyhash = 2166136261u;
-	o->where = "http_scan";
-	memset(&sc, 0, sizeof(sc));
-	for (;;) {
-		if (avail == len)
-			return;
-		avail += next_piece(mode, &rng, len - avail);
-		h = http_scan(&sc, buf, avail, lim);
-		if (h < 0) {
-			cr_assert(known_status((int)h), "http_scan: %ld", h);
-			o->status = (int)h;
-			return;
-		}
-		if (h > 0)
-			break;
-	}
-	cr_assert_leq((size_t)h, avail);
-
-	o->where = "http_parse";
-	rq = malloc(sizeof(*rq));
-	cr_assert_not_null(rq);
-	memset(rq, 0xa5, sizeof(*rq));
-	rc = http_parse(buf, (size_t)h, lim, rq);
-	if (rc != 0) {
-		cr_assert(known_status(rc), "http_parse: %d", rc);
-		o->status = rc;
-		free(rq);
-		return;
-	}
-	n = rq->rq_mlen < sizeof(o->method) ? rq->rq_mlen :
-	    sizeof(o->method) - 1;
-	memcpy(o->method, rq->rq_method, n);
-	n = rq->rq_tlen < sizeof(o->target) ? rq->rq_tlen :
-	    sizeof(o->target) - 1;
-	memcpy(o->target, rq->rq_target, n);
-	o->minor = rq->rq_minor;
-	o->nfields = rq->rq_nfields;
-	o->keepalive = rq->rq_keepalive;
-
-	o->where = "body";
-	switch (rq->rq_body) {
-	case HTTP_BODY_NONE:
-		o->complete = true;
-		o->consumed = (size_t)h;
-		break;
-	case HTTP_BODY_LENGTH:
-		if (len - (size_t)h >= rq->rq_length) {
-			body_bytes(o, buf + h, (size_t)rq->rq_length);
-			o->complete = true;
-			o->consumed = (size_t)h + (size_t)rq->rq_length;
-		} else
-			body_bytes(o, buf + h, len - (size_t)h);
-		break;
-	case HTTP_BODY_CHUNKED:
-		o->where = "http_chunked_feed";
-		http_chunked_init(&hc);
-		pos = end = (size_t)h;
-		for (rounds = 0;; rounds++) {
-			cr_assert_lt(rounds, 4 * len + 16, "no progress");
-			if (pos == end) {
-				if (end == len)
-					break;
-				end += next_piece(mode, &rng, len - end);
-			}
-			rc = http_chunked_feed(&hc, buf + pos, end - pos, &used,
-			    &data, &dlen, lim);
-			if (rc < 0) {
-				cr_assert(known_status(rc),
-				    "http_chunked_feed: %d", rc);
-				o->status = rc;
-				break;
-			}
-			cr_assert_leq(used, end - pos);
-			if (rc == HTTP_CHUNK_DATA) {
-				cr_assert(dlen > 0 && data >= buf + pos &&
-				    data + dlen <= buf + pos + used,
-				    "chunk data outside the consumed input");
-				body_bytes(o, data, dlen);
-			} else if (rc == HTTP_CHUNK_AGAIN)
-				cr_assert_eq(used, end - pos);
-			else if (rc != HTTP_CHUNK_DONE)
-				cr_assert_fail("http_chunked_feed: %d", rc);
-			pos += used;
-			if (rc == HTTP_CHUNK_DONE) {
-				o->complete = true;
-				o->consumed = pos;
-				break;
-			}
-		}
-		break;
-	default:
-		cr_assert_fail("rq_body %d", (int)rq->rq_body);
-	}
-	free(rq);
-}
-
-/* Whole, byte by byte and in random pieces: the same outcome. */
-static void
-run_req(const char *what, const char *buf, size_t len,
-    const struct http_limits *lim, struct outcome *o)
-{
-	static const uint32_t	seeds[] = { 1, 7, 20240601 };
-	struct outcome		*b = malloc(sizeof(*b));
-	size_t			i;
-
-	cr_assert_not_null(b);
-	run_mode(buf, len, lim, FEED_WHOLE, 0, o);
-	for (i = 0; i <= sizeof(seeds) / sizeof(seeds[0]); i++) {
-		if (i == 0)
-			run_mode(buf, len, lim, FEED_BYTES, 0, b);
-		else
-			run_mode(buf, len, lim, FEED_RANDOM, seeds[i - 1], b);
-		cr_expect(o->status == b->status &&
-		    o->complete == b->complete &&
-		    strcmp(o->method, b->method) == 0 &&
-		    strcmp(o->target, b->target) == 0 &&
-		    o->minor == b->minor && o->nfields == b->nfields &&
-		    o->body == b->body && o->bodyhash == b->bodyhash &&
-		    o->keepalive == b->keepalive &&
-		    o->consumed == b->consumed,
-		    "%s: fed %s, the outcome differs from fed whole "
-		    "(status %d/%d, complete %d/%d, fields %zu/%zu, "
-		    "body %llu/%llu, consumed %zu/%zu)", what,
-		    i == 0 ? "byte by byte" : "in random pieces",
-		    o->status, b->status, o->complete, b->complete,
-		    o->nfields, b->nfields, (unsigned long long)o->body,
-		    (unsigned long long)b->body, o->consumed, b->consumed);
-	}
-	free(b);
-}
+/* The runner is tests/httpfeed.c, shared with test_http.c. */
 
 #define MAXREQ	8
 
 struct stream {
 	size_t		n;		/* requests run */
-	struct outcome	o[MAXREQ];
+	struct hf_outcome	o[MAXREQ];
 	int		added[MAXREQ];	/* Host lines we added */
 };
 
@@ -370,7 +178,7 @@ run_stream(const char *what, const char *in, size_t len,
 	while (off < blen && st->n < MAXREQ) {
 		added = fix_host ? add_host(buf, &blen, off) : 0;
 		st->added[st->n] = added;
-		run_req(what, buf + off, blen - off, lim, &st->o[st->n]);
+		hf_run_req(what, buf + off, blen - off, lim, &st->o[st->n]);
 		if (st->o[st->n].status != 0 || !st->o[st->n].complete ||
 		    !st->o[st->n].keepalive) {
 			st->n++;
@@ -390,7 +198,7 @@ refusal(const struct stream *st, const char **where)
 
 	for (i = 0; i < st->n; i++)
 		if (st->o[i].status != 0) {
-			*where = st->o[i].where;
+			*where = hf_stage_name(st->o[i].stage);
 			return st->o[i].status;
 		}
 	return 0;
@@ -667,7 +475,7 @@ matches(const struct row *r, const struct stream *st, int headers,
 	static char	hdrs[MAXREQ][HTTP_LINE_MAX + 1];
 	size_t		nreq = strtoul(r->col[V_REQUESTS], NULL, 10), i;
 	uint64_t	body = 0;
-	const struct outcome *o;
+	const struct hf_outcome *o;
 	long		want;
 
 	cr_assert_eq(words(r->col[V_METHOD], meth, MAXREQ), nreq);
@@ -678,14 +486,14 @@ matches(const struct row *r, const struct stream *st, int headers,
 		o = &st->o[st->n - 1];
 		snprintf(why, size, "%zu requests, want %zu (the last: status "
 		    "%d in %s, complete %d, keepalive %d)", st->n, nreq,
-		    o->status, o->where, o->complete, o->keepalive);
+		    o->status, hf_stage_name(o->stage), o->complete, o->keepalive);
 		return false;
 	}
 	for (i = 0; i < nreq; i++) {
 		o = &st->o[i];
 		if (o->status != 0) {
 			snprintf(why, size, "request %zu refused: %d in %s",
-			    i + 1, o->status, o->where);
+			    i + 1, o->status, hf_stage_name(o->stage));
 			return false;
 		}
 		if (!o->complete && !(truncated && i + 1 == nreq)) {
@@ -884,7 +692,7 @@ judge(const struct row *r, const char *buf, size_t len,
 	const char		*cat = r->col[I_CATEGORY];
 	const char		*exc = r->col[I_EXCEPTION], *where = "";
 	const char		*how = fix_host ? " (Host added)" : "";
-	const struct outcome	*last;
+	const struct hf_outcome	*last;
 	char			what[160], *more;
 	bool			refused, fits = true;
 	int			got;
@@ -899,8 +707,7 @@ judge(const struct row *r, const char *buf, size_t len,
 		    "complete request", file, how, cat, exc);
 		return refused;
 	}
-	if (got == 0 && !last->complete && strcmp(last->where,
-	    "http_scan") == 0) {
+	if (got == 0 && !last->complete && last->stage == HF_SCAN) {
 		/*
 		 * The head never ends, so nothing was dispatched; http_scan
 		 * checks line ends and limits only, the request line and
