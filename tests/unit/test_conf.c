@@ -926,6 +926,24 @@ Test(conf, default_control_socket)
 	config_free(&c);
 }
 
+/* The command found through PATH, from the temp dir: its absolute path. */
+static void
+expect_found_with_path(const char *path)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "", want[PATH_MAX];
+
+	tmp_file("poold-test-cmd", "#!/bin/sh\n");
+	snprintf(want, sizeof(want), "%s/poold-test-cmd", tmpdir);
+	cr_assert_eq(chmod(want, 0755), 0);
+	cr_assert_eq(chdir(tmpdir), 0);
+	setenv("PATH", path, 1);
+	cr_assert_eq(load(ARGV("--", "poold-test-cmd", NULL), &c, err), 0,
+	    "%s", err);
+	cr_assert_str_eq(c.c_pools[0].pc_exec_path, want);
+	config_free(&c);
+}
+
 /*
  * A relative PATH entry must still give an absolute pc_exec_path: spawn.c
  * execs after chdir, and -D runs from /.
@@ -933,36 +951,14 @@ Test(conf, default_control_socket)
 Test(conf, command_found_in_relative_path_made_absolute, .init = tmp_init,
     .fini = tmp_fini)
 {
-	struct poold_conf	c;
-	char			err[CONF_ERR_MAX] = "", want[PATH_MAX];
-
-	tmp_file("poold-test-cmd", "#!/bin/sh\n");
-	snprintf(want, sizeof(want), "%s/poold-test-cmd", tmpdir);
-	cr_assert_eq(chmod(want, 0755), 0);
-	cr_assert_eq(chdir(tmpdir), 0);
-	setenv("PATH", ".", 1);
-	cr_assert_eq(load(ARGV("--", "poold-test-cmd", NULL), &c, err), 0,
-	    "%s", err);
-	cr_assert_str_eq(c.c_pools[0].pc_exec_path, want);
-	config_free(&c);
+	expect_found_with_path(".");
 }
 
 /* An empty PATH entry is the current directory, as for execvp. */
 Test(conf, empty_path_entry_is_current_directory, .init = tmp_init,
     .fini = tmp_fini)
 {
-	struct poold_conf	c;
-	char			err[CONF_ERR_MAX] = "", want[PATH_MAX];
-
-	tmp_file("poold-test-cmd", "#!/bin/sh\n");
-	snprintf(want, sizeof(want), "%s/poold-test-cmd", tmpdir);
-	cr_assert_eq(chmod(want, 0755), 0);
-	cr_assert_eq(chdir(tmpdir), 0);
-	setenv("PATH", ":/nonexistent-poold", 1);
-	cr_assert_eq(load(ARGV("--", "poold-test-cmd", NULL), &c, err), 0,
-	    "%s", err);
-	cr_assert_str_eq(c.c_pools[0].pc_exec_path, want);
-	config_free(&c);
+	expect_found_with_path(":/nonexistent-poold");
 }
 
 /* Options exec pools cannot honour yet are refused, not ignored. */
