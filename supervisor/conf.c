@@ -850,8 +850,6 @@ check_root(struct pool_conf *pc, struct conf_err *e)
 {
 	struct stat st;
 
-	if (check_app(pc, e) == -1)
-		return -1;
 	if (pc->pc_root == NULL)
 		return 0;
 	if (absolutize(&pc->pc_root, e) == -1)
@@ -884,7 +882,7 @@ check_class(struct pool_conf *pc, struct conf_err *e)
 		if (pc->pc_threads != 1 && pc->pc_class != WC_GTHREAD)
 			return conf_fail(e, "pool %s: threads is for worker = "
 			    "gthread", pc->pc_name);
-		return check_root(pc, e);
+		return check_app(pc, e) == -1 ? -1 : check_root(pc, e);
 	}
 	if (pc->pc_root != NULL || pc->pc_app != NULL)
 		return conf_fail(e, "pool %s: root and app are for the "
