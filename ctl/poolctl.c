@@ -242,18 +242,21 @@ print_workers(json_t *r)
 	size_t	 i;
 	char	 age[32];
 
-	printf("%-16s %4s %8s %-9s %8s %4s %8s  %s\n", "POOL", "ID", "PID",
-	    "STATE", "AGE", "GEN", "REQUESTS", "STATUS");
+	printf("%-16s %4s %8s %-9s %8s %4s %8s %5s  %s\n", "POOL", "ID",
+	    "PID", "STATE", "AGE", "GEN", "REQUESTS", "CONNS", "STATUS");
 	json_array_foreach(json_object_get(r, "workers"), i, w) {
 		duration(json_number_value(json_object_get(w, "age")), age,
 		    sizeof(age));
-		char reqs[24] = "-";
+		char reqs[24] = "-", conns[24] = "-";
 		if (json_object_get(w, "requests") != NULL)
 			snprintf(reqs, sizeof(reqs), "%lld",
 			    num(w, "requests"));
-		printf("%-16s %4lld %8lld %-9s %8s %4lld %8s  %s\n",
+		if (json_object_get(w, "connections") != NULL)
+			snprintf(conns, sizeof(conns), "%lld",
+			    num(w, "connections"));
+		printf("%-16s %4lld %8lld %-9s %8s %4lld %8s %5s  %s\n",
 		    str(w, "pool"), num(w, "id"), num(w, "pid"),
-		    str(w, "state"), age, num(w, "generation"), reqs,
+		    str(w, "state"), age, num(w, "generation"), reqs, conns,
 		    json_object_get(w, "busy") == NULL ? "-" :
 		    num(w, "busy") > 0 ? "busy" : "idle");
 	}

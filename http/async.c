@@ -97,7 +97,10 @@ static struct async {
 	size_t				 a_nconns;
 	bool				 a_draining;
 	bool				 a_paused;	/* listeners off */
-	uint64_t			 a_resume;	/* after EMFILE; 0: none */
+	uint64_t			 a_resume;	/* after EMFILE or a yield;
+							   0: none */
+	bool				 a_yielded;	/* since the last accept */
+	uint64_t			 a_hold;	/* no yielding until then */
 	bool				 a_drain_req;	/* TERM, acted on after the
 							   batch of events */
 	struct tlist			 a_timers[T_NKINDS];
@@ -226,6 +229,7 @@ conn_close(struct conn *c)
 	close(c->c_fd);		/* also leaves the epoll set */
 	conn_put(c);
 	A.a_nconns--;
+	sb_conn_close(hw_board, A.a_wc->hw_group);
 	if (A.a_paused && A.a_resume == 0 && !A.a_draining) {
 		A.a_paused = false;
 		listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
@@ -616,6 +620,7 @@ conn_new(int fd)
 		return;
 	}
 	A.a_nconns++;
+	sb_conn_open(hw_board, A.a_wc->hw_group);
 	timer_start(c, T_READ);
 }
 
@@ -626,12 +631,66 @@ conn_new(int fd)
  */
 #define ACCEPT_BATCH	16
 
+/*
+ * The kernel offers a new connection to the first worker asleep in
+ * epoll_wait, in the order they registered, so the first worker of a pool
+ * ends up with most connections and its clients with the slowest replies.
+ * A worker over its share of the pool's connections (the scoreboard
+ * group) therefore takes its listeners out of epoll for YIELD_MS, which
+ * hands the next connections to a sibling and, when it comes back, puts
+ * it last in the listener's wait queue.  If a connection is still waiting
+ * when it comes back, the siblings are not accepting (stuck, or busy
+ * elsewhere): it takes the connection and does not yield again for
+ * HOLD_MS, so a hung sibling costs latency once, not throughput.
+ */
+#define YIELD_MS	2
+#define HOLD_MS		10
+
+static bool
+yield_accepts(void)
+{
+	uint64_t now;
+
+	if (!sb_over_share(A.a_wc->hw_group, A.a_nconns))
+		return false;
+	if ((now = now_ms()) < A.a_hold)
+		return false;
+	A.a_yielded = true;
+	A.a_paused = true;
+	A.a_resume = now + YIELD_MS;
+	listeners_interest(0);
+	return true;
+}
+
+/* Back from a yield: is anyone still waiting? */
+static void
+yield_over(void)
+{
+	int fd;
+
+	A.a_yielded = false;
+	for (size_t i = 0; i < A.a_wc->hw_nfds; i++) {
+		if (A.a_nconns >= A.a_wc->hw_connections)
+			return;
+		fd = accept4(HW_FIRST_FD + (int)i, NULL, NULL,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1)
+			continue;	/* a sibling took it: all is well */
+		A.a_hold = now_ms() + HOLD_MS;
+		conn_new(fd);
+	}
+}
+
 static void
 accept_all(int lfd)
 {
 	int fd, n = 0;
 
+	if (yield_accepts())
+		return;
 	while (A.a_nconns < A.a_wc->hw_connections && n++ < ACCEPT_BATCH) {
+		if (n > 1 && sb_over_share(A.a_wc->hw_group, A.a_nconns))
+			return;	/* the next wakeup yields */
 		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd != -1) {
 			conn_new(fd);
@@ -710,6 +769,8 @@ expire(uint64_t now)
 			if (!A.a_draining && A.a_nconns < A.a_wc->hw_connections) {
 				A.a_paused = false;
 				listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
+				if (A.a_yielded)
+					yield_over();
 			}
 		} else
 			next = A.a_resume;

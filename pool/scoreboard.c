@@ -7,19 +7,22 @@
 #include "scoreboard.h"
 
 static struct sb_entry	*sb;
+static struct sb_group	*sg;			/* right after the entries */
 static uint8_t		 sb_used[SB_ENTRIES];	/* arbiter only */
+static uint8_t		 sg_used[SB_GROUPS];	/* arbiter only */
 static size_t		 sb_hint;
 
 int
 sb_create(void)
 {
 	/* Anonymous and shared: inherited by every fork, never a file. */
-	void *p = mmap(NULL, SB_ENTRIES * sizeof(*sb), PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(NULL, SB_ENTRIES * sizeof(*sb) + SB_GROUPS * sizeof(*sg),
+	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return -1;
 	sb = p;
+	sg = (struct sb_group *)(sb + SB_ENTRIES);
 	return 0;
 }
 
@@ -40,6 +43,7 @@ sb_alloc(void)
 		    memory_order_relaxed);
 		atomic_store_explicit(&sb[i].se_bytes, 0, memory_order_relaxed);
 		atomic_store_explicit(&sb[i].se_busy, 0, memory_order_relaxed);
+		atomic_store_explicit(&sb[i].se_conns, 0, memory_order_relaxed);
 		return (int)i;
 	}
 	return -1;
@@ -56,6 +60,57 @@ struct sb_entry *
 sb_entry(int i)
 {
 	return sb != NULL && i >= 0 && i < SB_ENTRIES ? &sb[i] : NULL;
+}
+
+int
+sb_group_alloc(void)
+{
+	if (sg == NULL)
+		return -1;
+	for (size_t i = 0; i < SB_GROUPS; i++) {
+		if (sg_used[i])
+			continue;
+		sg_used[i] = 1;
+		atomic_store_explicit(&sg[i].sg_conns, 0, memory_order_relaxed);
+		atomic_store_explicit(&sg[i].sg_workers, 0,
+		    memory_order_relaxed);
+		return (int)i;
+	}
+	return -1;
+}
+
+void
+sb_group_release(int i)
+{
+	if (i >= 0 && i < SB_GROUPS)
+		sg_used[i] = 0;
+}
+
+struct sb_group *
+sb_group(int i)
+{
+	return sg != NULL && i >= 0 && i < SB_GROUPS ? &sg[i] : NULL;
+}
+
+void
+sb_joined(struct sb_group *g)
+{
+	if (g != NULL)
+		atomic_fetch_add_explicit(&g->sg_workers, 1,
+		    memory_order_relaxed);
+}
+
+/* The worker is dead: its count is final, and its connections gone. */
+void
+sb_left(struct sb_group *g, const struct sb_entry *e)
+{
+	if (g == NULL)
+		return;
+	atomic_fetch_sub_explicit(&g->sg_workers, 1, memory_order_relaxed);
+	if (e != NULL)
+		atomic_fetch_sub_explicit(&g->sg_conns,
+		    atomic_load_explicit(&e->se_conns, memory_order_relaxed),
+		    memory_order_relaxed);
 }
 
 uint64_t
@@ -90,4 +145,50 @@ sb_end(struct sb_entry *e, uint64_t bytes)
 	atomic_fetch_sub_explicit(&e->se_busy, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&e->se_requests, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&e->se_bytes, bytes, memory_order_relaxed);
+}
+
+/*
+ * The group's count goes up first and down last, so that a worker killed
+ * between the two steps leaves the group counting one too many (a share
+ * a little too large), never one too few (a count that wraps).
+ */
+void
+sb_conn_open(struct sb_entry *e, struct sb_group *g)
+{
+	if (g != NULL)
+		atomic_fetch_add_explicit(&g->sg_conns, 1, memory_order_relaxed);
+	if (e != NULL)
+		atomic_fetch_add_explicit(&e->se_conns, 1, memory_order_relaxed);
+}
+
+void
+sb_conn_close(struct sb_entry *e, struct sb_group *g)
+{
+	if (e != NULL)
+		atomic_fetch_sub_explicit(&e->se_conns, 1, memory_order_relaxed);
+	if (g != NULL)
+		atomic_fetch_sub_explicit(&g->sg_conns, 1, memory_order_relaxed);
+}
+
+/*
+ * Does a worker holding `mine` connections hold more than its share of
+ * the pool's?  The slack keeps small pools and short connections from
+ * bouncing between workers: 8 connections, plus an eighth of the share.
+ * The counts are read without a lock and may be a moment old; the answer
+ * only decides who accepts next, never whether anyone does.
+ */
+bool
+sb_over_share(const struct sb_group *g, size_t mine)
+{
+	uint32_t conns, workers;
+	size_t share;
+
+	if (g == NULL)
+		return false;
+	conns = atomic_load_explicit(&g->sg_conns, memory_order_relaxed);
+	workers = atomic_load_explicit(&g->sg_workers, memory_order_relaxed);
+	if (workers < 2)
+		return false;
+	share = ((size_t)conns + workers - 1) / workers;
+	return mine > share + 8 + share / 8;
 }

@@ -37,6 +37,7 @@ struct pool_rt {
 	const struct pool_conf	*pr_conf;	/* NULL once a reload removed it */
 	int			*pr_fds;
 	size_t			 pr_nfds;
+	int			 pr_group;	/* scoreboard group, or -1 */
 };
 
 enum arb_state {
@@ -240,6 +241,9 @@ pool_create(const struct pool_conf *pc)
 		free(rt);
 		return NULL;
 	}
+	/* Without a group (all 1024 taken) the pool's workers just do not
+	   balance their connections. */
+	rt->pr_group = sb_group_alloc();
 	p->p_ctx = rt;
 	arb.a_pools[arb.a_npools++] = p;
 	return p;
@@ -251,6 +255,7 @@ pool_destroy(struct pool *p)
 	struct pool_rt *rt = p->p_ctx;
 
 	free(rt->pr_fds);
+	sb_group_release(rt->pr_group);
 	free(rt);
 	pool_free(p);
 	free(p);
@@ -280,6 +285,7 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 		.sr_slot = slot,
 		.sr_access_log = arb.a_conf.c_access_log,
 		.sr_access_format = arb.a_conf.c_access_format,
+		.sr_group = rt->pr_group,
 	};
 	pid_t			 pid;
 
@@ -291,6 +297,8 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 		sb_release(r.sr_board);
 	else {
 		*board = r.sr_board;
+		if (r.sr_board != -1)
+			sb_joined(sb_group(rt->pr_group));
 		log_info("pool %s: worker %u started (pid %ld)", p->p_name,
 		    slot, (long)pid);
 		event_spawned(p, slot, pid);
@@ -357,6 +365,19 @@ log_exit(const struct pool *p, pid_t pid, int status,
 	}
 }
 
+/* A built-in worker is gone: its scoreboard entry and its place in the
+   pool's connection count are free again. */
+static void
+reap_board(struct pool *p, int board)
+{
+	struct pool_rt *rt = p->p_ctx;
+
+	if (board == -1)
+		return;
+	sb_left(sb_group(rt->pr_group), sb_entry(board));
+	sb_release(board);
+}
+
 static void
 reap(uint64_t now)
 {
@@ -380,7 +401,7 @@ reap(uint64_t now)
 			if (pool_reaped(arb.a_pools[i], pid, now, &pe) == 0) {
 				log_exit(arb.a_pools[i], pid, status, &pe);
 				event_exited(arb.a_pools[i], pid, status, &pe);
-				sb_release(pe.pe_board);
+				reap_board(arb.a_pools[i], pe.pe_board);
 				break;
 			}
 		}

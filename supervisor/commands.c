@@ -203,6 +203,8 @@ add_workers(json_t *list, const struct pool *p, uint64_t now, double wall)
 			    atomic_load(&e->se_bytes)));
 			o = with(o, "busy", json_integer((json_int_t)
 			    atomic_load(&e->se_busy)));
+			o = with(o, "connections", json_integer((json_int_t)
+			    atomic_load(&e->se_conns)));
 			o = with(o, "heartbeat_age", json_real(now > beat ?
 			    (now - beat) / 1000.0 : 0.0));
 		}

@@ -250,6 +250,7 @@ http_main(const struct spawn_req *r, char **envp)
 		.hw_access_log = r->sr_access_log,
 		.hw_access_format = r->sr_access_format,
 		.hw_board = sb_entry(r->sr_board),
+		.hw_group = sb_group(r->sr_group),
 		.hw_app = pc->pc_app,
 		.hw_app_arg = pc->pc_app_arg,
 		.hw_limits = {

@@ -18,6 +18,7 @@ struct spawn_req {
 	const char		*sr_access_log;		/* built-in workers */
 	const char		*sr_access_format;
 	int			 sr_board;	/* scoreboard entry or -1 */
+	int			 sr_group;	/* the pool's, or -1 */
 };
 
 /* Fork a worker; its pid in the parent, -1 (logged) if fork failed. */

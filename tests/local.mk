@@ -9,7 +9,8 @@ UNIT_TESTS = \
 	tests/unit/test_http \
 	tests/unit/test_http_corpus \
 	tests/unit/test_pool \
-	tests/unit/test_proto
+	tests/unit/test_proto \
+	tests/unit/test_scoreboard
 INTEG_TESTS = \
 	tests/integ/test_workers \
 	tests/integ/test_signals \
@@ -29,6 +30,7 @@ tests_unit_test_backoff_LDADD = $(UNIT_LDADD)
 tests_unit_test_conf_LDADD = $(UNIT_LDADD)
 tests_unit_test_pool_LDADD = $(UNIT_LDADD)
 tests_unit_test_proto_LDADD = $(UNIT_LDADD)
+tests_unit_test_scoreboard_LDADD = $(UNIT_LDADD)
 # The request feeder both HTTP parser tests drive the parser with.
 noinst_LIBRARIES += tests/libhttpfeed.a
 tests_libhttpfeed_a_SOURCES = tests/httpfeed.c tests/httpfeed.h
@@ -46,7 +48,8 @@ tests_integ_test_stop_LDADD = $(INTEG_LDADD)
 tests_integ_test_errors_LDADD = $(INTEG_LDADD)
 tests_integ_test_control_LDADD = $(INTEG_LDADD) $(JANSSON_LIBS)
 tests_integ_test_control_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_integ_test_http_LDADD = $(INTEG_LDADD)
+tests_integ_test_http_LDADD = $(INTEG_LDADD) $(JANSSON_LIBS)
+tests_integ_test_http_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 
 AM_TESTS_ENVIRONMENT = \
 	POOLD=$(abs_top_builddir)/supervisor/poold; \

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,6 +262,48 @@ Test(http, async_idle_keepalive_connection_times_out)
 	h_recv(fd, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
 	cr_assert(closed, "idle keep-alive connection never closed");
 	close(fd);
+}
+
+/*
+ * Two idle async workers, clients arriving one after another: the kernel
+ * would hand every connection to the worker that registered first; the
+ * scoreboard's shares split them.  The bound leaves room for a sibling
+ * that the scheduler kept from accepting for a moment.
+ */
+Test(http, async_workers_share_connections)
+{
+	enum { NCONN = 40 };
+	int		 fds[NCONN];
+	char		 buf[4096], line[16384];
+	bool		 closed;
+	json_t		*r, *w;
+	json_error_t	 je;
+	long long	 total = 0, got;
+	size_t		 i;
+
+	start("async", 2, NULL);
+	for (i = 0; i < NCONN; i++) {
+		cr_assert_neq(fds[i] = h_tcp_connect(port), -1);
+		cr_assert_eq(h_send(fds[i], "GET / HTTP/1.1\r\nHost: x\r\n"
+		    "\r\n", 27), 0);
+		h_recv(fds[i], buf, sizeof(buf), "Hello", 1, H_WAIT_MS,
+		    &closed);
+		cr_assert(strstr(buf, "Hello") != NULL, "client %zu", i);
+	}
+	cr_assert_eq(h_ctl(&pd, "workers", line, sizeof(line)), 0);
+	cr_assert_not_null(r = json_loads(line, 0, &je), "%s", line);
+	cr_assert_eq(json_array_size(json_object_get(r, "workers")), 2);
+	json_array_foreach(json_object_get(r, "workers"), i, w) {
+		cr_assert(json_is_integer(json_object_get(w, "connections")),
+		    "%s", line);
+		got = json_integer_value(json_object_get(w, "connections"));
+		cr_assert_geq(got, NCONN / 4, "unshared: %s", line);
+		total += got;
+	}
+	cr_assert_eq(total, NCONN, "%s", line);
+	json_decref(r);
+	for (i = 0; i < NCONN; i++)
+		close(fds[i]);
 }
 
 static void
