@@ -99,8 +99,7 @@ static struct async {
 	bool				 a_paused;	/* listeners off */
 	uint64_t			 a_resume;	/* after EMFILE or a yield;
 							   0: none */
-	bool				 a_yielded;	/* since the last accept */
-	uint64_t			 a_hold;	/* no yielding until then */
+	struct hw_share			 a_share;
 	bool				 a_drain_req;	/* TERM, acted on after the
 							   batch of events */
 	struct tlist			 a_timers[T_NKINDS];
@@ -631,54 +630,20 @@ conn_new(int fd)
  */
 #define ACCEPT_BATCH	16
 
-/*
- * The kernel offers a new connection to the first worker asleep in
- * epoll_wait, in the order they registered, so the first worker of a pool
- * ends up with most connections and its clients with the slowest replies.
- * A worker over its share of the pool's connections (the scoreboard
- * group) therefore takes its listeners out of epoll for YIELD_MS, which
- * hands the next connections to a sibling and, when it comes back, puts
- * it last in the listener's wait queue.  If a connection is still waiting
- * when it comes back, the siblings are not accepting (stuck, or busy
- * elsewhere): it takes the connection and does not yield again for
- * HOLD_MS, so a hung sibling costs latency once, not throughput.
- */
-#define YIELD_MS	2
-#define HOLD_MS		10
-
+/* Over our share of the pool's connections: leave the next to a sibling
+   (share.c). */
 static bool
 yield_accepts(void)
 {
-	uint64_t now;
+	uint64_t back = hw_share_yield(&A.a_share, A.a_wc, A.a_nconns,
+	    now_ms());
 
-	if (!sb_over_share(A.a_wc->hw_group, A.a_nconns))
+	if (back == 0)
 		return false;
-	if ((now = now_ms()) < A.a_hold)
-		return false;
-	A.a_yielded = true;
 	A.a_paused = true;
-	A.a_resume = now + YIELD_MS;
+	A.a_resume = back;
 	listeners_interest(0);
 	return true;
-}
-
-/* Back from a yield: is anyone still waiting? */
-static void
-yield_over(void)
-{
-	int fd;
-
-	A.a_yielded = false;
-	for (size_t i = 0; i < A.a_wc->hw_nfds; i++) {
-		if (A.a_nconns >= A.a_wc->hw_connections)
-			return;
-		fd = accept4(HW_FIRST_FD + (int)i, NULL, NULL,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd == -1)
-			continue;	/* a sibling took it: all is well */
-		A.a_hold = now_ms() + HOLD_MS;
-		conn_new(fd);
-	}
 }
 
 static void
@@ -689,7 +654,7 @@ accept_all(int lfd)
 	if (yield_accepts())
 		return;
 	while (A.a_nconns < A.a_wc->hw_connections && n++ < ACCEPT_BATCH) {
-		if (n > 1 && sb_over_share(A.a_wc->hw_group, A.a_nconns))
+		if (n > 1 && hw_share_over(A.a_wc, A.a_nconns))
 			return;	/* the next wakeup yields */
 		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd != -1) {
@@ -762,6 +727,7 @@ expire(uint64_t now)
 {
 	uint64_t	next = UINT64_MAX;
 	struct conn	*c;
+	int		 fd;
 
 	if (A.a_resume != 0) {
 		if (now >= A.a_resume) {
@@ -769,8 +735,9 @@ expire(uint64_t now)
 			if (!A.a_draining && A.a_nconns < A.a_wc->hw_connections) {
 				A.a_paused = false;
 				listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
-				if (A.a_yielded)
-					yield_over();
+				if ((fd = hw_share_back(&A.a_share, A.a_wc,
+				    SOCK_NONBLOCK | SOCK_CLOEXEC, now)) != -1)
+					conn_new(fd);
 			}
 		} else
 			next = A.a_resume;

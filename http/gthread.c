@@ -56,7 +56,9 @@ static struct gthread {
 	int				 g_ret;		/* eventfd */
 	size_t				 g_nconns;
 	bool				 g_paused;
-	uint64_t			 g_resume;	/* after EMFILE; 0: none */
+	uint64_t			 g_resume;	/* after EMFILE or a yield;
+							   0: none */
+	struct hw_share			 g_share;
 	bool				 g_drain_req;	/* TERM, after the batch */
 	pthread_mutex_t			 g_lock;
 	pthread_cond_t			 g_cond;
@@ -177,6 +179,7 @@ conn_close(struct gconn *c)
 	free(c->g_bc.bc_body);
 	free(c);
 	G.g_nconns--;
+	sb_conn_close(hw_board, G.g_wc->hw_group);
 	if (G.g_paused && G.g_resume == 0 && !G.g_draining) {
 		G.g_paused = false;
 		listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
@@ -220,12 +223,57 @@ dispatch(struct gconn *c)
 }
 
 static void
-accept_all(int lfd)
+conn_new(int fd)
 {
 	struct gconn	*c;
-	int		 fd, one = 1;
+	int		 one = 1;
 
+	/* The buffer starts small and grows to the head limit. */
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->g_bc.bc_buf = malloc(IN_START)) == NULL) {
+		free(c);
+		close(fd);
+		return;
+	}
+	c->g_bc.bc_fd = fd;
+	c->g_bc.bc_cap = IN_START;
+	c->g_bc.bc_max = hw_head_max(&G.g_wc->hw_limits);
+	hw_set_timeouts(fd, G.g_wc->hw_read_ms);
+	/* Keep-alive replies are head then body: no Nagle delay. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (alog_enabled())
+		alog_peer(fd, c->g_bc.bc_peer, sizeof(c->g_bc.bc_peer));
+	G.g_nconns++;
+	sb_conn_open(hw_board, G.g_wc->hw_group);
+	conn_park(c, EPOLL_CTL_ADD);
+}
+
+/* Over our share of the pool's connections: leave the next to a sibling
+   (share.c). */
+static bool
+yield_accepts(void)
+{
+	uint64_t back = hw_share_yield(&G.g_share, G.g_wc, G.g_nconns,
+	    now_ms());
+
+	if (back == 0)
+		return false;
+	G.g_paused = true;
+	G.g_resume = back;
+	listeners_interest(0);
+	return true;
+}
+
+static void
+accept_all(int lfd)
+{
+	int fd;
+
+	if (yield_accepts())
+		return;
 	while (G.g_nconns < G.g_wc->hw_connections) {
+		if (hw_share_over(G.g_wc, G.g_nconns))
+			return;	/* the next wakeup yields */
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -238,24 +286,7 @@ accept_all(int lfd)
 			}
 			return;
 		}
-		/* The buffer starts small and grows to the head limit. */
-		if ((c = calloc(1, sizeof(*c))) == NULL ||
-		    (c->g_bc.bc_buf = malloc(IN_START)) == NULL) {
-			free(c);
-			close(fd);
-			continue;
-		}
-		c->g_bc.bc_fd = fd;
-		c->g_bc.bc_cap = IN_START;
-		c->g_bc.bc_max = hw_head_max(&G.g_wc->hw_limits);
-		hw_set_timeouts(fd, G.g_wc->hw_read_ms);
-		/* Keep-alive replies are head then body: no Nagle delay. */
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-		    sizeof(one));
-		if (alog_enabled())
-			alog_peer(fd, c->g_bc.bc_peer, sizeof(c->g_bc.bc_peer));
-		G.g_nconns++;
-		conn_park(c, EPOLL_CTL_ADD);
+		conn_new(fd);
 	}
 	G.g_paused = true;
 	listeners_interest(0);
@@ -311,13 +342,17 @@ on_signals(void)
 static int
 expire(void)
 {
-	uint64_t now = now_ms();
+	uint64_t	now = now_ms();
+	int		fd;
 
 	if (G.g_resume != 0 && now >= G.g_resume) {
 		G.g_resume = 0;
 		if (!G.g_draining && G.g_nconns < G.g_wc->hw_connections) {
 			G.g_paused = false;
 			listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
+			if ((fd = hw_share_back(&G.g_share, G.g_wc,
+			    SOCK_CLOEXEC, now)) != -1)
+				conn_new(fd);
 		}
 	}
 	while (G.g_idle_head != NULL && G.g_idle_head->g_deadline <= now)

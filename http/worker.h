@@ -115,6 +115,23 @@ int	 static_respond(const struct http_request *, bool keepalive,
  */
 void	 hw_listeners(int ep, size_t nfds, uint32_t events, uint64_t tag);
 
+/* share.c: a worker's fair share of its pool's connections. */
+struct hw_share {
+	bool		hs_yielded;	/* listeners off for a sibling */
+	uint64_t	hs_hold;	/* no yielding before this (ms) */
+};
+/* Over our share with nconns open: when to watch the listeners again
+   (ms, the caller's clock; it stops watching them until then), or 0 to
+   go on accepting. */
+uint64_t hw_share_yield(struct hw_share *, const struct http_worker_conf *,
+	    size_t nconns, uint64_t now);
+/* Over our share now, without yielding. */
+bool	 hw_share_over(const struct http_worker_conf *, size_t nconns);
+/* Listeners watched again after a yield: a connection that waited
+   through it (accepted with accept4 flags), or -1. */
+int	 hw_share_back(struct hw_share *, const struct http_worker_conf *,
+	    int flags, uint64_t now);
+
 /* The most a request head can take under the limits, for buffers. */
 size_t	 hw_head_max(const struct http_limits *);
 

@@ -265,12 +265,13 @@ Test(http, async_idle_keepalive_connection_times_out)
 }
 
 /*
- * Two idle async workers, clients arriving one after another: the kernel
- * would hand every connection to the worker that registered first; the
+ * Two idle workers, clients arriving one after another: the kernel would
+ * hand every connection to the worker that registered first; the
  * scoreboard's shares split them.  The bound leaves room for a sibling
  * that the scheduler kept from accepting for a moment.
  */
-Test(http, async_workers_share_connections)
+static void
+workers_share_connections(const char *class)
 {
 	enum { NCONN = 40 };
 	int		 fds[NCONN];
@@ -281,7 +282,7 @@ Test(http, async_workers_share_connections)
 	long long	 total = 0, got;
 	size_t		 i;
 
-	start("async", 2, NULL);
+	start(class, 2, NULL);
 	for (i = 0; i < NCONN; i++) {
 		cr_assert_neq(fds[i] = h_tcp_connect(port), -1);
 		cr_assert_eq(h_send(fds[i], "GET / HTTP/1.1\r\nHost: x\r\n"
@@ -304,6 +305,16 @@ Test(http, async_workers_share_connections)
 	json_decref(r);
 	for (i = 0; i < NCONN; i++)
 		close(fds[i]);
+}
+
+Test(http, async_workers_share_connections)
+{
+	workers_share_connections("async");
+}
+
+Test(http, gthread_workers_share_connections)
+{
+	workers_share_connections("gthread");
 }
 
 static void
