@@ -145,7 +145,8 @@ size_t	 http_head(char *buf, size_t len, int status, const char *ctype,
 	    uint64_t clen, bool keepalive, int minor, const char *extra);
 /* RFC 9110 IMF-fixdate of t into buf (at least 30 bytes). */
 void	 http_fmt_date(time_t t, char *buf, size_t len);
-/* An IMF-fixdate back to a time; -1 if it is not one. */
+/* An HTTP-date (IMF-fixdate, RFC 850 or asctime form) back to a time;
+   -1 if it is not one. */
 time_t	 http_parse_date(const char *s, size_t len);
 
 #endif

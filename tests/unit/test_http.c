@@ -1522,6 +1522,25 @@ ParameterizedTest(struct date_case *c, http_response, dates)
 	cr_assert_eq((long long)http_parse_date(buf, 29), c->t);
 }
 
+/* RFC 9110 s5.6.7: recipients take the two obsolete forms too. */
+Test(http_response, obsolete_date_forms)
+{
+	cr_assert_eq(http_parse_date("Sunday, 06-Nov-94 08:49:37 GMT", 30),
+	    784111777);
+	cr_assert_eq(http_parse_date("Sun Nov  6 08:49:37 1994", 24),
+	    784111777);
+	cr_assert_eq(http_parse_date("Sun Nov 06 08:49:37 1994", 24),
+	    784111777);
+	cr_assert_eq(http_parse_date("Wednesday, 29-Feb-00 00:00:00 GMT", 33),
+	    -1, "29 Feb 2000 was a Tuesday");
+	cr_assert_eq(http_parse_date("Tuesday, 29-Feb-00 00:00:00 GMT", 31),
+	    951782400);
+	/* Two digits are this century's unless that is more than 50 years
+	   ahead (94: 1994, above); 55 is 2055 from 2005 to 2104. */
+	cr_assert_eq(http_parse_date("Friday, 01-Jan-55 00:00:00 GMT", 30),
+	    2682374400LL);
+}
+
 struct bad_date {
 	char	s[40];
 };
@@ -1540,8 +1559,19 @@ ParameterizedTestParameters(http_response, bad_dates)
 		{ "Sun, 06 Nov 1994 08:60:37 GMT" },
 		{ "Sun, 06 Nov 94 08:49:37 GMT" },
 		{ "Sun,  06 Nov 1994 08:49:37 GMT" },
-		{ "Sunday, 06-Nov-94 08:49:37 GMT" },		/* RFC 850 */
-		{ "Sun Nov  6 08:49:37 1994" },			/* asctime */
+		/* the obsolete forms, each a little wrong */
+		{ "Sun, 06-Nov-94 08:49:37 GMT" },		/* short day */
+		{ "Sunday, 06-Nov-1994 08:49:37 GMT" },
+		{ "Sunday, 6-Nov-94 08:49:37 GMT" },
+		{ "Sunday, 06 Nov 94 08:49:37 GMT" },
+		{ "Sunday, 06-Nov-94 08:49:37" },
+		{ "Monday, 06-Nov-94 08:49:37 GMT" },		/* not a Monday */
+		{ "Sun Nov 6 08:49:37 1994" },
+		{ "Sun Nov  6 08:49:37 1994 " },
+		{ "Sun Nov  6 08:49:37 94" },
+		{ "Sun Nov 31 08:49:37 1994" },
+		{ "Sat, 29 Feb 1900 00:00:00 GMT" },		/* not leap */
+		{ "Tue, 14 Nov 2023 22:13:60 GMT" },
 		{ "Xyz, 06 Nov 1994 08:49:37 GMT" },
 		{ "Sun, 06 Nov 1994 08:49:3a GMT" },
 		/* 29 bytes, but not 2DIGIT or 4DIGIT (RFC 9110 s5.6.7) */
