@@ -139,6 +139,13 @@ alog_begin(struct alog_entry *e, const struct http_request *rq,
 {
 	e->ae_start_us = now_us();
 	snprintf(e->ae_remote, sizeof(e->ae_remote), "%s", remote);
+	if (rq == NULL) {
+		/* Refused before its head parsed: nothing of it is trusted. */
+		e->ae_method[0] = e->ae_target[0] = '\0';
+		e->ae_referer[0] = e->ae_agent[0] = '\0';
+		e->ae_minor = 1;
+		return;
+	}
 	copy_clean(e->ae_method, sizeof(e->ae_method), rq->rq_method,
 	    rq->rq_mlen);
 	copy_clean(e->ae_target, sizeof(e->ae_target), rq->rq_target,
@@ -189,8 +196,11 @@ atom(char a, const struct alog_entry *e, int status, uint64_t bytes,
 			snprintf(out, len, "-");
 		break;
 	case 'r':
-		snprintf(out, len, "%s %s HTTP/1.%d", e->ae_method,
-		    e->ae_target, e->ae_minor);
+		if (e->ae_method[0] == '\0')
+			snprintf(out, len, "-");
+		else
+			snprintf(out, len, "%s %s HTTP/1.%d", e->ae_method,
+			    e->ae_target, e->ae_minor);
 		break;
 	case 'm': snprintf(out, len, "%s", e->ae_method); break;
 	case 'U': snprintf(out, len, "%.*s", (int)plen, e->ae_target); break;

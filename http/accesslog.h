@@ -36,6 +36,7 @@ int	 alog_check_format(const char *fmt, char *err, size_t len);
 int	 alog_open(const char *path, const char *fmt, unsigned slot);
 int	 alog_reopen(void);
 bool	 alog_enabled(void);
+/* rq NULL for a request refused before its head parsed: "-" for %(r)s. */
 void	 alog_begin(struct alog_entry *, const struct http_request *,
 	    const char *remote);
 void	 alog_write(const struct alog_entry *, int status, uint64_t bytes);

@@ -290,6 +290,8 @@ conn_keep(struct conn *c, const char *p, size_t n)
 static void
 conn_error(struct conn *c, int status)
 {
+	if (!c->c_busy)		/* the head did not parse */
+		hw_rejected(status, c->c_peer);
 	hw_response_done(&c->c_resp);
 	hw_error(status, c->c_minor, &c->c_resp);
 	conn_send(c);

@@ -214,11 +214,13 @@ hw_blocking_serve(struct hw_bconn *bc, const struct http_worker_conf *wc,
 	bc->bc_deadline = 0;	/* a body: the per-read timeout only */
 	if (headlen < 0) {
 		send_error(bc, (int)-headlen, 1, quit);
+		hw_rejected((int)-headlen, bc->bc_peer);
 		return false;
 	}
 	if ((r = http_parse(bc->bc_buf, (size_t)headlen, &wc->hw_limits, rq))
 	    != 0) {
 		send_error(bc, -r, 1, quit);
+		hw_rejected(-r, bc->bc_peer);
 		return false;
 	}
 	if (rq->rq_continue && rq->rq_body != HTTP_BODY_NONE &&

@@ -153,6 +153,24 @@ hw_response_done(struct hw_response *r)
 	r->hr_memlen = 0;
 }
 
+/*
+ * A request refused before its head parsed (400, 414, 431, 505...):
+ * counted as served, and logged with "-" for its request line, as nginx
+ * logs them, so that an operator sees the refusals.
+ */
+void
+hw_rejected(int status, const char *remote)
+{
+	struct alog_entry e;
+
+	sb_begin(hw_board);
+	if (alog_enabled()) {
+		alog_begin(&e, NULL, remote);
+		alog_write(&e, status, 0);
+	}
+	sb_end(hw_board, 0);
+}
+
 void
 hw_app_response(const struct http_request *rq, const char *body,
     size_t blen, const char *remote, bool keepalive, struct hw_response *r)

@@ -132,6 +132,9 @@ bool	 hw_share_over(const struct http_worker_conf *, size_t nconns);
 int	 hw_share_back(struct hw_share *, const struct http_worker_conf *,
 	    int flags, uint64_t now);
 
+/* Count and log a request refused with status before its head parsed. */
+void	 hw_rejected(int status, const char *remote);
+
 /* The most a request head can take under the limits, for buffers. */
 size_t	 hw_head_max(const struct http_limits *);
 

@@ -449,6 +449,15 @@ Test(http, access_log_and_reopen)
 		cr_assert(h_wait_count(alog, "\"GET /second HTTP/1.1\" 200 ", 1,
 		    H_WAIT_MS), "line went to the rotated file");
 		cr_assert_eq(h_count(rotated, "/second"), 0);
+		/* Refused before the head parsed: logged, request "-". */
+		SEND("GET /x HTTP/1.1\r\nHost: x\r\nBad Name: y\r\n\r\n",
+		    NULL, 0, &closed);
+		SEND("GET /x HTTP/2.0\r\nHost: x\r\n\r\n", NULL, 0, &closed);
+		cr_assert(h_wait_count(alog, "\"-\" 400 ", 1, H_WAIT_MS),
+		    "%s: no line for a malformed request", classes[k]);
+		cr_assert(h_wait_count(alog, "\"-\" 505 ", 1, H_WAIT_MS),
+		    "%s: no line for an unsupported version", classes[k]);
+		cr_assert_eq(h_count(alog, "Bad Name"), 0);
 		h_teardown(&pd);
 		h_setup(&pd);
 		h_path(&pd, "access.log", alog, sizeof(alog));
