@@ -235,6 +235,23 @@ print_pools(json_t *r)
 	}
 }
 
+/* What a worker says of itself, else busy or idle, else its readiness. */
+static const char *
+worker_status(json_t *w)
+{
+	const char *s = json_string_value(json_object_get(w, "status"));
+
+	if (s != NULL && *s != '\0')
+		return s;
+	if (json_object_get(w, "why") != NULL)
+		return str(w, "why");
+	if (json_is_false(json_object_get(w, "ready")))
+		return "starting";
+	if (json_object_get(w, "busy") != NULL)
+		return num(w, "busy") > 0 ? "busy" : "idle";
+	return "ready";
+}
+
 static void
 print_workers(json_t *r)
 {
@@ -257,8 +274,7 @@ print_workers(json_t *r)
 		printf("%-16s %4lld %8lld %-9s %8s %4lld %8s %5s  %s\n",
 		    str(w, "pool"), num(w, "id"), num(w, "pid"),
 		    str(w, "state"), age, num(w, "generation"), reqs, conns,
-		    json_object_get(w, "busy") == NULL ? "-" :
-		    num(w, "busy") > 0 ? "busy" : "idle");
+		    worker_status(w));
 	}
 }
 

@@ -9,12 +9,15 @@
  *         /echo      the request back: method, target, headers, body
  *         /status/N  an empty reply with status N
  *         /crash     abort(): one worker dies and is replaced
+ *         /hang      never returns: with a timeout, the watchdog aborts
+ *                    the worker
  * It keeps no state between requests, so it is thread-safe.
  */
 #include <poold/app.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char	*greeting = "Hello from an app module";
 static _Thread_local char out[65536];
@@ -81,6 +84,9 @@ hello_handle(const struct poold_request *rq, struct poold_response *rs)
 	}
 	if (rq->target_len == 6 && strncmp(t, "/crash", 6) == 0)
 		abort();
+	if (rq->target_len == 5 && strncmp(t, "/hang", 5) == 0)
+		for (;;)
+			pause();
 	snprintf(out, sizeof(out), "%s (worker %u)\n", greeting,
 	    rq->worker_id);
 	rs->body = out;

@@ -4,6 +4,12 @@
  *
  *  1. A worker that was asked to stop and outlives its deadline gets
  *     SIGKILL.
+ *  1b. Health (applied last, after rules 3-6): with ready = notify, a worker that has not sent READY=1
+ *     within boot_timeout gets SIGKILL and counts as a failed boot.  With
+ *     a timeout, a ready worker silent for that long (no WATCHDOG=1, no
+ *     scoreboard heartbeat), or one that sent WATCHDOG=trigger, gets
+ *     SIGABRT, for a core or a stack trace, and SIGKILL after
+ *     POOL_ABORT_GRACE_MS.
  *  2. A stopping pool asks every running worker to stop.
  *  3. While backing off after failed boots, one worker at a time is started
  *     as a probe; once a probe lives through the boot window the pool is
@@ -17,8 +23,10 @@
  *     boot window: a reload never lowers capacity, and a new config whose
  *     workers crash at start leaves the old workers serving.  While it
  *     waits, each slot keeps one old worker (a booted one, the newest),
- *     so reloads faster than workers boot still converge.  (Readiness by
- *     notification will take the boot window's place.)
+ *     so reloads faster than workers boot still converge.
+ *
+ * "Ready" is READY=1 for a pool with ready = notify, and living through
+ * the boot window otherwise.
  */
 #include "config.h"
 
@@ -135,6 +143,24 @@ pool_count(const struct pool *p, enum worker_state st)
 	return n;
 }
 
+bool
+pool_worker_ready(const struct pool *p, const struct worker *w, uint64_t now)
+{
+	if (p->p_lim.pl_ready_notify)
+		return w->w_ready;
+	return now - w->w_started >= POOL_BOOT_WINDOW_MS;
+}
+
+/* When w will be ready by the clock alone; POOL_NEVER if only a message
+   can make it so. */
+static uint64_t
+ready_at(const struct pool *p, const struct worker *w)
+{
+	if (p->p_lim.pl_ready_notify)
+		return POOL_NEVER;
+	return w->w_started + POOL_BOOT_WINDOW_MS;
+}
+
 size_t
 pool_ready(const struct pool *p, uint64_t now)
 {
@@ -143,7 +169,7 @@ pool_ready(const struct pool *p, uint64_t now)
 	for (size_t i = 0; i < p->p_nw; i++) {
 		const struct worker *w = &p->p_w[i];
 		n += w->w_state == WS_RUNNING && w->w_gen == p->p_gen &&
-		    now - w->w_started >= POOL_BOOT_WINDOW_MS;
+		    pool_worker_ready(p, w, now);
 	}
 	return n;
 }
@@ -192,6 +218,51 @@ worker_stop(struct pool *p, struct worker *w, uint64_t now,
 	ops->signal(ops->arg, p, w, sig, why);
 	w->w_state = WS_STOPPING;
 	w->w_deadline = now + grace;
+	w->w_why = why;
+}
+
+/* Rule 1b for one running worker; its next health deadline. */
+static uint64_t
+check_health(struct pool *p, struct worker *w, uint64_t now,
+    const struct pool_ops *ops)
+{
+	uint64_t due;
+
+	if (p->p_lim.pl_ready_notify && !w->w_ready) {
+		if (now < w->w_boot_deadline)
+			return w->w_boot_deadline;
+		w->w_why = "not ready within boot_timeout";
+		ops->signal(ops->arg, p, w, SIGKILL, w->w_why);
+		w->w_state = WS_KILLED;
+		w->w_boot_failed = true;
+		return POOL_NEVER;
+	}
+	if (w->w_trigger)
+		w->w_why = "watchdog triggered by the worker";
+	else if (p->p_lim.pl_timeout_ms == 0)
+		return POOL_NEVER;
+	else if (now < (due = w->w_beat + p->p_lim.pl_timeout_ms))
+		return due;
+	else
+		w->w_why = "watchdog timeout: no sign of life";
+	ops->signal(ops->arg, p, w, SIGABRT, w->w_why);
+	w->w_watchdog = true;
+	w->w_state = WS_STOPPING;
+	w->w_deadline = now + POOL_ABORT_GRACE_MS;
+	return w->w_deadline;
+}
+
+static uint64_t
+health(struct pool *p, uint64_t now, const struct pool_ops *ops)
+{
+	uint64_t next = POOL_NEVER;
+
+	for (size_t i = 0; i < p->p_nw; i++) {
+		if (p->p_w[i].w_state == WS_RUNNING)
+			next = min_u64(next, check_health(p, &p->p_w[i], now,
+			    ops));
+	}
+	return next;
 }
 
 /* Rule 1, and a quick stop shortening graceful deadlines. */
@@ -229,13 +300,13 @@ probing(struct pool *p, uint64_t now, uint64_t *next)
 		struct worker *w = &p->p_w[i];
 		if (!w->w_probe || w->w_state != WS_RUNNING)
 			continue;
-		if (now - w->w_started >= POOL_BOOT_WINDOW_MS) {
+		if (pool_worker_ready(p, w, now)) {
 			backoff_reset(&p->p_backoff);
 			for (size_t j = 0; j < p->p_nw; j++)
 				p->p_w[j].w_probe = false;
 			return false;
 		}
-		*next = min_u64(*next, w->w_started + POOL_BOOT_WINDOW_MS);
+		*next = min_u64(*next, ready_at(p, w));
 		busy = true;
 	}
 	return busy;
@@ -257,18 +328,18 @@ slot_isset(const uint64_t *bits, unsigned slot)
 
 /*
  * Slots that have a running worker of the current generation; with
- * boot_ok, only those whose worker has lived through the boot window.
+ * ready_only, only those whose worker is ready.
  */
 static void
 current_slots(const struct pool *p, uint64_t *bits, uint64_t now,
-    bool boot_ok)
+    bool ready_only)
 {
 	memset(bits, 0, SLOT_WORDS * sizeof(*bits));
 	for (size_t i = 0; i < p->p_nw; i++) {
 		const struct worker *w = &p->p_w[i];
 		if (w->w_state != WS_RUNNING || w->w_gen != p->p_gen)
 			continue;
-		if (boot_ok && now - w->w_started < POOL_BOOT_WINDOW_MS)
+		if (ready_only && !pool_worker_ready(p, w, now))
 			continue;
 		slot_set(bits, w->w_slot);
 	}
@@ -305,11 +376,12 @@ spawn_missing(struct pool *p, uint64_t now, const struct pool_ops *ops,
 		w->w_slot = slot;
 		w->w_gen = p->p_gen;
 		w->w_state = WS_RUNNING;
-		w->w_started = now;
+		w->w_started = w->w_beat = now;
+		w->w_boot_deadline = now + p->p_lim.pl_boot_timeout_ms;
 		if (p->p_backoff.b_fails > 0) {
 			w->w_probe = true;
 			busy = true;
-			next = now + POOL_BOOT_WINDOW_MS;
+			next = ready_at(p, w);
 		}
 	}
 	return next;
@@ -317,15 +389,15 @@ spawn_missing(struct pool *p, uint64_t now, const struct pool_ops *ops,
 
 /*
  * Of two old workers in one slot, the one to keep while the slot waits for
- * its replacement: a booted one over one still booting, then the newer
+ * its replacement: a ready one over one still booting, then the newer
  * generation.
  */
 static bool
 better_keeper(const struct pool *p, const struct worker *a,
     const struct worker *b, uint64_t now)
 {
-	bool a_up = now - a->w_started >= POOL_BOOT_WINDOW_MS;
-	bool b_up = now - b->w_started >= POOL_BOOT_WINDOW_MS;
+	bool a_up = pool_worker_ready(p, a, now);
+	bool b_up = pool_worker_ready(p, b, now);
 
 	if (a_up != b_up)
 		return a_up;
@@ -355,7 +427,7 @@ old_keepers(const struct pool *p, int *keep, uint64_t now)
 	}
 }
 
-/* Rules 4 and 6; the time a replacement will have booted, if one waits. */
+/* Rules 4 and 6; the time a replacement will be ready, if one waits. */
 static uint64_t
 retire(struct pool *p, uint64_t now, const struct pool_ops *ops)
 {
@@ -388,8 +460,7 @@ retire(struct pool *p, uint64_t now, const struct pool_ops *ops)
 		const struct worker *w = &p->p_w[i];
 		if (w->w_state == WS_RUNNING && w->w_gen == p->p_gen &&
 		    slot_isset(waiting, w->w_slot))
-			next = min_u64(next,
-			    w->w_started + POOL_BOOT_WINDOW_MS);
+			next = min_u64(next, ready_at(p, w));
 	}
 	return next;
 }
@@ -414,6 +485,9 @@ pool_reconcile(struct pool *p, uint64_t now, const struct pool_ops *ops)
 	busy = probing(p, now, &next);
 	next = min_u64(next, spawn_missing(p, now, ops, busy));
 	next = min_u64(next, retire(p, now, ops));
+	/* Last, so that workers started just now have their deadlines
+	   counted; a worker killed here is replaced once it is reaped. */
+	next = min_u64(next, health(p, now, ops));
 	/* Deadlines of the workers retired just now. */
 	for (size_t i = 0; i < p->p_nw; i++) {
 		if (p->p_w[i].w_state == WS_STOPPING)
@@ -433,9 +507,12 @@ pool_reaped(struct pool *p, pid_t pid, uint64_t now, struct pool_exit *pe)
 	pe->pe_slot = w->w_slot;
 	pe->pe_board = w->w_board;
 	pe->pe_age_ms = now - w->w_started;
-	if (w->w_state != WS_RUNNING)
+	pe->pe_why = w->w_why;
+	pe->pe_watchdog = w->w_watchdog;
+	if (w->w_state != WS_RUNNING && !w->w_boot_failed)
 		pe->pe_kind = EXIT_STOPPED;
-	else if (pe->pe_age_ms < POOL_BOOT_WINDOW_MS && !w->w_asked) {
+	else if (w->w_boot_failed ||
+	    (!pool_worker_ready(p, w, now) && !w->w_asked)) {
 		pe->pe_kind = EXIT_FAILED_BOOT;
 		/* One step per round of failures, not per worker: eight
 		   workers failing together are one bad start, not eight. */
@@ -449,4 +526,49 @@ pool_reaped(struct pool *p, pid_t pid, uint64_t now, struct pool_exit *pe)
 	}
 	*w = p->p_w[--p->p_nw];
 	return 0;
+}
+
+int
+pool_notified(struct pool *p, pid_t pid, const struct notify_msg *m,
+    uint64_t now, bool *became_ready)
+{
+	struct worker	*w = pool_find(p, pid);
+	uint64_t	 ext;
+
+	*became_ready = false;
+	if (w == NULL)
+		return -1;
+	if ((m->nm_flags & NM_READY) && !w->w_ready) {
+		w->w_ready = *became_ready = true;
+		w->w_beat = now;	/* the watchdog starts now */
+	}
+	if (m->nm_flags & NM_WATCHDOG)
+		w->w_beat = now;
+	if (m->nm_flags & NM_TRIGGER)
+		w->w_trigger = true;
+	if (m->nm_flags & NM_STOPPING)
+		w->w_said_stopping = true;
+	if (m->nm_flags & NM_ERRNO)
+		w->w_errno = m->nm_errno;
+	if (m->nm_flags & NM_STATUS)
+		memcpy(w->w_status, m->nm_status, sizeof(w->w_status));
+	if (m->nm_flags & NM_EXTEND) {
+		/* As systemd: the running timeout (boot, or stop) now ends no
+		   sooner than now + the extension. */
+		ext = m->nm_extend_usec / 1000;
+		ext = now + (ext < POOL_NEVER - now ? ext : POOL_NEVER - now - 1);
+		if (w->w_state == WS_STOPPING && w->w_deadline < ext)
+			w->w_deadline = ext;
+		else if (w->w_state == WS_RUNNING && !w->w_ready &&
+		    w->w_boot_deadline < ext)
+			w->w_boot_deadline = ext;
+	}
+	return 0;
+}
+
+void
+pool_heartbeat(struct worker *w, uint64_t beat)
+{
+	if (beat > w->w_beat)
+		w->w_beat = beat;
 }

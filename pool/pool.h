@@ -15,11 +15,13 @@
 #include <sys/types.h>
 
 #include "backoff.h"
+#include "notify.h"
 
 #define POOL_NEVER		UINT64_MAX
 #define POOL_BOOT_WINDOW_MS	1000	/* dying sooner is a failed boot */
 #define POOL_QUICK_STOP_MS	1000	/* INT/QUIT: SIGKILL after this */
 #define POOL_SLOTS_MAX		4096	/* matches CONF_WORKERS_LIMIT */
+#define POOL_ABORT_GRACE_MS	2000	/* after SIGABRT, SIGKILL */
 
 enum worker_state {
 	WS_RUNNING,	/* started; counts towards the target */
@@ -38,6 +40,17 @@ struct worker {
 	uint64_t	  w_started;	/* ms, monotonic */
 	uint64_t	  w_deadline;	/* WS_STOPPING: when to SIGKILL */
 	int		  w_board;	/* scoreboard entry, or -1 */
+	/* Health, from the notify socket or the scoreboard. */
+	bool		  w_ready;	/* sent READY=1 */
+	bool		  w_said_stopping;	/* sent STOPPING=1 */
+	bool		  w_trigger;	/* sent WATCHDOG=trigger */
+	bool		  w_boot_failed;	/* killed for not getting ready */
+	bool		  w_watchdog;	/* killed by the watchdog */
+	uint64_t	  w_boot_deadline;	/* ready=notify: READY=1 due */
+	uint64_t	  w_beat;	/* last sign of life (ms) */
+	const char	 *w_why;	/* why it was stopped or killed */
+	int		  w_errno;	/* ERRNO=, 0 if none */
+	char		  w_status[NOTIFY_STATUS_MAX];	/* STATUS= */
 };
 
 struct pool_limits {
@@ -45,6 +58,10 @@ struct pool_limits {
 	int		pl_max;		/* TTIN ceiling */
 	int		pl_stop_signal;
 	unsigned	pl_graceful_ms;
+	bool		pl_ready_notify;	/* ready = notify */
+	unsigned	pl_boot_timeout_ms;	/* ready = notify: READY=1
+						   due within this */
+	unsigned	pl_timeout_ms;	/* watchdog; 0: none */
 };
 
 enum pool_mode {
@@ -90,6 +107,8 @@ struct pool_exit {
 	uint64_t	pe_backoff_ms;	/* EXIT_FAILED_BOOT: delay before the
 					   next spawn */
 	int		pe_board;	/* its scoreboard entry, or -1 */
+	const char	*pe_why;	/* why we stopped or killed it, or NULL */
+	bool		pe_watchdog;	/* killed by the watchdog */
 };
 
 int	 pool_init(struct pool *, const char *name, const struct pool_limits *,
@@ -110,12 +129,23 @@ uint64_t pool_reconcile(struct pool *, uint64_t now, const struct pool_ops *);
 /* A child was reaped: 0 and *out filled if pid was ours, else -1. */
 int	 pool_reaped(struct pool *, pid_t, uint64_t now, struct pool_exit *);
 
+/*
+ * A notify message from pid: -1 if pid is not one of ours, else 0, with
+ * *became_ready set when this message made it ready.
+ */
+int	 pool_notified(struct pool *, pid_t, const struct notify_msg *,
+	    uint64_t now, bool *became_ready);
+/* A built-in worker's scoreboard heartbeat (ms, the same clock). */
+void	 pool_heartbeat(struct worker *, uint64_t beat);
+/* Ready: sent READY=1 (ready = notify) or past the boot window. */
+bool	 pool_worker_ready(const struct pool *, const struct worker *,
+	    uint64_t now);
+
 struct worker	*pool_find(struct pool *, pid_t);
 size_t		 pool_count(const struct pool *, enum worker_state);
 /*
- * Running workers of the current generation past their boot window: the
- * ones the policy trusts to replace old workers.  (Readiness by
- * notification will refine this.)
+ * Running workers of the current generation that are ready: the ones the
+ * policy trusts to replace old workers.
  */
 size_t		 pool_ready(const struct pool *, uint64_t now);
 

@@ -1,4 +1,6 @@
 # The control protocol, shared by poold and poolctl.
 noinst_LIBRARIES += proto/libproto.a
 proto_libproto_a_SOURCES = proto/proto.c proto/proto.h
+# The notify protocol workers speak to the arbiter.
+proto_libproto_a_SOURCES += proto/notify.c proto/notify.h
 EXTRA_DIST += proto/PROTOCOL.md

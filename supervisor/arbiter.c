@@ -26,6 +26,7 @@
 #include "evsource.h"
 #include "listen.h"
 #include "log.h"
+#include "notifysock.h"
 #include "options.h"
 #include "pool.h"
 #include "scoreboard.h"
@@ -200,6 +201,9 @@ limits_from(const struct pool_conf *pc, struct pool_limits *lim)
 	lim->pl_max = pc->pc_max_workers;
 	lim->pl_stop_signal = pc->pc_stop_signal;
 	lim->pl_graceful_ms = pc->pc_graceful_ms;
+	lim->pl_ready_notify = pc->pc_ready_notify;
+	lim->pl_boot_timeout_ms = pc->pc_boot_timeout_ms;
+	lim->pl_timeout_ms = pc->pc_timeout_ms;
 }
 
 /* Point a pool at its (new) config and the fds of its listeners. */
@@ -286,6 +290,7 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 		.sr_access_log = arb.a_conf.c_access_log,
 		.sr_access_format = arb.a_conf.c_access_format,
 		.sr_group = rt->pr_group,
+		.sr_notify = notify_address(),
 	};
 	pid_t			 pid;
 
@@ -345,14 +350,22 @@ log_exit(const struct pool *p, pid_t pid, int status,
 	describe_status(status, how, sizeof(how));
 	switch (pe->pe_kind) {
 	case EXIT_STOPPED:
-		log_info("pool %s: worker %u (pid %ld) %s after %.2f s: "
-		    "stopped", p->p_name, pe->pe_slot, (long)pid, how,
-		    pe->pe_age_ms / 1000.0);
+		if (pe->pe_watchdog)
+			log_warnx("pool %s: worker %u (pid %ld) %s after "
+			    "%.2f s: %s", p->p_name, pe->pe_slot, (long)pid,
+			    how, pe->pe_age_ms / 1000.0, pe->pe_why);
+		else
+			log_info("pool %s: worker %u (pid %ld) %s after "
+			    "%.2f s: stopped (%s)", p->p_name, pe->pe_slot,
+			    (long)pid, how, pe->pe_age_ms / 1000.0,
+			    pe->pe_why != NULL ? pe->pe_why : "asked");
 		break;
 	case EXIT_FAILED_BOOT:
 		log_warnx("pool %s: worker %u (pid %ld) %s after %.2f s: "
-		    "failed boot; next start in %.1f s", p->p_name,
+		    "failed boot%s%s; next start in %.1f s", p->p_name,
 		    pe->pe_slot, (long)pid, how, pe->pe_age_ms / 1000.0,
+		    pe->pe_why != NULL ? ", " : "",
+		    pe->pe_why != NULL ? pe->pe_why : "",
 		    pe->pe_backoff_ms / 1000.0);
 		break;
 	case EXIT_DIED:
@@ -576,6 +589,53 @@ drop_done_pools(void)
 	arb.a_npools = k;
 }
 
+/* Built-in workers' heartbeats, for a pool with a watchdog. */
+static void
+read_heartbeats(struct pool *p)
+{
+	const struct sb_entry *e;
+
+	if (p->p_lim.pl_timeout_ms == 0)
+		return;
+	for (size_t i = 0; i < p->p_nw; i++) {
+		if ((e = sb_entry(p->p_w[i].w_board)) != NULL)
+			pool_heartbeat(&p->p_w[i], atomic_load_explicit(
+			    &e->se_heartbeat, memory_order_relaxed));
+	}
+}
+
+int
+arbiter_notified(pid_t pid, const struct notify_msg *m)
+{
+	struct pool	*p;
+	struct worker	*w;
+	bool		 ready;
+
+	for (size_t i = 0; i < arb.a_npools; i++) {
+		p = arb.a_pools[i];
+		if (pool_notified(p, pid, m, ev_now_ms(), &ready) == -1)
+			continue;
+		w = pool_find(p, pid);
+		if (ready)
+			log_info("pool %s: worker %u (pid %ld) ready after "
+			    "%.2f s", p->p_name, w->w_slot, (long)pid,
+			    (ev_now_ms() - w->w_started) / 1000.0);
+		if (m->nm_flags & NM_STATUS)
+			log_debug("pool %s: worker %u (pid %ld): %s",
+			    p->p_name, w->w_slot, (long)pid, w->w_status);
+		if (m->nm_flags & NM_ERRNO)
+			log_info("pool %s: worker %u (pid %ld) reports "
+			    "errno %d (%s)", p->p_name, w->w_slot,
+			    (long)pid, m->nm_errno, strerror(m->nm_errno));
+		if (m->nm_ignored > 0)
+			log_debug("pool %s: worker %u (pid %ld): %u notify "
+			    "line(s) ignored", p->p_name, w->w_slot,
+			    (long)pid, m->nm_ignored);
+		return 0;
+	}
+	return -1;
+}
+
 static uint64_t
 step(void)
 {
@@ -607,6 +667,7 @@ step(void)
 	}
 	drop_done_pools();
 	for (size_t i = 0; i < arb.a_npools; i++) {
+		read_heartbeats(arb.a_pools[i]);
 		d = pool_reconcile(arb.a_pools[i], now, &arb_ops);
 		next = d < next ? d : next;
 	}
@@ -720,7 +781,8 @@ arbiter_init(struct poold_conf *c, const struct cli *cli, char *err,
 		goto fail;
 	}
 	if (ls_open_all(&arb.a_conf, err, len) == -1 ||
-	    control_open(&arb.a_conf, err, len) == -1)
+	    control_open(&arb.a_conf, err, len) == -1 ||
+	    notify_open(err, len) == -1)
 		goto fail;
 	for (size_t i = 0; i < arb.a_conf.c_npools; i++) {
 		if (pool_create(&arb.a_conf.c_pools[i]) == NULL) {
@@ -760,7 +822,8 @@ arbiter_run(void)
 	 * Only now, after -D forked: a signalfd watched by epoll stays tied
 	 * to the process that registered it, so a daemon must make its own.
 	 */
-	if (signals_init(err, sizeof(err)) == -1 || control_start() == -1) {
+	if (signals_init(err, sizeof(err)) == -1 || control_start() == -1 ||
+	    notify_start() == -1) {
 		log_errorx("%s", *err ? err : strerror(errno));
 		return EXIT_TEMPFAIL;
 	}
@@ -799,6 +862,7 @@ arbiter_cleanup(void)
 	arb.a_ls = NULL;
 	arb.a_nls = 0;
 	control_close(false);
+	notify_close();
 	if (arb.a_sig.es_fd != -1)
 		close(arb.a_sig.es_fd);
 	if (arb.a_epfd != -1)

@@ -51,4 +51,9 @@ int			 arbiter_reload(char *err, size_t len);
 void			 arbiter_request_stop(bool quick);
 void			 arbiter_reopen(void);
 
+/* A notify message from pid (notifysock.c): 0 if pid is a worker of
+   ours, which it then applies to; -1 if not. */
+struct notify_msg;
+int			 arbiter_notified(pid_t, const struct notify_msg *);
+
 #endif

@@ -14,6 +14,7 @@
 #include "arbiter.h"
 #include "commands.h"
 #include "evsource.h"
+#include "notifysock.h"
 #include "pool.h"
 #include "scoreboard.h"
 #include "signame.h"
@@ -118,6 +119,18 @@ pool_status(const struct pool *p, uint64_t now)
 	    "backoff", wait / 1000.0);
 }
 
+/* The notify socket and what came through it. */
+static json_t *
+notify_json(void)
+{
+	const struct notify_stats *ns = notify_stats();
+
+	return json_pack("{s:s?, s:I, s:I, s:I}", "socket", notify_address(),
+	    "received", (json_int_t)ns->ns_received, "dropped",
+	    (json_int_t)ns->ns_dropped, "refused",
+	    (json_int_t)ns->ns_refused);
+}
+
 static json_t *
 cmd_status(const struct proto_request *rq, bool *sub)
 {
@@ -139,6 +152,7 @@ cmd_status(const struct proto_request *rq, bool *sub)
 	    (int)arbiter_generation());
 	r = with(r, "config", c->c_path ? json_string(c->c_path) :
 	    json_null());
+	r = with(r, "notify", notify_json());
 	return with(r, "pools", pools);
 }
 
@@ -194,6 +208,15 @@ add_workers(json_t *list, const struct pool *p, uint64_t now, double wall)
 		    p->p_name, "id", (int)w->w_slot, "pid", (int)w->w_pid,
 		    "state", worker_states[w->w_state], "generation",
 		    (int)w->w_gen, "started", wall - age, "age", age);
+		o = with(o, "ready", json_boolean(pool_worker_ready(p, w,
+		    now)));
+		o = with(o, "beat_age", json_real((now - w->w_beat) / 1000.0));
+		if (w->w_status[0] != '\0')
+			o = with(o, "status", json_string(w->w_status));
+		if (w->w_errno != 0)
+			o = with(o, "errno", json_integer(w->w_errno));
+		if (w->w_why != NULL)
+			o = with(o, "why", json_string(w->w_why));
 		if (o != NULL && (e = sb_entry(w->w_board)) != NULL) {
 			uint64_t beat = atomic_load_explicit(&e->se_heartbeat,
 			    memory_order_relaxed);
@@ -386,6 +409,9 @@ pool_conf_json(const struct pool_conf *pc)
 	    "max_requests", (int)pc->pc_max_requests,
 	    "max_requests_jitter", (int)pc->pc_max_requests_jitter,
 	    "backlog", pc->pc_backlog, "socket_mode", (int)pc->pc_socket_mode);
+	o = with(o, "ready", json_string(pc->pc_ready_notify ? "notify" :
+	    "started"));
+	o = with(o, "boot_timeout", json_real(pc->pc_boot_timeout_ms / 1000.0));
 	o = with(o, "reopen_signal", pc->pc_reopen_signal ?
 	    json_string(signame(pc->pc_reopen_signal)) : json_null());
 	o = with(o, "listen", listen_list(pc));

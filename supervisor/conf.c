@@ -198,6 +198,8 @@ static cfg_opt_t pool_opts[] = {
 	CFG_INT_CB("reopen_signal", SIGUSR1, CFGF_NONE, cb_reopen_signal),
 	CFG_FLOAT("timeout", 0, CFGF_NONE),
 	CFG_FLOAT("graceful_timeout", CONF_DEFAULT_GRACEFUL, CFGF_NONE),
+	CFG_STR("ready", "started", CFGF_NONE),
+	CFG_FLOAT("boot_timeout", CONF_DEFAULT_BOOT_TIMEOUT, CFGF_NONE),
 	CFG_INT("max_requests", 0, CFGF_NONE),
 	CFG_INT("max_requests_jitter", 0, CFGF_NONE),
 	CFG_INT("backlog", CONF_DEFAULT_BACKLOG, CFGF_NONE),
@@ -313,6 +315,7 @@ pool_conf_init(struct pool_conf *pc)
 	pc->pc_stop_signal = SIGTERM;
 	pc->pc_reopen_signal = SIGUSR1;
 	pc->pc_graceful_ms = (unsigned)(CONF_DEFAULT_GRACEFUL * 1000);
+	pc->pc_boot_timeout_ms = (unsigned)(CONF_DEFAULT_BOOT_TIMEOUT * 1000);
 	pc->pc_backlog = CONF_DEFAULT_BACKLOG;
 	pc->pc_socket_mode = 0666;
 	pc->pc_keepalive_ms = 2000;
@@ -408,6 +411,29 @@ http_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	return set_str(&pc->pc_root, cfg_getstr(sec, "root"), e);
 }
 
+/*
+ * ready = started (a worker is ready once it has lived through its first
+ * second) or notify (once it sends READY=1, as systemd's Type=notify),
+ * with boot_timeout for READY=1 to arrive.
+ */
+static int
+load_ready(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
+{
+	const char	*r = cfg_getstr(sec, "ready");
+	double		 bt = cfg_getfloat(sec, "boot_timeout");
+
+	if (strcmp(r, "notify") == 0)
+		pc->pc_ready_notify = true;
+	else if (strcmp(r, "started") != 0)
+		return conf_fail(e, "pool %s: ready must be started or notify, "
+		    "not \"%s\"", pc->pc_name, r);
+	if (bt < 0.001 || bt > 86400)
+		return conf_fail(e, "pool %s: boot_timeout must be 0.001-86400 "
+		    "s", pc->pc_name);
+	pc->pc_boot_timeout_ms = seconds_to_ms(bt);
+	return 0;
+}
+
 static int
 pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 {
@@ -463,6 +489,8 @@ pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	pc->pc_timeout_ms = seconds_to_ms(cfg_getfloat(sec, "timeout"));
 	pc->pc_graceful_ms = seconds_to_ms(cfg_getfloat(sec,
 	    "graceful_timeout"));
+	if (load_ready(sec, pc, e) == -1)
+		return -1;
 	if (cfg_getint(sec, "max_requests") < 0 ||
 	    cfg_getint(sec, "max_requests") > INT_MAX ||
 	    cfg_getint(sec, "max_requests_jitter") < 0 ||
@@ -873,9 +901,14 @@ check_class(struct pool_conf *pc, struct conf_err *e)
 			return conf_fail(e, "pool %s: a command needs worker "
 			    "= exec, not %s", pc->pc_name,
 			    worker_class_name(pc->pc_class));
-		if (pc->pc_timeout_ms != 0)
-			return conf_fail(e, "pool %s: timeout needs the worker "
-			    "heartbeat, not in this build yet", pc->pc_name);
+		/* A built-in worker beats once a second when idle. */
+		if (pc->pc_timeout_ms != 0 && pc->pc_timeout_ms < 2000)
+			return conf_fail(e, "pool %s: timeout must be at least "
+			    "2 s for the built-in workers", pc->pc_name);
+		if (pc->pc_ready_notify)
+			return conf_fail(e, "pool %s: ready = notify is for exec "
+			    "workers; built-in ones report on the scoreboard",
+			    pc->pc_name);
 		if (pc->pc_max_requests != 0)
 			return conf_fail(e, "pool %s: max_requests is not in "
 			    "this build yet", pc->pc_name);
@@ -890,10 +923,6 @@ check_class(struct pool_conf *pc, struct conf_err *e)
 	if (pc->pc_argv == NULL)
 		return conf_fail(e, "pool %s: worker = exec needs a command",
 		    pc->pc_name);
-	/* Accepted now and ignored would be worse than refused. */
-	if (pc->pc_timeout_ms != 0)
-		return conf_fail(e, "pool %s: timeout needs the watchdog for "
-		    "exec workers, not in this build yet", pc->pc_name);
 	if (pc->pc_threads != 1 || pc->pc_max_requests != 0 ||
 	    pc->pc_max_requests_jitter != 0)
 		return conf_fail(e, "pool %s: threads and max_requests are "

@@ -20,6 +20,7 @@
 #define CONF_DEFAULT_BIND	"127.0.0.1:8000"
 #define CONF_DEFAULT_BACKLOG	2048
 #define CONF_DEFAULT_GRACEFUL	30.0
+#define CONF_DEFAULT_BOOT_TIMEOUT	60.0	/* ready = notify */
 #define CONF_DEFAULT_TIMEOUT	30.0
 #define CTL_IDLE_DEFAULT_S	60
 
@@ -51,6 +52,8 @@ struct pool_conf {
 	int		  pc_reopen_signal;	/* on USR1; 0: none */
 	unsigned	  pc_timeout_ms;	/* 0: none */
 	unsigned	  pc_graceful_ms;
+	bool		  pc_ready_notify;	/* ready = notify */
+	unsigned	  pc_boot_timeout_ms;	/* boot_timeout */
 	unsigned	  pc_max_requests;
 	unsigned	  pc_max_requests_jitter;
 	int		  pc_backlog;

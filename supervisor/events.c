@@ -64,6 +64,8 @@ event_exited(const struct pool *p, pid_t pid, int status,
 	f = json_pack("{s:s, s:i, s:i, s:s, s:f}", "pool", p->p_name, "id",
 	    (int)pe->pe_slot, "pid", (int)pid, "reason",
 	    reasons[pe->pe_kind], "age", pe->pe_age_ms / 1000.0);
+	if (f != NULL && pe->pe_why != NULL)
+		json_object_set_new(f, "why", json_string(pe->pe_why));
 	if (f != NULL && WIFSIGNALED(status)) {
 		json_object_set_new(f, "status", json_string("killed"));
 		json_object_set_new(f, "signal",

@@ -10,6 +10,7 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/conf.c supervisor/conf.h \
 	supervisor/listen.c supervisor/listen.h \
 	supervisor/log.c supervisor/log.h \
+	supervisor/notifysock.c supervisor/notifysock.h \
 	supervisor/options.c supervisor/options.h \
 	supervisor/pidfile.c supervisor/pidfile.h \
 	supervisor/signame.c supervisor/signame.h \

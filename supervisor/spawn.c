@@ -23,7 +23,8 @@
 #include "worker.h"
 
 #define CHILD_FAIL	127	/* as a shell's "could not run" */
-#define ENV_EXTRA	6	/* LISTEN_FDS, _PID, _FDNAMES, POOLD_x2, NULL */
+#define ENV_EXTRA	9	/* LISTEN_FDS, _PID, _FDNAMES, POOLD_x2, NOTIFY_SOCKET,
+			   WATCHDOG_x2, NULL */
 
 extern char **environ;
 
@@ -220,6 +221,13 @@ build_env(const struct spawn_req *r)
 	env[k++] = env_fmt("LISTEN_FDNAMES=%s", fdnames(r));
 	env[k++] = env_fmt("POOLD_POOL=%s", pc->pc_name);
 	env[k++] = env_fmt("POOLD_WORKER_ID=%u", r->sr_slot);
+	if (r->sr_notify != NULL)
+		env[k++] = env_fmt("NOTIFY_SOCKET=%s", r->sr_notify);
+	if (pc->pc_timeout_ms != 0) {
+		env[k++] = env_fmt("WATCHDOG_USEC=%llu",
+		    (unsigned long long)pc->pc_timeout_ms * 1000);
+		env[k++] = env_fmt("WATCHDOG_PID=%ld", (long)getpid());
+	}
 	env[k] = NULL;
 	return env;
 }

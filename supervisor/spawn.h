@@ -19,6 +19,7 @@ struct spawn_req {
 	const char		*sr_access_format;
 	int			 sr_board;	/* scoreboard entry or -1 */
 	int			 sr_group;	/* the pool's, or -1 */
+	const char		*sr_notify;	/* NOTIFY_SOCKET, or NULL */
 };
 
 /* Fork a worker; its pid in the parent, -1 (logged) if fork failed. */

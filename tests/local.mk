@@ -10,6 +10,7 @@ UNIT_TESTS = \
 	tests/unit/test_http_corpus \
 	tests/unit/test_pool \
 	tests/unit/test_proto \
+	tests/unit/test_notify \
 	tests/unit/test_scoreboard
 INTEG_TESTS = \
 	tests/integ/test_workers \
@@ -17,7 +18,8 @@ INTEG_TESTS = \
 	tests/integ/test_stop \
 	tests/integ/test_errors \
 	tests/integ/test_control \
-	tests/integ/test_http
+	tests/integ/test_http \
+	tests/integ/test_health
 
 check_PROGRAMS += tests/tworker $(UNIT_TESTS) $(INTEG_TESTS)
 TESTS += $(UNIT_TESTS) $(INTEG_TESTS) tests/manpages.sh
@@ -31,6 +33,7 @@ tests_unit_test_conf_LDADD = $(UNIT_LDADD)
 tests_unit_test_pool_LDADD = $(UNIT_LDADD)
 tests_unit_test_proto_LDADD = $(UNIT_LDADD)
 tests_unit_test_scoreboard_LDADD = $(UNIT_LDADD)
+tests_unit_test_notify_LDADD = $(UNIT_LDADD)
 # The request feeder both HTTP parser tests drive the parser with.
 noinst_LIBRARIES += tests/libhttpfeed.a
 tests_libhttpfeed_a_SOURCES = tests/httpfeed.c tests/httpfeed.h
@@ -50,6 +53,8 @@ tests_integ_test_control_LDADD = $(INTEG_LDADD) $(JANSSON_LIBS)
 tests_integ_test_control_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_integ_test_http_LDADD = $(INTEG_LDADD) $(JANSSON_LIBS)
 tests_integ_test_http_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_integ_test_health_LDADD = $(INTEG_LDADD) $(JANSSON_LIBS)
+tests_integ_test_health_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 
 AM_TESTS_ENVIRONMENT = \
 	POOLD=$(abs_top_builddir)/supervisor/poold; \

@@ -4,13 +4,15 @@
  * It snapshots what poold handed over (open fds, environment, signal
  * mask and ignored signals) before changing anything, and writes that
  * snapshot as one line to every client that connects.  Options make it
- * crash, exit on a timer, ignore SIGTERM or log signals to a file so the
- * tests can drive the supervisor's error paths.
+ * crash, exit on a timer, ignore SIGTERM, log signals to a file, or speak
+ * the notify protocol (readiness, watchdog, anything raw) so the tests
+ * can drive the supervisor's error and health paths.
  */
 
 #define _GNU_SOURCE
 
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <dirent.h>
 #include <err.h>
@@ -21,6 +23,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +46,9 @@ struct options {
 	const char	*o_log;
 	const char	*o_env[MAX_ENV];
 	int		 o_nenv;
+	long		 o_ready_after;		/* ms, -1: never READY=1 */
+	int		 o_watchdog;		/* WATCHDOG=1 as asked */
+	const char	*o_notify;		/* sent once at start */
 };
 
 /* What the worker inherited, recorded before it changes anything. */
@@ -76,7 +82,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: tworker [--exit code] [--exit-after ms] "
-	    "[--ignore-term] [--log file] [--env name ...]\n");
+	    "[--ignore-term] [--log file] [--env name ...] [--ready-after ms] "
+	    "[--watchdog] [--notify message]\n");
 	exit(1);
 }
 
@@ -102,6 +109,9 @@ parse_options(int argc, char *argv[], struct options *o)
 		{ "ignore-term",	no_argument,		NULL, 'i' },
 		{ "log",		required_argument,	NULL, 'l' },
 		{ "env",		required_argument,	NULL, 'e' },
+		{ "ready-after",	required_argument,	NULL, 'r' },
+		{ "watchdog",		no_argument,		NULL, 'w' },
+		{ "notify",		required_argument,	NULL, 'n' },
 		{ NULL,			0,			NULL, 0 }
 	};
 	int	ch;
@@ -109,6 +119,7 @@ parse_options(int argc, char *argv[], struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->o_exit = -1;
 	o->o_exit_after = -1;
+	o->o_ready_after = -1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'x':
@@ -128,6 +139,16 @@ parse_options(int argc, char *argv[], struct options *o)
 			if (o->o_nenv == MAX_ENV)
 				errx(1, "at most %d --env options", MAX_ENV);
 			o->o_env[o->o_nenv++] = optarg;
+			break;
+		case 'r':
+			o->o_ready_after = parse_number("--ready-after", optarg,
+			    0, INT_MAX);
+			break;
+		case 'w':
+			o->o_watchdog = 1;
+			break;
+		case 'n':
+			o->o_notify = optarg;
 			break;
 		default:
 			usage();
@@ -465,34 +486,64 @@ serve(int lfd, int listener, const struct startup *st,
 		warn("close");
 }
 
-/* Returns 0 once the deadline has passed. */
-static int
-time_left(const struct timespec *deadline, struct timespec *left)
+static long long
+now_ms(void)
 {
 	struct timespec	now;
 
 	if (clock_gettime(CLOCK_MONOTONIC, &now) == -1)
 		err(1, "clock_gettime");
-	left->tv_sec = deadline->tv_sec - now.tv_sec;
-	left->tv_nsec = deadline->tv_nsec - now.tv_nsec;
-	if (left->tv_nsec < 0) {
-		left->tv_sec--;
-		left->tv_nsec += 1000000000L;
-	}
-	return left->tv_sec >= 0;
+	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
+/* sd_notify(3), without libsystemd: one datagram to NOTIFY_SOCKET. */
 static void
-set_deadline(const struct options *o, struct timespec *deadline)
+notify(const char *msg)
 {
-	if (clock_gettime(CLOCK_MONOTONIC, deadline) == -1)
-		err(1, "clock_gettime");
-	deadline->tv_sec += o->o_exit_after / 1000;
-	deadline->tv_nsec += (o->o_exit_after % 1000) * 1000000L;
-	if (deadline->tv_nsec >= 1000000000L) {
-		deadline->tv_sec++;
-		deadline->tv_nsec -= 1000000000L;
-	}
+	const char		*path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un	 sa = { .sun_family = AF_UNIX };
+	socklen_t		 sl;
+	int			 fd;
+
+	if (path == NULL || *path == '\0')
+		errx(1, "notify: NOTIFY_SOCKET is not set");
+	if (strlen(path) >= sizeof(sa.sun_path))
+		errx(1, "notify: NOTIFY_SOCKET too long");
+	memcpy(sa.sun_path, path, strlen(path));
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';	/* abstract */
+	sl = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		err(1, "notify: socket");
+	if (sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa, sl) == -1)
+		err(1, "notify: sendto %s", path);
+	(void)close(fd);
+	log_line("notify pid=%ld %.*s\n", (long)mypid,
+	    (int)strcspn(msg, "\n"), msg);
+}
+
+/* WATCHDOG=1 four times per WATCHDOG_USEC, as sd_watchdog_enabled(3)
+   users commonly do; -1 without a watchdog. */
+static long long
+watchdog_every(const struct options *o)
+{
+	const char	*usec = getenv("WATCHDOG_USEC");
+	long		 v;
+
+	if (!o->o_watchdog)
+		return -1;
+	if (usec == NULL)
+		errx(1, "--watchdog: WATCHDOG_USEC is not set");
+	v = parse_number("WATCHDOG_USEC", usec, 4000, LONG_MAX);
+	return v / 4000;
+}
+
+static long long
+earliest(long long a, long long b)
+{
+	if (a < 0)
+		return b;
+	return b < 0 || a < b ? a : b;
 }
 
 /* Runs with our signals blocked, so the flags cannot change under us. */
@@ -514,17 +565,38 @@ run(const struct startup *st, const struct options *o,
     const sigset_t *waitmask)
 {
 	struct pollfd		 pfd[MAX_LISTEN_FDS];
-	struct timespec		 deadline, left, *timeout = NULL;
+	struct timespec		 left, *timeout;
+	long long		 t = now_ms(), next, every = watchdog_every(o);
+	long long		 exit_at = -1, ready_at = -1, beat_at = -1;
 	int			 i;
 
 	prepare_listeners(st, pfd);
 	if (o->o_exit_after >= 0)
-		set_deadline(o, &deadline);
+		exit_at = t + o->o_exit_after;
+	if (o->o_ready_after >= 0)
+		ready_at = t + o->o_ready_after;
+	if (every > 0)
+		beat_at = t;
+	if (o->o_notify != NULL)
+		notify(o->o_notify);
 	for (;;) {
 		handle_signals();
-		if (o->o_exit_after >= 0) {
-			if (!time_left(&deadline, &left))
-				exit(EXIT_TIMER);
+		t = now_ms();
+		if (exit_at >= 0 && t >= exit_at)
+			exit(EXIT_TIMER);
+		if (ready_at >= 0 && t >= ready_at) {
+			notify("READY=1\nSTATUS=tworker ready");
+			ready_at = -1;
+		}
+		if (beat_at >= 0 && t >= beat_at) {
+			notify("WATCHDOG=1");
+			beat_at = t + every;
+		}
+		next = earliest(earliest(exit_at, ready_at), beat_at);
+		timeout = NULL;
+		if (next >= 0) {
+			left.tv_sec = (next - t) / 1000;
+			left.tv_nsec = (next - t) % 1000 * 1000000L;
 			timeout = &left;
 		}
 		if (ppoll(pfd, (nfds_t)st->st_nlisten, timeout,

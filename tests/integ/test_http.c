@@ -267,8 +267,11 @@ Test(http, async_idle_keepalive_connection_times_out)
 /*
  * Two idle workers, clients arriving one after another: the kernel would
  * hand every connection to the worker that registered first; the
- * scoreboard's shares split them.  The bound leaves room for a sibling
- * that the scheduler kept from accepting for a moment.
+ * scoreboard's shares split them.  The bound is loose: on a loaded
+ * machine a sibling the scheduler keeps from accepting for a few
+ * milliseconds makes the other hold on to new connections (share.c), and
+ * 9 against 31 has been seen under make check -j2; without the split it
+ * is 0 against 40.
  */
 static void
 workers_share_connections(const char *class)
@@ -298,7 +301,7 @@ workers_share_connections(const char *class)
 		cr_assert(json_is_integer(json_object_get(w, "connections")),
 		    "%s", line);
 		got = json_integer_value(json_object_get(w, "connections"));
-		cr_assert_geq(got, NCONN / 4, "unshared: %s", line);
+		cr_assert_geq(got, NCONN / 8, "unshared: %s", line);
 		total += got;
 	}
 	cr_assert_eq(total, NCONN, "%s", line);

@@ -63,7 +63,7 @@ Test(signals, ttin_and_ttou_move_the_target)
 	h_signal(&pd, SIGTTOU);
 	cr_assert(h_wait_count(pd.pd_log, "target 2 -> 1", 1, H_WAIT_MS));
 	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS), "TTOU: not down to 1");
-	cr_assert_eq(h_count(pd.pd_log, "scaled down"), 2);
+	cr_assert_eq(h_count(pd.pd_log, "SIGTERM, scaled down"), 2);
 	/* min_workers is 1: a third TTOU changes nothing. */
 	h_signal(&pd, SIGTTOU);
 	cr_assert(h_wait_count(pd.pd_log, "target stays at 1", 1, H_WAIT_MS));

@@ -535,6 +535,18 @@ ParameterizedTestParameters(conf, rejects_file)
 		    "pool a: timeouts must be 0-86400 s", 0, false },
 		{ "pool a {\n" OK_POOL "max_requests = -1\n}\n",
 		    "pool a: max_requests must be >= 0", 0, false },
+		{ "pool a {\n" OK_POOL "ready = \"soon\"\n}\n",
+		    "pool a: ready must be started or notify, not \"soon\"", 0,
+		    false },
+		{ "pool a {\n" OK_POOL "boot_timeout = 0\n}\n",
+		    "pool a: boot_timeout must be 0.001-86400 s", 0, false },
+		{ "pool a {\nlisten = { \"127.0.0.1:9100\" }\n"
+		    "worker = \"async\"\nready = \"notify\"\n}\n",
+		    "pool a: ready = notify is for exec workers", 0, false },
+		{ "pool a {\nlisten = { \"127.0.0.1:9100\" }\n"
+		    "worker = \"sync\"\ntimeout = 1.5\n}\n",
+		    "pool a: timeout must be at least 2 s for the built-in", 0,
+		    false },
 		{ "pool a {\n" OK_POOL "backlog = 0\n}\n",
 		    "pool a: backlog must be positive", 0, false },
 		{ "pool a {\n" OK_POOL "socket_mode = 01000\n}\n",
@@ -961,15 +973,37 @@ Test(conf, empty_path_entry_is_current_directory, .init = tmp_init,
 	expect_found_with_path(":/nonexistent-poold");
 }
 
-/* Options exec pools cannot honour yet are refused, not ignored. */
+/* Health settings: a watchdog for exec and built-in workers alike. */
+Test(conf, ready_and_timeouts, .init = tmp_init, .fini = tmp_fini)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+	const char		*path;
+
+	cr_assert_eq(load(ARGV("-t", "5", "--", "true", NULL), &c, err), 0,
+	    "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_timeout_ms, 5000);
+	cr_assert_not(c.c_pools[0].pc_ready_notify);
+	cr_assert_eq(c.c_pools[0].pc_boot_timeout_ms, 60000);
+	config_free(&c);
+	path = tmp_file("n.conf", "pool a {\n" OK_POOL
+	    "ready = \"notify\"\nboot_timeout = 2.5\ntimeout = 0.5\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), 0, "%s", err);
+	cr_assert(c.c_pools[0].pc_ready_notify);
+	cr_assert_eq(c.c_pools[0].pc_boot_timeout_ms, 2500);
+	cr_assert_eq(c.c_pools[0].pc_timeout_ms, 500);
+	config_free(&c);
+	cr_assert_eq(load(ARGV("-k", "async", "-t", "2", NULL), &c, err), 0,
+	    "%s", err);
+	config_free(&c);
+}
+
+/* Options exec pools cannot honour are refused, not ignored. */
 Test(conf, exec_pool_refuses_what_it_cannot_honour)
 {
 	struct poold_conf	c;
 	char			err[CONF_ERR_MAX] = "";
 
-	cr_assert_eq(load(ARGV("-t", "5", "--", "true", NULL), &c, err), -1);
-	cr_assert(strstr(err, "timeout needs the watchdog") != NULL, "%s",
-	    err);
 	cr_assert_eq(load(ARGV("--max-requests", "10", "--", "true", NULL), &c,
 	    err), -1);
 	cr_assert(strstr(err, "built-in workers") != NULL, "%s", err);

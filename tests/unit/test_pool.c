@@ -852,3 +852,199 @@ Test(pool, death_on_request_is_no_failed_boot, .fini = teardown)
 	reconcile(10);
 	cr_assert_eq(n_spawns(), 1, "not replaced at once");
 }
+
+/* -- readiness by notification, and the watchdog (rule 1b) ---------------- */
+
+#define BOOT_TIMEOUT_MS	3000
+#define TIMEOUT_MS	2000
+
+static void
+notified(pid_t pid, unsigned flags, uint64_t now, bool want_ready)
+{
+	struct notify_msg	m = { .nm_flags = flags };
+	bool			ready;
+
+	cr_assert_eq(pool_notified(&P, pid, &m, now, &ready), 0);
+	cr_assert_eq(ready, want_ready, "pid %d: became_ready %d", (int)pid,
+	    ready);
+}
+
+/* A pool of n workers with ready = notify, started at time 0. */
+static void
+running_notify(int n)
+{
+	setup(n);
+	LIM.pl_ready_notify = true;
+	LIM.pl_boot_timeout_ms = BOOT_TIMEOUT_MS;
+	pool_reload(&P, &LIM, n);	/* the limits; generation 1 */
+	cr_assert_eq(reconcile(0), BOOT_TIMEOUT_MS);
+	cr_assert_eq(n_spawns(), (size_t)n);
+}
+
+Test(pool, notify_ready_only_after_ready_message, .fini = teardown)
+{
+	pid_t w;
+
+	running_notify(1);
+	w = pid_in(0);
+	cr_assert_eq(pool_ready(&P, 5 * POOL_BOOT_WINDOW_MS), 0,
+	    "ready by the clock alone");
+	notified(w, NM_STATUS, 100, false);
+	notified(w, NM_READY, 200, true);
+	notified(w, NM_READY, 300, false);	/* once */
+	cr_assert_eq(pool_ready(&P, 300), 1);
+	cr_assert_eq(reconcile(300), POOL_NEVER, "a deadline is left");
+}
+
+Test(pool, notify_message_from_a_stranger_is_not_ours, .fini = teardown)
+{
+	struct notify_msg	m = { .nm_flags = NM_READY };
+	bool			ready;
+
+	running_notify(1);
+	cr_assert_eq(pool_notified(&P, 4242, &m, 10, &ready), -1);
+	cr_assert_eq(pool_ready(&P, 10), 0);
+}
+
+Test(pool, not_ready_in_time_is_killed_as_a_failed_boot, .fini = teardown)
+{
+	struct pool_exit	pe;
+	pid_t			w;
+
+	running_notify(1);
+	w = pid_in(0);
+	reconcile(BOOT_TIMEOUT_MS - 1);
+	cr_assert_eq(n_signals(0), 0);
+	reconcile(BOOT_TIMEOUT_MS);
+	cr_assert_not_null(signal_to(w));
+	cr_assert_eq(signal_to(w)->sig, SIGKILL);
+	cr_assert_str_eq(signal_to(w)->why, "not ready within boot_timeout");
+	pe = reap(w, BOOT_TIMEOUT_MS + 5);
+	cr_assert_eq(pe.pe_kind, EXIT_FAILED_BOOT);
+	cr_assert_gt(pe.pe_backoff_ms, 0);
+}
+
+Test(pool, dying_before_ready_is_a_failed_boot_at_any_age, .fini = teardown)
+{
+	running_notify(1);
+	/* Past the boot window, but never ready. */
+	cr_assert_eq(reap(pid_in(0), 2500).pe_kind, EXIT_FAILED_BOOT);
+}
+
+Test(pool, extend_timeout_pushes_the_boot_deadline, .fini = teardown)
+{
+	struct notify_msg	m = { .nm_flags = NM_EXTEND,
+				      .nm_extend_usec = 10000000 };
+	bool			ready;
+	pid_t			w;
+
+	running_notify(1);
+	w = pid_in(0);
+	cr_assert_eq(pool_notified(&P, w, &m, 1000, &ready), 0);
+	cr_assert_eq(reconcile(BOOT_TIMEOUT_MS), 11000);
+	cr_assert_eq(n_signals(0), 0, "killed despite EXTEND_TIMEOUT_USEC");
+	/* A shorter extension never shortens it. */
+	m.nm_extend_usec = 1000;
+	cr_assert_eq(pool_notified(&P, w, &m, 4000, &ready), 0);
+	cr_assert_eq(reconcile(4000), 11000);
+}
+
+Test(pool, reload_waits_for_ready_not_for_the_clock, .fini = teardown)
+{
+	pid_t old, fresh;
+
+	running_notify(1);
+	old = pid_in(0);
+	notified(old, NM_READY, 100, true);
+	pool_reload(&P, &LIM, 1);
+	reconcile(1000);
+	cr_assert_eq(n_spawns(), 1);
+	fresh = new_spawn(0)->pid;
+	reconcile(1000 + 5 * POOL_BOOT_WINDOW_MS / 2);
+	cr_assert_eq(n_signals(0), 0, "old retired before READY=1");
+	notified(fresh, NM_READY, 3500, true);
+	reconcile(3500);
+	cr_assert_not_null(signal_to(old));
+	cr_assert_str_eq(signal_to(old)->why, "replaced after reload");
+}
+
+Test(pool, silent_worker_gets_sigabrt_then_sigkill, .fini = teardown)
+{
+	struct pool_exit	pe;
+	pid_t			w;
+
+	setup(1);
+	LIM.pl_timeout_ms = TIMEOUT_MS;
+	pool_reload(&P, &LIM, 1);
+	cr_assert_eq(reconcile(0), TIMEOUT_MS);
+	w = pid_in(0);
+	notified(w, NM_WATCHDOG, 1500, false);
+	cr_assert_eq(reconcile(TIMEOUT_MS), 1500 + TIMEOUT_MS);
+	cr_assert_eq(n_signals(0), 0);
+	reconcile(1500 + TIMEOUT_MS);
+	cr_assert_not_null(signal_to(w));
+	cr_assert_eq(signal_to(w)->sig, SIGABRT);
+	cr_assert_str_eq(signal_to(w)->why,
+	    "watchdog timeout: no sign of life");
+	/* Replaced at once, while it dumps core: a hang is no failed
+	   boot. */
+	reconcile(1500 + TIMEOUT_MS + 1);
+	cr_assert_eq(n_spawns(), 1);
+	/* The replacement is alive and well. */
+	pool_heartbeat(pool_find(&P, pid_in(0)),
+	    1500 + TIMEOUT_MS + POOL_ABORT_GRACE_MS - 1);
+	reconcile(1500 + TIMEOUT_MS + POOL_ABORT_GRACE_MS);
+	cr_assert_eq(signal_to(w)->sig, SIGKILL);
+	pe = reap(w, 1500 + TIMEOUT_MS + POOL_ABORT_GRACE_MS + 1);
+	cr_assert_eq(pe.pe_kind, EXIT_STOPPED);
+	cr_assert(pe.pe_watchdog);
+	reconcile(1500 + TIMEOUT_MS + POOL_ABORT_GRACE_MS + 1);
+	cr_assert_eq(n_spawns(), 0);
+	cr_assert_eq(pool_count(&P, WS_RUNNING), 1);
+}
+
+Test(pool, heartbeats_keep_a_worker_alive, .fini = teardown)
+{
+	setup(1);
+	LIM.pl_timeout_ms = TIMEOUT_MS;
+	pool_reload(&P, &LIM, 1);
+	reconcile(0);
+	for (uint64_t t = 1000; t <= 20000; t += 1000) {
+		pool_heartbeat(pool_find(&P, pid_in(0)), t);
+		cr_assert_eq(reconcile(t), t + TIMEOUT_MS);
+		cr_assert_eq(n_signals(0), 0, "killed at %llu",
+		    (unsigned long long)t);
+	}
+	/* An older beat never moves the clock back. */
+	pool_heartbeat(pool_find(&P, pid_in(0)), 5);
+	cr_assert_eq(reconcile(20000), 20000 + TIMEOUT_MS);
+}
+
+Test(pool, watchdog_trigger_aborts_at_once, .fini = teardown)
+{
+	pid_t w;
+
+	running(1);
+	w = pid_in(0);
+	notified(w, NM_TRIGGER, 10, false);
+	reconcile(10);
+	cr_assert_not_null(signal_to(w));
+	cr_assert_eq(signal_to(w)->sig, SIGABRT);
+	cr_assert_str_eq(signal_to(w)->why,
+	    "watchdog triggered by the worker");
+}
+
+Test(pool, status_and_errno_are_kept, .fini = teardown)
+{
+	struct notify_msg	m = { .nm_flags = NM_STATUS | NM_ERRNO,
+				      .nm_errno = 5 };
+	bool			ready;
+	struct worker		*w;
+
+	running(1);
+	snprintf(m.nm_status, sizeof(m.nm_status), "warming caches");
+	cr_assert_eq(pool_notified(&P, pid_in(0), &m, 10, &ready), 0);
+	w = pool_find(&P, pid_in(0));
+	cr_assert_str_eq(w->w_status, "warming caches");
+	cr_assert_eq(w->w_errno, 5);
+}

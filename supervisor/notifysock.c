@@ -1,0 +1,191 @@
+/*
+ * The notify socket.  Reading is bounded per wakeup so that a flood of
+ * datagrams cannot starve the rest of the loop; a message larger than
+ * NOTIFY_MSG_MAX is refused whole, as systemd refuses it; descriptors
+ * passed along (FDSTORE=1 and the like) are closed at once, since poold
+ * keeps none for its workers.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "arbiter.h"
+#include "evsource.h"
+#include "log.h"
+#include "notify.h"
+#include "notifysock.h"
+
+#define NOTIFY_BURST	64	/* datagrams per wakeup */
+#define NOTIFY_FDS_MAX	253	/* SCM_MAX_FD */
+
+static struct {
+	struct ev_source	n_ev;
+	char			n_addr[sizeof(((struct sockaddr_un *)0)->sun_path)
+				    + 1];
+	struct notify_stats	n_stats;
+	bool			n_watched;
+} ns = { .n_ev = { .es_fd = -1 } };
+
+/* Close every fd that came with the message. */
+static void
+close_passed(struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c != NULL;
+	    c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+			(void)close(fd);
+		}
+	}
+}
+
+static const struct ucred *
+sender(struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c != NULL;
+	    c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(struct ucred)))
+			return (const struct ucred *)(void *)CMSG_DATA(c);
+	}
+	return NULL;
+}
+
+/* One datagram; false when there is none left. */
+static bool
+read_one(void)
+{
+	char			 buf[NOTIFY_MSG_MAX];
+	union {
+		struct cmsghdr	 align;
+		char		 b[CMSG_SPACE(sizeof(struct ucred)) +
+				    CMSG_SPACE(sizeof(int) * NOTIFY_FDS_MAX)];
+	}			 cbuf;
+	struct iovec		 iov = { buf, sizeof(buf) };
+	struct msghdr		 mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = &cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	const struct ucred	*uc;
+	struct notify_msg	 m;
+	ssize_t			 n;
+
+	n = recvmsg(ns.n_ev.es_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC |
+	    MSG_TRUNC);
+	if (n == -1) {
+		if (errno == EINTR)
+			return true;
+		if (errno != EAGAIN)
+			log_warn("notify socket");
+		return false;
+	}
+	close_passed(&mh);
+	uc = sender(&mh);
+	if (uc == NULL || (mh.msg_flags & MSG_TRUNC) || n > (ssize_t)sizeof(buf)) {
+		ns.n_stats.ns_refused++;
+		log_debug("notify: refused a message of %zd bytes%s", n,
+		    uc == NULL ? " without credentials" : "");
+		return true;
+	}
+	notify_parse(buf, (size_t)n, &m);
+	if (arbiter_notified(uc->pid, &m) == -1) {
+		ns.n_stats.ns_dropped++;
+		log_debug("notify: dropped a message from pid %ld, not a "
+		    "worker", (long)uc->pid);
+	} else
+		ns.n_stats.ns_received++;
+	return true;
+}
+
+static void
+on_readable(struct ev_source *ev, uint32_t events)
+{
+	(void)ev;
+	(void)events;
+	for (int i = 0; i < NOTIFY_BURST && read_one(); i++)
+		continue;
+}
+
+int
+notify_open(char *err, size_t len)
+{
+	struct sockaddr_un	sa = { .sun_family = AF_UNIX };
+	socklen_t		sl = sizeof(sa_family_t);
+	int			fd, one = 1;
+
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1)
+		goto fail;
+	ns.n_ev.es_fd = fd;
+	ns.n_ev.es_fn = on_readable;
+	/* A name from the kernel (autobind), which nobody can have taken
+	   before us, in the abstract namespace: no file to clean up, and
+	   workers that dropped privileges can still write to it. */
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sa, sl) == -1)
+		goto fail;
+	sl = sizeof(sa);
+	if (getsockname(fd, (struct sockaddr *)&sa, &sl) == -1)
+		goto fail;
+	if (sl <= offsetof(struct sockaddr_un, sun_path) + 1 ||
+	    sa.sun_path[0] != '\0') {
+		errno = EAFNOSUPPORT;
+		goto fail;
+	}
+	ns.n_addr[0] = '@';
+	memcpy(ns.n_addr + 1, sa.sun_path + 1,
+	    sl - offsetof(struct sockaddr_un, sun_path) - 1);
+	ns.n_addr[sl - offsetof(struct sockaddr_un, sun_path)] = '\0';
+	return 0;
+fail:
+	snprintf(err, len, "notify socket: %s", strerror(errno));
+	notify_close();
+	return -1;
+}
+
+int
+notify_start(void)
+{
+	if (ns.n_ev.es_fd == -1)
+		return 0;
+	if (ev_watch(&ns.n_ev, EPOLLIN) == -1)
+		return -1;
+	ns.n_watched = true;
+	return 0;
+}
+
+const char *
+notify_address(void)
+{
+	return ns.n_ev.es_fd == -1 ? NULL : ns.n_addr;
+}
+
+const struct notify_stats *
+notify_stats(void)
+{
+	return &ns.n_stats;
+}
+
+void
+notify_close(void)
+{
+	if (ns.n_ev.es_fd == -1)
+		return;
+	if (ns.n_watched)
+		ev_unwatch(&ns.n_ev);
+	(void)close(ns.n_ev.es_fd);
+	ns.n_ev.es_fd = -1;
+	ns.n_watched = false;
+}

@@ -1,0 +1,30 @@
+/*
+ * The notify socket: where workers send sd_notify(3) messages (READY=1,
+ * WATCHDOG=1, STATUS=...).  One datagram socket in the abstract
+ * namespace, named by the kernel; each message is attributed to a worker
+ * by the sender's pid as the kernel reports it (SO_PASSCRED), never by
+ * anything the message says.
+ */
+#ifndef POOLD_NOTIFYSOCK_H
+#define POOLD_NOTIFYSOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct notify_stats {
+	uint64_t	ns_received;	/* attributed to a worker */
+	uint64_t	ns_dropped;	/* from no worker of ours */
+	uint64_t	ns_refused;	/* too large, or without credentials */
+};
+
+/* Make the socket (close-on-exec: workers get its name, not the fd);
+   0, or -1 with err. */
+int	 notify_open(char *err, size_t len);
+/* Watch it in the arbiter's loop; after any -D fork.  0 or -1. */
+int	 notify_start(void);
+/* NOTIFY_SOCKET for workers: "@name"; NULL if there is no socket. */
+const char *notify_address(void);
+const struct notify_stats *notify_stats(void);
+void	 notify_close(void);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * Worker health end to end: readiness by READY=1, the boot timeout, the
+ * watchdog for exec workers (WATCHDOG=1) and built-in ones (the
+ * scoreboard heartbeat), and the notify socket refusing what is not a
+ * worker's.  tworker speaks the notify protocol as sd_notify(3) would.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static struct poold pd;
+static int port;
+
+static void setup(void) { h_setup(&pd); }
+static void teardown(void) { h_teardown(&pd); }
+
+TestSuite(health, .init = setup, .fini = teardown, .timeout = 60);
+
+/* poold with one exec pool "web" of n tworkers given targs, and extra
+   lines in the pool section. */
+static void
+start(int n, const char *targs, const char *extra)
+{
+	char conf[H_PATH_MAX], text[2048];
+
+	port = h_free_port();
+	snprintf(text, sizeof(text),
+	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\", \"--log\", \"%s\"%s }\n"
+	    "  workers = %d\n  graceful_timeout = 5\n%s}\n",
+	    port, h_tworker_path(), pd.pd_wlog, targs, n, extra);
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS), "control socket not up");
+}
+
+static json_t *
+ctl(const char *request)
+{
+	char		 line[65536];
+	json_error_t	 je;
+	json_t		*r;
+
+	cr_assert_eq(h_ctl(&pd, request, line, sizeof(line)), 0,
+	    "no reply to %s", request);
+	cr_assert_not_null(r = json_loads(line, 0, &je), "%s", line);
+	return r;
+}
+
+/* The first worker of "workers", a new reference. */
+static json_t *
+first_worker(void)
+{
+	json_t *r = ctl("workers"), *w;
+
+	w = json_array_get(json_object_get(r, "workers"), 0);
+	cr_assert_not_null(w, "no worker");
+	json_incref(w);
+	json_decref(r);
+	return w;
+}
+
+Test(health, ready_notify_waits_for_ready_message)
+{
+	json_t *w;
+
+	start(1, ", \"--ready-after\", \"300\"", "  ready = \"notify\"\n");
+	cr_assert(h_wait_count(pd.pd_log, "ready after", 1, H_WAIT_MS),
+	    "no READY=1 seen");
+	w = first_worker();
+	cr_assert(json_is_true(json_object_get(w, "ready")));
+	cr_assert_str_eq(json_string_value(json_object_get(w, "status")),
+	    "tworker ready");
+	json_decref(w);
+}
+
+Test(health, not_ready_within_boot_timeout_is_a_failed_boot)
+{
+	start(1, "", "  ready = \"notify\"\n  boot_timeout = 0.3\n");
+	cr_assert(h_wait_count(pd.pd_log, "failed boot, not ready within "
+	    "boot_timeout", 1, H_WAIT_MS), "never killed");
+	cr_assert(h_log_has(&pd, "killed by signal 9"));
+}
+
+/* A reload whose workers never get ready leaves the old ones serving. */
+Test(health, reload_keeps_old_workers_until_new_ones_are_ready)
+{
+	char	conf[H_PATH_MAX], text[2048];
+	pid_t	old;
+
+	start(1, ", \"--ready-after\", \"0\"",
+	    "  ready = \"notify\"\n  boot_timeout = 0.5\n");
+	cr_assert(h_wait_count(pd.pd_log, "ready after", 1, H_WAIT_MS));
+	old = h_worker_in_slot(&pd, 0);
+	/* The same pool, now with workers that never say READY=1. */
+	snprintf(text, sizeof(text),
+	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\" }\n  ready = \"notify\"\n"
+	    "  boot_timeout = 0.5\n}\n", port, h_tworker_path());
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	json_decref(ctl("reload"));
+	cr_assert(h_wait_count(pd.pd_log, "not ready within boot_timeout",
+	    2, H_WAIT_MS), "new workers not killed for silence");
+	cr_assert_eq(kill(old, 0), 0, "the old worker is gone");
+	cr_assert_eq(h_count(pd.pd_log, "replaced after reload"), 0);
+}
+
+Test(health, exec_watchdog_kept_alive_by_watchdog_messages)
+{
+	pid_t w;
+
+	start(1, ", \"--watchdog\"", "  timeout = 1\n");
+	w = h_worker_in_slot(&pd, 0);
+	/* Four WATCHDOG=1 per timeout: 12 of them is three timeouts. */
+	cr_assert(h_wait_count(pd.pd_wlog, "WATCHDOG=1", 12, H_WAIT_MS),
+	    "tworker sent no WATCHDOG=1");
+	cr_assert_eq(h_count(pd.pd_log, "watchdog"), 0);
+	cr_assert_eq(h_worker_in_slot(&pd, 0), w, "worker replaced");
+}
+
+Test(health, exec_watchdog_aborts_a_silent_worker)
+{
+	start(1, "", "  timeout = 0.3\n");
+	cr_assert(h_wait_count(pd.pd_log, "SIGABRT, watchdog timeout: no sign "
+	    "of life", 1, H_WAIT_MS), "silent worker not aborted");
+	cr_assert(h_wait_count(pd.pd_log, "killed by signal 6", 1,
+	    H_WAIT_MS));
+	/* Replaced: a second worker starts, and is aborted in its turn. */
+	cr_assert(h_wait_count(pd.pd_wlog, "start", 2, H_WAIT_MS));
+}
+
+Test(health, watchdog_trigger_aborts_at_once)
+{
+	start(1, ", \"--notify\", \"WATCHDOG=trigger\"", "");
+	cr_assert(h_wait_count(pd.pd_log, "SIGABRT, watchdog triggered by "
+	    "the worker", 1, H_WAIT_MS));
+}
+
+/* An app module stuck in its handler stops the worker's heartbeat. */
+Test(health, builtin_worker_stuck_in_a_handler_is_aborted)
+{
+	char	 buf[256];
+	bool	 closed;
+	int	 fd;
+	const char *app = getenv("POOLD_APP_EXAMPLE");
+
+	cr_assert_not_null(app, "POOLD_APP_EXAMPLE not set");
+	port = h_free_port();
+	snprintf(buf, sizeof(buf), "127.0.0.1:%d", port);
+	const char *args[] = { "-k", "sync", "-b", buf, "-w", "1", "-t", "2",
+	    "--app", app, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	fd = -1;
+	for (int i = 0; i < 100 && fd == -1; i++)
+		fd = h_tcp_connect(port);
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(h_send(fd, "GET /hang HTTP/1.1\r\nHost: x\r\n\r\n",
+	    31), 0);
+	h_recv(fd, buf, sizeof(buf), NULL, 0, 3 * H_WAIT_MS / 2, &closed);
+	cr_assert(closed, "a hung worker kept the connection");
+	close(fd);
+	cr_assert(h_wait_count(pd.pd_log, "watchdog timeout", 1, H_WAIT_MS));
+}
+
+/* Datagrams from other processes, and oversized ones, change nothing. */
+Test(health, notify_socket_refuses_strangers)
+{
+	struct sockaddr_un	 sa = { .sun_family = AF_UNIX };
+	json_t			*r, *n;
+	const char		*addr;
+	static char		 big[5000];
+	int			 fd;
+
+	start(1, "", "  ready = \"notify\"\n");
+	r = ctl("status");
+	n = json_object_get(r, "notify");
+	cr_assert_not_null(addr = json_string_value(json_object_get(n,
+	    "socket")));
+	cr_assert_eq(addr[0], '@');
+	cr_assert_lt(strlen(addr), sizeof(sa.sun_path));
+	memcpy(sa.sun_path, addr, strlen(addr));
+	sa.sun_path[0] = '\0';
+	cr_assert_neq(fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), -1);
+	socklen_t sl = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+	    strlen(addr));
+	cr_assert_eq(sendto(fd, "READY=1", 7, 0, (struct sockaddr *)&sa, sl),
+	    7);
+	memset(big, 'x', sizeof(big));
+	cr_assert_eq(sendto(fd, big, sizeof(big), 0, (struct sockaddr *)&sa,
+	    sl), (ssize_t)sizeof(big));
+	close(fd);
+	json_decref(r);
+	for (int i = 0; i < H_WAIT_MS / 10; i++) {
+		r = ctl("status");
+		n = json_object_get(r, "notify");
+		if (json_integer_value(json_object_get(n, "dropped")) == 1 &&
+		    json_integer_value(json_object_get(n, "refused")) == 1)
+			break;
+		json_decref(r);
+		r = NULL;
+		usleep(10000);
+	}
+	cr_assert_not_null(r, "stranger's datagrams not counted");
+	json_decref(r);
+	r = first_worker();
+	cr_assert(json_is_false(json_object_get(r, "ready")),
+	    "a stranger's READY=1 made a worker ready");
+	json_decref(r);
+}

@@ -1,0 +1,105 @@
+/*
+ * The notify protocol's parser: what sd_notify(3) senders write, and what
+ * a careless or hostile one might.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "notify.h"
+
+static struct notify_msg
+parse(const char *s)
+{
+	struct notify_msg m;
+
+	notify_parse(s, strlen(s), &m);
+	return m;
+}
+
+Test(notify, ready_and_status_together)
+{
+	struct notify_msg m = parse("READY=1\nSTATUS=Serving 3 clients\n");
+
+	cr_assert_eq(m.nm_flags, NM_READY | NM_STATUS);
+	cr_assert_str_eq(m.nm_status, "Serving 3 clients");
+	cr_assert_eq(m.nm_ignored, 0);
+}
+
+Test(notify, every_understood_assignment)
+{
+	struct notify_msg m = parse("WATCHDOG=1\nSTOPPING=1\nRELOADING=1\n"
+	    "ERRNO=2\nEXTEND_TIMEOUT_USEC=5000000");
+
+	cr_assert_eq(m.nm_flags, NM_WATCHDOG | NM_STOPPING | NM_RELOADING |
+	    NM_ERRNO | NM_EXTEND);
+	cr_assert_eq(m.nm_errno, 2);
+	cr_assert_eq(m.nm_extend_usec, 5000000);
+	cr_assert_eq(parse("WATCHDOG=trigger").nm_flags, NM_TRIGGER);
+}
+
+Test(notify, unknown_lines_are_ignored_and_counted)
+{
+	struct notify_msg m = parse("MAINPID=42\nFDSTORE=1\nREADY=1\nfoo\n");
+
+	cr_assert_eq(m.nm_flags, NM_READY);
+	cr_assert_eq(m.nm_ignored, 3);
+}
+
+Test(notify, values_are_strict)
+{
+	static const char *const bad[] = {
+		"READY=2", "READY=01", "READY= 1", "READY=1 ", "READY",
+		" READY=1", "ready=1", "WATCHDOG=0", "WATCHDOG=Trigger",
+		"ERRNO=-1", "ERRNO=4096", "ERRNO=", "ERRNO=1x",
+		"EXTEND_TIMEOUT_USEC=18446744073709551616",
+		"EXTEND_TIMEOUT_USEC=+5", "STOPPING=yes",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		struct notify_msg m = parse(bad[i]);
+		cr_assert_eq(m.nm_flags, 0, "%s understood", bad[i]);
+		cr_assert_eq(m.nm_ignored, 1, "%s", bad[i]);
+	}
+	cr_assert_eq(parse("EXTEND_TIMEOUT_USEC=18446744073709551615")
+	    .nm_extend_usec, UINT64_MAX);
+}
+
+Test(notify, status_is_cut_and_made_printable)
+{
+	char			 big[600];
+	struct notify_msg	 m;
+
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "STATUS=", 7);
+	notify_parse(big, sizeof(big), &m);
+	cr_assert_eq(strlen(m.nm_status), NOTIFY_STATUS_MAX - 1);
+	m = parse("STATUS=a\033[2Jb\t\xc3\xa9");
+	cr_assert_str_eq(m.nm_status, "a?[2Jb???");
+	/* An empty STATUS clears it, as systemd. */
+	m = parse("STATUS=");
+	cr_assert_eq(m.nm_flags, NM_STATUS);
+	cr_assert_str_eq(m.nm_status, "");
+}
+
+Test(notify, nul_bytes_and_empty_lines)
+{
+	static const char msg[] = "READY=1\0junk\nSTATUS=ok\n\n\n";
+	struct notify_msg m;
+
+	notify_parse(msg, sizeof(msg) - 1, &m);
+	cr_assert_eq(m.nm_flags, NM_STATUS, "a line with a NUL must not count");
+	cr_assert_eq(m.nm_ignored, 1);
+	notify_parse("", 0, &m);
+	cr_assert_eq(m.nm_flags, 0);
+	cr_assert_eq(m.nm_ignored, 0);
+}
+
+Test(notify, later_lines_override)
+{
+	struct notify_msg m = parse("STATUS=one\nSTATUS=two\nERRNO=1\nERRNO=5");
+
+	cr_assert_str_eq(m.nm_status, "two");
+	cr_assert_eq(m.nm_errno, 5);
+}
