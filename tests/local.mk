@@ -22,6 +22,9 @@ INTEG_TESTS = \
 	tests/integ/test_health
 
 check_PROGRAMS += tests/tworker $(UNIT_TESTS) $(INTEG_TESTS)
+# libsystemd's sd_notify() for --libsystemd: the real client library.
+tests_tworker_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
+tests_tworker_LDADD = $(SYSTEMD_LIBS)
 TESTS += $(UNIT_TESTS) $(INTEG_TESTS) tests/manpages.sh
 
 UNIT_LDADD = supervisor/libpoold.a pool/libpool.a proto/libproto.a \

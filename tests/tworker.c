@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #define FIRST_LISTEN_FD	3
 #define MAX_LISTEN_FDS	64
 #define MAX_ENV		16
@@ -49,6 +51,7 @@ struct options {
 	long		 o_ready_after;		/* ms, -1: never READY=1 */
 	int		 o_watchdog;		/* WATCHDOG=1 as asked */
 	const char	*o_notify;		/* sent once at start */
+	int		 o_libsystemd;		/* send with sd_notify(3) */
 };
 
 /* What the worker inherited, recorded before it changes anything. */
@@ -83,7 +86,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: tworker [--exit code] [--exit-after ms] "
 	    "[--ignore-term] [--log file] [--env name ...] [--ready-after ms] "
-	    "[--watchdog] [--notify message]\n");
+	    "[--watchdog] [--notify message] [--libsystemd]\n");
 	exit(1);
 }
 
@@ -112,6 +115,7 @@ parse_options(int argc, char *argv[], struct options *o)
 		{ "ready-after",	required_argument,	NULL, 'r' },
 		{ "watchdog",		no_argument,		NULL, 'w' },
 		{ "notify",		required_argument,	NULL, 'n' },
+		{ "libsystemd",		no_argument,		NULL, 's' },
 		{ NULL,			0,			NULL, 0 }
 	};
 	int	ch;
@@ -149,6 +153,9 @@ parse_options(int argc, char *argv[], struct options *o)
 			break;
 		case 'n':
 			o->o_notify = optarg;
+			break;
+		case 's':
+			o->o_libsystemd = 1;
 			break;
 		default:
 			usage();
@@ -496,7 +503,13 @@ now_ms(void)
 	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-/* sd_notify(3), without libsystemd: one datagram to NOTIFY_SOCKET. */
+static int use_libsystemd;
+
+/*
+ * One datagram to NOTIFY_SOCKET: by hand, or with --libsystemd through
+ * libsystemd's sd_notify(3), to show that programs linked with it work
+ * unchanged.
+ */
 static void
 notify(const char *msg)
 {
@@ -507,6 +520,15 @@ notify(const char *msg)
 
 	if (path == NULL || *path == '\0')
 		errx(1, "notify: NOTIFY_SOCKET is not set");
+	if (use_libsystemd) {
+		int r = sd_notify(0, msg);
+		if (r <= 0)
+			errx(1, "sd_notify: %s", r == 0 ? "no socket" :
+			    strerror(-r));
+		log_line("notify pid=%ld %.*s\n", (long)mypid,
+		    (int)strcspn(msg, "\n"), msg);
+		return;
+	}
 	if (strlen(path) >= sizeof(sa.sun_path))
 		errx(1, "notify: NOTIFY_SOCKET too long");
 	memcpy(sa.sun_path, path, strlen(path));
@@ -571,6 +593,7 @@ run(const struct startup *st, const struct options *o,
 	int			 i;
 
 	prepare_listeners(st, pfd);
+	use_libsystemd = o->o_libsystemd;
 	if (o->o_exit_after >= 0)
 		exit_at = t + o->o_exit_after;
 	if (o->o_ready_after >= 0)

@@ -86,6 +86,17 @@ Test(health, ready_notify_waits_for_ready_message)
 	json_decref(w);
 }
 
+/* A program that calls libsystemd's sd_notify() needs nothing else. */
+Test(health, libsystemd_sd_notify_works_unchanged)
+{
+	start(1, ", \"--libsystemd\", \"--ready-after\", \"0\", "
+	    "\"--watchdog\"", "  ready = \"notify\"\n  timeout = 1\n");
+	cr_assert(h_wait_count(pd.pd_log, "ready after", 1, H_WAIT_MS),
+	    "sd_notify's READY=1 not seen");
+	cr_assert(h_wait_count(pd.pd_wlog, "WATCHDOG=1", 6, H_WAIT_MS));
+	cr_assert_eq(h_count(pd.pd_log, "watchdog"), 0);
+}
+
 Test(health, not_ready_within_boot_timeout_is_a_failed_boot)
 {
 	start(1, "", "  ready = \"notify\"\n  boot_timeout = 0.3\n");
