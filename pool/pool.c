@@ -32,6 +32,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,7 @@ pool_free(struct pool *p)
 {
 	free(p->p_name);
 	free(p->p_w);
+	free(p->p_notes);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -571,4 +573,33 @@ pool_heartbeat(struct worker *w, uint64_t beat)
 {
 	if (beat > w->w_beat)
 		w->w_beat = beat;
+}
+
+void
+pool_note_exit(struct pool *p, unsigned slot, const char *text)
+{
+	char	(*n)[POOL_NOTE_MAX];
+	size_t	  cap;
+
+	if (slot >= POOL_SLOTS_MAX)
+		return;
+	if (slot >= p->p_nnotes) {
+		cap = slot + 1 > 2 * p->p_nnotes ? slot + 1 : 2 * p->p_nnotes;
+		if (cap > POOL_SLOTS_MAX)
+			cap = POOL_SLOTS_MAX;
+		if ((n = reallocarray(p->p_notes, cap, sizeof(*n))) == NULL)
+			return;
+		memset(n + p->p_nnotes, 0, (cap - p->p_nnotes) * sizeof(*n));
+		p->p_notes = n;
+		p->p_nnotes = cap;
+	}
+	snprintf(p->p_notes[slot], POOL_NOTE_MAX, "%s", text);
+}
+
+const char *
+pool_exit_note(const struct pool *p, unsigned slot)
+{
+	if (slot >= p->p_nnotes || p->p_notes[slot][0] == '\0')
+		return NULL;
+	return p->p_notes[slot];
 }

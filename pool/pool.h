@@ -22,6 +22,7 @@
 #define POOL_QUICK_STOP_MS	1000	/* INT/QUIT: SIGKILL after this */
 #define POOL_SLOTS_MAX		4096	/* matches CONF_WORKERS_LIMIT */
 #define POOL_ABORT_GRACE_MS	2000	/* after SIGABRT, SIGKILL */
+#define POOL_NOTE_MAX		128	/* bytes of a slot's last exit note */
 
 enum worker_state {
 	WS_RUNNING,	/* started; counts towards the target */
@@ -81,6 +82,9 @@ struct pool {
 	size_t		    p_capw;
 	struct backoff	    p_backoff;
 	void		   *p_ctx;	/* the supervisor's, untouched here */
+	char		  (*p_notes)[POOL_NOTE_MAX];	/* per slot: how its
+							   last worker ended */
+	size_t		    p_nnotes;
 };
 
 /* Side effects, performed by the supervisor (or a test's fake). */
@@ -135,6 +139,11 @@ int	 pool_reaped(struct pool *, pid_t, uint64_t now, struct pool_exit *);
  */
 int	 pool_notified(struct pool *, pid_t, const struct notify_msg *,
 	    uint64_t now, bool *became_ready);
+/* How the last worker in slot ended, for status; text is cut to fit.
+   Without memory the note is dropped: it is only for people. */
+void	 pool_note_exit(struct pool *, unsigned slot, const char *text);
+/* That note, or NULL if the slot's worker never ended. */
+const char *pool_exit_note(const struct pool *, unsigned slot);
 /* A built-in worker's scoreboard heartbeat (ms, the same clock). */
 void	 pool_heartbeat(struct worker *, uint64_t beat);
 /* Ready: sent READY=1 (ready = notify) or past the boot window. */

@@ -378,6 +378,25 @@ log_exit(const struct pool *p, pid_t pid, int status,
 	}
 }
 
+/* For `workers`: how the slot's last worker ended, and why. */
+static void
+note_exit(struct pool *p, int status, const struct pool_exit *pe)
+{
+	static const char *const kinds[] = {
+		[EXIT_STOPPED] = "stopped",
+		[EXIT_FAILED_BOOT] = "failed boot",
+		[EXIT_DIED] = "died",
+	};
+	char how[96], note[POOL_NOTE_MAX];
+
+	describe_status(status, how, sizeof(how));
+	snprintf(note, sizeof(note), "%s, %s after %.1f s%s%s",
+	    kinds[pe->pe_kind], how, pe->pe_age_ms / 1000.0,
+	    pe->pe_why != NULL ? ": " : "",
+	    pe->pe_why != NULL ? pe->pe_why : "");
+	pool_note_exit(p, pe->pe_slot, note);
+}
+
 /* A built-in worker is gone: its scoreboard entry and its place in the
    pool's connection count are free again. */
 static void
@@ -413,6 +432,7 @@ reap(uint64_t now)
 		for (i = 0; i < arb.a_npools; i++) {
 			if (pool_reaped(arb.a_pools[i], pid, now, &pe) == 0) {
 				log_exit(arb.a_pools[i], pid, status, &pe);
+				note_exit(arb.a_pools[i], status, &pe);
 				event_exited(arb.a_pools[i], pid, status, &pe);
 				reap_board(arb.a_pools[i], pe.pe_board);
 				break;

@@ -202,6 +202,7 @@ add_workers(json_t *list, const struct pool *p, uint64_t now, double wall)
 		const struct worker	*w = &p->p_w[i];
 		double			 age = (now - w->w_started) / 1000.0;
 		const struct sb_entry	*e;
+		const char		*note;
 		json_t			*o;
 
 		o = json_pack("{s:s, s:i, s:i, s:s, s:i, s:f, s:f}", "pool",
@@ -217,6 +218,8 @@ add_workers(json_t *list, const struct pool *p, uint64_t now, double wall)
 			o = with(o, "errno", json_integer(w->w_errno));
 		if (w->w_why != NULL)
 			o = with(o, "why", json_string(w->w_why));
+		if ((note = pool_exit_note(p, w->w_slot)) != NULL)
+			o = with(o, "last_exit", json_string(note));
 		if (o != NULL && (e = sb_entry(w->w_board)) != NULL) {
 			uint64_t beat = atomic_load_explicit(&e->se_heartbeat,
 			    memory_order_relaxed);

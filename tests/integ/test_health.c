@@ -150,6 +150,14 @@ Test(health, exec_watchdog_aborts_a_silent_worker)
 	    H_WAIT_MS));
 	/* Replaced: a second worker starts, and is aborted in its turn. */
 	cr_assert(h_wait_count(pd.pd_wlog, "start", 2, H_WAIT_MS));
+	/* Its slot says how the first one ended. */
+	json_t *w = first_worker();
+	const char *note = json_string_value(json_object_get(w,
+	    "last_exit"));
+	cr_assert_not_null(note, "no last_exit");
+	cr_assert(strstr(note, "SIGABRT") && strstr(note, "watchdog timeout"),
+	    "%s", note);
+	json_decref(w);
 }
 
 Test(health, watchdog_trigger_aborts_at_once)

@@ -1048,3 +1048,24 @@ Test(pool, status_and_errno_are_kept, .fini = teardown)
 	cr_assert_str_eq(w->w_status, "warming caches");
 	cr_assert_eq(w->w_errno, 5);
 }
+
+Test(pool, exit_notes_per_slot, .fini = teardown)
+{
+	char long_text[400];
+
+	running(2);
+	cr_assert_null(pool_exit_note(&P, 0));
+	cr_assert_null(pool_exit_note(&P, 7));
+	pool_note_exit(&P, 1, "died, exited with code 3 after 9.0 s");
+	cr_assert_str_eq(pool_exit_note(&P, 1),
+	    "died, exited with code 3 after 9.0 s");
+	cr_assert_null(pool_exit_note(&P, 0));
+	memset(long_text, 'x', sizeof(long_text) - 1);
+	long_text[sizeof(long_text) - 1] = '\0';
+	pool_note_exit(&P, 300, long_text);
+	cr_assert_eq(strlen(pool_exit_note(&P, 300)), POOL_NOTE_MAX - 1);
+	cr_assert_str_eq(pool_exit_note(&P, 1),
+	    "died, exited with code 3 after 9.0 s", "lost on growth");
+	pool_note_exit(&P, POOL_SLOTS_MAX, "out of range");
+	cr_assert_null(pool_exit_note(&P, POOL_SLOTS_MAX));
+}
