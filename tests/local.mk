@@ -47,16 +47,20 @@ tests_unit_test_http_corpus_LDADD = tests/libhttpfeed.a http/libhttp.a \
 
 noinst_LIBRARIES += tests/libharness.a
 tests_libharness_a_SOURCES = tests/harness.c tests/harness.h
+# Control replies as JSON, for the tests that link jansson.
+noinst_LIBRARIES += tests/libhjson.a
+tests_libhjson_a_SOURCES = tests/hjson.c tests/hjson.h
+tests_libhjson_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 INTEG_LDADD = tests/libharness.a $(CRITERION_LIBS)
 tests_integ_test_workers_LDADD = $(INTEG_LDADD)
 tests_integ_test_signals_LDADD = $(INTEG_LDADD)
 tests_integ_test_stop_LDADD = $(INTEG_LDADD)
 tests_integ_test_errors_LDADD = $(INTEG_LDADD)
-tests_integ_test_control_LDADD = $(INTEG_LDADD) $(JANSSON_LIBS)
+tests_integ_test_control_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
 tests_integ_test_control_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_integ_test_http_LDADD = $(INTEG_LDADD) $(JANSSON_LIBS)
+tests_integ_test_http_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
 tests_integ_test_http_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_integ_test_health_LDADD = $(INTEG_LDADD) $(JANSSON_LIBS)
+tests_integ_test_health_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
 tests_integ_test_health_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 
 AM_TESTS_ENVIRONMENT = \

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "hjson.h"
 
 static struct poold pd;
 
@@ -53,15 +54,7 @@ start(int n)
 static json_t *
 ctl(const char *request)
 {
-	char		 line[65536];
-	json_error_t	 je;
-	json_t		*r;
-
-	cr_assert_eq(h_ctl(&pd, request, line, sizeof(line)), 0,
-	    "no reply to %s", request);
-	r = json_loads(line, 0, &je);
-	cr_assert_not_null(r, "not JSON (%s): %s", je.text, line);
-	return r;
+	return h_ctl_json(&pd, request);
 }
 
 static void

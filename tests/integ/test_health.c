@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "hjson.h"
 
 static struct poold pd;
 static int port;
@@ -49,14 +50,7 @@ start(int n, const char *targs, const char *extra)
 static json_t *
 ctl(const char *request)
 {
-	char		 line[65536];
-	json_error_t	 je;
-	json_t		*r;
-
-	cr_assert_eq(h_ctl(&pd, request, line, sizeof(line)), 0,
-	    "no reply to %s", request);
-	cr_assert_not_null(r = json_loads(line, 0, &je), "%s", line);
-	return r;
+	return h_ctl_json(&pd, request);
 }
 
 /* The first worker of "workers", a new reference. */
