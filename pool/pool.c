@@ -18,15 +18,23 @@
  *     go first on TTOU, so the slots in use stay 0..target-1).
  *  5. Every slot below the target without a running worker of the current
  *     generation gets one, unless backoff or the process cap says wait.
- *  6. A worker of an older generation is retired only once its slot has a
- *     replacement of the current generation that has lived through the
- *     boot window: a reload never lowers capacity, and a new config whose
- *     workers crash at start leaves the old workers serving.  While it
- *     waits, each slot keeps one old worker (a booted one, the newest),
- *     so reloads faster than workers boot still converge.
+ *  6. A worker of an older generation is retired only once a newer
+ *     worker in its slot is ready: a reload never lowers capacity, and a
+ *     new config whose workers crash at start leaves the old workers
+ *     serving.  While it waits, each slot keeps one old worker (a ready
+ *     one, the newest), so reloads faster than workers boot still
+ *     converge.
+ *  7. Recycling: a worker past max_lifetime, or marked by pool_recycle()
+ *     (max_requests, max_rss, its own request), is treated as if it were
+ *     of an older generation, so rules 5 and 6 replace it the same way.
+ *
+ * Rolling replacements are bounded by max_surge: at most that many slots
+ * at a time have a replacement booting beside the worker it replaces.
+ * A slot with no worker at all is not a surge and is filled at once.
  *
  * "Ready" is READY=1 for a pool with ready = notify, and living through
- * the boot window otherwise.
+ * the boot window otherwise.  "Current" is of the current generation and
+ * not due for recycling.
  */
 #include "config.h"
 
@@ -44,6 +52,25 @@ static uint64_t
 min_u64(uint64_t a, uint64_t b)
 {
 	return a < b ? a : b;
+}
+
+static bool
+current(const struct pool *p, const struct worker *w)
+{
+	return w->w_gen == p->p_gen && w->w_due == NULL;
+}
+
+/* xorshift64: jitter only needs to differ between workers. */
+static uint64_t
+pool_random(struct pool *p, uint64_t below)
+{
+	uint64_t x = p->p_rand != 0 ? p->p_rand : UINT64_C(0x9e3779b97f4a7c15);
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	p->p_rand = x;
+	return below == 0 ? 0 : x % below;
 }
 
 int
@@ -170,7 +197,7 @@ pool_ready(const struct pool *p, uint64_t now)
 
 	for (size_t i = 0; i < p->p_nw; i++) {
 		const struct worker *w = &p->p_w[i];
-		n += w->w_state == WS_RUNNING && w->w_gen == p->p_gen &&
+		n += w->w_state == WS_RUNNING && current(p, w) &&
 		    pool_worker_ready(p, w, now);
 	}
 	return n;
@@ -329,8 +356,8 @@ slot_isset(const uint64_t *bits, unsigned slot)
 }
 
 /*
- * Slots that have a running worker of the current generation; with
- * ready_only, only those whose worker is ready.
+ * Slots that have a running current worker; with ready_only, only those
+ * whose worker is ready.
  */
 static void
 current_slots(const struct pool *p, uint64_t *bits, uint64_t now,
@@ -339,7 +366,7 @@ current_slots(const struct pool *p, uint64_t *bits, uint64_t now,
 	memset(bits, 0, SLOT_WORDS * sizeof(*bits));
 	for (size_t i = 0; i < p->p_nw; i++) {
 		const struct worker *w = &p->p_w[i];
-		if (w->w_state != WS_RUNNING || w->w_gen != p->p_gen)
+		if (w->w_state != WS_RUNNING || !current(p, w))
 			continue;
 		if (ready_only && !pool_worker_ready(p, w, now))
 			continue;
@@ -347,19 +374,89 @@ current_slots(const struct pool *p, uint64_t *bits, uint64_t now,
 	}
 }
 
-/* Rule 5. */
+/*
+ * Slots with a running worker that is not current (one waiting to be
+ * replaced), and how many of them have their replacement booting now.
+ */
+static size_t
+surging(const struct pool *p, uint64_t *old, uint64_t now)
+{
+	size_t n = 0;
+
+	memset(old, 0, SLOT_WORDS * sizeof(*old));
+	for (size_t i = 0; i < p->p_nw; i++) {
+		const struct worker *w = &p->p_w[i];
+		if (w->w_state == WS_RUNNING && !current(p, w))
+			slot_set(old, w->w_slot);
+	}
+	for (size_t i = 0; i < p->p_nw; i++) {
+		const struct worker *w = &p->p_w[i];
+		n += w->w_state == WS_RUNNING && current(p, w) &&
+		    slot_isset(old, w->w_slot) && !pool_worker_ready(p, w, now);
+	}
+	return n;
+}
+
+/* Rule 7: max_lifetime, and recycling that waited for readiness (the
+   wake-ups are pool_reconcile's). */
+static void
+recycle_due(struct pool *p, uint64_t now)
+{
+	for (size_t i = 0; i < p->p_nw; i++) {
+		struct worker *w = &p->p_w[i];
+		if (w->w_state != WS_RUNNING || !current(p, w))
+			continue;
+		if (now >= w->w_recycle_at)
+			pool_recycle(p, w, "recycled after max_lifetime");
+		if (w->w_recycle != NULL && pool_worker_ready(p, w, now))
+			w->w_due = w->w_recycle;
+	}
+}
+
+/* When a current worker's recycling begins, or POOL_NEVER. */
+static uint64_t
+recycle_at(const struct pool *p, const struct worker *w)
+{
+	return w->w_recycle != NULL ? ready_at(p, w) : w->w_recycle_at;
+}
+
+static void
+worker_started(struct pool *p, struct worker *w, pid_t pid, unsigned slot,
+    uint64_t now)
+{
+	uint64_t life = p->p_lim.pl_max_lifetime_ms;
+
+	w->w_pid = pid;
+	w->w_slot = slot;
+	w->w_seq = ++p->p_seq;
+	w->w_gen = p->p_gen;
+	w->w_state = WS_RUNNING;
+	w->w_started = w->w_beat = now;
+	w->w_boot_deadline = now + p->p_lim.pl_boot_timeout_ms;
+	w->w_recycle_at = POOL_NEVER;
+	if (life != 0)
+		w->w_recycle_at = now + life + pool_random(p,
+		    p->p_lim.pl_lifetime_jitter_ms + 1);
+}
+
+/* Rule 5, within max_surge. */
 static uint64_t
 spawn_missing(struct pool *p, uint64_t now, const struct pool_ops *ops,
     bool busy)
 {
-	uint64_t	 bits[SLOT_WORDS], next = POOL_NEVER;
+	uint64_t	 bits[SLOT_WORDS], old[SLOT_WORDS], next = POOL_NEVER;
 	struct worker	*w;
 	pid_t		 pid;
+	size_t		 surge, max_surge = p->p_lim.pl_max_surge;
 
 	current_slots(p, bits, now, false);
+	surge = surging(p, old, now);
 	for (unsigned slot = 0; slot < (unsigned)p->p_target; slot++) {
 		if (slot_isset(bits, slot))
 			continue;
+		if (max_surge != 0 && slot_isset(old, slot) &&
+		    surge >= max_surge)
+			continue;	/* an empty slot further on may not be */
 		if (busy || p->p_nw >= proc_cap(p))
 			break;
 		if (backoff_blocks(&p->p_backoff, now))
@@ -374,12 +471,8 @@ spawn_missing(struct pool *p, uint64_t now, const struct pool_ops *ops,
 			backoff_fail(&p->p_backoff, now);
 			return p->p_backoff.b_until;
 		}
-		w->w_pid = pid;
-		w->w_slot = slot;
-		w->w_gen = p->p_gen;
-		w->w_state = WS_RUNNING;
-		w->w_started = w->w_beat = now;
-		w->w_boot_deadline = now + p->p_lim.pl_boot_timeout_ms;
+		worker_started(p, w, pid, slot, now);
+		surge += slot_isset(old, slot);
 		if (p->p_backoff.b_fails > 0) {
 			w->w_probe = true;
 			busy = true;
@@ -390,9 +483,9 @@ spawn_missing(struct pool *p, uint64_t now, const struct pool_ops *ops,
 }
 
 /*
- * Of two old workers in one slot, the one to keep while the slot waits for
- * its replacement: a ready one over one still booting, then the newer
- * generation.
+ * Of two workers in one slot that are not current, the one to keep while
+ * the slot waits for its replacement: a ready one over one still booting,
+ * then the newer.
  */
 static bool
 better_keeper(const struct pool *p, const struct worker *a,
@@ -403,42 +496,72 @@ better_keeper(const struct pool *p, const struct worker *a,
 
 	if (a_up != b_up)
 		return a_up;
-	return p->p_gen - a->w_gen < p->p_gen - b->w_gen;
+	return a->w_seq > b->w_seq;
 }
 
-/*
- * Per slot below the target, the index of the one old worker kept
- * serving until the slot's replacement boots; -1 where there is none.
- * Keeping only one is what lets reloads that arrive faster than workers
- * boot converge: the others are retired, freeing the process cap.
- */
+/* Per slot below the target, what retire() decides by. */
+struct slot_view {
+	uint64_t	sv_ready_seq;	/* newest ready worker's w_seq; 0 */
+	bool		sv_ready_current;	/* and it is current */
+	int		sv_keep;	/* the one old worker kept, or -1 */
+};
+
 static void
-old_keepers(const struct pool *p, int *keep, uint64_t now)
+view_slots(const struct pool *p, struct slot_view *v, uint64_t now)
 {
 	for (int i = 0; i < p->p_target && i < POOL_SLOTS_MAX; i++)
-		keep[i] = -1;
+		v[i] = (struct slot_view){ .sv_keep = -1 };
 	for (size_t i = 0; i < p->p_nw; i++) {
-		const struct worker *w = &p->p_w[i];
-		if (w->w_state != WS_RUNNING || w->w_gen == p->p_gen ||
+		const struct worker	*w = &p->p_w[i];
+		struct slot_view	*sv;
+
+		if (w->w_state != WS_RUNNING ||
 		    w->w_slot >= (unsigned)p->p_target ||
 		    w->w_slot >= POOL_SLOTS_MAX)
 			continue;
-		if (keep[w->w_slot] == -1 ||
-		    better_keeper(p, w, &p->p_w[keep[w->w_slot]], now))
-			keep[w->w_slot] = (int)i;
+		sv = &v[w->w_slot];
+		if (pool_worker_ready(p, w, now) && w->w_seq > sv->sv_ready_seq) {
+			sv->sv_ready_seq = w->w_seq;
+			sv->sv_ready_current = current(p, w);
+		}
+		if (!current(p, w) && (sv->sv_keep == -1 ||
+		    better_keeper(p, w, &p->p_w[sv->sv_keep], now)))
+			sv->sv_keep = (int)i;
 	}
+}
+
+/*
+ * Rules 4 and 6 for one running worker below the target: why it goes, or
+ * NULL if it stays.  A worker goes once a newer one in its slot is ready
+ * (even one due for recycling in its turn: it still serves); until then
+ * one old worker per slot stays.
+ */
+static const char *
+retire_why(const struct pool *p, const struct worker *w,
+    const struct slot_view *sv, size_t i)
+{
+	if (sv->sv_ready_seq > w->w_seq) {
+		if (w->w_due != NULL)
+			return w->w_due;
+		return sv->sv_ready_current ? "replaced after reload" :
+		    "superseded by a newer reload";
+	}
+	if (current(p, w) || sv->sv_keep == (int)i)
+		return NULL;
+	return "superseded by a newer reload";
 }
 
 /* Rules 4 and 6; the time a replacement will be ready, if one waits. */
 static uint64_t
 retire(struct pool *p, uint64_t now, const struct pool_ops *ops)
 {
-	uint64_t	booted[SLOT_WORDS], waiting[SLOT_WORDS];
-	uint64_t	next = POOL_NEVER;
-	int		keep[POOL_SLOTS_MAX];
+	/* Static: too large for the stack, and the arbiter is one
+	   thread. */
+	static struct slot_view	 view[POOL_SLOTS_MAX];
+	uint64_t		 waiting[SLOT_WORDS], next = POOL_NEVER;
+	const char		*why;
 
-	current_slots(p, booted, now, true);
-	old_keepers(p, keep, now);
+	view_slots(p, view, now);
 	memset(waiting, 0, sizeof(waiting));
 	for (size_t i = 0; i < p->p_nw; i++) {
 		struct worker *w = &p->p_w[i];
@@ -446,21 +569,15 @@ retire(struct pool *p, uint64_t now, const struct pool_ops *ops)
 			continue;
 		if (w->w_slot >= (unsigned)p->p_target)
 			worker_stop(p, w, now, ops, "scaled down");
-		else if (w->w_gen == p->p_gen)
-			continue;
-		else if (slot_isset(booted, w->w_slot))
-			worker_stop(p, w, now, ops, "replaced after reload");
-		else if (w->w_slot < POOL_SLOTS_MAX &&
-		    keep[w->w_slot] != (int)i)
-			worker_stop(p, w, now, ops,
-			    "superseded by a newer reload");
-		else
+		else if ((why = retire_why(p, w, &view[w->w_slot], i)) != NULL)
+			worker_stop(p, w, now, ops, why);
+		else if (!current(p, w))
 			slot_set(waiting, w->w_slot);
 	}
 	/* Wake when a replacement an old worker waits for has booted. */
 	for (size_t i = 0; i < p->p_nw; i++) {
 		const struct worker *w = &p->p_w[i];
-		if (w->w_state == WS_RUNNING && w->w_gen == p->p_gen &&
+		if (w->w_state == WS_RUNNING && current(p, w) &&
 		    slot_isset(waiting, w->w_slot))
 			next = min_u64(next, ready_at(p, w));
 	}
@@ -485,15 +602,20 @@ pool_reconcile(struct pool *p, uint64_t now, const struct pool_ops *ops)
 		return next;
 	}
 	busy = probing(p, now, &next);
+	recycle_due(p, now);
 	next = min_u64(next, spawn_missing(p, now, ops, busy));
 	next = min_u64(next, retire(p, now, ops));
 	/* Last, so that workers started just now have their deadlines
 	   counted; a worker killed here is replaced once it is reaped. */
 	next = min_u64(next, health(p, now, ops));
-	/* Deadlines of the workers retired just now. */
+	/* Deadlines of the workers retired, and lifetimes of the workers
+	   started, just now. */
 	for (size_t i = 0; i < p->p_nw; i++) {
-		if (p->p_w[i].w_state == WS_STOPPING)
-			next = min_u64(next, p->p_w[i].w_deadline);
+		const struct worker *w = &p->p_w[i];
+		if (w->w_state == WS_STOPPING)
+			next = min_u64(next, w->w_deadline);
+		else if (w->w_state == WS_RUNNING && current(p, w))
+			next = min_u64(next, recycle_at(p, w));
 	}
 	return next;
 }
@@ -566,6 +688,13 @@ pool_notified(struct pool *p, pid_t pid, const struct notify_msg *m,
 			w->w_boot_deadline = ext;
 	}
 	return 0;
+}
+
+void
+pool_recycle(struct pool *p, struct worker *w, const char *why)
+{
+	if (w->w_state == WS_RUNNING && current(p, w) && w->w_recycle == NULL)
+		w->w_recycle = why;
 }
 
 void

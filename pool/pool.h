@@ -34,6 +34,7 @@ struct worker {
 	pid_t		  w_pid;
 	unsigned	  w_slot;	/* POOLD_WORKER_ID, 0..target-1 */
 	unsigned	  w_gen;	/* pool generation it was started in */
+	uint64_t	  w_seq;	/* order of starting, from 1 */
 	enum worker_state w_state;
 	bool		  w_probe;	/* started while backing off */
 	bool		  w_asked;	/* signalled on request (poolctl kill):
@@ -47,6 +48,11 @@ struct worker {
 	bool		  w_trigger;	/* sent WATCHDOG=trigger */
 	bool		  w_boot_failed;	/* killed for not getting ready */
 	bool		  w_watchdog;	/* killed by the watchdog */
+	const char	 *w_recycle;	/* to be recycled, and why (a static
+					   string), or NULL */
+	const char	 *w_due;	/* w_recycle, once the worker is
+					   ready: being replaced now */
+	uint64_t	  w_recycle_at;	/* max_lifetime (+ jitter) ends */
 	uint64_t	  w_boot_deadline;	/* ready=notify: READY=1 due */
 	uint64_t	  w_beat;	/* last sign of life (ms) */
 	const char	 *w_why;	/* why it was stopped or killed */
@@ -63,6 +69,10 @@ struct pool_limits {
 	unsigned	pl_boot_timeout_ms;	/* ready = notify: READY=1
 						   due within this */
 	unsigned	pl_timeout_ms;	/* watchdog; 0: none */
+	unsigned	pl_max_surge;	/* replacements booting at once beside
+					   the workers they replace; 0: any */
+	uint64_t	pl_max_lifetime_ms;	/* recycle after; 0: never */
+	uint64_t	pl_lifetime_jitter_ms;	/* + up to this, per worker */
 };
 
 enum pool_mode {
@@ -85,6 +95,8 @@ struct pool {
 	char		  (*p_notes)[POOL_NOTE_MAX];	/* per slot: how its
 							   last worker ended */
 	size_t		    p_nnotes;
+	uint64_t	    p_rand;	/* jitter; the supervisor may seed it */
+	uint64_t	    p_seq;	/* the last w_seq given */
 };
 
 /* Side effects, performed by the supervisor (or a test's fake). */
@@ -144,6 +156,14 @@ int	 pool_notified(struct pool *, pid_t, const struct notify_msg *,
 void	 pool_note_exit(struct pool *, unsigned slot, const char *text);
 /* That note, or NULL if the slot's worker never ended. */
 const char *pool_exit_note(const struct pool *, unsigned slot);
+/*
+ * Recycle w, for why (a static string): once it is ready, the rolling
+ * rule replaces it, then retires it, as after a reload.  Waiting for
+ * readiness keeps a worker that reaches max_requests while it boots from
+ * being replaced by one that does the same, and so on without end.  Once
+ * only; workers of an old generation are being replaced already.
+ */
+void	 pool_recycle(struct pool *, struct worker *, const char *why);
 /* A built-in worker's scoreboard heartbeat (ms, the same clock). */
 void	 pool_heartbeat(struct worker *, uint64_t beat);
 /* Ready: sent READY=1 (ready = notify) or past the boot window. */
@@ -153,8 +173,8 @@ bool	 pool_worker_ready(const struct pool *, const struct worker *,
 struct worker	*pool_find(struct pool *, pid_t);
 size_t		 pool_count(const struct pool *, enum worker_state);
 /*
- * Running workers of the current generation that are ready: the ones the
- * policy trusts to replace old workers.
+ * Running workers of the current generation, not due for recycling, that
+ * are ready: the ones the policy trusts to replace old workers.
  */
 size_t		 pool_ready(const struct pool *, uint64_t now);
 

@@ -165,7 +165,7 @@ pid_in(unsigned slot)
 	for (size_t i = 0; i < P.p_nw; i++) {
 		const struct worker *w = &P.p_w[i];
 		if (w->w_slot == slot && w->w_state == WS_RUNNING &&
-		    w->w_gen == P.p_gen)
+		    w->w_gen == P.p_gen && w->w_due == NULL)
 			return w->w_pid;
 	}
 	cr_assert_fail("no current worker in slot %u", slot);
@@ -1068,4 +1068,202 @@ Test(pool, exit_notes_per_slot, .fini = teardown)
 	    "died, exited with code 3 after 9.0 s", "lost on growth");
 	pool_note_exit(&P, POOL_SLOTS_MAX, "out of range");
 	cr_assert_null(pool_exit_note(&P, POOL_SLOTS_MAX));
+}
+
+/* -- max_surge and recycling -------------------------------------------------- */
+
+/* A pool of n workers started at 0 and booted, with max_surge surge. */
+static void
+running_surge(int n, unsigned surge)
+{
+	running(n);
+	LIM.pl_max_surge = surge;
+	P.p_lim = LIM;
+}
+
+Test(pool, reload_boots_at_most_max_surge_at_a_time, .fini = teardown)
+{
+	uint64_t t = 2000;
+
+	running_surge(3, 1);
+	pool_reload(&P, &LIM, 3);
+	for (unsigned slot = 0; slot < 3; slot++) {
+		cr_assert_eq(reconcile(t), t + POOL_BOOT_WINDOW_MS);
+		cr_assert_eq(n_spawns(), 1, "slot %u", slot);
+		cr_assert_eq(new_spawn(0)->slot, slot);
+		cr_assert_eq(pool_count(&P, WS_RUNNING), 4,
+		    "more than one extra worker");
+		/* Nothing more while it boots. */
+		reconcile(t + POOL_BOOT_WINDOW_MS - 1);
+		cr_assert_eq(n_spawns(), 0);
+		cr_assert_eq(n_signals(0), 0);
+		t += POOL_BOOT_WINDOW_MS;
+		if (slot < 2)
+			continue;
+		/* The last one booted: its old worker goes, and no more
+		   spawns. */
+		reconcile(t);
+		cr_assert_eq(n_spawns(), 0);
+		cr_assert_eq(n_signals(STOP_SIG), 1);
+	}
+	cr_assert_eq(pool_ready(&P, t), 3);
+}
+
+Test(pool, max_surge_two_boots_two, .fini = teardown)
+{
+	running_surge(4, 2);
+	pool_reload(&P, &LIM, 4);
+	reconcile(2000);
+	cr_assert_eq(n_spawns(), 2);
+	reconcile(2000 + POOL_BOOT_WINDOW_MS);
+	cr_assert_eq(n_spawns(), 2);
+	cr_assert_eq(n_signals(STOP_SIG), 2);
+}
+
+Test(pool, surge_never_delays_an_empty_slot, .fini = teardown)
+{
+	running_surge(3, 1);
+	pool_reload(&P, &LIM, 3);
+	reconcile(2000);			/* slot 0 surges */
+	cr_assert_eq(n_spawns(), 1);
+	/* Slot 2's old worker dies: its slot is filled at once. */
+	reap(FIRST_PID + 2, 2100);
+	reconcile(2100);
+	cr_assert_eq(n_spawns(), 1);
+	cr_assert_eq(new_spawn(0)->slot, 2);
+}
+
+Test(pool, lifetime_recycles_one_slot_at_a_time, .fini = teardown)
+{
+	const uint64_t life = 60000;
+	pid_t old0, old1;
+
+	setup(2);
+	LIM.pl_max_surge = 1;
+	LIM.pl_max_lifetime_ms = life;
+	pool_reload(&P, &LIM, 2);
+	cr_assert_eq(reconcile(0), life, "no wake-up for max_lifetime");
+	old0 = pid_in(0);
+	old1 = pid_in(1);
+	cr_assert_eq(reconcile(life), life + POOL_BOOT_WINDOW_MS);
+	cr_assert_eq(n_spawns(), 1, "both slots recycled at once");
+	cr_assert_eq(n_signals(0), 0, "retired before its replacement");
+	reconcile(life + POOL_BOOT_WINDOW_MS);
+	cr_assert_not_null(signal_to(old0));
+	cr_assert_str_eq(signal_to(old0)->why, "recycled after max_lifetime");
+	cr_assert_eq(n_spawns(), 1);
+	cr_assert_eq(new_spawn(0)->slot, 1);
+	reconcile(life + 2 * POOL_BOOT_WINDOW_MS);
+	cr_assert_not_null(signal_to(old1));
+	/* The replacements have their own lifetime ahead of them. */
+	cr_assert_eq(pool_find(&P, pid_in(0))->w_recycle_at, 2 * life);
+	cr_assert_eq(pool_find(&P, pid_in(1))->w_recycle_at,
+	    2 * life + POOL_BOOT_WINDOW_MS);
+}
+
+Test(pool, lifetime_jitter_spreads_workers, .fini = teardown)
+{
+	uint64_t lo = POOL_NEVER, hi = 0;
+
+	setup(8);
+	LIM.pl_max_lifetime_ms = 60000;
+	LIM.pl_lifetime_jitter_ms = 10000;
+	pool_reload(&P, &LIM, 8);
+	reconcile(0);
+	for (size_t i = 0; i < P.p_nw; i++) {
+		uint64_t at = P.p_w[i].w_recycle_at;
+		cr_assert_geq(at, 60000);
+		cr_assert_leq(at, 70000);
+		lo = at < lo ? at : lo;
+		hi = at > hi ? at : hi;
+	}
+	cr_assert_neq(lo, hi, "jitter gave every worker the same lifetime");
+}
+
+Test(pool, recycle_on_request_replaces_then_retires, .fini = teardown)
+{
+	pid_t old;
+
+	running_surge(2, 1);
+	old = pid_in(1);
+	reconcile(5000);
+	cr_assert_eq(n_spawns(), 0);
+	pool_recycle(&P, pool_find(&P, old), "recycled after max_requests");
+	cr_assert_eq(reconcile(5000), 5000 + POOL_BOOT_WINDOW_MS);
+	cr_assert_eq(n_spawns(), 1);
+	cr_assert_eq(new_spawn(0)->slot, 1);
+	cr_assert_eq(n_signals(0), 0);
+	/* Marking it again changes nothing. */
+	pool_recycle(&P, pool_find(&P, old), "recycled after max_rss");
+	reconcile(5000 + POOL_BOOT_WINDOW_MS);
+	cr_assert_not_null(signal_to(old));
+	cr_assert_str_eq(signal_to(old)->why, "recycled after max_requests");
+	cr_assert_eq(pool_exit_note(&P, 1), NULL);
+	cr_assert_eq(reap(old, 5100 + POOL_BOOT_WINDOW_MS).pe_kind,
+	    EXIT_STOPPED);
+	reconcile(5100 + POOL_BOOT_WINDOW_MS);
+	cr_assert_eq(n_spawns(), 0);
+	cr_assert_eq(pool_count(&P, WS_RUNNING), 2);
+}
+
+Test(pool, recycled_worker_serves_until_replacement_is_ready,
+    .fini = teardown)
+{
+	pid_t old;
+
+	running_surge(1, 1);
+	old = pid_in(0);
+	pool_recycle(&P, pool_find(&P, old), "recycled after max_rss");
+	F.fail_spawn = true;
+	reconcile(5000);
+	F.fail_spawn = false;
+	cr_assert_eq(n_signals(0), 0, "retired without a replacement");
+	/* The replacement crashes at boot: the old one still serves. */
+	reconcile(5000 + BACKOFF_BASE_MS);
+	cr_assert_eq(n_spawns(), 1);
+	reap(new_spawn(0)->pid, 5200);
+	reconcile(5200);
+	cr_assert_eq(pool_find(&P, old)->w_state, WS_RUNNING);
+}
+
+/* A replacement already due when it gets ready still relieves the worker
+   before it: a lifetime as short as the boot window converges. */
+Test(pool, lifetime_shorter_than_boot_still_rolls, .fini = teardown)
+{
+	pid_t	first, second;
+
+	setup(1);
+	LIM.pl_max_surge = 1;
+	LIM.pl_max_lifetime_ms = POOL_BOOT_WINDOW_MS;
+	pool_reload(&P, &LIM, 1);
+	reconcile(0);
+	first = pid_in(0);
+	reconcile(POOL_BOOT_WINDOW_MS);
+	cr_assert_eq(n_spawns(), 1);
+	second = new_spawn(0)->pid;
+	reconcile(2 * POOL_BOOT_WINDOW_MS);
+	cr_assert_not_null(signal_to(first), "the first worker never goes");
+	cr_assert_str_eq(signal_to(first)->why, "recycled after max_lifetime");
+	cr_assert_null(signal_to(second), "retired before a newer is ready");
+	cr_assert_eq(n_spawns(), 1);
+	reconcile(3 * POOL_BOOT_WINDOW_MS);
+	cr_assert_not_null(signal_to(second));
+	cr_assert_eq(pool_count(&P, WS_RUNNING), 2);
+}
+
+/* Asked while it boots (max_requests under load): replaced only once it
+   is ready, so replacements cannot chase each other. */
+Test(pool, recycling_waits_for_readiness, .fini = teardown)
+{
+	pid_t w;
+
+	running_surge(1, 1);
+	w = pid_in(0);
+	pool_recycle(&P, pool_find(&P, w), "recycled after max_requests");
+	cr_assert_eq(reconcile(100), POOL_BOOT_WINDOW_MS,
+	    "no wake-up for readiness");
+	cr_assert_eq(n_spawns(), 0, "replaced while booting");
+	reconcile(POOL_BOOT_WINDOW_MS);
+	cr_assert_eq(n_spawns(), 1);
+	cr_assert_eq(n_signals(0), 0);
 }
