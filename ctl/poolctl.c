@@ -247,9 +247,21 @@ worker_status(json_t *w)
 		return str(w, "why");
 	if (json_is_false(json_object_get(w, "ready")))
 		return "starting";
+	if (json_object_get(w, "recycle") != NULL)
+		return "recycling";
 	if (json_object_get(w, "busy") != NULL)
 		return num(w, "busy") > 0 ? "busy" : "idle";
 	return "ready";
+}
+
+/* A number the reply may leave out, or "-". */
+static void
+optional(json_t *w, const char *key, char *buf, size_t len)
+{
+	if (json_object_get(w, key) != NULL)
+		snprintf(buf, len, "%lld", num(w, key));
+	else
+		snprintf(buf, len, "-");
 }
 
 static void
@@ -257,24 +269,29 @@ print_workers(json_t *r)
 {
 	json_t	*w;
 	size_t	 i;
-	char	 age[32];
+	char	 age[32], beat[32], rss[24], reqs[24], conns[24];
+	const char *last;
 
-	printf("%-16s %4s %8s %-9s %8s %4s %8s %5s  %s\n", "POOL", "ID",
-	    "PID", "STATE", "AGE", "GEN", "REQUESTS", "CONNS", "STATUS");
+	printf("%-12s %4s %8s %-8s %7s %4s %6s %7s %8s %5s  %-24s %s\n",
+	    "POOL", "ID", "PID", "STATE", "AGE", "GEN", "BEAT", "RSS",
+	    "REQUESTS", "CONNS", "STATUS", "LAST EXIT");
 	json_array_foreach(json_object_get(r, "workers"), i, w) {
 		duration(json_number_value(json_object_get(w, "age")), age,
 		    sizeof(age));
-		char reqs[24] = "-", conns[24] = "-";
-		if (json_object_get(w, "requests") != NULL)
-			snprintf(reqs, sizeof(reqs), "%lld",
-			    num(w, "requests"));
-		if (json_object_get(w, "connections") != NULL)
-			snprintf(conns, sizeof(conns), "%lld",
-			    num(w, "connections"));
-		printf("%-16s %4lld %8lld %-9s %8s %4lld %8s %5s  %s\n",
-		    str(w, "pool"), num(w, "id"), num(w, "pid"),
-		    str(w, "state"), age, num(w, "generation"), reqs, conns,
-		    worker_status(w));
+		duration(json_number_value(json_object_get(w, "beat_age")),
+		    beat, sizeof(beat));
+		snprintf(rss, sizeof(rss), "-");
+		if (json_object_get(w, "rss_kib") != NULL)
+			snprintf(rss, sizeof(rss), "%.1fM",
+			    num(w, "rss_kib") / 1024.0);
+		optional(w, "requests", reqs, sizeof(reqs));
+		optional(w, "connections", conns, sizeof(conns));
+		last = json_string_value(json_object_get(w, "last_exit"));
+		printf("%-12s %4lld %8lld %-8s %7s %4lld %6s %7s %8s %5s  "
+		    "%-24.24s %s\n", str(w, "pool"), num(w, "id"),
+		    num(w, "pid"), str(w, "state"), age, num(w, "generation"),
+		    beat, rss, reqs, conns, worker_status(w),
+		    last != NULL ? last : "-");
 	}
 }
 

@@ -224,7 +224,7 @@ conn_close(struct conn *c)
 	timer_stop(c);
 	hw_response_done(&c->c_resp);
 	if (c->c_busy)
-		sb_end(hw_board, 0);
+		hw_request_done(0);
 	close(c->c_fd);		/* also leaves the epoll set */
 	conn_put(c);
 	A.a_nconns--;
@@ -486,7 +486,7 @@ conn_flush(struct conn *c)
 	}
 	hw_response_done(r);
 	if (c->c_busy) {
-		sb_end(hw_board, r->hr_body);
+		hw_request_done(r->hr_body);
 		c->c_busy = false;
 	}
 	if (c->c_logged) {

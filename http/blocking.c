@@ -263,16 +263,16 @@ hw_blocking_serve(struct hw_bconn *bc, const struct http_worker_conf *wc,
 			send_error(bc, r, minor, quit);
 		if (alog_enabled())
 			alog_write(&log, r > 0 ? r : 400, 0);
-		sb_end(hw_board, 0);
+		hw_request_done(0);
 		return false;
 	}
 	if (!send_response(bc->bc_fd, &resp, quit)) {
-		sb_end(hw_board, 0);
+		hw_request_done(0);
 		return false;
 	}
 	if (alog_enabled())
 		alog_write(&log, resp.hr_status, resp.hr_body);
-	sb_end(hw_board, resp.hr_body);
+	hw_request_done(resp.hr_body);
 	return !resp.hr_close;
 }
 

@@ -28,6 +28,7 @@ hw_init(const struct http_worker_conf *wc)
 
 	hw_hello_len = n > 0 && (size_t)n < sizeof(hw_hello) ? (size_t)n : 0;
 	hw_board = wc->hw_board;
+	hw_recycle_init(wc);
 	sb_beat(hw_board);
 	if (alog_open(wc->hw_access_log, wc->hw_access_format, wc->hw_slot)
 	    == -1)
@@ -168,7 +169,7 @@ hw_rejected(int status, const char *remote)
 		alog_begin(&e, NULL, remote);
 		alog_write(&e, status, 0);
 	}
-	sb_end(hw_board, 0);
+	hw_request_done(0);
 }
 
 void

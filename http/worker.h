@@ -42,6 +42,9 @@ struct http_worker_conf {
 	struct sb_group		*hw_group;	/* our pool's, or NULL */
 	const char		*hw_app;	/* module path, or NULL */
 	const char		*hw_app_arg;
+	unsigned		hw_max_requests;	/* 0: no limit */
+	unsigned		hw_max_requests_jitter;
+	const char		*hw_notify;	/* the arbiter's notify socket */
 };
 
 /*
@@ -131,6 +134,10 @@ bool	 hw_share_over(const struct http_worker_conf *, size_t nconns);
    through it (accepted with accept4 flags), or -1. */
 int	 hw_share_back(struct hw_share *, const struct http_worker_conf *,
 	    int flags, uint64_t now);
+
+/* recycle.c: a request is done (scoreboard and max_requests). */
+void	 hw_recycle_init(const struct http_worker_conf *);
+void	 hw_request_done(uint64_t bytes);
 
 /* Count and log a request refused with status before its head parsed. */
 void	 hw_rejected(int status, const char *remote);

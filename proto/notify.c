@@ -81,6 +81,10 @@ assignment(const char *line, size_t len, struct notify_msg *m)
 	    parse_u64(v, n, &u) == 0) {
 		m->nm_flags |= NM_EXTEND;
 		m->nm_extend_usec = u;
+	} else if (is(line, k, "X_POOLD_RECYCLE") && (is(v, n, "1") ||
+	    is(v, n, "max_requests"))) {
+		m->nm_flags |= NM_RECYCLE;
+		m->nm_recycle = is(v, n, "1") ? NR_ASKED : NR_REQUESTS;
 	} else
 		return -1;
 	return 0;

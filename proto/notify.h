@@ -23,6 +23,18 @@ enum {
 	NM_ERRNO	= 1 << 5,	/* ERRNO=n */
 	NM_EXTEND	= 1 << 6,	/* EXTEND_TIMEOUT_USEC=n */
 	NM_RELOADING	= 1 << 7,	/* RELOADING=1 */
+	NM_RECYCLE	= 1 << 8,	/* X_POOLD_RECYCLE=1 or =max_requests */
+};
+
+/*
+ * X_POOLD_RECYCLE is poold's own (systemd's X_ prefix for variables it
+ * does not know): a worker asks to be replaced by the rolling rule, and
+ * keeps serving until its replacement is ready.  The built-in workers
+ * send it on reaching max_requests.
+ */
+enum notify_recycle {
+	NR_ASKED,	/* =1: the worker's own reason */
+	NR_REQUESTS,	/* =max_requests */
 };
 
 struct notify_msg {
@@ -30,6 +42,7 @@ struct notify_msg {
 	char		nm_status[NOTIFY_STATUS_MAX];	/* printable ASCII */
 	int		nm_errno;
 	uint64_t	nm_extend_usec;
+	enum notify_recycle nm_recycle;
 	unsigned	nm_ignored;	/* lines not understood */
 };
 

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #include "notifysock.h"
 #include "options.h"
 #include "pool.h"
+#include "procstat.h"
 #include "scoreboard.h"
 #include "signame.h"
 #include "spawn.h"
@@ -39,7 +41,11 @@ struct pool_rt {
 	int			*pr_fds;
 	size_t			 pr_nfds;
 	int			 pr_group;	/* scoreboard group, or -1 */
+	uint64_t		 pr_rss_next;	/* max_rss: next look (ms) */
 };
+
+/* max_rss: how often a pool that sets it has its workers' RSS read. */
+#define RSS_CHECK_MS	1000
 
 enum arb_state {
 	AS_RUN,
@@ -204,6 +210,9 @@ limits_from(const struct pool_conf *pc, struct pool_limits *lim)
 	lim->pl_ready_notify = pc->pc_ready_notify;
 	lim->pl_boot_timeout_ms = pc->pc_boot_timeout_ms;
 	lim->pl_timeout_ms = pc->pc_timeout_ms;
+	lim->pl_max_surge = pc->pc_max_surge;
+	lim->pl_max_lifetime_ms = pc->pc_max_lifetime_ms;
+	lim->pl_lifetime_jitter_ms = pc->pc_lifetime_jitter_ms;
 }
 
 /* Point a pool at its (new) config and the fds of its listeners. */
@@ -248,6 +257,9 @@ pool_create(const struct pool_conf *pc)
 	/* Without a group (all 1024 taken) the pool's workers just do not
 	   balance their connections. */
 	rt->pr_group = sb_group_alloc();
+	/* Jitter only has to differ between pools and runs. */
+	p->p_rand = (ev_now_ms() + 1) * UINT64_C(0x9e3779b97f4a7c15) ^
+	    (uint64_t)getpid() << 32 ^ (uintptr_t)p;
 	p->p_ctx = rt;
 	arb.a_pools[arb.a_npools++] = p;
 	return p;
@@ -624,6 +636,48 @@ read_heartbeats(struct pool *p)
 	}
 }
 
+/*
+ * max_rss (uWSGI's reload-on-rss): workers over it are recycled.  Read
+ * from /proc once a second, and only for pools that set it; the next
+ * look, or POOL_NEVER.
+ */
+static uint64_t
+check_rss(struct pool *p, uint64_t now)
+{
+	struct pool_rt	*rt = p->p_ctx;
+	uint64_t	 kib, max;
+
+	if (rt->pr_conf == NULL || rt->pr_conf->pc_max_rss_mib == 0)
+		return POOL_NEVER;
+	if (now < rt->pr_rss_next)
+		return rt->pr_rss_next;
+	max = (uint64_t)rt->pr_conf->pc_max_rss_mib * 1024;
+	for (size_t i = 0; i < p->p_nw; i++) {
+		struct worker *w = &p->p_w[i];
+		if (w->w_state != WS_RUNNING || w->w_recycle != NULL ||
+		    proc_rss_kib(w->w_pid, &kib) == -1 || kib <= max)
+			continue;
+		log_info("pool %s: worker %u (pid %ld) uses %.1f MiB, over "
+		    "max_rss: recycling it", p->p_name, w->w_slot,
+		    (long)w->w_pid, kib / 1024.0);
+		pool_recycle(p, w, "recycled: over max_rss");
+	}
+	rt->pr_rss_next = now + RSS_CHECK_MS;
+	return rt->pr_rss_next;
+}
+
+static void
+recycle_asked(struct pool *p, struct worker *w, enum notify_recycle why)
+{
+	if (w->w_recycle != NULL || w->w_state != WS_RUNNING)
+		return;
+	log_info("pool %s: worker %u (pid %ld) %s: recycling it", p->p_name,
+	    w->w_slot, (long)w->w_pid, why == NR_REQUESTS ?
+	    "reached max_requests" : "asks to be recycled");
+	pool_recycle(p, w, why == NR_REQUESTS ?
+	    "recycled after max_requests" : "recycled at its own request");
+}
+
 int
 arbiter_notified(pid_t pid, const struct notify_msg *m)
 {
@@ -647,6 +701,8 @@ arbiter_notified(pid_t pid, const struct notify_msg *m)
 			log_info("pool %s: worker %u (pid %ld) reports "
 			    "errno %d (%s)", p->p_name, w->w_slot,
 			    (long)pid, m->nm_errno, strerror(m->nm_errno));
+		if (m->nm_flags & NM_RECYCLE)
+			recycle_asked(p, w, m->nm_recycle);
 		if (m->nm_ignored > 0)
 			log_debug("pool %s: worker %u (pid %ld): %u notify "
 			    "line(s) ignored", p->p_name, w->w_slot,
@@ -688,6 +744,8 @@ step(void)
 	drop_done_pools();
 	for (size_t i = 0; i < arb.a_npools; i++) {
 		read_heartbeats(arb.a_pools[i]);
+		d = check_rss(arb.a_pools[i], now);
+		next = d < next ? d : next;
 		d = pool_reconcile(arb.a_pools[i], now, &arb_ops);
 		next = d < next ? d : next;
 	}

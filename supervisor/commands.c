@@ -16,6 +16,7 @@
 #include "evsource.h"
 #include "notifysock.h"
 #include "pool.h"
+#include "procstat.h"
 #include "scoreboard.h"
 #include "signame.h"
 
@@ -203,6 +204,7 @@ add_workers(json_t *list, const struct pool *p, uint64_t now, double wall)
 		double			 age = (now - w->w_started) / 1000.0;
 		const struct sb_entry	*e;
 		const char		*note;
+		uint64_t		 rss;
 		json_t			*o;
 
 		o = json_pack("{s:s, s:i, s:i, s:s, s:i, s:f, s:f}", "pool",
@@ -220,6 +222,10 @@ add_workers(json_t *list, const struct pool *p, uint64_t now, double wall)
 			o = with(o, "why", json_string(w->w_why));
 		if ((note = pool_exit_note(p, w->w_slot)) != NULL)
 			o = with(o, "last_exit", json_string(note));
+		if (w->w_recycle != NULL)
+			o = with(o, "recycle", json_string(w->w_recycle));
+		if (proc_rss_kib(w->w_pid, &rss) == 0)
+			o = with(o, "rss_kib", json_integer((json_int_t)rss));
 		if (o != NULL && (e = sb_entry(w->w_board)) != NULL) {
 			uint64_t beat = atomic_load_explicit(&e->se_heartbeat,
 			    memory_order_relaxed);
@@ -415,6 +421,11 @@ pool_conf_json(const struct pool_conf *pc)
 	o = with(o, "ready", json_string(pc->pc_ready_notify ? "notify" :
 	    "started"));
 	o = with(o, "boot_timeout", json_real(pc->pc_boot_timeout_ms / 1000.0));
+	o = with(o, "max_lifetime", json_real(pc->pc_max_lifetime_ms / 1000.0));
+	o = with(o, "max_lifetime_jitter",
+	    json_real(pc->pc_lifetime_jitter_ms / 1000.0));
+	o = with(o, "max_rss", json_integer(pc->pc_max_rss_mib));
+	o = with(o, "max_surge", json_integer(pc->pc_max_surge));
 	o = with(o, "reopen_signal", pc->pc_reopen_signal ?
 	    json_string(signame(pc->pc_reopen_signal)) : json_null());
 	o = with(o, "listen", listen_list(pc));

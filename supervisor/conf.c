@@ -202,6 +202,10 @@ static cfg_opt_t pool_opts[] = {
 	CFG_FLOAT("boot_timeout", CONF_DEFAULT_BOOT_TIMEOUT, CFGF_NONE),
 	CFG_INT("max_requests", 0, CFGF_NONE),
 	CFG_INT("max_requests_jitter", 0, CFGF_NONE),
+	CFG_FLOAT("max_lifetime", 0, CFGF_NONE),
+	CFG_FLOAT("max_lifetime_jitter", 0, CFGF_NONE),
+	CFG_INT("max_rss", 0, CFGF_NONE),
+	CFG_INT("max_surge", 1, CFGF_NONE),
 	CFG_INT("backlog", CONF_DEFAULT_BACKLOG, CFGF_NONE),
 	CFG_INT("socket_mode", 0666, CFGF_NONE),
 	CFG_STR("root", NULL, CFGF_NONE),
@@ -316,6 +320,7 @@ pool_conf_init(struct pool_conf *pc)
 	pc->pc_reopen_signal = SIGUSR1;
 	pc->pc_graceful_ms = (unsigned)(CONF_DEFAULT_GRACEFUL * 1000);
 	pc->pc_boot_timeout_ms = (unsigned)(CONF_DEFAULT_BOOT_TIMEOUT * 1000);
+	pc->pc_max_surge = 1;
 	pc->pc_backlog = CONF_DEFAULT_BACKLOG;
 	pc->pc_socket_mode = 0666;
 	pc->pc_keepalive_ms = 2000;
@@ -434,6 +439,41 @@ load_ready(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	return 0;
 }
 
+/*
+ * Recycling (Gunicorn's max_requests, uWSGI's max-worker-lifetime and
+ * reload-on-rss) and how many replacements boot at once.
+ */
+static int
+load_recycling(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
+{
+	const char	*n = pc->pc_name;
+	double		 life = cfg_getfloat(sec, "max_lifetime");
+	double		 jit = cfg_getfloat(sec, "max_lifetime_jitter");
+	int		 req = 0, rjit = 0, rss = 0, surge = 1;
+
+	if (get_int(sec, "max_requests", 0, INT_MAX, &req, n, e) == -1 ||
+	    get_int(sec, "max_requests_jitter", 0, INT_MAX, &rjit, n,
+	    e) == -1 ||
+	    get_int(sec, "max_rss", 0, CONF_MAX_RSS_LIMIT, &rss, n, e) == -1 ||
+	    get_int(sec, "max_surge", 1, CONF_WORKERS_LIMIT, &surge, n,
+	    e) == -1)
+		return -1;
+	if (life < 0 || life > CONF_LIFETIME_LIMIT || jit < 0 ||
+	    jit > CONF_LIFETIME_LIMIT)
+		return conf_fail(e, "pool %s: max_lifetime and its jitter "
+		    "must be 0-%d s", n, CONF_LIFETIME_LIMIT);
+	if (life > 0 && life < 1)
+		return conf_fail(e, "pool %s: max_lifetime must be at least "
+		    "1 s (or 0 for none)", n);
+	pc->pc_max_requests = (unsigned)req;
+	pc->pc_max_requests_jitter = (unsigned)rjit;
+	pc->pc_max_rss_mib = (unsigned)rss;
+	pc->pc_max_surge = (unsigned)surge;
+	pc->pc_max_lifetime_ms = (uint64_t)(life * 1000.0 + 0.5);
+	pc->pc_lifetime_jitter_ms = (uint64_t)(jit * 1000.0 + 0.5);
+	return 0;
+}
+
 static int
 pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 {
@@ -491,15 +531,8 @@ pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	    "graceful_timeout"));
 	if (load_ready(sec, pc, e) == -1)
 		return -1;
-	if (cfg_getint(sec, "max_requests") < 0 ||
-	    cfg_getint(sec, "max_requests") > INT_MAX ||
-	    cfg_getint(sec, "max_requests_jitter") < 0 ||
-	    cfg_getint(sec, "max_requests_jitter") > INT_MAX)
-		return conf_fail(e, "pool %s: max_requests must be >= 0",
-		    pc->pc_name);
-	pc->pc_max_requests = (unsigned)cfg_getint(sec, "max_requests");
-	pc->pc_max_requests_jitter =
-	    (unsigned)cfg_getint(sec, "max_requests_jitter");
+	if (load_recycling(sec, pc, e) == -1)
+		return -1;
 	if (cfg_getint(sec, "backlog") < 1 ||
 	    cfg_getint(sec, "backlog") > INT_MAX)
 		return conf_fail(e, "pool %s: backlog must be positive",
@@ -909,9 +942,6 @@ check_class(struct pool_conf *pc, struct conf_err *e)
 			return conf_fail(e, "pool %s: ready = notify is for exec "
 			    "workers; built-in ones report on the scoreboard",
 			    pc->pc_name);
-		if (pc->pc_max_requests != 0)
-			return conf_fail(e, "pool %s: max_requests is not in "
-			    "this build yet", pc->pc_name);
 		if (pc->pc_threads != 1 && pc->pc_class != WC_GTHREAD)
 			return conf_fail(e, "pool %s: threads is for worker = "
 			    "gthread", pc->pc_name);
@@ -926,7 +956,8 @@ check_class(struct pool_conf *pc, struct conf_err *e)
 	if (pc->pc_threads != 1 || pc->pc_max_requests != 0 ||
 	    pc->pc_max_requests_jitter != 0)
 		return conf_fail(e, "pool %s: threads and max_requests are "
-		    "for the built-in workers, not exec", pc->pc_name);
+		    "for the built-in workers, not exec (an exec worker may "
+		    "send X_POOLD_RECYCLE=1)", pc->pc_name);
 	return resolve_command(pc, e);
 }
 

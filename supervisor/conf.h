@@ -21,6 +21,8 @@
 #define CONF_DEFAULT_BACKLOG	2048
 #define CONF_DEFAULT_GRACEFUL	30.0
 #define CONF_DEFAULT_BOOT_TIMEOUT	60.0	/* ready = notify */
+#define CONF_LIFETIME_LIMIT	(366 * 86400)	/* max_lifetime, s */
+#define CONF_MAX_RSS_LIMIT	(1 << 20)	/* max_rss, MiB: 1 TiB */
 #define CONF_DEFAULT_TIMEOUT	30.0
 #define CTL_IDLE_DEFAULT_S	60
 
@@ -56,6 +58,10 @@ struct pool_conf {
 	unsigned	  pc_boot_timeout_ms;	/* boot_timeout */
 	unsigned	  pc_max_requests;
 	unsigned	  pc_max_requests_jitter;
+	uint64_t	  pc_max_lifetime_ms;	/* 0: none */
+	uint64_t	  pc_lifetime_jitter_ms;
+	unsigned	  pc_max_rss_mib;	/* 0: not checked */
+	unsigned	  pc_max_surge;		/* >= 1 */
 	int		  pc_backlog;
 	mode_t		  pc_socket_mode;
 	/* Built-in HTTP workers (Gunicorn's names where it has them). */

@@ -13,6 +13,7 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/notifysock.c supervisor/notifysock.h \
 	supervisor/options.c supervisor/options.h \
 	supervisor/pidfile.c supervisor/pidfile.h \
+	supervisor/procstat.c supervisor/procstat.h \
 	supervisor/signame.c supervisor/signame.h \
 	supervisor/spawn.c supervisor/spawn.h
 supervisor_libpoold_a_CFLAGS = $(AM_CFLAGS) $(CONFUSE_CFLAGS) \

@@ -261,6 +261,9 @@ http_main(const struct spawn_req *r, char **envp)
 		.hw_group = sb_group(r->sr_group),
 		.hw_app = pc->pc_app,
 		.hw_app_arg = pc->pc_app_arg,
+		.hw_max_requests = pc->pc_max_requests,
+		.hw_max_requests_jitter = pc->pc_max_requests_jitter,
+		.hw_notify = r->sr_notify,
 		.hw_limits = {
 			.hl_line = pc->pc_limit_line,
 			.hl_fields = pc->pc_limit_fields,

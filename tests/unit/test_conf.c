@@ -534,7 +534,18 @@ ParameterizedTestParameters(conf, rejects_file)
 		{ "pool a {\n" OK_POOL "timeout = 90000\n}\n",
 		    "pool a: timeouts must be 0-86400 s", 0, false },
 		{ "pool a {\n" OK_POOL "max_requests = -1\n}\n",
-		    "pool a: max_requests must be >= 0", 0, false },
+		    "pool a: max_requests = -1: expected 0-2147483647", 0,
+		    false },
+		{ "pool a {\n" OK_POOL "max_surge = 0\n}\n",
+		    "pool a: max_surge = 0: expected 1-4096", 0, false },
+		{ "pool a {\n" OK_POOL "max_rss = 2000000\n}\n",
+		    "pool a: max_rss = 2000000: expected 0-1048576", 0, false },
+		{ "pool a {\n" OK_POOL "max_lifetime = 0.5\n}\n",
+		    "pool a: max_lifetime must be at least 1 s (or 0 for none)",
+		    0, false },
+		{ "pool a {\n" OK_POOL "max_lifetime_jitter = -1\n}\n",
+		    "pool a: max_lifetime and its jitter must be 0-31622400 s",
+		    0, false },
 		{ "pool a {\n" OK_POOL "ready = \"soon\"\n}\n",
 		    "pool a: ready must be started or notify, not \"soon\"", 0,
 		    false },
@@ -995,6 +1006,40 @@ Test(conf, ready_and_timeouts, .init = tmp_init, .fini = tmp_fini)
 	config_free(&c);
 	cr_assert_eq(load(ARGV("-k", "async", "-t", "2", NULL), &c, err), 0,
 	    "%s", err);
+	config_free(&c);
+}
+
+/* Recycling and max_surge: defaults, and the units each is in. */
+Test(conf, recycling, .init = tmp_init, .fini = tmp_fini)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+	const char		*path;
+
+	cr_assert_eq(load(ARGV("--", "true", NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_max_surge, 1);
+	cr_assert_eq(c.c_pools[0].pc_max_lifetime_ms, 0);
+	cr_assert_eq(c.c_pools[0].pc_max_rss_mib, 0);
+	config_free(&c);
+	path = tmp_file("r.conf", "pool a {\n" OK_POOL
+	    "max_surge = 3\nmax_lifetime = 86400\nmax_lifetime_jitter = 600"
+	    "\nmax_rss = 512\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_max_surge, 3);
+	cr_assert_eq(c.c_pools[0].pc_max_lifetime_ms, 86400000);
+	cr_assert_eq(c.c_pools[0].pc_lifetime_jitter_ms, 600000);
+	cr_assert_eq(c.c_pools[0].pc_max_rss_mib, 512);
+	config_free(&c);
+	/* A year's lifetime does not wrap. */
+	path = tmp_file("y.conf", "pool a {\n" OK_POOL
+	    "max_lifetime = 31622400\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_max_lifetime_ms, UINT64_C(31622400000));
+	config_free(&c);
+	cr_assert_eq(load(ARGV("-k", "async", "--max-requests", "1000",
+	    "--max-requests-jitter", "50", NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_max_requests, 1000);
+	cr_assert_eq(c.c_pools[0].pc_max_requests_jitter, 50);
 	config_free(&c);
 }
 

@@ -103,3 +103,22 @@ Test(notify, later_lines_override)
 	cr_assert_str_eq(m.nm_status, "two");
 	cr_assert_eq(m.nm_errno, 5);
 }
+
+Test(notify, poold_recycle_request)
+{
+	struct notify_msg m = parse("X_POOLD_RECYCLE=1");
+
+	cr_assert_eq(m.nm_flags, NM_RECYCLE);
+	cr_assert_eq(m.nm_recycle, NR_ASKED);
+	m = parse("WATCHDOG=1\nX_POOLD_RECYCLE=max_requests\n");
+	cr_assert_eq(m.nm_flags, NM_WATCHDOG | NM_RECYCLE);
+	cr_assert_eq(m.nm_recycle, NR_REQUESTS);
+	/* Anything else is not understood, as with systemd's own. */
+	for (const char *bad = "X_POOLD_RECYCLE=0\0X_POOLD_RECYCLE=yes\0"
+	    "X_POOLD_RECYCLE=\0x_poold_recycle=1\0"; *bad != '\0';
+	    bad += strlen(bad) + 1) {
+		m = parse(bad);
+		cr_assert_eq(m.nm_flags, 0, "%s understood", bad);
+		cr_assert_eq(m.nm_ignored, 1, "%s", bad);
+	}
+}
