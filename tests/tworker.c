@@ -5,8 +5,9 @@
  * mask and ignored signals) before changing anything, and writes that
  * snapshot as one line to every client that connects.  Options make it
  * crash, exit on a timer, ignore SIGTERM, log signals to a file, or speak
- * the notify protocol (readiness, watchdog, anything raw) so the tests
- * can drive the supervisor's error and health paths.
+ * the notify protocol (readiness, watchdog, anything raw), boot slowly
+ * or hold memory, so the tests can drive the supervisor's error and
+ * health paths.
  */
 
 #define _GNU_SOURCE
@@ -52,6 +53,8 @@ struct options {
 	int		 o_watchdog;		/* WATCHDOG=1 as asked */
 	const char	*o_notify;		/* sent once at start */
 	int		 o_libsystemd;		/* send with sd_notify(3) */
+	int		 o_boot;		/* accept only once ready */
+	long		 o_leak_mib;		/* hold this much, touched */
 };
 
 /* What the worker inherited, recorded before it changes anything. */
@@ -86,7 +89,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: tworker [--exit code] [--exit-after ms] "
 	    "[--ignore-term] [--log file] [--env name ...] [--ready-after ms] "
-	    "[--watchdog] [--notify message] [--libsystemd]\n");
+	    "[--watchdog] [--notify message] [--libsystemd] [--boot ms] "
+	    "[--leak mib]\n");
 	exit(1);
 }
 
@@ -116,6 +120,8 @@ parse_options(int argc, char *argv[], struct options *o)
 		{ "watchdog",		no_argument,		NULL, 'w' },
 		{ "notify",		required_argument,	NULL, 'n' },
 		{ "libsystemd",		no_argument,		NULL, 's' },
+		{ "boot",		required_argument,	NULL, 'b' },
+		{ "leak",		required_argument,	NULL, 'm' },
 		{ NULL,			0,			NULL, 0 }
 	};
 	int	ch;
@@ -156,6 +162,16 @@ parse_options(int argc, char *argv[], struct options *o)
 			break;
 		case 's':
 			o->o_libsystemd = 1;
+			break;
+		case 'b':
+			/* A program that initialises before it accepts:
+			   READY=1 and the first accept come together. */
+			o->o_ready_after = parse_number("--boot", optarg, 0,
+			    INT_MAX);
+			o->o_boot = 1;
+			break;
+		case 'm':
+			o->o_leak_mib = parse_number("--leak", optarg, 1, 4096);
 			break;
 		default:
 			usage();
@@ -590,6 +606,7 @@ run(const struct startup *st, const struct options *o,
 	struct timespec		 left, *timeout;
 	long long		 t = now_ms(), next, every = watchdog_every(o);
 	long long		 exit_at = -1, ready_at = -1, beat_at = -1;
+	nfds_t			 nwatch = (nfds_t)st->st_nlisten;
 	int			 i;
 
 	prepare_listeners(st, pfd);
@@ -598,6 +615,8 @@ run(const struct startup *st, const struct options *o,
 		exit_at = t + o->o_exit_after;
 	if (o->o_ready_after >= 0)
 		ready_at = t + o->o_ready_after;
+	if (o->o_boot)
+		nwatch = 0;
 	if (every > 0)
 		beat_at = t;
 	if (o->o_notify != NULL)
@@ -610,6 +629,7 @@ run(const struct startup *st, const struct options *o,
 		if (ready_at >= 0 && t >= ready_at) {
 			notify("READY=1\nSTATUS=tworker ready");
 			ready_at = -1;
+			nwatch = (nfds_t)st->st_nlisten;
 		}
 		if (beat_at >= 0 && t >= beat_at) {
 			notify("WATCHDOG=1");
@@ -622,19 +642,32 @@ run(const struct startup *st, const struct options *o,
 			left.tv_nsec = (next - t) % 1000 * 1000000L;
 			timeout = &left;
 		}
-		if (ppoll(pfd, (nfds_t)st->st_nlisten, timeout,
-		    waitmask) == -1) {
+		if (ppoll(pfd, nwatch, timeout, waitmask) == -1) {
 			if (errno == EINTR)
 				continue;
 			err(1, "ppoll");
 		}
-		for (i = 0; i < st->st_nlisten; i++) {
+		for (i = 0; i < (int)nwatch; i++) {
 			if (pfd[i].revents & POLLNVAL)
 				errx(1, "fd %d is not open", pfd[i].fd);
 			if (pfd[i].revents != 0)
 				serve(pfd[i].fd, i, st, o);
 		}
 	}
+}
+
+/* Memory a leaky program would have by now, resident (touched). */
+static void
+leak(long mib)
+{
+	size_t	 n = (size_t)mib << 20;
+	char	*p = malloc(n);
+
+	if (p == NULL)
+		err(1, "--leak %ld", mib);
+	memset(p, 0x5a, n);
+	/* Kept: the process's RSS is the point. */
+	__asm__ volatile("" : : "r"(p) : "memory");
 }
 
 int
@@ -655,5 +688,7 @@ main(int argc, char *argv[])
 
 	setup_signals(&o, &waitmask);
 	open_log(&o, &st);
+	if (o.o_leak_mib > 0)
+		leak(o.o_leak_mib);
 	run(&st, &o, &waitmask);
 }

@@ -1,14 +1,18 @@
 /*
  * Worker health end to end: readiness by READY=1, the boot timeout, the
  * watchdog for exec workers (WATCHDOG=1) and built-in ones (the
- * scoreboard heartbeat), and the notify socket refusing what is not a
- * worker's.  tworker speaks the notify protocol as sd_notify(3) would.
+ * scoreboard heartbeat), recycling (max_requests, max_lifetime, max_rss,
+ * a worker's own request), rolling restarts under load, and the notify
+ * socket refusing what is not a worker's.  tworker speaks the notify
+ * protocol as sd_notify(3) would; tests/data/pyworker.py as a Python
+ * program using python3-systemd does.
  */
 #include "config.h"
 
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,23 +32,34 @@ static void teardown(void) { h_teardown(&pd); }
 
 TestSuite(health, .init = setup, .fini = teardown, .timeout = 60);
 
+/* poold with one pool "web" on a free port: its section's body is
+   fmt, where the port's %d comes first. */
+static void __attribute__((format(printf, 1, 2)))
+start_pool(const char *fmt, ...)
+{
+	char	conf[H_PATH_MAX], body[1536], text[2048];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof(body), fmt, ap);
+	va_end(ap);
+	snprintf(text, sizeof(text), "pool web {\n%s}\n", body);
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS), "control socket not up");
+}
+
 /* poold with one exec pool "web" of n tworkers given targs, and extra
    lines in the pool section. */
 static void
 start(int n, const char *targs, const char *extra)
 {
-	char conf[H_PATH_MAX], text[2048];
-
 	port = h_free_port();
-	snprintf(text, sizeof(text),
-	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	start_pool("  listen = { \"127.0.0.1:%d\" }\n"
 	    "  command = { \"%s\", \"--log\", \"%s\"%s }\n"
-	    "  workers = %d\n  graceful_timeout = 5\n%s}\n",
+	    "  workers = %d\n  graceful_timeout = 5\n%s",
 	    port, h_tworker_path(), pd.pd_wlog, targs, n, extra);
-	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
-	const char *args[] = { "-c", conf, NULL };
-	h_start(&pd, args, NULL);
-	cr_assert(h_ctl_ready(&pd, H_WAIT_MS), "control socket not up");
 }
 
 static json_t *
@@ -232,4 +247,181 @@ Test(health, notify_socket_refuses_strangers)
 	cr_assert(json_is_false(json_object_get(r, "ready")),
 	    "a stranger's READY=1 made a worker ready");
 	json_decref(r);
+}
+
+/* -- recycling and rolling replacement ------------------------------------- */
+
+/* The pid a built-in worker names in its hello reply, or -1. */
+static long
+hello_pid(void)
+{
+	char	 buf[512];
+	bool	 closed;
+	int	 fd;
+	const char *p;
+
+	if ((fd = h_tcp_connect(port)) == -1)
+		return -1;
+	if (h_send(fd, "GET / HTTP/1.0\r\n\r\n", 18) == -1) {
+		close(fd);
+		return -1;
+	}
+	h_recv(fd, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
+	close(fd);
+	if (strncmp(buf, "HTTP/1.0 200 ", 13) != 0 ||
+	    (p = strstr(buf, ", pid ")) == NULL)
+		return -1;
+	return strtol(p + 6, NULL, 10);
+}
+
+/* The workers reply's entry for slot 0's running worker, or NULL. */
+static json_t *
+running_in_slot0(json_t *r)
+{
+	json_t	*w;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(r, "workers"), i, w) {
+		if (json_integer_value(json_object_get(w, "id")) == 0 &&
+		    strcmp(json_string_value(json_object_get(w, "state")),
+		    "running") == 0)
+			return w;
+	}
+	return NULL;
+}
+
+/*
+ * max_requests: the worker that reaches it keeps serving while its
+ * replacement starts; every request of the test is answered, and the
+ * slot then says why its worker was retired.
+ */
+Test(health, max_requests_recycles_without_a_gap)
+{
+	long	 first, pid = 0;
+	int	 fails = 0, n = 0;
+	json_t	*r, *w;
+	const char *note;
+
+	port = h_free_port();
+	start_pool("  listen = { \"127.0.0.1:%d\" }\n  worker = sync\n"
+	    "  workers = 1\n  max_requests = 5\n", port);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	for (int i = 0; i < 100 && (first = hello_pid()) == -1; i++)
+		usleep(10000);
+	cr_assert_gt(first, 0, "no reply");
+	for (long t0 = h_now_ms(); h_now_ms() - t0 < 3 * H_WAIT_MS &&
+	    n < 200000; n++) {
+		if ((pid = hello_pid()) == -1)
+			fails++;
+		else if (pid != first && h_count(pd.pd_log, "recycled after "
+		    "max_requests") > 0)
+			break;
+	}
+	cr_assert_eq(fails, 0, "%d of %d requests failed", fails, n);
+	cr_assert_neq(pid, first, "never recycled after %d requests", n);
+	cr_assert(h_log_has(&pd, "reached max_requests"));
+	cr_assert(h_wait_gone((pid_t)first, H_WAIT_MS));
+	r = ctl("workers");
+	cr_assert_not_null(w = running_in_slot0(r));
+	cr_assert_not_null(note = json_string_value(json_object_get(w,
+	    "last_exit")));
+	cr_assert(strstr(note, "recycled after max_requests"), "%s", note);
+	cr_assert_gt(json_integer_value(json_object_get(w, "rss_kib")), 0);
+	json_decref(r);
+}
+
+Test(health, max_lifetime_recycles_exec_workers)
+{
+	pid_t old;
+
+	start(1, "", "  max_lifetime = 1\n");
+	old = h_worker_in_slot(&pd, 0);
+	cr_assert(h_wait_count(pd.pd_log, "recycled after max_lifetime", 1,
+	    3 * H_WAIT_MS), "not recycled");
+	cr_assert(h_wait_gone(old, H_WAIT_MS));
+	cr_assert_neq(h_worker_in_slot(&pd, 0), old);
+}
+
+Test(health, max_rss_recycles_a_leaking_worker)
+{
+	start(1, ", \"--leak\", \"48\"", "  max_rss = 16\n");
+	cr_assert(h_wait_count(pd.pd_log, "over max_rss: recycling it", 1,
+	    H_WAIT_MS), "a 48 MiB worker was not recycled at 16");
+	cr_assert(h_wait_count(pd.pd_log, "stopped (recycled: over max_rss)",
+	    1, 3 * H_WAIT_MS));
+}
+
+/* A worker program may ask for its own replacement. */
+Test(health, worker_asks_to_be_recycled)
+{
+	start(1, ", \"--notify\", \"X_POOLD_RECYCLE=1\"", "");
+	cr_assert(h_wait_count(pd.pd_log, "asks to be recycled", 1,
+	    H_WAIT_MS));
+	cr_assert(h_wait_count(pd.pd_log, "stopped (recycled at its own "
+	    "request)", 1, 3 * H_WAIT_MS));
+}
+
+/* Python's systemd.daemon, unchanged: readiness, status, watchdog.
+   Debian's python3, where python3-systemd is, not whatever is first on
+   PATH. */
+Test(health, python_worker_with_python3_systemd)
+{
+	char	 script[H_PATH_MAX], buf[256];
+	const char *data = getenv("POOLD_TESTDATA");
+	json_t	*w;
+
+	cr_assert_not_null(data, "POOLD_TESTDATA not set");
+	snprintf(script, sizeof(script), "%s/pyworker.py", data);
+	port = h_free_port();
+	start_pool("  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"/usr/bin/python3\", \"%s\" }\n"
+	    "  ready = \"notify\"\n"
+	    "  boot_timeout = 10\n  timeout = 2\n  workers = 1\n", port,
+	    script);
+	cr_assert(h_wait_count(pd.pd_log, "ready after", 1, 2 * H_WAIT_MS),
+	    "no READY=1 from python (is python3-systemd installed?)");
+	cr_assert_eq(h_query_tcp(port, buf, sizeof(buf)), 0);
+	cr_assert(strncmp(buf, "pyworker pid=", 13) == 0, "%s", buf);
+	w = first_worker();
+	cr_assert_str_eq(json_string_value(json_object_get(w, "status")),
+	    "python worker serving");
+	json_decref(w);
+	/* Four pings per timeout keep it alive past two timeouts. */
+	cr_assert_not(h_wait_count(pd.pd_log, "watchdog", 1, 4500),
+	    "the watchdog fired on a pinging worker");
+}
+
+/*
+ * The issue's acceptance test: a rolling restart of slow-booting workers
+ * (0.4 s before READY=1 and the first accept) under continuous client
+ * load; no connection fails, and the pool never has more than one
+ * replacement booting beside the workers it replaces.
+ */
+Test(health, rolling_restart_under_load_drops_nothing)
+{
+	int	 fails = 0, n = 0, restarts = 0;
+	char	 buf[H_REPORT_MAX];
+	long	 t0;
+
+	start(3, ", \"--boot\", \"400\"", "  ready = \"notify\"\n"
+	    "  max_surge = 1\n");
+	cr_assert(h_wait_count(pd.pd_log, "ready after", 3, H_WAIT_MS));
+	for (t0 = h_now_ms(); h_now_ms() - t0 < 6 * H_WAIT_MS && n < 100000;
+	    n++) {
+		if (h_query_tcp(port, buf, sizeof(buf)) != 0)
+			fails++;
+		if (n == 20) {
+			json_decref(ctl("restart web"));
+			restarts++;
+		}
+		if (h_count(pd.pd_log, "stopped (replaced after reload)") == 3)
+			break;
+	}
+	cr_assert_eq(restarts, 1);
+	cr_assert_eq(h_count(pd.pd_log, "stopped (replaced after reload)"), 3,
+	    "restart did not finish");
+	cr_assert_eq(fails, 0, "%d of %d connections failed", fails, n);
+	cr_assert_gt(n, 100, "too little load to mean anything: %d", n);
+	/* One at a time: three boots of 0.4 s cannot overlap. */
+	cr_assert_geq(h_now_ms() - t0, 3 * 400);
 }
