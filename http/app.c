@@ -107,11 +107,13 @@ call(const struct poold_request *rq, struct poold_response *rs)
 {
 	int r;
 
-	if (!app_serialize)
-		return app->handle(rq, rs);
-	pthread_mutex_lock(&app_lock);
+	if (app_serialize)
+		pthread_mutex_lock(&app_lock);
+	hw_handler_begin();
 	r = app->handle(rq, rs);
-	pthread_mutex_unlock(&app_lock);
+	hw_handler_end();
+	if (app_serialize)
+		pthread_mutex_unlock(&app_lock);
 	return r;
 }
 

@@ -112,7 +112,7 @@ worker_thread(void *arg)
 	struct gconn		*c;
 	uint64_t		 one = 1;
 
-	(void)arg;
+	hw_beat_thread((unsigned)(uintptr_t)arg);
 	for (;;) {
 		pthread_mutex_lock(&G.g_lock);
 		while (G.g_work.q_head == NULL && !G.g_stop)
@@ -417,10 +417,12 @@ hw_gthread_run(const struct http_worker_conf *wc)
 	unsigned		 nt = wc->hw_threads ? wc->hw_threads : 1, i;
 	int			 n;
 
-	if (setup(wc) == -1 || (tids = calloc(nt, sizeof(*tids))) == NULL)
+	if (setup(wc) == -1 || hw_beat_init(nt) == -1 ||
+	    (tids = calloc(nt, sizeof(*tids))) == NULL)
 		return 1;
 	for (i = 0; i < nt; i++) {
-		if (pthread_create(&tids[i], NULL, worker_thread, NULL) != 0)
+		if (pthread_create(&tids[i], NULL, worker_thread,
+		    (void *)(uintptr_t)i) != 0)
 			break;
 	}
 	if (i == 0)
@@ -428,7 +430,7 @@ hw_gthread_run(const struct http_worker_conf *wc)
 	nt = i;
 	for (;;) {
 		int timeout = expire();
-		sb_beat(hw_board);
+		hw_beat();
 		n = epoll_wait(G.g_ep, evs, EV_BATCH, timeout < 0 ||
 		    timeout > HW_BEAT_MS ? HW_BEAT_MS : timeout);
 		if (n == -1 && errno != EINTR)

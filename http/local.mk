@@ -15,5 +15,5 @@ http_libhttp_a_SOURCES += http/accesslog.c http/accesslog.h
 http_libhttp_a_SOURCES += http/blocking.c http/gthread.c
 http_libhttp_a_SOURCES += http/app.c
 http_libhttp_a_SOURCES += http/share.c
-http_libhttp_a_SOURCES += http/recycle.c
+http_libhttp_a_SOURCES += http/recycle.c http/beat.c
 pkginclude_HEADERS = http/poold/app.h

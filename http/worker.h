@@ -135,6 +135,14 @@ bool	 hw_share_over(const struct http_worker_conf *, size_t nconns);
 int	 hw_share_back(struct hw_share *, const struct http_worker_conf *,
 	    int flags, uint64_t now);
 
+/* beat.c: the heartbeat, held back by a handler that does not return
+   (gthread: each thread calls hw_beat_thread() with its index). */
+int	 hw_beat_init(unsigned threads);
+void	 hw_beat_thread(unsigned index);
+void	 hw_handler_begin(void);
+void	 hw_handler_end(void);
+void	 hw_beat(void);
+
 /* recycle.c: a request is done (scoreboard and max_requests). */
 void	 hw_recycle_init(const struct http_worker_conf *);
 void	 hw_request_done(uint64_t bytes);

@@ -125,8 +125,14 @@ sb_now_ms(void)
 void
 sb_beat(struct sb_entry *e)
 {
+	sb_beat_at(e, sb_now_ms());
+}
+
+void
+sb_beat_at(struct sb_entry *e, uint64_t ms)
+{
 	if (e != NULL)
-		atomic_store_explicit(&e->se_heartbeat, sb_now_ms(),
+		atomic_store_explicit(&e->se_heartbeat, ms,
 		    memory_order_relaxed);
 }
 

@@ -54,6 +54,7 @@ void		 sb_left(struct sb_group *, const struct sb_entry *);
 /* Worker side, on the entry the arbiter gave it. */
 uint64_t	 sb_now_ms(void);
 void		 sb_beat(struct sb_entry *);
+void		 sb_beat_at(struct sb_entry *, uint64_t ms);
 void		 sb_begin(struct sb_entry *);
 void		 sb_end(struct sb_entry *, uint64_t bytes);
 void		 sb_conn_open(struct sb_entry *, struct sb_group *);

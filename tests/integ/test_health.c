@@ -176,19 +176,32 @@ Test(health, watchdog_trigger_aborts_at_once)
 	    "the worker", 1, H_WAIT_MS));
 }
 
-/* An app module stuck in its handler stops the worker's heartbeat. */
-Test(health, builtin_worker_stuck_in_a_handler_is_aborted)
+/*
+ * An app module stuck in its handler stops the worker's heartbeat; for
+ * gthread, although its poller and other threads go on.
+ */
+static void
+stuck_handler_is_aborted(const char *klass, const char *threads)
 {
 	char	 buf[256];
 	bool	 closed;
 	int	 fd;
-	const char *app = getenv("POOLD_APP_EXAMPLE");
+	const char *app = getenv("POOLD_APP_EXAMPLE"), *args[16];
+	size_t	 n = 0;
 
 	cr_assert_not_null(app, "POOLD_APP_EXAMPLE not set");
 	port = h_free_port();
 	snprintf(buf, sizeof(buf), "127.0.0.1:%d", port);
-	const char *args[] = { "-k", "sync", "-b", buf, "-w", "1", "-t", "2",
-	    "--app", app, NULL };
+	args[n++] = "-k";
+	args[n++] = klass;
+	if (threads != NULL) {
+		args[n++] = "--threads";
+		args[n++] = threads;
+	}
+	for (const char *const *a = (const char *const[]){ "-b", buf, "-w",
+	    "1", "-t", "2", "--app", app, NULL }; *a != NULL; a++)
+		args[n++] = *a;
+	args[n] = NULL;
 	h_start(&pd, args, NULL);
 	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
 	fd = -1;
@@ -201,6 +214,16 @@ Test(health, builtin_worker_stuck_in_a_handler_is_aborted)
 	cr_assert(closed, "a hung worker kept the connection");
 	close(fd);
 	cr_assert(h_wait_count(pd.pd_log, "watchdog timeout", 1, H_WAIT_MS));
+}
+
+Test(health, builtin_worker_stuck_in_a_handler_is_aborted)
+{
+	stuck_handler_is_aborted("sync", NULL);
+}
+
+Test(health, gthread_thread_stuck_in_a_handler_is_aborted)
+{
+	stuck_handler_is_aborted("gthread", "4");
 }
 
 /* Datagrams from other processes, and oversized ones, change nothing. */
