@@ -278,8 +278,10 @@ print_workers(json_t *r)
 	json_array_foreach(json_object_get(r, "workers"), i, w) {
 		duration(json_number_value(json_object_get(w, "age")), age,
 		    sizeof(age));
-		duration(json_number_value(json_object_get(w, "beat_age")),
-		    beat, sizeof(beat));
+		/* A built-in worker's own heartbeat is the fresher. */
+		duration(json_number_value(json_object_get(w,
+		    json_object_get(w, "heartbeat_age") != NULL ?
+		    "heartbeat_age" : "beat_age")), beat, sizeof(beat));
 		snprintf(rss, sizeof(rss), "-");
 		if (json_object_get(w, "rss_kib") != NULL)
 			snprintf(rss, sizeof(rss), "%.1fM",
