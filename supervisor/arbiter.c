@@ -25,8 +25,9 @@
 #include "control.h"
 #include "events.h"
 #include "evsource.h"
-#include "listen.h"
+#include "listeners.h"
 #include "log.h"
+#include "manager.h"
 #include "notifysock.h"
 #include "options.h"
 #include "pool.h"
@@ -58,12 +59,11 @@ static struct arbiter {
 	const struct cli	 *a_cli;
 	struct pool		**a_pools;
 	size_t			  a_npools;
-	struct listener		 *a_ls;
-	size_t			  a_nls;
 	int			  a_epfd;
 	struct ev_source	  a_sig;
 	enum arb_state		  a_state;
 	uint64_t		  a_started;	/* ms, for uptime */
+	bool			  a_announced;	/* READY=1 sent to systemd */
 	unsigned		  a_generation;	/* successful reloads */
 	/* What arrived since the last step. */
 	bool			  a_chld, a_hup, a_usr1, a_winch;
@@ -114,90 +114,6 @@ ev_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* -- listeners ------------------------------------------------------------ */
-
-static struct listener *
-ls_find(const struct addr *a)
-{
-	char key[sizeof(arb.a_ls->l_key)];
-
-	addr_format(a, key, sizeof(key));
-	for (size_t i = 0; i < arb.a_nls; i++) {
-		if (strcmp(arb.a_ls[i].l_key, key) == 0)
-			return &arb.a_ls[i];
-	}
-	return NULL;
-}
-
-static int
-ls_acquire(const struct pool_conf *pc, const struct addr *a, char *err,
-    size_t len)
-{
-	struct listener	*l;
-	char		 desc[sizeof(l->l_key)];
-
-	if ((l = ls_find(a)) != NULL) {
-		l->l_used = true;
-		return 0;
-	}
-	if ((l = reallocarray(arb.a_ls, arb.a_nls + 1, sizeof(*l))) == NULL) {
-		snprintf(err, len, "out of memory");
-		return -1;
-	}
-	arb.a_ls = l;
-	l = &arb.a_ls[arb.a_nls];
-	if (listen_open(l, a, pc->pc_backlog, pc->pc_socket_mode, err, len)
-	    == -1)
-		return -1;
-	l->l_used = true;
-	arb.a_nls++;
-	listen_describe(l, desc, sizeof(desc));
-	log_info("pool %s: listening at %s", pc->pc_name, desc);
-	return 0;
-}
-
-/*
- * Open what conf needs, keeping what is already open.  On failure the
- * listeners opened by this call are closed again and the rest untouched.
- */
-static int
-ls_open_all(const struct poold_conf *c, char *err, size_t len)
-{
-	size_t before = arb.a_nls;
-
-	for (size_t i = 0; i < arb.a_nls; i++)
-		arb.a_ls[i].l_used = false;
-	for (size_t i = 0; i < c->c_npools; i++) {
-		const struct pool_conf *pc = &c->c_pools[i];
-		for (size_t j = 0; j < pc->pc_nlisten; j++) {
-			if (ls_acquire(pc, &pc->pc_listen[j], err, len) == 0)
-				continue;
-			while (arb.a_nls > before)
-				listen_close(&arb.a_ls[--arb.a_nls], true);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Close listeners no pool uses any more (workers keep their copies). */
-static void
-ls_sweep(void)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < arb.a_nls; i++) {
-		if (arb.a_ls[i].l_used) {
-			arb.a_ls[k++] = arb.a_ls[i];
-			continue;
-		}
-		log_info("closing %s: no pool listens there now",
-		    arb.a_ls[i].l_key);
-		listen_close(&arb.a_ls[i], true);
-	}
-	arb.a_nls = k;
-}
-
 /* -- pools ------------------------------------------------------------------ */
 
 static void
@@ -219,15 +135,14 @@ limits_from(const struct pool_conf *pc, struct pool_limits *lim)
 static int
 rt_bind(struct pool_rt *rt, const struct pool_conf *pc)
 {
-	int *fds;
+	int	*fds;
+	size_t	 n;
 
-	if ((fds = calloc(pc->pc_nlisten, sizeof(*fds))) == NULL)
+	if ((fds = listeners_fds(pc, &n)) == NULL)
 		return -1;
-	for (size_t i = 0; i < pc->pc_nlisten; i++)
-		fds[i] = ls_find(&pc->pc_listen[i])->l_fd;
 	free(rt->pr_fds);
 	rt->pr_fds = fds;
-	rt->pr_nfds = pc->pc_nlisten;
+	rt->pr_nfds = n;
 	rt->pr_conf = pc;
 	return 0;
 }
@@ -470,6 +385,7 @@ begin_stop(void)
 	for (size_t i = 0; i < arb.a_npools; i++)
 		pool_stop(arb.a_pools[i], quick);
 	event_stopping(quick);
+	manager_stopping();
 }
 
 static void
@@ -496,7 +412,7 @@ reload_apply(struct poold_conf *nc, char *err, size_t len)
 {
 	struct pool *p;
 
-	if (ls_open_all(nc, err, len) == -1)
+	if (listeners_open(nc, err, len) == -1)
 		return -1;
 	for (size_t i = 0; i < nc->c_npools; i++) {
 		const struct pool_conf	*pc = &nc->c_pools[i];
@@ -533,7 +449,7 @@ reload_apply(struct poold_conf *nc, char *err, size_t len)
 	config_free(&arb.a_conf);
 	arb.a_conf = *nc;
 	memset(nc, 0, sizeof(*nc));
-	ls_sweep();
+	listeners_sweep();
 	return 0;
 }
 
@@ -547,16 +463,22 @@ arbiter_reload(char *err, size_t len)
 		return -1;
 	}
 	log_info("reloading the configuration");
+	manager_reloading();
 	if (config_load(arb.a_cli, &nc, err, len) == -1 ||
 	    reload_apply(&nc, err, len) == -1) {
 		config_free(&nc);
 		log_errorx("reload failed, keeping the running "
 		    "configuration: %s", err);
 		event_reloaded(false, err);
+		manager_ready("reload failed, running the old configuration");
 		return -1;
 	}
 	arb.a_generation++;
 	event_reloaded(true, NULL);
+	/* Done for the manager: the config is in force and the rolling
+	   replacement under way.  Waiting for it would let one bad worker
+	   program turn a reload into a timeout that stops the service. */
+	manager_ready("reloaded");
 	return 0;
 }
 
@@ -712,6 +634,44 @@ arbiter_notified(pid_t pid, const struct notify_msg *m)
 	return -1;
 }
 
+/*
+ * Tell the service manager how we are: READY=1 once every pool first has
+ * its target of ready workers, a status line after that; the next time
+ * to look, while still starting.
+ */
+static uint64_t
+report_to_manager(uint64_t now)
+{
+	char		status[128];
+	size_t		ready = 0, target = 0;
+	uint64_t	next = POOL_NEVER, d;
+	bool		all = true;
+
+	if (!manager_present())
+		return POOL_NEVER;
+	for (size_t i = 0; i < arb.a_npools; i++) {
+		struct pool *p = arb.a_pools[i];
+		size_t r = pool_ready(p, now);
+		ready += r;
+		target += (size_t)p->p_target;
+		if (r < (size_t)p->p_target) {
+			all = false;
+			d = pool_next_ready(p, now);
+			next = d < next ? d : next;
+		}
+	}
+	snprintf(status, sizeof(status), "%zu pool(s), %zu/%zu workers ready",
+	    arb.a_npools, ready, target);
+	if (arb.a_state != AS_RUN)
+		return POOL_NEVER;
+	if (!arb.a_announced && all) {
+		manager_ready(status);
+		arb.a_announced = true;
+	} else if (arb.a_announced)
+		manager_status(status);
+	return arb.a_announced ? POOL_NEVER : next;
+}
+
 static uint64_t
 step(void)
 {
@@ -750,6 +710,10 @@ step(void)
 		next = d < next ? d : next;
 	}
 	d = control_tick(now);
+	next = d < next ? d : next;
+	d = report_to_manager(now);
+	next = d < next ? d : next;
+	d = manager_watchdog(now);
 	return d < next ? d : next;
 }
 
@@ -858,10 +822,11 @@ arbiter_init(struct poold_conf *c, const struct cli *cli, char *err,
 		snprintf(err, len, "scoreboard: %s", strerror(errno));
 		goto fail;
 	}
-	if (ls_open_all(&arb.a_conf, err, len) == -1 ||
+	if (listeners_open(&arb.a_conf, err, len) == -1 ||
 	    control_open(&arb.a_conf, err, len) == -1 ||
 	    notify_open(err, len) == -1)
 		goto fail;
+	listeners_drop_unused();
 	for (size_t i = 0; i < arb.a_conf.c_npools; i++) {
 		if (pool_create(&arb.a_conf.c_pools[i]) == NULL) {
 			snprintf(err, len, "out of memory");
@@ -906,6 +871,7 @@ arbiter_run(void)
 		return EXIT_TEMPFAIL;
 	}
 	arb.a_started = ev_now_ms();
+	manager_init();
 	log_info("arbiter running (pid %ld), %zu pool(s)", (long)getpid(),
 	    arb.a_npools);
 	next = step();
@@ -934,11 +900,7 @@ arbiter_cleanup(void)
 	free(arb.a_pools);
 	arb.a_pools = NULL;
 	arb.a_npools = 0;
-	for (size_t i = 0; i < arb.a_nls; i++)
-		listen_close(&arb.a_ls[i], true);
-	free(arb.a_ls);
-	arb.a_ls = NULL;
-	arb.a_nls = 0;
+	listeners_close();
 	control_close(false);
 	notify_close();
 	if (arb.a_sig.es_fd != -1)

@@ -1024,10 +1024,6 @@ check_listen(const struct poold_conf *c, size_t k, struct conf_err *e)
 		return conf_fail(e, "pool %s: no listen address (listen = "
 		    "{ \"HOST:PORT\" } or -b)", pc->pc_name);
 	for (size_t i = 0; i < pc->pc_nlisten; i++) {
-		if (pc->pc_listen[i].a_kind == ADDR_SYSTEMD)
-			return conf_fail(e, "pool %s: systemd socket "
-			    "activation is not in this build yet; use "
-			    "fd://N", pc->pc_name);
 		addr_format(&pc->pc_listen[i], a, sizeof(a));
 		/* Against every address before it, in this pool or earlier. */
 		for (size_t j = 0; j <= k; j++) {

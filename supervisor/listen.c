@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -140,9 +141,9 @@ open_unix(struct listener *l, int backlog, mode_t mode, char *err,
 }
 
 static int
-adopt_fd(struct listener *l, char *err, size_t len)
+adopt_fd(struct listener *l, int fd, char *err, size_t len)
 {
-	int		fd = l->l_addr.a_fd, type, acc;
+	int		type, acc;
 	socklen_t	sl = sizeof(int);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &sl) == -1)
@@ -175,7 +176,7 @@ listen_open(struct listener *l, const struct addr *a, int backlog,
 		l->l_fd = open_unix(l, backlog, mode, err, len);
 		break;
 	case ADDR_FD:
-		l->l_fd = adopt_fd(l, err, len);
+		l->l_fd = adopt_fd(l, a->a_fd, err, len);
 		break;
 	default:
 		snprintf(err, len, "%s: unsupported listener", l->l_key);
@@ -183,6 +184,55 @@ listen_open(struct listener *l, const struct addr *a, int backlog,
 		break;
 	}
 	return l->l_fd == -1 ? -1 : 0;
+}
+
+int
+listen_adopt(struct listener *l, const struct addr *a, int fd, char *err,
+    size_t len)
+{
+	memset(l, 0, sizeof(*l));
+	l->l_addr = *a;
+	addr_format(a, l->l_key, sizeof(l->l_key));
+	/* A unix socket's file is ours to remove once we are its server. */
+	l->l_unlink = a->a_kind == ADDR_UNIX;
+	l->l_fd = adopt_fd(l, fd, err, len);
+	return l->l_fd == -1 ? -1 : 0;
+}
+
+/* The address a TCP listener at a would be bound to, as open_tcp's. */
+static bool
+same_tcp(const struct addr *a, const struct sockaddr_storage *ss)
+{
+	struct addrinfo	 hints = { .ai_socktype = SOCK_STREAM,
+			    .ai_flags = AI_PASSIVE | AI_NUMERICSERV }, *res;
+	char		 port[16];
+	bool		 same;
+
+	if (a->a_host[0] == '\0')
+		hints.ai_family = AF_INET;
+	snprintf(port, sizeof(port), "%u", a->a_port);
+	if (getaddrinfo(a->a_host[0] ? a->a_host : NULL, port, &hints,
+	    &res) != 0)
+		return false;
+	same = res->ai_family == ss->ss_family &&
+	    memcmp(res->ai_addr, ss, res->ai_addrlen) == 0;
+	freeaddrinfo(res);
+	return same;
+}
+
+bool
+listen_bound_to(int fd, const struct addr *a)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sl = sizeof(ss);
+
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1)
+		return false;
+	if (a->a_kind == ADDR_UNIX)
+		return ss.ss_family == AF_UNIX && strncmp(((struct sockaddr_un *)
+		    &ss)->sun_path, a->a_path, sizeof(a->a_path)) == 0;
+	return a->a_kind == ADDR_TCP && a->a_port != 0 && same_tcp(a, &ss);
 }
 
 void
@@ -205,12 +255,22 @@ listen_describe(const struct listener *l, char *buf, size_t len)
 	char			host[INET6_ADDRSTRLEN];
 	unsigned		port;
 
-	if (l->l_addr.a_kind != ADDR_TCP ||
-	    getsockname(l->l_fd, (struct sockaddr *)&ss, &sl) == -1) {
+	/* What the socket says, for passed ones and for port 0. */
+	if (getsockname(l->l_fd, (struct sockaddr *)&ss, &sl) == -1 ||
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6 &&
+	    ss.ss_family != AF_UNIX)) {
 		snprintf(buf, len, "%s", l->l_key);
 		return;
 	}
-	if (ss.ss_family == AF_INET6) {
+	if (ss.ss_family == AF_UNIX) {
+		const struct sockaddr_un *su = (struct sockaddr_un *)&ss;
+		if (sl <= offsetof(struct sockaddr_un, sun_path) ||
+		    su->sun_path[0] == '\0')
+			snprintf(buf, len, "%s", l->l_key);
+		else
+			snprintf(buf, len, "unix:%.*s", (int)(sl - offsetof(
+			    struct sockaddr_un, sun_path)), su->sun_path);
+	} else if (ss.ss_family == AF_INET6) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
 		port = ntohs(s6->sin6_port);

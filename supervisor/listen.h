@@ -18,11 +18,19 @@ struct listener {
 	int		l_fd;
 	bool		l_unlink;	/* a unix socket file we created */
 	bool		l_used;		/* mark for listen_sweep() */
+	char		l_name[ADDR_NAME_MAX + 1];	/* passed: its name */
 };
 
 /* Open (bind and listen) or adopt an fd://N; -1 with err set. */
 int	 listen_open(struct listener *, const struct addr *, int backlog,
 	    mode_t mode, char *err, size_t errlen);
+/* Take fd, passed to us, as the listener for a; -1 with err set if it is
+   no listening stream socket. */
+int	 listen_adopt(struct listener *, const struct addr *, int fd,
+	    char *err, size_t errlen);
+/* Whether fd is bound where a TCP or unix address a would bind (never
+   for port 0: any port would do). */
+bool	 listen_bound_to(int fd, const struct addr *);
 /* Close; unlink the socket file only if unlink_path and we made it. */
 void	 listen_close(struct listener *, bool unlink_path);
 /* The bound address as text (the real port when :0 was asked). */

@@ -9,7 +9,9 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/evsource.h \
 	supervisor/conf.c supervisor/conf.h \
 	supervisor/listen.c supervisor/listen.h \
+	supervisor/listeners.c supervisor/listeners.h \
 	supervisor/log.c supervisor/log.h \
+	supervisor/manager.c supervisor/manager.h \
 	supervisor/notifysock.c supervisor/notifysock.h \
 	supervisor/options.c supervisor/options.h \
 	supervisor/pidfile.c supervisor/pidfile.h \

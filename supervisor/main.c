@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "arbiter.h"
+#include "listeners.h"
 #include "log.h"
 #include "options.h"
 #include "pidfile.h"
@@ -86,6 +87,11 @@ main(int argc, char *argv[])
 	int			rc;
 
 	stdio_guard();
+	/* Passed sockets sit at fds 3.., where the next open would land. */
+	if (listeners_inherit(err, sizeof(err)) == -1) {
+		fprintf(stderr, "poold: %s\n", err);
+		return EXIT_USAGE;
+	}
 	if (cli_parse(argc, argv, &cli, err, sizeof(err)) == -1) {
 		fprintf(stderr, "poold: %s\n", err);
 		fprintf(stderr, "Try 'poold --help' for more information.\n");

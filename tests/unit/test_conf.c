@@ -618,10 +618,12 @@ ParameterizedTestParameters(conf, rejects_file)
 		    "localhost:80 is already used by pool a", 0, false },
 		{ "pool a {\ncommand = { \"true\" }\n}\n",
 		    "pool a: no listen address", 0, false },
-		{ "pool a {\ncommand = { \"true\" }\nlisten = { \"systemd\" }"
-		    "\n}\n",
-		    "pool a: systemd socket activation is not in this build",
-		    0, false },
+		{ "pool a {\ncommand = { \"true\" }\n"
+		    "listen = { \"systemd:web\", \"systemd:web\" }\n}\n",
+		    "pool a: systemd:web is already used by pool a", 0, false },
+		{ "pool a {\ncommand = { \"true\" }\n"
+		    "listen = { \"systemd:a:b\" }\n}\n",
+		    "expected systemd or systemd:NAME", 0, false },
 		{ "pool a {\n" OK_POOL "chdir = \"/nonexistent-poold\"\n}\n",
 		    "pool a: chdir /nonexistent-poold: No such file", 0,
 		    false },
@@ -1006,6 +1008,21 @@ Test(conf, ready_and_timeouts, .init = tmp_init, .fini = tmp_fini)
 	config_free(&c);
 	cr_assert_eq(load(ARGV("-k", "async", "-t", "2", NULL), &c, err), 0,
 	    "%s", err);
+	config_free(&c);
+}
+
+/* Socket activation: names are checked against what is passed only
+   when the arbiter starts, so --check-config passes without them. */
+Test(conf, systemd_addresses)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+
+	cr_assert_eq(load(ARGV("-b", "systemd:web", "-b", "systemd:api", "--",
+	    "true", NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_nlisten, 2);
+	cr_assert_eq(c.c_pools[0].pc_listen[0].a_kind, ADDR_SYSTEMD);
+	cr_assert_str_eq(c.c_pools[0].pc_listen[1].a_name, "api");
 	config_free(&c);
 }
 
