@@ -203,6 +203,20 @@ pool_ready(const struct pool *p, uint64_t now)
 	return n;
 }
 
+uint64_t
+pool_next_ready(const struct pool *p, uint64_t now)
+{
+	uint64_t next = POOL_NEVER;
+
+	for (size_t i = 0; i < p->p_nw; i++) {
+		const struct worker *w = &p->p_w[i];
+		if (w->w_state == WS_RUNNING && current(p, w) &&
+		    !pool_worker_ready(p, w, now))
+			next = min_u64(next, ready_at(p, w));
+	}
+	return next;
+}
+
 /*
  * Live processes per pool are capped at twice the ceiling: enough for a
  * full rolling replacement, and a bound when HUPs arrive faster than old

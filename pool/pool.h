@@ -170,6 +170,10 @@ void	 pool_heartbeat(struct worker *, uint64_t beat);
 bool	 pool_worker_ready(const struct pool *, const struct worker *,
 	    uint64_t now);
 
+/* When the next running current worker will be ready by the clock
+   alone (ready = started), or POOL_NEVER. */
+uint64_t	 pool_next_ready(const struct pool *, uint64_t now);
+
 struct worker	*pool_find(struct pool *, pid_t);
 size_t		 pool_count(const struct pool *, enum worker_state);
 /*

@@ -5,11 +5,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +21,17 @@
 
 static enum log_level	 log_min = LOG_LVL_INFO;
 static char		*log_path;	/* NULL: stderr as given to us */
+
+static bool		 log_journal;	/* fd 2 is journald's stream */
+
+/* syslog(3) priorities, for journald: "<6>" before an info line. */
+static const int log_prio[] = {
+	[LOG_LVL_DEBUG] = 7,
+	[LOG_LVL_INFO] = 6,
+	[LOG_LVL_WARNING] = 4,
+	[LOG_LVL_ERROR] = 3,
+	[LOG_LVL_CRITICAL] = 2,
+};
 
 static const char *const log_names[] = {
 	[LOG_LVL_DEBUG] = "debug",
@@ -38,6 +51,26 @@ log_level_parse(const char *s, enum log_level *lvl)
 		}
 	}
 	return -1;
+}
+
+/*
+ * Whether fd 2 is the stream systemd connected to the journal: then
+ * JOURNAL_STREAM names its device and inode (systemd.exec(5)).  A log
+ * file set later, or a stderr redirected by a wrapper, is not.
+ */
+static bool
+stderr_is_journal(void)
+{
+	const char		*js = getenv("JOURNAL_STREAM");
+	unsigned long long	 dev, ino;
+	struct stat		 st;
+	char			 end;
+
+	if (js == NULL || sscanf(js, "%llu:%llu%c", &dev, &ino, &end) != 2 ||
+	    fstat(STDERR_FILENO, &st) == -1)
+		return false;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
 }
 
 void
@@ -76,10 +109,12 @@ log_open(const char *path)
 	if (path == NULL || strcmp(path, "-") == 0) {
 		free(log_path);
 		log_path = NULL;
+		log_journal = stderr_is_journal();
 		return 0;
 	}
 	if (log_attach(path) == -1)
 		return -1;
+	log_journal = false;
 	free(log_path);
 	if ((log_path = strdup(path)) == NULL)
 		return -1;
@@ -112,6 +147,12 @@ logv(enum log_level lvl, int errnum, const char *fmt, va_list ap)
 
 	if (lvl < log_min)
 		return;
+	if (log_journal) {
+		/* journald stamps time and pid itself and keeps the level. */
+		r = snprintf(line, sizeof(line), "<%d>", log_prio[lvl]);
+		n = r > 0 ? (size_t)r : 0;
+		goto message;
+	}
 	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
 	    gmtime_r(&ts.tv_sec, &tm) == NULL)
 		memset(&tm, 0, sizeof(tm));
@@ -120,6 +161,7 @@ logv(enum log_level lvl, int errnum, const char *fmt, va_list ap)
 	    ts.tv_nsec / 1000000, (long)getpid(), log_names[lvl]);
 	if (r > 0)
 		n += (size_t)r;
+message:
 	if (n < sizeof(line)) {
 		r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 		if (r > 0)

@@ -272,7 +272,11 @@ http_main(const struct spawn_req *r, char **envp)
 		},
 	};
 
-	(void)envp;	/* a built-in worker keeps poold's environment */
+	(void)envp;	/* a built-in worker keeps poold's environment, */
+	/* but systemd's notify socket and watchdog are the arbiter's. */
+	if (unsetenv("NOTIFY_SOCKET") == -1 || unsetenv("WATCHDOG_USEC") == -1 ||
+	    unsetenv("WATCHDOG_PID") == -1)
+		child_fail("unsetenv");
 	_exit(http_worker_run(&wc));
 }
 
