@@ -1,0 +1,32 @@
+#!/bin/sh
+# The systemd units load cleanly in systemd-analyze verify, as TAP, with
+# ExecStart pointing at the poold just built (verify wants it to exist).
+srcdir=${POOLD_SRCDIR:-.}
+poold=${POOLD:-supervisor/poold}
+echo "1..3"
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+	echo "not ok 1 - systemd-analyze not found (apt-get install systemd)"
+	exit 0
+fi
+dir=$(mktemp -d) || exit 1
+trap 'rm -rf "$dir"' EXIT
+sbindir=$(dirname "$poold")
+subst() {
+	sed -e "s|@sbindir@|$sbindir|g" -e "s|@sysconfdir@|/etc|g" "$1"
+}
+subst "$srcdir/etc/poold.service.in" > "$dir/poold.service"
+subst "$srcdir/etc/poold@.service.in" > "$dir/poold@.service"
+# A template is verified through an instance of it.
+cp "$dir/poold@.service" "$dir/poold@web.service"
+cp "$srcdir/etc/poold.socket" "$dir/poold.socket"
+n=0
+for unit in poold.service poold@web.service poold.socket; do
+	n=$((n + 1))
+	out=$(cd "$dir" && systemd-analyze verify --man=no "./$unit" 2>&1)
+	if [ $? -eq 0 ] && [ -z "$out" ]; then
+		echo "ok $n - $unit"
+	else
+		echo "not ok $n - $unit"
+		echo "$out" | sed 's/^/# /'
+	fi
+done
