@@ -104,6 +104,9 @@ child_exec(struct poold *pd, const char *const args[],
 	size_t		 n = 0;
 	int		 fd;
 
+	for (size_t i = 0; pd->pd_wrap != NULL && pd->pd_wrap[i] != NULL &&
+	    n < 32; i++)
+		argv[n++] = pd->pd_wrap[i];
 	argv[n++] = h_poold_path();
 	argv[n++] = "--control";
 	argv[n++] = pd->pd_ctl;
@@ -124,7 +127,7 @@ child_exec(struct poold *pd, const char *const args[],
 		syscall(SYS_close_range, 3U, ~0U, 0U);
 	for (size_t i = 0; env != NULL && env[i] != NULL; i++)
 		putenv((char *)env[i]);
-	execv(argv[0], (char *const *)argv);
+	execvp(argv[0], (char *const *)argv);
 	_exit(127);
 }
 
@@ -635,4 +638,35 @@ h_recv(int fd, char *buf, size_t len, const char *needle, int n,
 		buf[got] = '\0';
 	}
 	return got;
+}
+
+int
+h_http_get(int port, char *buf, size_t len)
+{
+	static const char req[] = "GET / HTTP/1.0\r\n\r\n";
+	bool	 closed;
+	int	 fd;
+
+	buf[0] = '\0';
+	if ((fd = h_tcp_connect(port)) == -1)
+		return -1;
+	if (h_send(fd, req, sizeof(req) - 1) == -1) {
+		close(fd);
+		return -1;
+	}
+	h_recv(fd, buf, len, NULL, 0, H_WAIT_MS, &closed);
+	close(fd);
+	return closed && strncmp(buf, "HTTP/1.0 200 ", 13) == 0 ? 0 : -1;
+}
+
+long
+h_hello_pid(int port)
+{
+	char		 buf[512];
+	const char	*p;
+
+	if (h_http_get(port, buf, sizeof(buf)) == -1 ||
+	    (p = strstr(buf, ", pid ")) == NULL)
+		return -1;
+	return strtol(p + 6, NULL, 10);
 }

@@ -23,6 +23,9 @@ struct poold {
 	char	pd_ctl[H_PATH_MAX];	/* its control socket */
 	int	pd_keep_fd;		/* >= 3: poold inherits it (fd://N) */
 	pid_t	pd_daemon;		/* a -D arbiter, killed at teardown */
+	const char *const *pd_wrap;	/* a program that execs poold, with
+					   its arguments (NULL-terminated):
+					   systemd-socket-activate, say */
 };
 
 /* A private directory and log paths; nothing started yet. */
@@ -102,5 +105,10 @@ int	 h_send(int fd, const void *buf, size_t len);
  */
 size_t	 h_recv(int fd, char *buf, size_t len, const char *needle, int n,
 	    int timeout_ms, bool *closed);
+/* GET / over HTTP/1.0 from a built-in worker on port: 0 if it answered
+   200 (the whole reply in buf), else -1. */
+int	 h_http_get(int port, char *buf, size_t len);
+/* The pid a built-in worker's hello reply names, or -1. */
+long	 h_hello_pid(int port);
 /* Occurrences of needle in buf. */
 int	 h_occurrences(const char *buf, const char *needle);

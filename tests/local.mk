@@ -19,13 +19,14 @@ INTEG_TESTS = \
 	tests/integ/test_errors \
 	tests/integ/test_control \
 	tests/integ/test_http \
-	tests/integ/test_health
+	tests/integ/test_health \
+	tests/integ/test_systemd
 
 check_PROGRAMS += tests/tworker $(UNIT_TESTS) $(INTEG_TESTS)
 # libsystemd's sd_notify() for --libsystemd: the real client library.
 tests_tworker_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_tworker_LDADD = $(SYSTEMD_LIBS)
-TESTS += $(UNIT_TESTS) $(INTEG_TESTS) tests/manpages.sh
+TESTS += $(UNIT_TESTS) $(INTEG_TESTS) tests/manpages.sh tests/units.sh
 
 UNIT_LDADD = supervisor/libpoold.a pool/libpool.a proto/libproto.a \
 	http/libhttp.a \
@@ -56,6 +57,7 @@ tests_integ_test_workers_LDADD = $(INTEG_LDADD)
 tests_integ_test_signals_LDADD = $(INTEG_LDADD)
 tests_integ_test_stop_LDADD = $(INTEG_LDADD)
 tests_integ_test_errors_LDADD = $(INTEG_LDADD)
+tests_integ_test_systemd_LDADD = $(INTEG_LDADD)
 tests_integ_test_control_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
 tests_integ_test_control_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_integ_test_http_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
@@ -80,7 +82,7 @@ check-local:
 	@exit 1
 endif
 
-EXTRA_DIST += tests/data tests/manpages.sh
+EXTRA_DIST += tests/data tests/manpages.sh tests/units.sh
 
 # libFuzzer targets (clang): make fuzz, then run e.g.
 #   mkdir -p /tmp/corpus && tests/fuzz/fuzz_http -max_total_time=60 \

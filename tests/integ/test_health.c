@@ -274,29 +274,6 @@ Test(health, notify_socket_refuses_strangers)
 
 /* -- recycling and rolling replacement ------------------------------------- */
 
-/* The pid a built-in worker names in its hello reply, or -1. */
-static long
-hello_pid(void)
-{
-	char	 buf[512];
-	bool	 closed;
-	int	 fd;
-	const char *p;
-
-	if ((fd = h_tcp_connect(port)) == -1)
-		return -1;
-	if (h_send(fd, "GET / HTTP/1.0\r\n\r\n", 18) == -1) {
-		close(fd);
-		return -1;
-	}
-	h_recv(fd, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
-	close(fd);
-	if (strncmp(buf, "HTTP/1.0 200 ", 13) != 0 ||
-	    (p = strstr(buf, ", pid ")) == NULL)
-		return -1;
-	return strtol(p + 6, NULL, 10);
-}
-
 /* The workers reply's entry for slot 0's running worker, or NULL. */
 static json_t *
 running_in_slot0(json_t *r)
@@ -329,12 +306,12 @@ Test(health, max_requests_recycles_without_a_gap)
 	start_pool("  listen = { \"127.0.0.1:%d\" }\n  worker = sync\n"
 	    "  workers = 1\n  max_requests = 5\n", port);
 	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
-	for (int i = 0; i < 100 && (first = hello_pid()) == -1; i++)
+	for (int i = 0; i < 100 && (first = h_hello_pid(port)) == -1; i++)
 		usleep(10000);
 	cr_assert_gt(first, 0, "no reply");
 	for (long t0 = h_now_ms(); h_now_ms() - t0 < 3 * H_WAIT_MS &&
 	    n < 200000; n++) {
-		if ((pid = hello_pid()) == -1)
+		if ((pid = h_hello_pid(port)) == -1)
 			fails++;
 		else if (pid != first && h_count(pd.pd_log, "recycled after "
 		    "max_requests") > 0)

@@ -1,0 +1,293 @@
+/*
+ * poold under systemd, without systemd: sockets passed by the real
+ * systemd-socket-activate (Debian's systemd package), and a notify socket
+ * of the test's own standing in for the manager, which checks the exact
+ * sequence poold sends it.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define MSGS_MAX	256
+
+static struct poold pd;
+
+static void setup(void) { h_setup(&pd); }
+static void teardown(void) { h_teardown(&pd); }
+
+TestSuite(systemd, .init = setup, .fini = teardown, .timeout = 60);
+
+/* -- socket activation ---------------------------------------------------- */
+
+/* Start poold under systemd-socket-activate with the given listen and
+   name arguments (NULL-terminated), then args for poold. */
+static void
+activate(const char *const *wrap, const char *const *args)
+{
+	pd.pd_wrap = wrap;
+	h_start(&pd, args, NULL);
+}
+
+/* systemd-socket-activate execs poold at the first connection: retry
+   until poold answers. */
+static long
+first_answer(int port)
+{
+	long pid = -1;
+
+	for (int i = 0; i < H_WAIT_MS / 20 && pid == -1; i++) {
+		if ((pid = h_hello_pid(port)) == -1)
+			usleep(20000);
+	}
+	return pid;
+}
+
+Test(systemd, one_named_socket)
+{
+	char	 l[32];
+	int	 port = h_free_port();
+
+	snprintf(l, sizeof(l), "127.0.0.1:%d", port);
+	const char *wrap[] = { "systemd-socket-activate", "-l", l,
+	    "--fdname=web", NULL };
+	const char *args[] = { "-k", "sync", "-w", "1", "-b", "systemd:web",
+	    NULL };
+	activate(wrap, args);
+	cr_assert_gt(first_answer(port), 0, "no answer on the passed socket");
+	cr_assert(h_wait_count(pd.pd_log, "passed as web", 1, H_WAIT_MS));
+	cr_assert_eq(h_count(pd.pd_log, "bind"), 0, "bound a socket itself");
+}
+
+/* One .socket unit with several named sockets feeds several pools; the
+   one no pool names is reported and closed. */
+Test(systemd, several_named_sockets_feed_pools)
+{
+	char	 conf[H_PATH_MAX], text[1024], l1[32], l2[32], l3[32];
+	char	 buf[H_REPORT_MAX];
+	int	 p1 = h_free_port(), p2 = h_free_port(), p3 = h_free_port();
+
+	snprintf(l1, sizeof(l1), "127.0.0.1:%d", p1);
+	snprintf(l2, sizeof(l2), "127.0.0.1:%d", p2);
+	snprintf(l3, sizeof(l3), "127.0.0.1:%d", p3);
+	snprintf(text, sizeof(text),
+	    "pool web {\n  listen = { \"systemd:web\" }\n  worker = sync\n"
+	    "  workers = 1\n}\n"
+	    "pool api {\n  listen = { \"systemd:api\" }\n"
+	    "  command = { \"%s\" }\n  workers = 1\n}\n", h_tworker_path());
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *wrap[] = { "systemd-socket-activate", "-l", l1,
+	    "--fdname=web:api:spare", "-l", l2, "-l", l3, NULL };
+	const char *args[] = { "-c", conf, NULL };
+	activate(wrap, args);
+	cr_assert_gt(first_answer(p1), 0, "web not served");
+	for (int i = 0; i < 100 && h_query_tcp(p2, buf, sizeof(buf)) != 0;
+	    i++)
+		usleep(20000);
+	cr_assert_eq(h_query_tcp(p2, buf, sizeof(buf)), 0, "api not served");
+	cr_assert(h_wait_count(pd.pd_log, "(spare) is used by no pool; "
+	    "closing it", 1, H_WAIT_MS));
+	cr_assert_lt(h_tcp_connect(p3), 0, "the unused socket still "
+	    "accepts");
+}
+
+Test(systemd, every_passed_socket)
+{
+	char	 l1[32], l2[32];
+	int	 p1 = h_free_port(), p2 = h_free_port();
+
+	snprintf(l1, sizeof(l1), "127.0.0.1:%d", p1);
+	snprintf(l2, sizeof(l2), "127.0.0.1:%d", p2);
+	const char *wrap[] = { "systemd-socket-activate", "-l", l1, "-l", l2,
+	    NULL };
+	const char *args[] = { "-k", "sync", "-w", "1", "-b", "systemd",
+	    NULL };
+	activate(wrap, args);
+	cr_assert_gt(first_answer(p1), 0);
+	cr_assert_gt(first_answer(p2), 0);
+}
+
+Test(systemd, a_missing_name_is_a_startup_error)
+{
+	char	 l[32];
+	int	 port = h_free_port(), status, fd;
+
+	snprintf(l, sizeof(l), "127.0.0.1:%d", port);
+	const char *wrap[] = { "systemd-socket-activate", "-l", l,
+	    "--fdname=web", NULL };
+	const char *args[] = { "-k", "sync", "-b", "systemd:nope", NULL };
+	activate(wrap, args);
+	fd = -1;
+	for (int i = 0; i < 100 && fd == -1; i++)
+		if ((fd = h_tcp_connect(port)) == -1)
+			usleep(20000);
+	cr_assert_neq(fd, -1);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status), "poold kept running");
+	close(fd);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+	cr_assert(h_log_has(&pd, "no socket named nope was passed (passed: "
+	    "web)"), "unclear error");
+}
+
+/* -- the notify protocol to the manager --------------------------------- */
+
+struct manager {
+	int	m_fd;
+	char	m_msgs[MSGS_MAX][256];
+	size_t	m_n;
+};
+
+static void
+manager_open(struct manager *m, char *path, size_t len)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+	memset(m, 0, sizeof(*m));
+	h_path(&pd, "notify", path, len);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	m->m_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	cr_assert_neq(m->m_fd, -1);
+	cr_assert_eq(bind(m->m_fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+}
+
+/* Read datagrams until one starts with prefix; false at the deadline.
+   WATCHDOG=1 pings are counted, not kept. */
+static bool
+manager_wait(struct manager *m, const char *prefix, int *pings)
+{
+	long	deadline = h_now_ms() + 2 * H_WAIT_MS;
+	char	buf[256];
+	ssize_t	n;
+
+	while (h_now_ms() < deadline && m->m_n < MSGS_MAX) {
+		struct timeval tv = { .tv_sec = 0, .tv_usec = 100000 };
+		if (setsockopt(m->m_fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+		    sizeof(tv)) == -1)
+			return false;
+		if ((n = recv(m->m_fd, buf, sizeof(buf) - 1, 0)) <= 0)
+			continue;
+		buf[n] = '\0';
+		if (strcmp(buf, "WATCHDOG=1") == 0) {
+			(*pings)++;
+			continue;
+		}
+		snprintf(m->m_msgs[m->m_n++], sizeof(m->m_msgs[0]), "%s", buf);
+		if (strncmp(buf, prefix, strlen(prefix)) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The kinds of the messages kept, in order, as "R S L R T". */
+static void
+manager_kinds(const struct manager *m, char *out, size_t len)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < m->m_n && k + 2 < len; i++) {
+		const char *s = m->m_msgs[i];
+		out[k++] = strncmp(s, "READY=1", 7) == 0 ? 'R' :
+		    strncmp(s, "RELOADING=1\nMONOTONIC_USEC=", 27) == 0 ? 'L' :
+		    strncmp(s, "STOPPING=1", 10) == 0 ? 'T' :
+		    strncmp(s, "STATUS=", 7) == 0 ? 'S' : '?';
+	}
+	out[k] = '\0';
+}
+
+Test(systemd, notify_sequence_ready_reload_stop_and_watchdog)
+{
+	struct manager	 m;
+	char		 path[H_PATH_MAX], env1[H_PATH_MAX + 16], kinds[MSGS_MAX];
+	char		 bind_to[32];
+	int		 pings = 0, status;
+	long		 t0;
+
+	manager_open(&m, path, sizeof(path));
+	snprintf(env1, sizeof(env1), "NOTIFY_SOCKET=%s", path);
+	snprintf(bind_to, sizeof(bind_to), "127.0.0.1:%d", h_free_port());
+	const char *env[] = { env1, "WATCHDOG_USEC=400000", NULL };
+	const char *args[] = { "-k", "sync", "-w", "2", "-b", bind_to, NULL };
+	t0 = h_now_ms();
+	h_start(&pd, args, env);
+	cr_assert(manager_wait(&m, "READY=1", &pings), "no READY=1");
+	cr_assert_str_eq(m.m_msgs[m.m_n - 1],
+	    "READY=1\nSTATUS=1 pool(s), 2/2 workers ready");
+	/* Ready means ready: not before the workers' first second. */
+	cr_assert_geq(h_now_ms() - t0, 1000);
+	h_signal(&pd, SIGHUP);
+	cr_assert(manager_wait(&m, "RELOADING=1", &pings), "no RELOADING=1");
+	cr_assert(manager_wait(&m, "READY=1", &pings), "no READY=1 after "
+	    "the reload");
+	h_signal(&pd, SIGTERM);
+	cr_assert(manager_wait(&m, "STOPPING=1", &pings), "no STOPPING=1");
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	manager_kinds(&m, kinds, sizeof(kinds));
+	/* Status lines may come between; nothing else, in this order. */
+	cr_assert(strspn(kinds, "RSLT") == strlen(kinds), "%s", kinds);
+	cr_assert_eq(kinds[0], 'R', "%s", kinds);
+	cr_assert_not_null(strstr(kinds, "LR"), "%s", kinds);
+	cr_assert_eq(kinds[strlen(kinds) - 1], 'T', "%s", kinds);
+	/* Pinged at half of 0.4 s over well more than a second. */
+	cr_assert_geq(pings, 4, "only %d WATCHDOG=1", pings);
+	close(m.m_fd);
+}
+
+/* Without NOTIFY_SOCKET, nothing is sent and nothing breaks; with it,
+   workers never see the manager's socket. */
+Test(systemd, workers_do_not_see_the_managers_socket)
+{
+	struct manager	 m;
+	char		 path[H_PATH_MAX], env1[H_PATH_MAX + 16], buf[4096];
+	char		 bind_to[32];
+	int		 pings = 0, port = h_free_port();
+
+	manager_open(&m, path, sizeof(path));
+	snprintf(env1, sizeof(env1), "NOTIFY_SOCKET=%s", path);
+	snprintf(bind_to, sizeof(bind_to), "127.0.0.1:%d", port);
+	const char *env[] = { env1, NULL };
+	const char *args[] = { "-w", "1", "-b", bind_to, "--",
+	    h_tworker_path(), NULL };
+	h_start(&pd, args, env);
+	cr_assert(manager_wait(&m, "READY=1", &pings));
+	cr_assert_eq(h_query_tcp(port, buf, sizeof(buf)), 0);
+	cr_assert_null(strstr(buf, path), "a worker got the manager's "
+	    "socket: %s", buf);
+	close(m.m_fd);
+}
+
+/* -- the journal ---------------------------------------------------------- */
+
+/* With stderr the stream JOURNAL_STREAM names, lines carry syslog
+   priorities and no time stamp of their own. */
+Test(systemd, journal_lines_carry_priorities)
+{
+	struct stat	 st;
+	char		 js[64], bind_to[32];
+	int		 status;
+
+	/* The harness makes the log file poold's fd 2: that is our
+	   "journal". */
+	h_write_file(pd.pd_log, "");
+	cr_assert_eq(stat(pd.pd_log, &st), 0);
+	snprintf(js, sizeof(js), "JOURNAL_STREAM=%llu:%llu",
+	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	snprintf(bind_to, sizeof(bind_to), "127.0.0.1:%d", h_free_port());
+	const char *env[] = { js, NULL };
+	const char *args[] = { "-k", "sync", "-w", "1", "-b", bind_to, "-b",
+	    "systemd:absent", NULL };
+	h_start(&pd, args, env);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	cr_assert(h_log_has(&pd, "<6>pool main: listening at"),
+	    "info line without <6>");
+	cr_assert(h_log_has(&pd, "<3>pool main: no socket named absent"),
+	    "error line without <3>");
+	cr_assert_not(h_log_has(&pd, "] [info] "), "time stamps kept");
+}
