@@ -354,6 +354,24 @@ h_children(pid_t parent, pid_t *out, size_t max)
 	return n;
 }
 
+size_t
+h_zombies(pid_t parent)
+{
+	DIR		*d;
+	struct dirent	*de;
+	size_t		 n = 0;
+	char		 state;
+
+	cr_assert_not_null(d = opendir("/proc"));
+	while ((de = readdir(d)) != NULL) {
+		pid_t pid = (pid_t)strtol(de->d_name, NULL, 10);
+		n += pid > 0 && proc_ppid(pid, &state) == parent &&
+		    state == 'Z';
+	}
+	closedir(d);
+	return n;
+}
+
 bool
 h_wait_children(struct poold *pd, size_t n, int timeout_ms)
 {

@@ -8,6 +8,7 @@
 
 #include <criterion/criterion.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -290,4 +291,57 @@ Test(systemd, journal_lines_carry_priorities)
 	cr_assert(h_log_has(&pd, "<3>pool main: no socket named absent"),
 	    "error line without <3>");
 	cr_assert_not(h_log_has(&pd, "] [info] "), "time stamps kept");
+}
+
+/* -- PID 1 in a container ----------------------------------------------- */
+
+/*
+ * poold as PID 1 of a PID namespace: orphans that land on it are reaped,
+ * not only its workers, and sig stops it as it would anywhere.
+ */
+static void
+pid1(int sig, const char *how)
+{
+	char	 conf[H_PATH_MAX], text[1024];
+	pid_t	 arbiter = -1;
+	int	 status;
+
+	/* A container without CAP_SYS_ADMIN cannot make one: say so. */
+	if (system("unshare --pid --fork true >/dev/null 2>&1") != 0)
+		cr_skip_test("unshare --pid is not permitted here");
+	/* Each worker leaves an orphan behind: a subshell's sleep. */
+	snprintf(text, sizeof(text),
+	    "log_level = \"debug\"\npool web {\n"
+	    "  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"/bin/sh\", \"-c\", \"(sleep 0.2 &); exec %s\" }"
+	    "\n  workers = 2\n}\n", h_free_port(), h_tworker_path());
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *wrap[] = { "unshare", "--pid", "--fork", NULL };
+	const char *args[] = { "-c", conf, NULL };
+	pd.pd_wrap = wrap;
+	h_start(&pd, args, NULL);
+	for (int i = 0; i < H_WAIT_MS / 10 && arbiter == -1; i++)
+		if (h_children(pd.pd_pid, &arbiter, 1) != 1)
+			usleep(10000);
+	cr_assert_neq(arbiter, -1, "unshare started nothing");
+	cr_assert(h_wait_count(pd.pd_log, "arbiter running (pid 1)", 1,
+	    H_WAIT_MS), "poold is not PID 1 there");
+	cr_assert(h_wait_count(pd.pd_log, "not a worker", 2, H_WAIT_MS),
+	    "orphans not reaped");
+	cr_assert_eq(h_zombies(arbiter), 0);
+	cr_assert_eq(kill(arbiter, sig), 0);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status), "PID 1 ignored %s",
+	    how);
+	cr_assert(h_log_has(&pd, how));
+	cr_assert(h_log_has(&pd, "all workers stopped; exiting"));
+}
+
+Test(systemd, pid1_reaps_orphans_and_stops_on_term)
+{
+	pid1(SIGTERM, "graceful stop");
+}
+
+Test(systemd, pid1_stops_on_int)
+{
+	pid1(SIGINT, "quick stop");
 }
