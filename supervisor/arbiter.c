@@ -35,6 +35,7 @@
 #include "scoreboard.h"
 #include "signame.h"
 #include "spawn.h"
+#include "upgrade.h"
 
 /* The supervisor's half of a pool, hung on pool->p_ctx. */
 struct pool_rt {
@@ -67,7 +68,7 @@ static struct arbiter {
 	unsigned		  a_generation;	/* successful reloads */
 	/* What arrived since the last step. */
 	bool			  a_chld, a_hup, a_usr1, a_winch;
-	bool			  a_term, a_quick;
+	bool			  a_term, a_quick, a_usr2;
 	int			  a_scale;
 } arb = { .a_epfd = -1, .a_sig = { .es_fd = -1 } };
 
@@ -79,10 +80,7 @@ static void on_usr1(void)  { arb.a_usr1 = true; }
 static void on_winch(void) { arb.a_winch = true; }
 static void on_ttin(void)  { arb.a_scale++; }
 static void on_ttou(void)  { arb.a_scale--; }
-static void on_usr2(void)
-{
-	log_warnx("USR2: binary upgrade is not in this build yet; ignored");
-}
+static void on_usr2(void)  { arb.a_usr2 = true; }
 
 /* One row per signal: the signalfd mask, the log and the help come from here. */
 static const struct arb_signal {
@@ -356,6 +354,8 @@ reap(uint64_t now)
 				log_warn("waitpid");
 			return;
 		}
+		if (upgrade_reaped(pid, status))
+			continue;
 		for (i = 0; i < arb.a_npools; i++) {
 			if (pool_reaped(arb.a_pools[i], pid, now, &pe) == 0) {
 				log_exit(arb.a_pools[i], pid, status, &pe);
@@ -385,7 +385,9 @@ begin_stop(void)
 	for (size_t i = 0; i < arb.a_npools; i++)
 		pool_stop(arb.a_pools[i], quick);
 	event_stopping(quick);
-	manager_stopping();
+	/* After USR2 the new arbiter speaks for the service. */
+	if (upgrade_child() == 0)
+		manager_stopping();
 }
 
 static void
@@ -647,7 +649,7 @@ report_to_manager(uint64_t now)
 	uint64_t	next = POOL_NEVER, d;
 	bool		all = true;
 
-	if (!manager_present())
+	if (!manager_present() || upgrade_child() != 0)
 		return POOL_NEVER;
 	for (size_t i = 0; i < arb.a_npools; i++) {
 		struct pool *p = arb.a_pools[i];
@@ -678,8 +680,9 @@ step(void)
 	uint64_t	now = ev_now_ms(), next = POOL_NEVER, d;
 	int		scale = arb.a_scale;
 	bool		hup = arb.a_hup, usr1 = arb.a_usr1, winch = arb.a_winch;
+	bool		usr2 = arb.a_usr2;
 
-	arb.a_hup = arb.a_usr1 = arb.a_winch = false;
+	arb.a_hup = arb.a_usr1 = arb.a_winch = arb.a_usr2 = false;
 	arb.a_scale = 0;
 	if (arb.a_chld) {
 		arb.a_chld = false;
@@ -700,6 +703,12 @@ step(void)
 			scale_all(scale);
 		if (winch)
 			scale_all(0);
+		if (usr2) {
+			char err[256];
+			if (upgrade_start(arb.a_conf.c_pidfile, err,
+			    sizeof(err)) == -1)
+				log_errorx("upgrade: %s", err);
+		}
 	}
 	drop_done_pools();
 	for (size_t i = 0; i < arb.a_npools; i++) {
@@ -872,6 +881,9 @@ arbiter_run(void)
 	}
 	arb.a_started = ev_now_ms();
 	manager_init();
+	/* After USR2, under systemd: we are the service's process now. */
+	if (upgrade_is_successor() && manager_present())
+		manager_mainpid(getpid());
 	log_info("arbiter running (pid %ld), %zu pool(s)", (long)getpid(),
 	    arb.a_npools);
 	next = step();

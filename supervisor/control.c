@@ -22,6 +22,7 @@
 #include "control.h"
 #include "evsource.h"
 #include "listen.h"
+#include "listeners.h"
 #include "log.h"
 #include "proto.h"
 
@@ -369,6 +370,7 @@ static int
 control_bind(const struct poold_conf *cf, char *err, size_t len)
 {
 	struct addr	a;
+	int		fd;
 
 	memset(&a, 0, sizeof(a));
 	a.a_kind = ADDR_UNIX;
@@ -378,7 +380,13 @@ control_bind(const struct poold_conf *cf, char *err, size_t len)
 		return -1;
 	}
 	strcpy(a.a_path, cf->c_control_path);
-	if (listen_open(&ctl.ct_l, &a, CTL_CLIENTS_MAX, 0600, err, len) == -1)
+	/* After USR2 the old arbiter's socket is passed to us: no client
+	   is refused while arbiters change. */
+	if ((fd = listeners_take_passed(&a)) != -1) {
+		if (listen_adopt(&ctl.ct_l, &a, fd, err, len) == -1)
+			return -1;
+	} else if (listen_open(&ctl.ct_l, &a, CTL_CLIENTS_MAX, 0600, err,
+	    len) == -1)
 		return -1;
 	if ((ctl.ct_has_gid && chown(a.a_path, (uid_t)-1, ctl.ct_gid) == -1) ||
 	    chmod(a.a_path, cf->c_control_mode) == -1 ||
@@ -510,6 +518,26 @@ control_broadcast(json_t *ev)
 		}
 	}
 	free(s);
+}
+
+int
+control_fd(void)
+{
+	return ctl.ct_open ? ctl.ct_l.l_fd : -1;
+}
+
+void
+control_handover(bool yes)
+{
+	if (!ctl.ct_open)
+		return;
+	/* The new arbiter answers; ours stays open in case it fails. */
+	if (yes)
+		ev_unwatch(&ctl.ct_ev);
+	else if (ev_watch(&ctl.ct_ev, EPOLLIN) == -1)
+		log_warn("control socket: watching it again");
+	ctl.ct_l.l_unlink = !yes;
+	ctl.ct_paused = false;
 }
 
 void

@@ -28,6 +28,10 @@ bool	 control_has_subscribers(void);
 /* Send an event (a JSON object, consumed) to every subscriber. */
 void	 control_broadcast(struct json_t *);
 /* Close everything and unlink the socket file (unless keep_file). */
+/* The listening socket, to hand over on USR2; -1 if none. */
+int	 control_fd(void);
+/* While a new arbiter has it: stop accepting, keep the file at exit. */
+void	 control_handover(bool);
 void	 control_close(bool keep_file);
 
 #endif

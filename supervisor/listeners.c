@@ -224,6 +224,18 @@ listeners_open(const struct poold_conf *c, char *err, size_t len)
 	return -1;
 }
 
+int
+listeners_take_passed(const struct addr *a)
+{
+	for (size_t i = 0; i < npassed; i++) {
+		if (!passed[i].ps_taken && listen_bound_to(passed[i].ps_fd, a)) {
+			passed[i].ps_taken = true;
+			return passed[i].ps_fd;
+		}
+	}
+	return -1;
+}
+
 void
 listeners_drop_unused(void)
 {

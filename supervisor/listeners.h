@@ -23,6 +23,9 @@ int	 listeners_inherit(char *err, size_t len);
  * used, rather than a new one bound, where one is bound to the address.
  */
 int	 listeners_open(const struct poold_conf *, char *err, size_t len);
+/* A passed socket bound to a (the control socket, after an upgrade),
+   now ours; or -1. */
+int	 listeners_take_passed(const struct addr *);
 /* After the first listeners_open(): close passed sockets no pool uses. */
 void	 listeners_drop_unused(void);
 /* Close listeners no pool uses any more (workers keep their copies). */

@@ -17,7 +17,8 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/pidfile.c supervisor/pidfile.h \
 	supervisor/procstat.c supervisor/procstat.h \
 	supervisor/signame.c supervisor/signame.h \
-	supervisor/spawn.c supervisor/spawn.h
+	supervisor/spawn.c supervisor/spawn.h \
+	supervisor/upgrade.c supervisor/upgrade.h
 supervisor_libpoold_a_CFLAGS = $(AM_CFLAGS) $(CONFUSE_CFLAGS) \
 	$(SYSTEMD_CFLAGS) $(JANSSON_CFLAGS)
 

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "options.h"
 #include "pidfile.h"
+#include "upgrade.h"
 
 static int
 null_fd(int target, int flags)
@@ -87,6 +88,7 @@ main(int argc, char *argv[])
 	int			rc;
 
 	stdio_guard();
+	upgrade_init(argv);
 	/* Passed sockets sit at fds 3.., where the next open would land. */
 	if (listeners_inherit(err, sizeof(err)) == -1) {
 		fprintf(stderr, "poold: %s\n", err);
@@ -128,7 +130,9 @@ main(int argc, char *argv[])
 	if (conf.c_pidfile != NULL && (pidfile = strdup(conf.c_pidfile)) ==
 	    NULL)
 		fatal("strdup");
-	if (conf.c_daemon) {
+	/* A new arbiter started by USR2 stays its predecessor's child until
+	   that one exits, and then its parent's: it must not fork away. */
+	if (conf.c_daemon && !upgrade_is_successor()) {
 		bool logfile = conf.c_error_log != NULL;
 		if (arbiter_init(&conf, &cli, err, sizeof(err)) == -1)
 			goto initfail;
@@ -144,6 +148,7 @@ main(int argc, char *argv[])
 	rc = arbiter_run();
 	if (pidfile != NULL)
 		pidfile_remove(pidfile);
+	upgrade_cleanup();
 	free(pidfile);
 	arbiter_cleanup();
 	log_close();

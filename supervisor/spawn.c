@@ -95,16 +95,22 @@ close_from(int lowfd)
 static void
 place_fds(const struct spawn_req *r)
 {
-	int	top = 3 + (int)r->sr_nfds;
-	int	tmp[64];
+	spawn_place_fds(r->sr_fds, r->sr_nfds);
+}
 
-	if (r->sr_nfds > sizeof(tmp) / sizeof(tmp[0]))
-		child_fail("too many listeners: %zu", r->sr_nfds);
-	for (size_t i = 0; i < r->sr_nfds; i++) {
-		if ((tmp[i] = fcntl(r->sr_fds[i], F_DUPFD, top)) == -1)
+void
+spawn_place_fds(const int *fds, size_t n)
+{
+	int	top = 3 + (int)n;
+	int	tmp[SPAWN_FDS_MAX];
+
+	if (n > SPAWN_FDS_MAX)
+		child_fail("too many listeners: %zu", n);
+	for (size_t i = 0; i < n; i++) {
+		if ((tmp[i] = fcntl(fds[i], F_DUPFD, top)) == -1)
 			child_fail("fcntl(F_DUPFD)");
 	}
-	for (size_t i = 0; i < r->sr_nfds; i++) {
+	for (size_t i = 0; i < n; i++) {
 		/* dup2 onto a different fd always clears FD_CLOEXEC. */
 		if (dup2(tmp[i], 3 + (int)i) == -1)
 			child_fail("dup2");

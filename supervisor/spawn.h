@@ -34,5 +34,9 @@ int	 proc_signal(pid_t, int sig);
 
 /* Signals the arbiter handles itself, reset in every child. */
 void	 spawn_reset_signals(void);
+/* In a child: fds[0..n) become 3.., inheritable; every other fd from 3
+   is closed.  Exits the child on failure. */
+#define SPAWN_FDS_MAX	320
+void	 spawn_place_fds(const int *fds, size_t n);
 
 #endif

@@ -354,6 +354,14 @@ h_children(pid_t parent, pid_t *out, size_t max)
 	return n;
 }
 
+pid_t
+h_ppid(pid_t pid)
+{
+	char state;
+
+	return proc_ppid(pid, &state);
+}
+
 size_t
 h_zombies(pid_t parent)
 {

@@ -65,6 +65,8 @@ bool	 h_log_has(struct poold *, const char *needle);
 /* Children of pid (by /proc), up to max; their count. */
 size_t	 h_children(pid_t, pid_t *out, size_t max);
 bool	 h_wait_children(struct poold *, size_t n, int timeout_ms);
+/* The parent of pid, or -1 if it is gone. */
+pid_t	 h_ppid(pid_t);
 /* Children of parent that died and were not reaped. */
 size_t	 h_zombies(pid_t parent);
 /* Wait for a process that is not our child to be gone. */

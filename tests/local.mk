@@ -20,7 +20,8 @@ INTEG_TESTS = \
 	tests/integ/test_control \
 	tests/integ/test_http \
 	tests/integ/test_health \
-	tests/integ/test_systemd
+	tests/integ/test_systemd \
+	tests/integ/test_upgrade
 
 check_PROGRAMS += tests/tworker $(UNIT_TESTS) $(INTEG_TESTS)
 # libsystemd's sd_notify() for --libsystemd: the real client library.
@@ -58,6 +59,7 @@ tests_integ_test_signals_LDADD = $(INTEG_LDADD)
 tests_integ_test_stop_LDADD = $(INTEG_LDADD)
 tests_integ_test_errors_LDADD = $(INTEG_LDADD)
 tests_integ_test_systemd_LDADD = $(INTEG_LDADD)
+tests_integ_test_upgrade_LDADD = $(INTEG_LDADD)
 tests_integ_test_control_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
 tests_integ_test_control_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_integ_test_http_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)

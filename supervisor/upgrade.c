@@ -1,0 +1,180 @@
+/*
+ * USR2 (see upgrade.h).  The child is not a worker: it keeps poold's
+ * environment and gets no PDEATHSIG, since it must outlive us.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "listeners.h"
+#include "log.h"
+#include "pidfile.h"
+#include "spawn.h"
+#include "upgrade.h"
+
+#define ENV_FROM	"POOLD_UPGRADE_FROM"
+
+static char	 exe[PATH_MAX];		/* our binary, as started */
+static char	 cwd[PATH_MAX];
+static char	*const *args;
+static bool	 successor;
+static pid_t	 child;
+static char	 pidfile[PATH_MAX];	/* "" when there is none */
+static char	 oldbin[PATH_MAX + 8];
+
+void
+upgrade_init(char *const argv[])
+{
+	ssize_t n;
+
+	args = argv;
+	successor = getenv(ENV_FROM) != NULL;
+	if (successor && unsetenv(ENV_FROM) == -1)
+		log_warn("unsetenv");
+	/* The path, not the open file: a package upgrade replaces the file
+	   at that path, and the new one is what USR2 is for. */
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		exe[0] = '\0';
+	else
+		exe[n] = '\0';
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		snprintf(cwd, sizeof(cwd), "/");
+}
+
+bool
+upgrade_is_successor(void)
+{
+	return successor;
+}
+
+pid_t
+upgrade_child(void)
+{
+	return child;
+}
+
+/* LISTEN_FDNAMES for what we hand over: the listeners, then control. */
+static char *
+fd_names(size_t n, bool with_control)
+{
+	size_t	 len = 1;
+	char	*s;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(listeners_name(i)) + 1;
+	len += sizeof("control");
+	if ((s = malloc(len)) == NULL)
+		return NULL;
+	s[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		strcat(s, listeners_name(i));
+		if (i + 1 < n || with_control)
+			strcat(s, ":");
+	}
+	if (with_control)
+		strcat(s, "control");
+	return s;
+}
+
+static void __attribute__((noreturn))
+child_main(const int *fds, size_t n, const char *names, pid_t parent)
+{
+	char buf[64];
+
+	spawn_reset_signals();
+	spawn_place_fds(fds, n);
+	snprintf(buf, sizeof(buf), "%zu", n);
+	if (setenv("LISTEN_FDS", buf, 1) == -1 ||
+	    setenv("LISTEN_FDNAMES", names, 1) == -1)
+		_exit(127);
+	snprintf(buf, sizeof(buf), "%ld", (long)getpid());
+	if (setenv("LISTEN_PID", buf, 1) == -1)
+		_exit(127);
+	snprintf(buf, sizeof(buf), "%ld", (long)parent);
+	if (setenv(ENV_FROM, buf, 1) == -1 || chdir(cwd) == -1)
+		_exit(127);
+	execv(exe, args);
+	log_error("upgrade: exec %s", exe);
+	_exit(127);
+}
+
+int
+upgrade_start(const char *pf, char *err, size_t len)
+{
+	int	 fds[SPAWN_FDS_MAX];
+	size_t	 n = listeners_count();
+	char	*names;
+	bool	 ctl = control_fd() != -1;
+
+	if (child != 0) {
+		snprintf(err, len, "an upgrade is in progress (new arbiter pid "
+		    "%ld); refused", (long)child);
+		return -1;
+	}
+	if (exe[0] == '\0' || n + ctl > SPAWN_FDS_MAX) {
+		snprintf(err, len, "cannot tell which binary to start");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		fds[i] = listeners_fd(i);
+	if (ctl)
+		fds[n] = control_fd();
+	if ((names = fd_names(n, ctl)) == NULL) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	snprintf(pidfile, sizeof(pidfile), "%s", pf != NULL ? pf : "");
+	snprintf(oldbin, sizeof(oldbin), "%s.oldbin", pidfile);
+	if (pidfile[0] != '\0' && rename(pidfile, oldbin) == -1) {
+		snprintf(err, len, "rename %s: %s", pidfile, strerror(errno));
+		free(names);
+		return -1;
+	}
+	if ((child = fork()) == 0)
+		child_main(fds, n + ctl, names, getppid());
+	free(names);
+	if (child == -1) {
+		child = 0;
+		snprintf(err, len, "fork: %s", strerror(errno));
+		if (pidfile[0] != '\0' && rename(oldbin, pidfile) == -1)
+			log_warn("rename %s", oldbin);
+		return -1;
+	}
+	listeners_handed_over(true);
+	control_handover(true);
+	log_info("upgrade: new arbiter started (pid %ld) from %s; send it "
+	    "nothing until it serves, then WINCH and TERM to pid %ld",
+	    (long)child, exe, (long)getpid());
+	return 0;
+}
+
+bool
+upgrade_reaped(pid_t pid, int status)
+{
+	if (child == 0 || pid != child)
+		return false;
+	child = 0;
+	log_errorx("upgrade: the new arbiter (pid %ld) ended (%s %d); "
+	    "serving on as before", (long)pid, WIFSIGNALED(status) ?
+	    "signal" : "exit code", WIFSIGNALED(status) ? WTERMSIG(status) :
+	    WEXITSTATUS(status));
+	listeners_handed_over(false);
+	control_handover(false);
+	if (pidfile[0] != '\0' && rename(oldbin, pidfile) == -1)
+		log_warn("rename %s back", oldbin);
+	return true;
+}
+
+void
+upgrade_cleanup(void)
+{
+	if (pidfile[0] != '\0')
+		pidfile_remove(oldbin);
+}

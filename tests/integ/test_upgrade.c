@@ -1,0 +1,146 @@
+/*
+ * USR2, the classic binary upgrade: a new arbiter takes the listening and
+ * control sockets by fd, the pidfile moves aside, WINCH and TERM retire
+ * the old one; and a new arbiter that fails leaves the old one as it was.
+ * Every connection made meanwhile is counted.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static struct poold pd;
+static int port;
+static char pidfile[H_PATH_MAX], conf[H_PATH_MAX];
+
+static void setup(void) { h_setup(&pd); }
+static void teardown(void) { h_teardown(&pd); }
+
+TestSuite(upgrade, .init = setup, .fini = teardown, .timeout = 60);
+
+static void
+write_conf(const char *extra)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "pidfile = \"%s\"\n%s"
+	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n  worker = sync\n"
+	    "  workers = 2\n}\n", pidfile, extra, port);
+	h_write_file(conf, text);
+}
+
+static void
+start(void)
+{
+	port = h_free_port();
+	h_path(&pd, "poold.pid", pidfile, sizeof(pidfile));
+	h_path(&pd, "poold.conf", conf, sizeof(conf));
+	write_conf("");
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_file(pidfile, H_WAIT_MS), "no pidfile");
+	for (int i = 0; i < 100 && h_hello_pid(port) == -1; i++)
+		usleep(20000);
+}
+
+/* The pid in path, or -1. */
+static long
+read_pid(const char *path)
+{
+	char	 buf[32] = "";
+	FILE	*f = fopen(path, "r");
+	long	 pid = -1;
+
+	if (f != NULL) {
+		if (fgets(buf, sizeof(buf), f) != NULL)
+			pid = strtol(buf, NULL, 10);
+		fclose(f);
+	}
+	return pid;
+}
+
+/* One request; counts a failure, and says when it happened. */
+static void
+request(int *n, int *fails)
+{
+	char buf[512];
+
+	(*n)++;
+	if (h_http_get(port, buf, sizeof(buf)) == -1) {
+		(*fails)++;
+		cr_log_warn("request %d failed: \"%.80s\"", *n, buf);
+	}
+}
+
+Test(upgrade, usr2_winch_term_under_load_drops_nothing)
+{
+	char	 oldbin[H_PATH_MAX + 8];
+	long	 fresh = -1, served;
+	int	 n = 0, fails = 0, status;
+
+	start();
+	snprintf(oldbin, sizeof(oldbin), "%s.oldbin", pidfile);
+	for (int i = 0; i < 20; i++)
+		request(&n, &fails);
+	h_signal(&pd, SIGUSR2);
+	/* Load goes on while the new arbiter starts and takes over. */
+	for (long t0 = h_now_ms(); h_now_ms() - t0 < H_WAIT_MS; ) {
+		request(&n, &fails);
+		if ((fresh = read_pid(pidfile)) > 0 && fresh != pd.pd_pid &&
+		    h_count(pd.pd_log, "arbiter running") == 2)
+			break;
+	}
+	cr_assert(fresh > 0 && fresh != pd.pd_pid, "no new arbiter");
+	pd.pd_daemon = (pid_t)fresh;	/* not our child: teardown ends it */
+	cr_assert_eq(read_pid(oldbin), pd.pd_pid, "no %s", oldbin);
+	/* A second USR2 while one is in progress is refused. */
+	h_signal(&pd, SIGUSR2);
+	cr_assert(h_wait_count(pd.pd_log, "an upgrade is in progress", 1,
+	    H_WAIT_MS));
+	/* The new arbiter's workers are up before the old ones go. */
+	cr_assert(h_wait_count(pd.pd_log, "started (pid", 4, H_WAIT_MS));
+	for (int i = 0; i < 50; i++)
+		request(&n, &fails);
+	h_signal(&pd, SIGWINCH);
+	for (int i = 0; i < 100; i++)
+		request(&n, &fails);
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status), "old arbiter lives");
+	for (int i = 0; i < 100; i++)
+		request(&n, &fails);
+	cr_log_info("USR2 upgrade: %d requests, %d failed", n, fails);
+	cr_assert_eq(fails, 0, "%d of %d requests failed", fails, n);
+	/* Served by the new arbiter's workers, its files in place. */
+	served = h_hello_pid(port);
+	cr_assert_gt(served, 0);
+	cr_assert_eq(h_ppid((pid_t)served), fresh);
+	cr_assert_eq(read_pid(pidfile), fresh);
+	cr_assert_eq(access(oldbin, F_OK), -1, "%s left behind", oldbin);
+	cr_assert_eq(access(pd.pd_ctl, F_OK), 0, "control socket removed");
+}
+
+/* A new arbiter that cannot start (its config is now broken) changes
+   nothing: the old one serves, with its pidfile back. */
+Test(upgrade, failed_new_arbiter_leaves_the_old_one_serving)
+{
+	start();
+	write_conf("this is not a config\n");
+	h_signal(&pd, SIGUSR2);
+	cr_assert(h_wait_count(pd.pd_log, "serving on as before", 1,
+	    H_WAIT_MS), "the failed upgrade went unnoticed");
+	cr_assert_eq(read_pid(pidfile), pd.pd_pid, "pidfile not restored");
+	cr_assert_gt(h_hello_pid(port), 0, "not serving");
+	/* And the control socket answers the old arbiter again. */
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS), "control socket dead");
+	/* A later upgrade may try again. */
+	write_conf("");
+	h_signal(&pd, SIGUSR2);
+	cr_assert(h_wait_count(pd.pd_log, "arbiter running", 2, H_WAIT_MS));
+	pd.pd_daemon = (pid_t)read_pid(pidfile);
+}
