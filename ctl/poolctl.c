@@ -351,6 +351,10 @@ print_reply(enum proto_cmd cmd, json_t *r)
 	case CMD_STOP:
 		printf("stopping (%s)\n", str(r, "stopping"));
 		break;
+	case CMD_UPGRADE:
+		printf("upgrading in place to %s (pid %lld stays)\n",
+		    str(r, "upgrading"), num(r, "pid"));
+		break;
 	case CMD_HELLO:
 	case CMD_VERSION:
 		printf("poold %s (protocol %lld)\n", str(r, "version"),

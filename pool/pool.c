@@ -635,6 +635,25 @@ pool_reconcile(struct pool *p, uint64_t now, const struct pool_ops *ops)
 }
 
 int
+pool_adopt(struct pool *p, pid_t pid, unsigned slot, uint64_t started,
+    bool ready, bool stopping, uint64_t deadline)
+{
+	struct worker *w;
+
+	if ((w = worker_add(p)) == NULL)
+		return -1;
+	worker_started(p, w, pid, slot, started);
+	w->w_recycle_at = POOL_NEVER;	/* replaced soon anyway */
+	w->w_ready = ready;
+	if (stopping) {
+		w->w_state = WS_STOPPING;
+		w->w_deadline = deadline;
+		w->w_why = "stopping before the upgrade";
+	}
+	return 0;
+}
+
+int
 pool_reaped(struct pool *p, pid_t pid, uint64_t now, struct pool_exit *pe)
 {
 	struct worker *w = pool_find(p, pid);

@@ -142,6 +142,15 @@ bool	 pool_done(const struct pool *);
 /* Converge; returns the next deadline (ms) or POOL_NEVER. */
 uint64_t pool_reconcile(struct pool *, uint64_t now, const struct pool_ops *);
 
+/*
+ * A worker carried over an in-place upgrade of the arbiter, started at
+ * started (ms, our clock), ready or not; stopping ones get SIGKILL at
+ * deadline.  It is of the current generation: pool_reload() after
+ * adopting replaces it by the rolling rule.  0, or -1 without memory.
+ */
+int	 pool_adopt(struct pool *, pid_t, unsigned slot, uint64_t started,
+	    bool ready, bool stopping, uint64_t deadline);
+
 /* A child was reaped: 0 and *out filled if pid was ours, else -1. */
 int	 pool_reaped(struct pool *, pid_t, uint64_t now, struct pool_exit *);
 

@@ -37,8 +37,8 @@ const struct proto_cmd_spec proto_cmds[CMD_COUNT] = {
 	{ "config", CMD_CONFIG, 0, 0, "", "show the effective configuration" },
 	{ "subscribe", CMD_SUBSCRIBE, 0, 0, "",
 	    "turn the connection into a stream of events" },
-	{ "upgrade", CMD_UPGRADE, 0, 0, "",
-	    "upgrade poold in place (not in this build)" },
+	{ "upgrade", CMD_UPGRADE, 0, 1, "[PATH]",
+	    "run a new poold binary in place, same pid, workers replaced" },
 };
 
 static const char *const proto_err_names[PERR_COUNT] = {

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include "events.h"
 #include "evsource.h"
 #include "listeners.h"
+#include "inplace.h"
 #include "log.h"
 #include "manager.h"
 #include "notifysock.h"
@@ -69,6 +71,7 @@ static struct arbiter {
 	/* What arrived since the last step. */
 	bool			  a_chld, a_hup, a_usr1, a_winch;
 	bool			  a_term, a_quick, a_usr2;
+	char			 *a_inplace;	/* poolctl upgrade: the binary */
 	int			  a_scale;
 } arb = { .a_epfd = -1, .a_sig = { .es_fd = -1 } };
 
@@ -674,6 +677,20 @@ report_to_manager(uint64_t now)
 	return arb.a_announced ? POOL_NEVER : next;
 }
 
+/* Returns only if the exec failed; everything is then as it was. */
+static void
+upgrade_in_place(void)
+{
+	char	 err[PATH_MAX + 64];
+	char	*path = arb.a_inplace;
+
+	arb.a_inplace = NULL;
+	if (arb.a_state == AS_RUN && inplace_exec(path, err, sizeof(err)) == -1)
+		log_errorx("upgrade in place: %s; the old binary runs on",
+		    err);
+	free(path);
+}
+
 static uint64_t
 step(void)
 {
@@ -723,7 +740,10 @@ step(void)
 	d = report_to_manager(now);
 	next = d < next ? d : next;
 	d = manager_watchdog(now);
-	return d < next ? d : next;
+	next = d < next ? d : next;
+	if (arb.a_inplace != NULL)
+		upgrade_in_place();
+	return next;
 }
 
 static bool
@@ -842,6 +862,7 @@ arbiter_init(struct poold_conf *c, const struct cli *cli, char *err,
 			goto fail;
 		}
 	}
+	inplace_adopt(ev_now_ms());
 	return 0;
 fail:
 	arbiter_cleanup();
@@ -993,6 +1014,18 @@ arbiter_restart(struct pool *p)
 {
 	log_info("pool %s: restart: replacing every worker", p->p_name);
 	pool_reload(p, &p->p_lim, p->p_target);
+}
+
+int
+arbiter_upgrade_in_place(const char *path)
+{
+	char *p = strdup(path);
+
+	if (p == NULL)
+		return -1;
+	free(arb.a_inplace);
+	arb.a_inplace = p;
+	return 0;
 }
 
 int

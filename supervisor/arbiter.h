@@ -50,6 +50,9 @@ int			 arbiter_kill(struct pool *, unsigned slot, int sig,
 int			 arbiter_reload(char *err, size_t len);
 void			 arbiter_request_stop(bool quick);
 void			 arbiter_reopen(void);
+/* poolctl upgrade: execute path in place once this step is done (the
+   reply first).  -1 without memory. */
+int			 arbiter_upgrade_in_place(const char *path);
 
 /* A notify message from pid (notifysock.c): 0 if pid is a worker of
    ours, which it then applies to; -1 if not. */

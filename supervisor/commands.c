@@ -14,11 +14,13 @@
 #include "arbiter.h"
 #include "commands.h"
 #include "evsource.h"
+#include "inplace.h"
 #include "notifysock.h"
 #include "pool.h"
 #include "procstat.h"
 #include "scoreboard.h"
 #include "signame.h"
+#include "upgrade.h"
 
 typedef json_t *(*cmd_fn)(const struct proto_request *, bool *subscribe);
 
@@ -378,10 +380,34 @@ cmd_subscribe(const struct proto_request *rq, bool *sub)
 	return json_pack("{s:b, s:b}", "ok", 1, "subscribed", 1);
 }
 
+/*
+ * The check runs here, before the reply, so that a binary that would
+ * fail is reported to the one who asked and nothing changes; the exec
+ * itself waits for the end of the arbiter's step, after the reply.
+ */
 static json_t *
 cmd_upgrade(const struct proto_request *rq, bool *sub)
 {
-	return fail(PERR_UNSUPPORTED, "in-place upgrade is not in this build");
+	const char	*path = rq->rq_argc == 1 ? rq->rq_argv[0] :
+			    upgrade_exe();
+	char		 err[640];
+
+	if (arbiter_stopping())
+		return fail(PERR_BUSY, "stopping");
+	if (upgrade_child() != 0)
+		return fail(PERR_BUSY, "a USR2 upgrade is in progress");
+	if (path == NULL)
+		return fail(PERR_FAILED, "cannot tell which binary runs; name "
+		    "one");
+	if (path[0] != '/')
+		return fail(PERR_BAD_ARGUMENTS, "upgrade: the path must be "
+		    "absolute");
+	if (inplace_check(path, err, sizeof(err)) == -1)
+		return fail(PERR_FAILED, "%s", err);
+	if (arbiter_upgrade_in_place(path) == -1)
+		return fail(PERR_FAILED, "out of memory");
+	return json_pack("{s:b, s:s, s:I}", "ok", 1, "upgrading", path,
+	    "pid", (json_int_t)getpid());
 }
 
 /* -- config ----------------------------------------------------------------- */

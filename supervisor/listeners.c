@@ -58,6 +58,19 @@ listeners_inherit(char *err, size_t len)
 	return n;
 }
 
+int
+listeners_pass(int fd, const char *name)
+{
+	if (npassed == PASSED_MAX)
+		return -1;
+	passed[npassed].ps_fd = fd;
+	passed[npassed].ps_taken = false;
+	snprintf(passed[npassed].ps_name, sizeof(passed[0].ps_name), "%s",
+	    name);
+	npassed++;
+	return 0;
+}
+
 /* Names of the passed sockets, for an error message. */
 static void
 passed_names(char *buf, size_t len)

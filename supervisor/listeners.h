@@ -17,6 +17,8 @@
 /* Take what we were passed (LISTEN_FDS, for our pid); first thing at
    start, before any other fd is opened.  The number taken, or -1. */
 int	 listeners_inherit(char *err, size_t len);
+/* One more passed socket: from an in-place upgrade's state.  0 or -1. */
+int	 listeners_pass(int fd, const char *name);
 /*
  * Open or adopt what conf needs, keeping what is open; on failure the
  * listeners opened by this call are closed again.  A passed socket is

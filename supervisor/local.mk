@@ -6,6 +6,7 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/commands.c supervisor/commands.h \
 	supervisor/control.c supervisor/control.h \
 	supervisor/events.c supervisor/events.h \
+	supervisor/inplace.c supervisor/inplace.h \
 	supervisor/evsource.h \
 	supervisor/conf.c supervisor/conf.h \
 	supervisor/listen.c supervisor/listen.h \

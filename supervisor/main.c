@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "arbiter.h"
+#include "inplace.h"
 #include "listeners.h"
 #include "log.h"
 #include "options.h"
@@ -85,12 +86,13 @@ main(int argc, char *argv[])
 	struct poold_conf	conf;
 	char			err[CONF_ERR_MAX];
 	char			*pidfile = NULL;
-	int			rc;
+	int			rc, inplace;
 
 	stdio_guard();
 	upgrade_init(argv);
 	/* Passed sockets sit at fds 3.., where the next open would land. */
-	if (listeners_inherit(err, sizeof(err)) == -1) {
+	if (listeners_inherit(err, sizeof(err)) == -1 ||
+	    (inplace = inplace_load(err, sizeof(err))) == -1) {
 		fprintf(stderr, "poold: %s\n", err);
 		return EXIT_USAGE;
 	}
@@ -132,7 +134,7 @@ main(int argc, char *argv[])
 		fatal("strdup");
 	/* A new arbiter started by USR2 stays its predecessor's child until
 	   that one exits, and then its parent's: it must not fork away. */
-	if (conf.c_daemon && !upgrade_is_successor()) {
+	if (conf.c_daemon && !upgrade_is_successor() && inplace == 0) {
 		bool logfile = conf.c_error_log != NULL;
 		if (arbiter_init(&conf, &cli, err, sizeof(err)) == -1)
 			goto initfail;

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -118,6 +119,20 @@ on_readable(struct ev_source *ev, uint32_t events)
 		continue;
 }
 
+static int	adopted = -1;	/* kept across an in-place upgrade */
+
+void
+notify_adopt(int fd)
+{
+	adopted = fd;
+}
+
+int
+notify_fd(void)
+{
+	return ns.n_ev.es_fd;
+}
+
 int
 notify_open(char *err, size_t len)
 {
@@ -125,17 +140,29 @@ notify_open(char *err, size_t len)
 	socklen_t		sl = sizeof(sa_family_t);
 	int			fd, one = 1;
 
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd == -1)
-		goto fail;
-	ns.n_ev.es_fd = fd;
-	ns.n_ev.es_fn = on_readable;
-	/* A name from the kernel (autobind), which nobody can have taken
-	   before us, in the abstract namespace: no file to clean up, and
-	   workers that dropped privileges can still write to it. */
-	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) == -1 ||
-	    bind(fd, (struct sockaddr *)&sa, sl) == -1)
-		goto fail;
+	if ((fd = adopted) != -1) {
+		/* Our own socket before exec: workers know its name. */
+		adopted = -1;
+		ns.n_ev.es_fd = fd;
+		ns.n_ev.es_fn = on_readable;
+		if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+			goto fail;
+	} else {
+		fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, 0);
+		if (fd == -1)
+			goto fail;
+		ns.n_ev.es_fd = fd;
+		ns.n_ev.es_fn = on_readable;
+		/* A name from the kernel (autobind), which nobody can have
+		   taken before us, in the abstract namespace: no file to
+		   clean up, and workers that dropped privileges can still
+		   write to it. */
+		if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one,
+		    sizeof(one)) == -1 ||
+		    bind(fd, (struct sockaddr *)&sa, sl) == -1)
+			goto fail;
+	}
 	sl = sizeof(sa);
 	if (getsockname(fd, (struct sockaddr *)&sa, &sl) == -1)
 		goto fail;

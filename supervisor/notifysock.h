@@ -26,5 +26,9 @@ int	 notify_start(void);
 const char *notify_address(void);
 const struct notify_stats *notify_stats(void);
 void	 notify_close(void);
+/* In-place upgrade: the socket's fd to carry across exec, and, in the
+   new program before notify_open(), the fd carried. */
+int	 notify_fd(void);
+void	 notify_adopt(int fd);
 
 #endif

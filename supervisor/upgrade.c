@@ -48,6 +48,24 @@ upgrade_init(char *const argv[])
 		snprintf(cwd, sizeof(cwd), "/");
 }
 
+const char *
+upgrade_exe(void)
+{
+	return exe[0] != '\0' ? exe : NULL;
+}
+
+char *const *
+upgrade_argv(void)
+{
+	return args;
+}
+
+const char *
+upgrade_cwd(void)
+{
+	return cwd;
+}
+
 bool
 upgrade_is_successor(void)
 {

@@ -20,6 +20,11 @@
    old one's pidfile until it runs). */
 void	 upgrade_init(char *const argv[]);
 bool	 upgrade_is_successor(void);
+/* How we were started: the binary's path (NULL if unknown), argv and
+   the working directory. */
+const char *upgrade_exe(void);
+char *const *upgrade_argv(void);
+const char *upgrade_cwd(void);
 /* USR2: start the new arbiter; 0, or -1 with err. */
 int	 upgrade_start(const char *pidfile, char *err, size_t len);
 /* pid was reaped: true if it was the new arbiter (which then failed). */

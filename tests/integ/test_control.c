@@ -248,13 +248,14 @@ Test(control, reopen_passes_usr1_on)
 	cr_assert(h_wait_count(pd.pd_wlog, "usr1", 2, H_WAIT_MS));
 }
 
-Test(control, stop_graceful_and_upgrade_unsupported)
+Test(control, stop_graceful_and_bad_upgrades)
 {
 	json_t	*r;
 	int	 status;
 
 	start(2);
-	expect_error("upgrade", "unsupported");
+	expect_error("upgrade /nonexistent/poold", "failed");
+	expect_error("upgrade a b", "bad_arguments");
 	expect_error("stop sideways", "bad_arguments");
 	r = ctl("stop");
 	expect_ok(r);

@@ -241,6 +241,32 @@ Test(systemd, notify_sequence_ready_reload_stop_and_watchdog)
 	close(m.m_fd);
 }
 
+/* poolctl upgrade is a reload to the manager: RELOADING=1, then READY=1
+   from the same pid once the new workers are ready. */
+Test(systemd, in_place_upgrade_is_a_reload_to_the_manager)
+{
+	struct manager	 m;
+	char		 path[H_PATH_MAX], env1[H_PATH_MAX + 16];
+	char		 bind_to[32], reply[H_REPORT_MAX], kinds[MSGS_MAX];
+	int		 pings = 0;
+
+	manager_open(&m, path, sizeof(path));
+	snprintf(env1, sizeof(env1), "NOTIFY_SOCKET=%s", path);
+	snprintf(bind_to, sizeof(bind_to), "127.0.0.1:%d", h_free_port());
+	const char *env[] = { env1, NULL };
+	const char *args[] = { "-k", "sync", "-w", "1", "-b", bind_to, NULL };
+	h_start(&pd, args, env);
+	cr_assert(manager_wait(&m, "READY=1", &pings));
+	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
+	cr_assert(manager_wait(&m, "RELOADING=1", &pings), "no RELOADING=1");
+	cr_assert(manager_wait(&m, "READY=1", &pings), "no READY=1 after");
+	manager_kinds(&m, kinds, sizeof(kinds));
+	cr_assert(strspn(kinds, "RSL") == strlen(kinds), "%s", kinds);
+	cr_assert_not_null(strstr(kinds, "L"), "%s", kinds);
+	cr_assert_eq(kinds[strlen(kinds) - 1], 'R', "%s", kinds);
+	close(m.m_fd);
+}
+
 /* Without NOTIFY_SOCKET, nothing is sent and nothing breaks; with it,
    workers never see the manager's socket. */
 Test(systemd, workers_do_not_see_the_managers_socket)

@@ -144,3 +144,88 @@ Test(upgrade, failed_new_arbiter_leaves_the_old_one_serving)
 	cr_assert(h_wait_count(pd.pd_log, "arbiter running", 2, H_WAIT_MS));
 	pd.pd_daemon = (pid_t)read_pid(pidfile);
 }
+
+/* -- poolctl upgrade: in place ------------------------------------------- */
+
+/* The sorted pids of pd's children now; how many. */
+static size_t
+worker_pids(pid_t *out, size_t max)
+{
+	size_t n = h_children(pd.pd_pid, out, max);
+
+	return n < max ? n : max;
+}
+
+static bool
+disjoint(const pid_t *a, size_t na, const pid_t *b, size_t nb)
+{
+	for (size_t i = 0; i < na; i++)
+		for (size_t j = 0; j < nb; j++)
+			if (a[i] == b[j])
+				return false;
+	return true;
+}
+
+Test(upgrade, in_place_keeps_the_pid_replaces_every_worker_drops_nothing)
+{
+	char	 reply[H_REPORT_MAX];
+	pid_t	 before[8], after[8];
+	size_t	 nb, na;
+	int	 n = 0, fails = 0;
+
+	start();
+	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
+	nb = worker_pids(before, 8);
+	for (int i = 0; i < 20; i++)
+		request(&n, &fails);
+	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
+	cr_assert(strstr(reply, "\"ok\": true") != NULL ||
+	    strstr(reply, "\"ok\":true") != NULL, "%s", reply);
+	/* Load goes on through the exec and the rolling replacement. */
+	for (long t0 = h_now_ms(); h_now_ms() - t0 < 3 * H_WAIT_MS; ) {
+		request(&n, &fails);
+		if (h_count(pd.pd_log, "stopped (replaced after reload)") == 2)
+			break;
+	}
+	for (int i = 0; i < 50; i++)
+		request(&n, &fails);
+	cr_log_info("in-place upgrade: %d requests, %d failed", n, fails);
+	cr_assert_eq(fails, 0, "%d of %d requests failed", fails, n);
+	cr_assert(h_log_has(&pd, "upgraded in place: adopted 2 worker(s)"));
+	cr_assert_eq(h_count(pd.pd_log, "stopped (replaced after reload)"), 2,
+	    "old workers not all replaced");
+	/* The same process: never exited, still our child. */
+	cr_assert_eq(kill(pd.pd_pid, 0), 0);
+	cr_assert_eq(h_ppid(pd.pd_pid), getpid());
+	cr_assert_eq(read_pid(pidfile), pd.pd_pid);
+	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
+	na = worker_pids(after, 8);
+	cr_assert_eq(na, 2);
+	cr_assert(disjoint(before, nb, after, na), "a worker survived");
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS), "control socket lost");
+}
+
+/* A binary that fails its check is reported, and nothing changes. */
+Test(upgrade, in_place_with_a_failing_binary_changes_nothing)
+{
+	char	 reply[H_REPORT_MAX];
+	pid_t	 before[8], after[8];
+	size_t	 nb;
+
+	start();
+	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
+	nb = worker_pids(before, 8);
+	cr_assert_eq(h_ctl(&pd, "upgrade /bin/false", reply, sizeof(reply)),
+	    0);
+	cr_assert(strstr(reply, "--check-config failed") != NULL, "%s",
+	    reply);
+	cr_assert_eq(h_ctl(&pd, "upgrade bin/poold", reply, sizeof(reply)),
+	    0);
+	cr_assert(strstr(reply, "must be absolute") != NULL, "%s", reply);
+	cr_assert_not(h_log_has(&pd, "executing"));
+	cr_assert_eq(worker_pids(after, 8), nb);
+	for (size_t i = 0; i < nb; i++)
+		cr_assert_not(disjoint(&before[i], 1, after, nb),
+		    "worker %ld replaced", (long)before[i]);
+	cr_assert_gt(h_hello_pid(port), 0);
+}

@@ -85,7 +85,7 @@ static struct cmd_case cmd_cases[] = {
 	{ "reopen",	CMD_REOPEN,	0, 0 },
 	{ "config",	CMD_CONFIG,	0, 0 },
 	{ "subscribe",	CMD_SUBSCRIBE,	0, 0 },
-	{ "upgrade",	CMD_UPGRADE,	0, 0 },
+	{ "upgrade",	CMD_UPGRADE,	0, 1 },
 };
 
 #define NCMD_CASES	((int)(sizeof(cmd_cases) / sizeof(cmd_cases[0])))

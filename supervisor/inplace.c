@@ -1,0 +1,394 @@
+/*
+ * The in-place upgrade (see inplace.h).  The state is JSON, versioned:
+ *
+ *   { "version": 1, "notify": FD, "sockets": [ { "fd": N, "name": S } ],
+ *     "pools": [ { "name": S, "target": N, "workers": [ { "pid": P,
+ *       "slot": N, "age_ms": N, "ready": B, "stopping_ms": N|-1 } ] } ] }
+ *
+ * "sockets" are the listeners and the control socket; the new program
+ * matches them to its configuration as it matches sockets passed by
+ * systemd or by USR2.  Ages are relative, as each program has its own
+ * clock origin only in principle, and a worker's age must survive.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "arbiter.h"
+#include "control.h"
+#include "evsource.h"
+#include "inplace.h"
+#include "listeners.h"
+#include "log.h"
+#include "manager.h"
+#include "notifysock.h"
+#include "pool.h"
+#include "upgrade.h"
+
+#define ENV_STATE	"POOLD_STATE_FD"
+#define STATE_VERSION	1
+#define STATE_MAX	(16 << 20)	/* bytes of state we read, at most */
+
+static json_t	*carried;	/* the pools, until inplace_adopt() */
+
+/* -- checking the new binary -------------------------------------------- */
+
+static void __attribute__((noreturn))
+check_child(const char *path, int out)
+{
+	char *const	*args = upgrade_argv();
+	const char	*argv[128];
+	size_t		 n = 0;
+
+	argv[n++] = path;
+	for (size_t i = 1; args[i] != NULL && n < 126; i++)
+		argv[n++] = args[i];
+	argv[n++] = "--check-config";
+	argv[n] = NULL;
+	if (dup2(out, STDOUT_FILENO) == -1 || dup2(out, STDERR_FILENO) == -1 ||
+	    chdir(upgrade_cwd()) == -1)
+		_exit(127);
+	execv(path, (char *const *)argv);
+	dprintf(STDERR_FILENO, "exec %s: %s\n", path, strerror(errno));
+	_exit(127);
+}
+
+/* What the check printed, up to its first line, within the deadline. */
+static void
+read_output(int fd, char *buf, size_t len, uint64_t deadline)
+{
+	struct pollfd	pfd = { .fd = fd, .events = POLLIN };
+	size_t		got = 0;
+	ssize_t		n;
+
+	while (got + 1 < len) {
+		uint64_t now = ev_now_ms();
+		if (now >= deadline || poll(&pfd, 1, (int)(deadline - now)) != 1)
+			break;
+		if ((n = read(fd, buf + got, len - 1 - got)) <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+int
+inplace_check(const char *path, char *err, size_t len)
+{
+	char		 out[512];
+	int		 p[2], status = 0;
+	pid_t		 pid, r;
+	uint64_t	 deadline = ev_now_ms() + INPLACE_CHECK_MS;
+
+	if (access(path, X_OK) == -1) {
+		snprintf(err, len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		snprintf(err, len, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == 0)
+		check_child(path, p[1]);
+	(void)close(p[1]);
+	if (pid == -1) {
+		(void)close(p[0]);
+		snprintf(err, len, "fork: %s", strerror(errno));
+		return -1;
+	}
+	/* Bounded: the arbiter waits here at most INPLACE_CHECK_MS. */
+	read_output(p[0], out, sizeof(out), deadline);
+	(void)close(p[0]);
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0 &&
+	    ev_now_ms() < deadline)
+		(void)poll(NULL, 0, 10);
+	if (r == 0) {
+		(void)kill(pid, SIGKILL);
+		(void)waitpid(pid, &status, 0);
+		snprintf(err, len, "%s --check-config did not finish in %d s",
+		    path, INPLACE_CHECK_MS / 1000);
+		return -1;
+	}
+	if (r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	snprintf(err, len, "%s --check-config failed: %s", path,
+	    *out ? out : "no reason given");
+	return -1;
+}
+
+/* -- carrying the state --------------------------------------------------- */
+
+static json_t *
+workers_json(const struct pool *p, uint64_t now)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < p->p_nw; i++) {
+		const struct worker *w = &p->p_w[i];
+		json_t *o = json_pack("{s:I, s:I, s:I, s:b, s:I}",
+		    "pid", (json_int_t)w->w_pid, "slot", (json_int_t)w->w_slot,
+		    "age_ms", (json_int_t)(now - w->w_started),
+		    "ready", pool_worker_ready(p, w, now),
+		    "stopping_ms", w->w_state == WS_RUNNING ? (json_int_t)-1 :
+		    (json_int_t)(w->w_deadline > now ? w->w_deadline - now : 0));
+		if (o == NULL || json_array_append_new(a, o) == -1) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *
+state_json(uint64_t now)
+{
+	json_t *st, *socks = json_array(), *pools = json_array();
+
+	for (size_t i = 0; socks != NULL && i < listeners_count(); i++)
+		json_array_append_new(socks, json_pack("{s:i, s:s}", "fd",
+		    listeners_fd(i), "name", listeners_name(i)));
+	if (socks != NULL && control_fd() != -1)
+		json_array_append_new(socks, json_pack("{s:i, s:s}", "fd",
+		    control_fd(), "name", "control"));
+	for (size_t i = 0; pools != NULL && i < arbiter_npools(); i++) {
+		const struct pool *p = arbiter_pool(i);
+		json_array_append_new(pools, json_pack("{s:s, s:i, s:o*}",
+		    "name", p->p_name, "target", p->p_target, "workers",
+		    workers_json(p, now)));
+	}
+	st = json_pack("{s:i, s:i, s:o*, s:o*}", "version", STATE_VERSION,
+	    "notify", notify_fd(), "sockets", socks, "pools", pools);
+	return st;
+}
+
+/* Every fd we carry: inheritable across exec, or close-on-exec again. */
+static int
+carry_fds(const json_t *st, int memfd, bool carry)
+{
+	json_t	*s;
+	size_t	 i;
+	int	 rc = 0, flag = carry ? 0 : FD_CLOEXEC;
+
+	json_array_foreach(json_object_get(st, "sockets"), i, s) {
+		if (fcntl((int)json_integer_value(json_object_get(s, "fd")),
+		    F_SETFD, flag) == -1)
+			rc = -1;
+	}
+	if ((notify_fd() != -1 && fcntl(notify_fd(), F_SETFD, flag) == -1) ||
+	    fcntl(memfd, F_SETFD, flag) == -1)
+		rc = -1;
+	return rc;
+}
+
+static int
+write_state(const json_t *st, char *err, size_t len)
+{
+	char	*text = json_dumps(st, JSON_COMPACT);
+	size_t	 n, done = 0;
+	ssize_t	 w;
+	int	 fd;
+
+	if (text == NULL) {
+		snprintf(err, len, "out of memory");
+		return -1;
+	}
+	n = strlen(text);
+	if ((fd = memfd_create("poold-state", MFD_CLOEXEC)) == -1) {
+		snprintf(err, len, "memfd_create: %s", strerror(errno));
+		free(text);
+		return -1;
+	}
+	while (done < n && (w = write(fd, text + done, n - done)) > 0)
+		done += (size_t)w;
+	free(text);
+	if (done < n || lseek(fd, 0, SEEK_SET) == -1) {
+		snprintf(err, len, "state: %s", strerror(errno));
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+inplace_exec(const char *path, char *err, size_t len)
+{
+	json_t	*st = state_json(ev_now_ms());
+	char	 num[16];
+	int	 fd;
+
+	if (st == NULL || (fd = write_state(st, err, len)) == -1) {
+		if (st == NULL)
+			snprintf(err, len, "out of memory");
+		json_decref(st);
+		return -1;
+	}
+	snprintf(num, sizeof(num), "%d", fd);
+	log_info("upgrade in place: executing %s (pid %ld stays)", path,
+	    (long)getpid());
+	manager_reloading();
+	if (carry_fds(st, fd, true) == 0 && setenv(ENV_STATE, num, 1) == 0 &&
+	    chdir(upgrade_cwd()) == 0)
+		execv(path, upgrade_argv());
+	snprintf(err, len, "exec %s: %s", path, strerror(errno));
+	(void)carry_fds(st, fd, false);
+	(void)unsetenv(ENV_STATE);
+	(void)close(fd);
+	json_decref(st);
+	manager_ready("upgrade failed, running the old binary");
+	return -1;
+}
+
+/* -- in the new program --------------------------------------------------- */
+
+static json_t *
+read_state(int fd, char *err, size_t len)
+{
+	json_error_t	 je;
+	json_t		*st;
+	char		*buf;
+	size_t		 got = 0;
+	ssize_t		 n;
+
+	if ((buf = malloc(STATE_MAX + 1)) == NULL) {
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	while (got < STATE_MAX && (n = read(fd, buf + got, STATE_MAX - got))
+	    > 0)
+		got += (size_t)n;
+	(void)close(fd);
+	buf[got] = '\0';
+	st = json_loadb(buf, got, 0, &je);
+	free(buf);
+	if (st == NULL || json_integer_value(json_object_get(st,
+	    "version")) != STATE_VERSION) {
+		snprintf(err, len, "upgrade state: %s", st == NULL ? je.text :
+		    "a version this program does not know");
+		json_decref(st);
+		return NULL;
+	}
+	return st;
+}
+
+int
+inplace_load(char *err, size_t len)
+{
+	const char	*env = getenv(ENV_STATE);
+	json_t		*st, *s;
+	size_t		 i;
+	char		*end;
+	long		 fd;
+
+	if (env == NULL)
+		return 0;
+	fd = strtol(env, &end, 10);
+	if (*end != '\0' || fd < 3 || fd > 65535) {
+		snprintf(err, len, "%s=%s: not a file descriptor", ENV_STATE,
+		    env);
+		return -1;
+	}
+	(void)unsetenv(ENV_STATE);
+	if ((st = read_state((int)fd, err, len)) == NULL)
+		return -1;
+	json_array_foreach(json_object_get(st, "sockets"), i, s) {
+		int sfd = (int)json_integer_value(json_object_get(s, "fd"));
+		const char *name = json_string_value(json_object_get(s,
+		    "name"));
+		if (fcntl(sfd, F_SETFD, FD_CLOEXEC) == -1 ||
+		    listeners_pass(sfd, name != NULL ? name : "bound") == -1) {
+			snprintf(err, len, "upgrade state: socket fd %d: %s",
+			    sfd, strerror(errno));
+			json_decref(st);
+			return -1;
+		}
+	}
+	if (json_integer_value(json_object_get(st, "notify")) >= 3)
+		notify_adopt((int)json_integer_value(json_object_get(st,
+		    "notify")));
+	carried = json_incref(json_object_get(st, "pools"));
+	json_decref(st);
+	return 1;
+}
+
+/* Workers of one carried pool into p; how many. */
+static size_t
+adopt_pool(struct pool *p, json_t *workers, uint64_t now)
+{
+	json_t	*w;
+	size_t	 i, n = 0;
+
+	json_array_foreach(workers, i, w) {
+		json_int_t age = json_integer_value(json_object_get(w,
+		    "age_ms"));
+		json_int_t stop = json_integer_value(json_object_get(w,
+		    "stopping_ms"));
+		pid_t pid = (pid_t)json_integer_value(json_object_get(w,
+		    "pid"));
+		if (pid <= 0 || age < 0 || (uint64_t)age > now)
+			age = 0;
+		if (pid > 0 && pool_adopt(p, pid, (unsigned)json_integer_value(
+		    json_object_get(w, "slot")), now - (uint64_t)age,
+		    json_is_true(json_object_get(w, "ready")), stop >= 0,
+		    now + (uint64_t)(stop > 0 ? stop : 0)) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* A carried worker no pool of the new configuration owns: it is asked
+   to stop, and reaped as a stranger. */
+static void
+orphan_workers(const char *pool, json_t *workers)
+{
+	json_t	*w;
+	size_t	 i;
+
+	json_array_foreach(workers, i, w) {
+		pid_t pid = (pid_t)json_integer_value(json_object_get(w, "pid"));
+		log_info("pool %s is gone after the upgrade: worker pid %ld "
+		    "stops", pool, (long)pid);
+		if (pid > 0 && kill(pid, SIGTERM) == -1)
+			log_warn("kill %ld", (long)pid);
+	}
+}
+
+void
+inplace_adopt(uint64_t now)
+{
+	json_t	*cp;
+	size_t	 i, total = 0;
+
+	if (carried == NULL)
+		return;
+	json_array_foreach(carried, i, cp) {
+		const char *name = json_string_value(json_object_get(cp,
+		    "name"));
+		struct pool *p = name != NULL ? arbiter_pool_named(name) : NULL;
+		json_t *workers = json_object_get(cp, "workers");
+
+		if (p == NULL) {
+			orphan_workers(name != NULL ? name : "?", workers);
+			continue;
+		}
+		total += adopt_pool(p, workers, now);
+		/* Its size as it was, if the configuration still allows it. */
+		(void)arbiter_scale(p, (int)json_integer_value(
+		    json_object_get(cp, "target")));
+		arbiter_restart(p);
+	}
+	log_info("upgraded in place: adopted %zu worker(s); replacing them",
+	    total);
+	json_decref(carried);
+	carried = NULL;
+}

@@ -1,0 +1,32 @@
+/*
+ * `poolctl upgrade [PATH]`: an upgrade that keeps the pid.  The arbiter
+ * checks the new binary against the running configuration, then
+ * executes it in its own process, carrying its listening, control and
+ * notify sockets and its workers across exec in a memfd.  The workers,
+ * still its children, serve throughout; the new program adopts them and
+ * replaces them by the rolling rule, so that every worker runs the new
+ * code.  No pidfile dance, and systemd sees RELOADING=1 ... READY=1.
+ */
+#ifndef POOLD_INPLACE_H
+#define POOLD_INPLACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define INPLACE_CHECK_MS	10000	/* the new binary's --check-config */
+
+/* Run PATH --check-config with our arguments; 0, or -1 with err (its
+   first line of output, when it said why). */
+int	 inplace_check(const char *path, char *err, size_t len);
+/* Execute PATH with our state.  Returns only on failure, everything as
+   it was, with err set. */
+int	 inplace_exec(const char *path, char *err, size_t len);
+
+/* In the new program, first thing: 1 if state was carried to us (its
+   sockets are then passed to the listeners), 0 if not, -1 with err. */
+int	 inplace_load(char *err, size_t len);
+/* Once the pools exist: adopt the workers, then replace them. */
+void	 inplace_adopt(uint64_t now);
+
+#endif
