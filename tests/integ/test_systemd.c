@@ -267,6 +267,40 @@ Test(systemd, in_place_upgrade_is_a_reload_to_the_manager)
 	close(m.m_fd);
 }
 
+/* USR2 under a manager: the new arbiter says MAINPID= (its own pid) and
+   READY=1; the old one, told to stop, no longer speaks for the service. */
+Test(systemd, usr2_announces_the_new_main_pid)
+{
+	struct manager	 m;
+	char		 path[H_PATH_MAX], env1[H_PATH_MAX + 16];
+	char		 bind_to[32], kinds[MSGS_MAX];
+	pid_t		 fresh = -1;
+	int		 pings = 0, status;
+
+	manager_open(&m, path, sizeof(path));
+	snprintf(env1, sizeof(env1), "NOTIFY_SOCKET=%s", path);
+	snprintf(bind_to, sizeof(bind_to), "127.0.0.1:%d", h_free_port());
+	const char *env[] = { env1, NULL };
+	const char *args[] = { "-k", "sync", "-w", "1", "-b", bind_to, NULL };
+	h_start(&pd, args, env);
+	cr_assert(manager_wait(&m, "READY=1", &pings));
+	h_signal(&pd, SIGUSR2);
+	cr_assert(manager_wait(&m, "MAINPID=", &pings), "no MAINPID=");
+	fresh = (pid_t)strtol(m.m_msgs[m.m_n - 1] + 8, NULL, 10);
+	pd.pd_daemon = fresh;
+	cr_assert_neq(fresh, pd.pd_pid);
+	cr_assert_eq(h_ppid(fresh), pd.pd_pid, "MAINPID is not the new "
+	    "arbiter");
+	cr_assert(manager_wait(&m, "READY=1", &pings), "new arbiter never "
+	    "ready");
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	manager_kinds(&m, kinds, sizeof(kinds));
+	cr_assert_null(strchr(kinds, 'T'), "the old arbiter said STOPPING=1: "
+	    "%s", kinds);
+	close(m.m_fd);
+}
+
 /* Without NOTIFY_SOCKET, nothing is sent and nothing breaks; with it,
    workers never see the manager's socket. */
 Test(systemd, workers_do_not_see_the_managers_socket)

@@ -1267,3 +1267,29 @@ Test(pool, recycling_waits_for_readiness, .fini = teardown)
 	cr_assert_eq(n_spawns(), 1);
 	cr_assert_eq(n_signals(0), 0);
 }
+
+/* An in-place upgrade's adopted workers serve until their replacements
+   are ready, one at a time, and keep their age. */
+Test(pool, adopted_workers_are_replaced_by_the_rolling_rule,
+    .fini = teardown)
+{
+	setup(2);
+	LIM.pl_max_surge = 1;
+	pool_reload(&P, &LIM, 2);
+	cr_assert_eq(pool_adopt(&P, 500, 0, 1000, true, false, 0), 0);
+	cr_assert_eq(pool_adopt(&P, 501, 1, 1000, true, false, 0), 0);
+	cr_assert_eq(pool_adopt(&P, 502, 1, 1000, true, true, 9000), 0);
+	cr_assert_eq(pool_find(&P, 500)->w_started, 1000);
+	cr_assert_eq(pool_count(&P, WS_STOPPING), 1);
+	pool_reload(&P, &LIM, 2);
+	reconcile(5000);
+	cr_assert_eq(n_spawns(), 1, "more than max_surge at once");
+	cr_assert_eq(n_signals(0), 0, "retired before its replacement");
+	reconcile(5000 + POOL_BOOT_WINDOW_MS);
+	cr_assert_not_null(signal_to(500));
+	cr_assert_eq(n_spawns(), 1);
+	/* The one that was stopping keeps its deadline. */
+	reconcile(9000);
+	cr_assert_not_null(signal_to(502));
+	cr_assert_eq(signal_to(502)->sig, SIGKILL);
+}
