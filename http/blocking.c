@@ -118,10 +118,16 @@ fill(struct hw_bconn *bc, volatile sig_atomic_t *quit)
 		bc->bc_buf = p;
 		bc->bc_cap = cap;
 	}
-	if (bc->bc_deadline != 0) {
+	/* A signal (TERM: drain) must not cost the request being read. */
+	while (bc->bc_deadline != 0) {
 		uint64_t now = now_ms();
-		if (now >= bc->bc_deadline ||
-		    poll(&pfd, 1, (int)(bc->bc_deadline - now)) != 1)
+		int r;
+		if (now >= bc->bc_deadline)
+			return false;
+		r = poll(&pfd, 1, (int)(bc->bc_deadline - now));
+		if (r == 1)
+			break;
+		if (r == 0 || errno != EINTR || *quit)
 			return false;
 	}
 	for (;;) {

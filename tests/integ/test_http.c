@@ -601,6 +601,89 @@ Test(http, term_with_requests_in_flight_is_clean)
 	}
 }
 
+/* Whether pid sleeps in poll()/ppoll() on nfds fds (/proc/PID/syscall:
+   number, then arguments; nfds is the second). */
+static bool
+polls(pid_t pid, const char *nfds)
+{
+	char	 path[64], buf[256];
+	long	 nr;
+	char	 a1[32], a2[32];
+	FILE	*f;
+	bool	 yes = false;
+
+	snprintf(path, sizeof(path), "/proc/%ld/syscall", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	if (fgets(buf, sizeof(buf), f) != NULL &&
+	    sscanf(buf, "%ld %31s %31s", &nr, a1, a2) == 3)
+		yes = (nr == 7 || nr == 271) && strcmp(a2, nfds) == 0;
+	fclose(f);
+	return yes;
+}
+
+/* Whether a signal is still pending for pid (/proc/PID/status). */
+static bool
+signal_pending(pid_t pid)
+{
+	char	 path[64], line[256];
+	FILE	*f;
+	bool	 pending = false;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if ((strncmp(line, "SigPnd:", 7) == 0 ||
+		    strncmp(line, "ShdPnd:", 7) == 0) &&
+		    strtoull(line + 7, NULL, 16) != 0)
+			pending = true;
+	}
+	fclose(f);
+	return pending;
+}
+
+/*
+ * TERM (drain) while a sync worker waits for the rest of a request head:
+ * the request is still answered.  It once was dropped, because the wait
+ * took the signal's EINTR for a timeout: one lost connection per worker
+ * retired under load.  Two listeners, so that the worker's poll() before
+ * accepting (two fds) tells from the one after (one).
+ */
+Test(http, sync_term_while_reading_a_head_still_answers)
+{
+	char		 second[32], buf[4096];
+	const char	*extra[] = { "-b", second, NULL };
+	bool		 closed;
+	pid_t		 w;
+	int		 fd, i;
+
+	snprintf(second, sizeof(second), "127.0.0.1:%d", h_free_port());
+	start("sync", 1, extra);
+	w = the_worker();
+	/* Idle on its listeners: done with start()'s probe connection. */
+	for (i = 0; i < H_WAIT_MS / 5 && !polls(w, "0x2"); i++)
+		usleep(5000);
+	cr_assert(polls(w, "0x2"), "the worker never went idle");
+	cr_assert_neq(fd = h_tcp_connect(port), -1);
+	cr_assert_eq(h_send(fd, "GET / HTTP/1.0\r\n", 16), 0);
+	for (i = 0; i < H_WAIT_MS / 5 && !polls(w, "0x1"); i++)
+		usleep(5000);
+	cr_assert(polls(w, "0x1"), "the worker never waited on the request");
+	cr_assert_eq(kill(w, SIGTERM), 0);
+	/* The rest only once the signal has interrupted the wait. */
+	for (i = 0; i < H_WAIT_MS / 5 && signal_pending(w); i++)
+		usleep(5000);
+	cr_assert_not(signal_pending(w), "TERM never delivered");
+	cr_assert_eq(h_send(fd, "\r\n", 2), 0);
+	h_recv(fd, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
+	cr_assert(strncmp(buf, "HTTP/1.0 200 ", 13) == 0, "reply: \"%.60s\"",
+	    buf);
+	snprintf(second, sizeof(second), "pid %ld", (long)w);
+	cr_assert_not_null(strstr(buf, second), "answered by another worker");
+	close(fd);
+}
+
 /* A client trickling a byte at a time cannot hold a sync worker. */
 Test(http, sync_slow_loris_gets_a_deadline)
 {
