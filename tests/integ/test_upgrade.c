@@ -171,7 +171,7 @@ Test(upgrade, in_place_keeps_the_pid_replaces_every_worker_drops_nothing)
 	char	 reply[H_REPORT_MAX];
 	pid_t	 before[8], after[8];
 	size_t	 nb, na;
-	int	 n = 0, fails = 0;
+	int	 n = 0, fails = 0, refused = 0, cfd;
 
 	start();
 	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
@@ -181,12 +181,18 @@ Test(upgrade, in_place_keeps_the_pid_replaces_every_worker_drops_nothing)
 	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
 	cr_assert(strstr(reply, "\"ok\": true") != NULL ||
 	    strstr(reply, "\"ok\":true") != NULL, "%s", reply);
-	/* Load goes on through the exec and the rolling replacement. */
+	/* Load goes on through the exec and the rolling replacement, and
+	   control clients keep connecting: never refused. */
 	for (long t0 = h_now_ms(); h_now_ms() - t0 < 3 * H_WAIT_MS; ) {
 		request(&n, &fails);
+		if ((cfd = h_ctl_connect(&pd)) == -1)
+			refused++;
+		else
+			close(cfd);
 		if (h_count(pd.pd_log, "stopped (replaced after reload)") == 2)
 			break;
 	}
+	cr_assert_eq(refused, 0, "control connections refused: %d", refused);
 	for (int i = 0; i < 50; i++)
 		request(&n, &fails);
 	cr_log_info("in-place upgrade: %d requests, %d failed", n, fails);
