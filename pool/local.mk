@@ -4,3 +4,4 @@ pool_libpool_a_SOURCES = \
 	pool/backoff.c pool/backoff.h \
 	pool/pool.c pool/pool.h
 pool_libpool_a_SOURCES += pool/scoreboard.c pool/scoreboard.h
+pool_libpool_a_SOURCES += pool/autoscale.c pool/autoscale.h

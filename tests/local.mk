@@ -5,6 +5,7 @@ if HAVE_CRITERION
 UNIT_TESTS = \
 	tests/unit/test_addr \
 	tests/unit/test_backoff \
+	tests/unit/test_autoscale \
 	tests/unit/test_conf \
 	tests/unit/test_http \
 	tests/unit/test_http_corpus \
@@ -34,6 +35,7 @@ UNIT_LDADD = supervisor/libpoold.a pool/libpool.a proto/libproto.a \
 	$(CONFUSE_LIBS) $(SYSTEMD_LIBS) $(JANSSON_LIBS) $(CRITERION_LIBS)
 tests_unit_test_addr_LDADD = $(UNIT_LDADD)
 tests_unit_test_backoff_LDADD = $(UNIT_LDADD)
+tests_unit_test_autoscale_LDADD = $(UNIT_LDADD)
 tests_unit_test_conf_LDADD = $(UNIT_LDADD)
 tests_unit_test_pool_LDADD = $(UNIT_LDADD)
 tests_unit_test_proto_LDADD = $(UNIT_LDADD)
