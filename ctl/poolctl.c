@@ -297,6 +297,44 @@ print_workers(json_t *r)
 	}
 }
 
+/* A number that may be null, or "-". */
+static const char *
+maybe(json_t *o, const char *key, char *buf, size_t len)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v))
+		return "-";
+	snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	return buf;
+}
+
+static void
+print_stats(json_t *r)
+{
+	json_t	*p, *w, *x;
+	size_t	 i;
+	char	 req[24], q[24];
+
+	printf("%-12s %-8s %6s %4s %5s %4s %6s %7s %4s %6s %4s %5s %9s %5s  "
+	    "%s\n", "POOL", "SCALE", "TARGET", "RUN", "READY", "STOP",
+	    "SPAWNS", "STOPPED", "DIED", "FAILED", "WDOG", "RECYC", "REQUESTS",
+	    "QUEUE", "LAST SCALING");
+	json_array_foreach(json_object_get(r, "pools"), i, p) {
+		w = json_object_get(p, "workers");
+		x = json_object_get(p, "exits");
+		printf("%-12s %-8s %6lld %4lld %5lld %4lld %6lld %7lld %4lld "
+		    "%6lld %4lld %5lld %9s %5s  %s\n", str(p, "name"),
+		    str(p, "scale"), num(p, "target"), num(w, "running"),
+		    num(w, "ready"), num(w, "stopping"), num(p, "spawns"),
+		    num(x, "stopped"), num(x, "died"), num(x, "failed_boot"),
+		    num(x, "watchdog"), num(x, "recycled"),
+		    maybe(p, "requests", req, sizeof(req)),
+		    maybe(p, "listen_queue", q, sizeof(q)),
+		    *str(p, "scale_why") ? str(p, "scale_why") : "-");
+	}
+}
+
 static void
 print_event(json_t *ev)
 {
@@ -335,6 +373,7 @@ print_reply(enum proto_cmd cmd, json_t *r)
 	case CMD_STATUS: print_status(r); break;
 	case CMD_POOLS: print_pools(r); break;
 	case CMD_WORKERS: print_workers(r); break;
+	case CMD_STATS: print_stats(r); break;
 	case CMD_SCALE:
 		printf("%s: target %lld (was %lld)\n", str(r, "pool"),
 		    num(r, "target"), num(r, "previous"));

@@ -14,9 +14,11 @@
  * It keeps no state between requests, so it is thread-safe.
  */
 #include <poold/app.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char	*greeting = "Hello from an app module";
@@ -66,6 +68,25 @@ echo(const struct poold_request *rq, struct poold_response *rs)
 	return 0;
 }
 
+/* A slow handler, at most ten seconds: for tests of busy workers. */
+static int
+slow(int ms, struct poold_response *rs)
+{
+	struct timespec ts;
+
+	if (ms < 0)
+		ms = 0;
+	if (ms > 10000)
+		ms = 10000;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		continue;
+	rs->body = "slept\n";
+	rs->body_len = 6;
+	return 0;
+}
+
 static int
 hello_handle(const struct poold_request *rq, struct poold_response *rs)
 {
@@ -87,6 +108,8 @@ hello_handle(const struct poold_request *rq, struct poold_response *rs)
 	if (rq->target_len == 5 && strncmp(t, "/hang", 5) == 0)
 		for (;;)
 			pause();
+	if (rq->target_len > 7 && strncmp(t, "/sleep/", 7) == 0)
+		return slow(atoi(t + 7), rs);
 	snprintf(out, sizeof(out), "%s (worker %u)\n", greeting,
 	    rq->worker_id);
 	rs->body = out;

@@ -39,6 +39,8 @@ const struct proto_cmd_spec proto_cmds[CMD_COUNT] = {
 	    "turn the connection into a stream of events" },
 	{ "upgrade", CMD_UPGRADE, 0, 1, "[PATH]",
 	    "run a new poold binary in place, same pid, workers replaced" },
+	{ "stats", CMD_STATS, 0, 0, "",
+	    "counters per pool: spawns, exits by reason, requests, queue" },
 };
 
 static const char *const proto_err_names[PERR_COUNT] = {

@@ -28,6 +28,7 @@ enum proto_cmd {
 	CMD_CONFIG,
 	CMD_SUBSCRIBE,
 	CMD_UPGRADE,
+	CMD_STATS,
 	CMD_COUNT
 };
 

@@ -30,10 +30,13 @@
 #include "inplace.h"
 #include "log.h"
 #include "manager.h"
+#include "metrics.h"
 #include "notifysock.h"
 #include "options.h"
 #include "pool.h"
 #include "procstat.h"
+#include "scaler.h"
+#include "sockstat.h"
 #include "scoreboard.h"
 #include "signame.h"
 #include "spawn.h"
@@ -46,6 +49,8 @@ struct pool_rt {
 	size_t			 pr_nfds;
 	int			 pr_group;	/* scoreboard group, or -1 */
 	uint64_t		 pr_rss_next;	/* max_rss: next look (ms) */
+	struct scaler		*pr_scaler;	/* scale = ... */
+	struct pool_stats	 pr_stats;
 };
 
 /* max_rss: how often a pool that sets it has its workers' RSS read. */
@@ -148,6 +153,13 @@ rt_bind(struct pool_rt *rt, const struct pool_conf *pc)
 	return 0;
 }
 
+/* ondemand pools start with none; the first connection brings them up. */
+static int
+initial_target(const struct pool_conf *pc)
+{
+	return pc->pc_scale.sc_mode == SCALE_ONDEMAND ? 0 : pc->pc_workers;
+}
+
 static struct pool *
 pool_create(const struct pool_conf *pc)
 {
@@ -162,11 +174,14 @@ pool_create(const struct pool_conf *pc)
 	if (pp != NULL)
 		arb.a_pools = pp;
 	if (p == NULL || rt == NULL || pp == NULL ||
-	    pool_init(p, pc->pc_name, &lim, pc->pc_workers) == -1 ||
+	    (rt->pr_scaler = scaler_new()) == NULL ||
+	    pool_init(p, pc->pc_name, &lim, initial_target(pc)) == -1 ||
 	    rt_bind(rt, pc) == -1) {
 		if (p != NULL)
 			pool_free(p);
 		free(p);
+		if (rt != NULL)
+			scaler_free(rt->pr_scaler);
 		free(rt);
 		return NULL;
 	}
@@ -188,6 +203,7 @@ pool_destroy(struct pool *p)
 
 	free(rt->pr_fds);
 	sb_group_release(rt->pr_group);
+	scaler_free(rt->pr_scaler);
 	free(rt);
 	pool_free(p);
 	free(p);
@@ -230,6 +246,7 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 		sb_release(r.sr_board);
 	else {
 		*board = r.sr_board;
+		rt->pr_stats.ps_spawns++;
 		if (r.sr_board != -1)
 			sb_joined(sb_group(rt->pr_group));
 		log_info("pool %s: worker %u started (pid %ld)", p->p_name,
@@ -335,7 +352,27 @@ reap_board(struct pool *p, int board)
 	if (board == -1)
 		return;
 	sb_left(sb_group(rt->pr_group), sb_entry(board));
+	rt->pr_stats.ps_requests += atomic_load(&sb_entry(board)->se_requests);
+	rt->pr_stats.ps_bytes += atomic_load(&sb_entry(board)->se_bytes);
 	sb_release(board);
+}
+
+/* How an exit counts in the pool's statistics. */
+static void
+count_exit(struct pool *p, const struct pool_exit *pe)
+{
+	struct pool_rt		*rt = p->p_ctx;
+	enum pool_exit_reason	 r = PX_STOPPED;
+
+	if (pe->pe_watchdog)
+		r = PX_WATCHDOG;
+	else if (pe->pe_kind == EXIT_FAILED_BOOT)
+		r = PX_FAILED_BOOT;
+	else if (pe->pe_kind == EXIT_DIED)
+		r = PX_DIED;
+	else if (pe->pe_why != NULL && strncmp(pe->pe_why, "recycled", 8) == 0)
+		r = PX_RECYCLED;
+	rt->pr_stats.ps_exits[r]++;
 }
 
 static void
@@ -363,6 +400,7 @@ reap(uint64_t now)
 			if (pool_reaped(arb.a_pools[i], pid, now, &pe) == 0) {
 				log_exit(arb.a_pools[i], pid, status, &pe);
 				note_exit(arb.a_pools[i], status, &pe);
+				count_exit(arb.a_pools[i], &pe);
 				event_exited(arb.a_pools[i], pid, status, &pe);
 				reap_board(arb.a_pools[i], pe.pe_board);
 				break;
@@ -407,6 +445,21 @@ apply_globals(const struct poold_conf *c)
 }
 
 /*
+ * A static pool takes the configured size on reload, as Gunicorn's; one
+ * that sizes itself keeps the size it found, within the new bounds.
+ */
+static int
+reload_target(const struct pool *p, const struct pool_conf *pc)
+{
+	if (pc->pc_scale.sc_mode == SCALE_STATIC)
+		return pc->pc_workers;
+	if (p->p_target < pc->pc_min_workers)
+		return pc->pc_min_workers;
+	return p->p_target > pc->pc_max_workers ? pc->pc_max_workers :
+	    p->p_target;
+}
+
+/*
  * HUP and `reload`.  Everything that can fail (reading, validating,
  * binding) happens before anything changes, so a bad config leaves the
  * running one intact.  Every pool in the new config gets a new generation:
@@ -437,7 +490,7 @@ reload_apply(struct poold_conf *nc, char *err, size_t len)
 			    pc->pc_name);
 			continue;
 		}
-		pool_reload(p, &lim, pc->pc_workers);
+		pool_reload(p, &lim, reload_target(p, pc));
 	}
 	/* Pools still pointing into the old config are gone from the new. */
 	for (size_t i = 0; i < arb.a_npools; i++) {
@@ -593,6 +646,15 @@ check_rss(struct pool *p, uint64_t now)
 	return rt->pr_rss_next;
 }
 
+static uint64_t
+autoscale(struct pool *p, uint64_t now)
+{
+	struct pool_rt *rt = p->p_ctx;
+
+	return scaler_tick(rt->pr_scaler, p, rt->pr_conf, rt->pr_fds,
+	    rt->pr_nfds, now);
+}
+
 static void
 recycle_asked(struct pool *p, struct worker *w, enum notify_recycle why)
 {
@@ -732,10 +794,14 @@ step(void)
 		read_heartbeats(arb.a_pools[i]);
 		d = check_rss(arb.a_pools[i], now);
 		next = d < next ? d : next;
+		d = autoscale(arb.a_pools[i], now);
+		next = d < next ? d : next;
 		d = pool_reconcile(arb.a_pools[i], now, &arb_ops);
 		next = d < next ? d : next;
 	}
 	d = control_tick(now);
+	next = d < next ? d : next;
+	d = metrics_tick(now);
 	next = d < next ? d : next;
 	d = report_to_manager(now);
 	next = d < next ? d : next;
@@ -853,6 +919,7 @@ arbiter_init(struct poold_conf *c, const struct cli *cli, char *err,
 	}
 	if (listeners_open(&arb.a_conf, err, len) == -1 ||
 	    control_open(&arb.a_conf, err, len) == -1 ||
+	    metrics_open(&arb.a_conf, err, len) == -1 ||
 	    notify_open(err, len) == -1)
 		goto fail;
 	listeners_drop_unused();
@@ -896,7 +963,7 @@ arbiter_run(void)
 	 * to the process that registered it, so a daemon must make its own.
 	 */
 	if (signals_init(err, sizeof(err)) == -1 || control_start() == -1 ||
-	    notify_start() == -1) {
+	    metrics_start() == -1 || notify_start() == -1) {
 		log_errorx("%s", *err ? err : strerror(errno));
 		return EXIT_TEMPFAIL;
 	}
@@ -935,6 +1002,7 @@ arbiter_cleanup(void)
 	arb.a_npools = 0;
 	listeners_close();
 	control_close(false);
+	metrics_close();
 	notify_close();
 	if (arb.a_sig.es_fd != -1)
 		close(arb.a_sig.es_fd);
@@ -1014,6 +1082,55 @@ arbiter_restart(struct pool *p)
 {
 	log_info("pool %s: restart: replacing every worker", p->p_name);
 	pool_reload(p, &p->p_lim, p->p_target);
+}
+
+const char *
+pool_exit_reason_name(enum pool_exit_reason r)
+{
+	static const char *const names[PX_COUNT] = {
+		[PX_STOPPED] = "stopped",
+		[PX_DIED] = "died",
+		[PX_FAILED_BOOT] = "failed_boot",
+		[PX_WATCHDOG] = "watchdog",
+		[PX_RECYCLED] = "recycled",
+	};
+
+	return (size_t)r < PX_COUNT ? names[r] : "?";
+}
+
+const struct pool_stats *
+arbiter_pool_stats(const struct pool *p)
+{
+	return &((const struct pool_rt *)p->p_ctx)->pr_stats;
+}
+
+const char *
+arbiter_pool_scale_why(const struct pool *p)
+{
+	return scaler_why(((const struct pool_rt *)p->p_ctx)->pr_scaler);
+}
+
+const int *
+arbiter_pool_fds(const struct pool *p, size_t *n)
+{
+	const struct pool_rt *rt = p->p_ctx;
+
+	*n = rt->pr_nfds;
+	return rt->pr_fds;
+}
+
+long
+arbiter_pool_queue(const struct pool *p)
+{
+	const struct pool_rt	*rt = p->p_ctx;
+	long			 q, total = -1;
+
+	/* Fresh, for status and metrics: one getsockopt per listener. */
+	for (size_t i = 0; i < rt->pr_nfds; i++) {
+		if ((q = sock_queue(rt->pr_fds[i])) >= 0)
+			total = (total < 0 ? 0 : total) + q;
+	}
+	return total;
 }
 
 int

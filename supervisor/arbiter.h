@@ -54,6 +54,34 @@ void			 arbiter_reopen(void);
    reply first).  -1 without memory. */
 int			 arbiter_upgrade_in_place(const char *path);
 
+/* What happened to a pool's workers since it was made. */
+enum pool_exit_reason {
+	PX_STOPPED,	/* asked to stop (scaled, replaced, stopping) */
+	PX_DIED,	/* on its own, after a healthy start */
+	PX_FAILED_BOOT,
+	PX_WATCHDOG,	/* killed by the watchdog */
+	PX_RECYCLED,	/* max_requests, max_lifetime, max_rss, asked */
+	PX_COUNT
+};
+
+struct pool_stats {
+	uint64_t	ps_spawns;
+	uint64_t	ps_exits[PX_COUNT];
+	/* Built-in workers that have exited; the running ones' are on the
+	   scoreboard. */
+	uint64_t	ps_requests;
+	uint64_t	ps_bytes;
+};
+
+const char		*pool_exit_reason_name(enum pool_exit_reason);
+const struct pool_stats	*arbiter_pool_stats(const struct pool *);
+/* The last scaling decision's reason ("" if none) and the listen queue
+   last sampled (-1: not sampled). */
+const char		*arbiter_pool_scale_why(const struct pool *);
+long			 arbiter_pool_queue(const struct pool *);
+/* The pool's listening sockets, in its listen order. */
+const int		*arbiter_pool_fds(const struct pool *, size_t *n);
+
 /* A notify message from pid (notifysock.c): 0 if pid is a worker of
    ours, which it then applies to; -1 if not. */
 struct notify_msg;

@@ -20,6 +20,7 @@
 #include "procstat.h"
 #include "scoreboard.h"
 #include "signame.h"
+#include "stats.h"
 #include "upgrade.h"
 
 typedef json_t *(*cmd_fn)(const struct proto_request *, bool *subscribe);
@@ -410,6 +411,18 @@ cmd_upgrade(const struct proto_request *rq, bool *sub)
 	    "pid", (json_int_t)getpid());
 }
 
+static json_t *
+cmd_stats(const struct proto_request *rq, bool *sub)
+{
+	json_t *body = stats_json(ev_now_ms());
+
+	if (body == NULL || json_object_set_new(body, "ok", json_true()) == -1) {
+		json_decref(body);
+		return NULL;
+	}
+	return body;
+}
+
 /* -- config ----------------------------------------------------------------- */
 
 static json_t *
@@ -503,6 +516,7 @@ static const cmd_fn cmd_table[CMD_COUNT] = {
 	[CMD_CONFIG] = cmd_config,
 	[CMD_SUBSCRIBE] = cmd_subscribe,
 	[CMD_UPGRADE] = cmd_upgrade,
+	[CMD_STATS] = cmd_stats,
 };
 
 json_t *

@@ -181,6 +181,11 @@ static cfg_opt_t control_opts[] = {
 	CFG_END()
 };
 
+static cfg_opt_t metrics_opts[] = {
+	CFG_STR("listen", NULL, CFGF_NONE),
+	CFG_END()
+};
+
 static cfg_opt_t pool_opts[] = {
 	CFG_STR_LIST("listen", NULL, CFGF_NONE),
 	CFG_INT_CB("worker", -1, CFGF_NONE, cb_worker_class),
@@ -206,6 +211,14 @@ static cfg_opt_t pool_opts[] = {
 	CFG_FLOAT("max_lifetime_jitter", 0, CFGF_NONE),
 	CFG_INT("max_rss", 0, CFGF_NONE),
 	CFG_INT("max_surge", 1, CFGF_NONE),
+	CFG_STR("scale", "static", CFGF_NONE),
+	CFG_INT("min_spare", 1, CFGF_NONE),
+	CFG_INT("max_spare", 3, CFGF_NONE),
+	CFG_FLOAT("scale_up_after", 0.2, CFGF_NONE),
+	CFG_FLOAT("scale_down_after", 10, CFGF_NONE),
+	CFG_FLOAT("scale_cooldown", 1, CFGF_NONE),
+	CFG_FLOAT("scale_interval", 0.1, CFGF_NONE),
+	CFG_FLOAT("idle_timeout", 10, CFGF_NONE),
 	CFG_INT("backlog", CONF_DEFAULT_BACKLOG, CFGF_NONE),
 	CFG_INT("socket_mode", 0666, CFGF_NONE),
 	CFG_STR("root", NULL, CFGF_NONE),
@@ -229,6 +242,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_STR("log_level", "info", CFGF_NONE),
 	CFG_BOOL("daemon", cfg_false, CFGF_NONE),
 	CFG_SEC("control", control_opts, CFGF_NONE),
+	CFG_SEC("metrics", metrics_opts, CFGF_NONE),
 	CFG_SEC("pool", pool_opts, CFGF_MULTI | CFGF_TITLE |
 	    CFGF_NO_TITLE_DUPES),
 	CFG_END()
@@ -321,6 +335,8 @@ pool_conf_init(struct pool_conf *pc)
 	pc->pc_graceful_ms = (unsigned)(CONF_DEFAULT_GRACEFUL * 1000);
 	pc->pc_boot_timeout_ms = (unsigned)(CONF_DEFAULT_BOOT_TIMEOUT * 1000);
 	pc->pc_max_surge = 1;
+	pc->pc_scale = (struct scale_conf){ .sc_mode = SCALE_STATIC };
+	pc->pc_scale_interval_ms = 100;
 	pc->pc_backlog = CONF_DEFAULT_BACKLOG;
 	pc->pc_socket_mode = 0666;
 	pc->pc_keepalive_ms = 2000;
@@ -474,6 +490,49 @@ load_recycling(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	return 0;
 }
 
+/* A duration option of the scaler, in 0.001-86400 s. */
+static int
+get_ms(cfg_t *sec, const char *name, unsigned *out, const char *pool,
+    struct conf_err *e)
+{
+	double v = cfg_getfloat(sec, name);
+
+	if (v < 0.001 || v > 86400)
+		return conf_fail(e, "pool %s: %s must be 0.001-86400 s", pool,
+		    name);
+	*out = seconds_to_ms(v);
+	return 0;
+}
+
+/* scale = static | dynamic | backlog | ondemand, and its settings. */
+static int
+load_scale(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
+{
+	struct scale_conf	*sc = &pc->pc_scale;
+	const char		*n = pc->pc_name, *mode = cfg_getstr(sec, "scale");
+
+	if (scale_mode_parse(mode, &sc->sc_mode) == -1)
+		return conf_fail(e, "pool %s: scale must be static, dynamic, "
+		    "backlog or ondemand, not \"%s\"", n, mode);
+	if (get_int(sec, "min_spare", 0, CONF_WORKERS_LIMIT,
+	    &sc->sc_min_spare, n, e) == -1 ||
+	    get_int(sec, "max_spare", 1, CONF_WORKERS_LIMIT,
+	    &sc->sc_max_spare, n, e) == -1 ||
+	    get_ms(sec, "scale_up_after", &sc->sc_up_after_ms, n, e) == -1 ||
+	    get_ms(sec, "scale_down_after", &sc->sc_down_after_ms, n, e) == -1 ||
+	    get_ms(sec, "scale_cooldown", &sc->sc_cooldown_ms, n, e) == -1 ||
+	    get_ms(sec, "idle_timeout", &sc->sc_idle_ms, n, e) == -1 ||
+	    get_ms(sec, "scale_interval", &pc->pc_scale_interval_ms, n, e) == -1)
+		return -1;
+	if (sc->sc_min_spare > sc->sc_max_spare)
+		return conf_fail(e, "pool %s: need min_spare (%d) <= max_spare "
+		    "(%d)", n, sc->sc_min_spare, sc->sc_max_spare);
+	if (pc->pc_scale_interval_ms < 10)
+		return conf_fail(e, "pool %s: scale_interval must be at least "
+		    "0.01 s", n);
+	return 0;
+}
+
 static int
 pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 {
@@ -531,7 +590,7 @@ pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	    "graceful_timeout"));
 	if (load_ready(sec, pc, e) == -1)
 		return -1;
-	if (load_recycling(sec, pc, e) == -1)
+	if (load_recycling(sec, pc, e) == -1 || load_scale(sec, pc, e) == -1)
 		return -1;
 	if (cfg_getint(sec, "backlog") < 1 ||
 	    cfg_getint(sec, "backlog") > INT_MAX)
@@ -544,6 +603,26 @@ pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 		    pc->pc_name);
 	pc->pc_socket_mode = (mode_t)cfg_getint(sec, "socket_mode");
 	return http_from_cfg(sec, pc, e);
+}
+
+/* metrics { listen = "HOST:PORT" }: the Prometheus endpoint, or none. */
+static int
+metrics_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
+{
+	cfg_t		*m = cfg_getsec(cfg, "metrics");
+	const char	*l = m != NULL ? cfg_getstr(m, "listen") : NULL;
+	char		 err[256];
+
+	if (l == NULL)
+		return 0;
+	if (addr_parse(l, &c->c_metrics_listen, err, sizeof(err)) == -1)
+		return conf_fail(e, "%s: metrics listen: %s", c->c_path, err);
+	if (c->c_metrics_listen.a_kind != ADDR_TCP &&
+	    c->c_metrics_listen.a_kind != ADDR_UNIX)
+		return conf_fail(e, "%s: metrics listen: HOST:PORT or "
+		    "unix:PATH", c->c_path);
+	c->c_metrics = true;
+	return 0;
 }
 
 static int
@@ -582,7 +661,7 @@ global_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
 		c->c_control_idle_ms =
 		    seconds_to_ms(cfg_getfloat(ctl, "idle_timeout"));
 	}
-	return 0;
+	return metrics_from_cfg(cfg, c, e);
 }
 
 static int
@@ -794,6 +873,12 @@ check_bounds(struct pool_conf *pc, struct conf_err *e)
 {
 	if (pc->pc_workers < 0)
 		pc->pc_workers = default_workers();
+	/* ondemand starts at zero and returns there. */
+	if (pc->pc_scale.sc_mode == SCALE_ONDEMAND && pc->pc_min_workers > 0)
+		return conf_fail(e, "pool %s: scale = ondemand needs "
+		    "min_workers = 0", pc->pc_name);
+	if (pc->pc_scale.sc_mode == SCALE_ONDEMAND)
+		pc->pc_min_workers = 0;
 	if (pc->pc_min_workers < 0)
 		pc->pc_min_workers = pc->pc_workers < 1 ? pc->pc_workers : 1;
 	if (pc->pc_max_workers < 0)
@@ -1057,6 +1142,33 @@ check_chdir(const struct pool_conf *pc, struct conf_err *e)
 	return 0;
 }
 
+/*
+ * What each mode can see: idle workers only on the scoreboard of the
+ * built-in ones; the listen queue and open connections only of TCP
+ * sockets (TCP_INFO, sock_diag), so unix listeners are refused there.
+ */
+static int
+check_scale(struct pool_conf *pc, struct conf_err *e)
+{
+	enum scale_mode m = pc->pc_scale.sc_mode;
+
+	pc->pc_scale.sc_active = pc->pc_workers > 0 ? pc->pc_workers : 1;
+	if (m == SCALE_DYNAMIC && pc->pc_class == WC_EXEC)
+		return conf_fail(e, "pool %s: scale = dynamic counts idle "
+		    "workers on the scoreboard: built-in workers only (try "
+		    "backlog)", pc->pc_name);
+	if (m != SCALE_BACKLOG && !(m == SCALE_ONDEMAND &&
+	    pc->pc_class == WC_EXEC))
+		return 0;
+	for (size_t i = 0; i < pc->pc_nlisten; i++) {
+		if (pc->pc_listen[i].a_kind == ADDR_UNIX)
+			return conf_fail(e, "pool %s: scale = %s watches TCP "
+			    "listeners; %s is a unix socket", pc->pc_name,
+			    scale_mode_name(m), pc->pc_listen[i].a_path);
+	}
+	return 0;
+}
+
 static int
 validate(struct poold_conf *c, struct conf_err *e)
 {
@@ -1066,7 +1178,7 @@ validate(struct poold_conf *c, struct conf_err *e)
 		    absolutize_pool(pc, e) == -1 ||
 		    check_listen(c, i, e) == -1 || check_class(pc, e) == -1 ||
 		    check_identity(pc, e) == -1 || check_env(pc, e) == -1 ||
-		    check_chdir(pc, e) == -1)
+		    check_chdir(pc, e) == -1 || check_scale(pc, e) == -1)
 			return -1;
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(c->c_pools[j].pc_name, pc->pc_name) == 0)

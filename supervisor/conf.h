@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "addr.h"
+#include "autoscale.h"
 #include "log.h"
 
 #define CONF_ERR_MAX		512
@@ -62,6 +63,8 @@ struct pool_conf {
 	uint64_t	  pc_lifetime_jitter_ms;
 	unsigned	  pc_max_rss_mib;	/* 0: not checked */
 	unsigned	  pc_max_surge;		/* >= 1 */
+	struct scale_conf pc_scale;		/* scale = ..., and its knobs */
+	unsigned	  pc_scale_interval_ms;	/* sampling, when not static */
 	int		  pc_backlog;
 	mode_t		  pc_socket_mode;
 	/* Built-in HTTP workers (Gunicorn's names where it has them). */
@@ -92,6 +95,8 @@ struct poold_conf {
 	char		 *c_control_group;	/* also served, if set */
 	gid_t		  c_control_gid;
 	unsigned	  c_control_idle_ms;
+	bool		  c_metrics;		/* metrics { listen = ... } */
+	struct addr	  c_metrics_listen;
 };
 
 struct cli;

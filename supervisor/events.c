@@ -105,6 +105,17 @@ event_scaled(const struct pool *p, int previous)
 }
 
 void
+event_autoscaled(const struct pool *p, int previous, const char *why)
+{
+	json_t *ev = event_new("scaled");
+
+	if (ev != NULL)
+		event_send(ev, json_pack("{s:s, s:i, s:i, s:s}", "pool",
+		    p->p_name, "target", p->p_target, "previous", previous,
+		    "why", why));
+}
+
+void
 event_reloaded(bool ok, const char *error)
 {
 	json_t *ev = event_new("reloaded");

@@ -31,6 +31,7 @@
 #include "listeners.h"
 #include "log.h"
 #include "manager.h"
+#include "metrics.h"
 #include "notifysock.h"
 #include "pool.h"
 #include "upgrade.h"
@@ -161,6 +162,9 @@ state_json(uint64_t now)
 	if (socks != NULL && control_fd() != -1)
 		json_array_append_new(socks, json_pack("{s:i, s:s}", "fd",
 		    control_fd(), "name", "control"));
+	if (socks != NULL && metrics_fd() != -1)
+		json_array_append_new(socks, json_pack("{s:i, s:s}", "fd",
+		    metrics_fd(), "name", "metrics"));
 	for (size_t i = 0; pools != NULL && i < arbiter_npools(); i++) {
 		const struct pool *p = arbiter_pool(i);
 		json_array_append_new(pools, json_pack("{s:s, s:i, s:o*}",

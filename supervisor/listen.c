@@ -250,23 +250,29 @@ listen_close(struct listener *l, bool unlink_path)
 void
 listen_describe(const struct listener *l, char *buf, size_t len)
 {
+	listen_describe_fd(l->l_fd, l->l_key, buf, len);
+}
+
+void
+listen_describe_fd(int fd, const char *fallback, char *buf, size_t len)
+{
 	struct sockaddr_storage	ss;
 	socklen_t		sl = sizeof(ss);
 	char			host[INET6_ADDRSTRLEN];
 	unsigned		port;
 
 	/* What the socket says, for passed ones and for port 0. */
-	if (getsockname(l->l_fd, (struct sockaddr *)&ss, &sl) == -1 ||
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1 ||
 	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6 &&
 	    ss.ss_family != AF_UNIX)) {
-		snprintf(buf, len, "%s", l->l_key);
+		snprintf(buf, len, "%s", fallback);
 		return;
 	}
 	if (ss.ss_family == AF_UNIX) {
 		const struct sockaddr_un *su = (struct sockaddr_un *)&ss;
 		if (sl <= offsetof(struct sockaddr_un, sun_path) ||
 		    su->sun_path[0] == '\0')
-			snprintf(buf, len, "%s", l->l_key);
+			snprintf(buf, len, "%s", fallback);
 		else
 			snprintf(buf, len, "unix:%.*s", (int)(sl - offsetof(
 			    struct sockaddr_un, sun_path)), su->sun_path);

@@ -35,5 +35,8 @@ bool	 listen_bound_to(int fd, const struct addr *);
 void	 listen_close(struct listener *, bool unlink_path);
 /* The bound address as text (the real port when :0 was asked). */
 void	 listen_describe(const struct listener *, char *buf, size_t len);
+/* The same for any socket fd; fallback if it says nothing useful. */
+void	 listen_describe_fd(int fd, const char *fallback, char *buf,
+	    size_t len);
 
 #endif

@@ -13,12 +13,16 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/listeners.c supervisor/listeners.h \
 	supervisor/log.c supervisor/log.h \
 	supervisor/manager.c supervisor/manager.h \
+	supervisor/metrics.c supervisor/metrics.h \
 	supervisor/notifysock.c supervisor/notifysock.h \
 	supervisor/options.c supervisor/options.h \
 	supervisor/pidfile.c supervisor/pidfile.h \
 	supervisor/procstat.c supervisor/procstat.h \
+	supervisor/scaler.c supervisor/scaler.h \
+	supervisor/sockstat.c supervisor/sockstat.h \
 	supervisor/signame.c supervisor/signame.h \
 	supervisor/spawn.c supervisor/spawn.h \
+	supervisor/stats.c supervisor/stats.h \
 	supervisor/upgrade.c supervisor/upgrade.h
 supervisor_libpoold_a_CFLAGS = $(AM_CFLAGS) $(CONFUSE_CFLAGS) \
 	$(SYSTEMD_CFLAGS) $(JANSSON_CFLAGS)

@@ -15,6 +15,7 @@
 #include "control.h"
 #include "listeners.h"
 #include "log.h"
+#include "metrics.h"
 #include "pidfile.h"
 #include "spawn.h"
 #include "upgrade.h"
@@ -78,26 +79,28 @@ upgrade_child(void)
 	return child;
 }
 
-/* LISTEN_FDNAMES for what we hand over: the listeners, then control. */
+/* LISTEN_FDNAMES for what we hand over: the listeners, then control
+   and metrics when there are. */
 static char *
-fd_names(size_t n, bool with_control)
+fd_names(size_t n, bool with_control, bool with_metrics)
 {
-	size_t	 len = 1;
+	size_t	 len = sizeof(":control:metrics");
 	char	*s;
 
 	for (size_t i = 0; i < n; i++)
 		len += strlen(listeners_name(i)) + 1;
-	len += sizeof("control");
 	if ((s = malloc(len)) == NULL)
 		return NULL;
 	s[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
-		strcat(s, listeners_name(i));
-		if (i + 1 < n || with_control)
+		if (i > 0)
 			strcat(s, ":");
+		strcat(s, listeners_name(i));
 	}
 	if (with_control)
-		strcat(s, "control");
+		strcat(s, n > 0 ? ":control" : "control");
+	if (with_metrics)
+		strcat(s, n > 0 || with_control ? ":metrics" : "metrics");
 	return s;
 }
 
@@ -129,14 +132,14 @@ upgrade_start(const char *pf, char *err, size_t len)
 	int	 fds[SPAWN_FDS_MAX];
 	size_t	 n = listeners_count();
 	char	*names;
-	bool	 ctl = control_fd() != -1;
+	bool	 ctl = control_fd() != -1, met = metrics_fd() != -1;
 
 	if (child != 0) {
 		snprintf(err, len, "an upgrade is in progress (new arbiter pid "
 		    "%ld); refused", (long)child);
 		return -1;
 	}
-	if (exe[0] == '\0' || n + ctl > SPAWN_FDS_MAX) {
+	if (exe[0] == '\0' || n + ctl + met > SPAWN_FDS_MAX) {
 		snprintf(err, len, "cannot tell which binary to start");
 		return -1;
 	}
@@ -144,7 +147,9 @@ upgrade_start(const char *pf, char *err, size_t len)
 		fds[i] = listeners_fd(i);
 	if (ctl)
 		fds[n] = control_fd();
-	if ((names = fd_names(n, ctl)) == NULL) {
+	if (met)
+		fds[n + ctl] = metrics_fd();
+	if ((names = fd_names(n, ctl, met)) == NULL) {
 		snprintf(err, len, "out of memory");
 		return -1;
 	}
@@ -156,7 +161,7 @@ upgrade_start(const char *pf, char *err, size_t len)
 		return -1;
 	}
 	if ((child = fork()) == 0)
-		child_main(fds, n + ctl, names, getppid());
+		child_main(fds, n + ctl + met, names, getppid());
 	free(names);
 	if (child == -1) {
 		child = 0;
@@ -167,6 +172,7 @@ upgrade_start(const char *pf, char *err, size_t len)
 	}
 	listeners_handed_over(true);
 	control_handover(true);
+	metrics_handover(1);
 	log_info("upgrade: new arbiter started (pid %ld) from %s; send it "
 	    "nothing until it serves, then WINCH and TERM to pid %ld",
 	    (long)child, exe, (long)getpid());
@@ -185,6 +191,7 @@ upgrade_reaped(pid_t pid, int status)
 	    WEXITSTATUS(status));
 	listeners_handed_over(false);
 	control_handover(false);
+	metrics_handover(0);
 	if (pidfile[0] != '\0' && rename(oldbin, pidfile) == -1)
 		log_warn("rename %s back", oldbin);
 	return true;

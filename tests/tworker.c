@@ -55,6 +55,7 @@ struct options {
 	int		 o_libsystemd;		/* send with sd_notify(3) */
 	int		 o_boot;		/* accept only once ready */
 	long		 o_leak_mib;		/* hold this much, touched */
+	long		 o_slow_ms;		/* hold each client this long */
 };
 
 /* What the worker inherited, recorded before it changes anything. */
@@ -90,7 +91,7 @@ usage(void)
 	fprintf(stderr, "usage: tworker [--exit code] [--exit-after ms] "
 	    "[--ignore-term] [--log file] [--env name ...] [--ready-after ms] "
 	    "[--watchdog] [--notify message] [--libsystemd] [--boot ms] "
-	    "[--leak mib]\n");
+	    "[--leak mib] [--slow ms]\n");
 	exit(1);
 }
 
@@ -122,6 +123,7 @@ parse_options(int argc, char *argv[], struct options *o)
 		{ "libsystemd",		no_argument,		NULL, 's' },
 		{ "boot",		required_argument,	NULL, 'b' },
 		{ "leak",		required_argument,	NULL, 'm' },
+		{ "slow",		required_argument,	NULL, 'w' + 256 },
 		{ NULL,			0,			NULL, 0 }
 	};
 	int	ch;
@@ -172,6 +174,9 @@ parse_options(int argc, char *argv[], struct options *o)
 			break;
 		case 'm':
 			o->o_leak_mib = parse_number("--leak", optarg, 1, 4096);
+			break;
+		case 'w' + 256:
+			o->o_slow_ms = parse_number("--slow", optarg, 1, 60000);
 			break;
 		default:
 			usage();
@@ -490,6 +495,17 @@ send_report(int fd, const struct line *l)
 			break;
 }
 
+/* Signals stay blocked here, so the whole time passes. */
+static void
+pause_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = ms % 1000 * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		continue;
+}
+
 static void
 serve(int lfd, int listener, const struct startup *st,
     const struct options *o)
@@ -503,6 +519,8 @@ serve(int lfd, int listener, const struct startup *st,
 			return;		/* a sibling won, or client gave up */
 		err(1, "accept4");
 	}
+	if (o->o_slow_ms > 0)
+		pause_ms(o->o_slow_ms);
 	build_report(&l, st, o, listener);
 	send_report(fd, &l);
 	if (close(fd) == -1)

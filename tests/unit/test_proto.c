@@ -86,6 +86,7 @@ static struct cmd_case cmd_cases[] = {
 	{ "config",	CMD_CONFIG,	0, 0 },
 	{ "subscribe",	CMD_SUBSCRIBE,	0, 0 },
 	{ "upgrade",	CMD_UPGRADE,	0, 1 },
+	{ "stats",	CMD_STATS,	0, 0 },
 };
 
 #define NCMD_CASES	((int)(sizeof(cmd_cases) / sizeof(cmd_cases[0])))
@@ -671,8 +672,8 @@ struct lookup_case {
 
 static struct lookup_case lookup_cases[] = {
 	/* Unique prefixes, for poolctl. */
-	{ "stat", true, "status", false },
 	{ "statu", true, "status", false },
+	{ "stats", true, "stats", false },
 	{ "sc", true, "scale", false },
 	{ "sub", true, "subscribe", false },
 	{ "sto", true, "stop", false },
@@ -688,7 +689,8 @@ static struct lookup_case lookup_cases[] = {
 	{ "reo", true, "reopen", false },
 	/* Ambiguous prefixes. */
 	{ "s", true, "", true },	/* status scale stop subscribe */
-	{ "st", true, "", true },	/* status stop */
+	{ "st", true, "", true },	/* status stats stop */
+	{ "stat", true, "", true },	/* status stats */
 	{ "r", true, "", true },
 	{ "re", true, "", true },	/* reload restart reopen */
 	/* No command. */
