@@ -23,6 +23,9 @@
 static uint64_t		 limit;		/* requests; 0: never */
 static const char	*notify;	/* "@name", the arbiter's socket */
 static _Atomic uint64_t	 served;	/* gthread's threads share it */
+static atomic_bool	 told;		/* the arbiter has the message */
+
+#define RETRY_EVERY	16	/* requests between two tries, if one failed */
 
 #define RECYCLE_MSG	"X_POOLD_RECYCLE=max_requests"
 
@@ -42,8 +45,9 @@ hw_recycle_init(const struct http_worker_conf *wc)
 	    r % ((uint64_t)wc->hw_max_requests_jitter + 1);
 }
 
-/* One datagram to the arbiter; its kernel-reported pid says who we are. */
-static void
+/* One datagram to the arbiter; its kernel-reported pid says who we are.
+   Never blocking: a full queue means try again a little later. */
+static bool
 ask(void)
 {
 	struct sockaddr_un	 sun = { .sun_family = AF_UNIX };
@@ -54,25 +58,33 @@ ask(void)
 	    (n = strlen(notify)) > sizeof(sun.sun_path)) {
 		fprintf(stderr, "poold worker %ld: max_requests reached, but "
 		    "there is no notify socket to say so\n", (long)getpid());
-		return;
+		return true;	/* nothing will change that */
 	}
 	memcpy(sun.sun_path + 1, notify + 1, n - 1);	/* abstract */
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
-	    sendto(fd, RECYCLE_MSG, sizeof(RECYCLE_MSG) - 1, MSG_NOSIGNAL,
-	    (struct sockaddr *)&sun, (socklen_t)(offsetof(struct sockaddr_un,
-	    sun_path) + n)) == -1)
-		fprintf(stderr, "poold worker %ld: max_requests reached, but "
-		    "telling the arbiter failed: %s\n", (long)getpid(),
-		    strerror(errno));
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) != -1 &&
+	    sendto(fd, RECYCLE_MSG, sizeof(RECYCLE_MSG) - 1, MSG_NOSIGNAL |
+	    MSG_DONTWAIT, (struct sockaddr *)&sun, (socklen_t)(offsetof(
+	    struct sockaddr_un, sun_path) + n)) != -1) {
+		(void)close(fd);
+		return true;
+	}
+	fprintf(stderr, "poold worker %ld: max_requests reached, but telling "
+	    "the arbiter failed (%s); will try again\n", (long)getpid(),
+	    strerror(errno));
 	if (fd != -1)
 		(void)close(fd);
+	return false;
 }
 
 void
 hw_request_done(uint64_t bytes)
 {
+	uint64_t n;
+
 	sb_end(hw_board, bytes);
-	if (limit != 0 && atomic_fetch_add_explicit(&served, 1,
-	    memory_order_relaxed) + 1 == limit)
-		ask();
+	if (limit == 0 || atomic_load_explicit(&told, memory_order_relaxed))
+		return;
+	n = atomic_fetch_add_explicit(&served, 1, memory_order_relaxed) + 1;
+	if (n >= limit && (n - limit) % RETRY_EVERY == 0 && ask())
+		atomic_store_explicit(&told, true, memory_order_relaxed);
 }

@@ -636,7 +636,7 @@ pool_reconcile(struct pool *p, uint64_t now, const struct pool_ops *ops)
 
 int
 pool_adopt(struct pool *p, pid_t pid, unsigned slot, uint64_t started,
-    bool ready, bool stopping, uint64_t deadline)
+    uint64_t now, bool ready, bool stopping, uint64_t deadline)
 {
 	struct worker *w;
 
@@ -644,6 +644,8 @@ pool_adopt(struct pool *p, pid_t pid, unsigned slot, uint64_t started,
 		return -1;
 	worker_started(p, w, pid, slot, started);
 	w->w_recycle_at = POOL_NEVER;	/* replaced soon anyway */
+	/* Its pings went to the old program: the watchdog starts now. */
+	w->w_beat = now;
 	w->w_ready = ready;
 	if (stopping) {
 		w->w_state = WS_STOPPING;

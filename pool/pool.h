@@ -149,7 +149,7 @@ uint64_t pool_reconcile(struct pool *, uint64_t now, const struct pool_ops *);
  * adopting replaces it by the rolling rule.  0, or -1 without memory.
  */
 int	 pool_adopt(struct pool *, pid_t, unsigned slot, uint64_t started,
-	    bool ready, bool stopping, uint64_t deadline);
+	    uint64_t now, bool ready, bool stopping, uint64_t deadline);
 
 /* A child was reaped: 0 and *out filled if pid was ours, else -1. */
 int	 pool_reaped(struct pool *, pid_t, uint64_t now, struct pool_exit *);

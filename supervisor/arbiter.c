@@ -406,8 +406,10 @@ reap(uint64_t now)
 				break;
 			}
 		}
-		if (i == arb.a_npools)
+		if (i == arb.a_npools) {
+			inplace_reaped(pid);
 			log_debug("reaped pid %ld, not a worker", (long)pid);
+		}
 	}
 }
 
@@ -747,7 +749,11 @@ upgrade_in_place(void)
 	char	*path = arb.a_inplace;
 
 	arb.a_inplace = NULL;
-	if (arb.a_state == AS_RUN && inplace_exec(path, err, sizeof(err)) == -1)
+	if (upgrade_child() != 0)
+		log_errorx("upgrade in place: refused, a USR2 upgrade is in "
+		    "progress (pid %ld)", (long)upgrade_child());
+	else if (arb.a_state == AS_RUN &&
+	    inplace_exec(path, err, sizeof(err)) == -1)
 		log_errorx("upgrade in place: %s; the old binary runs on",
 		    err);
 	free(path);
@@ -802,6 +808,8 @@ step(void)
 	d = control_tick(now);
 	next = d < next ? d : next;
 	d = metrics_tick(now);
+	next = d < next ? d : next;
+	d = inplace_tick(now);
 	next = d < next ? d : next;
 	d = report_to_manager(now);
 	next = d < next ? d : next;
@@ -917,9 +925,11 @@ arbiter_init(struct poold_conf *c, const struct cli *cli, char *err,
 		snprintf(err, len, "scoreboard: %s", strerror(errno));
 		goto fail;
 	}
-	if (listeners_open(&arb.a_conf, err, len) == -1 ||
-	    control_open(&arb.a_conf, err, len) == -1 ||
+	/* Control and metrics first: after an upgrade their sockets are
+	   among the passed ones, where listen = systemd would take them. */
+	if (control_open(&arb.a_conf, err, len) == -1 ||
 	    metrics_open(&arb.a_conf, err, len) == -1 ||
+	    listeners_open(&arb.a_conf, err, len) == -1 ||
 	    notify_open(err, len) == -1)
 		goto fail;
 	listeners_drop_unused();
@@ -932,7 +942,10 @@ arbiter_init(struct poold_conf *c, const struct cli *cli, char *err,
 	inplace_adopt(ev_now_ms());
 	return 0;
 fail:
-	arbiter_cleanup();
+	/* After an in-place exec the sockets are still serving: leave
+	   them open for main() to go back to the previous binary. */
+	if (!inplace_restoring())
+		arbiter_cleanup();
 	return -1;
 }
 
@@ -1000,8 +1013,15 @@ arbiter_cleanup(void)
 	free(arb.a_pools);
 	arb.a_pools = NULL;
 	arb.a_npools = 0;
+	/* A new arbiter of USR2 whose predecessor still runs (a rollback)
+	   leaves the socket files to it. */
+	if (upgrade_predecessor_alive()) {
+		listeners_handed_over(true);
+		control_handover(true);
+		metrics_handover(1);
+	}
 	listeners_close();
-	control_close(false);
+	control_close(upgrade_predecessor_alive());
 	metrics_close();
 	notify_close();
 	if (arb.a_sig.es_fd != -1)

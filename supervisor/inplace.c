@@ -1,13 +1,19 @@
 /*
  * The in-place upgrade (see inplace.h).  The state is JSON, versioned:
  *
- *   { "version": 1, "notify": FD, "sockets": [ { "fd": N, "name": S } ],
+ *   { "version": 1, "notify": FD, "previous": FD, "cwd": S, "argv": [S],
+ *     "fallback": B,
+ *     "sockets": [ { "fd": N, "name": S } ],
  *     "pools": [ { "name": S, "target": N, "workers": [ { "pid": P,
  *       "slot": N, "age_ms": N, "ready": B, "stopping_ms": N|-1 } ] } ] }
  *
  * "sockets" are the listeners and the control socket; the new program
  * matches them to its configuration as it matches sockets passed by
- * systemd or by USR2.  Ages are relative, as each program has its own
+ * systemd or by USR2.  "previous" is the old binary, open: a new program
+ * that cannot start executes it again with the same state, so that a bad
+ * binary or configuration costs a restart of the workers, never the
+ * workers; it runs with the old program's argv, and "fallback" keeps a
+ * program that fails in its turn from going back again, without end.  Ages are relative, as each program has its own
  * clock origin only in principle, and a worker's age must survive.
  */
 #include "config.h"
@@ -25,6 +31,7 @@
 #include <unistd.h>
 
 #include "arbiter.h"
+#include "conf.h"
 #include "control.h"
 #include "evsource.h"
 #include "inplace.h"
@@ -37,10 +44,19 @@
 #include "upgrade.h"
 
 #define ENV_STATE	"POOLD_STATE_FD"
-#define STATE_VERSION	1
+#define STATE_VERSION	INPLACE_STATE_VERSION
 #define STATE_MAX	(16 << 20)	/* bytes of state we read, at most */
 
-static json_t	*carried;	/* the pools, until inplace_adopt() */
+static json_t	*carried;	/* the state, until inplace_adopt() */
+static int	 state_fd = -1;	/* kept for inplace_fallback() */
+static int	 previous_fd = -1;
+
+#define ORPHANS_MAX	4096
+static struct orphan {
+	pid_t		o_pid;
+	uint64_t	o_deadline;
+} orphans[ORPHANS_MAX];
+static size_t	 norphans;
 
 /* -- checking the new binary -------------------------------------------- */
 
@@ -87,7 +103,7 @@ read_output(int fd, char *buf, size_t len, uint64_t deadline)
 int
 inplace_check(const char *path, char *err, size_t len)
 {
-	char		 out[512];
+	char		 out[512], want[32];
 	int		 p[2], status = 0;
 	pid_t		 pid, r;
 	uint64_t	 deadline = ev_now_ms() + INPLACE_CHECK_MS;
@@ -121,8 +137,17 @@ inplace_check(const char *path, char *err, size_t len)
 		    path, INPLACE_CHECK_MS / 1000);
 		return -1;
 	}
-	if (r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	/* Exit 0 is not enough (/bin/true has it): the binary must say it
+	   takes our state. */
+	snprintf(want, sizeof(want), "in-place state %d", STATE_VERSION);
+	if (r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	    strstr(out, want) != NULL)
 		return 0;
+	if (r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		snprintf(err, len, "%s does not take over a running poold in "
+		    "place (it says: %s)", path, *out ? out : "nothing");
+		return -1;
+	}
 	snprintf(err, len, "%s --check-config failed: %s", path,
 	    *out ? out : "no reason given");
 	return -1;
@@ -171,14 +196,18 @@ state_json(uint64_t now)
 		    "name", p->p_name, "target", p->p_target, "workers",
 		    workers_json(p, now)));
 	}
-	st = json_pack("{s:i, s:i, s:o*, s:o*}", "version", STATE_VERSION,
-	    "notify", notify_fd(), "sockets", socks, "pools", pools);
+	json_t *argv = json_array();
+	for (char *const *a = upgrade_argv(); argv != NULL && *a != NULL; a++)
+		json_array_append_new(argv, json_string(*a));
+	st = json_pack("{s:i, s:i, s:s, s:o*, s:o*, s:o*, s:b}", "version",
+	    STATE_VERSION, "notify", notify_fd(), "cwd", upgrade_cwd(),
+	    "sockets", socks, "pools", pools, "argv", argv, "fallback", 0);
 	return st;
 }
 
 /* Every fd we carry: inheritable across exec, or close-on-exec again. */
 static int
-carry_fds(const json_t *st, int memfd, bool carry)
+carry_fds(const json_t *st, int memfd, int prev, bool carry)
 {
 	json_t	*s;
 	size_t	 i;
@@ -190,7 +219,8 @@ carry_fds(const json_t *st, int memfd, bool carry)
 			rc = -1;
 	}
 	if ((notify_fd() != -1 && fcntl(notify_fd(), F_SETFD, flag) == -1) ||
-	    fcntl(memfd, F_SETFD, flag) == -1)
+	    fcntl(memfd, F_SETFD, flag) == -1 ||
+	    (prev != -1 && fcntl(prev, F_SETFD, flag) == -1))
 		rc = -1;
 	return rc;
 }
@@ -229,11 +259,18 @@ inplace_exec(const char *path, char *err, size_t len)
 {
 	json_t	*st = state_json(ev_now_ms());
 	char	 num[16];
-	int	 fd;
+	int	 fd, prev;
 
-	if (st == NULL || (fd = write_state(st, err, len)) == -1) {
-		if (st == NULL)
-			snprintf(err, len, "out of memory");
+	/* Our own binary, open: the file at its path may be new by now. */
+	if ((prev = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) == -1 ||
+	    st == NULL || json_object_set_new(st, "previous",
+	    json_integer(prev)) == -1 ||
+	    (fd = write_state(st, err, len)) == -1) {
+		if (prev == -1 || st == NULL)
+			snprintf(err, len, "state: %s", prev == -1 ?
+			    strerror(errno) : "out of memory");
+		if (prev != -1)
+			(void)close(prev);
 		json_decref(st);
 		return -1;
 	}
@@ -241,13 +278,14 @@ inplace_exec(const char *path, char *err, size_t len)
 	log_info("upgrade in place: executing %s (pid %ld stays)", path,
 	    (long)getpid());
 	manager_reloading();
-	if (carry_fds(st, fd, true) == 0 && setenv(ENV_STATE, num, 1) == 0 &&
-	    chdir(upgrade_cwd()) == 0)
+	if (carry_fds(st, fd, prev, true) == 0 &&
+	    setenv(ENV_STATE, num, 1) == 0)
 		execv(path, upgrade_argv());
 	snprintf(err, len, "exec %s: %s", path, strerror(errno));
-	(void)carry_fds(st, fd, false);
+	(void)carry_fds(st, fd, prev, false);
 	(void)unsetenv(ENV_STATE);
 	(void)close(fd);
+	(void)close(prev);
 	json_decref(st);
 	manager_ready("upgrade failed, running the old binary");
 	return -1;
@@ -271,7 +309,6 @@ read_state(int fd, char *err, size_t len)
 	while (got < STATE_MAX && (n = read(fd, buf + got, STATE_MAX - got))
 	    > 0)
 		got += (size_t)n;
-	(void)close(fd);
 	buf[got] = '\0';
 	st = json_loadb(buf, got, 0, &je);
 	free(buf);
@@ -303,8 +340,20 @@ inplace_load(char *err, size_t len)
 		return -1;
 	}
 	(void)unsetenv(ENV_STATE);
-	if ((st = read_state((int)fd, err, len)) == NULL)
+	if (fcntl((int)fd, F_SETFD, FD_CLOEXEC) == -1 ||
+	    (st = read_state((int)fd, err, len)) == NULL) {
+		if (*err == '\0')
+			snprintf(err, len, "%s: %s", ENV_STATE, strerror(errno));
 		return -1;
+	}
+	state_fd = (int)fd;
+	previous_fd = (int)json_integer_value(json_object_get(st, "previous"));
+	if (previous_fd < 3 || fcntl(previous_fd, F_SETFD, FD_CLOEXEC) == -1)
+		previous_fd = -1;
+	/* Where the old program was started, for relative paths in argv. */
+	if (json_string_value(json_object_get(st, "cwd")) != NULL &&
+	    chdir(json_string_value(json_object_get(st, "cwd"))) == -1)
+		log_warn("upgrade state: chdir");
 	json_array_foreach(json_object_get(st, "sockets"), i, s) {
 		int sfd = (int)json_integer_value(json_object_get(s, "fd"));
 		const char *name = json_string_value(json_object_get(s,
@@ -320,9 +369,79 @@ inplace_load(char *err, size_t len)
 	if (json_integer_value(json_object_get(st, "notify")) >= 3)
 		notify_adopt((int)json_integer_value(json_object_get(st,
 		    "notify")));
-	carried = json_incref(json_object_get(st, "pools"));
-	json_decref(st);
+	carried = st;
 	return 1;
+}
+
+bool
+inplace_restoring(void)
+{
+	return carried != NULL;
+}
+
+/* The old program's argv from the state, NULL-terminated, malloc'd. */
+static char **
+state_argv(void)
+{
+	json_t	*a = json_object_get(carried, "argv"), *v;
+	char	**argv;
+	size_t	 i, n = json_array_size(a);
+
+	if (n == 0 || (argv = calloc(n + 1, sizeof(*argv))) == NULL)
+		return NULL;
+	json_array_foreach(a, i, v) {
+		if ((argv[i] = (char *)json_string_value(v)) == NULL) {
+			free(argv);
+			return NULL;
+		}
+	}
+	return argv;
+}
+
+/* The state again, marked as a fallback, from the start of its memfd. */
+static int
+rewrite_state(void)
+{
+	char	*text;
+	size_t	 n, done = 0;
+	ssize_t	 w;
+
+	if (json_object_set_new(carried, "fallback", json_true()) == -1 ||
+	    (text = json_dumps(carried, JSON_COMPACT)) == NULL)
+		return -1;
+	n = strlen(text);
+	if (ftruncate(state_fd, 0) == -1 || lseek(state_fd, 0, SEEK_SET) == -1) {
+		free(text);
+		return -1;
+	}
+	while (done < n && (w = write(state_fd, text + done, n - done)) > 0)
+		done += (size_t)w;
+	free(text);
+	return done == n && lseek(state_fd, 0, SEEK_SET) == 0 ? 0 : -1;
+}
+
+void
+inplace_fallback(const char *why)
+{
+	char	  num[16];
+	char	**argv;
+
+	if (carried == NULL || previous_fd == -1 || state_fd == -1)
+		return;
+	if (json_is_true(json_object_get(carried, "fallback"))) {
+		log_errorx("upgrade in place: the previous binary cannot start "
+		    "again either (%s)", why);
+		return;
+	}
+	log_errorx("upgrade in place: the new binary cannot start (%s); "
+	    "going back to the previous one", why);
+	snprintf(num, sizeof(num), "%d", state_fd);
+	if ((argv = state_argv()) != NULL && rewrite_state() == 0 &&
+	    carry_fds(carried, state_fd, previous_fd, true) == 0 &&
+	    setenv(ENV_STATE, num, 1) == 0)
+		fexecve(previous_fd, argv, environ);
+	log_error("upgrade in place: going back");
+	free(argv);
 }
 
 /* Workers of one carried pool into p; how many. */
@@ -342,7 +461,7 @@ adopt_pool(struct pool *p, json_t *workers, uint64_t now)
 		if (pid <= 0 || age < 0 || (uint64_t)age > now)
 			age = 0;
 		if (pid > 0 && pool_adopt(p, pid, (unsigned)json_integer_value(
-		    json_object_get(w, "slot")), now - (uint64_t)age,
+		    json_object_get(w, "slot")), now - (uint64_t)age, now,
 		    json_is_true(json_object_get(w, "ready")), stop >= 0,
 		    now + (uint64_t)(stop > 0 ? stop : 0)) == 0)
 			n++;
@@ -351,19 +470,53 @@ adopt_pool(struct pool *p, json_t *workers, uint64_t now)
 }
 
 /* A carried worker no pool of the new configuration owns: it is asked
-   to stop, and reaped as a stranger. */
+   to stop, gets SIGKILL after the default grace, and is reaped as a
+   stranger. */
 static void
-orphan_workers(const char *pool, json_t *workers)
+orphan_workers(const char *pool, json_t *workers, uint64_t now)
 {
 	json_t	*w;
 	size_t	 i;
 
 	json_array_foreach(workers, i, w) {
 		pid_t pid = (pid_t)json_integer_value(json_object_get(w, "pid"));
+		if (pid <= 0)
+			continue;
 		log_info("pool %s is gone after the upgrade: worker pid %ld "
 		    "stops", pool, (long)pid);
-		if (pid > 0 && kill(pid, SIGTERM) == -1)
+		if (kill(pid, SIGTERM) == -1)
 			log_warn("kill %ld", (long)pid);
+		else if (norphans < ORPHANS_MAX)
+			orphans[norphans++] = (struct orphan){ pid,
+			    now + (uint64_t)(CONF_DEFAULT_GRACEFUL * 1000) };
+	}
+}
+
+uint64_t
+inplace_tick(uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+
+	for (size_t i = 0; i < norphans; i++) {
+		if (now >= orphans[i].o_deadline) {
+			log_info("worker pid %ld did not stop in time: SIGKILL",
+			    (long)orphans[i].o_pid);
+			(void)kill(orphans[i].o_pid, SIGKILL);
+			orphans[i--] = orphans[--norphans];
+		} else if (orphans[i].o_deadline < next)
+			next = orphans[i].o_deadline;
+	}
+	return next;
+}
+
+void
+inplace_reaped(pid_t pid)
+{
+	for (size_t i = 0; i < norphans; i++) {
+		if (orphans[i].o_pid == pid) {
+			orphans[i] = orphans[--norphans];
+			return;
+		}
 	}
 }
 
@@ -375,14 +528,14 @@ inplace_adopt(uint64_t now)
 
 	if (carried == NULL)
 		return;
-	json_array_foreach(carried, i, cp) {
+	json_array_foreach(json_object_get(carried, "pools"), i, cp) {
 		const char *name = json_string_value(json_object_get(cp,
 		    "name"));
 		struct pool *p = name != NULL ? arbiter_pool_named(name) : NULL;
 		json_t *workers = json_object_get(cp, "workers");
 
 		if (p == NULL) {
-			orphan_workers(name != NULL ? name : "?", workers);
+			orphan_workers(name != NULL ? name : "?", workers, now);
 			continue;
 		}
 		total += adopt_pool(p, workers, now);
@@ -395,4 +548,9 @@ inplace_adopt(uint64_t now)
 	    total);
 	json_decref(carried);
 	carried = NULL;
+	(void)close(state_fd);
+	state_fd = -1;
+	if (previous_fd != -1)
+		(void)close(previous_fd);
+	previous_fd = -1;
 }

@@ -13,8 +13,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define INPLACE_CHECK_MS	10000	/* the new binary's --check-config */
+#define INPLACE_STATE_VERSION	1	/* what this binary carries and takes */
 
 /* Run PATH --check-config with our arguments; 0, or -1 with err (its
    first line of output, when it said why). */
@@ -26,7 +28,16 @@ int	 inplace_exec(const char *path, char *err, size_t len);
 /* In the new program, first thing: 1 if state was carried to us (its
    sockets are then passed to the listeners), 0 if not, -1 with err. */
 int	 inplace_load(char *err, size_t len);
+/* Carried state not yet adopted: the arbiter is still starting. */
+bool	 inplace_restoring(void);
 /* Once the pools exist: adopt the workers, then replace them. */
 void	 inplace_adopt(uint64_t now);
+/* The new program could not start: execute the previous binary again
+   with the same state, sockets and workers.  Returns only on failure. */
+void	 inplace_fallback(const char *why);
+/* Workers of pools the new configuration dropped: SIGKILL once their
+   grace is over.  The next deadline, or UINT64_MAX; and one is gone. */
+uint64_t inplace_tick(uint64_t now);
+void	 inplace_reaped(pid_t);
 
 #endif

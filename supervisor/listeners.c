@@ -126,22 +126,50 @@ ls_added(const struct pool_conf *pc, const char *how)
 	nls++;
 }
 
-/* A TCP, unix or fd:// address: a passed socket bound there, or a new
-   one. */
+/* The name a handed-over fd:// listener goes by: its number then. */
+static void
+fd_name(const struct addr *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "fd-%d", a->a_fd);
+}
+
+/* The passed socket that stands for a: bound to its address, or, for
+   fd://N, the one handed over as fd-N or still at N (in place). */
+static struct passed *
+passed_for(const struct addr *a)
+{
+	char name[32];
+
+	if (a->a_kind == ADDR_FD)
+		fd_name(a, name, sizeof(name));
+	for (size_t i = 0; i < npassed; i++) {
+		struct passed *p = &passed[i];
+		if (p->ps_taken)
+			continue;
+		if (a->a_kind == ADDR_FD ? strcmp(p->ps_name, name) == 0 ||
+		    p->ps_fd == a->a_fd : listen_bound_to(p->ps_fd, a))
+			return p;
+	}
+	return NULL;
+}
+
+/* A TCP, unix or fd:// address: a passed socket for it, or a new one. */
 static int
 acquire_addr(const struct pool_conf *pc, const struct addr *a, char *err,
     size_t len)
 {
-	struct listener *l;
+	struct listener	*l;
+	struct passed	*p;
 
 	if ((l = ls_new(err, len)) == NULL)
 		return -1;
-	for (size_t i = 0; a->a_kind != ADDR_FD && i < npassed; i++) {
-		struct passed *p = &passed[i];
-		if (p->ps_taken || !listen_bound_to(p->ps_fd, a))
-			continue;
+	if ((p = passed_for(a)) != NULL) {
 		if (listen_adopt(l, a, p->ps_fd, err, len) == -1)
 			return -1;
+		/* Only our own socket files are ours to remove: systemd
+		   keeps its sockets across our restarts. */
+		l->l_unlink = l->l_unlink && strcmp(p->ps_name,
+		    PASSED_NAME) == 0;
 		p->ps_taken = true;
 		ls_added(pc, ", passed");
 		return 0;
@@ -324,6 +352,12 @@ listeners_fd(size_t i)
 const char *
 listeners_name(size_t i)
 {
+	static char name[32];
+
+	if (i < nls && ls[i].l_addr.a_kind == ADDR_FD) {
+		fd_name(&ls[i].l_addr, name, sizeof(name));
+		return name;
+	}
 	return i < nls && ls[i].l_name[0] != '\0' ? ls[i].l_name :
 	    PASSED_NAME;
 }

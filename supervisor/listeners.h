@@ -36,7 +36,8 @@ void	 listeners_sweep(void);
 int	*listeners_fds(const struct pool_conf *, size_t *n);
 void	 listeners_close(void);
 
-/* For handing them over: every listener and the name it goes by. */
+/* For handing them over: every listener and the name it goes by (the
+   returned string may be overwritten by the next call). */
 size_t	 listeners_count(void);
 int	 listeners_fd(size_t i);
 const char *listeners_name(size_t i);

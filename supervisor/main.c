@@ -96,7 +96,10 @@ main(int argc, char *argv[])
 		fprintf(stderr, "poold: %s\n", err);
 		return EXIT_USAGE;
 	}
+	/* Every failure to start goes back to the previous binary if we
+	   are a new one run in place (inplace_fallback does nothing else). */
 	if (cli_parse(argc, argv, &cli, err, sizeof(err)) == -1) {
+		inplace_fallback(err);
 		fprintf(stderr, "poold: %s\n", err);
 		fprintf(stderr, "Try 'poold --help' for more information.\n");
 		return EXIT_USAGE;
@@ -110,18 +113,22 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	if (config_load(&cli, &conf, err, sizeof(err)) == -1) {
+		inplace_fallback(err);
 		fprintf(stderr, "poold: %s\n", err);
 		return EXIT_USAGE;
 	}
 	if (cli.check_config) {
-		printf("poold: configuration %s is ok: %zu pool(s)\n",
-		    conf.c_path ? conf.c_path : "(command line)",
-		    conf.c_npools);
+		/* The state version tells poolctl upgrade this binary can
+		   take over in place. */
+		printf("poold: configuration %s is ok: %zu pool(s); "
+		    "in-place state %d\n", conf.c_path ? conf.c_path :
+		    "(command line)", conf.c_npools, INPLACE_STATE_VERSION);
 		config_free(&conf);
 		return 0;
 	}
 	log_set_level(conf.c_log_level);
 	if (log_open(conf.c_error_log) == -1) {
+		inplace_fallback("cannot open the error log");
 		fprintf(stderr, "poold: error log %s: %s\n", conf.c_error_log,
 		    strerror(errno));
 		return EXIT_TEMPFAIL;
@@ -140,8 +147,10 @@ main(int argc, char *argv[])
 			goto initfail;
 		if (daemonize(logfile) == -1)
 			fatal("daemonize");
-	} else if (arbiter_init(&conf, &cli, err, sizeof(err)) == -1)
+	} else if (arbiter_init(&conf, &cli, err, sizeof(err)) == -1) {
+		inplace_fallback(err);
 		goto initfail;
+	}
 	if (pidfile != NULL && pidfile_write(pidfile) == -1) {
 		log_error("pidfile %s", pidfile);
 		arbiter_cleanup();

@@ -26,6 +26,7 @@ static char	 exe[PATH_MAX];		/* our binary, as started */
 static char	 cwd[PATH_MAX];
 static char	*const *args;
 static bool	 successor;
+static pid_t	 from;		/* the arbiter that started us by USR2 */
 static pid_t	 child;
 static char	 pidfile[PATH_MAX];	/* "" when there is none */
 static char	 oldbin[PATH_MAX + 8];
@@ -37,8 +38,11 @@ upgrade_init(char *const argv[])
 
 	args = argv;
 	successor = getenv(ENV_FROM) != NULL;
-	if (successor && unsetenv(ENV_FROM) == -1)
-		log_warn("unsetenv");
+	if (successor) {
+		from = (pid_t)strtol(getenv(ENV_FROM), NULL, 10);
+		if (unsetenv(ENV_FROM) == -1)
+			log_warn("unsetenv");
+	}
 	/* The path, not the open file: a package upgrade replaces the file
 	   at that path, and the new one is what USR2 is for. */
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
@@ -65,6 +69,12 @@ const char *
 upgrade_cwd(void)
 {
 	return cwd;
+}
+
+bool
+upgrade_predecessor_alive(void)
+{
+	return successor && from > 0 && getppid() == from;
 }
 
 bool
@@ -117,6 +127,10 @@ child_main(const int *fds, size_t n, const char *names, pid_t parent)
 		_exit(127);
 	snprintf(buf, sizeof(buf), "%ld", (long)getpid());
 	if (setenv("LISTEN_PID", buf, 1) == -1)
+		_exit(127);
+	/* systemd's watchdog is ours to ping now, from the new pid. */
+	if (getenv("WATCHDOG_USEC") != NULL &&
+	    setenv("WATCHDOG_PID", buf, 1) == -1)
 		_exit(127);
 	snprintf(buf, sizeof(buf), "%ld", (long)parent);
 	if (setenv(ENV_FROM, buf, 1) == -1 || chdir(cwd) == -1)

@@ -20,6 +20,8 @@
    old one's pidfile until it runs). */
 void	 upgrade_init(char *const argv[]);
 bool	 upgrade_is_successor(void);
+/* We are such a new arbiter and the old one is still there. */
+bool	 upgrade_predecessor_alive(void);
 /* How we were started: the binary's path (NULL if unknown), argv and
    the working directory. */
 const char *upgrade_exe(void);

@@ -276,6 +276,22 @@ h_run(struct poold *pd, const char *const args[], int timeout_ms)
 	return status;
 }
 
+const char *
+h_log_line(struct poold *pd, const char *needle, char *buf, size_t len)
+{
+	FILE		*f = fopen(pd->pd_log, "r");
+	const char	*found = NULL;
+
+	if (f == NULL)
+		return NULL;
+	while (found == NULL && fgets(buf, (int)len, f) != NULL) {
+		if (strstr(buf, needle) != NULL)
+			found = buf;
+	}
+	fclose(f);
+	return found;
+}
+
 int
 h_count(const char *path, const char *needle)
 {

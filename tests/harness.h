@@ -58,6 +58,9 @@ int	 h_run(struct poold *, const char *const args[], int timeout_ms);
 
 /* Lines in a file containing needle. */
 int	 h_count(const char *path, const char *needle);
+/* The first line of poold's log with needle, in buf; NULL if none. */
+const char *h_log_line(struct poold *, const char *needle, char *buf,
+	    size_t len);
 bool	 h_wait_count(const char *path, const char *needle, int n,
 	    int timeout_ms);
 bool	 h_log_has(struct poold *, const char *needle);

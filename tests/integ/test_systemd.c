@@ -405,3 +405,75 @@ Test(systemd, pid1_stops_on_int)
 {
 	pid1(SIGINT, "quick stop");
 }
+
+/* The new arbiter of a USR2 under socket activation, with listen =
+   systemd: the control socket it is handed is not taken for a pool. */
+Test(systemd, usr2_with_every_passed_socket)
+{
+	char	 l[32];
+	int	 port = h_free_port();
+	long	 fresh = -1;
+	const char *p;
+	char	 buf[256];
+
+	snprintf(l, sizeof(l), "127.0.0.1:%d", port);
+	const char *wrap[] = { "systemd-socket-activate", "-l", l, NULL };
+	const char *args[] = { "-k", "sync", "-w", "1", "-b", "systemd",
+	    NULL };
+	activate(wrap, args);
+	cr_assert_gt(first_answer(port), 0);
+	h_signal(&pd, SIGUSR2);
+	cr_assert(h_wait_count(pd.pd_log, "arbiter running", 2, H_WAIT_MS),
+	    "the new arbiter did not start");
+	cr_assert(h_wait_count(pd.pd_log, "new arbiter started (pid", 1,
+	    H_WAIT_MS));
+	if ((p = h_log_line(&pd, "new arbiter started (pid ", buf,
+	    sizeof(buf))) != NULL && (p = strstr(p, "(pid ")) != NULL)
+		fresh = strtol(p + 5, NULL, 10);
+	pd.pd_daemon = (pid_t)fresh;
+	cr_assert_gt(fresh, 0);
+	cr_assert_not(h_log_has(&pd, "in use"), "control socket clash");
+	cr_assert_eq(h_count(pd.pd_log, "passed as control"), 0);
+}
+
+/* After USR2 under a manager's watchdog, the new arbiter pings it: the
+   WATCHDOG_PID it inherits names the new pid. */
+Test(systemd, usr2_new_arbiter_pings_the_watchdog)
+{
+	struct manager	 m;
+	char		 path[H_PATH_MAX], env1[H_PATH_MAX + 16], bind_to[32];
+	int		 pings = 0, status, before;
+
+	manager_open(&m, path, sizeof(path));
+	snprintf(env1, sizeof(env1), "NOTIFY_SOCKET=%s", path);
+	snprintf(bind_to, sizeof(bind_to), "127.0.0.1:%d", h_free_port());
+	/* WATCHDOG_PID is poold's own pid, as systemd sets it. */
+	const char *wrap[] = { "/bin/sh", "-c",
+	    "WATCHDOG_PID=$$ exec \"$0\" \"$@\"", NULL };
+	const char *env[] = { env1, "WATCHDOG_USEC=200000", NULL };
+	const char *args[] = { "-k", "sync", "-w", "1", "-b", bind_to, NULL };
+	pd.pd_wrap = wrap;
+	h_start(&pd, args, env);
+	cr_assert(manager_wait(&m, "READY=1", &pings));
+	cr_assert_gt(pings, 0, "the first arbiter never pinged");
+	h_signal(&pd, SIGUSR2);
+	cr_assert(manager_wait(&m, "MAINPID=", &pings));
+	pd.pd_daemon = (pid_t)strtol(m.m_msgs[m.m_n - 1] + 8, NULL, 10);
+	cr_assert(manager_wait(&m, "READY=1", &pings));
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	/* Only the new arbiter is left: its pings go on. */
+	before = pings;
+	for (long t0 = h_now_ms(); pings - before < 5 &&
+	    h_now_ms() - t0 < H_WAIT_MS; ) {
+		char	buf[256];
+		struct timeval tv = { .tv_sec = 0, .tv_usec = 100000 };
+		if (setsockopt(m.m_fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+		    sizeof(tv)) == 0 && recv(m.m_fd, buf, sizeof(buf), 0) ==
+		    10 && memcmp(buf, "WATCHDOG=1", 10) == 0)
+			pings++;
+	}
+	cr_assert_geq(pings - before, 5, "the new arbiter pinged %d times",
+	    pings - before);
+	close(m.m_fd);
+}

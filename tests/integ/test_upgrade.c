@@ -7,10 +7,14 @@
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -234,4 +238,120 @@ Test(upgrade, in_place_with_a_failing_binary_changes_nothing)
 		cr_assert_not(disjoint(&before[i], 1, after, nb),
 		    "worker %ld replaced", (long)before[i]);
 	cr_assert_gt(h_hello_pid(port), 0);
+}
+
+/*
+ * A new binary that passes its check but cannot start (here: a wrapper
+ * that adds a listener on a port the test holds) goes back to the
+ * previous binary, with the old arguments: the workers are replaced, the
+ * pid stays, nothing stops serving.
+ */
+Test(upgrade, in_place_new_binary_that_cannot_start_goes_back)
+{
+	char	 script[H_PATH_MAX], text[1024], reply[H_REPORT_MAX];
+	int	 busy, n = 0, fails = 0;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sin);
+
+	start();
+	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_neq(busy = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0),
+	    -1);
+	cr_assert_eq(bind(busy, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(busy, 1), 0);
+	cr_assert_eq(getsockname(busy, (struct sockaddr *)&sin, &sl), 0);
+	snprintf(text, sizeof(text), "#!/bin/sh\n"
+	    "case \" $* \" in *\" --check-config \"*) exec %s \"$@\";; esac\n"
+	    "exec %s \"$@\" -b 127.0.0.1:%d\n", h_poold_path(), h_poold_path(),
+	    ntohs(sin.sin_port));
+	h_write_file(h_path(&pd, "broken-poold", script, sizeof(script)),
+	    text);
+	cr_assert_eq(chmod(script, 0755), 0);
+	snprintf(text, sizeof(text), "upgrade %s", script);
+	cr_assert_eq(h_ctl(&pd, text, reply, sizeof(reply)), 0);
+	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
+	for (long t0 = h_now_ms(); h_now_ms() - t0 < 3 * H_WAIT_MS; ) {
+		request(&n, &fails);
+		if (h_count(pd.pd_log, "stopped (replaced after reload)") == 2)
+			break;
+	}
+	cr_assert(h_log_has(&pd, "going back to the previous one"));
+	cr_assert(h_log_has(&pd, "upgraded in place: adopted 2 worker(s)"));
+	cr_assert_eq(kill(pd.pd_pid, 0), 0, "the arbiter is gone");
+	cr_assert_eq(h_count(pd.pd_log, "stopped (replaced after reload)"), 2);
+	cr_assert_eq(fails, 0, "%d of %d requests failed", fails, n);
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS));
+	close(busy);
+}
+
+/* A listener given as fd://N stays the same socket across an in-place
+   upgrade. */
+Test(upgrade, in_place_keeps_fd_listeners)
+{
+	struct sockaddr_in	 sin = { .sin_family = AF_INET };
+	socklen_t		 sl = sizeof(sin);
+	char			 reply[H_REPORT_MAX];
+	int			 fd;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_neq(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(fd, 16), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	cr_assert_eq(dup2(fd, 20), 20);
+	close(fd);
+	pd.pd_keep_fd = 20;
+	port = ntohs(sin.sin_port);
+	const char *args[] = { "-k", "sync", "-w", "1", "-b", "fd://20",
+	    NULL };
+	h_start(&pd, args, NULL);
+	close(20);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	for (int i = 0; i < 100 && h_hello_pid(port) == -1; i++)
+		usleep(20000);
+	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
+	cr_assert(h_wait_count(pd.pd_log, "stopped (replaced after reload)", 1,
+	    3 * H_WAIT_MS), "never replaced");
+	cr_assert_not(h_log_has(&pd, "used by no pool"));
+	cr_assert_gt(h_hello_pid(port), 0, "the fd:// listener was lost");
+}
+
+/* Rolling back a USR2 upgrade (TERM to the new arbiter) leaves the old
+   one its socket files: the unix listener and the control socket. */
+Test(upgrade, usr2_rollback_keeps_the_socket_files)
+{
+	char	 sock[H_PATH_MAX], text[1024], buf[H_REPORT_MAX];
+	long	 fresh = -1;
+	int	 status;
+
+	port = h_free_port();
+	h_path(&pd, "poold.pid", pidfile, sizeof(pidfile));
+	h_path(&pd, "poold.conf", conf, sizeof(conf));
+	h_path(&pd, "web.sock", sock, sizeof(sock));
+	snprintf(text, sizeof(text), "pidfile = \"%s\"\npool web {\n"
+	    "  listen = { \"unix:%s\" }\n  command = { \"%s\" }\n"
+	    "  workers = 1\n}\n", pidfile, sock, h_tworker_path());
+	h_write_file(conf, text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_file(pidfile, H_WAIT_MS));
+	h_signal(&pd, SIGUSR2);
+	for (int i = 0; i < H_WAIT_MS / 10 && (fresh = read_pid(pidfile)) ==
+	    (long)pd.pd_pid; i++)
+		usleep(10000);
+	cr_assert(fresh > 0 && fresh != pd.pd_pid, "no new arbiter");
+	cr_assert(h_wait_count(pd.pd_log, "arbiter running", 2, H_WAIT_MS));
+	cr_assert_eq(kill((pid_t)fresh, SIGTERM), 0);
+	cr_assert(h_wait_gone((pid_t)fresh, H_WAIT_MS), "new arbiter lives");
+	cr_assert(h_wait_count(pd.pd_log, "serving on as before", 1,
+	    H_WAIT_MS));
+	cr_assert_eq(access(sock, F_OK), 0, "the unix socket file is gone");
+	cr_assert_eq(access(pd.pd_ctl, F_OK), 0, "the control socket is gone");
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS));
+	cr_assert_eq(h_query_unix(sock, buf, sizeof(buf)), 0);
+	cr_assert_eq(read_pid(pidfile), pd.pd_pid);
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	cr_assert_eq(access(sock, F_OK), -1, "the old arbiter left it behind");
 }

@@ -1276,9 +1276,9 @@ Test(pool, adopted_workers_are_replaced_by_the_rolling_rule,
 	setup(2);
 	LIM.pl_max_surge = 1;
 	pool_reload(&P, &LIM, 2);
-	cr_assert_eq(pool_adopt(&P, 500, 0, 1000, true, false, 0), 0);
-	cr_assert_eq(pool_adopt(&P, 501, 1, 1000, true, false, 0), 0);
-	cr_assert_eq(pool_adopt(&P, 502, 1, 1000, true, true, 9000), 0);
+	cr_assert_eq(pool_adopt(&P, 500, 0, 1000, 4000, true, false, 0), 0);
+	cr_assert_eq(pool_adopt(&P, 501, 1, 1000, 4000, true, false, 0), 0);
+	cr_assert_eq(pool_adopt(&P, 502, 1, 1000, 4000, true, true, 9000), 0);
 	cr_assert_eq(pool_find(&P, 500)->w_started, 1000);
 	cr_assert_eq(pool_count(&P, WS_STOPPING), 1);
 	pool_reload(&P, &LIM, 2);
