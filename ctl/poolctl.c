@@ -205,16 +205,18 @@ print_status(json_t *r)
 	    sizeof(up));
 	printf("poold %s, pid %lld, up %s, %s\n", str(r, "version"),
 	    num(r, "pid"), up, str(r, "state"));
-	printf("%-16s %-8s %6s %7s %5s %8s %4s %4s %4s %7s\n", "POOL",
+	printf("%-16s %-8s %6s %7s %5s %8s %4s %4s %4s %7s  %s\n", "POOL",
 	    "WORKER", "TARGET", "RUNNING", "READY", "STOPPING", "MIN", "MAX",
-	    "GEN", "BACKOFF");
+	    "GEN", "BACKOFF", "SCALE");
 	json_array_foreach(json_object_get(r, "pools"), i, p)
 		printf("%-16s %-8s %6lld %7lld %5lld %8lld %4lld %4lld %4lld "
-		    "%6.1fs\n", str(p, "name"), str(p, "worker"),
+		    "%6.1fs  %s%s%s\n", str(p, "name"), str(p, "worker"),
 		    num(p, "target"), num(p, "running"), num(p, "ready"),
 		    num(p, "stopping"), num(p, "min"),
 		    num(p, "max"), num(p, "generation"),
-		    json_number_value(json_object_get(p, "backoff")));
+		    json_number_value(json_object_get(p, "backoff")),
+		    str(p, "scale"), *str(p, "scale_why") ? ": " : "",
+		    str(p, "scale_why"));
 }
 
 static void

@@ -112,15 +112,19 @@ pool_status(const struct pool *p, uint64_t now)
 {
 	uint64_t wait = p->p_backoff.b_until > now ?
 	    p->p_backoff.b_until - now : 0;
+	const struct pool_conf *pc = arbiter_pool_conf(p);
 
-	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:i, s:i, s:i, s:f}",
+	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:i, s:i, s:i, s:f,"
+	    " s:s, s:s}",
 	    "name", p->p_name, "worker", pool_class(p), "target", p->p_target,
 	    "running", (json_int_t)pool_count(p, WS_RUNNING),
 	    "ready", (json_int_t)pool_ready(p, now),
 	    "stopping", (json_int_t)(pool_count(p, WS_STOPPING) +
 	    pool_count(p, WS_KILLED)), "min", p->p_lim.pl_min,
 	    "max", p->p_lim.pl_max, "generation", (int)p->p_gen,
-	    "backoff", wait / 1000.0);
+	    "backoff", wait / 1000.0, "scale", pc != NULL ?
+	    scale_mode_name(pc->pc_scale.sc_mode) : "static",
+	    "scale_why", arbiter_pool_scale_why(p));
 }
 
 /* The notify socket and what came through it. */

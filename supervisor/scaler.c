@@ -96,22 +96,28 @@ watch(struct scaler *s, const int *fds, size_t nfds)
 	}
 }
 
-/* Idle built-in workers: running, current, nothing in progress. */
+/*
+ * Idle built-in workers: running, current, no request in progress (one
+ * still booting is idle: it takes the next connection).  -1 while the
+ * pool has fewer workers than its target: it is still converging, and
+ * what has not started yet would read as a shortage.
+ */
 static int
-idle_workers(const struct pool *p, uint64_t now)
+idle_workers(const struct pool *p)
 {
 	const struct sb_entry	*e;
-	int			 n = 0;
+	int			 n = 0, running = 0;
 
 	for (size_t i = 0; i < p->p_nw; i++) {
 		const struct worker *w = &p->p_w[i];
 		if (w->w_state != WS_RUNNING || w->w_gen != p->p_gen ||
 		    (e = sb_entry(w->w_board)) == NULL)
 			continue;
+		running++;
 		n += atomic_load_explicit(&e->se_busy,
-		    memory_order_relaxed) == 0 || !pool_worker_ready(p, w, now);
+		    memory_order_relaxed) == 0;
 	}
-	return n;
+	return running < p->p_target ? -1 : n;
 }
 
 /* Whether the pool was used since the last look (ondemand). */
@@ -143,7 +149,7 @@ used(struct scaler *s, const struct pool *p, const struct pool_conf *pc,
 
 static void
 sample(struct scaler *s, const struct pool *p, const struct pool_conf *pc,
-    const int *fds, size_t nfds, uint64_t now, struct scale_sample *ss)
+    const int *fds, size_t nfds, struct scale_sample *ss)
 {
 	long q, total = -1;
 
@@ -157,7 +163,7 @@ sample(struct scaler *s, const struct pool *p, const struct pool_conf *pc,
 		ss->ss_queued = ss->ss_queued ? ss->ss_queued : 1;
 	s->s_woken = false;
 	if (pc->pc_scale.sc_mode == SCALE_DYNAMIC)
-		ss->ss_idle = idle_workers(p, now);
+		ss->ss_idle = idle_workers(p);
 	if (pc->pc_scale.sc_mode == SCALE_ONDEMAND && p->p_target > 0)
 		ss->ss_active = used(s, p, pc, fds, nfds);
 }
@@ -197,7 +203,11 @@ scaler_tick(struct scaler *s, struct pool *p, const struct pool_conf *pc,
 	unwatch(s);
 	if (now < s->s_next && !s->s_woken)
 		return s->s_next;
-	sample(s, p, pc, fds, nfds, now, &ss);
+	sample(s, p, pc, fds, nfds, &ss);
+	if (ss.ss_idle < 0) {		/* dynamic, still converging */
+		s->s_next = now + pc->pc_scale_interval_ms;
+		return s->s_next;
+	}
 	t = scale_decide(&pc->pc_scale, &s->s_state, &ss, now, p->p_target,
 	    p->p_lim.pl_min, p->p_lim.pl_max, &why);
 	if (why != NULL)

@@ -22,7 +22,8 @@ INTEG_TESTS = \
 	tests/integ/test_http \
 	tests/integ/test_health \
 	tests/integ/test_systemd \
-	tests/integ/test_upgrade
+	tests/integ/test_upgrade \
+	tests/integ/test_scale
 
 check_PROGRAMS += tests/tworker $(UNIT_TESTS) $(INTEG_TESTS)
 # libsystemd's sd_notify() for --libsystemd: the real client library.
@@ -62,6 +63,8 @@ tests_integ_test_stop_LDADD = $(INTEG_LDADD)
 tests_integ_test_errors_LDADD = $(INTEG_LDADD)
 tests_integ_test_systemd_LDADD = $(INTEG_LDADD)
 tests_integ_test_upgrade_LDADD = $(INTEG_LDADD)
+tests_integ_test_scale_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
+tests_integ_test_scale_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_integ_test_control_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
 tests_integ_test_control_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_integ_test_http_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)

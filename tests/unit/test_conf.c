@@ -536,6 +536,27 @@ ParameterizedTestParameters(conf, rejects_file)
 		{ "pool a {\n" OK_POOL "max_requests = -1\n}\n",
 		    "pool a: max_requests = -1: expected 0-2147483647", 0,
 		    false },
+		{ "pool a {\n" OK_POOL "scale = \"elastic\"\n}\n",
+		    "pool a: scale must be static, dynamic, backlog or "
+		    "ondemand, not \"elastic\"", 0, false },
+		{ "pool a {\n" OK_POOL "scale = \"dynamic\"\n}\n",
+		    "pool a: scale = dynamic counts idle workers on the "
+		    "scoreboard: built-in workers only", 0, false },
+		{ "pool a {\ncommand = { \"true\" }\n"
+		    "listen = { \"unix:/tmp/q.sock\" }\nscale = \"backlog\"\n}\n",
+		    "pool a: scale = backlog watches TCP listeners; "
+		    "/tmp/q.sock is a unix socket", 0, false },
+		{ "pool a {\n" OK_POOL "scale = \"ondemand\"\n"
+		    "min_workers = 1\n}\n",
+		    "pool a: scale = ondemand needs min_workers = 0", 0,
+		    false },
+		{ "pool a {\nlisten = { \":9\" }\nscale = \"dynamic\"\n"
+		    "min_spare = 5\nmax_spare = 2\n}\n",
+		    "pool a: need min_spare (5) <= max_spare (2)", 0, false },
+		{ "pool a {\n" OK_POOL "scale_up_after = 0\n}\n",
+		    "pool a: scale_up_after must be 0.001-86400 s", 0, false },
+		{ "metrics { listen = \"fd://5\" }\npool a {\n" OK_POOL "}\n",
+		    "metrics listen: HOST:PORT or unix:PATH", 0, false },
 		{ "pool a {\n" OK_POOL "max_surge = 0\n}\n",
 		    "pool a: max_surge = 0: expected 1-4096", 0, false },
 		{ "pool a {\n" OK_POOL "max_rss = 2000000\n}\n",

@@ -1,0 +1,321 @@
+/*
+ * Pools that size themselves, end to end: load the test holds open makes
+ * a pool grow and its end makes it shrink, within bounds and cooldown;
+ * ondemand from zero and back; and the numbers: stats on the control
+ * socket, and the metrics endpoint read by Prometheus's own Python
+ * parser (python3-prometheus-client).
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "hjson.h"
+
+#define HOLD_MAX	16
+
+static struct poold pd;
+static int port;
+
+static void setup(void) { h_setup(&pd); }
+static void teardown(void) { h_teardown(&pd); }
+
+TestSuite(scale, .init = setup, .fini = teardown, .timeout = 60);
+
+static void __attribute__((format(printf, 1, 2)))
+start_pool(const char *fmt, ...)
+{
+	char	conf[H_PATH_MAX], body[1536], text[2048];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof(body), fmt, ap);
+	va_end(ap);
+	snprintf(text, sizeof(text), "%s", body);
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS), "control socket not up");
+}
+
+/* The pool's target from status. */
+static int
+target(void)
+{
+	json_t	*r = h_ctl_json(&pd, "status"), *p;
+	int	 t;
+
+	p = json_array_get(json_object_get(r, "pools"), 0);
+	cr_assert_not_null(p);
+	t = (int)json_integer_value(json_object_get(p, "target"));
+	json_decref(r);
+	return t;
+}
+
+static bool
+wait_target(int want, int timeout_ms)
+{
+	long deadline = h_now_ms() + timeout_ms;
+
+	while (h_now_ms() < deadline) {
+		if (target() == want)
+			return true;
+		usleep(20000);
+	}
+	return target() == want;
+}
+
+/* Open n connections that each wait for a slow answer. */
+static void
+hold(int *fds, int n, const char *request)
+{
+	for (int i = 0; i < n; i++) {
+		cr_assert_neq(fds[i] = h_tcp_connect(port), -1);
+		if (request != NULL)
+			cr_assert_eq(h_send(fds[i], request, strlen(request)),
+			    0);
+	}
+}
+
+/* Every held connection got an answer. */
+static void
+answered(int *fds, int n, const char *needle)
+{
+	char	buf[4096];
+	bool	closed;
+
+	for (int i = 0; i < n; i++) {
+		h_recv(fds[i], buf, sizeof(buf), needle, 1, 3 * H_WAIT_MS,
+		    &closed);
+		cr_assert_not_null(strstr(buf, needle), "connection %d: "
+		    "\"%.60s\"", i, buf);
+		close(fds[i]);
+	}
+}
+
+/*
+ * backlog, for an exec program that takes 0.4 s per client: eight
+ * clients at once make the queue wait, the pool grows one worker per
+ * scale_up_after up to max_workers and never past it, every client is
+ * answered, and an empty queue shrinks it back to min_workers.
+ */
+Test(scale, backlog_grows_under_waiting_connections_and_shrinks)
+{
+	int fds[HOLD_MAX];
+
+	port = h_free_port();
+	start_pool("pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\", \"--slow\", \"400\" }\n"
+	    "  workers = 1\n  min_workers = 1\n  max_workers = 3\n"
+	    "  scale = \"backlog\"\n  scale_up_after = 0.1\n"
+	    "  scale_cooldown = 0.1\n  scale_down_after = 0.5\n}\n", port,
+	    h_tworker_path());
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	hold(fds, 8, NULL);
+	cr_assert(wait_target(3, H_WAIT_MS), "did not grow to 3");
+	answered(fds, 8, "pid=");
+	cr_assert(h_log_has(&pd, "scaled 1 -> 2 workers: connections waited "
+	    "longer than scale_up_after"));
+	cr_assert_eq(h_count(pd.pd_log, "-> 4 workers"), 0,
+	    "grew past max_workers");
+	cr_assert(wait_target(1, 3 * H_WAIT_MS), "did not shrink back");
+	cr_assert(h_log_has(&pd, "listen queue empty for scale_down_after"));
+}
+
+/* dynamic: built-in workers busy in a slow handler leave too few idle
+   ones; the pool adds them, and drops the extra when they idle. */
+Test(scale, dynamic_keeps_spare_idle_workers)
+{
+	int		 fds[HOLD_MAX];
+	const char	*app = getenv("POOLD_APP_EXAMPLE");
+
+	cr_assert_not_null(app);
+	port = h_free_port();
+	start_pool("pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  worker = sync\n  app = \"%s\"\n  workers = 2\n"
+	    "  max_workers = 8\n  scale = \"dynamic\"\n  min_spare = 1\n"
+	    "  max_spare = 2\n  scale_cooldown = 0.2\n}\n", port, app);
+	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
+	/* Three handlers busy for 1.5 s: at least four workers. */
+	hold(fds, 3, "GET /sleep/1500 HTTP/1.0\r\n\r\n");
+	for (long t0 = h_now_ms(); target() < 4 && h_now_ms() - t0 < H_WAIT_MS;)
+		usleep(20000);
+	cr_assert_geq(target(), 4, "only %d workers", target());
+	cr_assert(h_log_has(&pd, "idle workers below min_spare"));
+	answered(fds, 3, "slept");
+	cr_assert(wait_target(2, 3 * H_WAIT_MS), "extra idle workers kept");
+	cr_assert(h_log_has(&pd, "idle workers above max_spare"));
+}
+
+/* ondemand: no worker until a client comes, whose request is answered;
+   none again after idle_timeout. */
+static void
+ondemand(bool exec, const char *needle)
+{
+	char	 buf[4096];
+	long	 t0, first;
+	bool	 closed;
+	int	 fd;
+
+	port = h_free_port();
+	if (exec)
+		start_pool("pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+		    "  command = { \"%s\" }\n  workers = 2\n"
+		    "  scale = \"ondemand\"\n  idle_timeout = 0.5\n}\n", port,
+		    h_tworker_path());
+	else
+		start_pool("pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+		    "  worker = sync\n  workers = 2\n  scale = \"ondemand\"\n"
+		    "  idle_timeout = 0.5\n}\n", port);
+	cr_assert(h_wait_count(pd.pd_log, "arbiter running", 1, H_WAIT_MS));
+	cr_assert_eq(h_children(pd.pd_pid, NULL, 0), 0, "workers at rest");
+	t0 = h_now_ms();
+	cr_assert_neq(fd = h_tcp_connect(port), -1);
+	cr_assert_eq(h_send(fd, "GET / HTTP/1.0\r\n\r\n", 18), 0);
+	h_recv(fd, buf, sizeof(buf), needle, 1, H_WAIT_MS, &closed);
+	first = h_now_ms() - t0;
+	close(fd);
+	cr_assert_not_null(strstr(buf, needle), "first request: \"%.60s\"",
+	    buf);
+	cr_log_info("ondemand: first request answered in %ld ms from zero",
+	    first);
+	cr_assert(h_log_has(&pd, "scaled 0 -> 2 workers: a connection "
+	    "arrived"));
+	cr_assert(h_wait_count(pd.pd_log, "idle for idle_timeout", 1,
+	    3 * H_WAIT_MS));
+	cr_assert(wait_target(0, H_WAIT_MS));
+	for (int i = 0; i < H_WAIT_MS / 10 && h_children(pd.pd_pid, NULL, 0)
+	    > 0; i++)
+		usleep(10000);
+	cr_assert_eq(h_children(pd.pd_pid, NULL, 0), 0, "workers left");
+	/* And up again. */
+	cr_assert_neq(fd = h_tcp_connect(port), -1);
+	cr_assert_eq(h_send(fd, "GET / HTTP/1.0\r\n\r\n", 18), 0);
+	h_recv(fd, buf, sizeof(buf), needle, 1, H_WAIT_MS, &closed);
+	close(fd);
+	cr_assert_not_null(strstr(buf, needle));
+}
+
+Test(scale, ondemand_builtin_from_zero_and_back)
+{
+	ondemand(false, "Hello from poold");
+}
+
+Test(scale, ondemand_exec_from_zero_and_back)
+{
+	ondemand(true, "pid=");
+}
+
+/* -- numbers ---------------------------------------------------------------- */
+
+Test(scale, stats_count_spawns_exits_and_requests)
+{
+	json_t	*r, *p;
+	char	 reply[H_REPORT_MAX];
+
+	port = h_free_port();
+	start_pool("pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  worker = sync\n  workers = 2\n}\n", port);
+	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
+	for (int i = 0; i < 5; i++)
+		cr_assert_gt(h_hello_pid(port), 0);
+	/* One worker goes: its requests stay counted. */
+	cr_assert_eq(h_ctl(&pd, "scale web 1", reply, sizeof(reply)), 0);
+	cr_assert(h_wait_count(pd.pd_log, "stopped (scaled down)", 1,
+	    H_WAIT_MS));
+	r = h_ctl_json(&pd, "stats");
+	p = json_array_get(json_object_get(r, "pools"), 0);
+	cr_assert_not_null(p);
+	cr_assert_eq(json_integer_value(json_object_get(p, "spawns")), 2);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(p,
+	    "exits"), "stopped")), 1);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(p,
+	    "exits"), "died")), 0);
+	cr_assert_eq(json_integer_value(json_object_get(p, "requests")), 5,
+	    "requests of the exited worker lost");
+	cr_assert_eq(json_integer_value(json_object_get(p, "listen_queue")),
+	    0);
+	cr_assert_str_eq(json_string_value(json_object_get(p, "scale")),
+	    "static");
+	json_decref(r);
+}
+
+/* The metrics text, parsed by the reference Python parser: every
+   family we promise, with its type. */
+Test(scale, metrics_endpoint_parses_as_prometheus_text)
+{
+	char	 cmd[1024], out[4096];
+	int	 mport = h_free_port();
+	FILE	*f;
+	size_t	 n;
+
+	port = h_free_port();
+	start_pool("metrics { listen = \"127.0.0.1:%d\" }\n"
+	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n  worker = sync\n"
+	    "  workers = 1\n}\n", mport, port);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	for (int i = 0; i < 100 && h_hello_pid(port) == -1; i++)
+		usleep(20000);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 -c '"
+	    "import urllib.request\n"
+	    "from prometheus_client.parser import "
+	    "text_string_to_metric_families as parse\n"
+	    "t = urllib.request.urlopen(\"http://127.0.0.1:%d/metrics\", "
+	    "timeout=5).read().decode()\n"
+	    "for f in parse(t):\n"
+	    "    for s in f.samples:\n"
+	    "        print(f.type, s.name, sorted(s.labels.items()), s.value)\n"
+	    "' 2>&1", mport);
+	cr_assert_not_null(f = popen(cmd, "r"));
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	cr_assert_eq(pclose(f), 0, "parser failed: %s", out);
+	cr_assert_not_null(strstr(out, "gauge poold_workers [('pool', 'web'), "
+	    "('state', 'running')] 1.0"), "%s", out);
+	cr_assert_not_null(strstr(out, "counter poold_requests_total "
+	    "[('pool', 'web')] 1.0"), "%s", out);
+	cr_assert_not_null(strstr(out, "counter poold_worker_exits_total "
+	    "[('pool', 'web'), ('reason', 'died')] 0.0"), "%s", out);
+	cr_assert_not_null(strstr(out, "gauge poold_listen_queue"), "%s", out);
+	cr_assert_not_null(strstr(out, "gauge poold_scale_target [('pool', "
+	    "'web')] 1.0"), "%s", out);
+	cr_assert_not_null(strstr(out, "counter poold_worker_spawns_total"),
+	    "%s", out);
+}
+
+/* The endpoint answers only GET /metrics, and a client that never sends
+   its request is dropped without holding anything up. */
+Test(scale, metrics_endpoint_refuses_the_rest)
+{
+	char	 buf[4096];
+	bool	 closed;
+	int	 mport = h_free_port(), fd, idle;
+
+	port = h_free_port();
+	start_pool("metrics { listen = \"127.0.0.1:%d\" }\n"
+	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n  worker = sync\n"
+	    "  workers = 1\n}\n", mport, port);
+	for (int i = 0; i < 100 && (idle = h_tcp_connect(mport)) == -1; i++)
+		usleep(20000);
+	cr_assert_neq(idle, -1);
+	cr_assert_neq(fd = h_tcp_connect(mport), -1);
+	cr_assert_eq(h_send(fd, "POST /metrics HTTP/1.0\r\n\r\n", 26), 0);
+	h_recv(fd, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
+	cr_assert(strncmp(buf, "HTTP/1.0 405 ", 13) == 0, "%s", buf);
+	close(fd);
+	cr_assert_neq(fd = h_tcp_connect(mport), -1);
+	cr_assert_eq(h_send(fd, "GET /other HTTP/1.0\r\n\r\n", 23), 0);
+	h_recv(fd, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
+	cr_assert(strncmp(buf, "HTTP/1.0 404 ", 13) == 0, "%s", buf);
+	close(fd);
+	/* The idle one did not stop the others, and the workers serve. */
+	cr_assert_gt(h_hello_pid(port), 0);
+	close(idle);
+}
