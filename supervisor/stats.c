@@ -64,6 +64,26 @@ exits_json(const struct pool_stats *ps)
 	return o;
 }
 
+/* Per built-in worker: what its scoreboard entry says. */
+static json_t *
+workers_json(const struct pool *p, uint64_t now)
+{
+	const struct sb_entry	*e;
+	json_t			*a = json_array();
+
+	for (size_t i = 0; a != NULL && i < p->p_nw; i++) {
+		const struct worker *w = &p->p_w[i];
+		if ((e = sb_entry(w->w_board)) == NULL)
+			continue;
+		json_array_append_new(a, json_pack("{s:i, s:i, s:I, s:I, s:f}",
+		    "id", (int)w->w_slot, "pid", (int)w->w_pid, "requests",
+		    (json_int_t)atomic_load(&e->se_requests), "bytes",
+		    (json_int_t)atomic_load(&e->se_bytes), "age",
+		    (now - w->w_started) / 1000.0));
+	}
+	return a;
+}
+
 static json_t *
 pool_json(const struct pool *p, uint64_t now)
 {
@@ -74,7 +94,7 @@ pool_json(const struct pool *p, uint64_t now)
 
 	totals(p, now, &t);
 	return json_pack("{s:s, s:i, s:s, s:s, s:{s:I, s:I, s:I}, s:I, s:o*,"
-	    " s:o, s:o, s:o}",
+	    " s:o, s:o, s:o, s:o*}",
 	    "name", p->p_name, "target", p->p_target,
 	    "scale", pc != NULL ? scale_mode_name(pc->pc_scale.sc_mode) :
 	    "static", "scale_why", arbiter_pool_scale_why(p),
@@ -86,7 +106,8 @@ pool_json(const struct pool *p, uint64_t now)
 	    json_null(),
 	    "bytes", t.t_builtin ? json_integer((json_int_t)t.t_bytes) :
 	    json_null(),
-	    "listen_queue", q >= 0 ? json_integer(q) : json_null());
+	    "listen_queue", q >= 0 ? json_integer(q) : json_null(),
+	    "per_worker", workers_json(p, now));
 }
 
 json_t *

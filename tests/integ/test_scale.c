@@ -244,6 +244,8 @@ Test(scale, stats_count_spawns_exits_and_requests)
 	    0);
 	cr_assert_str_eq(json_string_value(json_object_get(p, "scale")),
 	    "static");
+	cr_assert_eq(json_array_size(json_object_get(p, "per_worker")), 1,
+	    "per_worker should list the one worker left");
 	json_decref(r);
 }
 
