@@ -80,7 +80,8 @@ AM_TESTS_ENVIRONMENT = \
 	POOLD_TESTDATA=$(abs_top_srcdir)/tests/data; \
 	POOLD_SRCDIR=$(abs_top_srcdir); \
 	CRITERION_OUTPUTS=tap:-; \
-	export POOLD TWORKER POOLCTL POOLD_APP_EXAMPLE POOLD_TESTDATA POOLD_SRCDIR CRITERION_OUTPUTS;
+	LSAN_OPTIONS=suppressions=$(abs_top_srcdir)/tests/lsan.supp:print_suppressions=0; \
+	export POOLD TWORKER POOLCTL POOLD_APP_EXAMPLE POOLD_TESTDATA POOLD_SRCDIR CRITERION_OUTPUTS LSAN_OPTIONS;
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
 	$(top_srcdir)/build-aux/tap-driver.sh
 else
@@ -89,7 +90,7 @@ check-local:
 	@exit 1
 endif
 
-EXTRA_DIST += tests/data tests/manpages.sh tests/units.sh
+EXTRA_DIST += tests/data tests/manpages.sh tests/units.sh tests/lsan.supp
 
 # libFuzzer targets (clang): make fuzz, then run e.g.
 #   mkdir -p /tmp/corpus && tests/fuzz/fuzz_http -max_total_time=60 \
@@ -98,7 +99,9 @@ EXTRA_DIST += tests/data tests/manpages.sh tests/units.sh
 # committed seeds out of that place).
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(WARN_CFLAGS) \
 	-I$(top_builddir) -I$(top_srcdir)/proto
-fuzz: tests/fuzz/fuzz_request tests/fuzz/fuzz_http
+FUZZ_TARGETS = tests/fuzz/fuzz_request tests/fuzz/fuzz_http \
+	tests/fuzz/fuzz_notify tests/fuzz/fuzz_conf
+fuzz: $(FUZZ_TARGETS)
 tests/fuzz/fuzz_http: $(srcdir)/tests/fuzz/fuzz_http.c \
 		$(srcdir)/http/parse.c $(srcdir)/http/chunked.c \
 		$(srcdir)/http/http.h
@@ -111,6 +114,28 @@ tests/fuzz/fuzz_request: $(srcdir)/tests/fuzz/fuzz_request.c \
 	@$(MKDIR_P) tests/fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz_request.c \
 	    $(srcdir)/proto/proto.c
-CLEANFILES += tests/fuzz/fuzz_request tests/fuzz/fuzz_http
-EXTRA_DIST += tests/fuzz
+tests/fuzz/fuzz_notify: $(srcdir)/tests/fuzz/fuzz_notify.c \
+		$(srcdir)/proto/notify.c $(srcdir)/proto/notify.h
+	@$(MKDIR_P) tests/fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz_notify.c \
+	    $(srcdir)/proto/notify.c
+# Config loading is the daemon's code with libconfuse, compiled with
+# clang for coverage.
+FUZZ_CONF_SRC = supervisor/conf.c supervisor/addr.c \
+	supervisor/options.c supervisor/log.c supervisor/signame.c \
+	pool/autoscale.c http/accesslog.c http/parse.c http/chunked.c
+tests/fuzz/fuzz_conf: $(srcdir)/tests/fuzz/fuzz_conf.c \
+		$(FUZZ_CONF_SRC:%=$(srcdir)/%)
+	@$(MKDIR_P) tests/fuzz
+	clang $(FUZZ_CFLAGS) -I$(top_srcdir)/supervisor -I$(top_srcdir)/pool \
+	    -I$(top_srcdir)/http $(CONFUSE_CFLAGS) -o $@ \
+	    $(srcdir)/tests/fuzz/fuzz_conf.c $(FUZZ_CONF_SRC:%=$(srcdir)/%) \
+	    $(CONFUSE_LIBS)
+CLEANFILES += $(FUZZ_TARGETS)
+# Built before the tests, and run for a bounded time by tests/fuzz/run.sh.
+check_DATA = $(FUZZ_TARGETS)
+TESTS += tests/fuzz/run.sh
+EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz_http.c \
+	tests/fuzz/fuzz_request.c tests/fuzz/fuzz_notify.c \
+	tests/fuzz/fuzz_conf.c tests/fuzz/corpus
 .PHONY: fuzz
