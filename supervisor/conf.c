@@ -81,7 +81,8 @@ worker_class_parse(const char *s, enum worker_class *wc)
 
 /* -- libconfuse glue ---------------------------------------------------- */
 
-static void
+/* libconfuse's error callback: its format, its arguments. */
+static void __attribute__((format(printf, 2, 0)))
 cfg_errfn(cfg_t *cfg, const char *fmt, va_list ap)
 {
 	char	msg[CONF_ERR_MAX];

@@ -53,7 +53,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	char *argv[] = { "poold", "-c", path, NULL };
+	char prog[] = "poold", opt[] = "-c";
+	char *argv[] = { prog, opt, path, NULL };
 	memset(&cli, 0, sizeof(cli));
 	err[0] = '\0';
 	CHECK(cli_parse(3, argv, &cli, err, sizeof(err)) == 0);
