@@ -127,9 +127,11 @@ read_line(int fd, int timeout_ms)
 	ssize_t		 n;
 
 	/* Drop the line returned last time. */
-	memmove(buf, buf + start, len - start);
-	len -= start;
-	start = 0;
+	if (start > 0) {
+		memmove(buf, buf + start, len - start);
+		len -= start;
+		start = 0;
+	}
 	for (;;) {
 		if (len > 0 && (nl = memchr(buf, '\n', len)) != NULL) {
 			*nl = '\0';

@@ -99,8 +99,11 @@ client_flush(struct ctl_client *c)
 		}
 		done += (size_t)n;
 	}
-	memmove(c->cc_out, c->cc_out + done, c->cc_outlen - done);
-	c->cc_outlen -= done;
+	/* (memmove with a NULL buffer is undefined even for 0 bytes.) */
+	if (done > 0) {
+		memmove(c->cc_out, c->cc_out + done, c->cc_outlen - done);
+		c->cc_outlen -= done;
+	}
 	if ((c->cc_outlen > 0) != c->cc_wantout) {
 		c->cc_wantout = c->cc_outlen > 0;
 		if (ev_rewatch(&c->cc_ev, EPOLLIN | EPOLLRDHUP |
