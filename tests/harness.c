@@ -494,18 +494,27 @@ h_worker_in_slot(struct poold *pd, unsigned slot)
 	char	 line[512], val[32];
 	FILE	*f;
 	pid_t	 pid = -1;
+	long	 deadline = h_now_ms() + H_WAIT_MS;
 
-	if ((f = fopen(pd->pd_wlog, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, "start ", 6) != 0 ||
-		    h_field(line, "id", val, sizeof(val)) == NULL ||
-		    strtoul(val, NULL, 10) != slot ||
-		    h_field(line, "pid", val, sizeof(val)) == NULL)
-			continue;
-		pid = (pid_t)strtol(val, NULL, 10);
+	/* The worker may not have written its first line yet (a slow or
+	   sanitized build): wait for one, within the deadline. */
+	while (pid == -1 && h_now_ms() < deadline) {
+		if ((f = fopen(pd->pd_wlog, "r")) != NULL) {
+			while (fgets(line, sizeof(line), f) != NULL) {
+				if (strncmp(line, "start ", 6) != 0 ||
+				    h_field(line, "id", val,
+				    sizeof(val)) == NULL ||
+				    strtoul(val, NULL, 10) != slot ||
+				    h_field(line, "pid", val,
+				    sizeof(val)) == NULL)
+					continue;
+				pid = (pid_t)strtol(val, NULL, 10);
+			}
+			fclose(f);
+		}
+		if (pid == -1)
+			usleep(5000);
 	}
-	fclose(f);
 	return pid;
 }
 

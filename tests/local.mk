@@ -23,7 +23,8 @@ INTEG_TESTS = \
 	tests/integ/test_health \
 	tests/integ/test_systemd \
 	tests/integ/test_upgrade \
-	tests/integ/test_scale
+	tests/integ/test_scale \
+	tests/integ/test_stress
 
 check_PROGRAMS += tests/tworker $(UNIT_TESTS) $(INTEG_TESTS)
 # libsystemd's sd_notify() for --libsystemd: the real client library.
@@ -64,6 +65,10 @@ tests_integ_test_errors_LDADD = $(INTEG_LDADD)
 tests_integ_test_systemd_LDADD = $(INTEG_LDADD)
 tests_integ_test_upgrade_LDADD = $(INTEG_LDADD)
 tests_integ_test_scale_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
+tests_integ_test_stress_LDADD = tests/libloadgen.a $(INTEG_LDADD) -lpthread
+# The load client of the chaos tests.
+noinst_LIBRARIES += tests/libloadgen.a
+tests_libloadgen_a_SOURCES = tests/loadgen.c tests/loadgen.h
 tests_integ_test_scale_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_integ_test_control_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
 tests_integ_test_control_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)

@@ -224,10 +224,12 @@ Test(cli, command_after_double_dash)
 {
 	struct cli	cli;
 	char		err[CONF_ERR_MAX];
+	/* Here, not inside the assertion: cli points into it afterwards. */
+	const char	**argv = ARGV("-w", "2", "--", "/bin/echo", "-n", "hi",
+			    NULL);
 
 	/* Flags after -- belong to the command, not to poold. */
-	cr_assert_eq(parse(ARGV("-w", "2", "--", "/bin/echo", "-n", "hi",
-	    NULL), &cli, err), 0, "%s", err);
+	cr_assert_eq(parse(argv, &cli, err), 0, "%s", err);
 	cr_assert_not_null(cli.command);
 	cr_assert_str_eq(cli.command[0], "/bin/echo");
 	cr_assert_str_eq(cli.command[1], "-n");
@@ -241,9 +243,9 @@ Test(cli, command_may_start_with_a_dash)
 {
 	struct cli	cli;
 	char		err[CONF_ERR_MAX];
+	const char	**argv = ARGV("--", "-w", "3", NULL);
 
-	cr_assert_eq(parse(ARGV("--", "-w", "3", NULL), &cli, err), 0, "%s",
-	    err);
+	cr_assert_eq(parse(argv, &cli, err), 0, "%s", err);
 	cr_assert_str_eq(cli.command[0], "-w");
 	cr_assert_eq(cli.workers, -1);
 }

@@ -1,0 +1,335 @@
+/*
+ * Chaos under load: a load client (tests/loadgen.c) counts every request
+ * while the test reloads, restarts, scales, kills and floods, and each
+ * scenario asserts its outcome.  `make check` runs them short;
+ * `make check-stress` sets POOLD_STRESS=full for the durations and
+ * counts of RELIABILITY.md.
+ */
+#include "config.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "loadgen.h"
+
+static struct poold pd;
+static int port;
+
+static void setup(void) { h_setup(&pd); }
+static void teardown(void) { h_teardown(&pd); }
+
+TestSuite(stress, .init = setup, .fini = teardown, .timeout = 240);
+
+/* Short in make check, as stated in RELIABILITY.md with POOLD_STRESS. */
+static bool
+full(void)
+{
+	const char *s = getenv("POOLD_STRESS");
+
+	return s != NULL && strcmp(s, "full") == 0;
+}
+
+static void
+start_text(const char *text)
+{
+	char conf[H_PATH_MAX];
+
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS), "control socket not up");
+}
+
+/* A pool "web" of class (sync, async, or exec for tworker). */
+static void
+start_web(const char *class, int workers)
+{
+	char text[1024];
+
+	port = h_free_port();
+	if (strcmp(class, "exec") == 0)
+		snprintf(text, sizeof(text), "pool web {\n  listen = { "
+		    "\"127.0.0.1:%d\" }\n  command = { \"%s\" }\n"
+		    "  workers = %d\n  max_workers = 32\n"
+		    "  graceful_timeout = 10\n}\n", port, h_tworker_path(),
+		    workers);
+	else
+		snprintf(text, sizeof(text), "pool web {\n  listen = { "
+		    "\"127.0.0.1:%d\" }\n  worker = %s\n  workers = %d\n"
+		    "  max_workers = 32\n  graceful_timeout = 10\n}\n", port,
+		    class, workers);
+	start_text(text);
+	cr_assert(h_wait_children(&pd, (size_t)workers, H_WAIT_MS));
+	for (int i = 0; i < 200 && h_tcp_connect(port) == -1; i++)
+		usleep(10000);
+}
+
+static enum lg_kind
+kind(const char *class)
+{
+	return strcmp(class, "exec") == 0 ? LG_REPORT : LG_HTTP;
+}
+
+/* -- reloads, restarts and scaling: nothing may fail ------------------------ */
+
+static void
+reload_storm(const char *class)
+{
+	struct loadgen	 lg;
+	char		 reply[H_REPORT_MAX], d[160];
+	int		 rounds = full() ? 20 : 5;
+
+	start_web(class, 4);
+	lg_start(&lg, port, 16, kind(class));
+	for (int i = 0; i < rounds; i++) {
+		h_signal(&pd, SIGHUP);
+		cr_assert_eq(h_ctl(&pd, "restart web", reply, sizeof(reply)),
+		    0);
+		usleep(100000);	/* the pace of the storm, not a wait */
+	}
+	/* Every replacement done: no worker of an old generation left. */
+	cr_assert(h_wait_count(pd.pd_log, "replaced after reload", 4,
+	    3 * H_WAIT_MS));
+	lg_stop(&lg);
+	cr_log_info("%s: %d HUP + %d restarts: %s", class, rounds, rounds,
+	    lg_describe(&lg, d, sizeof(d)));
+	cr_assert_eq(lg_failures(&lg), 0, "%s", d);
+	cr_assert_gt(atomic_load(&lg.lg_ok), 100, "%s", d);
+}
+
+Test(stress, reloads_and_restarts_drop_nothing_sync) { reload_storm("sync"); }
+Test(stress, reloads_and_restarts_drop_nothing_async) { reload_storm("async"); }
+Test(stress, reloads_and_restarts_drop_nothing_exec) { reload_storm("exec"); }
+
+static void
+scale_storm(const char *class)
+{
+	struct loadgen	 lg;
+	char		 req[64], reply[H_REPORT_MAX], d[160];
+	int		 rounds = full() ? 20 : 4;
+
+	start_web(class, 2);
+	lg_start(&lg, port, 16, kind(class));
+	for (int i = 0; i < rounds; i++) {
+		snprintf(req, sizeof(req), "scale web %d", i % 2 ? 1 : 32);
+		cr_assert_eq(h_ctl(&pd, req, reply, sizeof(reply)), 0);
+		usleep(150000);
+	}
+	lg_stop(&lg);
+	cr_log_info("%s: %d scale steps 1<->32: %s", class, rounds,
+	    lg_describe(&lg, d, sizeof(d)));
+	cr_assert_eq(lg_failures(&lg), 0, "%s", d);
+}
+
+Test(stress, scale_storm_drops_nothing_sync) { scale_storm("sync"); }
+Test(stress, scale_storm_drops_nothing_exec) { scale_storm("exec"); }
+
+/* -- kills ------------------------------------------------------------------ */
+
+/*
+ * SIGKILL of a random worker every 50 ms: only requests in flight on the
+ * killed worker may fail, so at most one per kill per connection it
+ * held (sync: one); the pool is back at target soon after.
+ */
+Test(stress, kill_storm_costs_only_requests_in_flight)
+{
+	struct loadgen	 lg;
+	pid_t		 kids[64];
+	char		 d[160];
+	int		 kills = 0;
+	long		 t0, secs = full() ? 20 : 3;
+
+	start_web("sync", 8);
+	lg_start(&lg, port, 16, LG_HTTP);
+	srand(42);
+	for (t0 = h_now_ms(); h_now_ms() - t0 < secs * 1000; ) {
+		size_t n = h_children(pd.pd_pid, kids, 64);
+		if (n > 0 && kill(kids[rand() % (int)(n < 64 ? n : 64)],
+		    SIGKILL) == 0)
+			kills++;
+		usleep(50000);
+	}
+	t0 = h_now_ms();
+	cr_assert(h_wait_children(&pd, 8, H_WAIT_MS), "not back at target");
+	cr_log_info("kill storm: %d kills in %ld s, back at target in %ld ms; "
+	    "%s", kills, secs, h_now_ms() - t0, lg_describe(&lg, d,
+	    sizeof(d)));
+	lg_stop(&lg);
+	cr_assert_leq(lg_failures(&lg), (unsigned long)kills, "%s", d);
+	cr_assert_eq(atomic_load(&lg.lg_connect), 0, "refused: %s", d);
+	cr_assert_gt(atomic_load(&lg.lg_ok), 100, "%s", d);
+}
+
+/* A program that crashes at once, beside a healthy pool: its spawns are
+   bounded by the backoff, and the other pool serves untouched. */
+Test(stress, crash_loop_is_bounded_and_harmless)
+{
+	struct loadgen	 lg;
+	char		 text[1024], d[160], reply[H_REPORT_MAX];
+	long		 secs = full() ? 60 : 4, spawns;
+	FILE		*f;
+	char		 path[64], stat[512];
+	unsigned long	 ut0 = 0, st0 = 0, ut1 = 0, st1 = 0;
+
+	port = h_free_port();
+	snprintf(text, sizeof(text), "pool web {\n  listen = { "
+	    "\"127.0.0.1:%d\" }\n  worker = sync\n  workers = 2\n}\n"
+	    "pool crash {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\", \"--exit\", \"3\" }\n  workers = 4\n}\n",
+	    port, h_free_port(), h_tworker_path());
+	start_text(text);
+	lg_start(&lg, port, 8, LG_HTTP);
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pd.pd_pid);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fgets(stat, sizeof(stat), f) != NULL)
+			sscanf(strrchr(stat, ')') + 2, "%*c %*d %*d %*d %*d %*d "
+			    "%*u %*u %*u %*u %*u %lu %lu", &ut0, &st0);
+		fclose(f);
+	}
+	sleep((unsigned)secs);	/* the duration of the scenario */
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fgets(stat, sizeof(stat), f) != NULL)
+			sscanf(strrchr(stat, ')') + 2, "%*c %*d %*d %*d %*d %*d "
+			    "%*u %*u %*u %*u %*u %lu %lu", &ut1, &st1);
+		fclose(f);
+	}
+	lg_stop(&lg);
+	cr_assert_eq(h_ctl(&pd, "stats", reply, sizeof(reply)), 0);
+	spawns = h_count(pd.pd_log, "pool crash: worker");
+	cr_log_info("crash loop for %ld s: %ld crash-pool log lines, arbiter "
+	    "CPU %.2f%%; web: %s", secs, spawns, 100.0 * (double)(ut1 - ut0 +
+	    st1 - st0) / (double)sysconf(_SC_CLK_TCK) / (double)secs,
+	    lg_describe(&lg, d, sizeof(d)));
+	cr_assert_eq(lg_failures(&lg), 0, "the healthy pool suffered: %s", d);
+	/* Backoff doubles from 0.1 s to 10 s, one probe at a time: far
+	   fewer than one start per 10 ms. */
+	cr_assert_lt(h_count(pd.pd_log, "failed boot"), secs * 20,
+	    "spawns not bounded");
+	cr_assert_lt((double)(ut1 - ut0 + st1 - st0) /
+	    (double)sysconf(_SC_CLK_TCK), 0.05 * (double)secs,
+	    "the arbiter spent more than 5%% of a core");
+}
+
+/* -- leaks over many restarts ------------------------------------------------ */
+
+static size_t
+fd_count(pid_t pid)
+{
+	char		 path[64];
+	DIR		*d;
+	struct dirent	*de;
+	size_t		 n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fd", (long)pid);
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static long
+rss_kib(pid_t pid)
+{
+	char	 path[64], line[128];
+	FILE	*f;
+	long	 kib = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			kib = strtol(line + 6, NULL, 10);
+	}
+	fclose(f);
+	return kib;
+}
+
+/* Many worker restarts (poolctl kill): the arbiter's fds and memory stay
+   where they were after the first hundred. */
+Test(stress, many_restarts_leak_nothing)
+{
+	char	 reply[H_REPORT_MAX], req[64];
+	int	 total = full() ? 10000 : 1000, done = 0;
+	size_t	 fds100 = 0;
+	long	 rss100 = 0;
+
+	start_web("exec", 4);
+	for (int i = 0; i < total; i++) {
+		snprintf(req, sizeof(req), "kill web %d KILL", i % 4);
+		if (h_ctl(&pd, req, reply, sizeof(reply)) == 0 &&
+		    strstr(reply, "\"ok\":true") != NULL)
+			done++;
+		else
+			usleep(2000);	/* the slot is between workers */
+		if (i == 99) {
+			cr_assert(h_wait_children(&pd, 4, H_WAIT_MS));
+			fds100 = fd_count(pd.pd_pid);
+			rss100 = rss_kib(pd.pd_pid);
+		}
+	}
+	cr_assert(h_wait_children(&pd, 4, H_WAIT_MS));
+	cr_log_info("%d kill requests, %d done: fds %zu -> %zu, RSS %ld -> "
+	    "%ld KiB", total, done, fds100, fd_count(pd.pd_pid), rss100,
+	    rss_kib(pd.pd_pid));
+	cr_assert_gt(done, total / 2);
+	cr_assert_eq(fd_count(pd.pd_pid), fds100, "fds leaked");
+	cr_assert_leq(rss_kib(pd.pd_pid), rss100 + 64, "memory grew");
+}
+
+/* -- floods ------------------------------------------------------------------ */
+
+/* Thousands of control connections and garbage notify datagrams: the
+   pool goes on serving, nothing is lost. */
+Test(stress, control_and_notify_floods_do_not_stop_serving)
+{
+	struct loadgen		 lg;
+	struct sockaddr_un	 sa = { .sun_family = AF_UNIX };
+	char			 d[160], reply[H_REPORT_MAX], garbage[512];
+	const char		*addr;
+	int			 n = full() ? 10000 : 2000, fd, dg;
+	socklen_t		 sl;
+
+	start_web("sync", 2);
+	lg_start(&lg, port, 8, LG_HTTP);
+	for (int i = 0; i < n; i++) {
+		if ((fd = h_ctl_connect(&pd)) != -1)
+			close(fd);
+	}
+	/* The notify socket's name, from status. */
+	cr_assert_eq(h_ctl(&pd, "status", reply, sizeof(reply)), 0);
+	cr_assert_not_null(addr = strstr(reply, "\"socket\":\"@"));
+	addr += 10;
+	sl = (socklen_t)(strchr(addr, '"') - addr);
+	cr_assert_lt(sl, sizeof(sa.sun_path));
+	memcpy(sa.sun_path, addr, sl);
+	sa.sun_path[0] = '\0';
+	sl += (socklen_t)offsetof(struct sockaddr_un, sun_path);
+	cr_assert_neq(dg = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), -1);
+	srand(7);
+	for (int i = 0; i < n; i++) {
+		size_t len = (size_t)(rand() % (int)sizeof(garbage));
+		for (size_t k = 0; k < len; k++)
+			garbage[k] = (char)rand();
+		(void)sendto(dg, garbage, len, MSG_DONTWAIT,
+		    (struct sockaddr *)&sa, sl);
+	}
+	close(dg);
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS), "control socket lost");
+	lg_stop(&lg);
+	cr_log_info("%d control connections and %d notify datagrams: %s", n,
+	    n, lg_describe(&lg, d, sizeof(d)));
+	cr_assert_eq(lg_failures(&lg), 0, "%s", d);
+	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
+}
