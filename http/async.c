@@ -684,8 +684,10 @@ accept_all(int lfd)
 /* -- stopping ----------------------------------------------------------------- */
 
 /*
- * TERM: no new connections; idle ones, and new ones that have sent
- * nothing yet, go now; busy ones after their reply.  Run between batches
+ * TERM: no new connections; idle keep-alive ones go now; busy ones after
+ * their reply.  One accepted but still waiting for its first request
+ * stays until it is served or its read timeout ends it: closing it would
+ * lose a request the client has sent or is about to.  Run between batches
  * of events, never inside one, where a later event may name a
  * connection closed here.
  */
@@ -699,11 +701,6 @@ drain_begin(void)
 	for (c = A.a_timers[T_IDLE].tl_head; c != NULL; c = next) {
 		next = c->c_next;
 		conn_close(c);
-	}
-	for (c = A.a_timers[T_READ].tl_head; c != NULL; c = next) {
-		next = c->c_next;
-		if (c->c_state == C_HEAD && c->c_inoff == c->c_inlen)
-			conn_close(c);
 	}
 }
 

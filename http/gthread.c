@@ -42,6 +42,7 @@ struct gconn {
 	struct gconn	*g_next;	/* work or return queue */
 	struct gconn	*g_prev_idle, *g_next_idle;
 	bool		 g_idle;
+	bool		 g_served;	/* has had a request: idle between two */
 	uint64_t	 g_deadline;
 };
 
@@ -306,6 +307,7 @@ take_back(void)
 		pthread_mutex_unlock(&G.g_lock);
 		if (c == NULL)
 			return;
+		c->g_served = true;
 		if (c->g_close || G.g_draining)
 			conn_close(c);
 		else
@@ -316,10 +318,19 @@ take_back(void)
 static void
 drain_begin(void)
 {
+	struct gconn *c, *next;
+
 	G.g_draining = 1;
 	listeners_interest(0);
-	while (G.g_idle_head != NULL)
-		conn_close(G.g_idle_head);
+	/* Keep-alive connections between requests go now.  One accepted
+	   but still waiting for its first request stays, until that
+	   request is served or the keep-alive timeout ends it: the client
+	   sent it already, or is about to, and closing would lose it. */
+	for (c = G.g_idle_head; c != NULL; c = next) {
+		next = c->g_next_idle;
+		if (c->g_served)
+			conn_close(c);
+	}
 }
 
 /* false to stop at once */

@@ -144,3 +144,10 @@ EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz_http.c \
 	tests/fuzz/fuzz_request.c tests/fuzz/fuzz_notify.c \
 	tests/fuzz/fuzz_conf.c tests/fuzz/corpus
 .PHONY: fuzz
+
+# The chaos scenarios at full length (RELIABILITY.md); make check runs
+# them short.  One at a time, so that each has the machine.
+check-stress: supervisor/poold ctl/poolctl tests/tworker tests/integ/test_stress
+	@$(AM_TESTS_ENVIRONMENT) POOLD_STRESS=full; export POOLD_STRESS; \
+	    CRITERION_OUTPUTS=; tests/integ/test_stress --verbose -j1
+.PHONY: check-stress

@@ -337,9 +337,13 @@ Test(upgrade, usr2_rollback_keeps_the_socket_files)
 	h_start(&pd, args, NULL);
 	cr_assert(h_wait_file(pidfile, H_WAIT_MS));
 	h_signal(&pd, SIGUSR2);
-	for (int i = 0; i < H_WAIT_MS / 10 && (fresh = read_pid(pidfile)) ==
-	    (long)pd.pd_pid; i++)
+	/* The pidfile is renamed, then written by the new arbiter: wait for
+	   another pid in it. */
+	for (int i = 0; i < H_WAIT_MS / 10; i++) {
+		if ((fresh = read_pid(pidfile)) > 0 && fresh != pd.pd_pid)
+			break;
 		usleep(10000);
+	}
 	cr_assert(fresh > 0 && fresh != pd.pd_pid, "no new arbiter");
 	cr_assert(h_wait_count(pd.pd_log, "arbiter running", 2, H_WAIT_MS));
 	cr_assert_eq(kill((pid_t)fresh, SIGTERM), 0);
