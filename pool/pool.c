@@ -655,6 +655,15 @@ pool_adopt(struct pool *p, pid_t pid, unsigned slot, uint64_t started,
 	return 0;
 }
 
+void
+pool_killed(struct pool *p, pid_t pid)
+{
+	struct worker *w = pool_find(p, pid);
+
+	if (w != NULL && w->w_state == WS_RUNNING && !w->w_boot_failed)
+		w->w_asked = true;
+}
+
 int
 pool_reaped(struct pool *p, pid_t pid, uint64_t now, struct pool_exit *pe)
 {

@@ -151,6 +151,13 @@ uint64_t pool_reconcile(struct pool *, uint64_t now, const struct pool_ops *);
 int	 pool_adopt(struct pool *, pid_t, unsigned slot, uint64_t started,
 	    uint64_t now, bool ready, bool stopping, uint64_t deadline);
 
+/*
+ * pid died of a SIGKILL we did not send: an operator or the OOM killer
+ * ended it, not its own start, so it is no failed boot.  (A crash is a
+ * SIGSEGV, a SIGABRT or an exit code.)  Call before pool_reaped().
+ */
+void	 pool_killed(struct pool *, pid_t);
+
 /* A child was reaped: 0 and *out filled if pid was ours, else -1. */
 int	 pool_reaped(struct pool *, pid_t, uint64_t now, struct pool_exit *);
 

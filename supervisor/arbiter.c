@@ -397,6 +397,8 @@ reap(uint64_t now)
 		if (upgrade_reaped(pid, status))
 			continue;
 		for (i = 0; i < arb.a_npools; i++) {
+			if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+				pool_killed(arb.a_pools[i], pid);
 			if (pool_reaped(arb.a_pools[i], pid, now, &pe) == 0) {
 				log_exit(arb.a_pools[i], pid, status, &pe);
 				note_exit(arb.a_pools[i], status, &pe);

@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "listeners.h"
 #include "log.h"
+#include "sdproto.h"
 
 #define PASSED_MAX	256	/* sockets passed to us, at most */
 #define PASSED_NAME	"bound"	/* our own sockets, when handed over */
@@ -34,27 +34,17 @@ static size_t		 nls;
 int
 listeners_inherit(char *err, size_t len)
 {
-	char	**names = NULL;
-	int	  n;
+	static char	names[PASSED_MAX][256];
+	int		n;
 
-	if ((n = sd_listen_fds_with_names(1, &names)) < 0) {
-		snprintf(err, len, "LISTEN_FDS: %s", strerror(-n));
+	if ((n = sd_take_fds(names, PASSED_MAX, err, len)) < 0)
 		return -1;
-	}
-	if (n > PASSED_MAX) {
-		snprintf(err, len, "LISTEN_FDS: %d sockets passed; at most %d",
-		    n, PASSED_MAX);
-		n = -1;
-	}
 	for (int i = 0; i < n; i++) {
-		passed[i].ps_fd = SD_LISTEN_FDS_START + i;
-		snprintf(passed[i].ps_name, sizeof(passed[i].ps_name), "%s",
-		    names != NULL && names[i] != NULL ? names[i] : "unknown");
+		passed[i].ps_fd = SD_FDS_START + i;
+		snprintf(passed[i].ps_name, sizeof(passed[i].ps_name), "%.255s",
+		    names[i]);
 	}
-	for (int i = 0; names != NULL && names[i] != NULL; i++)
-		free(names[i]);
-	free(names);
-	npassed = n > 0 ? (size_t)n : 0;
+	npassed = (size_t)n;
 	return n;
 }
 

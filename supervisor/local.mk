@@ -19,16 +19,17 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/pidfile.c supervisor/pidfile.h \
 	supervisor/procstat.c supervisor/procstat.h \
 	supervisor/scaler.c supervisor/scaler.h \
+	supervisor/sdproto.c supervisor/sdproto.h \
 	supervisor/sockstat.c supervisor/sockstat.h \
 	supervisor/signame.c supervisor/signame.h \
 	supervisor/spawn.c supervisor/spawn.h \
 	supervisor/stats.c supervisor/stats.h \
 	supervisor/upgrade.c supervisor/upgrade.h
 supervisor_libpoold_a_CFLAGS = $(AM_CFLAGS) $(CONFUSE_CFLAGS) \
-	$(SYSTEMD_CFLAGS) $(JANSSON_CFLAGS)
+	$(JANSSON_CFLAGS)
 
 sbin_PROGRAMS += supervisor/poold
 supervisor_poold_SOURCES = supervisor/main.c
 supervisor_poold_LDADD = supervisor/libpoold.a pool/libpool.a \
-	proto/libproto.a http/libhttp.a $(CONFUSE_LIBS) $(SYSTEMD_LIBS) $(JANSSON_LIBS)
+	proto/libproto.a http/libhttp.a $(CONFUSE_LIBS) $(JANSSON_LIBS)
 dist_man_MANS = supervisor/poold.8

@@ -1,6 +1,7 @@
 /*
- * sd_notify(3) to the service manager.  libsystemd reads NOTIFY_SOCKET on
- * each call, so it stays in our environment; the workers never see it
+ * sd_notify(3) to the service manager.  NOTIFY_SOCKET is read on each
+ * message (sdproto.c), so it stays in our environment; the workers never
+ * see it
  * (spawn.c gives exec workers our own notify socket, and the built-in
  * ones drop it).  The watchdog is pinged at half its interval, as
  * sd_watchdog_enabled(3) advises, from the arbiter's one timer.
@@ -10,11 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <systemd/sd-daemon.h>
 #include <time.h>
 
 #include "log.h"
 #include "manager.h"
+#include "sdproto.h"
 
 #define STATUS_MAX	256
 
@@ -31,8 +32,8 @@ tell(const char *msg)
 	if (!present)
 		return;
 	/* A manager that went away is no reason to stop serving. */
-	if ((r = sd_notify(0, msg)) < 0)
-		log_debug("sd_notify: %s", strerror(-r));
+	if ((r = sd_send(msg)) < 0)
+		log_debug("notify the manager: %s", strerror(-r));
 }
 
 void
@@ -41,7 +42,7 @@ manager_init(void)
 	uint64_t usec = 0;
 
 	present = getenv("NOTIFY_SOCKET") != NULL;
-	if (sd_watchdog_enabled(0, &usec) > 0 && usec >= 2000) {
+	if ((usec = sd_watchdog_usec()) >= 2000) {
 		watchdog_ms = usec / 2000;
 		watchdog_next = 0;
 	}

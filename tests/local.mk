@@ -149,5 +149,5 @@ EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz_http.c \
 # them short.  One at a time, so that each has the machine.
 check-stress: supervisor/poold ctl/poolctl tests/tworker tests/integ/test_stress
 	@$(AM_TESTS_ENVIRONMENT) POOLD_STRESS=full; export POOLD_STRESS; \
-	    CRITERION_OUTPUTS=; tests/integ/test_stress --verbose -j1
+	    unset CRITERION_OUTPUTS; tests/integ/test_stress --verbose -j1
 .PHONY: check-stress

@@ -1293,3 +1293,20 @@ Test(pool, adopted_workers_are_replaced_by_the_rolling_rule,
 	cr_assert_not_null(signal_to(502));
 	cr_assert_eq(signal_to(502)->sig, SIGKILL);
 }
+
+/* A SIGKILL from outside (OOM killer, operator) is no failed boot, even
+   young; the same death by a crash signal is. */
+Test(pool, killed_from_outside_is_no_failed_boot, .fini = teardown)
+{
+	struct pool_exit pe;
+
+	running(2);
+	pool_killed(&P, FIRST_PID);
+	pe = reap(FIRST_PID, 100);
+	cr_assert_eq(pe.pe_kind, EXIT_DIED);
+	cr_assert_eq(P.p_backoff.b_fails, 0);
+	reconcile(100);
+	cr_assert_eq(n_spawns(), 1, "not replaced at once");
+	pe = reap(FIRST_PID + 1, 200);
+	cr_assert_eq(pe.pe_kind, EXIT_FAILED_BOOT);
+}
