@@ -110,6 +110,16 @@ hello_handle(const struct poold_request *rq, struct poold_response *rs)
 			pause();
 	if (rq->target_len > 7 && strncmp(t, "/sleep/", 7) == 0)
 		return slow(atoi(t + 7), rs);
+	if (rq->target_len == 7 && strncmp(t, "/inject", 7) == 0) {
+		/* A header a careless module might build from input: poold
+		   must refuse it, not split the response. */
+		static const struct poold_header evil[] = {
+			{ "X-Note", 6, "a\r\nSet-Cookie: stolen=1", 25 },
+		};
+		rs->headers = evil;
+		rs->nheaders = 1;
+		return 0;
+	}
 	snprintf(out, sizeof(out), "%s (worker %u)\n", greeting,
 	    rq->worker_id);
 	rs->body = out;

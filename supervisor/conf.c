@@ -200,6 +200,7 @@ static cfg_opt_t pool_opts[] = {
 	CFG_STR("user", NULL, CFGF_NONE),
 	CFG_STR("group", NULL, CFGF_NONE),
 	CFG_STR("chdir", NULL, CFGF_NONE),
+	CFG_BOOL("no_new_privs", cfg_false, CFGF_NONE),
 	CFG_INT_CB("stop_signal", SIGTERM, CFGF_NONE, cb_signal),
 	CFG_INT_CB("reopen_signal", SIGUSR1, CFGF_NONE, cb_reopen_signal),
 	CFG_FLOAT("timeout", 0, CFGF_NONE),
@@ -580,6 +581,7 @@ pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 		return -1;
 	pc->pc_stop_signal = (int)cfg_getint(sec, "stop_signal");
 	pc->pc_reopen_signal = (int)cfg_getint(sec, "reopen_signal");
+	pc->pc_no_new_privs = cfg_getbool(sec, "no_new_privs");
 	if (cfg_getfloat(sec, "timeout") < 0 ||
 	    cfg_getfloat(sec, "timeout") > 86400 ||
 	    cfg_getfloat(sec, "graceful_timeout") < 0 ||

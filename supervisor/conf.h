@@ -51,6 +51,7 @@ struct pool_conf {
 	uid_t		  pc_uid;	/* valid when pc_user is set */
 	gid_t		  pc_gid;	/* valid when pc_user or pc_group is */
 	char		 *pc_chdir;
+	bool		  pc_no_new_privs;	/* PR_SET_NO_NEW_PRIVS */
 	int		  pc_stop_signal;
 	int		  pc_reopen_signal;	/* on USR1; 0: none */
 	unsigned	  pc_timeout_ms;	/* 0: none */

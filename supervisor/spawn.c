@@ -297,6 +297,9 @@ child_main(const struct spawn_req *r, pid_t arbiter)
 	if (pc->pc_chdir != NULL && chdir(pc->pc_chdir) == -1)
 		child_fail("chdir %s", pc->pc_chdir);
 	drop_privileges(pc);
+	/* No setuid binary or file capability can give them back. */
+	if (pc->pc_no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		child_fail("prctl(PR_SET_NO_NEW_PRIVS)");
 	die_with_parent(arbiter);
 	if ((size_t)pc->pc_class < sizeof(worker_mains) / sizeof(*worker_mains))
 		run = worker_mains[pc->pc_class];

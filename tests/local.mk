@@ -151,3 +151,26 @@ check-stress: supervisor/poold ctl/poolctl tests/tworker tests/integ/test_stress
 	@$(AM_TESTS_ENVIRONMENT) POOLD_STRESS=full; export POOLD_STRESS; \
 	    unset CRITERION_OUTPUTS; tests/integ/test_stress --verbose -j1
 .PHONY: check-stress
+
+# The arbiter under valgrind's memcheck through the integration tests
+# (RELIABILITY.md): any error or definite leak fails, with its report.
+VALGRIND_TESTS = tests/integ/test_workers tests/integ/test_signals \
+	tests/integ/test_stop tests/integ/test_errors \
+	tests/integ/test_control tests/integ/test_health \
+	tests/integ/test_scale
+check-valgrind: supervisor/poold ctl/poolctl tests/tworker $(VALGRIND_TESTS)
+	@rm -rf tests/valgrind.out && $(MKDIR_P) tests/valgrind.out
+	@$(AM_TESTS_ENVIRONMENT) POOLD_REAL=$$POOLD; \
+	    POOLD=$(abs_top_srcdir)/tests/valgrind-poold.sh; \
+	    POOLD_VALGRIND_DIR=$(abs_top_builddir)/tests/valgrind.out; \
+	    export POOLD_REAL POOLD POOLD_VALGRIND_DIR; unset CRITERION_OUTPUTS; \
+	    rc=0; for t in $(VALGRIND_TESTS); do \
+	        $$t || rc=1; done; \
+	    n=$$(ls tests/valgrind.out | wc -l); \
+	    bad=$$(find tests/valgrind.out -type f -size +0 | wc -l); \
+	    echo "valgrind: $$n arbiter runs, $$bad with errors or leaks"; \
+	    for f in $$(find tests/valgrind.out -type f -size +0); do \
+	        cat $$f; done; \
+	    test $$rc = 0 && test $$bad = 0
+.PHONY: check-valgrind
+EXTRA_DIST += tests/valgrind-poold.sh

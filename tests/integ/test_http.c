@@ -502,6 +502,12 @@ Test(http, app_module_for_every_class)
 		r = SEND(REQ("/status/204", ""), NULL, 0, &closed);
 		cr_expect(strncmp(r, "HTTP/1.1 204 ", 13) == 0, "%s", r);
 		cr_expect(strstr(r, "Content-Type") == NULL, "%s", r);
+		/* CR LF in a module's header value: refused, not sent. */
+		r = SEND(REQ("/inject", ""), NULL, 0, &closed);
+		cr_expect(strncmp(r, "HTTP/1.1 500 ", 13) == 0, "%s: %s",
+		    classes[k], r);
+		cr_expect(strstr(r, "Set-Cookie") == NULL, "header injected: %s",
+		    r);
 		h_teardown(&pd);
 		h_setup(&pd);
 	}

@@ -207,12 +207,26 @@ proc_identity(pid_t pid, long *uid, long *gid, char *cwd, size_t len)
 	char	path[64], line[256];
 	FILE	*f;
 	ssize_t	n;
+	long	r, e, s, fs;
 
 	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
 	cr_assert_not_null(f = fopen(path, "r"));
 	while (fgets(line, sizeof(line), f) != NULL) {
-		sscanf(line, "Uid: %ld", uid);
-		sscanf(line, "Gid: %ld", gid);
+		/* Real, effective, saved and file system ids: all of them,
+		   or a worker could take root back. */
+		if (sscanf(line, "Uid: %ld %ld %ld %ld", &r, &e, &s, &fs) == 4) {
+			cr_expect(r == e && e == s && s == fs, "%s", line);
+			*uid = r;
+		}
+		if (sscanf(line, "Gid: %ld %ld %ld %ld", &r, &e, &s, &fs) == 4) {
+			cr_expect(r == e && e == s && s == fs, "%s", line);
+			*gid = r;
+		}
+		/* No supplementary group of root's left over. */
+		if (strncmp(line, "Groups:", 7) == 0)
+			cr_expect(strstr(line, "\t0 ") == NULL &&
+			    strcmp(line + 7, "\t0\n") != 0 &&
+			    strstr(line, " 0 ") == NULL, "%s", line);
 	}
 	fclose(f);
 	snprintf(path, sizeof(path), "/proc/%ld/cwd", (long)pid);
@@ -220,6 +234,23 @@ proc_identity(pid_t pid, long *uid, long *gid, char *cwd, size_t len)
 	cr_assert_gt(n, 0);
 	cr_assert_lt((size_t)n, len - 1);
 	cwd[n] = '\0';
+}
+
+/* Whether /proc/PID/status has the line starting with want. */
+static bool
+proc_has(pid_t pid, const char *want)
+{
+	char	path[64], line[256];
+	FILE	*f;
+	bool	found = false;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strncmp(line, want, strlen(want)) == 0;
+	fclose(f);
+	return found;
 }
 
 Test(workers, run_as_user_in_chdir)
@@ -240,7 +271,7 @@ Test(workers, run_as_user_in_chdir)
 	snprintf(text, sizeof(text),
 	    "pool p {\n  listen = { \"127.0.0.1:%d\" }\n"
 	    "  command = { \"%s\" }\n  workers = 1\n"
-	    "  user = \"nobody\"\n  chdir = \"/\"\n}\n",
+	    "  user = \"nobody\"\n  chdir = \"/\"\n  no_new_privs = true\n}\n",
 	    port, h_tworker_path());
 	h_write_file(h_path(&pd, "p.conf", conf, sizeof(conf)), text);
 	const char *args[] = { "-c", conf, NULL };
@@ -253,6 +284,7 @@ Test(workers, run_as_user_in_chdir)
 	cr_expect_eq(uid, (long)pw->pw_uid, "uid %ld", uid);
 	cr_expect_eq(gid, (long)pw->pw_gid, "gid %ld", gid);
 	cr_expect_str_eq(cwd, "/");
+	cr_expect(proc_has(kid, "NoNewPrivs:\t1"), "no_new_privs not set");
 }
 
 /* Every fd of the arbiter above stderr must be close-on-exec. */
