@@ -559,8 +559,14 @@ reopen_logs(void)
 
 		if (pc == NULL || pc->pc_reopen_signal == 0)
 			continue;
-		for (size_t j = 0; j < p->p_nw; j++)
-			proc_signal(p->p_w[j].w_pid, pc->pc_reopen_signal);
+		/* Only to workers that are ready: one still starting may not
+		   have its handler yet, and USR1's default is to die; it has
+		   opened its files after the rotation anyway. */
+		for (size_t j = 0; j < p->p_nw; j++) {
+			const struct worker *w = &p->p_w[j];
+			if (pool_worker_ready(p, w, ev_now_ms()))
+				proc_signal(w->w_pid, pc->pc_reopen_signal);
+		}
 	}
 }
 

@@ -574,6 +574,37 @@ h_ctl(struct poold *pd, const char *request, char *reply, size_t len)
 	return rc;
 }
 
+/* The sum of the pools' "ready" counts in a status reply. */
+static long
+ready_sum(const char *reply)
+{
+	const char	*p = reply;
+	long		 n = 0;
+
+	while ((p = strstr(p, "\"ready\":")) != NULL) {
+		p += 8;
+		while (*p == ' ')
+			p++;
+		n += strtol(p, NULL, 10);
+	}
+	return n;
+}
+
+bool
+h_wait_ready(struct poold *pd, int n, int timeout_ms)
+{
+	char	reply[H_REPORT_MAX * 4];
+	long	deadline = h_now_ms() + timeout_ms;
+
+	while (h_now_ms() < deadline) {
+		if (h_ctl(pd, "status", reply, sizeof(reply)) == 0 &&
+		    ready_sum(reply) >= n)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 bool
 h_ctl_ready(struct poold *pd, int timeout_ms)
 {

@@ -97,6 +97,9 @@ int	 h_read_line(int fd, char *buf, size_t len, int timeout_ms);
 int	 h_ctl(struct poold *, const char *request, char *reply, size_t len);
 /* Wait until the control socket answers hello. */
 bool	 h_ctl_ready(struct poold *, int timeout_ms);
+/* Wait until the pools have n ready workers in all (status): a worker
+   past its start has its signal handlers. */
+bool	 h_wait_ready(struct poold *, int n, int timeout_ms);
 /* Run poolctl -s pd_ctl args; its exit status, stdout+stderr in out. */
 int	 h_poolctl(struct poold *, const char *const args[], char *out,
 	    size_t len);

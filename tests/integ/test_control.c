@@ -243,6 +243,22 @@ Test(control, reopen_passes_usr1_on)
 	json_t *r;
 
 	start(2);
+	/* Right at the start, to workers that may not have their handler
+	   yet: nobody is signalled to death. */
+	expect_ok(r = ctl("reopen"));
+	json_decref(r);
+	for (int i = 0; i < H_WAIT_MS / 10; i++) {
+		json_t *p;
+		r = ctl("status");
+		p = json_array_get(json_object_get(r, "pools"), 0);
+		if (json_integer_value(json_object_get(p, "ready")) == 2) {
+			json_decref(r);
+			break;
+		}
+		json_decref(r);
+		usleep(10000);
+	}
+	cr_assert_eq(h_count(pd.pd_log, "killed by signal"), 0);
 	expect_ok(r = ctl("reopen"));
 	json_decref(r);
 	cr_assert(h_wait_count(pd.pd_wlog, "usr1", 2, H_WAIT_MS));

@@ -445,6 +445,7 @@ Test(http, access_log_and_reopen)
 		    1, H_WAIT_MS), "no access log line");
 		cr_assert_eq(h_count(alog, "\"t/1\""), 1);
 		cr_assert_eq(rename(alog, rotated), 0);
+		cr_assert(h_wait_ready(&pd, 1, H_WAIT_MS));
 		h_signal(&pd, SIGUSR1);
 		/* The worker reopens on its own schedule: wait for the file. */
 		cr_assert(h_wait_file(alog, H_WAIT_MS), "log not reopened");

@@ -135,6 +135,9 @@ Test(signals, usr1_reaches_every_worker)
 	char conf[H_PATH_MAX];
 
 	start_with_conf(h_free_port(), 3, conf, sizeof(conf));
+	/* Workers still starting are not signalled (they may not have a
+	   handler yet): wait until all three are ready. */
+	cr_assert(h_wait_ready(&pd, 3, H_WAIT_MS));
 	h_signal(&pd, SIGUSR1);
 	cr_assert(h_wait_count(pd.pd_wlog, "usr1", 3, H_WAIT_MS),
 	    "USR1 not passed on to all three workers");
