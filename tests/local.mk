@@ -155,6 +155,9 @@ check-stress: supervisor/poold ctl/poolctl tests/tworker tests/integ/test_stress
 
 # The arbiter under valgrind's memcheck through the integration tests
 # (RELIABILITY.md): any error or definite leak fails, with its report.
+# Two tests are left out there: valgrind keeps an fd of its own open
+# (the close-on-exec test), and -D forks a daemon that valgrind follows
+# too slowly for the stop test's deadline.
 VALGRIND_TESTS = tests/integ/test_workers tests/integ/test_signals \
 	tests/integ/test_stop tests/integ/test_errors \
 	tests/integ/test_control tests/integ/test_health \
@@ -166,7 +169,12 @@ check-valgrind: supervisor/poold ctl/poolctl tests/tworker $(VALGRIND_TESTS)
 	    POOLD_VALGRIND_DIR=$(abs_top_builddir)/tests/valgrind.out; \
 	    export POOLD_REAL POOLD POOLD_VALGRIND_DIR; unset CRITERION_OUTPUTS; \
 	    rc=0; for t in $(VALGRIND_TESTS); do \
-	        $$t || rc=1; done; \
+	        case $$t in \
+	        *test_workers) f='*/!(arbiter_fds_are_close_on_exec)';; \
+	        *test_stop) f='*/!(daemon*)';; \
+	        *) f='*/*';; \
+	        esac; \
+	        $$t -j1 --filter "$$f" || rc=1; done; \
 	    n=$$(ls tests/valgrind.out | wc -l); \
 	    bad=$$(find tests/valgrind.out -type f -size +0 | wc -l); \
 	    echo "valgrind: $$n arbiter runs, $$bad with errors or leaks"; \
