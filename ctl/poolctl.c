@@ -142,9 +142,12 @@ read_line(int fd, int timeout_ms)
 			if (cap >= REPLY_MAX)
 				errx(EX_PROTOCOL, "reply longer than %d bytes",
 				    REPLY_MAX);
+			char *nb;
 			cap = cap ? cap * 2 : 8192;
-			if ((buf = realloc(buf, cap)) == NULL)
+			/* (err exits: the old buffer goes with the process.) */
+			if ((nb = realloc(buf, cap)) == NULL)
 				err(EX_PROTOCOL, "malloc");
+			buf = nb;
 		}
 		n = poll(&pfd, 1, timeout_ms);
 		if (n == 0)

@@ -158,7 +158,7 @@ alog_begin(struct alog_entry *e, const struct http_request *rq,
 void
 alog_peer(int fd, char *buf, size_t len)
 {
-	struct sockaddr_storage	ss;
+	struct sockaddr_storage	ss = { .ss_family = AF_UNSPEC };
 	socklen_t		sl = sizeof(ss);
 	const void		*a = NULL;
 

@@ -435,7 +435,7 @@ conn_room(struct conn *c)
 	if (c->c_incap >= A.a_headmax)
 		return false;
 	cap = c->c_incap * 2 < A.a_headmax ? c->c_incap * 2 : A.a_headmax;
-	if ((p = realloc(c->c_in, cap)) == NULL)
+	if (cap == 0 || (p = realloc(c->c_in, cap)) == NULL)
 		return false;
 	c->c_in = p;
 	c->c_incap = cap;

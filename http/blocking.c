@@ -113,7 +113,7 @@ fill(struct hw_bconn *bc, volatile sig_atomic_t *quit)
 		if (bc->bc_cap >= bc->bc_max)
 			return false;
 		cap = bc->bc_cap * 2 < bc->bc_max ? bc->bc_cap * 2 : bc->bc_max;
-		if ((p = realloc(bc->bc_buf, cap)) == NULL)
+		if (cap == 0 || (p = realloc(bc->bc_buf, cap)) == NULL)
 			return false;
 		bc->bc_buf = p;
 		bc->bc_cap = cap;

@@ -55,15 +55,17 @@ hw_sync_run(const struct http_worker_conf *wc)
 	memset(&bc, 0, sizeof(bc));
 	bc.bc_cap = bc.bc_max = hw_head_max(&wc->hw_limits);
 	n = wc->hw_nfds < 64 ? wc->hw_nfds : 64;
-	if (sync_signals() == -1 || (bc.bc_buf = malloc(bc.bc_cap)) == NULL ||
-	    (bc.bc_rq = malloc(sizeof(*bc.bc_rq))) == NULL)
-		return 1;
 	for (size_t i = 0; i < n; i++) {
 		pfd[i].fd = HW_FIRST_FD + (int)i;
 		pfd[i].events = POLLIN;
 		/* Siblings race for each connection: accept must not block. */
 		if (fcntl(pfd[i].fd, F_SETFL, O_NONBLOCK) == -1)
 			return 1;
+	}
+	if (sync_signals() == -1 || (bc.bc_buf = malloc(bc.bc_cap)) == NULL ||
+	    (bc.bc_rq = malloc(sizeof(*bc.bc_rq))) == NULL) {
+		free(bc.bc_buf);
+		return 1;
 	}
 	while (!sync_drain && !sync_quit) {
 		if (sync_reopen) {
@@ -88,5 +90,7 @@ hw_sync_run(const struct http_worker_conf *wc)
 			hw_blocking_close(bc.bc_fd);
 		}
 	}
+	free(bc.bc_buf);
+	free(bc.bc_rq);
 	return 0;
 }

@@ -69,7 +69,7 @@ parse_systemd(const char *s, struct addr *a, char *err, size_t errlen)
 		snprintf(err, errlen, "expected systemd or systemd:NAME");
 		return -1;
 	}
-	strcpy(a->a_name, s);
+	snprintf(a->a_name, sizeof(a->a_name), "%s", s);	/* fits: checked */
 	return 0;
 }
 

@@ -170,7 +170,9 @@ pool_create(const struct pool_conf *pc)
 	limits_from(pc, &lim);
 	p = calloc(1, sizeof(*p));
 	rt = calloc(1, sizeof(*rt));
-	pp = reallocarray(arb.a_pools, arb.a_npools + 1, sizeof(*pp));
+	/* An array of pointers: sizeof(*pp) is a pointer's size. */
+	pp = reallocarray(arb.a_pools, arb.a_npools + 1,
+	    sizeof(*pp));	/* NOLINT(bugprone-sizeof-expression) */
 	if (pp != NULL)
 		arb.a_pools = pp;
 	if (p == NULL || rt == NULL || pp == NULL ||
@@ -481,7 +483,7 @@ reload_apply(struct poold_conf *nc, char *err, size_t len)
 		struct pool_limits	 lim;
 
 		if ((p = pool_by_name(pc->pc_name)) == NULL) {
-			if ((p = pool_create(pc)) == NULL)
+			if (pool_create(pc) == NULL)
 				log_errorx("pool %s: out of memory; not "
 				    "started", pc->pc_name);
 			else

@@ -119,8 +119,8 @@ pool_status(const struct pool *p, uint64_t now)
 	    "name", p->p_name, "worker", pool_class(p), "target", p->p_target,
 	    "running", (json_int_t)pool_count(p, WS_RUNNING),
 	    "ready", (json_int_t)pool_ready(p, now),
-	    "stopping", (json_int_t)(pool_count(p, WS_STOPPING) +
-	    pool_count(p, WS_KILLED)), "min", p->p_lim.pl_min,
+	    "stopping", (json_int_t)pool_count(p, WS_STOPPING) +
+	    (json_int_t)pool_count(p, WS_KILLED), "min", p->p_lim.pl_min,
 	    "max", p->p_lim.pl_max, "generation", (int)p->p_gen,
 	    "backoff", wait / 1000.0, "scale", pc != NULL ?
 	    scale_mode_name(pc->pc_scale.sc_mode) : "static",

@@ -1237,7 +1237,7 @@ absolutize_unix(struct addr *a, const char *pool, struct conf_err *e)
 		free(p);
 		return -1;
 	}
-	strcpy(a->a_path, p);
+	snprintf(a->a_path, sizeof(a->a_path), "%s", p);	/* fits: checked */
 	free(p);
 	return 0;
 }

@@ -382,7 +382,7 @@ control_bind(const struct poold_conf *cf, char *err, size_t len)
 		    cf->c_control_path);
 		return -1;
 	}
-	strcpy(a.a_path, cf->c_control_path);
+	snprintf(a.a_path, sizeof(a.a_path), "%s", cf->c_control_path);
 	/* After USR2 the old arbiter's socket is passed to us: no client
 	   is refused while arbiters change. */
 	if ((fd = listeners_take_passed(&a)) != -1) {

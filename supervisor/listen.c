@@ -256,7 +256,7 @@ listen_describe(const struct listener *l, char *buf, size_t len)
 void
 listen_describe_fd(int fd, const char *fallback, char *buf, size_t len)
 {
-	struct sockaddr_storage	ss;
+	struct sockaddr_storage	ss = { .ss_family = AF_UNSPEC };
 	socklen_t		sl = sizeof(ss);
 	char			host[INET6_ADDRSTRLEN];
 	unsigned		port;

@@ -188,7 +188,7 @@ name(const char *fmt, ...)				\
 	va_list	ap;					\
 							\
 	va_start(ap, fmt);				\
-	logv(lvl, witherr ? saved : 0, fmt, ap);	\
+	logv(lvl, (witherr) ? saved : 0, fmt, ap);	\
 	va_end(ap);					\
 	errno = saved;					\
 }

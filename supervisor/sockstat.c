@@ -39,7 +39,7 @@ sock_queue(int fd)
 static int
 listen_port(int fd, int *family)
 {
-	struct sockaddr_storage	ss;
+	struct sockaddr_storage	ss = { .ss_family = AF_UNSPEC };
 	socklen_t		sl = sizeof(ss);
 
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == -1)

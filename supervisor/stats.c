@@ -189,7 +189,7 @@ per_pool(struct text *t, const char *name, const struct pool *p,
 {
 	put(t, "%s{pool=\"", name);
 	put_label(t, p->p_name);
-	if (label != NULL) {
+	if (label != NULL && lvalue != NULL) {
 		put(t, "\",%s=\"", label);
 		put_label(t, lvalue);
 	}

@@ -34,12 +34,13 @@ static char	 oldbin[PATH_MAX + 8];
 void
 upgrade_init(char *const argv[])
 {
-	ssize_t n;
+	const char	*pred = getenv(ENV_FROM);
+	ssize_t		 n;
 
 	args = argv;
-	successor = getenv(ENV_FROM) != NULL;
+	successor = pred != NULL;
 	if (successor) {
-		from = (pid_t)strtol(getenv(ENV_FROM), NULL, 10);
+		from = (pid_t)strtol(pred, NULL, 10);
 		if (unsetenv(ENV_FROM) == -1)
 			log_warn("unsetenv");
 	}
@@ -89,12 +90,21 @@ upgrade_child(void)
 	return child;
 }
 
+/* Append word to s (of size cap, k bytes used), colon-separated. */
+static size_t
+append(char *s, size_t cap, size_t k, const char *word)
+{
+	int n = snprintf(s + k, cap - k, "%s%s", k > 0 ? ":" : "", word);
+
+	return n > 0 && (size_t)n < cap - k ? k + (size_t)n : k;
+}
+
 /* LISTEN_FDNAMES for what we hand over: the listeners, then control
    and metrics when there are. */
 static char *
 fd_names(size_t n, bool with_control, bool with_metrics)
 {
-	size_t	 len = sizeof(":control:metrics");
+	size_t	 len = sizeof(":control:metrics"), k = 0;
 	char	*s;
 
 	for (size_t i = 0; i < n; i++)
@@ -102,15 +112,12 @@ fd_names(size_t n, bool with_control, bool with_metrics)
 	if ((s = malloc(len)) == NULL)
 		return NULL;
 	s[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0)
-			strcat(s, ":");
-		strcat(s, listeners_name(i));
-	}
+	for (size_t i = 0; i < n; i++)
+		k = append(s, len, k, listeners_name(i));
 	if (with_control)
-		strcat(s, n > 0 ? ":control" : "control");
+		k = append(s, len, k, "control");
 	if (with_metrics)
-		strcat(s, n > 0 || with_control ? ":metrics" : "metrics");
+		(void)append(s, len, k, "metrics");
 	return s;
 }
 

@@ -357,3 +357,74 @@ Test(stress, control_and_notify_floods_do_not_stop_serving)
 	cr_assert_eq(lg_failures(&lg), 0, "%s", d);
 	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
 }
+
+/* -- upgrades under load, every kind of worker ------------------------------- */
+
+static void
+upgrade_in_place(const char *class)
+{
+	struct loadgen	 lg;
+	char		 reply[H_REPORT_MAX], d[160];
+
+	start_web(class, 4);
+	lg_start(&lg, port, 16, kind(class));
+	usleep(200000);		/* load before the upgrade */
+	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
+	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
+	cr_assert(h_wait_count(pd.pd_log, "stopped (replaced after reload)", 4,
+	    3 * H_WAIT_MS), "old workers not all replaced");
+	lg_stop(&lg);
+	cr_log_info("%s: poolctl upgrade: %s", class, lg_describe(&lg, d,
+	    sizeof(d)));
+	cr_assert_eq(lg_failures(&lg), 0, "%s", d);
+	cr_assert_eq(kill(pd.pd_pid, 0), 0, "the arbiter's pid changed");
+}
+
+Test(stress, upgrade_in_place_drops_nothing_sync)
+{
+	upgrade_in_place("sync");
+}
+Test(stress, upgrade_in_place_drops_nothing_async)
+{
+	upgrade_in_place("async");
+}
+Test(stress, upgrade_in_place_drops_nothing_exec)
+{
+	upgrade_in_place("exec");
+}
+
+/* USR2, then WINCH and TERM to the old arbiter, as an operator would. */
+static void
+upgrade_usr2(const char *class)
+{
+	struct loadgen	 lg;
+	char		 d[160], line[256];
+	const char	*p;
+	int		 status;
+
+	start_web(class, 4);
+	lg_start(&lg, port, 16, kind(class));
+	usleep(200000);
+	h_signal(&pd, SIGUSR2);
+	cr_assert(h_wait_count(pd.pd_log, "arbiter running", 2, H_WAIT_MS));
+	if ((p = h_log_line(&pd, "new arbiter started (pid ", line,
+	    sizeof(line))) != NULL && (p = strstr(p, "(pid ")) != NULL)
+		pd.pd_daemon = (pid_t)strtol(p + 5, NULL, 10);
+	cr_assert_gt(pd.pd_daemon, 0);
+	cr_assert(h_wait_count(pd.pd_log, "started (pid", 8, H_WAIT_MS),
+	    "the new arbiter's workers did not start");
+	usleep(300000);		/* both generations serving */
+	h_signal(&pd, SIGWINCH);
+	usleep(300000);
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_exit(&pd, 3 * H_WAIT_MS, &status));
+	usleep(200000);		/* the new arbiter alone */
+	lg_stop(&lg);
+	cr_log_info("%s: USR2, WINCH, TERM: %s", class, lg_describe(&lg, d,
+	    sizeof(d)));
+	cr_assert_eq(lg_failures(&lg), 0, "%s", d);
+}
+
+Test(stress, usr2_upgrade_drops_nothing_sync) { upgrade_usr2("sync"); }
+Test(stress, usr2_upgrade_drops_nothing_async) { upgrade_usr2("async"); }
+Test(stress, usr2_upgrade_drops_nothing_exec) { upgrade_usr2("exec"); }
