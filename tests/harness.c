@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,23 @@ h_start(struct poold *pd, const char *const args[], const char *const env[])
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		child_exec(pd, args, env);
 	}
+}
+
+void
+h_start_conf(struct poold *pd, const char *fmt, ...)
+{
+	char	conf[H_PATH_MAX], text[8192];
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	cr_assert(n > 0 && (size_t)n < sizeof(text), "config too long");
+	h_write_file(h_path(pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(pd, args, NULL);
+	cr_assert(h_ctl_ready(pd, H_WAIT_MS), "control socket not up");
 }
 
 static int

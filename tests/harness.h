@@ -35,6 +35,10 @@ void	 h_setup(struct poold *);
    --control pd_ctl comes first, so parallel tests never share one. */
 void	 h_start(struct poold *, const char *const args[],
 	    const char *const env[]);
+/* Write a config (printf-style) to pd_dir/poold.conf, start poold with
+   it and wait for its control socket. */
+void	 h_start_conf(struct poold *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 /* End poold (SIGKILL if still running) and remove the directory. */
 void	 h_teardown(struct poold *);
 

@@ -37,17 +37,13 @@ TestSuite(health, .init = setup, .fini = teardown, .timeout = 60);
 static void __attribute__((format(printf, 1, 2)))
 start_pool(const char *fmt, ...)
 {
-	char	conf[H_PATH_MAX], body[1536], text[2048];
+	char	body[1536];
 	va_list	ap;
 
 	va_start(ap, fmt);
 	vsnprintf(body, sizeof(body), fmt, ap);
 	va_end(ap);
-	snprintf(text, sizeof(text), "pool web {\n%s}\n", body);
-	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
-	const char *args[] = { "-c", conf, NULL };
-	h_start(&pd, args, NULL);
-	cr_assert(h_ctl_ready(&pd, H_WAIT_MS), "control socket not up");
+	h_start_conf(&pd, "pool web {\n%s}\n", body);
 }
 
 /* poold with one exec pool "web" of n tworkers given targs, and extra

@@ -9,7 +9,6 @@
 
 #include <criterion/criterion.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,22 +27,6 @@ static void setup(void) { h_setup(&pd); }
 static void teardown(void) { h_teardown(&pd); }
 
 TestSuite(scale, .init = setup, .fini = teardown, .timeout = 60);
-
-static void __attribute__((format(printf, 1, 2)))
-start_pool(const char *fmt, ...)
-{
-	char	conf[H_PATH_MAX], body[1536], text[2048];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(body, sizeof(body), fmt, ap);
-	va_end(ap);
-	snprintf(text, sizeof(text), "%s", body);
-	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
-	const char *args[] = { "-c", conf, NULL };
-	h_start(&pd, args, NULL);
-	cr_assert(h_ctl_ready(&pd, H_WAIT_MS), "control socket not up");
-}
 
 /* The pool's target from status. */
 static int
@@ -111,7 +94,7 @@ Test(scale, backlog_grows_under_waiting_connections_and_shrinks)
 	int fds[HOLD_MAX];
 
 	port = h_free_port();
-	start_pool("pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	h_start_conf(&pd, "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
 	    "  command = { \"%s\", \"--slow\", \"400\" }\n"
 	    "  workers = 1\n  min_workers = 1\n  max_workers = 3\n"
 	    "  scale = \"backlog\"\n  scale_up_after = 0.1\n"
@@ -138,7 +121,7 @@ Test(scale, dynamic_keeps_spare_idle_workers)
 
 	cr_assert_not_null(app);
 	port = h_free_port();
-	start_pool("pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	h_start_conf(&pd, "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
 	    "  worker = sync\n  app = \"%s\"\n  workers = 2\n"
 	    "  max_workers = 8\n  scale = \"dynamic\"\n  min_spare = 1\n"
 	    "  max_spare = 2\n  scale_cooldown = 0.2\n}\n", port, app);
@@ -166,12 +149,12 @@ ondemand(bool exec, const char *needle)
 
 	port = h_free_port();
 	if (exec)
-		start_pool("pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+		h_start_conf(&pd, "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
 		    "  command = { \"%s\" }\n  workers = 2\n"
 		    "  scale = \"ondemand\"\n  idle_timeout = 0.5\n}\n", port,
 		    h_tworker_path());
 	else
-		start_pool("pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+		h_start_conf(&pd, "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
 		    "  worker = sync\n  workers = 2\n  scale = \"ondemand\"\n"
 		    "  idle_timeout = 0.5\n}\n", port);
 	cr_assert(h_wait_count(pd.pd_log, "arbiter running", 1, H_WAIT_MS));
@@ -221,7 +204,7 @@ Test(scale, stats_count_spawns_exits_and_requests)
 	char	 reply[H_REPORT_MAX];
 
 	port = h_free_port();
-	start_pool("pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	h_start_conf(&pd, "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
 	    "  worker = sync\n  workers = 2\n}\n", port);
 	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
 	for (int i = 0; i < 5; i++)
@@ -259,7 +242,7 @@ Test(scale, metrics_endpoint_parses_as_prometheus_text)
 	size_t	 n;
 
 	port = h_free_port();
-	start_pool("metrics { listen = \"127.0.0.1:%d\" }\n"
+	h_start_conf(&pd, "metrics { listen = \"127.0.0.1:%d\" }\n"
 	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n  worker = sync\n"
 	    "  workers = 1\n}\n", mport, port);
 	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
@@ -301,7 +284,7 @@ Test(scale, metrics_endpoint_refuses_the_rest)
 	int	 mport = h_free_port(), fd, idle;
 
 	port = h_free_port();
-	start_pool("metrics { listen = \"127.0.0.1:%d\" }\n"
+	h_start_conf(&pd, "metrics { listen = \"127.0.0.1:%d\" }\n"
 	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n  worker = sync\n"
 	    "  workers = 1\n}\n", mport, port);
 	for (int i = 0; i < 100 && (idle = h_tcp_connect(mport)) == -1; i++)

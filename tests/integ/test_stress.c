@@ -38,17 +38,6 @@ full(void)
 	return s != NULL && strcmp(s, "full") == 0;
 }
 
-static void
-start_text(const char *text)
-{
-	char conf[H_PATH_MAX];
-
-	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
-	const char *args[] = { "-c", conf, NULL };
-	h_start(&pd, args, NULL);
-	cr_assert(h_ctl_ready(&pd, H_WAIT_MS), "control socket not up");
-}
-
 /* A pool "web" of class (sync, async, or exec for tworker). */
 static void
 start_web(const char *class, int workers)
@@ -67,7 +56,7 @@ start_web(const char *class, int workers)
 		    "\"127.0.0.1:%d\" }\n  worker = %s\n  workers = %d\n"
 		    "  max_workers = 32\n  graceful_timeout = 10\n}\n", port,
 		    class, workers);
-	start_text(text);
+	h_start_conf(&pd, "%s", text);
 	cr_assert(h_wait_children(&pd, (size_t)workers, H_WAIT_MS));
 	/* Listening: a probe, closed at once (a sync worker would wait on
 	   a silent one for read_timeout). */
@@ -214,7 +203,7 @@ Test(stress, crash_loop_is_bounded_and_harmless)
 	    "pool crash {\n  listen = { \"127.0.0.1:%d\" }\n"
 	    "  command = { \"%s\", \"--exit\", \"3\" }\n  workers = 4\n}\n",
 	    port, h_free_port(), h_tworker_path());
-	start_text(text);
+	h_start_conf(&pd, "%s", text);
 	lg_start(&lg, port, 8, LG_HTTP);
 	cpu = cpu_ns(pd.pd_pid);
 	sleep((unsigned)secs);	/* the duration of the scenario */
