@@ -750,6 +750,40 @@ def tool_versions(args):
     return v
 
 
+def plot(servers, scens, results, path):
+    """Median requests/s per server for each scenario, as a gnuplot PNG
+    (log scale: the servers differ by orders of magnitude); False without
+    gnuplot."""
+    if shutil.which("gnuplot") is None:
+        return False
+    names = [s.name for s in servers]
+    data = os.path.join(tempfile.gettempdir(), "poold-http-plot.dat")
+    with open(data, "w") as f:
+        f.write("scenario " + " ".join(names) + "\n")
+        for sc in scens:
+            vals = []
+            for n in names:
+                m = median_of(results[n][sc], "rps")
+                vals.append("%.0f" % m if m else "1")
+            f.write("\"%s\" %s\n" % (scen_name(sc), " ".join(vals)))
+    cols = ", ".join("'' using %d title '%s'" % (i + 2, n)
+                     for i, n in enumerate(names))
+    script = """set terminal pngcairo size 1000,500 font ",10"
+set output '%s'
+set title 'Hello world, requests/s (median), 2 worker processes each (higher is better)'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set logscale y
+set ylabel 'requests/s (log)'
+set key outside right
+plot '%s' using 2:xtic(1) title '%s'%s
+""" % (path, data, names[0], (", " + cols.split(", ", 1)[1]) if
+       len(names) > 1 else "")
+    return subprocess.run(["gnuplot"], input=script, text=True,
+                          capture_output=True).returncode == 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=3)
@@ -799,6 +833,9 @@ def main():
     sys.stdout.write(text)
     if args.save:
         os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
+        png = os.path.join(os.path.dirname(RESULTS), "http.png")
+        if plot(servers, scens, results, png):
+            text += "\n![requests per second](http.png)\n"
         with open(RESULTS, "w") as f:
             f.write(text)
     shutil.rmtree(tmp, ignore_errors=True)
