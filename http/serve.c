@@ -9,6 +9,7 @@
 #include <sys/epoll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "worker.h"
@@ -104,6 +105,42 @@ reply_text(struct hw_response *r, int status, bool keepalive, int minor,
 	r->hr_len = n;
 }
 
+/*
+ * The hello reply, its bytes built once a second per variant (HTTP/1.0
+ * or 1.1, keep-alive or not, HEAD or not) and copied: only the Date
+ * changes, and formatting the head was a quarter of an async worker's
+ * time (BENCHMARKS.md).  Per thread, for gthread.
+ */
+struct hello_cache {
+	time_t	 hc_t;		/* the second it was built in */
+	size_t	 hc_len;	/* 0: not built */
+	char	 hc_buf[HW_OUT_MAX];
+};
+
+static void
+reply_hello(struct hw_response *r, bool keepalive, int minor, bool head)
+{
+	static _Thread_local struct hello_cache	 cache[2][2][2];
+	struct hello_cache			*c;
+	time_t					 now = time(NULL);
+
+	c = &cache[minor != 0][keepalive][head];
+	if (c->hc_len == 0 || c->hc_t != now) {
+		reply_text(r, 200, keepalive, minor, head, hw_hello,
+		    hw_hello_len, NULL);
+		memcpy(c->hc_buf, r->hr_buf, r->hr_len);
+		c->hc_len = r->hr_len;
+		c->hc_t = now;
+		return;
+	}
+	hw_response_init(r);
+	r->hr_status = 200;
+	r->hr_close = !keepalive;
+	r->hr_body = head ? 0 : hw_hello_len;
+	memcpy(r->hr_buf, c->hc_buf, c->hc_len);
+	r->hr_len = c->hc_len;
+}
+
 static void
 error_reply(int status, bool keepalive, int minor, bool head,
     struct hw_response *r)
@@ -138,8 +175,7 @@ hw_respond(const struct http_request *rq, bool keepalive,
 			    rq->rq_minor, rq->rq_head, r);
 		return;
 	}
-	reply_text(r, 200, keepalive, rq->rq_minor, rq->rq_head, hw_hello,
-	    hw_hello_len, NULL);
+	reply_hello(r, keepalive, rq->rq_minor, rq->rq_head);
 }
 
 void
