@@ -366,8 +366,10 @@ proc_ppid(pid_t pid, char *state)
 	return (pid_t)ppid;
 }
 
-size_t
-h_children(pid_t parent, pid_t *out, size_t max)
+/* Children of parent, the living ones or the zombies; the first max
+   pids in out (may be NULL). */
+static size_t
+scan_children(pid_t parent, bool zombies, pid_t *out, size_t max)
 {
 	DIR		*d;
 	struct dirent	*de;
@@ -378,7 +380,7 @@ h_children(pid_t parent, pid_t *out, size_t max)
 	while ((de = readdir(d)) != NULL) {
 		pid_t pid = (pid_t)strtol(de->d_name, NULL, 10);
 		if (pid <= 0 || proc_ppid(pid, &state) != parent ||
-		    state == 'Z')
+		    (state == 'Z') != zombies)
 			continue;
 		if (out != NULL && n < max)
 			out[n] = pid;
@@ -386,6 +388,12 @@ h_children(pid_t parent, pid_t *out, size_t max)
 	}
 	closedir(d);
 	return n;
+}
+
+size_t
+h_children(pid_t parent, pid_t *out, size_t max)
+{
+	return scan_children(parent, false, out, max);
 }
 
 pid_t
@@ -399,19 +407,7 @@ h_ppid(pid_t pid)
 size_t
 h_zombies(pid_t parent)
 {
-	DIR		*d;
-	struct dirent	*de;
-	size_t		 n = 0;
-	char		 state;
-
-	cr_assert_not_null(d = opendir("/proc"));
-	while ((de = readdir(d)) != NULL) {
-		pid_t pid = (pid_t)strtol(de->d_name, NULL, 10);
-		n += pid > 0 && proc_ppid(pid, &state) == parent &&
-		    state == 'Z';
-	}
-	closedir(d);
-	return n;
+	return scan_children(parent, true, NULL, 0);
 }
 
 bool
@@ -669,6 +665,34 @@ h_poolctl(struct poold *pd, const char *const args[], char *out, size_t len)
 	close(fds[0]);
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+int
+h_listener(int *port)
+{
+	struct sockaddr_in	sin = { .sin_family = AF_INET };
+	socklen_t		sl = sizeof(sin);
+	int			fd;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_neq(fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), -1);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	cr_assert_eq(listen(fd, 16), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+int
+h_keep_listener(struct poold *pd, int at)
+{
+	int port, fd = h_listener(&port);
+
+	/* dup2 clears close-on-exec: poold inherits it. */
+	cr_assert_eq(dup2(fd, at), at);
+	close(fd);
+	pd->pd_keep_fd = at;
+	return port;
 }
 
 int

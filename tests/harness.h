@@ -110,6 +110,10 @@ int	 h_poolctl(struct poold *, const char *const args[], char *out,
 
 /* A TCP connection to 127.0.0.1:port, or -1. */
 int	 h_tcp_connect(int port);
+/* A listening socket on a free loopback port (close-on-exec). */
+int	 h_listener(int *port);
+/* The same at fd at, which poold inherits (fd://at); its port. */
+int	 h_keep_listener(struct poold *, int at);
 /* Write all of buf; 0 or -1. */
 int	 h_send(int fd, const void *buf, size_t len);
 /*

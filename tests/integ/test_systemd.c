@@ -159,6 +159,30 @@ manager_open(struct manager *m, char *path, size_t len)
 	cr_assert_eq(bind(m->m_fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 }
 
+/*
+ * A manager's socket, and poold started under it with a sync pool of
+ * `workers` on a free port, WATCHDOG_USEC set when watchdog is not NULL
+ * (pd.pd_wrap as the caller left it).  The time it was started.
+ */
+static long
+start_managed(struct manager *m, int workers, const char *watchdog)
+{
+	char	path[H_PATH_MAX], env1[H_PATH_MAX + 16], wd[64];
+	char	bind_to[32], n[16];
+	long	t0;
+
+	manager_open(m, path, sizeof(path));
+	snprintf(env1, sizeof(env1), "NOTIFY_SOCKET=%s", path);
+	snprintf(wd, sizeof(wd), "WATCHDOG_USEC=%s", watchdog ? watchdog : "");
+	snprintf(bind_to, sizeof(bind_to), "127.0.0.1:%d", h_free_port());
+	snprintf(n, sizeof(n), "%d", workers);
+	const char *env[] = { env1, watchdog ? wd : NULL, NULL };
+	const char *args[] = { "-k", "sync", "-w", n, "-b", bind_to, NULL };
+	t0 = h_now_ms();
+	h_start(&pd, args, env);
+	return t0;
+}
+
 /* Read datagrams until one starts with prefix; false at the deadline.
    WATCHDOG=1 pings are counted, not kept. */
 static bool
@@ -206,18 +230,11 @@ manager_kinds(const struct manager *m, char *out, size_t len)
 Test(systemd, notify_sequence_ready_reload_stop_and_watchdog)
 {
 	struct manager	 m;
-	char		 path[H_PATH_MAX], env1[H_PATH_MAX + 16], kinds[MSGS_MAX];
-	char		 bind_to[32];
+	char		 kinds[MSGS_MAX];
 	int		 pings = 0, status;
 	long		 t0;
 
-	manager_open(&m, path, sizeof(path));
-	snprintf(env1, sizeof(env1), "NOTIFY_SOCKET=%s", path);
-	snprintf(bind_to, sizeof(bind_to), "127.0.0.1:%d", h_free_port());
-	const char *env[] = { env1, "WATCHDOG_USEC=400000", NULL };
-	const char *args[] = { "-k", "sync", "-w", "2", "-b", bind_to, NULL };
-	t0 = h_now_ms();
-	h_start(&pd, args, env);
+	t0 = start_managed(&m, 2, "400000");
 	cr_assert(manager_wait(&m, "READY=1", &pings), "no READY=1");
 	cr_assert_str_eq(m.m_msgs[m.m_n - 1],
 	    "READY=1\nSTATUS=1 pool(s), 2/2 workers ready");
@@ -246,16 +263,10 @@ Test(systemd, notify_sequence_ready_reload_stop_and_watchdog)
 Test(systemd, in_place_upgrade_is_a_reload_to_the_manager)
 {
 	struct manager	 m;
-	char		 path[H_PATH_MAX], env1[H_PATH_MAX + 16];
-	char		 bind_to[32], reply[H_REPORT_MAX], kinds[MSGS_MAX];
+	char		 reply[H_REPORT_MAX], kinds[MSGS_MAX];
 	int		 pings = 0;
 
-	manager_open(&m, path, sizeof(path));
-	snprintf(env1, sizeof(env1), "NOTIFY_SOCKET=%s", path);
-	snprintf(bind_to, sizeof(bind_to), "127.0.0.1:%d", h_free_port());
-	const char *env[] = { env1, NULL };
-	const char *args[] = { "-k", "sync", "-w", "1", "-b", bind_to, NULL };
-	h_start(&pd, args, env);
+	(void)start_managed(&m, 1, NULL);
 	cr_assert(manager_wait(&m, "READY=1", &pings));
 	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
 	cr_assert(manager_wait(&m, "RELOADING=1", &pings), "no RELOADING=1");
@@ -272,17 +283,11 @@ Test(systemd, in_place_upgrade_is_a_reload_to_the_manager)
 Test(systemd, usr2_announces_the_new_main_pid)
 {
 	struct manager	 m;
-	char		 path[H_PATH_MAX], env1[H_PATH_MAX + 16];
-	char		 bind_to[32], kinds[MSGS_MAX];
+	char		 kinds[MSGS_MAX];
 	pid_t		 fresh = -1;
 	int		 pings = 0, status;
 
-	manager_open(&m, path, sizeof(path));
-	snprintf(env1, sizeof(env1), "NOTIFY_SOCKET=%s", path);
-	snprintf(bind_to, sizeof(bind_to), "127.0.0.1:%d", h_free_port());
-	const char *env[] = { env1, NULL };
-	const char *args[] = { "-k", "sync", "-w", "1", "-b", bind_to, NULL };
-	h_start(&pd, args, env);
+	(void)start_managed(&m, 1, NULL);
 	cr_assert(manager_wait(&m, "READY=1", &pings));
 	h_signal(&pd, SIGUSR2);
 	cr_assert(manager_wait(&m, "MAINPID=", &pings), "no MAINPID=");
@@ -441,19 +446,13 @@ Test(systemd, usr2_with_every_passed_socket)
 Test(systemd, usr2_new_arbiter_pings_the_watchdog)
 {
 	struct manager	 m;
-	char		 path[H_PATH_MAX], env1[H_PATH_MAX + 16], bind_to[32];
 	int		 pings = 0, status, before;
-
-	manager_open(&m, path, sizeof(path));
-	snprintf(env1, sizeof(env1), "NOTIFY_SOCKET=%s", path);
-	snprintf(bind_to, sizeof(bind_to), "127.0.0.1:%d", h_free_port());
 	/* WATCHDOG_PID is poold's own pid, as systemd sets it. */
 	const char *wrap[] = { "/bin/sh", "-c",
 	    "WATCHDOG_PID=$$ exec \"$0\" \"$@\"", NULL };
-	const char *env[] = { env1, "WATCHDOG_USEC=200000", NULL };
-	const char *args[] = { "-k", "sync", "-w", "1", "-b", bind_to, NULL };
+
 	pd.pd_wrap = wrap;
-	h_start(&pd, args, env);
+	(void)start_managed(&m, 1, "200000");
 	cr_assert(manager_wait(&m, "READY=1", &pings));
 	cr_assert_gt(pings, 0, "the first arbiter never pinged");
 	h_signal(&pd, SIGUSR2);

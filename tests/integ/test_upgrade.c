@@ -7,8 +7,6 @@
 #include "config.h"
 
 #include <criterion/criterion.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,22 +247,15 @@ Test(upgrade, in_place_with_a_failing_binary_changes_nothing)
 Test(upgrade, in_place_new_binary_that_cannot_start_goes_back)
 {
 	char	 script[H_PATH_MAX], text[1024], reply[H_REPORT_MAX];
-	int	 busy, n = 0, fails = 0;
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sin);
+	int	 busy, busy_port, n = 0, fails = 0;
 
 	start();
 	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_neq(busy = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0),
-	    -1);
-	cr_assert_eq(bind(busy, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	cr_assert_eq(listen(busy, 1), 0);
-	cr_assert_eq(getsockname(busy, (struct sockaddr *)&sin, &sl), 0);
+	busy = h_listener(&busy_port);
 	snprintf(text, sizeof(text), "#!/bin/sh\n"
 	    "case \" $* \" in *\" --check-config \"*) exec %s \"$@\";; esac\n"
 	    "exec %s \"$@\" -b 127.0.0.1:%d\n", h_poold_path(), h_poold_path(),
-	    ntohs(sin.sin_port));
+	    busy_port);
 	h_write_file(h_path(&pd, "broken-poold", script, sizeof(script)),
 	    text);
 	cr_assert_eq(chmod(script, 0755), 0);
@@ -289,20 +280,9 @@ Test(upgrade, in_place_new_binary_that_cannot_start_goes_back)
    upgrade. */
 Test(upgrade, in_place_keeps_fd_listeners)
 {
-	struct sockaddr_in	 sin = { .sin_family = AF_INET };
-	socklen_t		 sl = sizeof(sin);
-	char			 reply[H_REPORT_MAX];
-	int			 fd;
+	char reply[H_REPORT_MAX];
 
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_neq(fd = socket(AF_INET, SOCK_STREAM, 0), -1);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	cr_assert_eq(listen(fd, 16), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
-	cr_assert_eq(dup2(fd, 20), 20);
-	close(fd);
-	pd.pd_keep_fd = 20;
-	port = ntohs(sin.sin_port);
+	port = h_keep_listener(&pd, 20);
 	const char *args[] = { "-k", "sync", "-w", "1", "-b", "fd://20",
 	    NULL };
 	h_start(&pd, args, NULL);

@@ -175,26 +175,15 @@ Test(workers, die_with_the_arbiter)
 
 Test(workers, adopts_an_inherited_listener)
 {
-	struct sockaddr_in	sin = { .sin_family = AF_INET };
-	socklen_t		sl = sizeof(sin);
-	char			report[H_REPORT_MAX];
-	int			fd;
+	char	report[H_REPORT_MAX];
+	int	port = h_keep_listener(&pd, 20);
 
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	cr_assert_neq(fd, -1);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	cr_assert_eq(listen(fd, 16), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
-	cr_assert_eq(dup2(fd, 20), 20);
-	close(fd);
-	pd.pd_keep_fd = 20;
 	const char *args[] = { "-b", "fd://20", "-w", "1", "--",
 	    h_tworker_path(), NULL };
 	h_start(&pd, args, NULL);
 	close(20);
 	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
-	cr_assert_eq(h_query_tcp(ntohs(sin.sin_port), report, sizeof(report)),
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)),
 	    0, "no worker answered on the inherited socket");
 	field_is(report, "fds", "0,1,2,3");
 	field_is(report, "listen_fds", "1");
