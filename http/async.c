@@ -107,15 +107,24 @@ static struct async {
 	struct conn			*a_free;	/* for reuse, by c_next */
 	size_t				 a_nfree;
 	size_t				 a_headmax;
+	uint64_t			 a_now;	/* ms, read once per batch */
 } A;
 
+/*
+ * The clock is read once per batch of events, not per event: a profile at
+ * 50 keep-alive clients had clock_gettime at a tenth of the worker's time.
+ * Deadlines are whole seconds, so a batch's few milliseconds do not matter.
+ */
 static uint64_t
 now_ms(void)
 {
-	struct timespec ts;
+	return A.a_now;
+}
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+static void
+clock_update(void)
+{
+	A.a_now = sb_now_ms();
 }
 
 /* -- timers ------------------------------------------------------------- */
@@ -796,15 +805,17 @@ hw_async_run(const struct http_worker_conf *wc)
 	if (async_setup(wc) == -1)
 		return 1;
 	for (;;) {
+		clock_update();
 		timeout = expire(now_ms());
 		if (A.a_draining && A.a_nconns == 0)
 			return 0;
-		sb_beat(hw_board);
+		sb_beat_at(hw_board, now_ms());
 		if (timeout < 0 || timeout > HW_BEAT_MS)
 			timeout = HW_BEAT_MS;
 		n = epoll_wait(A.a_ep, evs, EV_BATCH, timeout);
 		if (n == -1 && errno != EINTR)
 			return 1;
+		clock_update();
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = evs[i].data.u64;
 			if (tag == TAG_SIGNAL) {
