@@ -67,10 +67,12 @@ check_child(const char *path, int out)
 	const char	*argv[128];
 	size_t		 n = 0;
 
+	/* --check-config first: after a `-- COMMAND` it would be the
+	   command's argument, and the check would start a second arbiter. */
 	argv[n++] = path;
-	for (size_t i = 1; args[i] != NULL && n < 126; i++)
-		argv[n++] = args[i];
 	argv[n++] = "--check-config";
+	for (size_t i = 1; args[i] != NULL && n < 127; i++)
+		argv[n++] = args[i];
 	argv[n] = NULL;
 	if (dup2(out, STDOUT_FILENO) == -1 || dup2(out, STDERR_FILENO) == -1 ||
 	    chdir(upgrade_cwd()) == -1)

@@ -297,6 +297,28 @@ Test(upgrade, in_place_keeps_fd_listeners)
 	cr_assert_gt(h_hello_pid(port), 0, "the fd:// listener was lost");
 }
 
+/* A poold running a command (`-- PROGRAM ARGS`) is checked with
+   --check-config before its arguments, not as the program's argument,
+   which once started a second arbiter that found the control socket
+   taken. */
+Test(upgrade, in_place_with_a_command)
+{
+	char reply[H_REPORT_MAX];
+
+	port = h_free_port();
+	char bind[64];
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", port);
+	const char *args[] = { "-w", "1", "-b", bind, "--",
+	    h_tworker_path(), NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
+	cr_assert(strstr(reply, "\"ok\": true") != NULL ||
+	    strstr(reply, "\"ok\":true") != NULL, "%s", reply);
+	cr_assert(h_wait_count(pd.pd_log, "upgraded in place: adopted 1 "
+	    "worker(s)", 1, 3 * H_WAIT_MS), "not upgraded");
+}
+
 /* Rolling back a USR2 upgrade (TERM to the new arbiter) leaves the old
    one its socket files: the unix listener and the control socket. */
 Test(upgrade, usr2_rollback_keeps_the_socket_files)
