@@ -77,10 +77,11 @@ cli_usage(FILE *f)
 "\n"
 "  -c, --config FILE            read FILE (libconfuse syntax)\n"
 "  -b, --bind ADDR              listen on ADDR, repeatable: HOST:PORT,\n"
-"                               [V6]:PORT, :PORT, unix:PATH, fd://N\n"
+"                               [V6]:PORT, :PORT, unix:PATH, fd://N,\n"
+"                               systemd, systemd:NAME (socket activation)\n"
 "  -w, --workers N              workers per pool (default 2 x cores + 1)\n"
-"  -k, --worker-class CLASS     sync (default), async or exec (exec when\n"
-"                               a COMMAND follows --)\n"
+"  -k, --worker-class CLASS     sync (default), gthread, async or exec\n"
+"                               (exec when a COMMAND follows --)\n"
 "      --root DIR               serve static files from DIR (built-in)\n"
 "      --app FILE.so            serve with an application module\n"
 "      --app-arg ARG            string passed to the module's init()\n"
@@ -110,7 +111,8 @@ cli_usage(FILE *f)
 "  -h, --help                   print this help and exit\n"
 "\n"
 "Signals: TTIN/TTOU add/remove a worker, HUP reloads, TERM stops\n"
-"gracefully, INT/QUIT quickly, WINCH stops workers, USR1 reopens logs.\n",
+"gracefully, INT/QUIT quickly, WINCH stops workers, USR1 reopens logs,\n"
+"USR2 starts a new binary beside this one.  poold(8) has the rest.\n",
 	    f);
 }
 
