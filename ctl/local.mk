@@ -4,3 +4,17 @@ ctl_poolctl_SOURCES = ctl/poolctl.c
 ctl_poolctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 ctl_poolctl_LDADD = proto/libproto.a $(JANSSON_LIBS) -lm
 dist_man_MANS += ctl/poolctl.8
+
+# bash completion, installed under the command's name, which is how
+# bash-completion finds it on demand (the program has that name in the
+# build tree, hence a rule rather than bashcompletion_DATA).
+EXTRA_DIST += ctl/poolctl.bash
+install-data-local: install-bashcompletion
+uninstall-local: uninstall-bashcompletion
+install-bashcompletion:
+	$(MKDIR_P) '$(DESTDIR)$(bashcompletiondir)'
+	$(INSTALL_DATA) $(srcdir)/ctl/poolctl.bash \
+	    '$(DESTDIR)$(bashcompletiondir)/poolctl'
+uninstall-bashcompletion:
+	rm -f '$(DESTDIR)$(bashcompletiondir)/poolctl'
+.PHONY: install-bashcompletion uninstall-bashcompletion

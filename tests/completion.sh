@@ -1,0 +1,70 @@
+#!/bin/bash
+# poolctl's bash completion (ctl/poolctl.bash) completes commands, and
+# pool names and worker ids from a running poold, as TAP.  Skipped where
+# the bash-completion package is not installed.
+srcdir=${POOLD_SRCDIR:-.}
+. "$srcdir/tests/lib.sh"
+
+bc=/usr/share/bash-completion/bash_completion
+if [ ! -r "$bc" ]; then
+	t_skip "completion" "bash-completion is not installed"
+	t_done
+	exit
+fi
+# bash_completion reads these; it is not written for `set -u`.
+. "$bc"
+. "$srcdir/ctl/poolctl.bash"
+PATH=$(dirname "$POOLCTL"):$PATH
+
+# complete LINE: the completions bash would offer at the end of LINE,
+# sorted, one line.
+complete_line()
+{
+	COMP_LINE=$1
+	COMP_POINT=${#1}
+	read -r -a COMP_WORDS <<<"$1"
+	case $1 in
+	*" ") COMP_WORDS+=("") ;;
+	esac
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMPREPLY=()
+	_poolctl poolctl "${COMP_WORDS[COMP_CWORD]}" \
+	    "${COMP_WORDS[COMP_CWORD - 1]}"
+	((${#COMPREPLY[@]} > 0)) || return 0
+	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
+}
+
+got=$(complete_line "poolctl sc")
+t_check "a command from its prefix" "scale " "$got"
+got=$(complete_line "poolctl stop ")
+t_check "stop's modes" "graceful quick " "$got"
+got=$(complete_line "poolctl --j")
+t_check "an option" "--json " "$got"
+
+sock=$T_DIR/ctl.sock
+p1=$(t_free_port)
+p2=$(t_free_port)
+cat >"$T_DIR/poold.conf" <<EOF
+control { socket = "$sock" }
+pool alpha { listen = { "127.0.0.1:$p1" } workers = 2 }
+pool beta { listen = { "127.0.0.1:$p2" } workers = 1 }
+EOF
+t_poold -c "$T_DIR/poold.conf"
+if ! t_until 10 "$POOLCTL" -s "$sock" status; then
+	t_not_ok "poold started" "$(cat "$T_DIR/poold.log")"
+	t_done
+	exit
+fi
+
+got=$(complete_line "poolctl -s $sock scale ")
+t_check "pool names from the daemon" "alpha beta " "$got"
+got=$(complete_line "poolctl -s $sock workers a")
+t_check "a pool name from its prefix" "alpha " "$got"
+got=$(complete_line "poolctl -s $sock kill alpha ")
+t_check "worker ids of the pool" "0 1 " "$got"
+got=$(complete_line "poolctl -s $sock kill beta 0 US")
+t_check "signal names" "USR1 USR2 " "$got"
+got=$(complete_line "poolctl -s $T_DIR/none.sock scale ")
+t_eq "nothing from a daemon that is not there" "" "$got"
+
+t_done

@@ -1,0 +1,145 @@
+# Helpers for the shell tests, sourced by them: TAP output, a scratch
+# directory, free loopback ports, and poold processes that are waited for
+# with deadlines and stopped by their pid.  The C tests have the same
+# helpers in tests/harness.c.
+
+t_n=0
+t_failed=0
+t_pids=""
+T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/poold-sh.XXXXXX") || exit 99
+
+t_ok()
+{
+	t_n=$((t_n + 1))
+	echo "ok $t_n - $1"
+}
+
+t_not_ok()
+{
+	t_n=$((t_n + 1))
+	t_failed=$((t_failed + 1))
+	echo "not ok $t_n - $1"
+	shift
+	for line in "$@"; do
+		printf '%s\n' "$line" | sed 's/^/# /'
+	done
+}
+
+t_skip()
+{
+	t_n=$((t_n + 1))
+	echo "ok $t_n - $1 # SKIP $2"
+}
+
+# t_check NAME WANT GOT: ok when GOT contains WANT.
+t_check()
+{
+	case $3 in
+	*"$2"*) t_ok "$1" ;;
+	*) t_not_ok "$1" "want: $2" "got: $3" ;;
+	esac
+}
+
+# t_eq NAME WANT GOT: ok when GOT is WANT.
+t_eq()
+{
+	if [ "$2" = "$3" ]; then
+		t_ok "$1"
+	else
+		t_not_ok "$1" "want: '$2'" "got: '$3'"
+	fi
+}
+
+# A TCP port on 127.0.0.1 that was free a moment ago.
+t_free_port()
+{
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# t_until SECONDS CMD...: run CMD every 20 ms until it succeeds; fails
+# after SECONDS.
+t_until()
+{
+	t_left=$(($1 * 50))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		t_left=$((t_left - 1))
+		[ "$t_left" -gt 0 ] || return 1
+		sleep 0.02
+	done
+}
+
+# t_poold ARGS...: start poold in the background with its log in
+# $T_DIR/poold.log, and wait until its control socket answers.  Sets
+# T_PID.  The caller passes --control.
+t_poold()
+{
+	"$POOLD" "$@" >>"$T_DIR/poold.log" 2>&1 &
+	T_PID=$!
+	t_pids="$t_pids $T_PID"
+}
+
+t_gone()
+{
+	! kill -0 "$1" 2>/dev/null
+}
+
+# t_stop PID: TERM, then KILL if it has not gone in 10 s.
+t_stop()
+{
+	kill -TERM "$1" 2>/dev/null || return 0
+	if ! t_until 10 t_gone "$1"; then
+		kill -KILL "$1" 2>/dev/null
+	fi
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# t_pidfile FILE: the pid a daemon (-D) wrote to FILE, or nothing.
+t_pidfile()
+{
+	[ -s "$1" ] && head -n 1 "$1"
+}
+
+# The pids of processes whose command line names $T_DIR: what a script
+# run by a test started in the background, which the test cannot know
+# by $!.  The scratch directory's random name makes them ours.
+t_dir_pids()
+{
+	for d in /proc/[0-9]*; do
+		[ "${d#/proc/}" != $$ ] || continue
+		{ tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -qF "$T_DIR" &&
+		    echo "${d#/proc/}"
+	done
+}
+
+# Every process started here, every daemon that left a pidfile in
+# $T_DIR, and every process started with a path in $T_DIR, is stopped
+# by its pid.
+t_cleanup()
+{
+	for p in $t_pids; do
+		t_stop "$p"
+	done
+	for f in "$T_DIR"/*.pid; do
+		[ -s "$f" ] && t_stop "$(t_pidfile "$f")"
+	done
+	for p in $(t_dir_pids); do
+		t_stop "$p"
+	done
+	[ -n "$T_KEEP" ] || rm -rf "$T_DIR"
+}
+
+trap t_cleanup EXIT
+trap 'exit 1' INT TERM
+
+# End of the tests: the plan, and the exit status automake's TAP driver
+# does not need but a person running the script by hand does.
+t_done()
+{
+	echo "1..$t_n"
+	[ "$t_failed" -eq 0 ]
+}
