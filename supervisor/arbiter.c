@@ -509,6 +509,10 @@ reload_apply(struct poold_conf *nc, char *err, size_t len)
 			pool_stop(arb.a_pools[i], false);
 		}
 	}
+	if (config_keep_restart_only(nc, &arb.a_conf))
+		log_warnx("reload: control, metrics, pidfile and daemon change "
+		    "on a restart or `poolctl upgrade`, not on a reload; the "
+		    "running ones are kept");
 	apply_globals(nc);
 	config_free(&arb.a_conf);
 	arb.a_conf = *nc;

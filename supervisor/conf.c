@@ -1012,6 +1012,29 @@ check_root(struct pool_conf *pc, struct conf_err *e)
 	return 0;
 }
 
+/*
+ * Options a built-in worker cannot honour are refused, not ignored: it
+ * drains on TERM and reopens its access log on USR1 (any other signal
+ * would kill it at once, without draining), and it runs poold's own code
+ * in poold's environment, so there is nothing to give an env to.
+ */
+static int
+check_builtin_only(const struct pool_conf *pc, struct conf_err *e)
+{
+	if (pc->pc_stop_signal != SIGTERM)
+		return conf_fail(e, "pool %s: stop_signal is for exec workers; "
+		    "built-in workers stop on TERM", pc->pc_name);
+	if (pc->pc_reopen_signal != SIGUSR1)
+		return conf_fail(e, "pool %s: reopen_signal is for exec "
+		    "workers; built-in workers reopen their logs on USR1",
+		    pc->pc_name);
+	if (pc->pc_env != NULL && pc->pc_env[0] != NULL)
+		return conf_fail(e, "pool %s: env is for exec workers; "
+		    "built-in workers run in poold's own environment",
+		    pc->pc_name);
+	return 0;
+}
+
 static int
 check_class(struct pool_conf *pc, struct conf_err *e)
 {
@@ -1033,6 +1056,8 @@ check_class(struct pool_conf *pc, struct conf_err *e)
 		if (pc->pc_threads != 1 && pc->pc_class != WC_GTHREAD)
 			return conf_fail(e, "pool %s: threads is for worker = "
 			    "gthread", pc->pc_name);
+		if (check_builtin_only(pc, e) == -1)
+			return -1;
 		return check_app(pc, e) == -1 ? -1 : check_root(pc, e);
 	}
 	if (pc->pc_root != NULL || pc->pc_app != NULL)
@@ -1343,4 +1368,54 @@ config_free(struct poold_conf *c)
 	free(c->c_control_path);
 	free(c->c_control_group);
 	memset(c, 0, sizeof(*c));
+}
+
+static bool
+str_differs(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0);
+}
+
+static void
+str_swap(char **a, char **b)
+{
+	char *t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * The control socket and metrics listener are bound once, the pidfile is
+ * what USR2 renames, and daemon mode is decided at start: a reload that
+ * took the file's new values would show (poolctl config) and use (USR2)
+ * settings that are not in force.  The strings are swapped, so that the
+ * running configuration, freed by the caller, takes the unused ones.
+ */
+bool
+config_keep_restart_only(struct poold_conf *next, struct poold_conf *running)
+{
+	char	a[512], b[512];
+	bool	changed;
+
+	addr_format(&next->c_metrics_listen, a, sizeof(a));
+	addr_format(&running->c_metrics_listen, b, sizeof(b));
+	changed = str_differs(next->c_pidfile, running->c_pidfile) ||
+	    next->c_daemon != running->c_daemon ||
+	    str_differs(next->c_control_path, running->c_control_path) ||
+	    next->c_control_mode != running->c_control_mode ||
+	    str_differs(next->c_control_group, running->c_control_group) ||
+	    next->c_control_idle_ms != running->c_control_idle_ms ||
+	    next->c_metrics != running->c_metrics ||
+	    (next->c_metrics && strcmp(a, b) != 0);
+	str_swap(&next->c_pidfile, &running->c_pidfile);
+	str_swap(&next->c_control_path, &running->c_control_path);
+	str_swap(&next->c_control_group, &running->c_control_group);
+	next->c_daemon = running->c_daemon;
+	next->c_control_mode = running->c_control_mode;
+	next->c_control_gid = running->c_control_gid;
+	next->c_control_idle_ms = running->c_control_idle_ms;
+	next->c_metrics = running->c_metrics;
+	next->c_metrics_listen = running->c_metrics_listen;
+	return changed;
 }

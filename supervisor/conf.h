@@ -24,7 +24,6 @@
 #define CONF_DEFAULT_BOOT_TIMEOUT	60.0	/* ready = notify */
 #define CONF_LIFETIME_LIMIT	(366 * 86400)	/* max_lifetime, s */
 #define CONF_MAX_RSS_LIMIT	(1 << 20)	/* max_rss, MiB: 1 TiB */
-#define CONF_DEFAULT_TIMEOUT	30.0
 #define CTL_IDLE_DEFAULT_S	60
 
 enum worker_class {
@@ -108,6 +107,13 @@ struct cli;
  */
 int	 config_load(const struct cli *, struct poold_conf *, char *err, size_t);
 void	 config_free(struct poold_conf *);
+/*
+ * For a reload: give the new configuration the running one's settings
+ * that only a restart changes (pidfile, daemon, control, metrics).
+ * true if the file asked for other values, which the caller reports.
+ */
+bool	 config_keep_restart_only(struct poold_conf *next,
+	    struct poold_conf *running);
 
 /* Environment prefixes poold sets for workers itself; NULL-terminated. */
 extern const char *const conf_reserved_env[];

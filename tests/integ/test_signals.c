@@ -112,6 +112,29 @@ Test(signals, hup_with_a_bad_config_keeps_the_running_one)
 	cr_assert_eq(h_count(pd.pd_wlog, "term"), 0);
 }
 
+/* What only a restart changes is kept, and the reload says so: the
+   pidfile USR2 renames is the one that was written. */
+Test(signals, hup_keeps_what_only_a_restart_changes)
+{
+	char	conf[H_PATH_MAX], pid2[H_PATH_MAX], text[2048];
+	char	reply[H_REPORT_MAX];
+	int	port = h_free_port();
+
+	start_with_conf(port, 1, conf, sizeof(conf));
+	h_path(&pd, "other.pid", pid2, sizeof(pid2));
+	snprintf(text, sizeof(text), "pidfile = \"%s\"\n"
+	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\" }\n}\n", pid2, port, h_tworker_path());
+	h_write_file(conf, text);
+	h_signal(&pd, SIGHUP);
+	cr_assert(h_wait_count(pd.pd_log, "not on a reload", 1, H_WAIT_MS),
+	    "the reload did not say what it kept");
+	cr_assert_eq(h_ctl(&pd, "config", reply, sizeof(reply)), 0);
+	cr_assert(strstr(reply, "other.pid") == NULL,
+	    "config shows a pidfile not in force: %s", reply);
+	cr_assert(access(pid2, F_OK) == -1);
+}
+
 Test(signals, hup_adds_and_removes_pools)
 {
 	char	conf[H_PATH_MAX], report[H_REPORT_MAX];

@@ -1117,3 +1117,32 @@ Test(conf, reopen_signal_none_or_a_name, .init = tmp_init, .fini = tmp_fini)
 	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), -1);
 	cr_assert(strstr(err, "r.conf:") != NULL, "%s", err);
 }
+
+/* Options built-in pools cannot honour are refused, not ignored: another
+   stop or reopen signal would kill a built-in worker without draining. */
+Test(conf, builtin_pool_refuses_exec_only_options, .init = tmp_init,
+    .fini = tmp_fini)
+{
+	static const char *const opts[][2] = {
+		{ "stop_signal = \"QUIT\"", "stop_signal is for exec" },
+		{ "reopen_signal = \"HUP\"", "reopen_signal is for exec" },
+		{ "env = { \"A=1\" }", "env is for exec" },
+	};
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "", text[256];
+	const char		*path;
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		snprintf(text, sizeof(text), "pool a {\nlisten = { "
+		    "\"127.0.0.1:1\" }\nworker = async\n%s\n}\n", opts[i][0]);
+		path = tmp_file("b.conf", text);
+		cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), -1,
+		    "%s accepted", opts[i][0]);
+		cr_assert(strstr(err, opts[i][1]) != NULL, "%s", err);
+	}
+	/* The defaults, spelled out, are fine. */
+	path = tmp_file("b.conf", "pool a {\nlisten = { \"127.0.0.1:1\" }\n"
+	    "worker = sync\nstop_signal = \"TERM\"\nreopen_signal = \"USR1\"\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), 0, "%s", err);
+	config_free(&c);
+}
