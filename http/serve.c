@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/epoll.h>
@@ -31,12 +32,20 @@ hw_init(const struct http_worker_conf *wc)
 	hw_board = wc->hw_board;
 	hw_recycle_init(wc);
 	sb_beat(hw_board);
+	/* The worker runs as the pool's user by now: say why it cannot
+	   start, or the log shows only failed boots. */
 	if (alog_open(wc->hw_access_log, wc->hw_access_format, wc->hw_slot)
-	    == -1)
+	    == -1) {
+		fprintf(stderr, "poold worker: access log %s: %s\n",
+		    wc->hw_access_log, strerror(errno));
 		return -1;
+	}
 	if (wc->hw_root != NULL) {
-		if (static_init(wc->hw_root) == -1)
+		if (static_init(wc->hw_root) == -1) {
+			fprintf(stderr, "poold worker: root %s: %s\n",
+			    wc->hw_root, strerror(errno));
 			return -1;
+		}
 		hw_static = true;
 	}
 	if (wc->hw_app != NULL && app_load(wc->hw_app, wc->hw_app_arg,

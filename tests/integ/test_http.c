@@ -558,6 +558,21 @@ Test(http, app_that_is_not_a_module_fails_at_boot)
 	cr_assert_eq(kill(pd.pd_pid, 0), 0, "the arbiter gave up");
 }
 
+/* A worker that cannot open its access log says so, by name, instead
+   of leaving only failed boots in the log. */
+Test(http, access_log_that_cannot_open_is_named)
+{
+	char bind[32];
+
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", h_free_port());
+	const char *args[] = { "-b", bind, "-w", "1", "--access-logfile",
+	    "/nonexistent/access.log", NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_count(pd.pd_log, "access log /nonexistent/access.log:"
+	    " No such file", 1, H_WAIT_MS), "no message naming the log");
+	cr_assert_eq(kill(pd.pd_pid, 0), 0, "the arbiter gave up");
+}
+
 /* The first child of poold: the worker of a -w 1 pool. */
 static pid_t
 the_worker(void)
