@@ -679,8 +679,12 @@ pool_reaped(struct pool *p, pid_t pid, uint64_t now, struct pool_exit *pe)
 	pe->pe_watchdog = w->w_watchdog;
 	if (w->w_state != WS_RUNNING && !w->w_boot_failed)
 		pe->pe_kind = EXIT_STOPPED;
-	else if (w->w_boot_failed ||
-	    (!pool_worker_ready(p, w, now) && !w->w_asked)) {
+	else if (w->w_boot_failed || (!w->w_asked &&
+	    (!pool_worker_ready(p, w, now) ||
+	    now - w->w_started < POOL_BOOT_WINDOW_MS))) {
+		/* Ready or not, a worker dead within the boot window is a
+		   failed boot: a program that says READY=1 and then crashes
+		   at once must back off, not be restarted in a tight loop. */
 		pe->pe_kind = EXIT_FAILED_BOOT;
 		/* One step per round of failures, not per worker: eight
 		   workers failing together are one bad start, not eight. */

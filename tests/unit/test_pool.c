@@ -896,6 +896,27 @@ Test(pool, notify_ready_only_after_ready_message, .fini = teardown)
 	cr_assert_eq(reconcile(300), POOL_NEVER, "a deadline is left");
 }
 
+/* READY=1 does not exempt a worker from the boot window: one that says
+   it and dies at once is a failed boot, and the pool backs off. */
+Test(pool, notify_ready_then_quick_death_is_a_failed_boot, .fini = teardown)
+{
+	struct pool_exit	pe;
+	pid_t			w;
+
+	running_notify(1);
+	w = pid_in(0);
+	notified(w, NM_READY, 100, true);
+	pe = reap(w, 200);
+	cr_assert_eq(pe.pe_kind, EXIT_FAILED_BOOT);
+	cr_assert_gt(pe.pe_backoff_ms, 0, "no backoff");
+	/* A ready worker that lived past the window simply died. */
+	reconcile(200 + pe.pe_backoff_ms);
+	w = pid_in(0);
+	notified(w, NM_READY, 300 + pe.pe_backoff_ms, true);
+	pe = reap(w, 300 + pe.pe_backoff_ms + POOL_BOOT_WINDOW_MS);
+	cr_assert_eq(pe.pe_kind, EXIT_DIED);
+}
+
 Test(pool, notify_message_from_a_stranger_is_not_ours, .fini = teardown)
 {
 	struct notify_msg	m = { .nm_flags = NM_READY };
