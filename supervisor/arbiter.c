@@ -848,6 +848,22 @@ all_stopped(void)
 
 /* -- signals and the loop ---------------------------------------------------- */
 
+/*
+ * A terminal sends WINCH to its foreground group when it is resized, so a
+ * poold run in the foreground would stop every worker when its window
+ * changed size.  Gunicorn ignores WINCH unless daemonized; the siginfo
+ * says more: the kernel sent a resize, a process sent a request.
+ */
+static bool
+winch_from_terminal(const struct signalfd_siginfo *si)
+{
+	if (si->ssi_signo != SIGWINCH || si->ssi_code == SI_USER ||
+	    si->ssi_code == SI_QUEUE)
+		return false;
+	log_debug("signal WINCH from the terminal (a resize): ignored");
+	return true;
+}
+
 static void
 read_signals(struct ev_source *ev, uint32_t events)
 {
@@ -865,6 +881,8 @@ read_signals(struct ev_source *ev, uint32_t events)
 		}
 		if (n != sizeof(si))
 			return;
+		if (winch_from_terminal(&si))
+			continue;
 		for (size_t i = 0; i < NSIGNALS; i++) {
 			if ((int)si.ssi_signo != arb_signals[i].as_sig)
 				continue;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -119,6 +120,10 @@ child_exec(struct poold *pd, const char *const args[],
 	fd = open(pd->pd_log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 	if (fd == -1 || dup2(fd, 1) == -1 || dup2(fd, 2) == -1)
 		_exit(126);
+	/* In the foreground of a terminal, as when run by hand. */
+	if (pd->pd_tty > 2 && (setsid() == -1 ||
+	    ioctl(pd->pd_tty, TIOCSCTTY, 0) == -1 || dup2(pd->pd_tty, 0) == -1))
+		_exit(125);
 	/* Only stdio: Criterion's own pipes must not outlive the test. */
 	if (pd->pd_keep_fd >= 3) {
 		if (pd->pd_keep_fd > 3)

@@ -22,6 +22,8 @@ struct poold {
 	char	pd_wlog[H_PATH_MAX];	/* for tworker --log */
 	char	pd_ctl[H_PATH_MAX];	/* its control socket */
 	int	pd_keep_fd;		/* >= 3: poold inherits it (fd://N) */
+	int	pd_tty;			/* > 2: a pty's slave, poold's
+					   controlling terminal and stdin */
 	pid_t	pd_daemon;		/* a -D arbiter, killed at teardown */
 	const char *const *pd_wrap;	/* a program that execs poold, with
 					   its arguments (NULL-terminated):

@@ -4,7 +4,9 @@
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <pty.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +180,33 @@ Test(signals, winch_stops_workers_and_keeps_the_arbiter)
 	cr_assert_eq(kill(pd.pd_pid, 0), 0, "the arbiter exited");
 	h_signal(&pd, SIGTTIN);
 	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS), "TTIN after WINCH");
+}
+
+/* A terminal's resize sends WINCH to poold in its foreground; that one
+   is ignored, while WINCH sent by a process still stops the workers. */
+Test(signals, winch_from_a_terminal_resize_is_ignored)
+{
+	struct winsize	ws = { .ws_row = 40, .ws_col = 100 };
+	int		master, slave;
+	char		bind[32];
+
+	cr_assert_eq(openpty(&master, &slave, NULL, NULL, NULL), 0);
+	cr_assert_gt(slave, 2);
+	pd.pd_tty = slave;
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", h_free_port());
+	const char *args[] = { "-b", bind, "-w", "2", "--log-level", "debug",
+	    "--", h_tworker_path(), NULL };
+	h_start(&pd, args, NULL);
+	close(slave);
+	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
+	cr_assert_eq(ioctl(master, TIOCSWINSZ, &ws), 0);
+	cr_assert(h_wait_count(pd.pd_log, "from the terminal", 1, H_WAIT_MS),
+	    "the resize did not reach poold");
+	cr_assert_not(h_log_has(&pd, "stop all workers"));
+	cr_assert_eq(h_children(pd.pd_pid, NULL, 0), 2);
+	h_signal(&pd, SIGWINCH);
+	cr_assert(h_wait_count(pd.pd_log, "stop all workers", 1, H_WAIT_MS));
+	close(master);
 }
 
 Test(signals, usr1_reopens_a_rotated_log)
