@@ -1035,6 +1035,22 @@ check_builtin_only(const struct pool_conf *pc, struct conf_err *e)
 	return 0;
 }
 
+/* Any HTTP setting away from its default: an exec pool cannot use it. */
+static bool
+http_settings_changed(const struct pool_conf *pc)
+{
+	struct pool_conf d;
+
+	pool_conf_init(&d);
+	return pc->pc_keepalive_ms != d.pc_keepalive_ms ||
+	    pc->pc_read_timeout_ms != d.pc_read_timeout_ms ||
+	    pc->pc_worker_connections != d.pc_worker_connections ||
+	    pc->pc_limit_line != d.pc_limit_line ||
+	    pc->pc_limit_fields != d.pc_limit_fields ||
+	    pc->pc_limit_field_size != d.pc_limit_field_size ||
+	    pc->pc_limit_body != d.pc_limit_body;
+}
+
 static int
 check_class(struct pool_conf *pc, struct conf_err *e)
 {
@@ -1071,6 +1087,10 @@ check_class(struct pool_conf *pc, struct conf_err *e)
 		return conf_fail(e, "pool %s: threads and max_requests are "
 		    "for the built-in workers, not exec (an exec worker may "
 		    "send X_POOLD_RECYCLE=1)", pc->pc_name);
+	if (http_settings_changed(pc))
+		return conf_fail(e, "pool %s: keepalive, read_timeout, "
+		    "worker_connections and limit_request_* are for the "
+		    "built-in workers, not exec", pc->pc_name);
 	return resolve_command(pc, e);
 }
 

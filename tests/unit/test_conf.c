@@ -1094,6 +1094,11 @@ Test(conf, exec_pool_refuses_what_it_cannot_honour)
 	cr_assert(strstr(err, "built-in workers") != NULL, "%s", err);
 	cr_assert_eq(load(ARGV("--threads", "4", "--", "true", NULL), &c,
 	    err), -1);
+	cr_assert_eq(load(ARGV("--keep-alive", "5", "--", "true", NULL), &c,
+	    err), -1);
+	cr_assert(strstr(err, "keepalive") != NULL, "%s", err);
+	cr_assert_eq(load(ARGV("--limit-request-line", "100", "--", "true",
+	    NULL), &c, err), -1);
 }
 
 Test(conf, reopen_signal_none_or_a_name, .init = tmp_init, .fini = tmp_fini)
