@@ -30,7 +30,8 @@ check_PROGRAMS += tests/tworker $(UNIT_TESTS) $(INTEG_TESTS)
 # libsystemd's sd_notify() for --libsystemd: the real client library.
 tests_tworker_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_tworker_LDADD = $(SYSTEMD_LIBS)
-TESTS += $(UNIT_TESTS) $(INTEG_TESTS) tests/manpages.sh tests/units.sh
+TESTS += $(UNIT_TESTS) $(INTEG_TESTS) tests/manpages.sh tests/units.sh \
+	tests/completion.sh tests/docs.sh
 
 UNIT_LDADD = supervisor/libpoold.a pool/libpool.a proto/libproto.a \
 	http/libhttp.a \
@@ -96,7 +97,8 @@ check-local:
 	@exit 1
 endif
 
-EXTRA_DIST += tests/data tests/manpages.sh tests/units.sh tests/lsan.supp
+EXTRA_DIST += tests/data tests/manpages.sh tests/units.sh tests/lsan.supp \
+	tests/lib.sh tests/completion.sh tests/docs.sh
 
 # libFuzzer targets (clang): make fuzz, then run e.g.
 #   mkdir -p /tmp/corpus && tests/fuzz/fuzz_http -max_total_time=60 \

@@ -1,0 +1,119 @@
+#!/bin/sh
+# Every configuration option and every long flag is documented, as TAP.
+# The option names come from the libconfuse tables (CFG_*("name", ...))
+# in supervisor/*.c and the flags from `poold --help`, so a new option or
+# flag that is not documented fails here.  An option counts as documented
+# when docs/configuration.md has it as `name` and etc/poold.conf.5 as an
+# argument of Ic; a flag when docs/configuration.md has --flag as a
+# whole word.
+srcdir=${POOLD_SRCDIR:-.}
+poold=${POOLD:-./supervisor/poold}
+md=docs/configuration.md
+man=etc/poold.conf.5
+failed=0
+echo "1..3"
+
+# The first string argument of every CFG_ macro in the sources, one per
+# line, sorted and unique.  Each file is read as one line, so a call
+# wrapped over several lines is found as well.
+options()
+{
+	for f in "$srcdir"/supervisor/*.c; do
+		[ -r "$f" ] || continue
+		awk '{ s = s " " $0 }
+		END {
+			while (match(s, /CFG_[A-Z_]+[ \t]*\([ \t]*"[^"]*"/)) {
+				m = substr(s, RSTART, RLENGTH)
+				s = substr(s, RSTART + RLENGTH)
+				sub(/^[^"]*"/, "", m)
+				sub(/"$/, "", m)
+				print m
+			}
+		}' "$f"
+	done | sort -u
+}
+
+# The long flags in `poold --help`, without their dashes.
+flags()
+{
+	"$poold" --help 2>/dev/null | awk '{
+		s = $0
+		while (match(s, /--[A-Za-z0-9][A-Za-z0-9_-]*/)) {
+			print substr(s, RSTART + 2, RLENGTH - 2)
+			s = substr(s, RSTART + RLENGTH)
+		}
+	}' | sort -u
+}
+
+# report N DESCRIPTION MISSING...: one TAP line, and the missing names.
+report()
+{
+	n=$1
+	what=$2
+	shift 2
+	if [ $# -eq 0 ]; then
+		echo "ok $n - $what"
+		return
+	fi
+	failed=1
+	echo "not ok $n - $what: missing $*"
+	for name in "$@"; do
+		echo "# $name"
+	done
+}
+
+opts=$(options)
+count=$(printf '%s\n' "$opts" | grep -c .)
+# A table this small means the extraction no longer fits the source.
+if [ "$count" -lt 20 ]; then
+	failed=1
+	echo "not ok 1 - $md documents every option: found only $count" \
+	    "options in $srcdir/supervisor/*.c"
+	echo "not ok 2 - $man documents every option: found only $count" \
+	    "options in $srcdir/supervisor/*.c"
+else
+	for doc in "$md" "$man"; do
+		if [ "$doc" = "$md" ]; then n=1; else n=2; fi
+		if [ ! -r "$srcdir/$doc" ]; then
+			failed=1
+			echo "not ok $n - $doc: cannot read $srcdir/$doc"
+			continue
+		fi
+		missing=""
+		for o in $opts; do
+			case $o in
+			*[!A-Za-z0-9_]*)
+				missing="$missing $o"	# not a plain name
+				continue ;;
+			esac
+			if [ "$doc" = "$md" ]; then
+				grep -F "\`$o\`" "$srcdir/$doc" >/dev/null 2>&1
+			else
+				grep -E "(^\.|[[:space:]])Ic[[:space:]]+$o([[:space:]]|$)" \
+				    "$srcdir/$doc" >/dev/null 2>&1
+			fi || missing="$missing $o"
+		done
+		# shellcheck disable=SC2086
+		report $n "$doc documents all $count options" $missing
+	done
+fi
+
+if [ ! -x "$poold" ]; then
+	echo "ok 3 - $md documents every long flag # SKIP no poold at $poold"
+	exit $failed
+fi
+fl=$(flags)
+count=$(printf '%s\n' "$fl" | grep -c .)
+if [ "$count" -lt 10 ]; then
+	echo "not ok 3 - $md documents every long flag: found only $count" \
+	    "in $poold --help"
+	exit 1
+fi
+missing=""
+for f in $fl; do
+	grep -E -e "--$f([^A-Za-z0-9_-]|$)" "$srcdir/$md" >/dev/null 2>&1 ||
+	    missing="$missing --$f"
+done
+# shellcheck disable=SC2086
+report 3 "$md documents all $count long flags" $missing
+exit $failed
