@@ -31,7 +31,7 @@ check_PROGRAMS += tests/tworker $(UNIT_TESTS) $(INTEG_TESTS)
 tests_tworker_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_tworker_LDADD = $(SYSTEMD_LIBS)
 TESTS += $(UNIT_TESTS) $(INTEG_TESTS) tests/manpages.sh tests/units.sh \
-	tests/completion.sh tests/docs.sh
+	tests/completion.sh tests/readme.sh tests/docs.sh
 
 UNIT_LDADD = supervisor/libpoold.a pool/libpool.a proto/libproto.a \
 	http/libhttp.a \
@@ -98,7 +98,7 @@ check-local:
 endif
 
 EXTRA_DIST += tests/data tests/manpages.sh tests/units.sh tests/lsan.supp \
-	tests/lib.sh tests/completion.sh tests/docs.sh
+	tests/lib.sh tests/completion.sh tests/readme.sh tests/docs.sh
 
 # libFuzzer targets (clang): make fuzz, then run e.g.
 #   mkdir -p /tmp/corpus && tests/fuzz/fuzz_http -max_total_time=60 \
