@@ -331,7 +331,12 @@ escalate(struct pool *p, uint64_t now, const struct pool_ops *ops)
 	return next;
 }
 
-/* Rule 3: true while a probe is still inside its boot window. */
+/*
+ * Rule 3: true while a probe is still inside its boot window.  A probe
+ * proves the pool healthy once it is ready and has outlived the window:
+ * READY=1 alone is not enough, or a program that says it and crashes at
+ * once would be retried at the shortest backoff for ever.
+ */
 static bool
 probing(struct pool *p, uint64_t now, uint64_t *next)
 {
@@ -340,16 +345,20 @@ probing(struct pool *p, uint64_t now, uint64_t *next)
 	if (p->p_backoff.b_fails == 0)
 		return false;
 	for (size_t i = 0; i < p->p_nw; i++) {
-		struct worker *w = &p->p_w[i];
+		struct worker	*w = &p->p_w[i];
+		uint64_t	 proven_at;
+
 		if (!w->w_probe || w->w_state != WS_RUNNING)
 			continue;
-		if (pool_worker_ready(p, w, now)) {
+		proven_at = pool_worker_ready(p, w, now) ?
+		    w->w_started + POOL_BOOT_WINDOW_MS : ready_at(p, w);
+		if (now >= proven_at) {
 			backoff_reset(&p->p_backoff);
 			for (size_t j = 0; j < p->p_nw; j++)
 				p->p_w[j].w_probe = false;
 			return false;
 		}
-		*next = min_u64(*next, ready_at(p, w));
+		*next = min_u64(*next, proven_at);
 		busy = true;
 	}
 	return busy;

@@ -909,11 +909,24 @@ Test(pool, notify_ready_then_quick_death_is_a_failed_boot, .fini = teardown)
 	pe = reap(w, 200);
 	cr_assert_eq(pe.pe_kind, EXIT_FAILED_BOOT);
 	cr_assert_gt(pe.pe_backoff_ms, 0, "no backoff");
-	/* A ready worker that lived past the window simply died. */
-	reconcile(200 + pe.pe_backoff_ms);
+	/* The probe says READY=1 and crashes at once too: that does not
+	   prove the pool healthy, and the backoff grows. */
+	uint64_t t = 200 + pe.pe_backoff_ms, first = pe.pe_backoff_ms;
+	reconcile(t);
 	w = pid_in(0);
-	notified(w, NM_READY, 300 + pe.pe_backoff_ms, true);
-	pe = reap(w, 300 + pe.pe_backoff_ms + POOL_BOOT_WINDOW_MS);
+	notified(w, NM_READY, t + 100, true);
+	reconcile(t + 150);
+	pe = reap(w, t + 200);
+	cr_assert_eq(pe.pe_kind, EXIT_FAILED_BOOT);
+	cr_assert_gt(pe.pe_backoff_ms, first, "the backoff did not grow");
+	/* A ready probe that outlives the window proves the pool: when it
+	   dies later, it simply died. */
+	t += 200 + pe.pe_backoff_ms;
+	reconcile(t);
+	w = pid_in(0);
+	notified(w, NM_READY, t + 100, true);
+	reconcile(t + POOL_BOOT_WINDOW_MS);
+	pe = reap(w, t + 2 * POOL_BOOT_WINDOW_MS);
 	cr_assert_eq(pe.pe_kind, EXIT_DIED);
 }
 
