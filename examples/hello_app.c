@@ -11,6 +11,8 @@
  *         /crash     abort(): one worker dies and is replaced
  *         /hang      never returns: with a timeout, the watchdog aborts
  *                    the worker
+ *         /inject, /framing  headers poold must refuse (CR LF in a value,
+ *                    a Content-Length of the module's own): 500
  * It keeps no state between requests, so it is thread-safe.
  */
 #include <poold/app.h>
@@ -113,10 +115,20 @@ hello_handle(const struct poold_request *rq, struct poold_response *rs)
 	if (rq->target_len == 7 && strncmp(t, "/inject", 7) == 0) {
 		/* A header a careless module might build from input: poold
 		   must refuse it, not split the response. */
+		static const char value[] = "a\r\nSet-Cookie: stolen=1";
 		static const struct poold_header evil[] = {
-			{ "X-Note", 6, "a\r\nSet-Cookie: stolen=1", 25 },
+			{ "X-Note", 6, value, sizeof(value) - 1 },
 		};
 		rs->headers = evil;
+		rs->nheaders = 1;
+		return 0;
+	}
+	if (rq->target_len == 8 && strncmp(t, "/framing", 8) == 0) {
+		/* A length of its own beside poold's: refused too. */
+		static const struct poold_header twice[] = {
+			{ "content-length", 14, "3", 1 },
+		};
+		rs->headers = twice;
 		rs->nheaders = 1;
 		return 0;
 	}

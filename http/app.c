@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "poold/app.h"
 #include "worker.h"
@@ -80,6 +81,26 @@ is_token(const char *s, size_t n)
 	return true;
 }
 
+/*
+ * Headers that frame the message or that poold writes itself: a module's
+ * own Content-Length or Transfer-Encoding beside poold's would let the
+ * module desynchronise the client (two lengths, or a length and chunks).
+ */
+static bool
+is_reserved(const char *name, size_t n)
+{
+	static const char *const reserved[] = { "Content-Length",
+	    "Transfer-Encoding", "Content-Type", "Connection", "Date",
+	    "Server", "Keep-Alive" };
+
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		if (strlen(reserved[i]) == n &&
+		    strncasecmp(reserved[i], name, n) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* The module's headers as lines; false if any would break the head. */
 static bool
 extra_lines(const struct poold_response *rs, char *buf, size_t len)
@@ -91,6 +112,7 @@ extra_lines(const struct poold_response *rs, char *buf, size_t len)
 		const struct poold_header *h = &rs->headers[i];
 		if (h->name == NULL || h->value == NULL ||
 		    !is_token(h->name, h->name_len) ||
+		    is_reserved(h->name, h->name_len) ||
 		    memchr(h->value, '\r', h->value_len) != NULL ||
 		    memchr(h->value, '\n', h->value_len) != NULL ||
 		    memchr(h->value, '\0', h->value_len) != NULL ||
@@ -102,19 +124,61 @@ extra_lines(const struct poold_response *rs, char *buf, size_t len)
 	return true;
 }
 
+/* The module's response, checked and copied into r; 0 or a status. */
 static int
-call(const struct poold_request *rq, struct poold_response *rs)
+copy_response(const struct http_request *hq, const struct poold_response *rs,
+    bool keepalive, struct hw_response *r)
 {
-	int r;
+	char	extra[APP_EXTRA_MAX], head[APP_EXTRA_MAX + 512];
+	size_t	hlen, out;
+	bool	nobody;
+
+	if (rs->status < 200 || rs->status > 599 ||
+	    (rs->body == NULL && rs->body_len > 0) ||
+	    rs->body_len > APP_BODY_MAX || (rs->content_type != NULL &&
+	    strpbrk(rs->content_type, "\r\n") != NULL) ||
+	    !extra_lines(rs, extra, sizeof(extra)))
+		return 500;
+	nobody = rs->status == 204 || rs->status == 304;
+	out = nobody || hq->rq_head ? 0 : rs->body_len;
+	hlen = http_head(head, sizeof(head), rs->status,
+	    nobody ? NULL : rs->content_type, nobody ? 0 : rs->body_len,
+	    keepalive, hq->rq_minor, extra);
+	if (hlen == 0 || (r->hr_mem = malloc(hlen + out)) == NULL)
+		return 500;
+	memcpy(r->hr_mem, head, hlen);
+	if (out > 0)
+		memcpy(r->hr_mem + hlen, rs->body, out);
+	r->hr_memlen = hlen + out;
+	r->hr_len = 0;
+	r->hr_fd = -1;
+	r->hr_left = 0;
+	r->hr_status = rs->status;
+	r->hr_close = !keepalive;
+	r->hr_body = out;
+	return 0;
+}
+
+/*
+ * A module not marked thread-safe runs under one lock, held until its
+ * response is copied: what it returned may point into memory it reuses
+ * on the next call, from another thread.
+ */
+static int
+call(const struct http_request *hq, const struct poold_request *rq,
+    struct poold_response *rs, bool keepalive, struct hw_response *r)
+{
+	int rc;
 
 	if (app_serialize)
 		pthread_mutex_lock(&app_lock);
 	hw_handler_begin();
-	r = app->handle(rq, rs);
+	rc = app->handle(rq, rs);
 	hw_handler_end();
+	rc = rc != 0 ? 500 : copy_response(hq, rs, keepalive, r);
 	if (app_serialize)
 		pthread_mutex_unlock(&app_lock);
-	return r;
+	return rc;
 }
 
 int
@@ -132,9 +196,6 @@ app_respond(const struct http_request *hq, const char *body, size_t blen,
 	};
 	struct poold_response	rs = { .status = 200,
 	    .content_type = "text/plain; charset=utf-8" };
-	char			extra[APP_EXTRA_MAX], head[APP_EXTRA_MAX + 512];
-	size_t			hlen, out;
-	bool			nobody;
 
 	for (size_t i = 0; i < hq->rq_nfields; i++) {
 		hdrs[i].name = hq->rq_fields[i].hf_name;
@@ -142,28 +203,5 @@ app_respond(const struct http_request *hq, const char *body, size_t blen,
 		hdrs[i].value = hq->rq_fields[i].hf_value;
 		hdrs[i].value_len = hq->rq_fields[i].hf_vlen;
 	}
-	if (call(&rq, &rs) != 0 || rs.status < 200 || rs.status > 599 ||
-	    (rs.body == NULL && rs.body_len > 0) ||
-	    rs.body_len > APP_BODY_MAX || (rs.content_type != NULL &&
-	    strpbrk(rs.content_type, "\r\n") != NULL) ||
-	    !extra_lines(&rs, extra, sizeof(extra)))
-		return 500;
-	nobody = rs.status == 204 || rs.status == 304;
-	out = nobody || hq->rq_head ? 0 : rs.body_len;
-	hlen = http_head(head, sizeof(head), rs.status,
-	    nobody ? NULL : rs.content_type, nobody ? 0 : rs.body_len,
-	    keepalive, hq->rq_minor, extra);
-	if (hlen == 0 || (r->hr_mem = malloc(hlen + out)) == NULL)
-		return 500;
-	memcpy(r->hr_mem, head, hlen);
-	if (out > 0)
-		memcpy(r->hr_mem + hlen, rs.body, out);
-	r->hr_memlen = hlen + out;
-	r->hr_len = 0;
-	r->hr_fd = -1;
-	r->hr_left = 0;
-	r->hr_status = rs.status;
-	r->hr_close = !keepalive;
-	r->hr_body = out;
-	return 0;
+	return call(hq, &rq, &rs, keepalive, r);
 }

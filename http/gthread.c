@@ -449,8 +449,11 @@ hw_gthread_run(const struct http_worker_conf *wc)
 		for (int k = 0; k < n; k++) {
 			uint64_t tag = evs[k].data.u64;
 			if (tag == TAG_SIGNAL) {
-				if (!on_signals())
-					return 0;	/* quick: no joins */
+				if (!on_signals()) {
+					/* Quick: no joins, so no fini. */
+					hw_no_fini();
+					return 0;
+				}
 			} else if (tag == TAG_RETURN)
 				take_back();
 			else if (tag >= TAG_LISTEN &&

@@ -19,6 +19,7 @@ struct sb_entry	*hw_board;
 
 static char	hw_hello[128];
 static size_t	hw_hello_len;
+static bool	hw_fini_unsafe;
 static bool	hw_static;
 
 int
@@ -248,6 +249,12 @@ hw_head_max(const struct http_limits *l)
 	return l->hl_line + 2 + l->hl_fields * l->hl_field_size + 2 + 2;
 }
 
+void
+hw_no_fini(void)
+{
+	hw_fini_unsafe = true;
+}
+
 int
 http_worker_run(const struct http_worker_conf *wc)
 {
@@ -266,6 +273,7 @@ http_worker_run(const struct http_worker_conf *wc)
 		rc = hw_async_run(wc);
 		break;
 	}
-	app_fini();
+	if (!hw_fini_unsafe)
+		app_fini();
 	return rc;
 }

@@ -141,6 +141,9 @@ int	 hw_beat_init(unsigned threads);
 void	 hw_beat_thread(unsigned index);
 void	 hw_handler_begin(void);
 void	 hw_handler_end(void);
+/* A loop that ends with handlers possibly still running (gthread's quick
+   stop) says so: the module's fini() must not run under them. */
+void	 hw_no_fini(void);
 void	 hw_beat(void);
 
 /* recycle.c: a request is done (scoreboard and max_requests). */

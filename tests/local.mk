@@ -27,6 +27,12 @@ INTEG_TESTS = \
 	tests/integ/test_stress
 
 check_PROGRAMS += tests/tworker $(UNIT_TESTS) $(INTEG_TESTS)
+# A module that is not thread-safe, for the gthread lock's test.
+check_PROGRAMS += tests/shared_app.so
+tests_shared_app_so_SOURCES = tests/shared_app.c
+tests_shared_app_so_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/http
+tests_shared_app_so_CFLAGS = $(AM_CFLAGS) -fPIC
+tests_shared_app_so_LDFLAGS = -shared
 # libsystemd's sd_notify() for --libsystemd: the real client library.
 tests_tworker_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_tworker_LDADD = $(SYSTEMD_LIBS)
@@ -73,7 +79,7 @@ tests_libloadgen_a_SOURCES = tests/loadgen.c tests/loadgen.h
 tests_integ_test_scale_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_integ_test_control_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
 tests_integ_test_control_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_integ_test_http_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
+tests_integ_test_http_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS) -lpthread
 tests_integ_test_http_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_integ_test_health_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
 tests_integ_test_health_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
@@ -83,12 +89,13 @@ AM_TESTS_ENVIRONMENT = \
 	TWORKER=$(abs_top_builddir)/tests/tworker; \
 	POOLCTL=$(abs_top_builddir)/ctl/poolctl; \
 	POOLD_APP_EXAMPLE=$(abs_top_builddir)/examples/hello_app.so; \
+	POOLD_SHARED_APP=$(abs_top_builddir)/tests/shared_app.so; \
 	POOLD_TESTDATA=$(abs_top_srcdir)/tests/data; \
 	POOLD_SRCDIR=$(abs_top_srcdir); \
 	CRITERION_OUTPUTS=tap:-; \
 	LSAN_OPTIONS=suppressions=$(abs_top_srcdir)/tests/lsan.supp:print_suppressions=0; \
 	POOLD_SANITIZED=$(enable_sanitizers); \
-	export POOLD TWORKER POOLCTL POOLD_APP_EXAMPLE POOLD_TESTDATA POOLD_SRCDIR CRITERION_OUTPUTS LSAN_OPTIONS POOLD_SANITIZED;
+	export POOLD TWORKER POOLCTL POOLD_APP_EXAMPLE POOLD_SHARED_APP POOLD_TESTDATA POOLD_SRCDIR CRITERION_OUTPUTS LSAN_OPTIONS POOLD_SANITIZED;
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
 	$(top_srcdir)/build-aux/tap-driver.sh
 else

@@ -54,12 +54,15 @@ struct poold_request {
  * What the pointers point to must stay valid until handle() returns to
  * poold, which copies it.  Header names must be tokens and values must
  * not contain CR or LF; poold answers 500 otherwise (no response
- * splitting, whatever the module does).  Content-Length, Date, Server
- * and Connection are poold's.
+ * splitting, whatever the module does).  Content-Length,
+ * Transfer-Encoding, Content-Type (set content_type), Connection,
+ * Keep-Alive, Date and Server are poold's: a module that sets one of them
+ * gets a 500 too.
  */
 struct poold_response {
 	int				 status;	/* 200 */
-	const char			*content_type;	/* text/plain */
+	const char			*content_type;	/* text/plain;
+							   charset=utf-8 */
 	const struct poold_header	*headers;	/* NULL */
 	size_t				 nheaders;	/* 0 */
 	const void			*body;		/* NULL */

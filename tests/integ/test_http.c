@@ -6,6 +6,8 @@
 
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -509,9 +511,77 @@ Test(http, app_module_for_every_class)
 		    classes[k], r);
 		cr_expect(strstr(r, "Set-Cookie") == NULL, "header injected: %s",
 		    r);
+		/* A framing header of the module's own: refused. */
+		r = SEND(REQ("/framing", ""), NULL, 0, &closed);
+		cr_expect(strncmp(r, "HTTP/1.1 500 ", 13) == 0, "%s: %s",
+		    classes[k], r);
 		h_teardown(&pd);
 		h_setup(&pd);
 	}
+}
+
+/* -- a module that is not thread-safe, under gthread -------------------- */
+
+#define SHARED_THREADS	4
+#define SHARED_ROUNDS	50
+
+static int		shared_port;
+static atomic_int	shared_mixed, shared_failed;
+
+/* Requests for paths of its own; counts answers naming another path. */
+static void *
+shared_client(void *arg)
+{
+	char	req[128], want[64], buf[1024];
+	bool	closed;
+	int	fd;
+
+	for (int j = 0; j < SHARED_ROUNDS; j++) {
+		snprintf(want, sizeof(want), "/t%d-%d\n", (int)(intptr_t)arg, j);
+		snprintf(req, sizeof(req), "GET %.*s HTTP/1.0\r\n\r\n",
+		    (int)strlen(want) - 1, want);
+		buf[0] = '\0';
+		if ((fd = h_tcp_connect(shared_port)) == -1 ||
+		    h_send(fd, req, strlen(req)) == -1) {
+			atomic_fetch_add(&shared_failed, 1);
+			if (fd != -1)
+				close(fd);
+			continue;
+		}
+		h_recv(fd, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
+		close(fd);
+		if (strncmp(buf, "HTTP/1.0 200 ", 13) != 0)
+			atomic_fetch_add(&shared_failed, 1);
+		else if (strstr(buf, want) == NULL)
+			atomic_fetch_add(&shared_mixed, 1);
+	}
+	return NULL;
+}
+
+/* poold holds a module's lock until its answer is copied, so threads
+   never read each other's answers from the module's one buffer. */
+Test(http, gthread_serializes_a_module_until_its_answer_is_copied)
+{
+	const char	*app = getenv("POOLD_SHARED_APP");
+	pthread_t	 t[SHARED_THREADS];
+	char		 bind[32];
+
+	cr_assert(app != NULL && *app != '\0', "POOLD_SHARED_APP not set");
+	shared_port = h_free_port();
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", shared_port);
+	const char *args[] = { "-b", bind, "-w", "1", "-k", "gthread",
+	    "--threads", "4", "--app", app, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	for (intptr_t i = 0; i < SHARED_THREADS; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, shared_client,
+		    (void *)i), 0);
+	for (int i = 0; i < SHARED_THREADS; i++)
+		pthread_join(t[i], NULL);
+	cr_assert_eq(atomic_load(&shared_failed), 0, "%d requests failed",
+	    atomic_load(&shared_failed));
+	cr_assert_eq(atomic_load(&shared_mixed), 0,
+	    "%d answers were another request's", atomic_load(&shared_mixed));
 }
 
 /* A crash in a module kills one worker; the arbiter replaces it. */
