@@ -1,4 +1,4 @@
 # Documentation, installed in $(docdir) (/usr/share/doc/poold); the man
 # pages are installed by the folders they describe.
-dist_doc_DATA = README.md docs/configuration.md docs/gunicorn.md \
-	proto/PROTOCOL.md
+dist_doc_DATA = README.md docs/configuration.md docs/worker-contract.md \
+	docs/app-modules.md docs/gunicorn.md proto/PROTOCOL.md

@@ -17,3 +17,4 @@ http_libhttp_a_SOURCES += http/app.c
 http_libhttp_a_SOURCES += http/share.c
 http_libhttp_a_SOURCES += http/recycle.c http/beat.c
 pkginclude_HEADERS = http/poold/app.h
+dist_man_MANS += http/poold-app.3

@@ -32,4 +32,4 @@ sbin_PROGRAMS += supervisor/poold
 supervisor_poold_SOURCES = supervisor/main.c
 supervisor_poold_LDADD = supervisor/libpoold.a pool/libpool.a \
 	proto/libproto.a http/libhttp.a $(CONFUSE_LIBS) $(JANSSON_LIBS)
-dist_man_MANS = supervisor/poold.8
+dist_man_MANS += supervisor/poold.8

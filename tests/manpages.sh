@@ -2,8 +2,8 @@
 # Man pages render without a warning from man(1), as TAP.  Skipped where
 # man-db is not installed (the build does not need it).
 srcdir=${POOLD_SRCDIR:-.}
-pages="supervisor/poold.8 ctl/poolctl.8 etc/poold.conf.5"
-echo "1..3"
+pages="supervisor/poold.8 ctl/poolctl.8 etc/poold.conf.5 http/poold-app.3"
+echo "1..4"
 n=0
 for page in $pages; do
 	n=$((n + 1))
