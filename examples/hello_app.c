@@ -53,8 +53,8 @@ echo(const struct poold_request *rq, struct poold_response *rs)
 	n = add(n, rq->method, rq->method_len);
 	n = add(n, " ", 1);
 	n = add(n, rq->target, rq->target_len);
-	snprintf(line, sizeof(line), " HTTP/1.%d\nworker %u\n",
-	    rq->version_minor, rq->worker_id);
+	snprintf(line, sizeof(line), " HTTP/1.%d\nworker %u\nfrom %s\n",
+	    rq->version_minor, rq->worker_id, rq->remote_addr);
 	n = add(n, line, strlen(line));
 	for (size_t i = 0; i < rq->nheaders; i++) {
 		n = add(n, rq->headers[i].name, rq->headers[i].name_len);

@@ -613,12 +613,11 @@ conn_new(int fd)
 		return;
 	}
 	c->c_fd = fd;
-	if (alog_enabled()) {
-		/* Without memory the connection is still served, unlogged. */
-		if (c->c_log == NULL)
-			c->c_log = malloc(sizeof(*c->c_log));
+	/* Without memory the connection is still served, unlogged. */
+	if (alog_enabled() && c->c_log == NULL)
+		c->c_log = malloc(sizeof(*c->c_log));
+	if (hw_wants_peer())
 		alog_peer(fd, c->c_peer, sizeof(c->c_peer));
-	}
 	c->c_tkind = T_NONE;
 	c->c_minor = 1;
 	/* Replies are one write; do not let Nagle hold them back. */

@@ -242,7 +242,7 @@ conn_new(int fd)
 	hw_set_timeouts(fd, G.g_wc->hw_read_ms);
 	/* Keep-alive replies are head then body: no Nagle delay. */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (alog_enabled())
+	if (hw_wants_peer())
 		alog_peer(fd, c->g_bc.bc_peer, sizeof(c->g_bc.bc_peer));
 	G.g_nconns++;
 	sb_conn_open(hw_board, G.g_wc->hw_group);

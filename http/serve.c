@@ -249,6 +249,12 @@ hw_head_max(const struct http_limits *l)
 	return l->hl_line + 2 + l->hl_fields * l->hl_field_size + 2 + 2;
 }
 
+bool
+hw_wants_peer(void)
+{
+	return alog_enabled() || app_enabled();
+}
+
 void
 hw_no_fini(void)
 {

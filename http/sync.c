@@ -82,7 +82,7 @@ hw_sync_run(const struct http_worker_conf *wc)
 			if (bc.bc_fd == -1)
 				continue;	/* a sibling won, or it left */
 			hw_set_timeouts(bc.bc_fd, wc->hw_read_ms);
-			if (alog_enabled())
+			if (hw_wants_peer())
 				alog_peer(bc.bc_fd, bc.bc_peer,
 				    sizeof(bc.bc_peer));
 			bc.bc_len = 0;

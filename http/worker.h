@@ -101,6 +101,9 @@ void	 hw_response_done(struct hw_response *);
 int	 app_load(const char *path, const char *arg, unsigned slot,
 	    bool threads);
 bool	 app_enabled(void);
+/* The client's address is read at accept when someone uses it: the
+   access log, or a module (poold_request.remote_addr). */
+bool	 hw_wants_peer(void);
 void	 app_fini(void);
 /* Run the module on a complete request: 0 with r filled, or a status. */
 int	 app_respond(const struct http_request *, const char *body,
@@ -168,7 +171,7 @@ struct hw_bconn {
 	size_t			 bc_len;	/* bytes buffered */
 	size_t			 bc_cap;
 	struct http_request	*bc_rq;		/* scratch for the parser */
-	char			 bc_peer[48];	/* for the access log */
+	char			 bc_peer[48];	/* hw_wants_peer() */
 	/* With an app: the head kept while the body is read, and the body. */
 	char			*bc_head;
 	size_t			 bc_headcap;

@@ -497,6 +497,9 @@ Test(http, app_module_for_every_class)
 		    "\r\nContent-Length: 5\r\n\r\nhello", NULL, 0, &closed);
 		cr_expect(strstr(r, "body 5 bytes\nhello") != NULL, "%s: %s",
 		    classes[k], r);
+		/* The client's address, with no access log configured. */
+		cr_expect(strstr(r, "\nfrom 127.0.0.1\n") != NULL, "%s: %s",
+		    classes[k], r);
 		r = SEND("POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close"
 		    "\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde"
 		    "\r\n0\r\n\r\n", NULL, 0, &closed);
