@@ -1266,8 +1266,12 @@ ParameterizedTestParameters(http_response, reason)
 		{ 500, "Internal Server Error", "" },
 		{ 501, "Not Implemented", "" },
 		{ 505, "HTTP Version Not Supported", "" },
-		{ 299, "Unknown", "" },
-		{ 0, "Unknown", "" },
+		{ 201, "Created", "" },
+		{ 303, "See Other", "" },
+		{ 429, "Too Many Requests", "" },
+		{ 504, "Gateway Timeout", "" },
+		{ 299, "", "" },
+		{ 0, "", "" },
 	};
 
 	return cr_make_param_array(struct reason_case, cases,
