@@ -34,12 +34,15 @@ complete_line()
 	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
 }
 
-got=$(complete_line "poolctl sc")
-t_check "a command from its prefix" "scale " "$got"
-got=$(complete_line "poolctl stop ")
-t_check "stop's modes" "graceful quick " "$got"
-got=$(complete_line "poolctl --j")
-t_check "an option" "--json " "$got"
+# expect NAME LINE WANT: completing LINE offers WANT (among others).
+expect()
+{
+	t_check "$1" "$3" "$(complete_line "$2")"
+}
+
+expect "a command from its prefix" "poolctl sc" "scale "
+expect "stop's modes" "poolctl stop " "graceful quick "
+expect "an option" "poolctl --j" "--json "
 
 sock=$T_DIR/ctl.sock
 p1=$(t_free_port)
@@ -56,14 +59,10 @@ if ! t_until 10 "$POOLCTL" -s "$sock" status; then
 	exit
 fi
 
-got=$(complete_line "poolctl -s $sock scale ")
-t_check "pool names from the daemon" "alpha beta " "$got"
-got=$(complete_line "poolctl -s $sock workers a")
-t_check "a pool name from its prefix" "alpha " "$got"
-got=$(complete_line "poolctl -s $sock kill alpha ")
-t_check "worker ids of the pool" "0 1 " "$got"
-got=$(complete_line "poolctl -s $sock kill beta 0 US")
-t_check "signal names" "USR1 USR2 " "$got"
+expect "pool names from the daemon" "poolctl -s $sock scale " "alpha beta "
+expect "a pool name from its prefix" "poolctl -s $sock workers a" "alpha "
+expect "worker ids of the pool" "poolctl -s $sock kill alpha " "0 1 "
+expect "signal names" "poolctl -s $sock kill beta 0 US" "USR1 USR2 "
 got=$(complete_line "poolctl -s $T_DIR/none.sock scale ")
 t_eq "nothing from a daemon that is not there" "" "$got"
 
