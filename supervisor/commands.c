@@ -73,14 +73,26 @@ wall_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * A running pool by name.  One that exists but is stopping (poold is
+ * stopping, or a reload removed it and it drains) is busy, not unknown:
+ * status still lists it.
+ */
 static struct pool *
 find_pool(const char *name, json_t **err)
 {
 	struct pool *p = arbiter_pool_named(name);
 
-	if (p == NULL)
-		*err = fail(PERR_NO_SUCH_POOL, "no pool named %.64s", name);
-	return p;
+	if (p != NULL)
+		return p;
+	for (size_t i = 0; i < arbiter_npools(); i++) {
+		if (strcmp(arbiter_pool(i)->p_name, name) == 0) {
+			*err = fail(PERR_BUSY, "pool %.64s is stopping", name);
+			return NULL;
+		}
+	}
+	*err = fail(PERR_NO_SUCH_POOL, "no pool named %.64s", name);
+	return NULL;
 }
 
 static const char *

@@ -179,6 +179,31 @@ Test(control, scale_within_bounds)
 	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
 }
 
+/* A pool that is stopping is busy, not unknown: status still lists it. */
+Test(control, a_stopping_pool_is_busy)
+{
+	char	conf[H_PATH_MAX], text[1024];
+	json_t	*r;
+
+	port = h_free_port();
+	snprintf(text, sizeof(text),
+	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\", \"--ignore-term\" }\n"
+	    "  workers = 1\n  graceful_timeout = 20\n}\n",
+	    port, h_tworker_path());
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS), "control socket not up");
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	r = ctl("stop");
+	expect_ok(r);
+	json_decref(r);
+	expect_error("workers web", "busy");
+	expect_error("scale web 2", "busy");
+	expect_error("workers nope", "no_such_pool");
+}
+
 Test(control, restart_replaces_every_worker)
 {
 	json_t	*r;
