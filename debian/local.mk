@@ -22,7 +22,6 @@ EXTRA_DIST += \
 	debian/control \
 	debian/copyright \
 	debian/local.mk \
-	debian/poold.docs \
 	debian/poold.examples \
 	debian/poold.install \
 	debian/poold.lintian-overrides \
