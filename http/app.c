@@ -142,8 +142,9 @@ copy_response(const struct http_request *hq, const struct poold_response *rs,
 	nobody = rs->status == 204 || rs->status == 304;
 	out = nobody || hq->rq_head ? 0 : rs->body_len;
 	hlen = http_head(head, sizeof(head), rs->status,
-	    nobody ? NULL : rs->content_type, nobody ? 0 : rs->body_len,
-	    keepalive, hq->rq_minor, extra);
+	    nobody ? NULL : rs->content_type,
+	    nobody ? HTTP_NO_LENGTH : rs->body_len, keepalive, hq->rq_minor,
+	    extra);
 	if (hlen == 0 || (r->hr_mem = malloc(hlen + out)) == NULL)
 		return 500;
 	memcpy(r->hr_mem, head, hlen);

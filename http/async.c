@@ -113,7 +113,10 @@ static struct async {
 /*
  * The clock is read once per batch of events, not per event: a profile at
  * 50 keep-alive clients had clock_gettime at a tenth of the worker's time.
- * Deadlines are whole seconds, so a batch's few milliseconds do not matter.
+ * A batch of parsing and writing takes well under a millisecond, but an
+ * app module's handler may block for as long as it likes, so the clock is
+ * read again after each one: a keep-alive timer started after a slow
+ * handler would otherwise be due already.
  */
 static uint64_t
 now_ms(void)
@@ -283,6 +286,7 @@ conn_complete(struct conn *c)
 		}
 		hw_app_response(A.a_rq, c->c_abody, c->c_abodylen, c->c_peer,
 		    c->c_keepalive, &c->c_resp);
+		clock_update();
 	}
 	conn_send(c);
 }
@@ -646,7 +650,7 @@ static bool
 yield_accepts(void)
 {
 	uint64_t back = hw_share_yield(&A.a_share, A.a_wc, A.a_nconns,
-	    now_ms());
+	    sb_now_ms());	/* a pause of 2 ms: not from the batch's start */
 
 	if (back == 0)
 		return false;
@@ -677,7 +681,7 @@ accept_all(int lfd)
 			/* The listener stays readable: stop looking at it
 			   for a moment instead of spinning on it. */
 			A.a_paused = true;
-			A.a_resume = now_ms() + EMFILE_PAUSE_MS;
+			A.a_resume = sb_now_ms() + EMFILE_PAUSE_MS;
 			listeners_interest(0);
 		}
 		return;		/* EAGAIN: a sibling took it, or none */
@@ -729,6 +733,14 @@ on_signals(void)
 	return true;
 }
 
+static bool
+input_waiting(int fd)
+{
+	char b;
+
+	return recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 1;
+}
+
 static int
 expire(uint64_t now)
 {
@@ -751,8 +763,15 @@ expire(uint64_t now)
 	}
 	for (int k = 0; k < T_NKINDS; k++) {
 		while ((c = A.a_timers[k].tl_head) != NULL &&
-		    c->c_deadline <= now)
+		    c->c_deadline <= now) {
+			if (k == T_IDLE && input_waiting(c->c_fd)) {
+				/* Its next request came while this loop was
+				   busy, before epoll said so: serve it. */
+				timer_start(c, T_READ);
+				continue;
+			}
 			conn_close(c);	/* slow or idle: no reply owed */
+		}
 		if (c != NULL && c->c_deadline < next)
 			next = c->c_deadline;
 	}

@@ -137,10 +137,11 @@ const char	*http_reason(int status);
 const char	*http_date(void);
 /*
  * A response head into buf (status line, Date, Server, Content-Type when
- * ctype is not NULL, Content-Length, Connection, then extra: whole header
- * lines, each ending in CRLF, or NULL): its length, or 0 if it does not
- * fit.
+ * ctype is not NULL, Content-Length unless clen is HTTP_NO_LENGTH or the
+ * status is 204, Connection, then extra: whole header lines, each ending
+ * in CRLF, or NULL): its length, or 0 if it does not fit.
  */
+#define HTTP_NO_LENGTH	UINT64_MAX
 size_t	 http_head(char *buf, size_t len, int status, const char *ctype,
 	    uint64_t clen, bool keepalive, int minor, const char *extra);
 /* RFC 9110 IMF-fixdate of t into buf (at least 30 bytes). */

@@ -247,19 +247,25 @@ size_t
 http_head(char *buf, size_t len, int status, const char *ctype,
     uint64_t clen, bool keepalive, int minor, const char *extra)
 {
-	int n;
+	char	cl[48] = "";
+	int	n;
 
+	/* RFC 9110 8.6: never in a 204; in a 304 only the length a 200
+	   would have, which only the caller can know. */
+	if (clen != HTTP_NO_LENGTH && status != 204)
+		snprintf(cl, sizeof(cl), "Content-Length: %" PRIu64 "\r\n",
+		    clen);
 	n = snprintf(buf, len,
 	    "HTTP/1.%d %d %s\r\n"
 	    "Server: poold\r\n"
 	    "Date: %s\r\n"
 	    "%s%s%s"
-	    "Content-Length: %" PRIu64 "\r\n"
+	    "%s"
 	    "%s%s"
 	    "\r\n",
 	    minor == 0 ? 0 : 1, status, http_reason(status), http_date(),
 	    ctype ? "Content-Type: " : "", ctype ? ctype : "",
-	    ctype ? "\r\n" : "", clen,
+	    ctype ? "\r\n" : "", cl,
 	    !keepalive ? "Connection: close\r\n" :
 	    minor == 0 ? "Connection: keep-alive\r\n" : "",
 	    extra ? extra : "");

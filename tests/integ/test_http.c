@@ -508,6 +508,7 @@ Test(http, app_module_for_every_class)
 		r = SEND(REQ("/status/204", ""), NULL, 0, &closed);
 		cr_expect(strncmp(r, "HTTP/1.1 204 ", 13) == 0, "%s", r);
 		cr_expect(strstr(r, "Content-Type") == NULL, "%s", r);
+		cr_expect(strstr(r, "Content-Length") == NULL, "%s", r);
 		/* CR LF in a module's header value: refused, not sent. */
 		r = SEND(REQ("/inject", ""), NULL, 0, &closed);
 		cr_expect(strncmp(r, "HTTP/1.1 500 ", 13) == 0, "%s: %s",
@@ -585,6 +586,47 @@ Test(http, gthread_serializes_a_module_until_its_answer_is_copied)
 	    atomic_load(&shared_failed));
 	cr_assert_eq(atomic_load(&shared_mixed), 0,
 	    "%d answers were another request's", atomic_load(&shared_mixed));
+}
+
+/*
+ * A slow module keeps an async worker's loop busy longer than the
+ * keep-alive time.  Connections whose next request arrived meanwhile are
+ * served, not closed as idle: neither a timer started from the clock of
+ * the batch's start nor one that ran out while the loop was busy may
+ * drop a request that is waiting.
+ */
+Test(http, async_slow_module_keeps_waiting_keepalive_requests)
+{
+	const char	*extra[] = { "--app", app_path(), "--keep-alive",
+	    "0.2", NULL };
+	static const char slow[] = "GET /sleep/300 HTTP/1.1\r\nHost: x\r\n\r\n";
+	static const char next[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	char		 buf[2048];
+	int		 fd[3];
+	bool		 closed;
+
+	start("async", 1, extra);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_neq(fd[i] = h_tcp_connect(port), -1);
+		cr_assert_eq(h_send(fd[i], slow, sizeof(slow) - 1), 0);
+	}
+	/* Each reply read, the next request goes at once, while the worker
+	   is still in the other connections' handlers. */
+	for (int i = 0; i < 3; i++) {
+		h_recv(fd[i], buf, sizeof(buf), "\r\n\r\n", 1, H_WAIT_MS,
+		    &closed);
+		cr_assert(strncmp(buf, "HTTP/1.1 200 ", 13) == 0, "%d: %s", i,
+		    buf);
+		cr_assert_eq(h_send(fd[i], next, sizeof(next) - 1), 0);
+	}
+	for (int i = 0; i < 3; i++) {
+		h_recv(fd[i], buf, sizeof(buf), "\r\n\r\n", 1, H_WAIT_MS,
+		    &closed);
+		cr_expect(strncmp(buf, "HTTP/1.1 200 ", 13) == 0,
+		    "connection %d: its second request was dropped: \"%s\"", i,
+		    buf);
+		close(fd[i]);
+	}
 }
 
 /* A crash in a module kills one worker; the arbiter replaces it. */

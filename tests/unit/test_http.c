@@ -1396,7 +1396,7 @@ Test(http_response, head)
 	    0), "Connection: close on a kept connection: %s", buf);
 
 	/* closing, no type, a big length */
-	n = http_head(buf, sizeof(buf) - 1, 200, NULL, 18446744073709551615u,
+	n = http_head(buf, sizeof(buf) - 1, 200, NULL, 18446744073709551614u,
 	    false, 1, NULL);
 	cr_assert_gt(n, 0);
 	buf[n] = '\0';
@@ -1410,8 +1410,19 @@ Test(http_response, head)
 	    "Content-Type without a type: %s", buf);
 	v = head_field(buf, "Content-Length", &vlen);
 	cr_assert_not_null(v);
-	cr_expect(vlen == 20 && memcmp(v, "18446744073709551615", 20) == 0,
+	cr_expect(vlen == 20 && memcmp(v, "18446744073709551614", 20) == 0,
 	    "Content-Length %.*s", (int)vlen, v);
+
+	/* no length: asked for, and always for a 204 (RFC 9110 8.6) */
+	n = http_head(buf, sizeof(buf) - 1, 304, NULL, HTTP_NO_LENGTH, true,
+	    1, NULL);
+	cr_assert_gt(n, 0);
+	buf[n] = '\0';
+	cr_expect_null(head_field(buf, "Content-Length", &vlen), "%s", buf);
+	n = http_head(buf, sizeof(buf) - 1, 204, NULL, 0, true, 1, NULL);
+	cr_assert_gt(n, 0);
+	buf[n] = '\0';
+	cr_expect_null(head_field(buf, "Content-Length", &vlen), "%s", buf);
 
 	/* error statuses have their reasons */
 	n = http_head(buf, sizeof(buf) - 1, 431, NULL, 0, false, 1, NULL);
