@@ -39,25 +39,64 @@ null_fd(int target, int flags)
 	return 0;
 }
 
+/* The daemon's end of the pipe its first parent waits on; -1 when done. */
+static int	daemon_ready_fd = -1;
+
+/*
+ * The first parent: exit once the daemon says it is up (its pidfile
+ * written), or with 1 if it died first.  So `poold -D -p F && kill $(cat F)`
+ * works, and a Type=forking unit sees the start succeed or fail.
+ */
+static void __attribute__((noreturn))
+daemon_wait(int fd)
+{
+	char	c;
+	ssize_t	n;
+
+	while ((n = read(fd, &c, 1)) == -1 && errno == EINTR)
+		;
+	if (n == 1)
+		_exit(0);
+	fprintf(stderr, "poold: the daemon did not start; see its log\n");
+	_exit(EXIT_TEMPFAIL);
+}
+
+/* The daemon is up: let the shell that started it go on. */
+static void
+daemon_ready(void)
+{
+	if (daemon_ready_fd == -1)
+		return;
+	(void)!write(daemon_ready_fd, "R", 1);
+	close(daemon_ready_fd);
+	daemon_ready_fd = -1;
+}
+
 /*
  * Detach the classic way: fork so the parent's shell returns, setsid to
- * lose the terminal, fork again so we can never reacquire one.
+ * lose the terminal, fork again so we can never reacquire one.  The first
+ * parent stays until daemon_ready(), or until the daemon dies.
  */
 static int
 daemonize(bool logfile)
 {
-	pid_t pid;
+	int	p[2];
+	pid_t	pid;
 
-	if ((pid = fork()) == -1)
+	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1)
 		return -1;
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		close(p[1]);
+		daemon_wait(p[0]);
+	}
+	close(p[0]);
 	if (setsid() == -1)
 		return -1;
 	if ((pid = fork()) == -1)
 		return -1;
 	if (pid > 0)
 		_exit(0);
+	daemon_ready_fd = p[1];
 	if (chdir("/") == -1 || null_fd(STDOUT_FILENO, O_WRONLY) == -1)
 		return -1;
 	if (!logfile && null_fd(STDERR_FILENO, O_WRONLY) == -1)
@@ -156,6 +195,7 @@ main(int argc, char *argv[])
 		arbiter_cleanup();
 		return EXIT_TEMPFAIL;
 	}
+	daemon_ready();
 	rc = arbiter_run();
 	if (pidfile != NULL)
 		pidfile_remove(pidfile);

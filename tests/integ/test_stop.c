@@ -145,7 +145,8 @@ Test(stop, daemon_detaches_and_writes_its_pid)
 	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status),
 	    "the foreground process did not return");
 	assert_clean_exit(status);
-	cr_assert(h_wait_file(pidfile, H_WAIT_MS), "no pidfile");
+	/* The first process returns only once the pidfile is there. */
+	cr_assert_eq(access(pidfile, F_OK), 0, "returned before the pidfile");
 	cr_assert_not_null(f = fopen(pidfile, "r"));
 	cr_assert_not_null(fgets(buf, sizeof(buf), f));
 	fclose(f);
@@ -157,4 +158,22 @@ Test(stop, daemon_detaches_and_writes_its_pid)
 	cr_assert_eq(kill(daemon_pid, SIGTERM), 0);
 	cr_assert(h_wait_gone(daemon_pid, H_WAIT_MS), "daemon did not stop");
 	cr_assert(h_wait_count(logf, "exiting", 1, H_WAIT_MS));
+}
+
+/* A daemon that fails after detaching (here: its pidfile cannot be
+   written) makes the command that started it fail, not succeed. */
+Test(stop, daemon_that_fails_to_start_fails_the_command)
+{
+	char	bind[32];
+	int	status;
+
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", h_free_port());
+	const char *args[] = { "-D", "-p", "/nonexistent/poold.pid", "-b", bind,
+	    "-w", "1", "--", h_tworker_path(), NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status),
+	    "the foreground process did not return");
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) != 0,
+	    "a failed start reported success");
+	cr_assert(h_log_has(&pd, "the daemon did not start"));
 }
