@@ -852,13 +852,14 @@ all_stopped(void)
  * A terminal sends WINCH to its foreground group when it is resized, so a
  * poold run in the foreground would stop every worker when its window
  * changed size.  Gunicorn ignores WINCH unless daemonized; the siginfo
- * says more: the kernel sent a resize, a process sent a request.
+ * says more: the kernel sent a resize (SI_KERNEL), a process sent a
+ * request (kill, sigqueue, tgkill).  One limit: a WINCH sent while a
+ * resize's is still pending merges with it, as standard signals do.
  */
 static bool
 winch_from_terminal(const struct signalfd_siginfo *si)
 {
-	if (si->ssi_signo != SIGWINCH || si->ssi_code == SI_USER ||
-	    si->ssi_code == SI_QUEUE)
+	if (si->ssi_signo != SIGWINCH || si->ssi_code != SI_KERNEL)
 		return false;
 	log_debug("signal WINCH from the terminal (a resize): ignored");
 	return true;
