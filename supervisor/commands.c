@@ -74,22 +74,26 @@ wall_now(void)
 }
 
 /*
- * A running pool by name.  One that exists but is stopping (poold is
- * stopping, or a reload removed it and it drains) is busy, not unknown:
- * status still lists it.
+ * A pool by name, the running one first.  A pool that is stopping (poold
+ * is stopping, or a reload removed it and it drains) is still listed by
+ * status: commands that look (workers) or act on one worker (kill, for a
+ * stuck one) take it; commands that would change it (scale, restart) get
+ * busy, not no_such_pool.
  */
 static struct pool *
-find_pool(const char *name, json_t **err)
+find_pool(const char *name, bool stopping_too, json_t **err)
 {
 	struct pool *p = arbiter_pool_named(name);
 
 	if (p != NULL)
 		return p;
 	for (size_t i = 0; i < arbiter_npools(); i++) {
-		if (strcmp(arbiter_pool(i)->p_name, name) == 0) {
-			*err = fail(PERR_BUSY, "pool %.64s is stopping", name);
-			return NULL;
-		}
+		if (strcmp(arbiter_pool(i)->p_name, name) != 0)
+			continue;
+		if (stopping_too)
+			return arbiter_pool(i);
+		*err = fail(PERR_BUSY, "pool %.64s is stopping", name);
+		return NULL;
 	}
 	*err = fail(PERR_NO_SUCH_POOL, "no pool named %.64s", name);
 	return NULL;
@@ -273,8 +277,8 @@ cmd_workers(const struct proto_request *rq, bool *sub)
 	uint64_t	 now = ev_now_ms();
 	double		 wall = wall_now();
 
-	if (rq->rq_argc == 1 && (only = find_pool(rq->rq_argv[0], &err)) ==
-	    NULL) {
+	if (rq->rq_argc == 1 &&
+	    (only = find_pool(rq->rq_argv[0], true, &err)) == NULL) {
 		json_decref(list);
 		return err;
 	}
@@ -300,7 +304,7 @@ cmd_scale(const struct proto_request *rq, bool *sub)
 	long			 target;
 	int			 before;
 
-	if ((p = find_pool(rq->rq_argv[0], &err)) == NULL)
+	if ((p = find_pool(rq->rq_argv[0], false, &err)) == NULL)
 		return err;
 	if (proto_parse_scale(rq->rq_argv[1], &ps) == -1)
 		return fail(PERR_BAD_ARGUMENTS, "scale: %.32s: expected N, +N "
@@ -334,7 +338,7 @@ cmd_restart(const struct proto_request *rq, bool *sub)
 	struct pool	*p;
 	json_t		*err = NULL;
 
-	if ((p = find_pool(rq->rq_argv[0], &err)) == NULL)
+	if ((p = find_pool(rq->rq_argv[0], false, &err)) == NULL)
 		return err;
 	arbiter_restart(p);
 	return json_pack("{s:b, s:s, s:i}", "ok", 1, "pool", p->p_name,
@@ -350,7 +354,7 @@ cmd_kill(const struct proto_request *rq, bool *sub)
 	int		 sig = SIGTERM;
 	pid_t		 pid;
 
-	if ((p = find_pool(rq->rq_argv[0], &err)) == NULL)
+	if ((p = find_pool(rq->rq_argv[0], true, &err)) == NULL)
 		return err;
 	if (proto_parse_id(rq->rq_argv[1], &id) == -1)
 		return fail(PERR_BAD_ARGUMENTS, "kill: %.32s: not a worker id",

@@ -199,8 +199,13 @@ Test(control, a_stopping_pool_is_busy)
 	r = ctl("stop");
 	expect_ok(r);
 	json_decref(r);
-	expect_error("workers web", "busy");
+	/* Still listed, so still looked at; not changed. */
+	r = ctl("workers web");
+	expect_ok(r);
+	cr_assert_eq(json_array_size(json_object_get(r, "workers")), 1);
+	json_decref(r);
 	expect_error("scale web 2", "busy");
+	expect_error("restart web", "busy");
 	expect_error("workers nope", "no_such_pool");
 }
 
