@@ -7,14 +7,16 @@
 # daemon is asked with a short timeout: a stopped or slow daemon costs
 # a second of completion, never a hung shell.
 
+# _poolctl_ask PROGRAM SOCKET ARGS...: PROGRAM is the poolctl being
+# completed, as typed (/usr/sbin is not on every user's PATH).
 _poolctl_ask()
 {
-	local sock=$1
-	shift
+	local prog=$1 sock=$2
+	shift 2
 	if [[ -n $sock ]]; then
-		poolctl -s "$sock" --timeout 1 "$@" 2>/dev/null
+		"$prog" -s "$sock" --timeout 1 "$@" 2>/dev/null
 	else
-		poolctl --timeout 1 "$@" 2>/dev/null
+		"$prog" --timeout 1 "$@" 2>/dev/null
 	fi
 }
 
@@ -32,9 +34,10 @@ _poolctl()
 	_init_completion || return
 
 	local commands="hello version status pools workers scale reload
-	    restart kill stop reopen config subscribe upgrade stats events"
-	local sock="" cmd="" i ncmd=0
-	local -a args=()
+	    restart kill stop reopen config subscribe upgrade stats events
+	    watch"
+	local prog=${words[0]} sock="" cmd="" c i ncmd=0
+	local -a args=() full=()
 
 	# Find -s SOCKET, the command and the arguments before the cursor.
 	for ((i = 1; i < cword; i++)); do
@@ -43,7 +46,10 @@ _poolctl()
 			((i++))
 			sock=${words[i]}
 			;;
-		--timeout)
+		--socket=*)
+			sock=${words[i]#--socket=}
+			;;
+		-t | --timeout)
 			((i++))
 			;;
 		-*) ;;
@@ -57,6 +63,12 @@ _poolctl()
 		esac
 	done
 	ncmd=${#args[@]}
+	# poolctl takes a unique prefix of a command: so does completion.
+	[[ $sock == \~* ]] && sock=$HOME${sock#\~}
+	for c in $commands; do
+		[[ $c == "$cmd"* ]] && full+=("$c")
+	done
+	((${#full[@]} == 1)) && cmd=${full[0]}
 
 	case $prev in
 	-s | --socket)
@@ -64,15 +76,15 @@ _poolctl()
 		[[ ${#COMPREPLY[@]} -eq 0 ]] && _filedir
 		return
 		;;
-	--timeout)
+	-t | --timeout)
 		return
 		;;
 	esac
 
 	if [[ -z $cmd ]]; then
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W '-s --json --timeout --help
-			    --version' -- "$cur"))
+			COMPREPLY=($(compgen -W '-s --socket --json -t --timeout
+			    -h --help -V --version' -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 		fi
@@ -83,10 +95,10 @@ _poolctl()
 	workers | restart | scale | kill)
 		if ((ncmd == 0)); then
 			COMPREPLY=($(compgen -W \
-			    "$(_poolctl_column 1 "$sock" pools)" -- "$cur"))
+			    "$(_poolctl_column 1 "$prog" "$sock" pools)" -- "$cur"))
 		elif [[ $cmd == kill ]] && ((ncmd == 1)); then
-			COMPREPLY=($(compgen -W "$(_poolctl_column 2 "$sock" \
-			    workers "${args[0]}")" -- "$cur"))
+			COMPREPLY=($(compgen -W "$(_poolctl_column 2 "$prog" \
+			    "$sock" workers "${args[0]}")" -- "$cur"))
 		elif [[ $cmd == kill ]] && ((ncmd == 2)); then
 			COMPREPLY=($(compgen -W 'TERM INT QUIT KILL HUP USR1
 			    USR2 ABRT WINCH TTIN TTOU' -- "$cur"))

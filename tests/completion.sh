@@ -14,21 +14,22 @@ fi
 # bash_completion reads these; it is not written for `set -u`.
 . "$bc"
 . "$srcdir/ctl/poolctl.bash"
-PATH=$(dirname "$POOLCTL"):$PATH
 
 # complete LINE: the completions bash would offer at the end of LINE,
 # sorted, one line.
 complete_line()
 {
-	COMP_LINE=$1
-	COMP_POINT=${#1}
-	read -r -a COMP_WORDS <<<"$1"
+	# The program by its path, as a user types /usr/sbin/poolctl: it
+	# need not be on PATH.
+	COMP_LINE=$POOLCTL${1#poolctl}
+	COMP_POINT=${#COMP_LINE}
+	read -r -a COMP_WORDS <<<"$COMP_LINE"
 	case $1 in
 	*" ") COMP_WORDS+=("") ;;
 	esac
 	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 	COMPREPLY=()
-	_poolctl poolctl "${COMP_WORDS[COMP_CWORD]}" \
+	_poolctl "$POOLCTL" "${COMP_WORDS[COMP_CWORD]}" \
 	    "${COMP_WORDS[COMP_CWORD - 1]}"
 	((${#COMPREPLY[@]} > 0)) || return 0
 	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
@@ -53,7 +54,7 @@ pool alpha { listen = { "127.0.0.1:$p1" } workers = 2 }
 pool beta { listen = { "127.0.0.1:$p2" } workers = 1 }
 EOF
 t_poold -c "$T_DIR/poold.conf"
-if ! t_until 10 "$POOLCTL" -s "$sock" status; then
+if ! t_until 10 "$POOLCTL" -s "$sock" --timeout 1 status; then
 	t_not_ok "poold started" "$(cat "$T_DIR/poold.log")"
 	t_done
 	exit
@@ -63,6 +64,8 @@ expect "pool names from the daemon" "poolctl -s $sock scale " "alpha beta "
 expect "a pool name from its prefix" "poolctl -s $sock workers a" "alpha "
 expect "worker ids of the pool" "poolctl -s $sock kill alpha " "0 1 "
 expect "signal names" "poolctl -s $sock kill beta 0 US" "USR1 USR2 "
+expect "after -t and its value" "poolctl -s $sock -t 2 kill alpha " "0 1 "
+expect "after a command's prefix" "poolctl -s $sock res a" "alpha "
 got=$(complete_line "poolctl -s $T_DIR/none.sock scale ")
 t_eq "nothing from a daemon that is not there" "" "$got"
 
