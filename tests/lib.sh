@@ -60,21 +60,24 @@ print(s.getsockname()[1])'
 }
 
 # t_until SECONDS CMD...: run CMD every 20 ms until it succeeds; fails
-# after SECONDS.
+# once SECONDS have passed by the clock (a CMD that blocks counts too)
+# or after SECONDS * 50 tries.
 t_until()
 {
+	t_end=$(($(date +%s) + $1))
 	t_left=$(($1 * 50))
 	shift
 	while ! "$@" >/dev/null 2>&1; do
 		t_left=$((t_left - 1))
-		[ "$t_left" -gt 0 ] || return 1
+		[ "$t_left" -gt 0 ] && [ "$(date +%s)" -le "$t_end" ] ||
+		    return 1
 		sleep 0.02
 	done
 }
 
 # t_poold ARGS...: start poold in the background with its log in
-# $T_DIR/poold.log, and wait until its control socket answers.  Sets
-# T_PID.  The caller passes --control.
+# $T_DIR/poold.log; sets T_PID.  The caller passes --control and waits
+# for what it needs.
 t_poold()
 {
 	"$POOLD" "$@" >>"$T_DIR/poold.log" 2>&1 &
@@ -82,9 +85,13 @@ t_poold()
 	t_pids="$t_pids $T_PID"
 }
 
+# Gone, or a zombie nobody has reaped yet (a daemon's parent is PID 1,
+# which in some containers never reaps).
 t_gone()
 {
-	! kill -0 "$1" 2>/dev/null
+	kill -0 "$1" 2>/dev/null || return 0
+	[ "$(sed -n 's/^[0-9]* (.*) \([A-Z]\) .*/\1/p' "/proc/$1/stat" \
+	    2>/dev/null)" = Z ]
 }
 
 # t_stop PID: TERM, then KILL if it has not gone in 10 s.

@@ -6,7 +6,7 @@
 srcdir=${POOLD_SRCDIR:-.}
 . "$srcdir/tests/lib.sh"
 
-for tool in socat curl systemd-socket-activate; do
+for tool in socat curl systemd-socket-activate python3; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		t_skip "the README's tour" "$tool is not installed"
 		t_done
