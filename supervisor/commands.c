@@ -461,6 +461,40 @@ opt_str(const char *s)
 	return s != NULL ? json_string(s) : json_null();
 }
 
+/* The scale options, by their names in the file. */
+static json_t *
+with_scale(json_t *o, const struct pool_conf *pc)
+{
+	const struct scale_conf *sc = &pc->pc_scale;
+
+	o = with(o, "scale", json_string(scale_mode_name(sc->sc_mode)));
+	o = with(o, "min_spare", json_integer(sc->sc_min_spare));
+	o = with(o, "max_spare", json_integer(sc->sc_max_spare));
+	o = with(o, "scale_up_after", json_real(sc->sc_up_after_ms / 1000.0));
+	o = with(o, "scale_down_after",
+	    json_real(sc->sc_down_after_ms / 1000.0));
+	o = with(o, "scale_cooldown", json_real(sc->sc_cooldown_ms / 1000.0));
+	o = with(o, "scale_interval",
+	    json_real(pc->pc_scale_interval_ms / 1000.0));
+	return with(o, "idle_timeout", json_real(sc->sc_idle_ms / 1000.0));
+}
+
+/* The built-in HTTP worker's options, by their names in the file. */
+static json_t *
+with_http(json_t *o, const struct pool_conf *pc)
+{
+	o = with(o, "keepalive", json_real(pc->pc_keepalive_ms / 1000.0));
+	o = with(o, "read_timeout", json_real(pc->pc_read_timeout_ms / 1000.0));
+	o = with(o, "worker_connections",
+	    json_integer(pc->pc_worker_connections));
+	o = with(o, "limit_request_line", json_integer(pc->pc_limit_line));
+	o = with(o, "limit_request_fields", json_integer(pc->pc_limit_fields));
+	o = with(o, "limit_request_field_size",
+	    json_integer(pc->pc_limit_field_size));
+	return with(o, "limit_request_body",
+	    json_integer((json_int_t)pc->pc_limit_body));
+}
+
 static json_t *
 pool_conf_json(const struct pool_conf *pc)
 {
@@ -495,7 +529,22 @@ pool_conf_json(const struct pool_conf *pc)
 	o = with(o, "group", opt_str(pc->pc_group));
 	o = with(o, "root", opt_str(pc->pc_root));
 	o = with(o, "app", opt_str(pc->pc_app));
+	o = with(o, "app_arg", opt_str(pc->pc_app_arg));
+	o = with(o, "no_new_privs", json_boolean(pc->pc_no_new_privs));
+	o = with_scale(o, pc);
+	o = with_http(o, pc);
 	return with(o, "chdir", opt_str(pc->pc_chdir));
+}
+
+static json_t *
+metrics_listen(const struct poold_conf *c)
+{
+	char a[512];
+
+	if (!c->c_metrics)
+		return json_null();
+	addr_format(&c->c_metrics_listen, a, sizeof(a));
+	return json_string(a);
 }
 
 static json_t *
@@ -517,6 +566,13 @@ cmd_config(const struct proto_request *rq, bool *sub)
 	o = with(o, "error_log", opt_str(c->c_error_log));
 	o = with(o, "control_socket", opt_str(c->c_control_path));
 	o = with(o, "control_group", opt_str(c->c_control_group));
+	o = with(o, "control_idle_timeout",
+	    json_real(c->c_control_idle_ms / 1000.0));
+	o = with(o, "log_level", json_string(log_level_name(c->c_log_level)));
+	o = with(o, "daemon", json_boolean(c->c_daemon));
+	o = with(o, "access_log", opt_str(c->c_access_log));
+	o = with(o, "access_log_format", opt_str(c->c_access_format));
+	o = with(o, "metrics_listen", metrics_listen(c));
 	o = with(o, "pools", pools);
 	return with(ok(), "config", o);
 }

@@ -41,6 +41,13 @@ static const char *const log_names[] = {
 	[LOG_LVL_CRITICAL] = "critical",
 };
 
+const char *
+log_level_name(enum log_level lvl)
+{
+	return (size_t)lvl < sizeof(log_names) / sizeof(log_names[0]) ?
+	    log_names[lvl] : "?";
+}
+
 int
 log_level_parse(const char *s, enum log_level *lvl)
 {

@@ -23,6 +23,7 @@ enum log_level {
 #define EXIT_TEMPFAIL	1	/* runtime failure: a restart may help */
 
 int	 log_level_parse(const char *, enum log_level *);
+const char	*log_level_name(enum log_level);
 void	 log_set_level(enum log_level);
 int	 log_open(const char *path);	/* NULL or "-": stderr */
 int	 log_reopen(void);

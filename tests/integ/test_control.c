@@ -151,6 +151,33 @@ Test(control, status_pools_workers_and_config)
 	cr_assert_str_eq(json_string_value(json_object_get(p, "exec_path")),
 	    abs);
 	free(abs);
+	/* Every option in force is shown, by its name in the file. */
+	static const char *const pool_keys[] = { "name", "worker", "listen",
+	    "command", "workers", "min_workers", "max_workers", "threads",
+	    "env", "user", "group", "chdir", "no_new_privs", "stop_signal",
+	    "reopen_signal", "timeout", "graceful_timeout", "ready",
+	    "boot_timeout", "max_requests", "max_requests_jitter",
+	    "max_lifetime", "max_lifetime_jitter", "max_rss", "max_surge",
+	    "scale", "min_spare", "max_spare", "scale_up_after",
+	    "scale_down_after", "scale_cooldown", "scale_interval",
+	    "idle_timeout", "backlog", "socket_mode", "root", "app", "app_arg",
+	    "keepalive", "read_timeout", "worker_connections",
+	    "limit_request_line", "limit_request_fields",
+	    "limit_request_field_size", "limit_request_body" };
+	static const char *const keys[] = { "pidfile", "error_log",
+	    "access_log", "access_log_format", "log_level", "daemon",
+	    "control_socket", "control_mode", "control_group",
+	    "control_idle_timeout", "metrics_listen" };
+	for (size_t i = 0; i < sizeof(pool_keys) / sizeof(pool_keys[0]); i++)
+		cr_expect_not_null(json_object_get(p, pool_keys[i]),
+		    "config: no pool %s", pool_keys[i]);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		cr_expect_not_null(json_object_get(json_object_get(r, "config"),
+		    keys[i]), "config: no %s", keys[i]);
+	cr_expect_str_eq(json_string_value(json_object_get(p, "scale")),
+	    "static");
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(r,
+	    "config"), "log_level")), "info");
 	json_decref(r);
 }
 
