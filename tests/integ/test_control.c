@@ -215,14 +215,17 @@ Test(control, a_stopping_pool_is_busy)
 	port = h_free_port();
 	snprintf(text, sizeof(text),
 	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
-	    "  command = { \"%s\", \"--ignore-term\" }\n"
+	    "  command = { \"%s\", \"--ignore-term\", \"--log\", \"%s\" }\n"
 	    "  workers = 1\n  graceful_timeout = 20\n}\n",
-	    port, h_tworker_path());
+	    port, h_tworker_path(), pd.pd_wlog);
 	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
 	const char *args[] = { "-c", conf, NULL };
 	h_start(&pd, args, NULL);
 	cr_assert(h_ctl_ready(&pd, H_WAIT_MS), "control socket not up");
 	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	/* tworker logs "start" once it ignores TERM: before, the stop would
+	   end it, and poold with it. */
+	cr_assert(h_wait_count(pd.pd_wlog, "start", 1, H_WAIT_MS));
 	r = ctl("stop");
 	expect_ok(r);
 	json_decref(r);
