@@ -17,16 +17,8 @@ import tempfile
 import threading
 import time
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-POOLD = os.path.join(TOP, "supervisor", "poold")
-TWORKER = os.path.join(TOP, "tests", "tworker")
+from benchlib import TOP, POOLD, TWORKER, free_port
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cpu_seconds(pid):

@@ -11,22 +11,13 @@ machines are shared and noisy.  Workers are tests/tworker: it writes a
 import argparse
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-POOLD = os.path.join(TOP, "supervisor", "poold")
-TWORKER = os.path.join(TOP, "tests", "tworker")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from benchlib import TOP, POOLD, TWORKER, free_port, smaps_rollup
 
 
 def count_lines(path, needle):
@@ -99,12 +90,7 @@ def memory(tmp):
     p = Poold(16, tmp).start()
     try:
         wait_for(lambda: p.starts() >= 16)
-        fields = {}
-        with open("/proc/%d/smaps_rollup" % p.proc.pid) as f:
-            for line in f:
-                parts = line.split()
-                if len(parts) >= 2 and parts[0].endswith(":"):
-                    fields[parts[0][:-1]] = int(parts[1])
+        fields = smaps_rollup(p.proc.pid)
     finally:
         p.stop()
     return fields.get("Rss", 0), fields.get("Private_Dirty", 0)

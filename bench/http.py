@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from benchlib import TOP, free_port
 APPS = os.path.join(TOP, "bench", "apps")
 WSGI_FILE = os.path.join(APPS, "hello_wsgi.py")
 RESULTS = os.path.join(TOP, "bench", "results", "http.md")
@@ -74,12 +74,6 @@ http {
 
 
 # ---------------------------------------------------------------- servers
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def default_signals():
     """In the child before exec: a harness started in the background of a

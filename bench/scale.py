@@ -19,16 +19,7 @@ import tempfile
 import threading
 import time
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-POOLD = os.path.join(TOP, "supervisor", "poold")
-POOLCTL = os.path.join(TOP, "ctl", "poolctl")
-TWORKER = os.path.join(TOP, "tests", "tworker")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from benchlib import TOP, POOLD, POOLCTL, TWORKER, free_port
 
 
 class Poold:

@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from benchlib import TOP, smaps_rollup
 spec = importlib.util.spec_from_file_location(
     "bench_http", os.path.join(TOP, "bench", "http.py"))
 H = importlib.util.module_from_spec(spec)
@@ -155,15 +155,9 @@ def memory(srv):
         srv.stop()
         return None, None
     time.sleep(1)
-    rss = pd = None
-    with open("/proc/%d/smaps_rollup" % srv.proc.pid) as f:
-        for line in f:
-            if line.startswith("Rss:"):
-                rss = int(line.split()[1])
-            elif line.startswith("Private_Dirty:"):
-                pd = int(line.split()[1])
+    fields = smaps_rollup(srv.proc.pid)
     srv.stop()
-    return rss, pd
+    return fields.get("Rss"), fields.get("Private_Dirty")
 
 
 def idle_syscalls(srv, seconds=10):
