@@ -267,7 +267,9 @@ def main():
               "\"n/a\" is a figure the server has no way to produce (no "
               "TTIN). poold's own TTIN to its worker's accept loop, "
               "measured with its test worker, is in foundation.md.", ""]
-    if plot(rows, names):
+    # The chart goes with the results file, as http.py's does: a run
+    # without --save leaves bench/results/ as it is.
+    if a.save and plot(rows, names):
         lines += ["![cold start and replacement](supervisors.png)", ""]
     text = "\n".join(lines)
     print(text)
