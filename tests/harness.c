@@ -10,8 +10,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +29,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "pace.h"
 
 #define POLL_STEP_MS	10
 
@@ -68,11 +71,73 @@ h_tworker_path(void)
 	return env_or("TWORKER", "tests/tworker");
 }
 
+/* Only lo, up: false (errno set) where unshare is not permitted. */
+static bool
+private_net(void)
+{
+	struct ifreq	ifr = { .ifr_name = "lo" };
+	int		fd;
+
+	if (unshare(CLONE_NEWNET) == -1)
+		return false;
+	/* From here the test has no network but what it brings up. */
+	cr_assert_neq(fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), -1,
+	    "socket: %s", strerror(errno));
+	cr_assert_eq(ioctl(fd, SIOCGIFFLAGS, &ifr), 0, "SIOCGIFFLAGS lo: %s",
+	    strerror(errno));
+	ifr.ifr_flags |= IFF_UP;
+	cr_assert_eq(ioctl(fd, SIOCSIFFLAGS, &ifr), 0, "SIOCSIFFLAGS lo: %s",
+	    strerror(errno));
+	close(fd);
+	return true;
+}
+
+/* Once per test (each is a process of its own): a second poold of the
+   same test must share the first one's network. */
+static bool
+net_once(void)
+{
+	static enum { UNTRIED, PRIVATE, SHARED } net = UNTRIED;
+
+	if (net == UNTRIED) {
+		net = private_net() ? PRIVATE : SHARED;
+		if (net == SHARED)
+			cr_log_warn("no network namespace of its own (unshare: "
+			    "%s): this test shares the host's network and "
+			    "opens at most %d connections/s", strerror(errno),
+			    PACE_SHARED);
+	}
+	return net == PRIVATE;
+}
+
+int
+h_rate(const struct poold *pd)
+{
+	return pd->pd_private_net ? PACE_PRIVATE : PACE_SHARED;
+}
+
+void
+h_pace(const struct poold *pd, long *next_us)
+{
+	struct timespec	ts;
+	long		now = h_now_ms() * 1000L, wait;
+
+	if (*next_us == 0)
+		*next_us = now;
+	if ((wait = *next_us - now) > 0) {
+		ts.tv_sec = wait / 1000000L;
+		ts.tv_nsec = wait % 1000000L * 1000L;
+		nanosleep(&ts, NULL);
+	}
+	*next_us += 1000000L / h_rate(pd);
+}
+
 void
 h_setup(struct poold *pd)
 {
 	memset(pd, 0, sizeof(*pd));
 	pd->pd_pid = -1;
+	pd->pd_private_net = net_once();
 	snprintf(pd->pd_dir, sizeof(pd->pd_dir), "/tmp/poold-test.XXXXXX");
 	cr_assert_not_null(mkdtemp(pd->pd_dir), "mkdtemp: %s",
 	    strerror(errno));
@@ -97,6 +162,10 @@ h_write_file(const char *path, const char *text)
 	cr_assert_geq(fputs(text, f), 0);
 	cr_assert_eq(fclose(f), 0);
 }
+
+static const char *const manager_env[] = { "NOTIFY_SOCKET",
+    "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID",
+    "LISTEN_FDNAMES" };
 
 static void
 child_exec(struct poold *pd, const char *const args[],
@@ -131,6 +200,11 @@ child_exec(struct poold *pd, const char *const args[],
 		syscall(SYS_close_range, pd->pd_keep_fd + 1U, ~0U, 0U);
 	} else
 		syscall(SYS_close_range, 3U, ~0U, 0U);
+	/* What a service manager running the suite gave it is not poold's:
+	   a test says what its poold inherits. */
+	for (size_t i = 0; i < sizeof(manager_env) / sizeof(*manager_env);
+	    i++)
+		unsetenv(manager_env[i]);
 	for (size_t i = 0; env != NULL && env[i] != NULL; i++)
 		putenv((char *)env[i]);
 	execvp(argv[0], (char *const *)argv);
@@ -704,13 +778,22 @@ int
 h_tcp_connect(int port)
 {
 	struct sockaddr_in	sin = { .sin_family = AF_INET };
-	int			fd;
+	struct pollfd		pfd = { .events = POLLOUT };
+	int			fd, err = 0;
+	socklen_t		sl = sizeof(err);
 
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sin.sin_port = htons((uint16_t)port);
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+	pfd.fd = fd;
+	/* Non-blocking, for a deadline: a blocking connect(2) whose SYNs
+	   are dropped waits out the kernel's retries, two minutes. */
+	if ((connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
+	    (errno != EINPROGRESS || poll(&pfd, 1, H_WAIT_MS) != 1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl) == -1 ||
+	    err != 0)) || fcntl(fd, F_SETFL, 0) == -1) {
 		close(fd);
 		return -1;
 	}

@@ -28,10 +28,24 @@ struct poold {
 	const char *const *pd_wrap;	/* a program that execs poold, with
 					   its arguments (NULL-terminated):
 					   systemd-socket-activate, say */
+	bool	pd_private_net;		/* in a network namespace of its
+					   own (h_setup) */
 };
 
-/* A private directory and log paths; nothing started yet. */
+/*
+ * A private directory and log paths; nothing started yet.  The first
+ * call of a test also moves it into a network namespace of its own,
+ * with only lo up, where it may (root): poold and everything it starts
+ * inherit it, and none of the host's NAT rules, connection tracking or
+ * bound ports reach them.  Where it may not, the test says so once and
+ * runs in the host's namespace at the host's pace (pace.h).
+ */
 void	 h_setup(struct poold *);
+/* New connections a second this test may open (pace.h). */
+int	 h_rate(const struct poold *);
+/* Sleep until the next turn of a loop that opens a connection a turn,
+   at h_rate; *next_us starts at 0. */
+void	 h_pace(const struct poold *, long *next_us);
 /* Start poold with args (NULL-terminated, without argv[0]) and env
    entries ("NAME=value", NULL-terminated, may be NULL).  A private
    --control pd_ctl comes first, so parallel tests never share one. */
@@ -110,7 +124,8 @@ bool	 h_wait_ready(struct poold *, int n, int timeout_ms);
 int	 h_poolctl(struct poold *, const char *const args[], char *out,
 	    size_t len);
 
-/* A TCP connection to 127.0.0.1:port, or -1. */
+/* A TCP connection to 127.0.0.1:port, or -1 (refused, or no answer in
+   H_WAIT_MS: a dropped SYN fails the test, not its timeout). */
 int	 h_tcp_connect(int port);
 /* A listening socket on a free loopback port (close-on-exec). */
 int	 h_listener(int *port);

@@ -9,6 +9,7 @@ UNIT_TESTS = \
 	tests/unit/test_conf \
 	tests/unit/test_http \
 	tests/unit/test_http_corpus \
+	tests/unit/test_loadgen \
 	tests/unit/test_pool \
 	tests/unit/test_proto \
 	tests/unit/test_notify \
@@ -50,6 +51,8 @@ tests_unit_test_pool_LDADD = $(UNIT_LDADD)
 tests_unit_test_proto_LDADD = $(UNIT_LDADD)
 tests_unit_test_scoreboard_LDADD = $(UNIT_LDADD)
 tests_unit_test_notify_LDADD = $(UNIT_LDADD)
+tests_unit_test_loadgen_LDADD = tests/libloadgen.a $(CRITERION_LIBS) \
+	-lpthread
 # The request feeder both HTTP parser tests drive the parser with.
 noinst_LIBRARIES += tests/libhttpfeed.a
 tests_libhttpfeed_a_SOURCES = tests/httpfeed.c tests/httpfeed.h
@@ -59,7 +62,7 @@ tests_unit_test_http_corpus_LDADD = tests/libhttpfeed.a http/libhttp.a \
 	$(CRITERION_LIBS)
 
 noinst_LIBRARIES += tests/libharness.a
-tests_libharness_a_SOURCES = tests/harness.c tests/harness.h
+tests_libharness_a_SOURCES = tests/harness.c tests/harness.h tests/pace.h
 # Control replies as JSON, for the tests that link jansson.
 noinst_LIBRARIES += tests/libhjson.a
 tests_libhjson_a_SOURCES = tests/hjson.c tests/hjson.h
@@ -75,13 +78,15 @@ tests_integ_test_scale_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
 tests_integ_test_stress_LDADD = tests/libloadgen.a $(INTEG_LDADD) -lpthread
 # The load client of the chaos tests.
 noinst_LIBRARIES += tests/libloadgen.a
-tests_libloadgen_a_SOURCES = tests/loadgen.c tests/loadgen.h
+tests_libloadgen_a_SOURCES = tests/loadgen.c tests/loadgen.h \
+	tests/conntrack.c tests/conntrack.h
 tests_integ_test_scale_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_integ_test_control_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
 tests_integ_test_control_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_integ_test_http_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS) -lpthread
 tests_integ_test_http_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_integ_test_health_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
+tests_integ_test_health_LDADD = tests/libhjson.a tests/libloadgen.a \
+	$(INTEG_LDADD) $(JANSSON_LIBS) -lpthread
 tests_integ_test_health_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 
 AM_TESTS_ENVIRONMENT = \

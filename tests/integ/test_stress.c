@@ -4,6 +4,13 @@
  * scenario asserts its outcome.  `make check` runs them short;
  * `make check-stress` sets POOLD_STRESS=full for the durations and
  * counts of RELIABILITY.md.
+ *
+ * Each test runs in a network namespace of its own where it may (root,
+ * h_setup): thousands of loopback connections a test would otherwise
+ * fill the host's connection-tracking table wherever a NAT rule or a
+ * firewall has switched it on, and a full table drops SYNs at random,
+ * in this suite or in whatever else runs on the machine.  Where it may
+ * not, it says so and the load client keeps the host's pace (pace.h).
  */
 #include "config.h"
 
@@ -75,17 +82,37 @@ kind(const char *class)
 	return strcmp(class, "exec") == 0 ? LG_REPORT : LG_HTTP;
 }
 
+static void
+load(struct loadgen *lg, int conns, enum lg_kind k)
+{
+	lg_start(lg, port, conns, h_rate(&pd), k);
+}
+
+/*
+ * What every scenario asks of the load besides its own failures: no
+ * request stalled (a second is an eternity on loopback: a connection
+ * left in a queue nobody accepts from, a worker stopped mid-request),
+ * and the pool kept up with at least half of what the pace offered.
+ */
+static void
+assert_served(const struct loadgen *lg, const char *d)
+{
+	cr_assert_eq(lg->lg_stalls, 0, "stalled: %s", d);
+	cr_assert_geq(lg->lg_count[LG_OK], lg_offered(lg) / 2,
+	    "did not keep up with the pace: %s", d);
+}
+
 /* -- reloads, restarts and scaling: nothing may fail ------------------------ */
 
 static void
 reload_storm(const char *class)
 {
 	struct loadgen	 lg;
-	char		 reply[H_REPORT_MAX], d[160];
+	char		 reply[H_REPORT_MAX], d[1024];
 	int		 rounds = full() ? 20 : 5;
 
 	start_web(class, 4);
-	lg_start(&lg, port, 16, kind(class));
+	load(&lg, 16, kind(class));
 	for (int i = 0; i < rounds; i++) {
 		h_signal(&pd, SIGHUP);
 		cr_assert_eq(h_ctl(&pd, "restart web", reply, sizeof(reply)),
@@ -99,7 +126,7 @@ reload_storm(const char *class)
 	cr_log_info("%s: %d HUP + %d restarts: %s", class, rounds, rounds,
 	    lg_describe(&lg, d, sizeof(d)));
 	cr_assert_eq(lg_failures(&lg), 0, "%s", d);
-	cr_assert_gt(atomic_load(&lg.lg_ok), 100, "%s", d);
+	assert_served(&lg, d);
 }
 
 Test(stress, reloads_and_restarts_drop_nothing_sync) { reload_storm("sync"); }
@@ -114,11 +141,11 @@ static void
 scale_storm(const char *class)
 {
 	struct loadgen	 lg;
-	char		 req[64], reply[H_REPORT_MAX], d[160];
+	char		 req[64], reply[H_REPORT_MAX], d[1024];
 	int		 rounds = full() ? 20 : 4;
 
 	start_web(class, 2);
-	lg_start(&lg, port, 16, kind(class));
+	load(&lg, 16, kind(class));
 	for (int i = 0; i < rounds; i++) {
 		snprintf(req, sizeof(req), "scale web %d", i % 2 ? 1 : 32);
 		cr_assert_eq(h_ctl(&pd, req, reply, sizeof(reply)), 0);
@@ -128,6 +155,7 @@ scale_storm(const char *class)
 	cr_log_info("%s: %d scale steps 1<->32: %s", class, rounds,
 	    lg_describe(&lg, d, sizeof(d)));
 	cr_assert_eq(lg_failures(&lg), 0, "%s", d);
+	assert_served(&lg, d);
 }
 
 Test(stress, scale_storm_drops_nothing_sync) { scale_storm("sync"); }
@@ -144,12 +172,13 @@ Test(stress, kill_storm_costs_only_requests_in_flight)
 {
 	struct loadgen	 lg;
 	pid_t		 kids[64];
-	char		 d[160];
+	char		 d[1024];
 	int		 kills = 0;
 	long		 t0, secs = full() ? 20 : 3;
+	bool		 back;
 
 	start_web("sync", 8);
-	lg_start(&lg, port, 16, LG_HTTP);
+	load(&lg, 16, LG_HTTP);
 	srand(42);
 	for (t0 = h_now_ms(); h_now_ms() - t0 < secs * 1000; ) {
 		size_t n = h_children(pd.pd_pid, kids, 64);
@@ -159,14 +188,16 @@ Test(stress, kill_storm_costs_only_requests_in_flight)
 		usleep(50000);
 	}
 	t0 = h_now_ms();
-	cr_assert(h_wait_children(&pd, 8, H_WAIT_MS), "not back at target");
-	cr_log_info("kill storm: %d kills in %ld s, back at target in %ld ms; "
-	    "%s", kills, secs, h_now_ms() - t0, lg_describe(&lg, d,
-	    sizeof(d)));
+	back = h_wait_children(&pd, 8, H_WAIT_MS);
+	t0 = h_now_ms() - t0;
 	lg_stop(&lg);
+	cr_log_info("kill storm: %d kills in %ld s, back at target in %ld ms; "
+	    "%s", kills, secs, t0, lg_describe(&lg, d, sizeof(d)));
+	cr_assert(back, "not back at target");
+	/* A kill resets what the worker held; nothing else may fail. */
 	cr_assert_leq(lg_failures(&lg), (unsigned long)kills, "%s", d);
-	cr_assert_eq(atomic_load(&lg.lg_connect), 0, "refused: %s", d);
-	cr_assert_gt(atomic_load(&lg.lg_ok), 100, "%s", d);
+	cr_assert_eq(lg_failures(&lg), lg.lg_count[LG_RESET], "%s", d);
+	assert_served(&lg, d);
 }
 
 /* A program that crashes at once, beside a healthy pool: its spawns are
@@ -191,7 +222,7 @@ cpu_ns(pid_t pid)
 Test(stress, crash_loop_is_bounded_and_harmless)
 {
 	struct loadgen		 lg;
-	char			 text[1024], d[160];
+	char			 text[1024], d[1024];
 	long			 secs = full() ? 60 : 4;
 	unsigned long long	 cpu;
 	double			 share;
@@ -204,7 +235,7 @@ Test(stress, crash_loop_is_bounded_and_harmless)
 	    "  command = { \"%s\", \"--exit\", \"3\" }\n  workers = 4\n}\n",
 	    port, h_free_port(), h_tworker_path());
 	h_start_conf(&pd, "%s", text);
-	lg_start(&lg, port, 8, LG_HTTP);
+	load(&lg, 8, LG_HTTP);
 	cpu = cpu_ns(pd.pd_pid);
 	sleep((unsigned)secs);	/* the duration of the scenario */
 	cpu = cpu_ns(pd.pd_pid) - cpu;
@@ -215,6 +246,7 @@ Test(stress, crash_loop_is_bounded_and_harmless)
 	    "%.3f%% of a core; web: %s", secs, boots, 100.0 * share,
 	    lg_describe(&lg, d, sizeof(d)));
 	cr_assert_eq(lg_failures(&lg), 0, "the healthy pool suffered: %s", d);
+	assert_served(&lg, d);
 	/* Backoff doubles from 0.1 s to 10 s, one probe at a time: far
 	   fewer than one start per 50 ms. */
 	cr_assert_lt(boots, secs * 20, "spawns not bounded");
@@ -309,13 +341,13 @@ Test(stress, control_and_notify_floods_do_not_stop_serving)
 {
 	struct loadgen		 lg;
 	struct sockaddr_un	 sa = { .sun_family = AF_UNIX };
-	char			 d[160], reply[H_REPORT_MAX], garbage[512];
+	char			 d[1024], reply[H_REPORT_MAX], garbage[512];
 	const char		*addr;
 	int			 n = full() ? 10000 : 2000, fd, dg;
 	socklen_t		 sl;
 
 	start_web("sync", 2);
-	lg_start(&lg, port, 8, LG_HTTP);
+	load(&lg, 8, LG_HTTP);
 	for (int i = 0; i < n; i++) {
 		if ((fd = h_ctl_connect(&pd)) != -1)
 			close(fd);
@@ -344,6 +376,7 @@ Test(stress, control_and_notify_floods_do_not_stop_serving)
 	cr_log_info("%d control connections and %d notify datagrams: %s", n,
 	    n, lg_describe(&lg, d, sizeof(d)));
 	cr_assert_eq(lg_failures(&lg), 0, "%s", d);
+	assert_served(&lg, d);
 	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
 }
 
@@ -353,10 +386,10 @@ static void
 upgrade_in_place(const char *class)
 {
 	struct loadgen	 lg;
-	char		 reply[H_REPORT_MAX], d[160];
+	char		 reply[H_REPORT_MAX], d[1024];
 
 	start_web(class, 4);
-	lg_start(&lg, port, 16, kind(class));
+	load(&lg, 16, kind(class));
 	usleep(200000);		/* load before the upgrade */
 	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
 	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
@@ -366,6 +399,7 @@ upgrade_in_place(const char *class)
 	cr_log_info("%s: poolctl upgrade: %s", class, lg_describe(&lg, d,
 	    sizeof(d)));
 	cr_assert_eq(lg_failures(&lg), 0, "%s", d);
+	assert_served(&lg, d);
 	cr_assert_eq(kill(pd.pd_pid, 0), 0, "the arbiter's pid changed");
 }
 
@@ -387,12 +421,12 @@ static void
 upgrade_usr2(const char *class)
 {
 	struct loadgen	 lg;
-	char		 d[160], line[256];
+	char		 d[1024], line[256];
 	const char	*p;
 	int		 status;
 
 	start_web(class, 4);
-	lg_start(&lg, port, 16, kind(class));
+	load(&lg, 16, kind(class));
 	usleep(200000);
 	h_signal(&pd, SIGUSR2);
 	cr_assert(h_wait_count(pd.pd_log, "arbiter running", 2, H_WAIT_MS));
@@ -412,6 +446,7 @@ upgrade_usr2(const char *class)
 	cr_log_info("%s: USR2, WINCH, TERM: %s", class, lg_describe(&lg, d,
 	    sizeof(d)));
 	cr_assert_eq(lg_failures(&lg), 0, "%s", d);
+	assert_served(&lg, d);
 }
 
 Test(stress, usr2_upgrade_drops_nothing_sync) { upgrade_usr2("sync"); }

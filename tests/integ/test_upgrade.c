@@ -67,12 +67,15 @@ read_pid(const char *path)
 	return pid;
 }
 
-/* One request; counts a failure, and says when it happened. */
+/* One request, at the test's pace (the loops below run until a
+   condition holds); counts a failure, and says when it happened. */
 static void
 request(int *n, int *fails)
 {
-	char buf[512];
+	static long	tick;
+	char		buf[512];
 
+	h_pace(&pd, &tick);
 	(*n)++;
 	if (h_http_get(port, buf, sizeof(buf)) == -1) {
 		(*fails)++;

@@ -41,9 +41,14 @@ Test(workers, sees_exact_fds_and_environment)
 {
 	char		port_s[16], bind[32], sock[H_PATH_MAX], ubind[300];
 	char		report[H_REPORT_MAX], val[128];
+	char		manager[H_PATH_MAX + 16] = "NOTIFY_SOCKET=";
 	int		port = h_free_port();
-	const char	*env[] = { "FOO=inherited",
-	    "NOTIFY_SOCKET=/run/systemd/notify", "LISTEN_FDS=9", NULL };
+	/* A manager's socket that is the test's own (it need not exist):
+	   poold's messages to it must never reach the host's systemd. */
+	const char	*env[] = { "FOO=inherited", manager, "LISTEN_FDS=9",
+	    NULL };
+
+	h_path(&pd, "manager.sock", manager + 14, sizeof(manager) - 14);
 
 	snprintf(port_s, sizeof(port_s), "%d", port);
 	snprintf(bind, sizeof(bind), "127.0.0.1:%d", port);
