@@ -41,9 +41,11 @@ def wait_for(cond, timeout=10.0):
 class Poold:
     def __init__(self, workers, tmp):
         self.wlog = os.path.join(tmp, "workers.%d.log" % time.monotonic_ns())
+        # A control socket of its own: the default one may be an
+        # installed poold's.
         self.args = [POOLD, "-b", "127.0.0.1:%d" % free_port(), "-w",
-                     str(workers), "--log-level", "warning", "--",
-                     TWORKER, "--log", self.wlog]
+                     str(workers), "--log-level", "warning", "--control",
+                     self.wlog + ".sock", "--", TWORKER, "--log", self.wlog]
         self.proc = None
 
     def start(self):

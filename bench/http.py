@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import TOP, free_port
+from benchlib import TOP, conntrack_check, free_port
 APPS = os.path.join(TOP, "bench", "apps")
 WSGI_FILE = os.path.join(APPS, "hello_wsgi.py")
 RESULTS = os.path.join(TOP, "bench", "results", "http.md")
@@ -797,6 +797,9 @@ def main():
     args = ap.parse_args()
     if args.runs < 1 or args.duration < 1:
         ap.error("--runs and --duration must be positive")
+    # Connection: close, and the servers that close after each reply,
+    # open up to ~20,000 connections a second on two cores.
+    conntrack_check(20000 * 120, "bench/http.py")
     args.poold = os.path.abspath(args.poold)
     if shutil.which("wrk") is None:
         sys.exit("wrk not found: apt-get install -y wrk")

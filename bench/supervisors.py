@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import TOP, smaps_rollup
+from benchlib import TOP, conntrack_check, smaps_rollup
 spec = importlib.util.spec_from_file_location(
     "bench_http", os.path.join(TOP, "bench", "http.py"))
 H = importlib.util.module_from_spec(spec)
@@ -218,6 +218,9 @@ def main():
                                                      "poold"))
     ap.add_argument("--save", action="store_true")
     a = ap.parse_args()
+    # The reload under wrk: servers that close after each reply take
+    # ~18,000 connections a second for 4 s each, three of them a run.
+    conntrack_check(250000, "bench/supervisors.py")
     keys = ("cold4", "cold16", "cold64", "ttin", "replace", "reload_ms",
             "reload_err", "rss", "pd", "syscalls")
     with tempfile.TemporaryDirectory() as tmp:
