@@ -56,13 +56,9 @@ usage(FILE *f)
 static const char *
 default_socket(void)
 {
-	static char	 buf[108];
-	const char	*rt = getenv("XDG_RUNTIME_DIR");
+	static char buf[sizeof(((struct sockaddr_un *)0)->sun_path)];
 
-	if (geteuid() == 0 || rt == NULL || *rt != '/')
-		return "/run/poold/poold.sock";
-	snprintf(buf, sizeof(buf), "%s/poold.sock", rt);
-	return buf;
+	return proto_default_socket(buf, sizeof(buf));
 }
 
 /* -- talking ------------------------------------------------------------ */
@@ -199,6 +195,17 @@ duration(double s, char *buf, size_t len)
 		snprintf(buf, len, "%lldd%02lldh", t / 86400, t / 3600 % 24);
 }
 
+/* A target under the pool's minimum is never shown without its cause. */
+static const char *
+below_min(json_t *p)
+{
+	if (num(p, "target") >= num(p, "min"))
+		return "";
+	if (strcmp(str(p, "target_by"), "winch") == 0)
+		return " (below min: idle since WINCH; TTIN or scale resumes)";
+	return " (below min)";
+}
+
 static void
 print_status(json_t *r)
 {
@@ -215,13 +222,13 @@ print_status(json_t *r)
 	    "GEN", "BACKOFF", "SCALE");
 	json_array_foreach(json_object_get(r, "pools"), i, p)
 		printf("%-16s %-8s %6lld %7lld %5lld %8lld %4lld %4lld %4lld "
-		    "%6.1fs  %s%s%s\n", str(p, "name"), str(p, "worker"),
+		    "%6.1fs  %s%s%s%s\n", str(p, "name"), str(p, "worker"),
 		    num(p, "target"), num(p, "running"), num(p, "ready"),
 		    num(p, "stopping"), num(p, "min"),
 		    num(p, "max"), num(p, "generation"),
 		    json_number_value(json_object_get(p, "backoff")),
 		    str(p, "scale"), *str(p, "scale_why") ? ": " : "",
-		    str(p, "scale_why"));
+		    str(p, "scale_why"), below_min(p));
 }
 
 static void
@@ -460,8 +467,9 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		}
 	}
 	if (o->o_socket == NULL && (o->o_socket = getenv("POOLD_CONTROL"))
-	    == NULL)
-		o->o_socket = default_socket();
+	    == NULL && (o->o_socket = default_socket()) == NULL)
+		errx(EX_USAGE, "XDG_RUNTIME_DIR is too long for a socket path: "
+		    "name the socket with -s");
 	return optind;
 }
 

@@ -1,6 +1,7 @@
 /*
- * What the built-in worker answers: a file under --root, or a short hello
- * naming the worker, or an error.  Application modules will plug in here.
+ * What the built-in worker answers: an application module's reply
+ * (app.c), a file under --root, or a short hello naming the worker, or an
+ * error; and the worker's start and end around them.
  */
 #include "config.h"
 

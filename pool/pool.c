@@ -57,7 +57,7 @@ min_u64(uint64_t a, uint64_t b)
 static bool
 current(const struct pool *p, const struct worker *w)
 {
-	return w->w_gen == p->p_gen && w->w_due == NULL;
+	return w->w_gen == p->p_gen && w->w_due == END_NONE;
 }
 
 /* xorshift64: jitter only needs to differ between workers. */
@@ -82,6 +82,8 @@ pool_init(struct pool *p, const char *name, const struct pool_limits *lim,
 		return -1;
 	p->p_lim = *lim;
 	p->p_target = target;
+	p->p_target_cause = PT_CONFIG;
+	p->p_gen_end = END_RELOAD;
 	p->p_mode = PM_RUN;
 	return 0;
 }
@@ -95,44 +97,66 @@ pool_free(struct pool *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int
-pool_scale(struct pool *p, int delta)
+const char *
+pool_target_cause_name(enum pool_target_cause c)
 {
-	long t = (long)p->p_target + delta;
+	static const char *const names[PT_NCAUSES] = {
+		[PT_CONFIG] = "config",
+		[PT_SIGNAL] = "signal",
+		[PT_WINCH] = "winch",
+		[PT_CONTROL] = "control",
+		[PT_AUTOSCALE] = "autoscale",
+		[PT_RELOAD] = "reload",
+		[PT_UPGRADE] = "upgrade",
+	};
 
-	if (t > p->p_lim.pl_max)
-		t = p->p_lim.pl_max;
-	/* Below the floor only if already there (after WINCH, say). */
-	if (t < p->p_lim.pl_min && delta < 0)
-		t = p->p_target < p->p_lim.pl_min ? p->p_target :
-		    p->p_lim.pl_min;
-	if (t < 0)
-		t = 0;
-	p->p_target = (int)t;
-	return p->p_target;
+	return (size_t)c < PT_NCAUSES ? names[c] : "?";
+}
+
+/*
+ * Below the minimum only on purpose: WINCH's 0, and TTIN or TTOU once
+ * there, which never go further down, so that an operator who idled
+ * the pool brings it back a worker at a time.
+ */
+static int
+target_below_min(const struct pool *p, int t, enum pool_target_cause c,
+    bool clamp)
+{
+	if (c == PT_WINCH)
+		return 0;
+	if (c == PT_SIGNAL && p->p_target < p->p_lim.pl_min)
+		return t >= p->p_target ? t : p->p_target;
+	return clamp ? p->p_lim.pl_min : -1;
 }
 
 int
-pool_set_target(struct pool *p, int target)
+pool_set_target(struct pool *p, int target, enum pool_target_cause cause,
+    bool clamp)
 {
-	if (target < p->p_lim.pl_min || target > p->p_lim.pl_max)
+	int t = target;
+
+	if (cause == PT_WINCH)
+		t = 0;
+	if (t > p->p_lim.pl_max) {
+		if (!clamp)
+			return -1;
+		t = p->p_lim.pl_max;
+	}
+	if (t < p->p_lim.pl_min &&
+	    (t = target_below_min(p, t, cause, clamp)) == -1)
 		return -1;
-	p->p_target = target;
+	p->p_target = t < 0 ? 0 : t;
+	p->p_target_cause = cause;
 	return 0;
 }
 
 void
-pool_idle(struct pool *p)
-{
-	p->p_target = 0;
-}
-
-void
-pool_reload(struct pool *p, const struct pool_limits *lim, int target)
+pool_reload(struct pool *p, const struct pool_limits *lim,
+    enum worker_end why)
 {
 	p->p_lim = *lim;
-	p->p_target = target;
 	p->p_gen++;
+	p->p_gen_end = why;
 	/* New code deserves a fresh start, not the old config's backoff. */
 	backoff_reset(&p->p_backoff);
 	for (size_t i = 0; i < p->p_nw; i++)
@@ -249,7 +273,7 @@ worker_add(struct pool *p)
 
 static void
 worker_stop(struct pool *p, struct worker *w, uint64_t now,
-    const struct pool_ops *ops, const char *why)
+    const struct pool_ops *ops, enum worker_end why)
 {
 	int		sig = p->p_lim.pl_stop_signal;
 	unsigned	grace = p->p_lim.pl_graceful_ms;
@@ -258,10 +282,10 @@ worker_stop(struct pool *p, struct worker *w, uint64_t now,
 		sig = SIGTERM;
 		grace = POOL_QUICK_STOP_MS;
 	}
-	ops->signal(ops->arg, p, w, sig, why);
+	ops->signal(ops->arg, p, w, sig, end_text(why));
 	w->w_state = WS_STOPPING;
 	w->w_deadline = now + grace;
-	w->w_why = why;
+	w->w_end = why;
 }
 
 /* Rule 1b for one running worker; its next health deadline. */
@@ -274,22 +298,20 @@ check_health(struct pool *p, struct worker *w, uint64_t now,
 	if (p->p_lim.pl_ready_notify && !w->w_ready) {
 		if (now < w->w_boot_deadline)
 			return w->w_boot_deadline;
-		w->w_why = "not ready within boot_timeout";
-		ops->signal(ops->arg, p, w, SIGKILL, w->w_why);
+		w->w_end = END_BOOT_TIMEOUT;
+		ops->signal(ops->arg, p, w, SIGKILL, end_text(w->w_end));
 		w->w_state = WS_KILLED;
-		w->w_boot_failed = true;
 		return POOL_NEVER;
 	}
 	if (w->w_trigger)
-		w->w_why = "watchdog triggered by the worker";
+		w->w_end = END_WATCHDOG_TRIGGER;
 	else if (p->p_lim.pl_timeout_ms == 0)
 		return POOL_NEVER;
 	else if (now < (due = w->w_beat + p->p_lim.pl_timeout_ms))
 		return due;
 	else
-		w->w_why = "watchdog timeout: no sign of life";
-	ops->signal(ops->arg, p, w, SIGABRT, w->w_why);
-	w->w_watchdog = true;
+		w->w_end = END_WATCHDOG;
+	ops->signal(ops->arg, p, w, SIGABRT, end_text(w->w_end));
 	w->w_state = WS_STOPPING;
 	w->w_deadline = now + POOL_ABORT_GRACE_MS;
 	return w->w_deadline;
@@ -430,8 +452,8 @@ recycle_due(struct pool *p, uint64_t now)
 		if (w->w_state != WS_RUNNING || !current(p, w))
 			continue;
 		if (now >= w->w_recycle_at)
-			pool_recycle(p, w, "recycled after max_lifetime");
-		if (w->w_recycle != NULL && pool_worker_ready(p, w, now))
+			pool_recycle(p, w, END_MAX_LIFETIME);
+		if (w->w_recycle != END_NONE && pool_worker_ready(p, w, now))
 			w->w_due = w->w_recycle;
 	}
 }
@@ -440,7 +462,7 @@ recycle_due(struct pool *p, uint64_t now)
 static uint64_t
 recycle_at(const struct pool *p, const struct worker *w)
 {
-	return w->w_recycle != NULL ? ready_at(p, w) : w->w_recycle_at;
+	return w->w_recycle != END_NONE ? ready_at(p, w) : w->w_recycle_at;
 }
 
 static void
@@ -555,23 +577,22 @@ view_slots(const struct pool *p, struct slot_view *v, uint64_t now)
 
 /*
  * Rules 4 and 6 for one running worker below the target: why it goes, or
- * NULL if it stays.  A worker goes once a newer one in its slot is ready
- * (even one due for recycling in its turn: it still serves); until then
- * one old worker per slot stays.
+ * END_NONE if it stays.  A worker goes once a newer one in its slot is
+ * ready (even one due for recycling in its turn: it still serves); until
+ * then one old worker per slot stays.
  */
-static const char *
+static enum worker_end
 retire_why(const struct pool *p, const struct worker *w,
     const struct slot_view *sv, size_t i)
 {
 	if (sv->sv_ready_seq > w->w_seq) {
-		if (w->w_due != NULL)
+		if (w->w_due != END_NONE)
 			return w->w_due;
-		return sv->sv_ready_current ? "replaced after reload" :
-		    "superseded by a newer reload";
+		return sv->sv_ready_current ? p->p_gen_end : END_SUPERSEDED;
 	}
 	if (current(p, w) || sv->sv_keep == (int)i)
-		return NULL;
-	return "superseded by a newer reload";
+		return END_NONE;
+	return END_SUPERSEDED;
 }
 
 /* Rules 4 and 6; the time a replacement will be ready, if one waits. */
@@ -582,7 +603,7 @@ retire(struct pool *p, uint64_t now, const struct pool_ops *ops)
 	   thread. */
 	static struct slot_view	 view[POOL_SLOTS_MAX];
 	uint64_t		 waiting[SLOT_WORDS], next = POOL_NEVER;
-	const char		*why;
+	enum worker_end		 why;
 
 	view_slots(p, view, now);
 	memset(waiting, 0, sizeof(waiting));
@@ -591,8 +612,9 @@ retire(struct pool *p, uint64_t now, const struct pool_ops *ops)
 		if (w->w_state != WS_RUNNING)
 			continue;
 		if (w->w_slot >= (unsigned)p->p_target)
-			worker_stop(p, w, now, ops, "scaled down");
-		else if ((why = retire_why(p, w, &view[w->w_slot], i)) != NULL)
+			worker_stop(p, w, now, ops, END_SCALED_DOWN);
+		else if ((why = retire_why(p, w, &view[w->w_slot], i)) !=
+		    END_NONE)
 			worker_stop(p, w, now, ops, why);
 		else if (!current(p, w))
 			slot_set(waiting, w->w_slot);
@@ -618,7 +640,8 @@ pool_reconcile(struct pool *p, uint64_t now, const struct pool_ops *ops)
 		for (size_t i = 0; i < p->p_nw; i++) {
 			struct worker *w = &p->p_w[i];
 			if (w->w_state == WS_RUNNING) {
-				worker_stop(p, w, now, ops, "pool stopping");
+				worker_stop(p, w, now, ops,
+				    END_POOL_STOPPING);
 				next = min_u64(next, w->w_deadline);
 			}
 		}
@@ -645,7 +668,8 @@ pool_reconcile(struct pool *p, uint64_t now, const struct pool_ops *ops)
 
 int
 pool_adopt(struct pool *p, pid_t pid, unsigned slot, uint64_t started,
-    uint64_t now, bool ready, bool stopping, uint64_t deadline)
+    uint64_t now, bool ready, bool stopping, uint64_t deadline,
+    enum worker_end why)
 {
 	struct worker *w;
 
@@ -659,7 +683,7 @@ pool_adopt(struct pool *p, pid_t pid, unsigned slot, uint64_t started,
 	if (stopping) {
 		w->w_state = WS_STOPPING;
 		w->w_deadline = deadline;
-		w->w_why = "stopping before the upgrade";
+		w->w_end = why != END_NONE ? why : END_UPGRADE;
 	}
 	return 0;
 }
@@ -669,8 +693,37 @@ pool_killed(struct pool *p, pid_t pid)
 {
 	struct worker *w = pool_find(p, pid);
 
-	if (w != NULL && w->w_state == WS_RUNNING && !w->w_boot_failed)
+	if (w != NULL && w->w_state == WS_RUNNING)
 		w->w_asked = true;
+}
+
+void
+pool_kill_asked(struct worker *w)
+{
+	w->w_asked = true;
+	if (w->w_state == WS_RUNNING)
+		w->w_end = END_KILLED;
+}
+
+/*
+ * Why w ended, now that it has: what the policy decided when it stopped
+ * or killed it; else a failed boot if it died before it was ready or
+ * within the boot window (ready or not: a program that says READY=1 and
+ * crashes at once must back off, not be restarted in a tight loop),
+ * unless something outside the policy ended it; else killed on request,
+ * or died on its own.
+ */
+static enum worker_end
+end_of(const struct pool *p, const struct worker *w, uint64_t now)
+{
+	if (w->w_end == END_BOOT_TIMEOUT)
+		return END_BOOT_TIMEOUT;
+	if (w->w_state != WS_RUNNING)
+		return w->w_end != END_NONE ? w->w_end : END_POOL_STOPPING;
+	if (!w->w_asked && (!pool_worker_ready(p, w, now) ||
+	    now - w->w_started < POOL_BOOT_WINDOW_MS))
+		return END_FAILED_BOOT;
+	return w->w_end == END_KILLED ? END_KILLED : END_DIED;
 }
 
 int
@@ -684,27 +737,16 @@ pool_reaped(struct pool *p, pid_t pid, uint64_t now, struct pool_exit *pe)
 	pe->pe_slot = w->w_slot;
 	pe->pe_board = w->w_board;
 	pe->pe_age_ms = now - w->w_started;
-	pe->pe_why = w->w_why;
-	pe->pe_watchdog = w->w_watchdog;
-	if (w->w_state != WS_RUNNING && !w->w_boot_failed)
-		pe->pe_kind = EXIT_STOPPED;
-	else if (w->w_boot_failed || (!w->w_asked &&
-	    (!pool_worker_ready(p, w, now) ||
-	    now - w->w_started < POOL_BOOT_WINDOW_MS))) {
-		/* Ready or not, a worker dead within the boot window is a
-		   failed boot: a program that says READY=1 and then crashes
-		   at once must back off, not be restarted in a tight loop. */
-		pe->pe_kind = EXIT_FAILED_BOOT;
+	pe->pe_end = end_of(p, w, now);
+	pe->pe_kind = end_kind(pe->pe_end);
+	if (pe->pe_kind == EXIT_FAILED_BOOT) {
 		/* One step per round of failures, not per worker: eight
 		   workers failing together are one bad start, not eight. */
 		if (!backoff_blocks(&p->p_backoff, now))
 			backoff_fail(&p->p_backoff, now);
 		pe->pe_backoff_ms = p->p_backoff.b_until - now;
-	} else {
-		pe->pe_kind = EXIT_DIED;
-		if (w->w_probe)
-			backoff_reset(&p->p_backoff);
-	}
+	} else if (pe->pe_kind == EXIT_DIED && w->w_probe)
+		backoff_reset(&p->p_backoff);
 	*w = p->p_w[--p->p_nw];
 	return 0;
 }
@@ -748,9 +790,10 @@ pool_notified(struct pool *p, pid_t pid, const struct notify_msg *m,
 }
 
 void
-pool_recycle(struct pool *p, struct worker *w, const char *why)
+pool_recycle(struct pool *p, struct worker *w, enum worker_end why)
 {
-	if (w->w_state == WS_RUNNING && current(p, w) && w->w_recycle == NULL)
+	if (w->w_state == WS_RUNNING && current(p, w) &&
+	    w->w_recycle == END_NONE)
 		w->w_recycle = why;
 }
 

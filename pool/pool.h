@@ -15,12 +15,13 @@
 #include <sys/types.h>
 
 #include "backoff.h"
+#include "end.h"
 #include "notify.h"
 
 #define POOL_NEVER		UINT64_MAX
 #define POOL_BOOT_WINDOW_MS	1000	/* dying sooner is a failed boot */
 #define POOL_QUICK_STOP_MS	1000	/* INT/QUIT: SIGKILL after this */
-#define POOL_SLOTS_MAX		4096	/* matches CONF_WORKERS_LIMIT */
+#define POOL_SLOTS_MAX		4096	/* the most workers a pool may have */
 #define POOL_ABORT_GRACE_MS	2000	/* after SIGABRT, SIGKILL */
 #define POOL_NOTE_MAX		128	/* bytes of a slot's last exit note */
 
@@ -37,8 +38,10 @@ struct worker {
 	uint64_t	  w_seq;	/* order of starting, from 1 */
 	enum worker_state w_state;
 	bool		  w_probe;	/* started while backing off */
-	bool		  w_asked;	/* signalled on request (poolctl kill):
-					   its death is no failed boot */
+	bool		  w_asked;	/* signalled from outside the policy
+					   (poolctl kill, an operator's or the
+					   OOM killer's SIGKILL): its death is
+					   no failed boot */
 	uint64_t	  w_started;	/* ms, monotonic */
 	uint64_t	  w_deadline;	/* WS_STOPPING: when to SIGKILL */
 	int		  w_board;	/* scoreboard entry, or -1 */
@@ -46,16 +49,14 @@ struct worker {
 	bool		  w_ready;	/* sent READY=1 */
 	bool		  w_said_stopping;	/* sent STOPPING=1 */
 	bool		  w_trigger;	/* sent WATCHDOG=trigger */
-	bool		  w_boot_failed;	/* killed for not getting ready */
-	bool		  w_watchdog;	/* killed by the watchdog */
-	const char	 *w_recycle;	/* to be recycled, and why (a static
-					   string), or NULL */
-	const char	 *w_due;	/* w_recycle, once the worker is
+	enum worker_end	  w_recycle;	/* to be recycled, and why; END_NONE:
+					   not */
+	enum worker_end	  w_due;	/* w_recycle, once the worker is
 					   ready: being replaced now */
 	uint64_t	  w_recycle_at;	/* max_lifetime (+ jitter) ends */
 	uint64_t	  w_boot_deadline;	/* ready=notify: READY=1 due */
 	uint64_t	  w_beat;	/* last sign of life (ms) */
-	const char	 *w_why;	/* why it was stopped or killed */
+	enum worker_end	  w_end;	/* why it was stopped or killed */
 	int		  w_errno;	/* ERRNO=, 0 if none */
 	char		  w_status[NOTIFY_STATUS_MAX];	/* STATUS= */
 };
@@ -75,6 +76,18 @@ struct pool_limits {
 	uint64_t	pl_lifetime_jitter_ms;	/* + up to this, per worker */
 };
 
+/* Who set a pool's target last. */
+enum pool_target_cause {
+	PT_CONFIG,	/* the configured size, at start */
+	PT_SIGNAL,	/* TTIN, TTOU */
+	PT_WINCH,	/* WINCH: 0, below the minimum on purpose */
+	PT_CONTROL,	/* poolctl scale */
+	PT_AUTOSCALE,	/* the pool's scale mode */
+	PT_RELOAD,	/* HUP, poolctl reload */
+	PT_UPGRADE,	/* the size it had before poolctl upgrade */
+	PT_NCAUSES
+};
+
 enum pool_mode {
 	PM_RUN,
 	PM_STOP,	/* graceful: stop signal, SIGKILL after graceful_ms */
@@ -85,7 +98,11 @@ struct pool {
 	char		   *p_name;
 	struct pool_limits  p_lim;
 	int		    p_target;
+	enum pool_target_cause p_target_cause;
 	unsigned	    p_gen;
+	enum worker_end	    p_gen_end;	/* what older generations are
+					   replaced for: reload, restart,
+					   upgrade */
 	enum pool_mode	    p_mode;
 	struct worker	   *p_w;
 	size_t		    p_nw;
@@ -110,32 +127,36 @@ struct pool_ops {
 	void	 *arg;
 };
 
-enum exit_kind {
-	EXIT_STOPPED,		/* we asked it to stop */
-	EXIT_FAILED_BOOT,	/* died within POOL_BOOT_WINDOW_MS */
-	EXIT_DIED,		/* died after a healthy start */
-};
-
 struct pool_exit {
 	unsigned	pe_slot;
 	uint64_t	pe_age_ms;
-	enum exit_kind	pe_kind;
+	enum worker_end	pe_end;		/* why it ended */
+	enum exit_kind	pe_kind;	/* end_kind(pe_end) */
 	uint64_t	pe_backoff_ms;	/* EXIT_FAILED_BOOT: delay before the
 					   next spawn */
 	int		pe_board;	/* its scoreboard entry, or -1 */
-	const char	*pe_why;	/* why we stopped or killed it, or NULL */
-	bool		pe_watchdog;	/* killed by the watchdog */
 };
 
 int	 pool_init(struct pool *, const char *name, const struct pool_limits *,
 	    int target);
 void	 pool_free(struct pool *);
 
-/* Signals and commands: they only move the target, generation or mode. */
-int	 pool_scale(struct pool *, int delta);	/* within limits; new target */
-int	 pool_set_target(struct pool *, int);	/* -1 if out of limits */
-void	 pool_idle(struct pool *);		/* WINCH: target 0 */
-void	 pool_reload(struct pool *, const struct pool_limits *, int target);
+/*
+ * Signals and commands only move the target, generation or mode.
+ *
+ * The target moves here and nowhere else: target within min..max, clamped
+ * into them where clamp, else refused (-1, nothing changes).  Below the
+ * minimum only on purpose: PT_WINCH sets 0 whatever target says, and
+ * PT_SIGNAL steps there never go further down.  The cause is kept for
+ * status.  (The supervisor's arbiter_set_target logs and announces it.)
+ */
+int	 pool_set_target(struct pool *, int target, enum pool_target_cause,
+	    bool clamp);
+const char *pool_target_cause_name(enum pool_target_cause);
+/* A new generation with these limits: every worker is replaced, for why
+   (END_RELOAD, END_RESTART or END_UPGRADE). */
+void	 pool_reload(struct pool *, const struct pool_limits *,
+	    enum worker_end why);
 void	 pool_stop(struct pool *, bool quick);
 bool	 pool_done(const struct pool *);
 
@@ -144,12 +165,14 @@ uint64_t pool_reconcile(struct pool *, uint64_t now, const struct pool_ops *);
 
 /*
  * A worker carried over an in-place upgrade of the arbiter, started at
- * started (ms, our clock), ready or not; stopping ones get SIGKILL at
- * deadline.  It is of the current generation: pool_reload() after
- * adopting replaces it by the rolling rule.  0, or -1 without memory.
+ * started (ms, our clock), ready or not; stopping ones (for why) get
+ * SIGKILL at deadline.  It is of the current generation: pool_reload()
+ * after adopting replaces it by the rolling rule.  0, or -1 without
+ * memory.
  */
 int	 pool_adopt(struct pool *, pid_t, unsigned slot, uint64_t started,
-	    uint64_t now, bool ready, bool stopping, uint64_t deadline);
+	    uint64_t now, bool ready, bool stopping, uint64_t deadline,
+	    enum worker_end why);
 
 /*
  * pid died of a SIGKILL we did not send: an operator or the OOM killer
@@ -157,6 +180,8 @@ int	 pool_adopt(struct pool *, pid_t, unsigned slot, uint64_t started,
  * SIGSEGV, a SIGABRT or an exit code.)  Call before pool_reaped().
  */
 void	 pool_killed(struct pool *, pid_t);
+/* w is being signalled by `poolctl kill`: if it ends, that is why. */
+void	 pool_kill_asked(struct worker *);
 
 /* A child was reaped: 0 and *out filled if pid was ours, else -1. */
 int	 pool_reaped(struct pool *, pid_t, uint64_t now, struct pool_exit *);
@@ -173,13 +198,13 @@ void	 pool_note_exit(struct pool *, unsigned slot, const char *text);
 /* That note, or NULL if the slot's worker never ended. */
 const char *pool_exit_note(const struct pool *, unsigned slot);
 /*
- * Recycle w, for why (a static string): once it is ready, the rolling
+ * Recycle w, for why (END_MAX_*, END_RECYCLE_ASKED): once it is ready, the rolling
  * rule replaces it, then retires it, as after a reload.  Waiting for
  * readiness keeps a worker that reaches max_requests while it boots from
  * being replaced by one that does the same, and so on without end.  Once
  * only; workers of an old generation are being replaced already.
  */
-void	 pool_recycle(struct pool *, struct worker *, const char *why);
+void	 pool_recycle(struct pool *, struct worker *, enum worker_end why);
 /* A built-in worker's scoreboard heartbeat (ms, the same clock). */
 void	 pool_heartbeat(struct worker *, uint64_t beat);
 /* Ready: sent READY=1 (ready = notify) or past the boot window. */

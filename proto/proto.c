@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "proto.h"
 
@@ -209,4 +210,17 @@ proto_parse_id(const char *s, unsigned *id)
 		return -1;
 	*id = (unsigned)v;
 	return 0;
+}
+
+const char *
+proto_default_socket(char *buf, size_t len)
+{
+	const char	*rt = getenv("XDG_RUNTIME_DIR");
+	int		 n;
+
+	if (geteuid() == 0 || rt == NULL || *rt != '/')
+		n = snprintf(buf, len, "%s", PROTO_SOCKET_SYSTEM);
+	else
+		n = snprintf(buf, len, "%s/poold.sock", rt);
+	return n < 0 || (size_t)n >= len ? NULL : buf;
 }

@@ -11,6 +11,7 @@
 
 #define PROTO_VERSION		1
 #define PROTO_LINE_MAX		4096	/* bytes, newline included */
+#define PROTO_SOCKET_SYSTEM	"/run/poold/poold.sock"
 #define PROTO_WORDS_MAX		16
 
 enum proto_cmd {
@@ -90,5 +91,13 @@ const char	*proto_err_name(enum proto_err);
 int		 proto_parse_scale(const char *, struct proto_scale *);
 /* A slot id: 0..4095. */
 int		 proto_parse_id(const char *, unsigned *);
+
+/*
+ * The control socket where neither poold nor poolctl was told one: for
+ * root, or without a runtime directory, PROTO_SOCKET_SYSTEM; for anyone
+ * else, poold.sock in $XDG_RUNTIME_DIR.  Written into buf; NULL if it
+ * does not fit.
+ */
+const char	*proto_default_socket(char *buf, size_t len);
 
 #endif

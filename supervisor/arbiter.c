@@ -25,7 +25,7 @@
 #include "arbiter.h"
 #include "control.h"
 #include "events.h"
-#include "evsource.h"
+#include "loop.h"
 #include "listeners.h"
 #include "inplace.h"
 #include "log.h"
@@ -67,7 +67,6 @@ static struct arbiter {
 	const struct cli	 *a_cli;
 	struct pool		**a_pools;
 	size_t			  a_npools;
-	int			  a_epfd;
 	struct ev_source	  a_sig;
 	enum arb_state		  a_state;
 	uint64_t		  a_started;	/* ms, for uptime */
@@ -78,7 +77,7 @@ static struct arbiter {
 	bool			  a_term, a_quick, a_usr2;
 	char			 *a_inplace;	/* poolctl upgrade: the binary */
 	int			  a_scale;
-} arb = { .a_epfd = -1, .a_sig = { .es_fd = -1 } };
+} arb = { .a_sig = { .es_fd = -1 } };
 
 static void on_chld(void)  { arb.a_chld = true; }
 static void on_hup(void)   { arb.a_hup = true; }
@@ -90,7 +89,8 @@ static void on_ttin(void)  { arb.a_scale++; }
 static void on_ttou(void)  { arb.a_scale--; }
 static void on_usr2(void)  { arb.a_usr2 = true; }
 
-/* One row per signal: the signalfd mask, the log and the help come from here. */
+/* One row per signal: the signalfd mask and the log lines come from here
+   (--help's summary is options.c's; poold(8) has the full list). */
 static const struct arb_signal {
 	int		  as_sig;
 	void		(*as_fn)(void);
@@ -109,16 +109,6 @@ static const struct arb_signal {
 };
 
 #define NSIGNALS	(sizeof(arb_signals) / sizeof(arb_signals[0]))
-
-uint64_t
-ev_now_ms(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		fatal("clock_gettime");
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* -- pools ------------------------------------------------------------------ */
 
@@ -297,22 +287,23 @@ log_exit(const struct pool *p, pid_t pid, int status,
 	describe_status(status, how, sizeof(how));
 	switch (pe->pe_kind) {
 	case EXIT_STOPPED:
-		if (pe->pe_watchdog)
+		if (pe->pe_end == END_WATCHDOG ||
+		    pe->pe_end == END_WATCHDOG_TRIGGER)
 			log_warnx("pool %s: worker %u (pid %ld) %s after "
 			    "%.2f s: %s", p->p_name, pe->pe_slot, (long)pid,
-			    how, pe->pe_age_ms / 1000.0, pe->pe_why);
+			    how, pe->pe_age_ms / 1000.0, end_text(pe->pe_end));
 		else
 			log_info("pool %s: worker %u (pid %ld) %s after "
 			    "%.2f s: stopped (%s)", p->p_name, pe->pe_slot,
 			    (long)pid, how, pe->pe_age_ms / 1000.0,
-			    pe->pe_why != NULL ? pe->pe_why : "asked");
+			    end_text(pe->pe_end));
 		break;
 	case EXIT_FAILED_BOOT:
 		log_warnx("pool %s: worker %u (pid %ld) %s after %.2f s: "
 		    "failed boot%s%s; next start in %.1f s", p->p_name,
 		    pe->pe_slot, (long)pid, how, pe->pe_age_ms / 1000.0,
-		    pe->pe_why != NULL ? ", " : "",
-		    pe->pe_why != NULL ? pe->pe_why : "",
+		    pe->pe_end == END_BOOT_TIMEOUT ? ", " : "",
+		    pe->pe_end == END_BOOT_TIMEOUT ? end_text(pe->pe_end) : "",
 		    pe->pe_backoff_ms / 1000.0);
 		break;
 	case EXIT_DIED:
@@ -329,18 +320,15 @@ log_exit(const struct pool *p, pid_t pid, int status,
 static void
 note_exit(struct pool *p, int status, const struct pool_exit *pe)
 {
-	static const char *const kinds[] = {
-		[EXIT_STOPPED] = "stopped",
-		[EXIT_FAILED_BOOT] = "failed boot",
-		[EXIT_DIED] = "died",
-	};
 	char how[96], note[POOL_NOTE_MAX];
 
 	describe_status(status, how, sizeof(how));
-	snprintf(note, sizeof(note), "%s, %s after %.1f s%s%s",
-	    kinds[pe->pe_kind], how, pe->pe_age_ms / 1000.0,
-	    pe->pe_why != NULL ? ": " : "",
-	    pe->pe_why != NULL ? pe->pe_why : "");
+	if (pe->pe_kind == EXIT_STOPPED)
+		snprintf(note, sizeof(note), "stopped, %s after %.1f s: %s",
+		    how, pe->pe_age_ms / 1000.0, end_text(pe->pe_end));
+	else
+		snprintf(note, sizeof(note), "%s, %s after %.1f s",
+		    end_text(pe->pe_end), how, pe->pe_age_ms / 1000.0);
 	pool_note_exit(p, pe->pe_slot, note);
 }
 
@@ -357,24 +345,6 @@ reap_board(struct pool *p, int board)
 	rt->pr_stats.ps_requests += atomic_load(&sb_entry(board)->se_requests);
 	rt->pr_stats.ps_bytes += atomic_load(&sb_entry(board)->se_bytes);
 	sb_release(board);
-}
-
-/* How an exit counts in the pool's statistics. */
-static void
-count_exit(struct pool *p, const struct pool_exit *pe)
-{
-	struct pool_rt		*rt = p->p_ctx;
-	enum pool_exit_reason	 r = PX_STOPPED;
-
-	if (pe->pe_watchdog)
-		r = PX_WATCHDOG;
-	else if (pe->pe_kind == EXIT_FAILED_BOOT)
-		r = PX_FAILED_BOOT;
-	else if (pe->pe_kind == EXIT_DIED)
-		r = PX_DIED;
-	else if (pe->pe_why != NULL && strncmp(pe->pe_why, "recycled", 8) == 0)
-		r = PX_RECYCLED;
-	rt->pr_stats.ps_exits[r]++;
 }
 
 static void
@@ -404,7 +374,8 @@ reap(uint64_t now)
 			if (pool_reaped(arb.a_pools[i], pid, now, &pe) == 0) {
 				log_exit(arb.a_pools[i], pid, status, &pe);
 				note_exit(arb.a_pools[i], status, &pe);
-				count_exit(arb.a_pools[i], &pe);
+				((struct pool_rt *)arb.a_pools[i]->p_ctx)->
+				    pr_stats.ps_exits[pe.pe_end]++;
 				event_exited(arb.a_pools[i], pid, status, &pe);
 				reap_board(arb.a_pools[i], pe.pe_board);
 				break;
@@ -496,7 +467,9 @@ reload_apply(struct poold_conf *nc, char *err, size_t len)
 			    pc->pc_name);
 			continue;
 		}
-		pool_reload(p, &lim, reload_target(p, pc));
+		pool_reload(p, &lim, END_RELOAD);
+		(void)arbiter_set_target(p, reload_target(p, pc), PT_RELOAD,
+		    true, NULL);
 	}
 	/* Pools still pointing into the old config are gone from the new. */
 	for (size_t i = 0; i < arb.a_npools; i++) {
@@ -576,27 +549,17 @@ reopen_logs(void)
 	}
 }
 
+/* TTIN, TTOU (delta), WINCH (winch). */
 static void
-scale_all(int delta)
+scale_all(int delta, bool winch)
 {
 	for (size_t i = 0; i < arb.a_npools; i++) {
-		struct pool	*p = arb.a_pools[i];
-		int		 before = p->p_target;
+		struct pool *p = arb.a_pools[i];
 
 		if (p->p_mode != PM_RUN)
 			continue;
-		if (delta == 0)
-			pool_idle(p);
-		else
-			pool_scale(p, delta);
-		if (p->p_target != before) {
-			log_info("pool %s: target %d -> %d workers", p->p_name,
-			    before, p->p_target);
-			event_scaled(p, before);
-		} else
-			log_info("pool %s: target stays at %d (limits %d-%d)",
-			    p->p_name, p->p_target, p->p_lim.pl_min,
-			    p->p_lim.pl_max);
+		(void)arbiter_set_target(p, p->p_target + delta,
+		    winch ? PT_WINCH : PT_SIGNAL, true, NULL);
 	}
 }
 
@@ -650,13 +613,13 @@ check_rss(struct pool *p, uint64_t now)
 	max = (uint64_t)rt->pr_conf->pc_max_rss_mib * 1024;
 	for (size_t i = 0; i < p->p_nw; i++) {
 		struct worker *w = &p->p_w[i];
-		if (w->w_state != WS_RUNNING || w->w_recycle != NULL ||
+		if (w->w_state != WS_RUNNING || w->w_recycle != END_NONE ||
 		    proc_rss_kib(w->w_pid, &kib) == -1 || kib <= max)
 			continue;
 		log_info("pool %s: worker %u (pid %ld) uses %.1f MiB, over "
 		    "max_rss: recycling it", p->p_name, w->w_slot,
 		    (long)w->w_pid, kib / 1024.0);
-		pool_recycle(p, w, "recycled: over max_rss");
+		pool_recycle(p, w, END_MAX_RSS);
 	}
 	rt->pr_rss_next = now + RSS_CHECK_MS;
 	return rt->pr_rss_next;
@@ -665,22 +628,28 @@ check_rss(struct pool *p, uint64_t now)
 static uint64_t
 autoscale(struct pool *p, uint64_t now)
 {
-	struct pool_rt *rt = p->p_ctx;
+	struct pool_rt	*rt = p->p_ctx;
+	const char	*why = NULL;
+	int		 target;
+	uint64_t	 next;
 
-	return scaler_tick(rt->pr_scaler, p, rt->pr_conf, rt->pr_fds,
-	    rt->pr_nfds, now);
+	next = scaler_tick(rt->pr_scaler, p, rt->pr_conf, rt->pr_fds,
+	    rt->pr_nfds, now, &target, &why);
+	if (why != NULL)
+		(void)arbiter_set_target(p, target, PT_AUTOSCALE, true, why);
+	return next;
 }
 
 static void
 recycle_asked(struct pool *p, struct worker *w, enum notify_recycle why)
 {
-	if (w->w_recycle != NULL || w->w_state != WS_RUNNING)
+	if (w->w_recycle != END_NONE || w->w_state != WS_RUNNING)
 		return;
 	log_info("pool %s: worker %u (pid %ld) %s: recycling it", p->p_name,
 	    w->w_slot, (long)w->w_pid, why == NR_REQUESTS ?
 	    "reached max_requests" : "asks to be recycled");
-	pool_recycle(p, w, why == NR_REQUESTS ?
-	    "recycled after max_requests" : "recycled at its own request");
+	pool_recycle(p, w, why == NR_REQUESTS ? END_MAX_REQUESTS :
+	    END_RECYCLE_ASKED);
 }
 
 int
@@ -799,9 +768,9 @@ step(void)
 		if (usr1)
 			reopen_logs();
 		if (scale != 0)
-			scale_all(scale);
+			scale_all(scale, false);
 		if (winch)
-			scale_all(0);
+			scale_all(0, true);
 		if (usr2) {
 			char err[256];
 			if (upgrade_start(arb.a_conf.c_pidfile, err,
@@ -896,30 +865,6 @@ read_signals(struct ev_source *ev, uint32_t events)
 	}
 }
 
-int
-ev_watch(struct ev_source *ev, uint32_t events)
-{
-	struct epoll_event e = { .events = events, .data.ptr = ev };
-
-	return epoll_ctl(arb.a_epfd, EPOLL_CTL_ADD, ev->es_fd, &e);
-}
-
-int
-ev_rewatch(struct ev_source *ev, uint32_t events)
-{
-	struct epoll_event e = { .events = events, .data.ptr = ev };
-
-	return epoll_ctl(arb.a_epfd, EPOLL_CTL_MOD, ev->es_fd, &e);
-}
-
-void
-ev_unwatch(struct ev_source *ev)
-{
-	/* ENOENT (never watched) and EBADF (closed) both mean "not
-	   watched", which is what the caller wants. */
-	(void)epoll_ctl(arb.a_epfd, EPOLL_CTL_DEL, ev->es_fd, NULL);
-}
-
 static int
 signals_init(char *err, size_t len)
 {
@@ -937,7 +882,7 @@ signals_init(char *err, size_t len)
 	arb.a_sig.es_fn = read_signals;
 	if (arb.a_sig.es_fd == -1)
 		goto fail;
-	if ((arb.a_epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+	if (ev_init() == -1)
 		goto fail;
 	if (ev_watch(&arb.a_sig, EPOLLIN) == -1)
 		goto fail;
@@ -982,34 +927,18 @@ fail:
 	return -1;
 }
 
-static int
-wait_ms(uint64_t next)
-{
-	uint64_t now;
-
-	if (next == POOL_NEVER)
-		return -1;
-	now = ev_now_ms();
-	if (next <= now)
-		return 0;
-	return next - now > 60 * 60 * 1000 ? 60 * 60 * 1000 :
-	    (int)(next - now);
-}
-
 int
 arbiter_run(void)
 {
-	struct epoll_event	evs[8];
-	char			err[128] = "";
-	uint64_t		next;
-	int			n;
+	char		err[128] = "";
+	uint64_t	next;
 
 	/*
 	 * Only now, after -D forked: a signalfd watched by epoll stays tied
 	 * to the process that registered it, so a daemon must make its own.
 	 */
 	if (signals_init(err, sizeof(err)) == -1 || control_start() == -1 ||
-	    metrics_start() == -1 || notify_start() == -1) {
+	    metrics_start() == -1 || notify_start(arbiter_notified) == -1) {
 		log_errorx("%s", *err ? err : strerror(errno));
 		return EXIT_TEMPFAIL;
 	}
@@ -1022,16 +951,8 @@ arbiter_run(void)
 	    arb.a_npools);
 	next = step();
 	while (!all_stopped()) {
-		n = epoll_wait(arb.a_epfd, evs, 8, wait_ms(next));
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
+		if (ev_wait(next) == -1)
 			fatal("epoll_wait");
-		}
-		for (int i = 0; i < n; i++) {
-			struct ev_source *ev = evs[i].data.ptr;
-			ev->es_fn(ev, evs[i].events);
-		}
 		next = step();
 	}
 	log_info("all workers stopped; exiting");
@@ -1051,17 +972,16 @@ arbiter_cleanup(void)
 	if (upgrade_predecessor_alive()) {
 		listeners_handed_over(true);
 		control_handover(true);
-		metrics_handover(1);
+		metrics_handover(true);
 	}
 	listeners_close();
 	control_close(upgrade_predecessor_alive());
-	metrics_close();
+	metrics_close(upgrade_predecessor_alive());
 	notify_close();
 	if (arb.a_sig.es_fd != -1)
 		close(arb.a_sig.es_fd);
-	if (arb.a_epfd != -1)
-		close(arb.a_epfd);
-	arb.a_sig.es_fd = arb.a_epfd = -1;
+	arb.a_sig.es_fd = -1;
+	ev_close();
 	config_free(&arb.a_conf);
 }
 
@@ -1115,40 +1035,47 @@ arbiter_uptime_ms(void)
 	return ev_now_ms() - arb.a_started;
 }
 
+static const char *
+cause_text(enum pool_target_cause c)
+{
+	static const char *const text[PT_NCAUSES] = {
+		[PT_CONFIG] = "configured",
+		[PT_SIGNAL] = "signal",
+		[PT_WINCH] = "WINCH: idle until TTIN or poolctl scale",
+		[PT_CONTROL] = "control",
+		[PT_AUTOSCALE] = "autoscale",
+		[PT_RELOAD] = "reload",
+		[PT_UPGRADE] = "as before the upgrade",
+	};
+
+	return (size_t)c < PT_NCAUSES ? text[c] : "?";
+}
+
 int
-arbiter_scale(struct pool *p, int target)
+arbiter_set_target(struct pool *p, int target, enum pool_target_cause cause,
+    bool clamp, const char *why)
 {
 	int before = p->p_target;
 
-	if (pool_set_target(p, target) == -1)
+	if (pool_set_target(p, target, cause, clamp) == -1)
 		return -1;
 	if (p->p_target != before) {
-		log_info("pool %s: target %d -> %d workers (control)",
-		    p->p_name, before, p->p_target);
-		event_scaled(p, before);
-	}
+		log_info("pool %s: target %d -> %d workers (%s%s%s)",
+		    p->p_name, before, p->p_target, cause_text(cause),
+		    why != NULL ? ": " : "", why != NULL ? why : "");
+		event_scaled(p, before, why);
+	} else if (cause == PT_SIGNAL)
+		log_info("pool %s: target stays at %d (limits %d-%d)",
+		    p->p_name, p->p_target, p->p_lim.pl_min, p->p_lim.pl_max);
 	return 0;
 }
 
 void
-arbiter_restart(struct pool *p)
+arbiter_restart(struct pool *p, enum worker_end why)
 {
-	log_info("pool %s: restart: replacing every worker", p->p_name);
-	pool_reload(p, &p->p_lim, p->p_target);
-}
-
-const char *
-pool_exit_reason_name(enum pool_exit_reason r)
-{
-	static const char *const names[PX_COUNT] = {
-		[PX_STOPPED] = "stopped",
-		[PX_DIED] = "died",
-		[PX_FAILED_BOOT] = "failed_boot",
-		[PX_WATCHDOG] = "watchdog",
-		[PX_RECYCLED] = "recycled",
-	};
-
-	return (size_t)r < PX_COUNT ? names[r] : "?";
+	log_info("pool %s: %s: replacing every worker", p->p_name,
+	    end_name(why));
+	pool_reload(p, &p->p_lim, why);
 }
 
 const struct pool_stats *
@@ -1175,15 +1102,10 @@ arbiter_pool_fds(const struct pool *p, size_t *n)
 long
 arbiter_pool_queue(const struct pool *p)
 {
-	const struct pool_rt	*rt = p->p_ctx;
-	long			 q, total = -1;
+	const struct pool_rt *rt = p->p_ctx;
 
 	/* Fresh, for status and metrics: one getsockopt per listener. */
-	for (size_t i = 0; i < rt->pr_nfds; i++) {
-		if ((q = sock_queue(rt->pr_fds[i])) >= 0)
-			total = (total < 0 ? 0 : total) + q;
-	}
-	return total;
+	return sock_queue_sum(rt->pr_fds, rt->pr_nfds);
 }
 
 int
@@ -1206,8 +1128,8 @@ arbiter_kill(struct pool *p, unsigned slot, int sig, pid_t *pid)
 		if (w->w_slot != slot || w->w_state != WS_RUNNING ||
 		    w->w_gen != p->p_gen)
 			continue;
-		op_signal(NULL, p, w, sig, "asked by control");
-		w->w_asked = true;
+		op_signal(NULL, p, w, sig, "asked by poolctl kill");
+		pool_kill_asked(w);
 		*pid = w->w_pid;
 		return 0;
 	}

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "conf.h"
+#include "pool.h"
 
 struct cli;
 
@@ -40,9 +41,16 @@ bool			 arbiter_stopping(void);
 uint64_t		 arbiter_uptime_ms(void);
 /* Successful reloads since start. */
 unsigned		 arbiter_generation(void);
-/* -1 if target is outside the pool's min..max. */
-int			 arbiter_scale(struct pool *, int target);
-void			 arbiter_restart(struct pool *);
+/*
+ * The one way a pool's target moves: pool_set_target's rule (clamped, or
+ * refused with -1 where !clamp), then, if it moved, one log line and one
+ * `scaled` event, with why (may be NULL) beside the cause.
+ */
+int			 arbiter_set_target(struct pool *, int target,
+			    enum pool_target_cause, bool clamp,
+			    const char *why);
+/* Replace every worker of the pool, for why (END_RESTART, END_UPGRADE). */
+void			 arbiter_restart(struct pool *, enum worker_end why);
 /* Signal the running worker in slot; -1 if there is none. */
 int			 arbiter_kill(struct pool *, unsigned slot, int sig,
 			    pid_t *);
@@ -55,25 +63,15 @@ void			 arbiter_reopen(void);
 int			 arbiter_upgrade_in_place(const char *path);
 
 /* What happened to a pool's workers since it was made. */
-enum pool_exit_reason {
-	PX_STOPPED,	/* asked to stop (scaled, replaced, stopping) */
-	PX_DIED,	/* on its own, after a healthy start */
-	PX_FAILED_BOOT,
-	PX_WATCHDOG,	/* killed by the watchdog */
-	PX_RECYCLED,	/* max_requests, max_lifetime, max_rss, asked */
-	PX_COUNT
-};
-
 struct pool_stats {
 	uint64_t	ps_spawns;
-	uint64_t	ps_exits[PX_COUNT];
+	uint64_t	ps_exits[END_NREASONS];	/* by why they ended */
 	/* Built-in workers that have exited; the running ones' are on the
 	   scoreboard. */
 	uint64_t	ps_requests;
 	uint64_t	ps_bytes;
 };
 
-const char		*pool_exit_reason_name(enum pool_exit_reason);
 const struct pool_stats	*arbiter_pool_stats(const struct pool *);
 /* The last scaling decision's reason ("" if none) and the listen queue
    last sampled (-1: not sampled). */

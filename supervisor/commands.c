@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 
 #include "arbiter.h"
 #include "commands.h"
-#include "evsource.h"
+#include "loop.h"
 #include "inplace.h"
 #include "notifysock.h"
 #include "pool.h"
@@ -31,12 +32,8 @@ ok(void)
 	return json_pack("{s:b}", "ok", 1);
 }
 
-static json_t *
-fail(enum proto_err code, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static json_t *
-fail(enum proto_err code, const char *fmt, ...)
+json_t *
+commands_error(enum proto_err code, const char *fmt, ...)
 {
 	char	msg[CONF_ERR_MAX];
 	va_list	ap;
@@ -92,10 +89,10 @@ find_pool(const char *name, bool stopping_too, json_t **err)
 			continue;
 		if (stopping_too)
 			return arbiter_pool(i);
-		*err = fail(PERR_BUSY, "pool %.64s is stopping", name);
+		*err = commands_error(PERR_BUSY, "pool %.64s is stopping", name);
 		return NULL;
 	}
-	*err = fail(PERR_NO_SUCH_POOL, "no pool named %.64s", name);
+	*err = commands_error(PERR_NO_SUCH_POOL, "no pool named %.64s", name);
 	return NULL;
 }
 
@@ -130,9 +127,10 @@ pool_status(const struct pool *p, uint64_t now)
 	    p->p_backoff.b_until - now : 0;
 	const struct pool_conf *pc = arbiter_pool_conf(p);
 
-	return json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:i, s:i, s:i, s:f,"
-	    " s:s, s:s}",
+	return json_pack("{s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:i, s:i, s:i,"
+	    " s:f, s:s, s:s}",
 	    "name", p->p_name, "worker", pool_class(p), "target", p->p_target,
+	    "target_by", pool_target_cause_name(p->p_target_cause),
 	    "running", (json_int_t)pool_count(p, WS_RUNNING),
 	    "ready", (json_int_t)pool_ready(p, now),
 	    "stopping", (json_int_t)pool_count(p, WS_STOPPING) +
@@ -241,12 +239,13 @@ add_workers(json_t *list, const struct pool *p, uint64_t now, double wall)
 			o = with(o, "status", json_string(w->w_status));
 		if (w->w_errno != 0)
 			o = with(o, "errno", json_integer(w->w_errno));
-		if (w->w_why != NULL)
-			o = with(o, "why", json_string(w->w_why));
+		if (w->w_end != END_NONE)
+			o = with(o, "why", json_string(end_text(w->w_end)));
 		if ((note = pool_exit_note(p, w->w_slot)) != NULL)
 			o = with(o, "last_exit", json_string(note));
-		if (w->w_recycle != NULL)
-			o = with(o, "recycle", json_string(w->w_recycle));
+		if (w->w_recycle != END_NONE)
+			o = with(o, "recycle", json_string(end_text(
+			    w->w_recycle)));
 		if (proc_rss_kib(w->w_pid, &rss) == 0)
 			o = with(o, "rss_kib", json_integer((json_int_t)rss));
 		if (o != NULL && (e = sb_entry(w->w_board)) != NULL) {
@@ -307,13 +306,13 @@ cmd_scale(const struct proto_request *rq, bool *sub)
 	if ((p = find_pool(rq->rq_argv[0], false, &err)) == NULL)
 		return err;
 	if (proto_parse_scale(rq->rq_argv[1], &ps) == -1)
-		return fail(PERR_BAD_ARGUMENTS, "scale: %.32s: expected N, +N "
+		return commands_error(PERR_BAD_ARGUMENTS, "scale: %.32s: expected N, +N "
 		    "or -N", rq->rq_argv[1]);
 	before = p->p_target;
 	target = ps.ps_relative ? before + ps.ps_value : ps.ps_value;
-	if (target < p->p_lim.pl_min || target > p->p_lim.pl_max ||
-	    arbiter_scale(p, (int)target) == -1)
-		return fail(PERR_OUT_OF_BOUNDS, "pool %s: %ld is outside "
+	if (target < INT_MIN || target > INT_MAX ||
+	    arbiter_set_target(p, (int)target, PT_CONTROL, false, NULL) == -1)
+		return commands_error(PERR_OUT_OF_BOUNDS, "pool %s: %ld is outside "
 		    "%d..%d", p->p_name, target, p->p_lim.pl_min,
 		    p->p_lim.pl_max);
 	return json_pack("{s:b, s:s, s:i, s:i}", "ok", 1, "pool", p->p_name,
@@ -326,9 +325,9 @@ cmd_reload(const struct proto_request *rq, bool *sub)
 	char err[CONF_ERR_MAX];
 
 	if (arbiter_stopping())
-		return fail(PERR_BUSY, "the arbiter is stopping");
+		return commands_error(PERR_BUSY, "the arbiter is stopping");
 	if (arbiter_reload(err, sizeof(err)) == -1)
-		return fail(PERR_FAILED, "%s", err);
+		return commands_error(PERR_FAILED, "%s", err);
 	return ok();
 }
 
@@ -340,7 +339,7 @@ cmd_restart(const struct proto_request *rq, bool *sub)
 
 	if ((p = find_pool(rq->rq_argv[0], false, &err)) == NULL)
 		return err;
-	arbiter_restart(p);
+	arbiter_restart(p, END_RESTART);
 	return json_pack("{s:b, s:s, s:i}", "ok", 1, "pool", p->p_name,
 	    "generation", (int)p->p_gen);
 }
@@ -357,13 +356,13 @@ cmd_kill(const struct proto_request *rq, bool *sub)
 	if ((p = find_pool(rq->rq_argv[0], true, &err)) == NULL)
 		return err;
 	if (proto_parse_id(rq->rq_argv[1], &id) == -1)
-		return fail(PERR_BAD_ARGUMENTS, "kill: %.32s: not a worker id",
+		return commands_error(PERR_BAD_ARGUMENTS, "kill: %.32s: not a worker id",
 		    rq->rq_argv[1]);
 	if (rq->rq_argc == 3 && ((sig = signame_parse(rq->rq_argv[2])) == -1))
-		return fail(PERR_BAD_ARGUMENTS, "kill: %.32s: not a signal",
+		return commands_error(PERR_BAD_ARGUMENTS, "kill: %.32s: not a signal",
 		    rq->rq_argv[2]);
 	if (arbiter_kill(p, id, sig, &pid) == -1)
-		return fail(PERR_NO_SUCH_WORKER, "pool %s has no running "
+		return commands_error(PERR_NO_SUCH_WORKER, "pool %s has no running "
 		    "worker %u", p->p_name, id);
 	return json_pack("{s:b, s:s, s:i, s:i, s:s}", "ok", 1, "pool",
 	    p->p_name, "id", (int)id, "pid", (int)pid, "signal",
@@ -379,7 +378,7 @@ cmd_stop(const struct proto_request *rq, bool *sub)
 		if (strcmp(rq->rq_argv[0], "quick") == 0)
 			quick = true;
 		else if (strcmp(rq->rq_argv[0], "graceful") != 0)
-			return fail(PERR_BAD_ARGUMENTS, "stop: expected "
+			return commands_error(PERR_BAD_ARGUMENTS, "stop: expected "
 			    "graceful or quick");
 	}
 	arbiter_request_stop(quick);
@@ -414,19 +413,19 @@ cmd_upgrade(const struct proto_request *rq, bool *sub)
 	char		 err[640];
 
 	if (arbiter_stopping())
-		return fail(PERR_BUSY, "stopping");
+		return commands_error(PERR_BUSY, "stopping");
 	if (upgrade_child() != 0)
-		return fail(PERR_BUSY, "a USR2 upgrade is in progress");
+		return commands_error(PERR_BUSY, "a USR2 upgrade is in progress");
 	if (path == NULL)
-		return fail(PERR_FAILED, "cannot tell which binary runs; name "
+		return commands_error(PERR_FAILED, "cannot tell which binary runs; name "
 		    "one");
 	if (path[0] != '/')
-		return fail(PERR_BAD_ARGUMENTS, "upgrade: the path must be "
+		return commands_error(PERR_BAD_ARGUMENTS, "upgrade: the path must be "
 		    "absolute");
 	if (inplace_check(path, err, sizeof(err)) == -1)
-		return fail(PERR_FAILED, "%s", err);
+		return commands_error(PERR_FAILED, "%s", err);
 	if (arbiter_upgrade_in_place(path) == -1)
-		return fail(PERR_FAILED, "out of memory");
+		return commands_error(PERR_FAILED, "out of memory");
 	return json_pack("{s:b, s:s, s:I}", "ok", 1, "upgrading", path,
 	    "pid", (json_int_t)getpid());
 }
@@ -600,6 +599,6 @@ commands_run(const struct proto_request *rq, bool *subscribe)
 {
 	*subscribe = false;
 	if ((unsigned)rq->rq_cmd >= CMD_COUNT || cmd_table[rq->rq_cmd] == NULL)
-		return fail(PERR_UNKNOWN_COMMAND, "unknown command");
+		return commands_error(PERR_UNKNOWN_COMMAND, "unknown command");
 	return cmd_table[rq->rq_cmd](rq, subscribe);
 }

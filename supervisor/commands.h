@@ -13,5 +13,9 @@
 
 /* The reply, NULL only without memory; *subscribe asks for events. */
 json_t	*commands_run(const struct proto_request *, bool *subscribe);
+/* The one shape of an error reply: {"ok":false,"error":{code,message}};
+   NULL only without memory. */
+json_t	*commands_error(enum proto_err, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -24,6 +24,7 @@
 #include "accesslog.h"
 #include "http.h"
 #include "options.h"
+#include "proto.h"
 #include "signame.h"
 
 /* Where the first error of a load goes; loads are single-threaded. */
@@ -473,7 +474,7 @@ load_recycling(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	    get_int(sec, "max_requests_jitter", 0, INT_MAX, &rjit, n,
 	    e) == -1 ||
 	    get_int(sec, "max_rss", 0, CONF_MAX_RSS_LIMIT, &rss, n, e) == -1 ||
-	    get_int(sec, "max_surge", 1, CONF_WORKERS_LIMIT, &surge, n,
+	    get_int(sec, "max_surge", 1, POOL_SLOTS_MAX, &surge, n,
 	    e) == -1)
 		return -1;
 	if (life < 0 || life > CONF_LIFETIME_LIMIT || jit < 0 ||
@@ -516,9 +517,9 @@ load_scale(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	if (scale_mode_parse(mode, &sc->sc_mode) == -1)
 		return conf_fail(e, "pool %s: scale must be static, dynamic, "
 		    "backlog or ondemand, not \"%s\"", n, mode);
-	if (get_int(sec, "min_spare", 0, CONF_WORKERS_LIMIT,
+	if (get_int(sec, "min_spare", 0, POOL_SLOTS_MAX,
 	    &sc->sc_min_spare, n, e) == -1 ||
-	    get_int(sec, "max_spare", 1, CONF_WORKERS_LIMIT,
+	    get_int(sec, "max_spare", 1, POOL_SLOTS_MAX,
 	    &sc->sc_max_spare, n, e) == -1 ||
 	    get_ms(sec, "scale_up_after", &sc->sc_up_after_ms, n, e) == -1 ||
 	    get_ms(sec, "scale_down_after", &sc->sc_down_after_ms, n, e) == -1 ||
@@ -565,12 +566,12 @@ pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	    get_cfg_list, opt, e)) == NULL)
 		return -1;
 	if ((cfg_size(sec, "workers") > 0 && get_int(sec, "workers", 0,
-	    CONF_WORKERS_LIMIT, &pc->pc_workers, pc->pc_name, e) == -1) ||
+	    POOL_SLOTS_MAX, &pc->pc_workers, pc->pc_name, e) == -1) ||
 	    (cfg_size(sec, "min_workers") > 0 && get_int(sec,
-	    "min_workers", 0, CONF_WORKERS_LIMIT, &pc->pc_min_workers,
+	    "min_workers", 0, POOL_SLOTS_MAX, &pc->pc_min_workers,
 	    pc->pc_name, e) == -1) ||
 	    (cfg_size(sec, "max_workers") > 0 && get_int(sec,
-	    "max_workers", 0, CONF_WORKERS_LIMIT, &pc->pc_max_workers,
+	    "max_workers", 0, POOL_SLOTS_MAX, &pc->pc_max_workers,
 	    pc->pc_name, e) == -1) ||
 	    get_int(sec, "threads", 1, 1024, &pc->pc_threads, pc->pc_name, e)
 	    == -1)
@@ -849,8 +850,8 @@ default_workers(void)
 
 	if (ncpu < 1)
 		ncpu = 1;
-	if (ncpu > (CONF_WORKERS_LIMIT - 1) / 2)
-		ncpu = (CONF_WORKERS_LIMIT - 1) / 2;
+	if (ncpu > (POOL_SLOTS_MAX - 1) / 2)
+		ncpu = (POOL_SLOTS_MAX - 1) / 2;
 	return 2 * (int)ncpu + 1;
 }
 
@@ -886,10 +887,10 @@ check_bounds(struct pool_conf *pc, struct conf_err *e)
 		pc->pc_min_workers = pc->pc_workers < 1 ? pc->pc_workers : 1;
 	if (pc->pc_max_workers < 0)
 		pc->pc_max_workers = pc->pc_workers > 64 ? pc->pc_workers : 64;
-	if (pc->pc_max_workers > CONF_WORKERS_LIMIT)
+	if (pc->pc_max_workers > POOL_SLOTS_MAX)
 		return conf_fail(e, "pool %s: max_workers %d exceeds the "
 		    "limit of %d", pc->pc_name, pc->pc_max_workers,
-		    CONF_WORKERS_LIMIT);
+		    POOL_SLOTS_MAX);
 	if (pc->pc_min_workers > pc->pc_workers ||
 	    pc->pc_workers > pc->pc_max_workers)
 		return conf_fail(e, "pool %s: need min_workers (%d) <= workers "
@@ -1304,7 +1305,7 @@ absolutize_pool(struct pool_conf *pc, struct conf_err *e)
 static int
 default_control(struct poold_conf *c, struct conf_err *e)
 {
-	const char	*rt = getenv("XDG_RUNTIME_DIR");
+	char		 dflt[ADDR_PATH_MAX];
 	struct group	*gr;
 
 	if (c->c_control_mode == 0)
@@ -1325,13 +1326,10 @@ default_control(struct poold_conf *c, struct conf_err *e)
 		}
 		return absolutize(&c->c_control_path, e);
 	}
-	if (geteuid() == 0 || rt == NULL || *rt != '/')
-		return set_str(&c->c_control_path, "/run/poold/poold.sock", e);
-	if (asprintf(&c->c_control_path, "%s/poold.sock", rt) == -1) {
-		c->c_control_path = NULL;
-		return conf_fail(e, "out of memory");
-	}
-	return 0;
+	if (proto_default_socket(dflt, sizeof(dflt)) == NULL)
+		return conf_fail(e, "XDG_RUNTIME_DIR is too long for a socket "
+		    "path: set the control socket (--control PATH)");
+	return set_str(&c->c_control_path, dflt, e);
 }
 
 int

@@ -14,9 +14,9 @@
 #include "addr.h"
 #include "autoscale.h"
 #include "log.h"
+#include "pool.h"
 
 #define CONF_ERR_MAX		512
-#define CONF_WORKERS_LIMIT	4096	/* hard cap on any pool's size */
 #define CONF_NAME_MAX		64
 #define CONF_DEFAULT_BIND	"127.0.0.1:8000"
 #define CONF_DEFAULT_BACKLOG	2048

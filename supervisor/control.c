@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,17 +19,12 @@
 
 #include "commands.h"
 #include "control.h"
-#include "evsource.h"
-#include "listen.h"
-#include "listeners.h"
 #include "log.h"
 #include "proto.h"
-
-#define CTL_ACCEPT_PAUSE_MS	1000	/* after EMFILE, as relayd does */
-#define CTL_ACCEPT_BURST	16
+#include "sockserver.h"
 
 struct ctl_client {
-	struct ev_source cc_ev;		/* first: the epoll cookie */
+	struct ss_client cc_sc;		/* first: the server's part */
 	uid_t		 cc_uid;
 	pid_t		 cc_pid;
 	char		 cc_in[PROTO_LINE_MAX];
@@ -38,46 +32,51 @@ struct ctl_client {
 	char		*cc_out;
 	size_t		 cc_outlen;
 	size_t		 cc_outcap;
-	uint64_t	 cc_last;	/* last request, ms */
 	bool		 cc_subscribed;
 	bool		 cc_closing;	/* close once cc_out is flushed */
 	bool		 cc_wantout;	/* EPOLLOUT is armed */
 };
 
 static struct control {
-	struct listener		 ct_l;
-	struct ev_source	 ct_ev;
-	bool			 ct_open;
-	bool			 ct_paused;	/* accept off until ct_resume */
-	uint64_t		 ct_resume;
+	struct sockserver	 ct_ss;
 	uid_t			 ct_uid;
 	gid_t			 ct_gid;
 	bool			 ct_has_gid;
 	unsigned		 ct_idle_ms;
-	struct ctl_client	*ct_clients[CTL_CLIENTS_MAX];
-	size_t			 ct_nclients;
 	size_t			 ct_nsubs;
 } ctl;
 
-static void client_io(struct ev_source *, uint32_t);
+#define cc_fd	cc_sc.sc_ev.es_fd
+
+static void	client_io(struct ev_source *, uint32_t);
+static void	client_accept(struct sockserver *, int);
+static void	client_expire(struct ss_client *);
+static void	client_free(struct ss_client *);
+
+static const struct ss_ops ctl_ops = {
+	.so_accept = client_accept,
+	.so_expire = client_expire,
+	.so_free = client_free,
+};
 
 /* -- output ----------------------------------------------------------------- */
 
 static void
-client_free(struct ctl_client *c)
+client_free(struct ss_client *sc)
 {
-	for (size_t i = 0; i < ctl.ct_nclients; i++) {
-		if (ctl.ct_clients[i] == c) {
-			ctl.ct_clients[i] = ctl.ct_clients[--ctl.ct_nclients];
-			break;
-		}
-	}
+	struct ctl_client *c = (struct ctl_client *)sc;
+
 	if (c->cc_subscribed)
 		ctl.ct_nsubs--;
-	ev_unwatch(&c->cc_ev);
-	close(c->cc_ev.es_fd);
 	free(c->cc_out);
 	free(c);
+}
+
+static void
+client_expire(struct ss_client *sc)
+{
+	log_info("control: client pid %ld idle; closing",
+	    (long)((struct ctl_client *)sc)->cc_pid);
 }
 
 /* Write what we can; -1 if the client is gone. */
@@ -88,7 +87,7 @@ client_flush(struct ctl_client *c)
 	size_t	done = 0;
 
 	while (done < c->cc_outlen) {
-		n = write(c->cc_ev.es_fd, c->cc_out + done,
+		n = write(c->cc_fd, c->cc_out + done,
 		    c->cc_outlen - done);
 		if (n == -1) {
 			if (errno == EINTR)
@@ -106,7 +105,7 @@ client_flush(struct ctl_client *c)
 	}
 	if ((c->cc_outlen > 0) != c->cc_wantout) {
 		c->cc_wantout = c->cc_outlen > 0;
-		if (ev_rewatch(&c->cc_ev, EPOLLIN | EPOLLRDHUP |
+		if (ev_rewatch(&c->cc_sc.sc_ev, EPOLLIN | EPOLLRDHUP |
 		    (c->cc_wantout ? EPOLLOUT : 0)) == -1)
 			return -1;
 	}
@@ -152,13 +151,6 @@ client_send_json(struct ctl_client *c, json_t *obj, size_t limit)
 	return rc;
 }
 
-static json_t *
-error_reply(enum proto_err code, const char *msg)
-{
-	return json_pack("{s:b, s:{s:s, s:s}}", "ok", 0, "error", "code",
-	    proto_err_name(code), "message", msg);
-}
-
 /* -- requests --------------------------------------------------------------- */
 
 static void
@@ -171,9 +163,9 @@ client_line(struct ctl_client *c, const char *line, size_t len)
 	bool			subscribe = false;
 
 	if (proto_parse(line, len, &rq, &err, msg, sizeof(msg)) == -1)
-		reply = error_reply(err, msg);
+		reply = commands_error(err, "%s", msg);
 	else if ((reply = commands_run(&rq, &subscribe)) == NULL)
-		reply = error_reply(PERR_FAILED, "out of memory");
+		reply = commands_error(PERR_FAILED, "out of memory");
 	if (reply == NULL || client_send_json(c, reply, CTL_OUT_MAX) == -1) {
 		log_warnx("control: client pid %ld: reply dropped, closing",
 		    (long)c->cc_pid);
@@ -183,6 +175,7 @@ client_line(struct ctl_client *c, const char *line, size_t len)
 	}
 	if (subscribe && !c->cc_subscribed) {
 		c->cc_subscribed = true;
+		c->cc_sc.sc_deadline = SS_NO_DEADLINE;	/* never idle */
 		ctl.ct_nsubs++;
 	}
 }
@@ -204,8 +197,9 @@ client_lines(struct ctl_client *c)
 	c->cc_inlen -= used;
 	if (c->cc_inlen == sizeof(c->cc_in) && !c->cc_closing) {
 		/* No room left and no newline: the line cannot be framed. */
-		client_send_json(c, error_reply(PERR_LINE_TOO_LONG,
-		    "a request is at most 4096 bytes"), CTL_OUT_MAX);
+		client_send_json(c, commands_error(PERR_LINE_TOO_LONG,
+		    "a request is at most %d bytes", PROTO_LINE_MAX),
+		    CTL_OUT_MAX);
 		c->cc_closing = true;
 	}
 }
@@ -217,7 +211,7 @@ client_read(struct ctl_client *c, bool *eof)
 
 	*eof = false;
 	while (!c->cc_closing && c->cc_inlen < sizeof(c->cc_in)) {
-		n = read(c->cc_ev.es_fd, c->cc_in + c->cc_inlen,
+		n = read(c->cc_fd, c->cc_in + c->cc_inlen,
 		    sizeof(c->cc_in) - c->cc_inlen);
 		if (n == -1) {
 			if (errno == EINTR)
@@ -231,7 +225,8 @@ client_read(struct ctl_client *c, bool *eof)
 			return;
 		}
 		c->cc_inlen += (size_t)n;
-		c->cc_last = ev_now_ms();
+		if (!c->cc_subscribed)
+			c->cc_sc.sc_deadline = ev_now_ms() + ctl.ct_idle_ms;
 		client_lines(c);
 	}
 }
@@ -249,10 +244,8 @@ client_io(struct ev_source *ev, uint32_t events)
 	if (eof)
 		c->cc_closing = true;
 	if (client_flush(c) == -1 || (c->cc_closing && c->cc_outlen == 0) ||
-	    (events & EPOLLERR)) {
-		client_free(c);
-		return;
-	}
+	    (events & EPOLLERR))
+		ss_drop(&c->cc_sc);
 }
 
 /* -- accepting ------------------------------------------------------------ */
@@ -285,7 +278,7 @@ peer_allowed(int fd, struct ucred *cr)
 static void
 refuse(int fd, enum proto_err code, const char *msg)
 {
-	json_t	*e = error_reply(code, msg);
+	json_t	*e = commands_error(code, "%s", msg);
 	char	*s = e ? json_dumps(e, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
 	char	 line[256];
 	int	 n;
@@ -301,7 +294,7 @@ refuse(int fd, enum proto_err code, const char *msg)
 }
 
 static void
-client_new(int fd)
+client_accept(struct sockserver *ss, int fd)
 {
 	struct ctl_client	*c;
 	struct ucred		 cr;
@@ -312,9 +305,9 @@ client_new(int fd)
 		refuse(fd, PERR_PERMISSION, "permission denied");
 		return;
 	}
-	if (ctl.ct_nclients == CTL_CLIENTS_MAX) {
-		log_warnx("control: %d clients already; refused pid %ld",
-		    CTL_CLIENTS_MAX, (long)cr.pid);
+	if (ss_full(ss)) {
+		log_warnx("control: %zu clients already; refused pid %ld",
+		    ss->ss_max, (long)cr.pid);
 		refuse(fd, PERR_BUSY, "too many clients");
 		return;
 	}
@@ -322,44 +315,12 @@ client_new(int fd)
 		refuse(fd, PERR_BUSY, "out of memory");
 		return;
 	}
-	c->cc_ev.es_fd = fd;
-	c->cc_ev.es_fn = client_io;
 	c->cc_uid = cr.uid;
 	c->cc_pid = cr.pid;
-	c->cc_last = ev_now_ms();
-	if (ev_watch(&c->cc_ev, EPOLLIN | EPOLLRDHUP) == -1) {
-		log_warn("control: epoll");
+	if (ss_add(ss, &c->cc_sc, fd, client_io, EPOLLIN | EPOLLRDHUP,
+	    ev_now_ms() + ctl.ct_idle_ms) == -1) {
 		close(fd);
 		free(c);
-		return;
-	}
-	ctl.ct_clients[ctl.ct_nclients++] = c;
-}
-
-static void
-control_accept(struct ev_source *ev, uint32_t events)
-{
-	int fd;
-
-	for (int i = 0; i < CTL_ACCEPT_BURST; i++) {
-		fd = accept4(ev->es_fd, NULL, NULL,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd != -1) {
-			client_new(fd);
-			continue;
-		}
-		if (errno == EINTR || errno == ECONNABORTED)
-			continue;
-		if (errno == EMFILE || errno == ENFILE) {
-			/* Out of fds: stop accepting for a moment rather
-			   than spin on a listener that stays readable. */
-			log_warn("control: accept; pausing for 1 s");
-			ev_unwatch(&ctl.ct_ev);
-			ctl.ct_paused = true;
-			ctl.ct_resume = ev_now_ms() + CTL_ACCEPT_PAUSE_MS;
-		} else if (errno != EAGAIN)
-			log_warn("control: accept");
-		return;
 	}
 }
 
@@ -373,7 +334,6 @@ static int
 control_bind(const struct poold_conf *cf, char *err, size_t len)
 {
 	struct addr	a;
-	int		fd;
 
 	memset(&a, 0, sizeof(a));
 	a.a_kind = ADDR_UNIX;
@@ -383,20 +343,15 @@ control_bind(const struct poold_conf *cf, char *err, size_t len)
 		return -1;
 	}
 	snprintf(a.a_path, sizeof(a.a_path), "%s", cf->c_control_path);
-	/* After USR2 the old arbiter's socket is passed to us: no client
-	   is refused while arbiters change. */
-	if ((fd = listeners_take_passed(&a)) != -1) {
-		if (listen_adopt(&ctl.ct_l, &a, fd, err, len) == -1)
-			return -1;
-	} else if (listen_open(&ctl.ct_l, &a, CTL_CLIENTS_MAX, 0600, err,
-	    len) == -1)
+	/* After USR2 the old arbiter's socket is passed to us (ss_open
+	   takes it): no client is refused while arbiters change. */
+	if (ss_open(&ctl.ct_ss, &a, CTL_CLIENTS_MAX, 0600, err, len) == -1)
 		return -1;
 	if ((ctl.ct_has_gid && chown(a.a_path, (uid_t)-1, ctl.ct_gid) == -1) ||
-	    chmod(a.a_path, cf->c_control_mode) == -1 ||
-	    fcntl(ctl.ct_l.l_fd, F_SETFL, O_NONBLOCK) == -1) {
+	    chmod(a.a_path, cf->c_control_mode) == -1) {
 		snprintf(err, len, "control socket %s: %s", a.a_path,
 		    strerror(errno));
-		listen_close(&ctl.ct_l, true);
+		ss_close(&ctl.ct_ss, false);
 		return -1;
 	}
 	return 0;
@@ -434,7 +389,9 @@ control_dir(const char *path, char *err, size_t len)
 int
 control_open(const struct poold_conf *cf, char *err, size_t len)
 {
-	ctl.ct_l.l_fd = -1;
+	ctl.ct_ss.ss_name = "control";
+	ctl.ct_ss.ss_ops = &ctl_ops;
+	ctl.ct_ss.ss_max = CTL_CLIENTS_MAX;
 	if (cf->c_control_path == NULL)
 		return 0;	/* --control none */
 	ctl.ct_uid = geteuid();
@@ -444,48 +401,22 @@ control_open(const struct poold_conf *cf, char *err, size_t len)
 	if (control_dir(cf->c_control_path, err, len) == -1 ||
 	    control_bind(cf, err, len) == -1)
 		return -1;
-	ctl.ct_open = true;
 	return 0;
 }
 
 int
 control_start(void)
 {
-	if (!ctl.ct_open)
+	if (!ctl.ct_ss.ss_open)
 		return 0;
-	ctl.ct_ev.es_fd = ctl.ct_l.l_fd;
-	ctl.ct_ev.es_fn = control_accept;
-	log_info("control socket at %s", ctl.ct_l.l_addr.a_path);
-	return ev_watch(&ctl.ct_ev, EPOLLIN);
+	log_info("control socket at %s", ctl.ct_ss.ss_l.l_addr.a_path);
+	return ss_start(&ctl.ct_ss);
 }
 
 uint64_t
 control_tick(uint64_t now)
 {
-	uint64_t next = UINT64_MAX, due;
-
-	if (ctl.ct_paused) {
-		if (now >= ctl.ct_resume && ev_watch(&ctl.ct_ev, EPOLLIN) == 0)
-			ctl.ct_paused = false;
-		else
-			next = ctl.ct_resume > now ? ctl.ct_resume :
-			    now + CTL_ACCEPT_PAUSE_MS;
-	}
-	for (size_t i = 0; i < ctl.ct_nclients; i++) {
-		struct ctl_client *c = ctl.ct_clients[i];
-		if (c->cc_subscribed)
-			continue;
-		due = c->cc_last + ctl.ct_idle_ms;
-		if (now >= due) {
-			log_info("control: client pid %ld idle; closing",
-			    (long)c->cc_pid);
-			client_free(c);
-			i--;	/* the last client moved into slot i */
-			continue;
-		}
-		next = due < next ? due : next;
-	}
-	return next;
+	return ss_tick(&ctl.ct_ss, now);
 }
 
 bool
@@ -507,8 +438,9 @@ control_broadcast(json_t *ev)
 	if (s == NULL)
 		return;
 	len = strlen(s);
-	for (size_t i = 0; i < ctl.ct_nclients; i++) {
-		struct ctl_client *c = ctl.ct_clients[i];
+	for (size_t i = 0; i < ctl.ct_ss.ss_n; i++) {
+		struct ctl_client *c = (struct ctl_client *)
+		    ctl.ct_ss.ss_clients[i];
 		if (!c->cc_subscribed)
 			continue;
 		if (client_queue(c, s, len, CTL_EVENTS_MAX) == -1 ||
@@ -516,8 +448,8 @@ control_broadcast(json_t *ev)
 		    client_flush(c) == -1) {
 			log_warnx("control: subscriber pid %ld is not "
 			    "reading; disconnected", (long)c->cc_pid);
-			client_free(c);
-			i--;
+			ss_drop(&c->cc_sc);
+			i--;	/* the last client moved into slot i */
 		}
 	}
 	free(s);
@@ -526,29 +458,17 @@ control_broadcast(json_t *ev)
 int
 control_fd(void)
 {
-	return ctl.ct_open ? ctl.ct_l.l_fd : -1;
+	return ss_fd(&ctl.ct_ss);
 }
 
 void
 control_handover(bool yes)
 {
-	if (!ctl.ct_open)
-		return;
-	/* The new arbiter answers; ours stays open in case it fails. */
-	if (yes)
-		ev_unwatch(&ctl.ct_ev);
-	else if (ev_watch(&ctl.ct_ev, EPOLLIN) == -1)
-		log_warn("control socket: watching it again");
-	ctl.ct_l.l_unlink = !yes;
-	ctl.ct_paused = false;
+	ss_handover(&ctl.ct_ss, yes);
 }
 
 void
 control_close(bool keep_file)
 {
-	while (ctl.ct_nclients > 0)
-		client_free(ctl.ct_clients[0]);
-	if (ctl.ct_open)
-		listen_close(&ctl.ct_l, !keep_file);
-	ctl.ct_open = false;
+	ss_close(&ctl.ct_ss, keep_file);
 }

@@ -1,8 +1,9 @@
 /*
- * The control socket: accepting, framing and buffering for clients.  What
- * a command does is commands.c's; this file only moves lines, and never
- * blocks the arbiter: non-blocking fds, bounded buffers, a client cap and
- * an idle timeout.
+ * The control socket: peer checks, framing and buffering for clients
+ * (accepting and the client table are sockserver.c's).  What a command
+ * does is commands.c's; this file only moves lines, and never blocks the
+ * arbiter: non-blocking fds, bounded buffers, a client cap and an idle
+ * timeout.
  */
 #ifndef POOLD_CONTROL_H
 #define POOLD_CONTROL_H
@@ -27,11 +28,11 @@ uint64_t control_tick(uint64_t now);
 bool	 control_has_subscribers(void);
 /* Send an event (a JSON object, consumed) to every subscriber. */
 void	 control_broadcast(struct json_t *);
-/* Close everything and unlink the socket file (unless keep_file). */
 /* The listening socket, to hand over on USR2; -1 if none. */
 int	 control_fd(void);
 /* While a new arbiter has it: stop accepting, keep the file at exit. */
 void	 control_handover(bool);
+/* Close everything and unlink the socket file (unless keep_file). */
 void	 control_close(bool keep_file);
 
 #endif

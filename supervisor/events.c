@@ -52,20 +52,14 @@ void
 event_exited(const struct pool *p, pid_t pid, int status,
     const struct pool_exit *pe)
 {
-	static const char *const reasons[] = {
-		[EXIT_STOPPED] = "stopped",
-		[EXIT_FAILED_BOOT] = "failed_boot",
-		[EXIT_DIED] = "died",
-	};
 	json_t *ev = event_new("exited"), *f;
 
 	if (ev == NULL)
 		return;
-	f = json_pack("{s:s, s:i, s:i, s:s, s:f}", "pool", p->p_name, "id",
-	    (int)pe->pe_slot, "pid", (int)pid, "reason",
-	    reasons[pe->pe_kind], "age", pe->pe_age_ms / 1000.0);
-	if (f != NULL && pe->pe_why != NULL)
-		json_object_set_new(f, "why", json_string(pe->pe_why));
+	f = json_pack("{s:s, s:i, s:i, s:s, s:s, s:s, s:f}", "pool",
+	    p->p_name, "id", (int)pe->pe_slot, "pid", (int)pid, "reason",
+	    exit_kind_name(pe->pe_kind), "end", end_name(pe->pe_end), "why",
+	    end_text(pe->pe_end), "age", pe->pe_age_ms / 1000.0);
 	if (f != NULL && WIFSIGNALED(status)) {
 		json_object_set_new(f, "status", json_string("killed"));
 		json_object_set_new(f, "signal",
@@ -95,24 +89,15 @@ event_signalled(const struct pool *p, unsigned slot, pid_t pid, int sig,
 }
 
 void
-event_scaled(const struct pool *p, int previous)
+event_scaled(const struct pool *p, int previous, const char *why)
 {
 	json_t *ev = event_new("scaled");
 
 	if (ev != NULL)
-		event_send(ev, json_pack("{s:s, s:i, s:i}", "pool", p->p_name,
-		    "target", p->p_target, "previous", previous));
-}
-
-void
-event_autoscaled(const struct pool *p, int previous, const char *why)
-{
-	json_t *ev = event_new("scaled");
-
-	if (ev != NULL)
-		event_send(ev, json_pack("{s:s, s:i, s:i, s:s}", "pool",
+		event_send(ev, json_pack("{s:s, s:i, s:i, s:s, s:s*}", "pool",
 		    p->p_name, "target", p->p_target, "previous", previous,
-		    "why", why));
+		    "by", pool_target_cause_name(p->p_target_cause), "why",
+		    why));
 }
 
 void

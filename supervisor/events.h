@@ -17,9 +17,8 @@ void	 event_exited(const struct pool *, pid_t, int status,
 	    const struct pool_exit *);
 void	 event_signalled(const struct pool *, unsigned slot, pid_t, int sig,
 	    const char *why);
-void	 event_scaled(const struct pool *, int previous);
-/* The same, decided by the pool's scale mode, with its reason. */
-void	 event_autoscaled(const struct pool *, int previous, const char *why);
+/* The target moved from previous (by p_target_cause; why may be NULL). */
+void	 event_scaled(const struct pool *, int previous, const char *why);
 void	 event_reloaded(bool ok, const char *error);
 void	 event_stopping(bool quick);
 

@@ -5,7 +5,8 @@
  *     "fallback": B,
  *     "sockets": [ { "fd": N, "name": S } ],
  *     "pools": [ { "name": S, "target": N, "workers": [ { "pid": P,
- *       "slot": N, "age_ms": N, "ready": B, "stopping_ms": N|-1 } ] } ] }
+ *       "slot": N, "age_ms": N, "ready": B, "stopping_ms": N|-1,
+ *       "end": S } ] } ] }
  *
  * "sockets" are the listeners and the control socket; the new program
  * matches them to its configuration as it matches sockets passed by
@@ -33,7 +34,7 @@
 #include "arbiter.h"
 #include "conf.h"
 #include "control.h"
-#include "evsource.h"
+#include "loop.h"
 #include "inplace.h"
 #include "listeners.h"
 #include "log.h"
@@ -164,12 +165,13 @@ workers_json(const struct pool *p, uint64_t now)
 
 	for (size_t i = 0; a != NULL && i < p->p_nw; i++) {
 		const struct worker *w = &p->p_w[i];
-		json_t *o = json_pack("{s:I, s:I, s:I, s:b, s:I}",
+		json_t *o = json_pack("{s:I, s:I, s:I, s:b, s:I, s:s}",
 		    "pid", (json_int_t)w->w_pid, "slot", (json_int_t)w->w_slot,
 		    "age_ms", (json_int_t)(now - w->w_started),
 		    "ready", pool_worker_ready(p, w, now),
 		    "stopping_ms", w->w_state == WS_RUNNING ? (json_int_t)-1 :
-		    (json_int_t)(w->w_deadline > now ? w->w_deadline - now : 0));
+		    (json_int_t)(w->w_deadline > now ? w->w_deadline - now : 0),
+		    "end", end_name(w->w_end));
 		if (o == NULL || json_array_append_new(a, o) == -1) {
 			json_decref(a);
 			return NULL;
@@ -465,7 +467,8 @@ adopt_pool(struct pool *p, json_t *workers, uint64_t now)
 		if (pid > 0 && pool_adopt(p, pid, (unsigned)json_integer_value(
 		    json_object_get(w, "slot")), now - (uint64_t)age, now,
 		    json_is_true(json_object_get(w, "ready")), stop >= 0,
-		    now + (uint64_t)(stop > 0 ? stop : 0)) == 0)
+		    now + (uint64_t)(stop > 0 ? stop : 0), end_from_name(
+		    json_string_value(json_object_get(w, "end")))) == 0)
 			n++;
 	}
 	return n;
@@ -542,9 +545,9 @@ inplace_adopt(uint64_t now)
 		}
 		total += adopt_pool(p, workers, now);
 		/* Its size as it was, if the configuration still allows it. */
-		(void)arbiter_scale(p, (int)json_integer_value(
-		    json_object_get(cp, "target")));
-		arbiter_restart(p);
+		(void)arbiter_set_target(p, (int)json_integer_value(
+		    json_object_get(cp, "target")), PT_UPGRADE, false, NULL);
+		arbiter_restart(p, END_UPGRADE);
 	}
 	log_info("upgraded in place: adopted %zu worker(s); replacing them",
 	    total);

@@ -7,11 +7,11 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/control.c supervisor/control.h \
 	supervisor/events.c supervisor/events.h \
 	supervisor/inplace.c supervisor/inplace.h \
-	supervisor/evsource.h \
 	supervisor/conf.c supervisor/conf.h \
 	supervisor/listen.c supervisor/listen.h \
 	supervisor/listeners.c supervisor/listeners.h \
 	supervisor/log.c supervisor/log.h \
+	supervisor/loop.c supervisor/loop.h \
 	supervisor/manager.c supervisor/manager.h \
 	supervisor/metrics.c supervisor/metrics.h \
 	supervisor/notifysock.c supervisor/notifysock.h \
@@ -22,6 +22,7 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/sdproto.c supervisor/sdproto.h \
 	supervisor/sockstat.c supervisor/sockstat.h \
 	supervisor/signame.c supervisor/signame.h \
+	supervisor/sockserver.c supervisor/sockserver.h \
 	supervisor/spawn.c supervisor/spawn.h \
 	supervisor/stats.c supervisor/stats.h \
 	supervisor/upgrade.c supervisor/upgrade.h

@@ -17,11 +17,9 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "evsource.h"
-#include "listen.h"
-#include "listeners.h"
 #include "log.h"
 #include "metrics.h"
+#include "sockserver.h"
 #include "stats.h"
 
 #define M_CLIENTS_MAX	16
@@ -30,33 +28,31 @@
 #define M_BACKLOG	64
 
 struct mclient {
-	struct ev_source	 mc_ev;
+	struct ss_client	 mc_sc;		/* first: the server's part */
 	char			 mc_in[M_HEAD_MAX];
 	size_t			 mc_inlen;
 	char			*mc_out;
 	size_t			 mc_outlen, mc_sent;
-	uint64_t		 mc_deadline;
 };
 
-static struct {
-	struct listener		 m_l;
-	struct ev_source	 m_ev;
-	bool			 m_open;
-	struct mclient		*m_clients[M_CLIENTS_MAX];
-	size_t			 m_n;
-} M = { .m_l = { .l_fd = -1 } };
+#define mc_fd	mc_sc.sc_ev.es_fd
+
+static void	on_accept(struct sockserver *, int);
+static void	client_free(struct ss_client *);
+
+static const struct ss_ops m_ops = {
+	.so_accept = on_accept,
+	.so_free = client_free,
+};
+
+static struct sockserver M = { .ss_name = "metrics", .ss_ops = &m_ops,
+    .ss_max = M_CLIENTS_MAX, .ss_l = { .l_fd = -1 } };
 
 static void
-client_free(struct mclient *c)
+client_free(struct ss_client *sc)
 {
-	for (size_t i = 0; i < M.m_n; i++) {
-		if (M.m_clients[i] == c) {
-			M.m_clients[i] = M.m_clients[--M.m_n];
-			break;
-		}
-	}
-	ev_unwatch(&c->mc_ev);
-	(void)close(c->mc_ev.es_fd);
+	struct mclient *c = (struct mclient *)sc;
+
 	free(c->mc_out);
 	free(c);
 }
@@ -114,22 +110,22 @@ client_write(struct mclient *c)
 	ssize_t n;
 
 	while (c->mc_sent < c->mc_outlen) {
-		n = send(c->mc_ev.es_fd, c->mc_out + c->mc_sent,
+		n = send(c->mc_fd, c->mc_out + c->mc_sent,
 		    c->mc_outlen - c->mc_sent, MSG_NOSIGNAL);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (ev_rewatch(&c->mc_ev, EPOLLOUT) == -1)
-				client_free(c);
+			if (ev_rewatch(&c->mc_sc.sc_ev, EPOLLOUT) == -1)
+				ss_drop(&c->mc_sc);
 			return;
 		}
 		if (n <= 0) {
-			client_free(c);
+			ss_drop(&c->mc_sc);
 			return;
 		}
 		c->mc_sent += (size_t)n;
 	}
-	client_free(c);
+	ss_drop(&c->mc_sc);
 }
 
 static void
@@ -141,19 +137,19 @@ client_read(struct mclient *c)
 		if (c->mc_inlen == sizeof(c->mc_in) - 1) {
 			if (reply(c, "431 Request Header Fields Too Large",
 			    "text/plain", "", 0, false) == -1)
-				client_free(c);
+				ss_drop(&c->mc_sc);
 			else
 				client_write(c);
 			return;
 		}
-		n = read(c->mc_ev.es_fd, c->mc_in + c->mc_inlen,
+		n = read(c->mc_fd, c->mc_in + c->mc_inlen,
 		    sizeof(c->mc_in) - 1 - c->mc_inlen);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
 		if (n <= 0) {
-			client_free(c);
+			ss_drop(&c->mc_sc);
 			return;
 		}
 		c->mc_inlen += (size_t)n;
@@ -163,7 +159,7 @@ client_read(struct mclient *c)
 			break;
 	}
 	if (answer(c) == -1)
-		client_free(c);
+		ss_drop(&c->mc_sc);
 	else
 		client_write(c);
 }
@@ -179,61 +175,29 @@ on_client(struct ev_source *ev, uint32_t events)
 		client_read(c);
 }
 
+/* Full: the scraper will come back; the loop must not wait. */
 static void
-on_accept(struct ev_source *ev, uint32_t events)
+on_accept(struct sockserver *ss, int fd)
 {
-	struct mclient	*c;
-	int		 fd;
+	struct mclient *c;
 
-	(void)ev;
-	(void)events;
-	for (int i = 0; i < M_CLIENTS_MAX; i++) {
-		fd = accept4(M.m_l.l_fd, NULL, NULL, SOCK_NONBLOCK |
-		    SOCK_CLOEXEC);
-		if (fd == -1) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR && errno != ECONNABORTED)
-				log_warn("metrics: accept");
-			return;
-		}
-		/* Full: the scraper will come back; the loop must not wait. */
-		if (M.m_n == M_CLIENTS_MAX ||
-		    (c = calloc(1, sizeof(*c))) == NULL) {
-			(void)close(fd);
-			continue;
-		}
-		c->mc_ev.es_fd = fd;
-		c->mc_ev.es_fn = on_client;
-		c->mc_deadline = ev_now_ms() + M_DEADLINE_MS;
-		if (ev_watch(&c->mc_ev, EPOLLIN) == -1) {
-			(void)close(fd);
-			free(c);
-			continue;
-		}
-		M.m_clients[M.m_n++] = c;
+	if (ss_full(ss) || (c = calloc(1, sizeof(*c))) == NULL) {
+		(void)close(fd);
+		return;
+	}
+	if (ss_add(ss, &c->mc_sc, fd, on_client, EPOLLIN, ev_now_ms() +
+	    M_DEADLINE_MS) == -1) {
+		(void)close(fd);
+		free(c);
 	}
 }
 
 int
 metrics_open(const struct poold_conf *cf, char *err, size_t len)
 {
-	const struct addr	*a = &cf->c_metrics_listen;
-	int			 fd;
-
 	if (!cf->c_metrics)
 		return 0;
-	if ((fd = listeners_take_passed(a)) != -1) {
-		if (listen_adopt(&M.m_l, a, fd, err, len) == -1)
-			return -1;
-	} else if (listen_open(&M.m_l, a, M_BACKLOG, 0666, err, len) == -1)
-		return -1;
-	if (fcntl(M.m_l.l_fd, F_SETFL, O_NONBLOCK) == -1) {
-		snprintf(err, len, "metrics: %s", strerror(errno));
-		listen_close(&M.m_l, true);
-		return -1;
-	}
-	M.m_open = true;
-	return 0;
+	return ss_open(&M, &cf->c_metrics_listen, M_BACKLOG, 0666, err, len);
 }
 
 int
@@ -241,55 +205,33 @@ metrics_start(void)
 {
 	char desc[ADDR_HOST_MAX + 16];
 
-	if (!M.m_open)
+	if (!M.ss_open)
 		return 0;
-	M.m_ev.es_fd = M.m_l.l_fd;
-	M.m_ev.es_fn = on_accept;
-	listen_describe(&M.m_l, desc, sizeof(desc));
+	listen_describe(&M.ss_l, desc, sizeof(desc));
 	log_info("metrics at http://%s/metrics", desc);
-	return ev_watch(&M.m_ev, EPOLLIN);
+	return ss_start(&M);
 }
 
 uint64_t
 metrics_tick(uint64_t now)
 {
-	uint64_t next = UINT64_MAX;
-
-	for (size_t i = 0; i < M.m_n; i++) {
-		struct mclient *c = M.m_clients[i];
-		if (now >= c->mc_deadline) {
-			client_free(c);
-			i--;	/* the last client moved into slot i */
-		} else if (c->mc_deadline < next)
-			next = c->mc_deadline;
-	}
-	return next;
+	return ss_tick(&M, now);
 }
 
 int
 metrics_fd(void)
 {
-	return M.m_open ? M.m_l.l_fd : -1;
+	return ss_fd(&M);
 }
 
 void
-metrics_handover(int yes)
+metrics_handover(bool yes)
 {
-	if (!M.m_open)
-		return;
-	if (yes)
-		ev_unwatch(&M.m_ev);
-	else if (ev_watch(&M.m_ev, EPOLLIN) == -1)
-		log_warn("metrics: watching again");
-	M.m_l.l_unlink = !yes && M.m_l.l_addr.a_kind == ADDR_UNIX;
+	ss_handover(&M, yes);
 }
 
 void
-metrics_close(void)
+metrics_close(bool keep_file)
 {
-	while (M.m_n > 0)
-		client_free(M.m_clients[0]);
-	if (M.m_open)
-		listen_close(&M.m_l, true);
-	M.m_open = false;
+	ss_close(&M, keep_file);
 }

@@ -6,6 +6,7 @@
 #ifndef POOLD_METRICS_H
 #define POOLD_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,11 +16,14 @@ struct poold_conf;
    address after an upgrade); 0, or -1 with err. */
 int	 metrics_open(const struct poold_conf *, char *err, size_t len);
 int	 metrics_start(void);
-/* Drop clients past their deadline; the next deadline, or UINT64_MAX. */
+/* Drop clients past their deadline, resume a paused accept; the next
+   deadline, or EV_NEVER. */
 uint64_t metrics_tick(uint64_t now);
 /* The listening socket, to hand over on upgrade; -1 if none. */
 int	 metrics_fd(void);
-void	 metrics_handover(int yes);
-void	 metrics_close(void);
+/* While a new arbiter has it: stop accepting, keep the file at exit. */
+void	 metrics_handover(bool);
+/* Close everything; unlink a unix socket file we made unless keep_file. */
+void	 metrics_close(bool keep_file);
 
 #endif

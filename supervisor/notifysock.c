@@ -17,8 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "arbiter.h"
-#include "evsource.h"
+#include "loop.h"
 #include "log.h"
 #include "notify.h"
 #include "notifysock.h"
@@ -32,6 +31,7 @@ static struct {
 				    + 1];
 	struct notify_stats	n_stats;
 	bool			n_watched;
+	notify_deliver_fn	n_deliver;
 } ns = { .n_ev = { .es_fd = -1 } };
 
 /* Close every fd that came with the message. */
@@ -101,7 +101,7 @@ read_one(void)
 		return true;
 	}
 	notify_parse(buf, (size_t)n, &m);
-	if (arbiter_notified(uc->pid, &m) == -1) {
+	if (ns.n_deliver(uc->pid, &m) == -1) {
 		ns.n_stats.ns_dropped++;
 		log_debug("notify: dropped a message from pid %ld, not a "
 		    "worker", (long)uc->pid);
@@ -183,8 +183,9 @@ fail:
 }
 
 int
-notify_start(void)
+notify_start(notify_deliver_fn deliver)
 {
+	ns.n_deliver = deliver;
 	if (ns.n_ev.es_fd == -1)
 		return 0;
 	if (ev_watch(&ns.n_ev, EPOLLIN) == -1)

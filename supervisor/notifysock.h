@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct notify_stats {
 	uint64_t	ns_received;	/* attributed to a worker */
@@ -20,8 +21,14 @@ struct notify_stats {
 /* Make the socket (close-on-exec: workers get its name, not the fd);
    0, or -1 with err. */
 int	 notify_open(char *err, size_t len);
-/* Watch it in the arbiter's loop; after any -D fork.  0 or -1. */
-int	 notify_start(void);
+/* Who a message is for: 0 if pid is a worker, which it then applies
+   to; -1 if not (the message is counted as dropped). */
+struct notify_msg;
+typedef int (*notify_deliver_fn)(pid_t, const struct notify_msg *);
+
+/* Watch it in the arbiter's loop, handing messages to deliver; after
+   any -D fork.  0 or -1. */
+int	 notify_start(notify_deliver_fn deliver);
 /* NOTIFY_SOCKET for workers: "@name"; NULL if there is no socket. */
 const char *notify_address(void);
 const struct notify_stats *notify_stats(void);

@@ -13,6 +13,10 @@
 #include "conf.h"
 #include "options.h"
 
+/* A number's macro as a string, for messages built at compile time. */
+#define OPT_STR_(x)	#x
+#define OPT_STR(x)	OPT_STR_(x)
+
 enum {
 	OPT_THREADS = 256,
 	OPT_GRACEFUL,
@@ -179,9 +183,9 @@ cli_option(struct cli *c, int ch, const char *arg, char *err, size_t len)
 		c->bind[c->nbind++] = arg;
 		break;
 	case 'w':
-		if (parse_long(arg, 0, CONF_WORKERS_LIMIT, &c->workers) == -1)
+		if (parse_long(arg, 0, POOL_SLOTS_MAX, &c->workers) == -1)
 			return cli_bad(err, len, "-w", arg,
-			    "expected a number of workers, 0-4096");
+			    "expected a number of workers, 0-" OPT_STR(POOL_SLOTS_MAX));
 		break;
 	case 'k': c->worker_class = arg; break;
 	case OPT_THREADS:

@@ -11,8 +11,7 @@
 
 #include "autoscale.h"
 #include "conf.h"
-#include "events.h"
-#include "evsource.h"
+#include "loop.h"
 #include "log.h"
 #include "pool.h"
 #include "scaler.h"
@@ -151,13 +150,9 @@ static void
 sample(struct scaler *s, const struct pool *p, const struct pool_conf *pc,
     const int *fds, size_t nfds, struct scale_sample *ss)
 {
-	long q, total = -1;
+	long total = sock_queue_sum(fds, nfds);
 
 	memset(ss, 0, sizeof(*ss));
-	for (size_t i = 0; i < nfds; i++) {
-		if ((q = sock_queue(fds[i])) >= 0)
-			total = (total < 0 ? 0 : total) + q;
-	}
 	ss->ss_queued = total > 0 ? (unsigned)total : 0;
 	if (s->s_woken)
 		ss->ss_queued = ss->ss_queued ? ss->ss_queued : 1;
@@ -168,25 +163,14 @@ sample(struct scaler *s, const struct pool *p, const struct pool_conf *pc,
 		ss->ss_active = used(s, p, pc, fds, nfds);
 }
 
-static void
-apply(struct scaler *s, struct pool *p, int target, const char *why)
-{
-	int before = p->p_target;
-
-	p->p_target = target;
-	snprintf(s->s_why, sizeof(s->s_why), "%s", why);
-	log_info("pool %s: scaled %d -> %d workers: %s", p->p_name, before,
-	    target, why);
-	event_autoscaled(p, before, why);
-}
-
 uint64_t
-scaler_tick(struct scaler *s, struct pool *p, const struct pool_conf *pc,
-    const int *fds, size_t nfds, uint64_t now)
+scaler_tick(struct scaler *s, const struct pool *p, const struct pool_conf *pc,
+    const int *fds, size_t nfds, uint64_t now, int *target, const char **why)
 {
 	struct scale_sample	 ss;
-	const char		*why;
 	int			 t;
+
+	*why = NULL;
 
 	if (pc == NULL || pc->pc_scale.sc_mode == SCALE_STATIC ||
 	    p->p_mode != PM_RUN) {
@@ -209,10 +193,13 @@ scaler_tick(struct scaler *s, struct pool *p, const struct pool_conf *pc,
 		return s->s_next;
 	}
 	t = scale_decide(&pc->pc_scale, &s->s_state, &ss, now, p->p_target,
-	    p->p_lim.pl_min, p->p_lim.pl_max, &why);
-	if (why != NULL)
-		apply(s, p, t, why);
-	if (pc->pc_scale.sc_mode == SCALE_ONDEMAND && p->p_target == 0)
+	    p->p_lim.pl_min, p->p_lim.pl_max, why);
+	if (*why != NULL) {
+		snprintf(s->s_why, sizeof(s->s_why), "%s", *why);
+		*target = t;
+	}
+	if (pc->pc_scale.sc_mode == SCALE_ONDEMAND &&
+	    (*why != NULL ? t : p->p_target) == 0)
 		return now;	/* back to watching, at once */
 	s->s_next = now + pc->pc_scale_interval_ms;
 	return s->s_next;

@@ -20,12 +20,13 @@ struct scaler	*scaler_new(void);
 void		 scaler_free(struct scaler *);
 /*
  * Sample and decide, if due; the next time to look (ms), or UINT64_MAX.
- * fds are the pool's listeners.  A change is applied to the pool's
- * target, logged and sent as an event.
+ * fds are the pool's listeners.  A decision to change the target comes
+ * back in *target with its reason in *why (NULL: no change), for the
+ * arbiter to apply (arbiter_set_target).
  */
-uint64_t	 scaler_tick(struct scaler *, struct pool *,
+uint64_t	 scaler_tick(struct scaler *, const struct pool *,
 		    const struct pool_conf *, const int *fds, size_t nfds,
-		    uint64_t now);
+		    uint64_t now, int *target, const char **why);
 /* The last change's reason ("" before any), for status and stats. */
 const char	*scaler_why(const struct scaler *);
 

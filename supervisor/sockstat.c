@@ -113,3 +113,15 @@ sock_established(int fd)
 	(void)close(nl);
 	return n;
 }
+
+long
+sock_queue_sum(const int *fds, size_t n)
+{
+	long q, total = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((q = sock_queue(fds[i])) >= 0)
+			total = (total < 0 ? 0 : total) + q;
+	}
+	return total;
+}

@@ -58,8 +58,8 @@ exits_json(const struct pool_stats *ps)
 {
 	json_t *o = json_object();
 
-	for (int r = 0; o != NULL && r < PX_COUNT; r++)
-		json_object_set_new(o, pool_exit_reason_name(r),
+	for (int r = END_NONE + 1; o != NULL && r < END_NREASONS; r++)
+		json_object_set_new(o, end_name(r),
 		    json_integer((json_int_t)ps->ps_exits[r]));
 	return o;
 }
@@ -226,10 +226,9 @@ counters(struct text *t, uint64_t now)
 	for (size_t i = 0; i < arbiter_npools(); i++) {
 		const struct pool_stats *ps = arbiter_pool_stats(
 		    arbiter_pool(i));
-		for (int r = 0; r < PX_COUNT; r++)
+		for (int r = END_NONE + 1; r < END_NREASONS; r++)
 			per_pool(t, "poold_worker_exits_total", arbiter_pool(i),
-			    "reason", pool_exit_reason_name(r),
-			    ps->ps_exits[r]);
+			    "reason", end_name(r), ps->ps_exits[r]);
 	}
 	head(t, "poold_requests_total", "counter", "Requests served by "
 	    "built-in workers.");

@@ -193,7 +193,7 @@ upgrade_start(const char *pf, char *err, size_t len)
 	}
 	listeners_handed_over(true);
 	control_handover(true);
-	metrics_handover(1);
+	metrics_handover(true);
 	log_info("upgrade: new arbiter started (pid %ld) from %s; send it "
 	    "nothing until it serves, then WINCH and TERM to pid %ld",
 	    (long)child, exe, (long)getpid());
@@ -212,7 +212,7 @@ upgrade_reaped(pid_t pid, int status)
 	    WEXITSTATUS(status));
 	listeners_handed_over(false);
 	control_handover(false);
-	metrics_handover(0);
+	metrics_handover(false);
 	if (pidfile[0] != '\0' && rename(oldbin, pidfile) == -1)
 		log_warn("rename %s back", oldbin);
 	return true;

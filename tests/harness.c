@@ -536,6 +536,22 @@ read_report(int fd, char *buf, size_t len)
 	return got > 0 && buf[got - 1] == '\n' ? 0 : -1;
 }
 
+unsigned long long
+h_cpu_ns(pid_t pid)
+{
+	char			 path[64];
+	unsigned long long	 ns = 0;
+	FILE			*f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/schedstat", (long)pid);
+	if ((f = fopen(path, "re")) != NULL) {
+		if (fscanf(f, "%llu", &ns) != 1)
+			ns = 0;
+		fclose(f);
+	}
+	return ns;
+}
+
 int
 h_query_tcp(int port, char *buf, size_t len)
 {

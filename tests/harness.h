@@ -92,6 +92,9 @@ bool	 h_wait_children(struct poold *, size_t n, int timeout_ms);
 pid_t	 h_ppid(pid_t);
 /* Children of parent that died and were not reaped. */
 size_t	 h_zombies(pid_t parent);
+/* Time pid has spent on a CPU, in ns (schedstat: finer than ticks); 0
+   if it is gone. */
+unsigned long long h_cpu_ns(pid_t);
 /* Wait for a process that is not our child to be gone. */
 bool	 h_wait_gone(pid_t, int timeout_ms);
 

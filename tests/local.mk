@@ -10,6 +10,7 @@ UNIT_TESTS = \
 	tests/unit/test_http \
 	tests/unit/test_http_corpus \
 	tests/unit/test_loadgen \
+	tests/unit/test_loop \
 	tests/unit/test_pool \
 	tests/unit/test_proto \
 	tests/unit/test_notify \
@@ -51,6 +52,7 @@ tests_unit_test_pool_LDADD = $(UNIT_LDADD)
 tests_unit_test_proto_LDADD = $(UNIT_LDADD)
 tests_unit_test_scoreboard_LDADD = $(UNIT_LDADD)
 tests_unit_test_notify_LDADD = $(UNIT_LDADD)
+tests_unit_test_loop_LDADD = $(UNIT_LDADD)
 tests_unit_test_loadgen_LDADD = tests/libloadgen.a $(CRITERION_LIBS) \
 	-lpthread
 # The request feeder both HTTP parser tests drive the parser with.
@@ -143,6 +145,7 @@ tests/fuzz/fuzz_notify: $(srcdir)/tests/fuzz/fuzz_notify.c \
 # clang for coverage.
 FUZZ_CONF_SRC = supervisor/conf.c supervisor/addr.c \
 	supervisor/options.c supervisor/log.c supervisor/signame.c \
+	proto/proto.c \
 	pool/autoscale.c http/accesslog.c http/parse.c http/chunked.c
 tests/fuzz/fuzz_conf: $(srcdir)/tests/fuzz/fuzz_conf.c \
 		$(FUZZ_CONF_SRC:%=$(srcdir)/%)

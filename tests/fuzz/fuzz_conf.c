@@ -32,7 +32,7 @@ check_pool(const struct pool_conf *pc)
 	CHECK(pc->pc_min_workers >= 0);
 	CHECK(pc->pc_min_workers <= pc->pc_workers);
 	CHECK(pc->pc_workers <= pc->pc_max_workers);
-	CHECK(pc->pc_max_workers <= CONF_WORKERS_LIMIT);
+	CHECK(pc->pc_max_workers <= POOL_SLOTS_MAX);
 	CHECK(pc->pc_max_surge >= 1);
 	CHECK(pc->pc_class != WC_EXEC || pc->pc_exec_path != NULL);
 	CHECK(pc->pc_scale.sc_min_spare <= pc->pc_scale.sc_max_spare);

@@ -57,6 +57,38 @@ ctl(const char *request)
 	return h_ctl_json(&pd, request);
 }
 
+/* A subscriber's connection, its welcome read. */
+static int
+subscribe(void)
+{
+	char	line[4096];
+	int	fd;
+
+	cr_assert_neq(fd = h_ctl_connect(&pd), -1);
+	cr_assert_eq(write(fd, "subscribe\n", 10), 10);
+	cr_assert_eq(h_read_line(fd, line, sizeof(line), H_WAIT_MS), 0);
+	cr_assert(strstr(line, "\"subscribed\":true") != NULL, "%s", line);
+	return fd;
+}
+
+/* Read events until one holds every needle; false after 50 or at EOF. */
+static bool
+event_with(int fd, const char *const needles[])
+{
+	char line[4096];
+
+	for (int i = 0; i < 50; i++) {
+		bool all = true;
+		if (h_read_line(fd, line, sizeof(line), H_WAIT_MS) != 0)
+			return false;
+		for (size_t k = 0; needles[k] != NULL && all; k++)
+			all = strstr(line, needles[k]) != NULL;
+		if (all)
+			return true;
+	}
+	return false;
+}
+
 static void
 expect_ok(json_t *r)
 {
@@ -168,12 +200,12 @@ Test(control, status_pools_workers_and_config)
 	    "access_log", "access_log_format", "log_level", "daemon",
 	    "control_socket", "control_mode", "control_group",
 	    "control_idle_timeout", "metrics_listen" };
-	for (size_t i = 0; i < sizeof(pool_keys) / sizeof(pool_keys[0]); i++)
-		cr_expect_not_null(json_object_get(p, pool_keys[i]),
-		    "config: no pool %s", pool_keys[i]);
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (size_t k = 0; k < sizeof(pool_keys) / sizeof(pool_keys[0]); k++)
+		cr_expect_not_null(json_object_get(p, pool_keys[k]),
+		    "config: no pool %s", pool_keys[k]);
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 		cr_expect_not_null(json_object_get(json_object_get(r, "config"),
-		    keys[i]), "config: no %s", keys[i]);
+		    keys[k]), "config: no %s", keys[k]);
 	cr_expect_str_eq(json_string_value(json_object_get(p, "scale")),
 	    "static");
 	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(r,
@@ -261,12 +293,20 @@ Test(control, restart_replaces_every_worker)
 
 Test(control, kill_one_worker)
 {
-	json_t	*r;
-	pid_t	 victim;
+	json_t		*r, *w;
+	pid_t		 victim;
+	size_t		 i;
+	const char	*note = NULL;
+
+	static const char *const ended[] = { "\"event\":\"exited\"",
+	    "\"end\":\"killed\"", "\"why\":\"killed on request (poolctl "
+	    "kill)\"", "\"reason\":\"stopped\"", NULL };
+	int fd;
 
 	start(2);
 	cr_assert(h_wait_count(pd.pd_wlog, "start", 2, H_WAIT_MS));
 	victim = h_worker_in_slot(&pd, 1);
+	fd = subscribe();
 	r = ctl("kill web 1 KILL");
 	expect_ok(r);
 	cr_assert_eq(field(r, "pid"), victim);
@@ -274,9 +314,21 @@ Test(control, kill_one_worker)
 	    "KILL");
 	json_decref(r);
 	cr_assert(h_wait_gone(victim, H_WAIT_MS));
+	/* Said as it was: killed on request, not a death of its own. */
+	cr_assert(event_with(fd, ended), "no exited event saying killed");
+	close(fd);
 	cr_assert(h_wait_count(pd.pd_wlog, "start", 3, H_WAIT_MS),
 	    "killed worker not replaced");
 	cr_assert_neq(h_worker_in_slot(&pd, 1), victim);
+	r = ctl("workers web");
+	json_array_foreach(json_object_get(r, "workers"), i, w) {
+		if (field(w, "id") == 1)
+			note = json_string_value(json_object_get(w,
+			    "last_exit"));
+	}
+	cr_assert(note != NULL && strstr(note, "killed on request") != NULL,
+	    "LAST EXIT: %s", note != NULL ? note : "none");
+	json_decref(r);
 	expect_error("kill web 5", "no_such_worker");
 	expect_error("kill web 0 NOSUCHSIG", "bad_arguments");
 	expect_error("kill web zero", "bad_arguments");
@@ -474,6 +526,49 @@ Test(control, subscribers_see_events)
 	}
 	cr_assert(scaled && spawned, "missing scaled or spawned event");
 	close(fd);
+}
+
+/* A reload that changes a pool's size moves its target like any other
+   cause: one `scaled` event, which says it was the reload. */
+Test(control, a_reload_that_resizes_a_pool_is_announced)
+{
+	static const char *const want[] = { "\"event\":\"scaled\"",
+	    "\"target\":3", "\"previous\":1", "\"by\":\"reload\"", NULL };
+	char	 conf[H_PATH_MAX], text[1024];
+	json_t	*r;
+	int	 fd;
+
+	start(1);
+	fd = subscribe();
+	snprintf(text, sizeof(text), "pool web {\n  listen = { "
+	    "\"127.0.0.1:%d\" }\n  command = { \"%s\" }\n  workers = 3\n}\n",
+	    port, h_tworker_path());
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	expect_ok(r = ctl("reload"));
+	json_decref(r);
+	cr_assert(event_with(fd, want), "no scaled event for the reload");
+	close(fd);
+}
+
+/* After WINCH the target is below the minimum: status says why. */
+Test(control, status_says_why_a_target_is_below_min)
+{
+	static const char *const args[] = { "status", NULL };
+	char	 out[4096];
+	json_t	*r, *p;
+
+	start(2);
+	h_signal(&pd, SIGWINCH);
+	cr_assert(h_wait_children(&pd, 0, H_WAIT_MS), "workers still up");
+	r = ctl("status");
+	p = json_array_get(json_object_get(r, "pools"), 0);
+	cr_assert_eq(json_integer_value(json_object_get(p, "target")), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(p, "target_by")),
+	    "winch");
+	json_decref(r);
+	cr_assert_eq(h_poolctl(&pd, args, out, sizeof(out)), 0, "%s", out);
+	cr_assert(strstr(out, "below min: idle since WINCH") != NULL, "%s",
+	    out);
 }
 
 /*

@@ -411,7 +411,7 @@ Test(health, rolling_restart_under_load_drops_nothing)
 		usleep(10000);
 	t0 = h_now_ms();
 	json_decref(ctl("restart web"));
-	done = h_wait_count(pd.pd_log, "stopped (replaced after reload)", 3,
+	done = h_wait_count(pd.pd_log, "stopped (replaced by restart)", 3,
 	    6 * H_WAIT_MS);
 	t0 = h_now_ms() - t0;
 	lg_stop(&lg);

@@ -104,8 +104,8 @@ Test(scale, backlog_grows_under_waiting_connections_and_shrinks)
 	hold(fds, 8, NULL);
 	cr_assert(wait_target(3, H_WAIT_MS), "did not grow to 3");
 	answered(fds, 8, "pid=");
-	cr_assert(h_log_has(&pd, "scaled 1 -> 2 workers: connections waited "
-	    "longer than scale_up_after"));
+	cr_assert(h_log_has(&pd, "target 1 -> 2 workers (autoscale: "
+	    "connections waited longer than scale_up_after"));
 	cr_assert_eq(h_count(pd.pd_log, "-> 4 workers"), 0,
 	    "grew past max_workers");
 	cr_assert(wait_target(1, 3 * H_WAIT_MS), "did not shrink back");
@@ -169,8 +169,8 @@ ondemand(bool exec, const char *needle)
 	    buf);
 	cr_log_info("ondemand: first request answered in %ld ms from zero",
 	    first);
-	cr_assert(h_log_has(&pd, "scaled 0 -> 2 workers: a connection "
-	    "arrived"));
+	cr_assert(h_log_has(&pd, "target 0 -> 2 workers (autoscale: a "
+	    "connection arrived"));
 	cr_assert(h_wait_count(pd.pd_log, "idle for idle_timeout", 1,
 	    3 * H_WAIT_MS));
 	cr_assert(wait_target(0, H_WAIT_MS));
@@ -218,7 +218,7 @@ Test(scale, stats_count_spawns_exits_and_requests)
 	cr_assert_not_null(p);
 	cr_assert_eq(json_integer_value(json_object_get(p, "spawns")), 2);
 	cr_assert_eq(json_integer_value(json_object_get(json_object_get(p,
-	    "exits"), "stopped")), 1);
+	    "exits"), "scaled_down")), 1);
 	cr_assert_eq(json_integer_value(json_object_get(json_object_get(p,
 	    "exits"), "died")), 0);
 	cr_assert_eq(json_integer_value(json_object_get(p, "requests")), 5,
@@ -303,4 +303,43 @@ Test(scale, metrics_endpoint_refuses_the_rest)
 	/* The idle one did not stop the others, and the workers serve. */
 	cr_assert_gt(h_hello_pid(port), 0);
 	close(idle);
+}
+
+/*
+ * Out of fds, the endpoint stops accepting for a moment rather than spin
+ * on a listener that stays readable: a few log lines, not one per
+ * failed accept, and the arbiter mostly asleep (a spin takes a core).
+ */
+Test(scale, metrics_accept_pauses_when_out_of_fds)
+{
+	static const char *const wrap[] = { "prlimit", "--nofile=20:20", "--",
+	    NULL };
+	int			 mport = h_free_port(), held[40], n = 0;
+	unsigned long long	 cpu;
+	int			 lines;
+
+	port = h_free_port();
+	pd.pd_wrap = wrap;
+	h_start_conf(&pd, "metrics { listen = \"127.0.0.1:%d\" }\n"
+	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n  worker = sync\n"
+	    "  workers = 1\n}\n", mport, port);
+	/* Held until the arbiter has no fd left for the next one; the rest
+	   wait in the listen queue, keeping the listener readable. */
+	while (n < 40 && (held[n] = h_tcp_connect(mport)) != -1)
+		n++;
+	cr_assert_geq(n, 20, "only %d connections", n);
+	cr_assert(h_wait_count(pd.pd_log, "metrics: accept", 1, H_WAIT_MS),
+	    "never out of fds");
+	cpu = h_cpu_ns(pd.pd_pid);
+	usleep(2000000);	/* the span observed, less than the clients'
+				   5 s deadline */
+	cpu = h_cpu_ns(pd.pd_pid) - cpu;
+	lines = h_count(pd.pd_log, "metrics: accept");
+	for (int i = 0; i < n; i++)
+		close(held[i]);
+	cr_log_info("out of fds for 2 s: %d log lines, arbiter CPU %.1f%% of "
+	    "a core", lines, (double)cpu / 2e7);
+	cr_assert_leq(lines, 4, "a log line per failed accept");
+	cr_assert_lt(cpu, 1000000000ULL, "the arbiter spun: %.1f%% of a core",
+	    (double)cpu / 2e7);
 }

@@ -120,7 +120,7 @@ reload_storm(const char *class)
 		usleep(100000);	/* the pace of the storm, not a wait */
 	}
 	/* Every replacement done: no worker of an old generation left. */
-	cr_assert(h_wait_count(pd.pd_log, "replaced after reload", 4,
+	cr_assert(h_wait_count(pd.pd_log, "stopped (replaced ", 4,
 	    3 * H_WAIT_MS));
 	lg_stop(&lg);
 	cr_log_info("%s: %d HUP + %d restarts: %s", class, rounds, rounds,
@@ -202,23 +202,6 @@ Test(stress, kill_storm_costs_only_requests_in_flight)
 
 /* A program that crashes at once, beside a healthy pool: its spawns are
    bounded by the backoff, and the other pool serves untouched. */
-/* Time pid has spent on a CPU, in ns (schedstat: finer than ticks). */
-static unsigned long long
-cpu_ns(pid_t pid)
-{
-	char			 path[64];
-	unsigned long long	 ns = 0;
-	FILE			*f;
-
-	snprintf(path, sizeof(path), "/proc/%ld/schedstat", (long)pid);
-	if ((f = fopen(path, "r")) != NULL) {
-		if (fscanf(f, "%llu", &ns) != 1)
-			ns = 0;
-		fclose(f);
-	}
-	return ns;
-}
-
 Test(stress, crash_loop_is_bounded_and_harmless)
 {
 	struct loadgen		 lg;
@@ -236,9 +219,9 @@ Test(stress, crash_loop_is_bounded_and_harmless)
 	    port, h_free_port(), h_tworker_path());
 	h_start_conf(&pd, "%s", text);
 	load(&lg, 8, LG_HTTP);
-	cpu = cpu_ns(pd.pd_pid);
+	cpu = h_cpu_ns(pd.pd_pid);
 	sleep((unsigned)secs);	/* the duration of the scenario */
-	cpu = cpu_ns(pd.pd_pid) - cpu;
+	cpu = h_cpu_ns(pd.pd_pid) - cpu;
 	lg_stop(&lg);
 	boots = h_count(pd.pd_log, "failed boot");
 	share = (double)cpu / 1e9 / (double)secs;
@@ -393,7 +376,7 @@ upgrade_in_place(const char *class)
 	usleep(200000);		/* load before the upgrade */
 	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
 	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
-	cr_assert(h_wait_count(pd.pd_log, "stopped (replaced after reload)", 4,
+	cr_assert(h_wait_count(pd.pd_log, "stopped (replaced after upgrade)", 4,
 	    3 * H_WAIT_MS), "old workers not all replaced");
 	lg_stop(&lg);
 	cr_log_info("%s: poolctl upgrade: %s", class, lg_describe(&lg, d,

@@ -165,7 +165,7 @@ pid_in(unsigned slot)
 	for (size_t i = 0; i < P.p_nw; i++) {
 		const struct worker *w = &P.p_w[i];
 		if (w->w_slot == slot && w->w_state == WS_RUNNING &&
-		    w->w_gen == P.p_gen && w->w_due == NULL)
+		    w->w_gen == P.p_gen && w->w_due == END_NONE)
 			return w->w_pid;
 	}
 	cr_assert_fail("no current worker in slot %u", slot);
@@ -180,6 +180,29 @@ reap(pid_t pid, uint64_t now)
 	cr_assert_eq(pool_reaped(&P, pid, now, &pe), 0, "pid %d not ours",
 	    (int)pid);
 	return pe;
+}
+
+/* TTIN (+1) or TTOU (-1) as the arbiter applies them: the new target. */
+static int
+scale(int delta)
+{
+	cr_assert_eq(pool_set_target(&P, P.p_target + delta, PT_SIGNAL, true),
+	    0);
+	return P.p_target;
+}
+
+static void
+idle(void)
+{
+	cr_assert_eq(pool_set_target(&P, 5, PT_WINCH, true), 0);
+}
+
+/* HUP to a configuration with these limits and this size. */
+static void
+reload(const struct pool_limits *lim, int target)
+{
+	pool_reload(&P, lim, END_RELOAD);
+	cr_assert_eq(pool_set_target(&P, target, PT_RELOAD, true), 0);
 }
 
 /* A pool of n workers started at time 0. */
@@ -241,7 +264,7 @@ Test(pool, empty_target_does_nothing, .fini = teardown)
 Test(pool, ttin_spawns_next_slot, .fini = teardown)
 {
 	running(3);
-	cr_assert_eq(pool_scale(&P, +1), 4);
+	cr_assert_eq(scale(+1), 4);
 	cr_assert_eq(reconcile(100), POOL_NEVER);
 	cr_assert_eq(n_spawns(), 1);
 	cr_assert_eq(new_spawn(0)->slot, 3);
@@ -255,7 +278,7 @@ Test(pool, ttou_retires_highest_slot_with_stop_signal, .fini = teardown)
 
 	running(3);
 	top = pid_in(2);
-	cr_assert_eq(pool_scale(&P, -1), 2);
+	cr_assert_eq(scale(-1), 2);
 	cr_assert_eq(reconcile(100), 100 + GRACE_MS);
 	cr_assert_eq(n_spawns(), 0);
 	cr_assert_eq(n_signals(0), 1);
@@ -272,7 +295,7 @@ Test(pool, ttou_kills_after_graceful_timeout, .fini = teardown)
 
 	running(3);
 	top = pid_in(2);
-	pool_scale(&P, -1);
+	scale(-1);
 	reconcile(100);
 
 	/* Nothing new before the deadline, and the same deadline again. */
@@ -294,12 +317,12 @@ Test(pool, retired_slot_is_reused_on_ttin, .fini = teardown)
 	struct pool_exit pe;
 
 	running(3);
-	pool_scale(&P, -1);
+	scale(-1);
 	reconcile(100);
 	pe = reap(FIRST_PID + 2, 200);
 	cr_assert_eq(pe.pe_kind, EXIT_STOPPED);
 	cr_assert_eq(pe.pe_slot, 2);
-	pool_scale(&P, +1);
+	scale(+1);
 	reconcile(300);
 	cr_assert_eq(n_spawns(), 1);
 	cr_assert_eq(new_spawn(0)->slot, 2);
@@ -308,34 +331,81 @@ Test(pool, retired_slot_is_reused_on_ttin, .fini = teardown)
 Test(pool, scale_clamps_to_max, .fini = teardown)
 {
 	setup(7);
-	cr_assert_eq(pool_scale(&P, +1), 8);
-	cr_assert_eq(pool_scale(&P, +1), 8);
-	cr_assert_eq(pool_scale(&P, +100), 8);
+	cr_assert_eq(scale(+1), 8);
+	cr_assert_eq(scale(+1), 8);
+	cr_assert_eq(scale(+100), 8);
 	cr_assert_eq(P.p_target, 8);
 }
 
 Test(pool, scale_clamps_to_min, .fini = teardown)
 {
 	setup(2);
-	cr_assert_eq(pool_scale(&P, -1), 1);
-	cr_assert_eq(pool_scale(&P, -1), 1);
-	cr_assert_eq(pool_scale(&P, -100), 1);
+	cr_assert_eq(scale(-1), 1);
+	cr_assert_eq(scale(-1), 1);
+	cr_assert_eq(scale(-100), 1);
 }
 
 Test(pool, scale_below_min_only_if_already_there, .fini = teardown)
 {
 	setup(3);
 	P.p_lim.pl_min = 2;
-	pool_idle(&P);
-	cr_assert_eq(pool_scale(&P, -1), 0, "TTOU after WINCH went up");
-	cr_assert_eq(pool_scale(&P, +1), 1);
-	cr_assert_eq(pool_scale(&P, +1), 2);
+	idle();
+	cr_assert_eq(scale(-1), 0, "TTOU after WINCH went up");
+	cr_assert_eq(scale(+1), 1);
+	cr_assert_eq(scale(+1), 2);
+}
+
+/* poolctl scale asks for an exact size: out of bounds is refused, and
+   nothing changes. */
+Test(pool, an_exact_target_out_of_bounds_is_refused, .fini = teardown)
+{
+	setup(3);
+	P.p_lim.pl_min = 2;
+	cr_assert_eq(pool_set_target(&P, 9, PT_CONTROL, false), -1);
+	cr_assert_eq(pool_set_target(&P, 1, PT_CONTROL, false), -1);
+	cr_assert_eq(P.p_target, 3);
+	cr_assert_eq(P.p_target_cause, PT_CONFIG);
+	cr_assert_eq(pool_set_target(&P, 8, PT_CONTROL, false), 0);
+	cr_assert_eq(P.p_target, 8);
+	cr_assert_eq(P.p_target_cause, PT_CONTROL);
+	/* Idle, an exact size below the minimum is still refused. */
+	idle();
+	cr_assert_eq(pool_set_target(&P, 1, PT_CONTROL, false), -1);
+	cr_assert_eq(P.p_target, 0);
+}
+
+/* Below the minimum, the target says who put it there. */
+Test(pool, winch_sets_zero_and_says_so, .fini = teardown)
+{
+	setup(3);
+	P.p_lim.pl_min = 2;
+	idle();
+	cr_assert_eq(P.p_target, 0);
+	cr_assert_eq(P.p_target_cause, PT_WINCH);
+	cr_assert_str_eq(pool_target_cause_name(P.p_target_cause), "winch");
+	cr_assert_eq(scale(+1), 1);
+	cr_assert_eq(P.p_target_cause, PT_SIGNAL);
+}
+
+/* A reload takes the new limits first; its size is clamped into them. */
+Test(pool, a_reload_clamps_into_the_new_limits, .fini = teardown)
+{
+	struct pool_limits nl = LIM;
+
+	setup(3);
+	nl.pl_min = 4;
+	nl.pl_max = 6;
+	reload(&nl, 2);
+	cr_assert_eq(P.p_target, 4);
+	reload(&nl, 60);
+	cr_assert_eq(P.p_target, 6);
+	cr_assert_eq(P.p_target_cause, PT_RELOAD);
 }
 
 Test(pool, idle_retires_every_worker, .fini = teardown)
 {
 	running(3);
-	pool_idle(&P);
+	idle();
 	cr_assert_eq(P.p_target, 0);
 	cr_assert_eq(reconcile(50), 50 + GRACE_MS);
 	cr_assert_eq(n_spawns(), 0);
@@ -499,7 +569,7 @@ Test(pool, reload_replaces_every_slot, .fini = teardown)
 	const uint64_t booted = 1000 + POOL_BOOT_WINDOW_MS;
 
 	running(2);
-	pool_reload(&P, &LIM, 2);
+	reload(&LIM, 2);
 	cr_assert_eq(P.p_gen, 1);
 	/* New workers first; the old ones wait for them to boot. */
 	cr_assert_eq(reconcile(1000), booted);
@@ -524,7 +594,7 @@ Test(pool, reload_replaces_every_slot, .fini = teardown)
 Test(pool, reload_keeps_old_workers_when_spawn_fails, .fini = teardown)
 {
 	running(2);
-	pool_reload(&P, &LIM, 2);
+	reload(&LIM, 2);
 	F.fail_spawn = true;
 	cr_assert_eq(reconcile(1000), 1000 + BACKOFF_BASE_MS);
 	cr_assert_eq(n_signals(0), 0, "old workers retired without "
@@ -541,7 +611,7 @@ Test(pool, reload_retires_old_slot_by_slot, .fini = teardown)
 	const uint64_t probe_booted = 1100 + POOL_BOOT_WINDOW_MS;
 
 	running(2);
-	pool_reload(&P, &LIM, 2);
+	reload(&LIM, 2);
 	F.fail_spawn = true;
 	reconcile(1000);			/* fails: backoff 100 ms */
 	F.fail_spawn = false;
@@ -567,7 +637,7 @@ Test(pool, reload_retires_old_slot_by_slot, .fini = teardown)
 Test(pool, reload_whose_workers_crash_keeps_old_ones, .fini = teardown)
 {
 	running(2);
-	pool_reload(&P, &LIM, 2);
+	reload(&LIM, 2);
 	/* Every new worker dies 50 ms after it starts, for 20 s. */
 	for (uint64_t t = 1000; t < 21000; t += 50) {
 		reconcile(t);
@@ -585,7 +655,7 @@ Test(pool, reload_to_smaller_target_retires_extra_slots, .fini = teardown)
 	const struct call *c;
 
 	running(3);
-	pool_reload(&P, &LIM, 1);
+	reload(&LIM, 1);
 	reconcile(1000);
 	cr_assert_eq(n_spawns(), 1);
 	cr_assert_eq(new_spawn(0)->slot, 0);
@@ -608,7 +678,7 @@ Test(pool, reload_applies_new_limits, .fini = teardown)
 	nl = LIM;
 	nl.pl_stop_signal = SIGINT;
 	nl.pl_graceful_ms = 700;
-	pool_reload(&P, &nl, 2);
+	reload(&nl, 2);
 	reconcile(1000);
 	cr_assert_eq(reconcile(booted), booted + 700);
 	cr_assert_eq(n_signals(SIGINT), 2);
@@ -619,7 +689,7 @@ Test(pool, reload_clears_backoff, .fini = teardown)
 	running(1);
 	reap(FIRST_PID, 10);
 	cr_assert_neq(P.p_backoff.b_fails, 0);
-	pool_reload(&P, &LIM, 1);
+	reload(&LIM, 1);
 	cr_assert_eq(P.p_backoff.b_fails, 0);
 	reconcile(20);
 	cr_assert_eq(n_spawns(), 1, "new code waited for the old backoff");
@@ -635,7 +705,7 @@ Test(pool, reload_forgets_old_probe, .fini = teardown)
 	running(1);
 	reap(FIRST_PID, 10);			/* failed boot: 100 ms */
 	reconcile(110);				/* probe, old generation */
-	pool_reload(&P, &LIM, 1);
+	reload(&LIM, 1);
 	F.fail_spawn = true;
 	cr_assert_eq(reconcile(500), 600);	/* new spawn fails */
 	reconcile(600);
@@ -719,7 +789,7 @@ Test(pool, quick_stop_shortens_scale_down_deadline, .fini = teardown)
 {
 	running(2);
 	P.p_lim.pl_graceful_ms = 30000;
-	pool_scale(&P, -1);
+	scale(-1);
 	cr_assert_eq(reconcile(0), 30000);
 	pool_stop(&P, true);
 	cr_assert_eq(reconcile(10), 10 + POOL_QUICK_STOP_MS);
@@ -752,7 +822,7 @@ Test(pool, done_only_when_stopped_and_empty, .fini = teardown)
 Test(pool, running_empty_pool_is_not_done, .fini = teardown)
 {
 	running(1);
-	pool_idle(&P);
+	idle();
 	reconcile(10);
 	reap(FIRST_PID, 20);
 	cr_assert_eq(P.p_nw, 0);
@@ -769,7 +839,7 @@ Test(pool, process_cap_bounds_piled_up_reloads, .fini = teardown)
 	cap = 2 * (size_t)LIM.pl_max;
 	reconcile(0);
 	for (int i = 1; i <= 5; i++) {
-		pool_reload(&P, &LIM, 8);
+		reload(&LIM, 8);
 		reconcile((uint64_t)i * 10);
 		cr_assert_leq(P.p_nw, cap, "after reload %d: %zu processes",
 		    i, P.p_nw);
@@ -796,7 +866,7 @@ Test(pool, piled_up_reloads_converge_to_the_newest, .fini = teardown)
 	setup(8);				/* target == max == 8 */
 	reconcile(0);
 	for (int i = 1; i <= 5; i++) {
-		pool_reload(&P, &LIM, 8);
+		reload(&LIM, 8);
 		reconcile((uint64_t)i * 10);
 	}
 	for (uint64_t t = 100; t < 20000; t += 50) {
@@ -827,9 +897,9 @@ Test(pool, process_cap_frees_up_on_reap, .fini = teardown)
 	P.p_lim.pl_max = 2;			/* cap 4 */
 	LIM.pl_max = 2;
 	reconcile(0);
-	pool_reload(&P, &LIM, 2);
+	reload(&LIM, 2);
 	reconcile(10);				/* 2 new, 2 old waiting */
-	pool_reload(&P, &LIM, 2);
+	reload(&LIM, 2);
 	reconcile(20);
 	cr_assert_eq(n_spawns(), 0, "cap of 4 exceeded");
 
@@ -876,7 +946,7 @@ running_notify(int n)
 	setup(n);
 	LIM.pl_ready_notify = true;
 	LIM.pl_boot_timeout_ms = BOOT_TIMEOUT_MS;
-	pool_reload(&P, &LIM, n);	/* the limits; generation 1 */
+	reload(&LIM, n);	/* the limits; generation 1 */
 	cr_assert_eq(reconcile(0), BOOT_TIMEOUT_MS);
 	cr_assert_eq(n_spawns(), (size_t)n);
 }
@@ -990,7 +1060,7 @@ Test(pool, reload_waits_for_ready_not_for_the_clock, .fini = teardown)
 	running_notify(1);
 	old = pid_in(0);
 	notified(old, NM_READY, 100, true);
-	pool_reload(&P, &LIM, 1);
+	reload(&LIM, 1);
 	reconcile(1000);
 	cr_assert_eq(n_spawns(), 1);
 	fresh = new_spawn(0)->pid;
@@ -1009,7 +1079,7 @@ Test(pool, silent_worker_gets_sigabrt_then_sigkill, .fini = teardown)
 
 	setup(1);
 	LIM.pl_timeout_ms = TIMEOUT_MS;
-	pool_reload(&P, &LIM, 1);
+	reload(&LIM, 1);
 	cr_assert_eq(reconcile(0), TIMEOUT_MS);
 	w = pid_in(0);
 	notified(w, NM_WATCHDOG, 1500, false);
@@ -1031,7 +1101,7 @@ Test(pool, silent_worker_gets_sigabrt_then_sigkill, .fini = teardown)
 	cr_assert_eq(signal_to(w)->sig, SIGKILL);
 	pe = reap(w, 1500 + TIMEOUT_MS + POOL_ABORT_GRACE_MS + 1);
 	cr_assert_eq(pe.pe_kind, EXIT_STOPPED);
-	cr_assert(pe.pe_watchdog);
+	cr_assert_eq(pe.pe_end, END_WATCHDOG);
 	reconcile(1500 + TIMEOUT_MS + POOL_ABORT_GRACE_MS + 1);
 	cr_assert_eq(n_spawns(), 0);
 	cr_assert_eq(pool_count(&P, WS_RUNNING), 1);
@@ -1041,7 +1111,7 @@ Test(pool, heartbeats_keep_a_worker_alive, .fini = teardown)
 {
 	setup(1);
 	LIM.pl_timeout_ms = TIMEOUT_MS;
-	pool_reload(&P, &LIM, 1);
+	reload(&LIM, 1);
 	reconcile(0);
 	for (uint64_t t = 1000; t <= 20000; t += 1000) {
 		pool_heartbeat(pool_find(&P, pid_in(0)), t);
@@ -1120,7 +1190,7 @@ Test(pool, reload_boots_at_most_max_surge_at_a_time, .fini = teardown)
 	uint64_t t = 2000;
 
 	running_surge(3, 1);
-	pool_reload(&P, &LIM, 3);
+	reload(&LIM, 3);
 	for (unsigned slot = 0; slot < 3; slot++) {
 		cr_assert_eq(reconcile(t), t + POOL_BOOT_WINDOW_MS);
 		cr_assert_eq(n_spawns(), 1, "slot %u", slot);
@@ -1146,7 +1216,7 @@ Test(pool, reload_boots_at_most_max_surge_at_a_time, .fini = teardown)
 Test(pool, max_surge_two_boots_two, .fini = teardown)
 {
 	running_surge(4, 2);
-	pool_reload(&P, &LIM, 4);
+	reload(&LIM, 4);
 	reconcile(2000);
 	cr_assert_eq(n_spawns(), 2);
 	reconcile(2000 + POOL_BOOT_WINDOW_MS);
@@ -1157,7 +1227,7 @@ Test(pool, max_surge_two_boots_two, .fini = teardown)
 Test(pool, surge_never_delays_an_empty_slot, .fini = teardown)
 {
 	running_surge(3, 1);
-	pool_reload(&P, &LIM, 3);
+	reload(&LIM, 3);
 	reconcile(2000);			/* slot 0 surges */
 	cr_assert_eq(n_spawns(), 1);
 	/* Slot 2's old worker dies: its slot is filled at once. */
@@ -1175,7 +1245,7 @@ Test(pool, lifetime_recycles_one_slot_at_a_time, .fini = teardown)
 	setup(2);
 	LIM.pl_max_surge = 1;
 	LIM.pl_max_lifetime_ms = life;
-	pool_reload(&P, &LIM, 2);
+	reload(&LIM, 2);
 	cr_assert_eq(reconcile(0), life, "no wake-up for max_lifetime");
 	old0 = pid_in(0);
 	old1 = pid_in(1);
@@ -1202,7 +1272,7 @@ Test(pool, lifetime_jitter_spreads_workers, .fini = teardown)
 	setup(8);
 	LIM.pl_max_lifetime_ms = 60000;
 	LIM.pl_lifetime_jitter_ms = 10000;
-	pool_reload(&P, &LIM, 8);
+	reload(&LIM, 8);
 	reconcile(0);
 	for (size_t i = 0; i < P.p_nw; i++) {
 		uint64_t at = P.p_w[i].w_recycle_at;
@@ -1222,13 +1292,13 @@ Test(pool, recycle_on_request_replaces_then_retires, .fini = teardown)
 	old = pid_in(1);
 	reconcile(5000);
 	cr_assert_eq(n_spawns(), 0);
-	pool_recycle(&P, pool_find(&P, old), "recycled after max_requests");
+	pool_recycle(&P, pool_find(&P, old), END_MAX_REQUESTS);
 	cr_assert_eq(reconcile(5000), 5000 + POOL_BOOT_WINDOW_MS);
 	cr_assert_eq(n_spawns(), 1);
 	cr_assert_eq(new_spawn(0)->slot, 1);
 	cr_assert_eq(n_signals(0), 0);
 	/* Marking it again changes nothing. */
-	pool_recycle(&P, pool_find(&P, old), "recycled after max_rss");
+	pool_recycle(&P, pool_find(&P, old), END_MAX_RSS);
 	reconcile(5000 + POOL_BOOT_WINDOW_MS);
 	cr_assert_not_null(signal_to(old));
 	cr_assert_str_eq(signal_to(old)->why, "recycled after max_requests");
@@ -1247,7 +1317,7 @@ Test(pool, recycled_worker_serves_until_replacement_is_ready,
 
 	running_surge(1, 1);
 	old = pid_in(0);
-	pool_recycle(&P, pool_find(&P, old), "recycled after max_rss");
+	pool_recycle(&P, pool_find(&P, old), END_MAX_RSS);
 	F.fail_spawn = true;
 	reconcile(5000);
 	F.fail_spawn = false;
@@ -1269,7 +1339,7 @@ Test(pool, lifetime_shorter_than_boot_still_rolls, .fini = teardown)
 	setup(1);
 	LIM.pl_max_surge = 1;
 	LIM.pl_max_lifetime_ms = POOL_BOOT_WINDOW_MS;
-	pool_reload(&P, &LIM, 1);
+	reload(&LIM, 1);
 	reconcile(0);
 	first = pid_in(0);
 	reconcile(POOL_BOOT_WINDOW_MS);
@@ -1293,7 +1363,7 @@ Test(pool, recycling_waits_for_readiness, .fini = teardown)
 
 	running_surge(1, 1);
 	w = pid_in(0);
-	pool_recycle(&P, pool_find(&P, w), "recycled after max_requests");
+	pool_recycle(&P, pool_find(&P, w), END_MAX_REQUESTS);
 	cr_assert_eq(reconcile(100), POOL_BOOT_WINDOW_MS,
 	    "no wake-up for readiness");
 	cr_assert_eq(n_spawns(), 0, "replaced while booting");
@@ -1309,23 +1379,27 @@ Test(pool, adopted_workers_are_replaced_by_the_rolling_rule,
 {
 	setup(2);
 	LIM.pl_max_surge = 1;
-	pool_reload(&P, &LIM, 2);
-	cr_assert_eq(pool_adopt(&P, 500, 0, 1000, 4000, true, false, 0), 0);
-	cr_assert_eq(pool_adopt(&P, 501, 1, 1000, 4000, true, false, 0), 0);
-	cr_assert_eq(pool_adopt(&P, 502, 1, 1000, 4000, true, true, 9000), 0);
+	reload(&LIM, 2);
+	cr_assert_eq(pool_adopt(&P, 500, 0, 1000, 4000, true, false, 0,
+	    END_NONE), 0);
+	cr_assert_eq(pool_adopt(&P, 501, 1, 1000, 4000, true, false, 0,
+	    END_NONE), 0);
+	cr_assert_eq(pool_adopt(&P, 502, 1, 1000, 4000, true, true, 9000,
+	    END_SCALED_DOWN), 0);
 	cr_assert_eq(pool_find(&P, 500)->w_started, 1000);
 	cr_assert_eq(pool_count(&P, WS_STOPPING), 1);
-	pool_reload(&P, &LIM, 2);
+	reload(&LIM, 2);
 	reconcile(5000);
 	cr_assert_eq(n_spawns(), 1, "more than max_surge at once");
 	cr_assert_eq(n_signals(0), 0, "retired before its replacement");
 	reconcile(5000 + POOL_BOOT_WINDOW_MS);
 	cr_assert_not_null(signal_to(500));
 	cr_assert_eq(n_spawns(), 1);
-	/* The one that was stopping keeps its deadline. */
+	/* The one that was stopping keeps its deadline, and its reason. */
 	reconcile(9000);
 	cr_assert_not_null(signal_to(502));
 	cr_assert_eq(signal_to(502)->sig, SIGKILL);
+	cr_assert_eq(reap(502, 9001).pe_end, END_SCALED_DOWN);
 }
 
 /* A SIGKILL from outside (OOM killer, operator) is no failed boot, even
@@ -1343,4 +1417,174 @@ Test(pool, killed_from_outside_is_no_failed_boot, .fini = teardown)
 	cr_assert_eq(n_spawns(), 1, "not replaced at once");
 	pe = reap(FIRST_PID + 1, 200);
 	cr_assert_eq(pe.pe_kind, EXIT_FAILED_BOOT);
+}
+
+/* -- why a worker ended: every reason, told by the policy ------------------- */
+
+/* Reap the worker in slot 0 at t; its end, with the kind it implies. */
+static enum worker_end
+end_in_slot0(uint64_t t)
+{
+	struct pool_exit pe = reap(pid_in(0), t);
+
+	cr_assert_eq(pe.pe_kind, end_kind(pe.pe_end));
+	return pe.pe_end;
+}
+
+/* A new generation for why: the old worker in slot 0, once its
+   replacement is ready, is retired for that reason. */
+static enum worker_end
+replaced_for(enum worker_end why)
+{
+	pid_t old;
+
+	running(1);
+	old = pid_in(0);
+	pool_reload(&P, &LIM, why);
+	reconcile(1000);
+	reconcile(1000 + POOL_BOOT_WINDOW_MS);
+	cr_assert_not_null(signal_to(old), "old worker not retired");
+	cr_assert_str_eq(signal_to(old)->why, end_text(why));
+	return reap(old, 3000).pe_end;
+}
+
+Test(pool, end_reload, .fini = teardown)
+{
+	cr_assert_eq(replaced_for(END_RELOAD), END_RELOAD);
+}
+
+Test(pool, end_restart, .fini = teardown)
+{
+	cr_assert_eq(replaced_for(END_RESTART), END_RESTART);
+}
+
+Test(pool, end_upgrade, .fini = teardown)
+{
+	cr_assert_eq(replaced_for(END_UPGRADE), END_UPGRADE);
+}
+
+Test(pool, end_scaled_down, .fini = teardown)
+{
+	pid_t top;
+
+	running(2);
+	top = pid_in(1);
+	scale(-1);
+	reconcile(2000);
+	cr_assert_eq(reap(top, 2100).pe_end, END_SCALED_DOWN);
+}
+
+Test(pool, end_pool_stopping, .fini = teardown)
+{
+	pid_t w;
+
+	running(1);
+	w = pid_in(0);
+	pool_stop(&P, false);
+	reconcile(2000);
+	cr_assert_eq(reap(w, 2100).pe_end, END_POOL_STOPPING);
+}
+
+/* Recycled for each cause: the reason is the cause, not "reload". */
+Test(pool, end_recycled_for_its_cause, .fini = teardown)
+{
+	static const enum worker_end causes[] = { END_MAX_REQUESTS,
+	    END_MAX_RSS, END_RECYCLE_ASKED };
+
+	for (size_t i = 0; i < sizeof(causes) / sizeof(causes[0]); i++) {
+		pid_t old;
+		uint64_t t = 10000 * (i + 1);
+
+		if (i == 0)
+			running(1);
+		old = pid_in(0);
+		pool_recycle(&P, pool_find(&P, old), causes[i]);
+		reconcile(t);
+		reconcile(t + POOL_BOOT_WINDOW_MS);
+		cr_assert_eq(reap(old, t + POOL_BOOT_WINDOW_MS + 1).pe_end,
+		    causes[i]);
+	}
+}
+
+Test(pool, end_max_lifetime, .fini = teardown)
+{
+	pid_t old;
+
+	setup(1);
+	LIM.pl_max_lifetime_ms = 5000;
+	reload(&LIM, 1);
+	reconcile(0);
+	old = pid_in(0);
+	reconcile(5000);
+	reconcile(5000 + POOL_BOOT_WINDOW_MS);
+	cr_assert_eq(reap(old, 7000).pe_end, END_MAX_LIFETIME);
+}
+
+/* poolctl kill: the worker it ends was killed on request, not a death
+   of its own, and never a failed boot, however young. */
+Test(pool, end_killed_on_request, .fini = teardown)
+{
+	running(1);
+	pool_kill_asked(pool_find(&P, pid_in(0)));
+	cr_assert_eq(end_in_slot0(10), END_KILLED);
+	cr_assert_eq(P.p_backoff.b_fails, 0);
+}
+
+/* A SIGKILL from outside (an operator, the OOM killer): died, and no
+   failed boot either. */
+Test(pool, end_killed_from_outside_is_a_death, .fini = teardown)
+{
+	running(1);
+	pool_killed(&P, pid_in(0));
+	cr_assert_eq(end_in_slot0(10), END_DIED);
+}
+
+Test(pool, end_died_and_failed_boot, .fini = teardown)
+{
+	running(1);
+	cr_assert_eq(end_in_slot0(10), END_FAILED_BOOT);
+	reconcile(20000);
+	cr_assert_eq(end_in_slot0(20000 + POOL_BOOT_WINDOW_MS), END_DIED);
+}
+
+Test(pool, end_watchdog_trigger, .fini = teardown)
+{
+	struct notify_msg	m = { .nm_flags = NM_TRIGGER };
+	bool			ready;
+
+	pid_t			w;
+
+	running(1);
+	w = pid_in(0);
+	reconcile(2000);
+	cr_assert_eq(pool_notified(&P, w, &m, 2000, &ready), 0);
+	reconcile(2001);
+	cr_assert_eq(signal_to(w)->sig, SIGABRT);
+	cr_assert_eq(reap(w, 2002).pe_end, END_WATCHDOG_TRIGGER);
+}
+
+Test(pool, end_boot_timeout, .fini = teardown)
+{
+	pid_t w;
+
+	setup(1);
+	LIM.pl_ready_notify = true;
+	LIM.pl_boot_timeout_ms = 3000;
+	reload(&LIM, 1);
+	reconcile(0);
+	w = pid_in(0);
+	reconcile(3000);
+	cr_assert_eq(signal_to(w)->sig, SIGKILL);
+	cr_assert_eq(reap(w, 3001).pe_end, END_BOOT_TIMEOUT);
+	cr_assert_eq(end_kind(END_BOOT_TIMEOUT), EXIT_FAILED_BOOT);
+}
+
+/* The table: every reason has a distinct name that reads back. */
+Test(pool, end_names_are_distinct_and_read_back)
+{
+	for (int e = END_NONE + 1; e < END_NREASONS; e++) {
+		cr_assert_eq(end_from_name(end_name(e)), e, "%s", end_name(e));
+		cr_assert_str_neq(end_text(e), "");
+	}
+	cr_assert_eq(end_from_name("no such reason"), END_NONE);
 }
