@@ -150,14 +150,32 @@ initial_target(const struct pool_conf *pc)
 	return pc->pc_scale.sc_mode == SCALE_ONDEMAND ? 0 : pc->pc_workers;
 }
 
+/*
+ * The limits of a pool with no configuration: one that only stops the
+ * workers it is given (the pool was dropped by the configuration a
+ * `poolctl upgrade` brought).
+ */
+static void
+limits_removed(struct pool_limits *lim)
+{
+	memset(lim, 0, sizeof(*lim));
+	lim->pl_max = POOL_SLOTS_MAX;
+	lim->pl_stop_signal = SIGTERM;
+	lim->pl_graceful_ms = CONF_DEFAULT_GRACEFUL * 1000;
+}
+
+/* A pool for pc, or (pc NULL) a removed pool called name. */
 static struct pool *
-pool_create(const struct pool_conf *pc)
+pool_create(const struct pool_conf *pc, const char *name)
 {
 	struct pool		*p, **pp;
 	struct pool_rt		*rt;
 	struct pool_limits	 lim;
 
-	limits_from(pc, &lim);
+	if (pc != NULL)
+		limits_from(pc, &lim);
+	else
+		limits_removed(&lim);
 	p = calloc(1, sizeof(*p));
 	rt = calloc(1, sizeof(*rt));
 	/* An array of pointers: sizeof(*pp) is a pointer's size. */
@@ -167,8 +185,9 @@ pool_create(const struct pool_conf *pc)
 		arb.a_pools = pp;
 	if (p == NULL || rt == NULL || pp == NULL ||
 	    (rt->pr_scaler = scaler_new()) == NULL ||
-	    pool_init(p, pc->pc_name, &lim, initial_target(pc)) == -1 ||
-	    rt_bind(rt, pc) == -1) {
+	    pool_init(p, pc != NULL ? pc->pc_name : name, &lim,
+	    pc != NULL ? initial_target(pc) : 0) == -1 ||
+	    (pc != NULL && rt_bind(rt, pc) == -1)) {
 		if (p != NULL)
 			pool_free(p);
 		free(p);
@@ -381,10 +400,8 @@ reap(uint64_t now)
 				break;
 			}
 		}
-		if (i == arb.a_npools) {
-			inplace_reaped(pid);
+		if (i == arb.a_npools)
 			log_debug("reaped pid %ld, not a worker", (long)pid);
-		}
 	}
 }
 
@@ -454,7 +471,7 @@ reload_apply(struct poold_conf *nc, char *err, size_t len)
 		struct pool_limits	 lim;
 
 		if ((p = pool_by_name(pc->pc_name)) == NULL) {
-			if (pool_create(pc) == NULL)
+			if (pool_create(pc, NULL) == NULL)
 				log_errorx("pool %s: out of memory; not "
 				    "started", pc->pc_name);
 			else
@@ -792,8 +809,6 @@ step(void)
 	next = d < next ? d : next;
 	d = metrics_tick(now);
 	next = d < next ? d : next;
-	d = inplace_tick(now);
-	next = d < next ? d : next;
 	d = report_to_manager(now);
 	next = d < next ? d : next;
 	d = manager_watchdog(now);
@@ -912,7 +927,7 @@ arbiter_init(struct poold_conf *c, const struct cli *cli, char *err,
 		goto fail;
 	listeners_drop_unused();
 	for (size_t i = 0; i < arb.a_conf.c_npools; i++) {
-		if (pool_create(&arb.a_conf.c_pools[i]) == NULL) {
+		if (pool_create(&arb.a_conf.c_pools[i], NULL) == NULL) {
 			snprintf(err, len, "out of memory");
 			goto fail;
 		}
@@ -1015,6 +1030,16 @@ struct pool *
 arbiter_pool_named(const char *name)
 {
 	return pool_by_name(name);
+}
+
+struct pool *
+arbiter_pool_removed(const char *name)
+{
+	struct pool *p = pool_create(NULL, name);
+
+	if (p != NULL)
+		pool_stop(p, false);
+	return p;
 }
 
 bool

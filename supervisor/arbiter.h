@@ -37,6 +37,11 @@ struct pool		*arbiter_pool(size_t);
 /* NULL for a pool that a reload removed and that is draining. */
 const struct pool_conf	*arbiter_pool_conf(const struct pool *);
 struct pool		*arbiter_pool_named(const char *);	/* running */
+/* A pool called name with no configuration, stopping: for workers
+   carried across `poolctl upgrade` whose pool the new configuration
+   does not have; they leave by the pool's own stop path.  NULL without
+   memory. */
+struct pool		*arbiter_pool_removed(const char *name);
 bool			 arbiter_stopping(void);
 uint64_t		 arbiter_uptime_ms(void);
 /* Successful reloads since start. */

@@ -42,6 +42,7 @@
 #include "metrics.h"
 #include "notifysock.h"
 #include "pool.h"
+#include "reexec.h"
 #include "upgrade.h"
 
 #define ENV_STATE	"POOLD_STATE_FD"
@@ -52,36 +53,8 @@ static json_t	*carried;	/* the state, until inplace_adopt() */
 static int	 state_fd = -1;	/* kept for inplace_fallback() */
 static int	 previous_fd = -1;
 
-#define ORPHANS_MAX	4096
-static struct orphan {
-	pid_t		o_pid;
-	uint64_t	o_deadline;
-} orphans[ORPHANS_MAX];
-static size_t	 norphans;
 
 /* -- checking the new binary -------------------------------------------- */
-
-static void __attribute__((noreturn))
-check_child(const char *path, int out)
-{
-	char *const	*args = upgrade_argv();
-	const char	*argv[128];
-	size_t		 n = 0;
-
-	/* --check-config first: after a `-- COMMAND` it would be the
-	   command's argument, and the check would start a second arbiter. */
-	argv[n++] = path;
-	argv[n++] = "--check-config";
-	for (size_t i = 1; args[i] != NULL && n < 127; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	if (dup2(out, STDOUT_FILENO) == -1 || dup2(out, STDERR_FILENO) == -1 ||
-	    chdir(upgrade_cwd()) == -1)
-		_exit(127);
-	execv(path, (char *const *)argv);
-	dprintf(STDERR_FILENO, "exec %s: %s\n", path, strerror(errno));
-	_exit(127);
-}
 
 /* What the check printed, up to its first line, within the deadline. */
 static void
@@ -108,7 +81,7 @@ inplace_check(const char *path, char *err, size_t len)
 {
 	char		 out[512], want[32];
 	int		 p[2], status = 0;
-	pid_t		 pid, r;
+	pid_t		 pid;
 	uint64_t	 deadline = ev_now_ms() + INPLACE_CHECK_MS;
 
 	if (access(path, X_OK) == -1) {
@@ -119,8 +92,7 @@ inplace_check(const char *path, char *err, size_t len)
 		snprintf(err, len, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	if ((pid = fork()) == 0)
-		check_child(path, p[1]);
+	pid = reexec_probe(path, upgrade_argv(), upgrade_cwd(), p[1]);
 	(void)close(p[1]);
 	if (pid == -1) {
 		(void)close(p[0]);
@@ -130,12 +102,7 @@ inplace_check(const char *path, char *err, size_t len)
 	/* Bounded: the arbiter waits here at most INPLACE_CHECK_MS. */
 	read_output(p[0], out, sizeof(out), deadline);
 	(void)close(p[0]);
-	while ((r = waitpid(pid, &status, WNOHANG)) == 0 &&
-	    ev_now_ms() < deadline)
-		(void)poll(NULL, 0, 10);
-	if (r == 0) {
-		(void)kill(pid, SIGKILL);
-		(void)waitpid(pid, &status, 0);
+	if (reexec_probe_wait(pid, deadline, &status) == -1) {
 		snprintf(err, len, "%s --check-config did not finish in %d s",
 		    path, INPLACE_CHECK_MS / 1000);
 		return -1;
@@ -143,10 +110,10 @@ inplace_check(const char *path, char *err, size_t len)
 	/* Exit 0 is not enough (/bin/true has it): the binary must say it
 	   takes our state. */
 	snprintf(want, sizeof(want), "in-place state %d", STATE_VERSION);
-	if (r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
 	    strstr(out, want) != NULL)
 		return 0;
-	if (r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		snprintf(err, len, "%s does not take over a running poold in "
 		    "place (it says: %s)", path, *out ? out : "nothing");
 		return -1;
@@ -284,7 +251,7 @@ inplace_exec(const char *path, char *err, size_t len)
 	manager_reloading();
 	if (carry_fds(st, fd, prev, true) == 0 &&
 	    setenv(ENV_STATE, num, 1) == 0)
-		execv(path, upgrade_argv());
+		reexec_inplace(path, upgrade_argv());
 	snprintf(err, len, "exec %s: %s", path, strerror(errno));
 	(void)carry_fds(st, fd, prev, false);
 	(void)unsetenv(ENV_STATE);
@@ -443,7 +410,7 @@ inplace_fallback(const char *why)
 	if ((argv = state_argv()) != NULL && rewrite_state() == 0 &&
 	    carry_fds(carried, state_fd, previous_fd, true) == 0 &&
 	    setenv(ENV_STATE, num, 1) == 0)
-		fexecve(previous_fd, argv, environ);
+		reexec_previous(previous_fd, argv);
 	log_error("upgrade in place: going back");
 	free(argv);
 }
@@ -474,57 +441,6 @@ adopt_pool(struct pool *p, json_t *workers, uint64_t now)
 	return n;
 }
 
-/* A carried worker no pool of the new configuration owns: it is asked
-   to stop, gets SIGKILL after the default grace, and is reaped as a
-   stranger. */
-static void
-orphan_workers(const char *pool, json_t *workers, uint64_t now)
-{
-	json_t	*w;
-	size_t	 i;
-
-	json_array_foreach(workers, i, w) {
-		pid_t pid = (pid_t)json_integer_value(json_object_get(w, "pid"));
-		if (pid <= 0)
-			continue;
-		log_info("pool %s is gone after the upgrade: worker pid %ld "
-		    "stops", pool, (long)pid);
-		if (kill(pid, SIGTERM) == -1)
-			log_warn("kill %ld", (long)pid);
-		else if (norphans < ORPHANS_MAX)
-			orphans[norphans++] = (struct orphan){ pid,
-			    now + (uint64_t)(CONF_DEFAULT_GRACEFUL * 1000) };
-	}
-}
-
-uint64_t
-inplace_tick(uint64_t now)
-{
-	uint64_t next = UINT64_MAX;
-
-	for (size_t i = 0; i < norphans; i++) {
-		if (now >= orphans[i].o_deadline) {
-			log_info("worker pid %ld did not stop in time: SIGKILL",
-			    (long)orphans[i].o_pid);
-			(void)kill(orphans[i].o_pid, SIGKILL);
-			orphans[i--] = orphans[--norphans];
-		} else if (orphans[i].o_deadline < next)
-			next = orphans[i].o_deadline;
-	}
-	return next;
-}
-
-void
-inplace_reaped(pid_t pid)
-{
-	for (size_t i = 0; i < norphans; i++) {
-		if (orphans[i].o_pid == pid) {
-			orphans[i] = orphans[--norphans];
-			return;
-		}
-	}
-}
-
 void
 inplace_adopt(uint64_t now)
 {
@@ -540,7 +456,16 @@ inplace_adopt(uint64_t now)
 		json_t *workers = json_object_get(cp, "workers");
 
 		if (p == NULL) {
-			orphan_workers(name != NULL ? name : "?", workers, now);
+			if (name == NULL ||
+			    (p = arbiter_pool_removed(name)) == NULL) {
+				log_errorx("upgrade in place: pool %s: out of "
+				    "memory; its workers are not ours any "
+				    "more", name != NULL ? name : "?");
+				continue;
+			}
+			log_info("pool %s is gone after the upgrade: its "
+			    "workers stop", name);
+			total += adopt_pool(p, workers, now);
 			continue;
 		}
 		total += adopt_pool(p, workers, now);

@@ -35,9 +35,5 @@ void	 inplace_adopt(uint64_t now);
 /* The new program could not start: execute the previous binary again
    with the same state, sockets and workers.  Returns only on failure. */
 void	 inplace_fallback(const char *why);
-/* Workers of pools the new configuration dropped: SIGKILL once their
-   grace is over.  The next deadline, or UINT64_MAX; and one is gone. */
-uint64_t inplace_tick(uint64_t now);
-void	 inplace_reaped(pid_t);
 
 #endif

@@ -18,6 +18,7 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/options.c supervisor/options.h \
 	supervisor/pidfile.c supervisor/pidfile.h \
 	supervisor/procstat.c supervisor/procstat.h \
+	supervisor/reexec.c supervisor/reexec.h \
 	supervisor/scaler.c supervisor/scaler.h \
 	supervisor/sdproto.c supervisor/sdproto.h \
 	supervisor/sockstat.c supervisor/sockstat.h \

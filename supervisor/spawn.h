@@ -1,6 +1,7 @@
 /*
- * The one place that forks, execs and signals processes.  Everything else
- * decides; this file does.
+ * The one place that forks, execs and signals workers.  Everything else
+ * decides; this file does.  (The arbiter running a poold binary, for an
+ * upgrade, is reexec.c's.)
  */
 #ifndef POOLD_SPAWN_H
 #define POOLD_SPAWN_H

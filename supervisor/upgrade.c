@@ -1,6 +1,7 @@
 /*
- * USR2 (see upgrade.h).  The child is not a worker: it keeps poold's
- * environment and gets no PDEATHSIG, since it must outlive us.
+ * USR2 (see upgrade.h): what the new arbiter is handed, the pidfile's
+ * dance, and taking everything back if it fails.  The fork and exec are
+ * reexec.c's.
  */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pidfile.h"
+#include "reexec.h"
 #include "spawn.h"
 #include "upgrade.h"
 
@@ -121,32 +123,6 @@ fd_names(size_t n, bool with_control, bool with_metrics)
 	return s;
 }
 
-static void __attribute__((noreturn))
-child_main(const int *fds, size_t n, const char *names, pid_t parent)
-{
-	char buf[64];
-
-	spawn_reset_signals();
-	spawn_place_fds(fds, n);
-	snprintf(buf, sizeof(buf), "%zu", n);
-	if (setenv("LISTEN_FDS", buf, 1) == -1 ||
-	    setenv("LISTEN_FDNAMES", names, 1) == -1)
-		_exit(127);
-	snprintf(buf, sizeof(buf), "%ld", (long)getpid());
-	if (setenv("LISTEN_PID", buf, 1) == -1)
-		_exit(127);
-	/* systemd's watchdog is ours to ping now, from the new pid. */
-	if (getenv("WATCHDOG_USEC") != NULL &&
-	    setenv("WATCHDOG_PID", buf, 1) == -1)
-		_exit(127);
-	snprintf(buf, sizeof(buf), "%ld", (long)parent);
-	if (setenv(ENV_FROM, buf, 1) == -1 || chdir(cwd) == -1)
-		_exit(127);
-	execv(exe, args);
-	log_error("upgrade: exec %s", exe);
-	_exit(127);
-}
-
 int
 upgrade_start(const char *pf, char *err, size_t len)
 {
@@ -181,8 +157,8 @@ upgrade_start(const char *pf, char *err, size_t len)
 		free(names);
 		return -1;
 	}
-	if ((child = fork()) == 0)
-		child_main(fds, n + ctl + met, names, getppid());
+	child = reexec_successor(exe, args, cwd, fds, n + ctl + met, names,
+	    ENV_FROM);
 	free(names);
 	if (child == -1) {
 		child = 0;

@@ -364,3 +364,38 @@ Test(upgrade, usr2_rollback_keeps_the_socket_files)
 	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
 	cr_assert_eq(access(sock, F_OK), -1, "the old arbiter left it behind");
 }
+
+/*
+ * A pool the new configuration does not have: its workers, carried
+ * across the exec, leave by the pool's own stop path (stop signal, then
+ * SIGKILL after the grace) and the pool is gone once they are; the
+ * pools that remain are untouched by it.
+ */
+Test(upgrade, in_place_stops_the_workers_of_a_dropped_pool)
+{
+	char	reply[H_REPORT_MAX], extra[256];
+	bool	listed = true;
+
+	start();
+	snprintf(extra, sizeof(extra), "pool old {\n  listen = { "
+	    "\"127.0.0.1:%d\" }\n  command = { \"%s\" }\n  workers = 2\n}\n",
+	    h_free_port(), h_tworker_path());
+	write_conf(extra);
+	cr_assert_eq(h_ctl(&pd, "reload", reply, sizeof(reply)), 0);
+	cr_assert(h_wait_children(&pd, 4, H_WAIT_MS));
+	write_conf("");
+	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
+	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
+	cr_assert(h_wait_count(pd.pd_log, "pool old is gone after the upgrade",
+	    1, H_WAIT_MS));
+	cr_assert(h_wait_count(pd.pd_log, "stopped (pool stopping)", 2,
+	    H_WAIT_MS), "the dropped pool's workers did not stop");
+	/* Then only web is left, serving. */
+	for (long t0 = h_now_ms(); listed && h_now_ms() - t0 < H_WAIT_MS; ) {
+		cr_assert_eq(h_ctl(&pd, "pools", reply, sizeof(reply)), 0);
+		if ((listed = strstr(reply, "\"old\"") != NULL))
+			usleep(20000);
+	}
+	cr_assert_not(listed, "the dropped pool is still listed: %s", reply);
+	cr_assert_gt(h_hello_pid(port), 0);
+}

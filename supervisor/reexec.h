@@ -1,0 +1,34 @@
+/*
+ * The arbiter running a poold binary: the --check-config probe of a new
+ * binary, the USR2 successor, the in-place exec and its way back.  With
+ * spawn.c (workers), the only places that fork or exec; what to carry
+ * and when is upgrade.c's (USR2) and inplace.c's (`poolctl upgrade`).
+ */
+#ifndef POOLD_REEXEC_H
+#define POOLD_REEXEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* PATH --check-config with args (argv[0] skipped) in cwd, its output on
+   out; the child's pid, or -1 with errno. */
+pid_t	 reexec_probe(const char *path, char *const *args, const char *cwd,
+	    int out);
+/* Wait for the probe until deadline (ms, ev_now_ms), then SIGKILL it;
+   0 with its status, or -1 if it had to be killed. */
+int	 reexec_probe_wait(pid_t, uint64_t deadline, int *status);
+
+/* USR2: exe with args in cwd as our child, with fds 3.. the n sockets
+   named in names (LISTEN_FDS), and env_from=<our pid>; the pid, or -1
+   with errno. */
+pid_t	 reexec_successor(const char *exe, char *const *args,
+	    const char *cwd, const int *fds, size_t n, const char *names,
+	    const char *env_from);
+
+/* Replace this process with path (argv), or with the open binary fd;
+   they return only on failure, with errno. */
+void	 reexec_inplace(const char *path, char *const *argv);
+void	 reexec_previous(int fd, char *const *argv);
+
+#endif
