@@ -92,14 +92,18 @@ load(struct loadgen *lg, int conns, enum lg_kind k)
  * What every scenario asks of the load besides its own failures: no
  * request stalled (a second is an eternity on loopback: a connection
  * left in a queue nobody accepts from, a worker stopped mid-request),
- * and the pool kept up with at least half of what the pace offered.
+ * and the load was there throughout: at least a tenth of what the pace
+ * offered was answered.  Not a throughput goal (those are bench/'s): a
+ * pool that stopped serving for most of the scenario fails it on any
+ * machine, while a slow one under the sanitizers, spawning 32 exec
+ * workers at once, still passes.
  */
 static void
 assert_served(const struct loadgen *lg, const char *d)
 {
 	cr_assert_eq(lg->lg_stalls, 0, "stalled: %s", d);
-	cr_assert_geq(lg->lg_count[LG_OK], lg_offered(lg) / 2,
-	    "did not keep up with the pace: %s", d);
+	cr_assert_geq(lg->lg_count[LG_OK], lg_offered(lg) / 10,
+	    "the load was not there: %s", d);
 }
 
 /* -- reloads, restarts and scaling: nothing may fail ------------------------ */
