@@ -22,6 +22,7 @@
 
 #include "conf.h"
 #include "accesslog.h"
+#include "bounds.h"
 #include "http.h"
 #include "options.h"
 #include "proto.h"
@@ -35,6 +36,8 @@ struct conf_err {
 };
 
 static struct conf_err *conf_err_cur;
+/* The file being parsed, for the file and line of an error. */
+static cfg_t *conf_cfg_cur;
 
 static int
 conf_fail(struct conf_err *e, const char *fmt, ...)
@@ -86,12 +89,18 @@ worker_class_parse(const char *s, enum worker_class *wc)
 static void __attribute__((format(printf, 2, 0)))
 cfg_errfn(cfg_t *cfg, const char *fmt, va_list ap)
 {
-	char	msg[CONF_ERR_MAX];
+	char		 msg[CONF_ERR_MAX];
+	const char	*file = cfg != NULL ? cfg->filename : NULL;
 
+	if (conf_err_cur == NULL)
+		return;		/* not during a load: nobody to tell */
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (cfg != NULL && cfg->filename != NULL)
-		conf_fail(conf_err_cur, "%s:%d: %s", cfg->filename, cfg->line,
-		    msg);
+	/* A section libconfuse made before parsing (control { }) has a
+	   line but no file of its own: the file is the one being parsed. */
+	if (file == NULL && cfg != NULL && conf_cfg_cur != NULL)
+		file = conf_cfg_cur->filename;
+	if (file != NULL)
+		conf_fail(conf_err_cur, "%s:%d: %s", file, cfg->line, msg);
 	else
 		conf_fail(conf_err_cur, "%s", msg);
 }
@@ -175,9 +184,56 @@ cb_listen(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/*
+ * Every numeric option's range (bounds.c), checked as libconfuse reads
+ * the value, so that the error names the file and line; defaults are the
+ * table's own and in range.
+ */
+static int
+cb_number(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const struct bound	*b = bound_find(cfg->name, opt->name);
+	unsigned		 n = cfg_opt_size(opt);
+	char			 why[96], val[48];
+	double			 v;
+
+	if (b == NULL || n == 0)
+		return 0;
+	if (opt->type == CFGT_FLOAT) {
+		v = cfg_opt_getnfloat(opt, n - 1);
+		snprintf(val, sizeof(val), "%g", v);
+	} else {
+		v = (double)cfg_opt_getnint(opt, n - 1);
+		snprintf(val, sizeof(val), b->b_kind == BK_MODE ? "0%lo" :
+		    "%ld", cfg_opt_getnint(opt, n - 1));
+	}
+	if (bound_check(b, v, why, sizeof(why)) == 0)
+		return 0;
+	if (cfg_title(cfg) != NULL)
+		cfg_error(cfg, "%s %s: %s = %s: %s", cfg->name, cfg_title(cfg),
+		    opt->name, val, why);
+	else
+		cfg_error(cfg, "%s: %s = %s: %s", cfg->name, opt->name, val,
+		    why);
+	return -1;
+}
+
+/* Attach cb_number to every option that has a range. */
+static void
+validate_numbers(cfg_t *cfg)
+{
+	char path[64];
+
+	for (size_t i = 0; i < bound_count(); i++) {
+		const struct bound *b = bound_at(i);
+		snprintf(path, sizeof(path), "%s|%s", b->b_section, b->b_name);
+		(void)cfg_set_validate_func(cfg, path, cb_number);
+	}
+}
+
 static cfg_opt_t control_opts[] = {
 	CFG_STR("socket", NULL, CFGF_NONE),
-	CFG_INT("mode", 0600, CFGF_NONE),
+	CFG_INT("mode", CTL_MODE_DEFAULT, CFGF_NONE),
 	CFG_STR("group", NULL, CFGF_NONE),
 	CFG_FLOAT("idle_timeout", CTL_IDLE_DEFAULT_S, CFGF_NONE),
 	CFG_END()
@@ -326,29 +382,14 @@ pool_conf_free(struct pool_conf *pc)
 	memset(pc, 0, sizeof(*pc));
 }
 
+/* What a pool's settings are before anything is read: the values that
+   say "not set" (the defaults are the option table's: pool_defaults). */
 static void
 pool_conf_init(struct pool_conf *pc)
 {
 	memset(pc, 0, sizeof(*pc));
 	pc->pc_class = (enum worker_class)-1;
 	pc->pc_workers = pc->pc_min_workers = pc->pc_max_workers = -1;
-	pc->pc_threads = 1;
-	pc->pc_stop_signal = SIGTERM;
-	pc->pc_reopen_signal = SIGUSR1;
-	pc->pc_graceful_ms = (unsigned)(CONF_DEFAULT_GRACEFUL * 1000);
-	pc->pc_boot_timeout_ms = (unsigned)(CONF_DEFAULT_BOOT_TIMEOUT * 1000);
-	pc->pc_max_surge = 1;
-	pc->pc_scale = (struct scale_conf){ .sc_mode = SCALE_STATIC };
-	pc->pc_scale_interval_ms = 100;
-	pc->pc_backlog = CONF_DEFAULT_BACKLOG;
-	pc->pc_socket_mode = 0666;
-	pc->pc_keepalive_ms = 2000;
-	pc->pc_read_timeout_ms = 30000;
-	pc->pc_worker_connections = 1000;
-	pc->pc_limit_line = 4094;
-	pc->pc_limit_fields = 100;
-	pc->pc_limit_field_size = 8190;
-	pc->pc_limit_body = 64 * 1024 * 1024;
 }
 
 
@@ -381,54 +422,36 @@ seconds_to_ms(double s)
 
 /* -- the file ----------------------------------------------------------- */
 
-/* An integer option within min..max, before it is narrowed to an int. */
+/*
+ * Numbers, read: their ranges were checked as the file was parsed
+ * (cb_number), so an int option fits an int and a duration's ms fit
+ * what holds them.
+ */
 static int
-get_int(cfg_t *sec, const char *name, long min, long max, int *out,
-    const char *pool, struct conf_err *e)
+get_int(cfg_t *sec, const char *name)
 {
-	long v = cfg_getint(sec, name);
+	return (int)cfg_getint(sec, name);
+}
 
-	if (v < min || v > max)
-		return conf_fail(e, "pool %s: %s = %ld: expected %ld-%ld", pool,
-		    name, v, min < 0 ? 0 : min, max);
-	*out = (int)v;
-	return 0;
+static unsigned
+get_ms(cfg_t *sec, const char *name)
+{
+	return seconds_to_ms(cfg_getfloat(sec, name));
 }
 
 /* The HTTP worker's options; ranges as Gunicorn's where it has them. */
 static int
 http_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 {
-	int	v = 0;
-	long	body = cfg_getint(sec, "limit_request_body");
-	double	ka = cfg_getfloat(sec, "keepalive");
-	double	rt = cfg_getfloat(sec, "read_timeout");
-
-	if (ka < 0 || ka > 3600 || rt < 0.001 || rt > 3600)
-		return conf_fail(e, "pool %s: keepalive must be 0-3600 s and "
-		    "read_timeout 0.001-3600 s", pc->pc_name);
-	pc->pc_keepalive_ms = seconds_to_ms(ka);
-	pc->pc_read_timeout_ms = seconds_to_ms(rt);
-	if (get_int(sec, "worker_connections", 1, 1000000, &v, pc->pc_name,
-	    e) == -1)
-		return -1;
-	pc->pc_worker_connections = (unsigned)v;
-	if (get_int(sec, "limit_request_line", 16, HTTP_LINE_MAX, &v,
-	    pc->pc_name, e) == -1)
-		return -1;
-	pc->pc_limit_line = (unsigned)v;
-	if (get_int(sec, "limit_request_fields", 1, HTTP_FIELDS_MAX, &v,
-	    pc->pc_name, e) == -1)
-		return -1;
-	pc->pc_limit_fields = (unsigned)v;
-	if (get_int(sec, "limit_request_field_size", 16, HTTP_FIELD_SIZE_MAX,
-	    &v, pc->pc_name, e) == -1)
-		return -1;
-	pc->pc_limit_field_size = (unsigned)v;
-	if (body < 0)
-		return conf_fail(e, "pool %s: limit_request_body must be >= 0",
-		    pc->pc_name);
-	pc->pc_limit_body = (uint64_t)body;
+	pc->pc_keepalive_ms = get_ms(sec, "keepalive");
+	pc->pc_read_timeout_ms = get_ms(sec, "read_timeout");
+	pc->pc_worker_connections = (unsigned)get_int(sec,
+	    "worker_connections");
+	pc->pc_limit_line = (unsigned)get_int(sec, "limit_request_line");
+	pc->pc_limit_fields = (unsigned)get_int(sec, "limit_request_fields");
+	pc->pc_limit_field_size = (unsigned)get_int(sec,
+	    "limit_request_field_size");
+	pc->pc_limit_body = (uint64_t)cfg_getint(sec, "limit_request_body");
 	if (set_str(&pc->pc_app, cfg_getstr(sec, "app"), e) == -1 ||
 	    set_str(&pc->pc_app_arg, cfg_getstr(sec, "app_arg"), e) == -1)
 		return -1;
@@ -443,18 +466,14 @@ http_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 static int
 load_ready(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 {
-	const char	*r = cfg_getstr(sec, "ready");
-	double		 bt = cfg_getfloat(sec, "boot_timeout");
+	const char *r = cfg_getstr(sec, "ready");
 
 	if (strcmp(r, "notify") == 0)
 		pc->pc_ready_notify = true;
 	else if (strcmp(r, "started") != 0)
 		return conf_fail(e, "pool %s: ready must be started or notify, "
 		    "not \"%s\"", pc->pc_name, r);
-	if (bt < 0.001 || bt > 86400)
-		return conf_fail(e, "pool %s: boot_timeout must be 0.001-86400 "
-		    "s", pc->pc_name);
-	pc->pc_boot_timeout_ms = seconds_to_ms(bt);
+	pc->pc_boot_timeout_ms = get_ms(sec, "boot_timeout");
 	return 0;
 }
 
@@ -465,45 +484,19 @@ load_ready(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 static int
 load_recycling(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 {
-	const char	*n = pc->pc_name;
-	double		 life = cfg_getfloat(sec, "max_lifetime");
-	double		 jit = cfg_getfloat(sec, "max_lifetime_jitter");
-	int		 req = 0, rjit = 0, rss = 0, surge = 1;
+	double	life = cfg_getfloat(sec, "max_lifetime");
+	double	jit = cfg_getfloat(sec, "max_lifetime_jitter");
 
-	if (get_int(sec, "max_requests", 0, INT_MAX, &req, n, e) == -1 ||
-	    get_int(sec, "max_requests_jitter", 0, INT_MAX, &rjit, n,
-	    e) == -1 ||
-	    get_int(sec, "max_rss", 0, CONF_MAX_RSS_LIMIT, &rss, n, e) == -1 ||
-	    get_int(sec, "max_surge", 1, POOL_SLOTS_MAX, &surge, n,
-	    e) == -1)
-		return -1;
-	if (life < 0 || life > CONF_LIFETIME_LIMIT || jit < 0 ||
-	    jit > CONF_LIFETIME_LIMIT)
-		return conf_fail(e, "pool %s: max_lifetime and its jitter "
-		    "must be 0-%d s", n, CONF_LIFETIME_LIMIT);
 	if (life > 0 && life < 1)
 		return conf_fail(e, "pool %s: max_lifetime must be at least "
-		    "1 s (or 0 for none)", n);
-	pc->pc_max_requests = (unsigned)req;
-	pc->pc_max_requests_jitter = (unsigned)rjit;
-	pc->pc_max_rss_mib = (unsigned)rss;
-	pc->pc_max_surge = (unsigned)surge;
+		    "1 s (or 0 for none)", pc->pc_name);
+	pc->pc_max_requests = (unsigned)get_int(sec, "max_requests");
+	pc->pc_max_requests_jitter = (unsigned)get_int(sec,
+	    "max_requests_jitter");
+	pc->pc_max_rss_mib = (unsigned)get_int(sec, "max_rss");
+	pc->pc_max_surge = (unsigned)get_int(sec, "max_surge");
 	pc->pc_max_lifetime_ms = (uint64_t)(life * 1000.0 + 0.5);
 	pc->pc_lifetime_jitter_ms = (uint64_t)(jit * 1000.0 + 0.5);
-	return 0;
-}
-
-/* A duration option of the scaler, in 0.001-86400 s. */
-static int
-get_ms(cfg_t *sec, const char *name, unsigned *out, const char *pool,
-    struct conf_err *e)
-{
-	double v = cfg_getfloat(sec, name);
-
-	if (v < 0.001 || v > 86400)
-		return conf_fail(e, "pool %s: %s must be 0.001-86400 s", pool,
-		    name);
-	*out = seconds_to_ms(v);
 	return 0;
 }
 
@@ -517,22 +510,16 @@ load_scale(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	if (scale_mode_parse(mode, &sc->sc_mode) == -1)
 		return conf_fail(e, "pool %s: scale must be static, dynamic, "
 		    "backlog or ondemand, not \"%s\"", n, mode);
-	if (get_int(sec, "min_spare", 0, POOL_SLOTS_MAX,
-	    &sc->sc_min_spare, n, e) == -1 ||
-	    get_int(sec, "max_spare", 1, POOL_SLOTS_MAX,
-	    &sc->sc_max_spare, n, e) == -1 ||
-	    get_ms(sec, "scale_up_after", &sc->sc_up_after_ms, n, e) == -1 ||
-	    get_ms(sec, "scale_down_after", &sc->sc_down_after_ms, n, e) == -1 ||
-	    get_ms(sec, "scale_cooldown", &sc->sc_cooldown_ms, n, e) == -1 ||
-	    get_ms(sec, "idle_timeout", &sc->sc_idle_ms, n, e) == -1 ||
-	    get_ms(sec, "scale_interval", &pc->pc_scale_interval_ms, n, e) == -1)
-		return -1;
+	sc->sc_min_spare = get_int(sec, "min_spare");
+	sc->sc_max_spare = get_int(sec, "max_spare");
+	sc->sc_up_after_ms = get_ms(sec, "scale_up_after");
+	sc->sc_down_after_ms = get_ms(sec, "scale_down_after");
+	sc->sc_cooldown_ms = get_ms(sec, "scale_cooldown");
+	sc->sc_idle_ms = get_ms(sec, "idle_timeout");
+	pc->pc_scale_interval_ms = get_ms(sec, "scale_interval");
 	if (sc->sc_min_spare > sc->sc_max_spare)
 		return conf_fail(e, "pool %s: need min_spare (%d) <= max_spare "
 		    "(%d)", n, sc->sc_min_spare, sc->sc_max_spare);
-	if (pc->pc_scale_interval_ms < 10)
-		return conf_fail(e, "pool %s: scale_interval must be at least "
-		    "0.01 s", n);
 	return 0;
 }
 
@@ -565,17 +552,14 @@ pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	if ((pc->pc_env = strv_build(opt ? cfg_opt_size(opt) : 0,
 	    get_cfg_list, opt, e)) == NULL)
 		return -1;
-	if ((cfg_size(sec, "workers") > 0 && get_int(sec, "workers", 0,
-	    POOL_SLOTS_MAX, &pc->pc_workers, pc->pc_name, e) == -1) ||
-	    (cfg_size(sec, "min_workers") > 0 && get_int(sec,
-	    "min_workers", 0, POOL_SLOTS_MAX, &pc->pc_min_workers,
-	    pc->pc_name, e) == -1) ||
-	    (cfg_size(sec, "max_workers") > 0 && get_int(sec,
-	    "max_workers", 0, POOL_SLOTS_MAX, &pc->pc_max_workers,
-	    pc->pc_name, e) == -1) ||
-	    get_int(sec, "threads", 1, 1024, &pc->pc_threads, pc->pc_name, e)
-	    == -1)
-		return -1;
+	/* Unset (no default in the table): derived later, check_bounds. */
+	if (cfg_size(sec, "workers") > 0)
+		pc->pc_workers = get_int(sec, "workers");
+	if (cfg_size(sec, "min_workers") > 0)
+		pc->pc_min_workers = get_int(sec, "min_workers");
+	if (cfg_size(sec, "max_workers") > 0)
+		pc->pc_max_workers = get_int(sec, "max_workers");
+	pc->pc_threads = get_int(sec, "threads");
 	if (set_str(&pc->pc_user, cfg_getstr(sec, "user"), e) == -1 ||
 	    set_str(&pc->pc_group, cfg_getstr(sec, "group"), e) == -1 ||
 	    set_str(&pc->pc_chdir, cfg_getstr(sec, "chdir"), e) == -1)
@@ -583,30 +567,39 @@ pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	pc->pc_stop_signal = (int)cfg_getint(sec, "stop_signal");
 	pc->pc_reopen_signal = (int)cfg_getint(sec, "reopen_signal");
 	pc->pc_no_new_privs = cfg_getbool(sec, "no_new_privs");
-	if (cfg_getfloat(sec, "timeout") < 0 ||
-	    cfg_getfloat(sec, "timeout") > 86400 ||
-	    cfg_getfloat(sec, "graceful_timeout") < 0 ||
-	    cfg_getfloat(sec, "graceful_timeout") > 86400)
-		return conf_fail(e, "pool %s: timeouts must be 0-86400 s",
-		    pc->pc_name);
-	pc->pc_timeout_ms = seconds_to_ms(cfg_getfloat(sec, "timeout"));
-	pc->pc_graceful_ms = seconds_to_ms(cfg_getfloat(sec,
-	    "graceful_timeout"));
+	pc->pc_timeout_ms = get_ms(sec, "timeout");
+	pc->pc_graceful_ms = get_ms(sec, "graceful_timeout");
 	if (load_ready(sec, pc, e) == -1)
 		return -1;
 	if (load_recycling(sec, pc, e) == -1 || load_scale(sec, pc, e) == -1)
 		return -1;
-	if (cfg_getint(sec, "backlog") < 1 ||
-	    cfg_getint(sec, "backlog") > INT_MAX)
-		return conf_fail(e, "pool %s: backlog must be positive",
-		    pc->pc_name);
-	pc->pc_backlog = (int)cfg_getint(sec, "backlog");
-	if (cfg_getint(sec, "socket_mode") < 0 ||
-	    cfg_getint(sec, "socket_mode") > 0777)
-		return conf_fail(e, "pool %s: socket_mode must be 0000-0777",
-		    pc->pc_name);
+	pc->pc_backlog = get_int(sec, "backlog");
 	pc->pc_socket_mode = (mode_t)cfg_getint(sec, "socket_mode");
 	return http_from_cfg(sec, pc, e);
+}
+
+/*
+ * A pool of that name as the option table's defaults make it: for a pool
+ * the command line alone makes, and to tell a setting away from its
+ * default.  The table is the one place a default is written.
+ */
+static int
+pool_defaults(struct pool_conf *pc, const char *name, struct conf_err *e)
+{
+	cfg_t	*cfg;
+	int	 rc = -1;
+
+	pool_conf_init(pc);
+	if ((cfg = cfg_init(root_opts, CFGF_NONE)) == NULL)
+		return conf_fail(e, "out of memory");
+	cfg_set_error_function(cfg, cfg_errfn);
+	if (cfg_parse_buf(cfg, "pool p {}") != CFG_SUCCESS)
+		conf_fail(e, "the option table's defaults do not parse");
+	else if (pool_from_cfg(cfg_getnsec(cfg, "pool", 0), pc, e) == 0 &&
+	    set_str(&pc->pc_name, name, e) == 0)
+		rc = 0;
+	cfg_free(cfg);
+	return rc;
 }
 
 /* metrics { listen = "HOST:PORT" }: the Prometheus endpoint, or none. */
@@ -650,20 +643,11 @@ global_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
 		if (set_str(&c->c_control_path, cfg_getstr(ctl, "socket"), e)
 		    == -1)
 			return -1;
-		if (cfg_getint(ctl, "mode") < 0 ||
-		    cfg_getint(ctl, "mode") > 0777)
-			return conf_fail(e, "%s: control mode must be "
-			    "0000-0777", c->c_path);
 		c->c_control_mode = (mode_t)cfg_getint(ctl, "mode");
 		if (set_str(&c->c_control_group, cfg_getstr(ctl, "group"), e)
 		    == -1)
 			return -1;
-		if (cfg_getfloat(ctl, "idle_timeout") < 0.001 ||
-		    cfg_getfloat(ctl, "idle_timeout") > 86400)
-			return conf_fail(e, "%s: control idle_timeout must be "
-			    "0.001-86400 s", c->c_path);
-		c->c_control_idle_ms =
-		    seconds_to_ms(cfg_getfloat(ctl, "idle_timeout"));
+		c->c_control_idle_ms = get_ms(ctl, "idle_timeout");
 	}
 	return metrics_from_cfg(cfg, c, e);
 }
@@ -678,7 +662,9 @@ conf_read_file(struct poold_conf *c, struct conf_err *e)
 		return conf_fail(e, "out of memory");
 	cfg_set_error_function(cfg, cfg_errfn);
 	cfg_set_validate_func(cfg, "pool|listen", cb_listen);
+	validate_numbers(cfg);
 	conf_err_cur = e;
+	conf_cfg_cur = cfg;
 	switch (cfg_parse(cfg, c->c_path)) {
 	case CFG_SUCCESS:
 		break;
@@ -705,6 +691,7 @@ conf_read_file(struct poold_conf *c, struct conf_err *e)
 	rc = 0;
 out:
 	conf_err_cur = NULL;
+	conf_cfg_cur = NULL;
 	cfg_free(cfg);
 	return rc;
 }
@@ -740,8 +727,7 @@ cli_pool(const struct cli *cli, struct poold_conf *c, struct conf_err *e)
 	}
 	c->c_pools = np;
 	np = &c->c_pools[c->c_npools++];
-	pool_conf_init(np);
-	if (set_str(&np->pc_name, name, e) == -1)
+	if (pool_defaults(np, name, e) == -1)
 		return NULL;
 	return np;
 }
@@ -1040,16 +1026,25 @@ check_builtin_only(const struct pool_conf *pc, struct conf_err *e)
 static bool
 http_settings_changed(const struct pool_conf *pc)
 {
-	struct pool_conf d;
+	struct pool_conf	d;
+	struct conf_err		e = { .ce_buf = NULL };
+	bool			changed;
 
-	pool_conf_init(&d);
-	return pc->pc_keepalive_ms != d.pc_keepalive_ms ||
+	/* Without memory for the defaults, nothing counts as changed: the
+	   check it serves is a courtesy, the load goes on. */
+	if (pool_defaults(&d, pc->pc_name, &e) == -1) {
+		pool_conf_free(&d);
+		return false;
+	}
+	changed = pc->pc_keepalive_ms != d.pc_keepalive_ms ||
 	    pc->pc_read_timeout_ms != d.pc_read_timeout_ms ||
 	    pc->pc_worker_connections != d.pc_worker_connections ||
 	    pc->pc_limit_line != d.pc_limit_line ||
 	    pc->pc_limit_fields != d.pc_limit_fields ||
 	    pc->pc_limit_field_size != d.pc_limit_field_size ||
 	    pc->pc_limit_body != d.pc_limit_body;
+	pool_conf_free(&d);
+	return changed;
 }
 
 static int
@@ -1309,7 +1304,7 @@ default_control(struct poold_conf *c, struct conf_err *e)
 	struct group	*gr;
 
 	if (c->c_control_mode == 0)
-		c->c_control_mode = 0600;
+		c->c_control_mode = CTL_MODE_DEFAULT;
 	if (c->c_control_idle_ms == 0)
 		c->c_control_idle_ms = CTL_IDLE_DEFAULT_S * 1000;
 	if (c->c_control_group != NULL) {

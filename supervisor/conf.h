@@ -25,6 +25,7 @@
 #define CONF_LIFETIME_LIMIT	(366 * 86400)	/* max_lifetime, s */
 #define CONF_MAX_RSS_LIMIT	(1 << 20)	/* max_rss, MiB: 1 TiB */
 #define CTL_IDLE_DEFAULT_S	60
+#define CTL_MODE_DEFAULT	0600	/* the control socket's */
 
 enum worker_class {
 	WC_EXEC,

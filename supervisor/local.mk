@@ -3,6 +3,7 @@ noinst_LIBRARIES += supervisor/libpoold.a
 supervisor_libpoold_a_SOURCES = \
 	supervisor/addr.c supervisor/addr.h \
 	supervisor/arbiter.c supervisor/arbiter.h \
+	supervisor/bounds.c supervisor/bounds.h \
 	supervisor/commands.c supervisor/commands.h \
 	supervisor/control.c supervisor/control.h \
 	supervisor/events.c supervisor/events.h \

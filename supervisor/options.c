@@ -10,12 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "conf.h"
 #include "options.h"
 
-/* A number's macro as a string, for messages built at compile time. */
-#define OPT_STR_(x)	#x
-#define OPT_STR(x)	OPT_STR_(x)
 
 enum {
 	OPT_THREADS = 256,
@@ -120,41 +118,30 @@ cli_usage(FILE *f)
 	    f);
 }
 
+/* A number for pool option name, in its range (bounds.c): 0, or -1 with
+   the message for flag. */
 static int
-parse_long(const char *s, long min, long max, long *out)
+cli_number(const char *flag, const char *name, const char *arg, double *v,
+    char *err, size_t len)
 {
-	char	*end;
-	long	 v;
+	char why[96];
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
-parse_seconds(const char *s, double *out)
-{
-	char	*end;
-	double	 v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	/* A day is far beyond any sane timeout and keeps ms in 32 bits. */
-	if (errno != 0 || end == s || *end != '\0' || !(v >= 0 && v <= 86400))
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
-cli_bad(char *err, size_t len, const char *opt, const char *arg,
-    const char *want)
-{
-	snprintf(err, len, "%s %s: %s", opt, arg, want);
+	if (bound_parse(name, arg, v, why, sizeof(why)) == 0)
+		return 0;
+	snprintf(err, len, "%s %s: %s", flag, arg, why);
 	return -1;
+}
+
+static int
+cli_count(const char *flag, const char *name, const char *arg, long *out,
+    char *err, size_t len)
+{
+	double v;
+
+	if (cli_number(flag, name, arg, &v, err, len) == -1)
+		return -1;
+	*out = (long)v;
+	return 0;
 }
 
 static void
@@ -183,62 +170,38 @@ cli_option(struct cli *c, int ch, const char *arg, char *err, size_t len)
 		c->bind[c->nbind++] = arg;
 		break;
 	case 'w':
-		if (parse_long(arg, 0, POOL_SLOTS_MAX, &c->workers) == -1)
-			return cli_bad(err, len, "-w", arg,
-			    "expected a number of workers, 0-" OPT_STR(POOL_SLOTS_MAX));
-		break;
+		return cli_count("-w", "workers", arg, &c->workers, err, len);
 	case 'k': c->worker_class = arg; break;
 	case OPT_THREADS:
-		if (parse_long(arg, 1, 1024, &c->threads) == -1)
-			return cli_bad(err, len, "--threads", arg,
-			    "expected 1-1024");
-		break;
+		return cli_count("--threads", "threads", arg, &c->threads, err,
+		    len);
 	case 't':
-		if (parse_seconds(arg, &c->timeout) == -1)
-			return cli_bad(err, len, "-t", arg,
-			    "expected seconds, 0-86400");
-		break;
+		return cli_number("-t", "timeout", arg, &c->timeout, err, len);
 	case OPT_GRACEFUL:
-		if (parse_seconds(arg, &c->graceful_timeout) == -1)
-			return cli_bad(err, len, "--graceful-timeout", arg,
-			    "expected seconds, 0-86400");
-		break;
+		return cli_number("--graceful-timeout", "graceful_timeout", arg,
+		    &c->graceful_timeout, err, len);
 	case OPT_MAX_REQUESTS:
-		if (parse_long(arg, 0, INT_MAX, &c->max_requests) == -1)
-			return cli_bad(err, len, "--max-requests", arg,
-			    "expected a count");
-		break;
+		return cli_count("--max-requests", "max_requests", arg,
+		    &c->max_requests, err, len);
 	case OPT_JITTER:
-		if (parse_long(arg, 0, INT_MAX, &c->max_requests_jitter) == -1)
-			return cli_bad(err, len, "--max-requests-jitter", arg,
-			    "expected a count");
-		break;
+		return cli_count("--max-requests-jitter", "max_requests_jitter",
+		    arg, &c->max_requests_jitter, err, len);
 	case OPT_KEEPALIVE:
-		if (parse_seconds(arg, &c->keepalive) == -1 ||
-		    c->keepalive > 3600)
-			return cli_bad(err, len, "--keep-alive", arg,
-			    "expected seconds, 0-3600");
-		break;
+		return cli_number("--keep-alive", "keepalive", arg,
+		    &c->keepalive, err, len);
 	case OPT_CONNECTIONS:
-		if (parse_long(arg, 1, 1000000, &c->worker_connections) == -1)
-			return cli_bad(err, len, "--worker-connections", arg,
-			    "expected 1-1000000");
-		break;
+		return cli_count("--worker-connections", "worker_connections",
+		    arg, &c->worker_connections, err, len);
 	case OPT_LIMIT_LINE:
-		if (parse_long(arg, 16, 8190, &c->limit_line) == -1)
-			return cli_bad(err, len, "--limit-request-line", arg,
-			    "expected 16-8190");
-		break;
+		return cli_count("--limit-request-line", "limit_request_line",
+		    arg, &c->limit_line, err, len);
 	case OPT_LIMIT_FIELDS:
-		if (parse_long(arg, 1, 256, &c->limit_fields) == -1)
-			return cli_bad(err, len, "--limit-request-fields", arg,
-			    "expected 1-256");
-		break;
+		return cli_count("--limit-request-fields",
+		    "limit_request_fields", arg, &c->limit_fields, err, len);
 	case OPT_LIMIT_FIELD_SIZE:
-		if (parse_long(arg, 16, 65536, &c->limit_field_size) == -1)
-			return cli_bad(err, len, "--limit-request-field_size",
-			    arg, "expected 16-65536");
-		break;
+		return cli_count("--limit-request-field_size",
+		    "limit_request_field_size", arg, &c->limit_field_size, err,
+		    len);
 	case OPT_ROOT: c->root = arg; break;
 	case OPT_ACCESS_FORMAT: c->access_format = arg; break;
 	case OPT_APP: c->app = arg; break;

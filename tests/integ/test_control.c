@@ -350,6 +350,31 @@ Test(control, reload_reports_its_outcome)
 	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
 }
 
+/* A number that is not one (nan) is refused by a reload with the file
+   and line, and the running configuration serves on: it used to load,
+   and made graceful_timeout 0 (an immediate SIGKILL). */
+Test(control, a_reload_refuses_nan_and_keeps_serving)
+{
+	char	 conf[H_PATH_MAX], text[512], report[H_REPORT_MAX];
+	json_t	*r;
+
+	start(1);
+	snprintf(text, sizeof(text), "pool web {\n  listen = { "
+	    "\"127.0.0.1:%d\" }\n  command = { \"%s\" }\n"
+	    "  graceful_timeout = nan\n}\n", port, h_tworker_path());
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	r = ctl("reload");
+	cr_assert(json_is_false(json_object_get(r, "ok")), "reload took nan");
+	cr_assert(strstr(json_string_value(json_object_get(json_object_get(r,
+	    "error"), "message")), "poold.conf:4: pool web: "
+	    "graceful_timeout = nan: must be seconds") != NULL, "%s",
+	    json_string_value(json_object_get(json_object_get(r, "error"),
+	    "message")));
+	json_decref(r);
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0,
+	    "the pool stopped serving");
+}
+
 Test(control, reopen_passes_usr1_on)
 {
 	json_t *r;
