@@ -97,20 +97,30 @@ pool_free(struct pool *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* Who moved a target: a word for programs, a phrase for the log. */
+static const struct {
+	const char	*tc_name;
+	const char	*tc_text;
+} target_causes[PT_NCAUSES] = {
+	[PT_CONFIG] = { "config", "configured" },
+	[PT_SIGNAL] = { "signal", "signal" },
+	[PT_WINCH] = { "winch", "WINCH: idle until TTIN or poolctl scale" },
+	[PT_CONTROL] = { "control", "control" },
+	[PT_AUTOSCALE] = { "autoscale", "autoscale" },
+	[PT_RELOAD] = { "reload", "reload" },
+	[PT_UPGRADE] = { "upgrade", "as before the upgrade" },
+};
+
 const char *
 pool_target_cause_name(enum pool_target_cause c)
 {
-	static const char *const names[PT_NCAUSES] = {
-		[PT_CONFIG] = "config",
-		[PT_SIGNAL] = "signal",
-		[PT_WINCH] = "winch",
-		[PT_CONTROL] = "control",
-		[PT_AUTOSCALE] = "autoscale",
-		[PT_RELOAD] = "reload",
-		[PT_UPGRADE] = "upgrade",
-	};
+	return (size_t)c < PT_NCAUSES ? target_causes[c].tc_name : "?";
+}
 
-	return (size_t)c < PT_NCAUSES ? names[c] : "?";
+const char *
+pool_target_cause_text(enum pool_target_cause c)
+{
+	return (size_t)c < PT_NCAUSES ? target_causes[c].tc_text : "?";
 }
 
 /*

@@ -152,7 +152,9 @@ void	 pool_free(struct pool *);
  */
 int	 pool_set_target(struct pool *, int target, enum pool_target_cause,
 	    bool clamp);
+/* "winch", for programs; "WINCH: idle until ...", for the log. */
 const char *pool_target_cause_name(enum pool_target_cause);
+const char *pool_target_cause_text(enum pool_target_cause);
 /* A new generation with these limits: every worker is replaced, for why
    (END_RELOAD, END_RESTART or END_UPGRADE). */
 void	 pool_reload(struct pool *, const struct pool_limits *,

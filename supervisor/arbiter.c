@@ -1060,22 +1060,6 @@ arbiter_uptime_ms(void)
 	return ev_now_ms() - arb.a_started;
 }
 
-static const char *
-cause_text(enum pool_target_cause c)
-{
-	static const char *const text[PT_NCAUSES] = {
-		[PT_CONFIG] = "configured",
-		[PT_SIGNAL] = "signal",
-		[PT_WINCH] = "WINCH: idle until TTIN or poolctl scale",
-		[PT_CONTROL] = "control",
-		[PT_AUTOSCALE] = "autoscale",
-		[PT_RELOAD] = "reload",
-		[PT_UPGRADE] = "as before the upgrade",
-	};
-
-	return (size_t)c < PT_NCAUSES ? text[c] : "?";
-}
-
 int
 arbiter_set_target(struct pool *p, int target, enum pool_target_cause cause,
     bool clamp, const char *why)
@@ -1086,7 +1070,7 @@ arbiter_set_target(struct pool *p, int target, enum pool_target_cause cause,
 		return -1;
 	if (p->p_target != before) {
 		log_info("pool %s: target %d -> %d workers (%s%s%s)",
-		    p->p_name, before, p->p_target, cause_text(cause),
+		    p->p_name, before, p->p_target, pool_target_cause_text(cause),
 		    why != NULL ? ": " : "", why != NULL ? why : "");
 		event_scaled(p, before, why);
 	} else if (cause == PT_SIGNAL)

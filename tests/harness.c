@@ -276,16 +276,8 @@ h_teardown(struct poold *pd)
 int
 h_free_port(void)
 {
-	struct sockaddr_in	sin = { .sin_family = AF_INET };
-	socklen_t		sl = sizeof(sin);
-	int			fd, port;
+	int port, fd = h_bound(&port);
 
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	cr_assert_neq(fd, -1);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
-	port = ntohs(sin.sin_port);
 	close(fd);
 	return port;
 }
@@ -765,7 +757,7 @@ h_poolctl(struct poold *pd, const char *const args[], char *out, size_t len)
 }
 
 int
-h_listener(int *port)
+h_bound(int *port)
 {
 	struct sockaddr_in	sin = { .sin_family = AF_INET };
 	socklen_t		sl = sizeof(sin);
@@ -774,9 +766,17 @@ h_listener(int *port)
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	cr_assert_neq(fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), -1);
 	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	cr_assert_eq(listen(fd, 16), 0);
 	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
 	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+int
+h_listener(int *port)
+{
+	int fd = h_bound(port);
+
+	cr_assert_eq(listen(fd, 16), 0);
 	return fd;
 }
 

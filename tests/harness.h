@@ -130,6 +130,9 @@ int	 h_poolctl(struct poold *, const char *const args[], char *out,
 /* A TCP connection to 127.0.0.1:port, or -1 (refused, or no answer in
    H_WAIT_MS: a dropped SYN fails the test, not its timeout). */
 int	 h_tcp_connect(int port);
+/* A socket bound to a free loopback port, not listening: connecting to
+   it is refused (close-on-exec). */
+int	 h_bound(int *port);
 /* A listening socket on a free loopback port (close-on-exec). */
 int	 h_listener(int *port);
 /* The same at fd at, which poold inherits (fd://at); its port. */

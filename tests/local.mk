@@ -53,8 +53,8 @@ tests_unit_test_proto_LDADD = $(UNIT_LDADD)
 tests_unit_test_scoreboard_LDADD = $(UNIT_LDADD)
 tests_unit_test_notify_LDADD = $(UNIT_LDADD)
 tests_unit_test_loop_LDADD = $(UNIT_LDADD)
-tests_unit_test_loadgen_LDADD = tests/libloadgen.a $(CRITERION_LIBS) \
-	-lpthread
+tests_unit_test_loadgen_LDADD = tests/libloadgen.a tests/libharness.a \
+	$(CRITERION_LIBS) -lpthread
 # The request feeder both HTTP parser tests drive the parser with.
 noinst_LIBRARIES += tests/libhttpfeed.a
 tests_libhttpfeed_a_SOURCES = tests/httpfeed.c tests/httpfeed.h

@@ -4,10 +4,8 @@
  * the pace is kept.  The suite's verdicts are only as good as these.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <criterion/criterion.h>
-#include <errno.h>
-#include <netinet/in.h>
+#include <criterion/parameterized.h>
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
@@ -15,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "loadgen.h"
 
 enum behaviour { SILENT, RESET, BAD, SLOW, GOOD };
@@ -86,27 +85,11 @@ serve(void *arg)
 	return NULL;
 }
 
-/* A loopback port that refuses: bound, never listened on. */
-static int
-bind_loopback(int *port)
-{
-	struct sockaddr_in	sin = { .sin_family = AF_INET };
-	socklen_t		sl = sizeof(sin);
-	int			fd;
-
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_neq(fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), -1);
-	cr_assert_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	cr_assert_eq(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
-	*port = ntohs(sin.sin_port);
-	return fd;
-}
-
 /* A server that does what it is told; accept(2)s only if it must. */
 static void
 server(enum behaviour does, int backlog, bool accepts)
 {
-	srv.s_fd = bind_loopback(&srv.s_port);
+	srv.s_fd = h_bound(&srv.s_port);
 	srv.s_does = does;
 	cr_assert_eq(listen(srv.s_fd, backlog), 0);
 	if (accepts)
@@ -125,28 +108,50 @@ server_end(bool accepts)
 	close(srv.s_fd);
 }
 
-/* Load for ms at rate, with a short deadline per request. */
+/* One trial: a server behaving so, the client against it for t_ms. */
+struct trial {
+	enum behaviour	t_does;
+	int		t_backlog;
+	bool		t_accepts;
+	int		t_conns, t_rate;
+	long		t_ms;
+	int		t_deadline_ms;	/* per request */
+};
+
 static void
-run_for(struct loadgen *lg, int port, int conns, int rate, long ms)
+trial(const struct trial *t, struct loadgen *lg, char *d, size_t len)
 {
-	lg_init(lg, port, conns, rate, LG_HTTP);
-	lg->lg_deadline_ms = 300;
+	server(t->t_does, t->t_backlog, t->t_accepts);
+	lg_init(lg, srv.s_port, t->t_conns, t->t_rate, LG_HTTP);
+	lg->lg_deadline_ms = t->t_deadline_ms;
 	lg_run(lg);
-	pause_ms(ms);
+	pause_ms(t->t_ms);
 	lg_stop(lg);
+	server_end(t->t_accepts);
+	lg_describe(lg, d, len);
+}
+
+/* Some requests ended as o, and every failure was an o. */
+static void
+only(const struct loadgen *lg, enum lg_outcome o, const char *d)
+{
+	cr_assert_gt(lg->lg_count[o], 0, "%s", d);
+	cr_assert_eq(lg_failures(lg), lg->lg_count[o], "%s", d);
 }
 
 Test(loadgen, a_closed_port_is_refused)
 {
 	struct loadgen	lg;
 	char		d[1024];
-	int		port, fd = bind_loopback(&port);
+	int		port, fd = h_bound(&port);
 
-	run_for(&lg, port, 2, 100, 200);
+	lg_init(&lg, port, 2, 100, LG_HTTP);
+	lg_run(&lg);
+	pause_ms(200);
+	lg_stop(&lg);
 	close(fd);
 	lg_describe(&lg, d, sizeof(d));
-	cr_assert_gt(lg.lg_count[LG_REFUSED], 0, "%s", d);
-	cr_assert_eq(lg_failures(&lg), lg.lg_count[LG_REFUSED], "%s", d);
+	only(&lg, LG_REFUSED, d);
 	cr_assert(strstr(d, "first failure: refused: Connection refused") !=
 	    NULL, "%s", d);
 }
@@ -155,71 +160,57 @@ Test(loadgen, a_closed_port_is_refused)
    worker's silence, nor the reverse for the connection queued. */
 Test(loadgen, an_unanswered_syn_is_not_an_unanswered_request)
 {
+	static const struct trial t = { SILENT, 0, false, 4, 100, 100, 300 };
 	struct loadgen	lg;
 	char		d[1024];
 
-	server(SILENT, 0, false);
-	run_for(&lg, srv.s_port, 4, 100, 100);
-	server_end(false);
-	lg_describe(&lg, d, sizeof(d));
+	trial(&t, &lg, d, sizeof(d));
 	cr_assert_geq(lg.lg_count[LG_NO_SYNACK], 1, "%s", d);
 	cr_assert_geq(lg.lg_count[LG_UNANSWERED], 1, "%s", d);
 	cr_assert_eq(lg.lg_count[LG_OK], 0, "%s", d);
 }
 
-Test(loadgen, a_silent_server_leaves_requests_unanswered)
-{
-	struct loadgen	lg;
-	char		d[1024];
+/* Each server's misbehaviour is told by its own kind, and only by it. */
+struct one_kind {
+	struct trial	ok_trial;
+	enum lg_outcome	ok_outcome;
+	char		ok_story[48];	/* in the first failure's story */
+};
 
-	server(SILENT, 64, true);
-	run_for(&lg, srv.s_port, 2, 100, 100);
-	server_end(true);
-	lg_describe(&lg, d, sizeof(d));
-	cr_assert_geq(lg.lg_count[LG_UNANSWERED], 1, "%s", d);
-	cr_assert_eq(lg_failures(&lg), lg.lg_count[LG_UNANSWERED], "%s", d);
-	cr_assert(strstr(d, "first failure: unanswered") != NULL, "%s", d);
+ParameterizedTestParameters(loadgen, each_failure_has_its_kind)
+{
+	static struct one_kind kinds[] = {
+		{ { SILENT, 64, true, 2, 100, 100, 300 }, LG_UNANSWERED,
+		    "first failure: unanswered" },
+		{ { RESET, 64, true, 2, 100, 200, 300 }, LG_RESET,
+		    "first failure: reset" },
+		{ { BAD, 64, true, 2, 100, 200, 300 }, LG_BAD,
+		    "first failure: bad" },
+	};
+
+	return cr_make_param_array(struct one_kind, kinds,
+	    sizeof(kinds) / sizeof(kinds[0]));
 }
 
-Test(loadgen, a_reset_is_a_reset)
+ParameterizedTest(struct one_kind *k, loadgen, each_failure_has_its_kind)
 {
 	struct loadgen	lg;
 	char		d[1024];
 
-	server(RESET, 64, true);
-	run_for(&lg, srv.s_port, 2, 100, 200);
-	server_end(true);
-	lg_describe(&lg, d, sizeof(d));
-	cr_assert_gt(lg.lg_count[LG_RESET], 0, "%s", d);
-	cr_assert_eq(lg_failures(&lg), lg.lg_count[LG_RESET], "%s", d);
-}
-
-Test(loadgen, a_wrong_reply_is_bad)
-{
-	struct loadgen	lg;
-	char		d[1024];
-
-	server(BAD, 64, true);
-	run_for(&lg, srv.s_port, 2, 100, 200);
-	server_end(true);
-	lg_describe(&lg, d, sizeof(d));
-	cr_assert_gt(lg.lg_count[LG_BAD], 0, "%s", d);
-	cr_assert_eq(lg_failures(&lg), lg.lg_count[LG_BAD], "%s", d);
+	trial(&k->ok_trial, &lg, d, sizeof(d));
+	only(&lg, k->ok_outcome, d);
+	cr_assert(strstr(d, k->ok_story) != NULL, "%s", d);
 }
 
 /* A good reply after a second is a success and a stall, told as such. */
 Test(loadgen, a_slow_reply_is_a_stall_with_its_story)
 {
+	static const struct trial t = { SLOW, 64, true, 1, 100, 100,
+	    LG_DEADLINE_MS };
 	struct loadgen	lg;
 	char		d[1024];
 
-	server(SLOW, 64, true);
-	lg_init(&lg, srv.s_port, 1, 100, LG_HTTP);
-	lg_run(&lg);
-	pause_ms(100);
-	lg_stop(&lg);
-	server_end(true);
-	lg_describe(&lg, d, sizeof(d));
+	trial(&t, &lg, d, sizeof(d));
 	cr_assert_eq(lg.lg_count[LG_OK], 1, "%s", d);
 	cr_assert_eq(lg.lg_stalls, 1, "%s", d);
 	cr_assert_gt(lg.lg_slowest.ls_first_us - lg.lg_slowest.ls_start_us,
@@ -231,14 +222,12 @@ Test(loadgen, a_slow_reply_is_a_stall_with_its_story)
    never gets more than it allows. */
 Test(loadgen, the_pace_is_kept_against_a_fast_server)
 {
+	static const struct trial t = { GOOD, 64, true, 16, 200, 500, 300 };
 	struct loadgen	lg;
 	char		d[1024];
 	unsigned long	most;
 
-	server(GOOD, 64, true);
-	run_for(&lg, srv.s_port, 16, 200, 500);
-	server_end(true);
-	lg_describe(&lg, d, sizeof(d));
+	trial(&t, &lg, d, sizeof(d));
 	cr_assert_eq(lg_failures(&lg), 0, "%s", d);
 	cr_assert_gt(lg.lg_count[LG_OK], 0, "%s", d);
 	/* The pace over the time it ran, plus the first opening at time 0
