@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "accesslog.h"
 #include "bounds.h"
+#include "conffile.h"
 #include "http.h"
 #include "options.h"
 #include "proto.h"
@@ -652,25 +653,46 @@ global_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
 	return metrics_from_cfg(cfg, c, e);
 }
 
+/* Parse text, read from c_path, into cfg, with errors naming the file. */
+static int
+conf_parse_text(cfg_t *cfg, const char *path, char *text, size_t len,
+    struct conf_err *e)
+{
+	static char	 empty[] = "\n";	/* fmemopen takes no 0 bytes */
+	FILE		*fp;
+	int		 rc;
+
+	if ((cfg->filename = strdup(path)) == NULL ||
+	    (fp = len > 0 ? fmemopen(text, len, "r") :
+	    fmemopen(empty, 1, "r")) == NULL)
+		return conf_fail(e, "out of memory");
+	rc = cfg_parse_fp(cfg, fp);
+	(void)fclose(fp);
+	return rc;
+}
+
 static int
 conf_read_file(struct poold_conf *c, struct conf_err *e)
 {
 	cfg_t	*cfg;
+	char	*text, err[CONF_ERR_MAX];
+	size_t	 len = 0;
 	int	 rc = -1;
 
-	if ((cfg = cfg_init(root_opts, CFGF_NONE)) == NULL)
+	if ((text = conf_file_read(c->c_path, &len, err, sizeof(err))) == NULL)
+		return conf_fail(e, "%s", err);
+	if ((cfg = cfg_init(root_opts, CFGF_NONE)) == NULL) {
+		free(text);
 		return conf_fail(e, "out of memory");
+	}
 	cfg_set_error_function(cfg, cfg_errfn);
 	cfg_set_validate_func(cfg, "pool|listen", cb_listen);
 	validate_numbers(cfg);
 	conf_err_cur = e;
 	conf_cfg_cur = cfg;
-	switch (cfg_parse(cfg, c->c_path)) {
+	switch (conf_parse_text(cfg, c->c_path, text, len, e)) {
 	case CFG_SUCCESS:
 		break;
-	case CFG_FILE_ERROR:
-		conf_fail(e, "%s: %s", c->c_path, strerror(errno));
-		goto out;
 	default:
 		conf_fail(e, "%s: parse error", c->c_path);
 		goto out;
@@ -693,6 +715,7 @@ out:
 	conf_err_cur = NULL;
 	conf_cfg_cur = NULL;
 	cfg_free(cfg);
+	free(text);
 	return rc;
 }
 

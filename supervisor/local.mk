@@ -9,6 +9,7 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/events.c supervisor/events.h \
 	supervisor/inplace.c supervisor/inplace.h \
 	supervisor/conf.c supervisor/conf.h \
+	supervisor/conffile.c supervisor/conffile.h \
 	supervisor/listen.c supervisor/listen.h \
 	supervisor/listeners.c supervisor/listeners.h \
 	supervisor/log.c supervisor/log.h \

@@ -375,6 +375,43 @@ Test(control, a_reload_refuses_nan_and_keeps_serving)
 	    "the pool stopped serving");
 }
 
+/*
+ * The file named by -c became a directory, then a FIFO: a reload says
+ * so at once and the arbiter serves on.  (A directory made libconfuse's
+ * scanner exit the arbiter, workers, ports and all; a FIFO blocked it in
+ * open() for ever.)
+ */
+Test(control, a_reload_of_what_is_no_file_keeps_serving)
+{
+	char	 conf[H_PATH_MAX], report[H_REPORT_MAX];
+	json_t	*r;
+	long	 t0;
+
+	start(1);
+	h_path(&pd, "poold.conf", conf, sizeof(conf));
+	cr_assert_eq(unlink(conf), 0);
+	cr_assert_eq(mkdir(conf, 0700), 0);
+	r = ctl("reload");
+	cr_assert(json_is_false(json_object_get(r, "ok")));
+	cr_assert(strstr(json_string_value(json_object_get(json_object_get(r,
+	    "error"), "message")), "a directory, not a configuration file")
+	    != NULL);
+	json_decref(r);
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0,
+	    "the pool stopped serving");
+	cr_assert_eq(rmdir(conf), 0);
+	cr_assert_eq(mkfifo(conf, 0600), 0);
+	t0 = h_now_ms();
+	r = ctl("reload");
+	cr_assert_not_null(r, "no reply: the arbiter blocked");
+	cr_assert(json_is_false(json_object_get(r, "ok")));
+	json_decref(r);
+	cr_assert_lt(h_now_ms() - t0, H_WAIT_MS);
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0,
+	    "the pool stopped serving");
+	cr_assert_eq(kill(pd.pd_pid, 0), 0, "the arbiter is gone");
+}
+
 Test(control, reopen_passes_usr1_on)
 {
 	json_t *r;

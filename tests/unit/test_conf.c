@@ -17,6 +17,7 @@
 
 #include "bounds.h"
 #include "conf.h"
+#include "conffile.h"
 #include "options.h"
 
 /* An argv for poold; the caller ends the list with NULL. */
@@ -729,6 +730,55 @@ Test(conf, every_duration_refuses_nan_inf_and_overflow, .init = tmp_init,
 	}
 	/* The thirteen durations: the twelve of a pool, and control's. */
 	cr_assert_eq(n, 4 * 13, "%d cases", n);
+}
+
+/* What is not a configuration file is refused at once, with what it is
+   and where: never a blocked open, a scanner that exits the process, or
+   minutes spent on a file of zeros. */
+Test(conf, only_a_regular_text_file_is_read, .init = tmp_init,
+    .fini = tmp_fini, .timeout = 10)
+{
+	struct poold_conf	 c;
+	char			 err[CONF_ERR_MAX], path[PATH_MAX];
+	char			 want[PATH_MAX + 32];
+	FILE			*f;
+
+	snprintf(path, sizeof(path), "%s/d.conf", tmpdir);
+	cr_assert_eq(mkdir(path, 0700), 0);
+	err[0] = '\0';
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), -1);
+	assert_has(err, "a directory, not a configuration file");
+	config_free(&c);
+
+	snprintf(path, sizeof(path), "%s/f.conf", tmpdir);
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	err[0] = '\0';
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), -1);
+	assert_has(err, "a FIFO, not a configuration file");
+	config_free(&c);
+
+	/* A NUL on line 3, after a valid start. */
+	tmp_file("z.conf", "pool a {\n" OK_POOL);
+	snprintf(path, sizeof(path), "%s/z.conf", tmpdir);
+	cr_assert_not_null(f = fopen(path, "a"));
+	cr_assert_eq(fwrite("x\0y\n}\n", 1, 6, f), 6);
+	fclose(f);
+	err[0] = '\0';
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), -1);
+	snprintf(want, sizeof(want), "%s:4: a NUL byte", path);
+	assert_has(err, want);
+	config_free(&c);
+
+	/* Larger than any configuration: refused before it is parsed. */
+	snprintf(path, sizeof(path), "%s/big.conf", tmpdir);
+	cr_assert_not_null(f = fopen(path, "w"));
+	cr_assert_eq(fseek(f, CONF_FILE_MAX, SEEK_SET), 0);
+	cr_assert_eq(fputc('\n', f), '\n');
+	fclose(f);
+	err[0] = '\0';
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), -1);
+	assert_has(err, "larger than");
+	config_free(&c);
 }
 
 Test(conf, missing_file_named, .init = tmp_init, .fini = tmp_fini)

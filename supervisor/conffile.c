@@ -1,0 +1,104 @@
+/* Reading the configuration file safely (conffile.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conffile.h"
+
+static const char *
+file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	return "not a regular file";
+}
+
+/* A NUL in buf[0..n): its line, counting from line; 0 if none. */
+static int
+nul_line(const char *buf, size_t n, int *line)
+{
+	const char *z = memchr(buf, '\0', n);
+
+	for (const char *p = buf; p < (z != NULL ? z : buf + n); p++)
+		*line += *p == '\n';
+	return z != NULL ? *line : 0;
+}
+
+/* Read all of fd into buf (cap bytes at most); its length, or -1. */
+static ssize_t
+read_all(int fd, char *buf, size_t cap)
+{
+	size_t	got = 0;
+	ssize_t	n;
+
+	while (got < cap) {
+		n = read(fd, buf + got, cap - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+char *
+conf_file_read(const char *path, size_t *len, char *err, size_t errlen)
+{
+	struct stat	 st;
+	char		*buf = NULL;
+	ssize_t		 n = -1;
+	int		 fd, line = 1, at;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC))
+	    == -1 || fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s, not a configuration file",
+		    path, file_kind(st.st_mode));
+		goto out;
+	}
+	/* One byte more than the most we take, to see a file grow past it. */
+	if ((buf = malloc(CONF_FILE_MAX + 2)) == NULL ||
+	    (n = read_all(fd, buf, CONF_FILE_MAX + 1)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, buf == NULL ?
+		    "out of memory" : strerror(errno));
+		goto fail;
+	}
+	if (n > CONF_FILE_MAX) {
+		snprintf(err, errlen, "%s: larger than %d bytes: not a "
+		    "configuration file", path, CONF_FILE_MAX);
+		goto fail;
+	}
+	if ((at = nul_line(buf, (size_t)n, &line)) != 0) {
+		snprintf(err, errlen, "%s:%d: a NUL byte: not a text file "
+		    "(a power loss can leave a file of zeros)", path, at);
+		goto fail;
+	}
+	buf[n] = '\0';
+	*len = (size_t)n;
+	goto out;
+fail:
+	free(buf);
+	buf = NULL;
+out:
+	if (fd != -1)
+		(void)close(fd);
+	return buf;
+}
