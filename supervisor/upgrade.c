@@ -136,6 +136,15 @@ upgrade_start(const char *pf, char *err, size_t len)
 		    "%ld); refused", (long)child);
 		return -1;
 	}
+	/* One handover at a time in the whole family: a third arbiter
+	   would take the listeners and overwrite PIDFILE.oldbin while the
+	   first still serves. */
+	if (upgrade_predecessor_alive()) {
+		snprintf(err, len, "an upgrade is in progress (the old arbiter, "
+		    "pid %ld, still runs: WINCH and TERM it first); refused",
+		    (long)from);
+		return -1;
+	}
 	if (exe[0] == '\0' || n + ctl + met > SPAWN_FDS_MAX) {
 		snprintf(err, len, "cannot tell which binary to start");
 		return -1;

@@ -104,10 +104,18 @@ Test(upgrade, usr2_winch_term_under_load_drops_nothing)
 	cr_assert(fresh > 0 && fresh != pd.pd_pid, "no new arbiter");
 	pd.pd_daemon = (pid_t)fresh;	/* not our child: teardown ends it */
 	cr_assert_eq(read_pid(oldbin), pd.pd_pid, "no %s", oldbin);
-	/* A second USR2 while one is in progress is refused. */
+	/* A second USR2 while one is in progress is refused, sent to either
+	   arbiter: no third one, and .oldbin still names the first. */
 	h_signal(&pd, SIGUSR2);
 	cr_assert(h_wait_count(pd.pd_log, "an upgrade is in progress", 1,
 	    H_WAIT_MS));
+	cr_assert(h_wait_count(pd.pd_log, "signal USR2", 2, H_WAIT_MS));
+	cr_assert_eq(kill((pid_t)fresh, SIGUSR2), 0);
+	cr_assert(h_wait_count(pd.pd_log, "the old arbiter, pid", 1,
+	    H_WAIT_MS), "the new arbiter took a USR2 while the old one ran");
+	cr_assert_eq(h_count(pd.pd_log, "arbiter running"), 2,
+	    "a third arbiter");
+	cr_assert_eq(read_pid(oldbin), pd.pd_pid, "%s rewritten", oldbin);
 	/* The new arbiter's workers are up before the old ones go. */
 	cr_assert(h_wait_count(pd.pd_log, "started (pid", 4, H_WAIT_MS));
 	for (int i = 0; i < 50; i++)
