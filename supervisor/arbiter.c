@@ -809,6 +809,8 @@ step(void)
 	next = d < next ? d : next;
 	d = metrics_tick(now);
 	next = d < next ? d : next;
+	d = notify_tick(now);
+	next = d < next ? d : next;
 	d = report_to_manager(now);
 	next = d < next ? d : next;
 	d = manager_watchdog(now);

@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "control.h"
 #include "log.h"
+#include "loglimit.h"
 #include "proto.h"
 #include "sockserver.h"
 
@@ -44,6 +45,8 @@ static struct control {
 	bool			 ct_has_gid;
 	unsigned		 ct_idle_ms;
 	size_t			 ct_nsubs;
+	/* Whoever can reach the socket can cause these at will. */
+	struct log_limit	 ct_log_refused, ct_log_full;
 } ctl;
 
 #define cc_fd	cc_sc.sc_ev.es_fd
@@ -300,13 +303,15 @@ client_accept(struct sockserver *ss, int fd)
 	struct ucred		 cr;
 
 	if (!peer_allowed(fd, &cr)) {
-		log_warnx("control: refused uid %ld pid %ld",
-		    (long)cr.uid, (long)cr.pid);
+		log_limited(&ctl.ct_log_refused, LOG_LVL_WARNING,
+		    "control: refused uid %ld pid %ld", (long)cr.uid,
+		    (long)cr.pid);
 		refuse(fd, PERR_PERMISSION, "permission denied");
 		return;
 	}
 	if (ss_full(ss)) {
-		log_warnx("control: %zu clients already; refused pid %ld",
+		log_limited(&ctl.ct_log_full, LOG_LVL_WARNING,
+		    "control: %zu clients already; refused pid %ld",
 		    ss->ss_max, (long)cr.pid);
 		refuse(fd, PERR_BUSY, "too many clients");
 		return;
@@ -416,7 +421,12 @@ control_start(void)
 uint64_t
 control_tick(uint64_t now)
 {
-	return ss_tick(&ctl.ct_ss, now);
+	uint64_t next = ss_tick(&ctl.ct_ss, now), d;
+
+	d = log_limit_tick(&ctl.ct_log_refused, now);
+	next = d < next ? d : next;
+	d = log_limit_tick(&ctl.ct_log_full, now);
+	return d < next ? d : next;
 }
 
 bool

@@ -13,6 +13,7 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/listen.c supervisor/listen.h \
 	supervisor/listeners.c supervisor/listeners.h \
 	supervisor/log.c supervisor/log.h \
+	supervisor/loglimit.c supervisor/loglimit.h \
 	supervisor/loop.c supervisor/loop.h \
 	supervisor/manager.c supervisor/manager.h \
 	supervisor/metrics.c supervisor/metrics.h \

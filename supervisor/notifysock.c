@@ -19,6 +19,7 @@
 
 #include "loop.h"
 #include "log.h"
+#include "loglimit.h"
 #include "notify.h"
 #include "notifysock.h"
 
@@ -32,6 +33,9 @@ static struct {
 	struct notify_stats	n_stats;
 	bool			n_watched;
 	notify_deliver_fn	n_deliver;
+	/* Anyone who can reach the socket can send; counted, not each
+	   logged. */
+	struct log_limit	n_log_refused, n_log_dropped;
 } ns = { .n_ev = { .es_fd = -1 } };
 
 /* Close every fd that came with the message. */
@@ -96,15 +100,17 @@ read_one(void)
 	uc = sender(&mh);
 	if (uc == NULL || (mh.msg_flags & MSG_TRUNC) || n > (ssize_t)sizeof(buf)) {
 		ns.n_stats.ns_refused++;
-		log_debug("notify: refused a message of %zd bytes%s", n,
-		    uc == NULL ? " without credentials" : "");
+		log_limited(&ns.n_log_refused, LOG_LVL_DEBUG, "notify: "
+		    "refused a message of %zd bytes%s", n, uc == NULL ?
+		    " without credentials" : "");
 		return true;
 	}
 	notify_parse(buf, (size_t)n, &m);
 	if (ns.n_deliver(uc->pid, &m) == -1) {
 		ns.n_stats.ns_dropped++;
-		log_debug("notify: dropped a message from pid %ld, not a "
-		    "worker", (long)uc->pid);
+		log_limited(&ns.n_log_dropped, LOG_LVL_DEBUG, "notify: "
+		    "dropped a message from pid %ld, not a worker",
+		    (long)uc->pid);
 	} else
 		ns.n_stats.ns_received++;
 	return true;
@@ -216,4 +222,13 @@ notify_close(void)
 	(void)close(ns.n_ev.es_fd);
 	ns.n_ev.es_fd = -1;
 	ns.n_watched = false;
+}
+
+uint64_t
+notify_tick(uint64_t now)
+{
+	uint64_t next = log_limit_tick(&ns.n_log_refused, now), d;
+
+	d = log_limit_tick(&ns.n_log_dropped, now);
+	return d < next ? d : next;
 }

@@ -32,6 +32,9 @@ int	 notify_start(notify_deliver_fn deliver);
 /* NOTIFY_SOCKET for workers: "@name"; NULL if there is no socket. */
 const char *notify_address(void);
 const struct notify_stats *notify_stats(void);
+/* The log's summary of what was refused or dropped, when due; the next
+   time one may be, or UINT64_MAX. */
+uint64_t notify_tick(uint64_t now);
 void	 notify_close(void);
 /* In-place upgrade: the socket's fd to carry across exec, and, in the
    new program before notify_open(), the fd carried. */

@@ -712,6 +712,53 @@ Test(control, other_users_are_refused)
 	    H_WAIT_MS));
 }
 
+/*
+ * Refused peers, as fast as one can connect: the log has the first and
+ * then a line a second saying how many more, not a line each (3,000
+ * lines in 0.08 s before).
+ */
+Test(control, refused_peers_do_not_flood_the_log)
+{
+	char	conf[H_PATH_MAX], text[512];
+	pid_t	pid;
+	int	status, lines;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to act as another user");
+	snprintf(text, sizeof(text), "control { mode = 0666 }\n"
+	    "pool p {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\" }\n  workers = 1\n}\n",
+	    h_free_port(), h_tworker_path());
+	h_write_file(h_path(&pd, "p.conf", conf, sizeof(conf)), text);
+	cr_assert_eq(chmod(pd.pd_dir, 0711), 0);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS));
+	cr_assert_neq(pid = fork(), -1);
+	if (pid == 0) {
+		int fd, n = 0;
+		if (setgid(65534) == -1 || setuid(65534) == -1)
+			_exit(10);
+		for (int i = 0; i < 3000; i++) {
+			if ((fd = h_ctl_connect(&pd)) != -1) {
+				close(fd);
+				n++;
+			}
+		}
+		_exit(n == 3000 ? 0 : 11);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status 0x%x", status);
+	cr_assert(h_wait_count(pd.pd_log, "more like this in the last 1000 ms",
+	    1, 3 * H_WAIT_MS), "no summary line");
+	lines = h_count(pd.pd_log, "control: refused uid 65534");
+	cr_log_info("3000 refused peers: %d log lines", lines);
+	cr_assert_leq(lines, 12, "%d lines for 3000 refused peers", lines);
+	/* The control socket still answers its own user. */
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS));
+}
+
 /* A configured group is served, with the socket opened up to it. */
 Test(control, configured_group_is_served)
 {
