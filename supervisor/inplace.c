@@ -322,9 +322,13 @@ inplace_load(char *err, size_t len)
 	if (previous_fd < 3 || fcntl(previous_fd, F_SETFD, FD_CLOEXEC) == -1)
 		previous_fd = -1;
 	/* Where the old program was started, for relative paths in argv. */
-	if (json_string_value(json_object_get(st, "cwd")) != NULL &&
-	    chdir(json_string_value(json_object_get(st, "cwd"))) == -1)
-		log_warn("upgrade state: chdir");
+	if (json_string_value(json_object_get(st, "cwd")) != NULL) {
+		if (chdir(json_string_value(json_object_get(st, "cwd"))) == -1)
+			log_warn("upgrade state: chdir");
+		/* Still where the first program started, not where -D went:
+		   the next upgrade runs our argv from there too. */
+		upgrade_set_cwd(json_string_value(json_object_get(st, "cwd")));
+	}
 	json_array_foreach(json_object_get(st, "sockets"), i, s) {
 		int sfd = (int)json_integer_value(json_object_get(s, "fd"));
 		const char *name = json_string_value(json_object_get(s,

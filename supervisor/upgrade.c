@@ -74,6 +74,12 @@ upgrade_cwd(void)
 	return cwd;
 }
 
+void
+upgrade_set_cwd(const char *dir)
+{
+	snprintf(cwd, sizeof(cwd), "%s", dir);
+}
+
 bool
 upgrade_predecessor_alive(void)
 {

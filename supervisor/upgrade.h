@@ -27,6 +27,9 @@ bool	 upgrade_predecessor_alive(void);
 const char *upgrade_exe(void);
 char *const *upgrade_argv(void);
 const char *upgrade_cwd(void);
+/* After an in-place exec: the directory the first program started in,
+   where relative paths of argv mean what they meant then. */
+void	 upgrade_set_cwd(const char *);
 /* USR2: start the new arbiter; 0, or -1 with err. */
 int	 upgrade_start(const char *pidfile, char *err, size_t len);
 /* pid was reaped: true if it was the new arbiter (which then failed). */

@@ -407,3 +407,38 @@ Test(upgrade, in_place_stops_the_workers_of_a_dropped_pool)
 	cr_assert_not(listed, "the dropped pool is still listed: %s", reply);
 	cr_assert_gt(h_hello_pid(port), 0);
 }
+
+/*
+ * A relative -c under -D, which changes to /: the directory poold was
+ * started in is where argv's paths mean something, for every upgrade
+ * after the first too.  (The second upgrade failed: "--check-config
+ * failed: poold: //a.conf: No such file or directory".)
+ */
+Test(upgrade, relative_config_survives_daemon_and_upgrades)
+{
+	char	 reply[H_REPORT_MAX], here[H_PATH_MAX];
+	int	 status;
+
+	port = h_free_port();
+	h_path(&pd, "poold.pid", pidfile, sizeof(pidfile));
+	h_path(&pd, "a.conf", conf, sizeof(conf));
+	write_conf("");
+	cr_assert_not_null(getcwd(here, sizeof(here)));
+	cr_assert_eq(chdir(pd.pd_dir), 0);
+	const char *args[] = { "-D", "-c", "a.conf", "--error-logfile",
+	    pd.pd_log, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert_eq(chdir(here), 0);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_assert_gt(pd.pd_daemon = (pid_t)read_pid(pidfile), 0);
+	for (int i = 1; i <= 3; i++) {
+		cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
+		cr_assert(strstr(reply, "upgrading") != NULL, "upgrade %d: %s",
+		    i, reply);
+		cr_assert(h_wait_count(pd.pd_log, "upgraded in place: adopted",
+		    i, 3 * H_WAIT_MS), "upgrade %d did not finish", i);
+	}
+	cr_assert_eq(read_pid(pidfile), pd.pd_daemon, "the pid changed");
+	cr_assert_gt(h_hello_pid(port), 0);
+}
