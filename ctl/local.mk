@@ -2,7 +2,7 @@
 sbin_PROGRAMS += ctl/poolctl
 ctl_poolctl_SOURCES = ctl/poolctl.c
 ctl_poolctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-ctl_poolctl_LDADD = proto/libproto.a $(JANSSON_LIBS) -lm
+ctl_poolctl_LDADD = proto/libproto.a pool/libpool.a $(JANSSON_LIBS) -lm
 dist_man_MANS += ctl/poolctl.8
 
 # bash completion, installed under the command's name, which is how

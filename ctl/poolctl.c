@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "end.h"
 #include "proto.h"
 
 /* Exit codes, documented in poolctl(8). */
@@ -202,7 +203,7 @@ below_min(json_t *p)
 	if (num(p, "target") >= num(p, "min"))
 		return "";
 	if (strcmp(str(p, "target_by"), "winch") == 0)
-		return " (below min: idle since WINCH; TTIN or scale resumes)";
+		return " (below min: idle since WINCH)";
 	return " (below min)";
 }
 
@@ -323,12 +324,40 @@ maybe(json_t *o, const char *key, char *buf, size_t len)
 	return buf;
 }
 
+/* The table's exit columns, from the reasons the daemon counts. */
+enum { XC_STOPPED, XC_DIED, XC_FAILED, XC_WATCHDOG, XC_RECYCLED, XC_N };
+
+static void
+exit_columns(json_t *exits, long long col[XC_N])
+{
+	const char	*key;
+	json_t		*v;
+
+	memset(col, 0, XC_N * sizeof(*col));
+	json_object_foreach(exits, key, v) {
+		enum worker_end e = end_from_name(key);
+		long long n = json_integer_value(v);
+		if (e == END_WATCHDOG || e == END_WATCHDOG_TRIGGER)
+			col[XC_WATCHDOG] += n;
+		else if (e == END_MAX_REQUESTS || e == END_MAX_LIFETIME ||
+		    e == END_MAX_RSS || e == END_RECYCLE_ASKED)
+			col[XC_RECYCLED] += n;
+		else if (end_kind(e) == EXIT_FAILED_BOOT)
+			col[XC_FAILED] += n;
+		else if (end_kind(e) == EXIT_DIED)
+			col[XC_DIED] += n;
+		else
+			col[XC_STOPPED] += n;
+	}
+}
+
 static void
 print_stats(json_t *r)
 {
-	json_t	*p, *w, *x;
-	size_t	 i;
-	char	 req[24], q[24];
+	json_t		*p, *w;
+	size_t		 i;
+	char		 req[24], q[24];
+	long long	 x[XC_N];
 
 	printf("%-12s %-8s %6s %4s %5s %4s %6s %7s %4s %6s %4s %5s %9s %5s  "
 	    "%s\n", "POOL", "SCALE", "TARGET", "RUN", "READY", "STOP",
@@ -336,13 +365,13 @@ print_stats(json_t *r)
 	    "QUEUE", "LAST SCALING");
 	json_array_foreach(json_object_get(r, "pools"), i, p) {
 		w = json_object_get(p, "workers");
-		x = json_object_get(p, "exits");
+		exit_columns(json_object_get(p, "exits"), x);
 		printf("%-12s %-8s %6lld %4lld %5lld %4lld %6lld %7lld %4lld "
 		    "%6lld %4lld %5lld %9s %5s  %s\n", str(p, "name"),
 		    str(p, "scale"), num(p, "target"), num(w, "running"),
 		    num(w, "ready"), num(w, "stopping"), num(p, "spawns"),
-		    num(x, "stopped"), num(x, "died"), num(x, "failed_boot"),
-		    num(x, "watchdog"), num(x, "recycled"),
+		    x[XC_STOPPED], x[XC_DIED], x[XC_FAILED], x[XC_WATCHDOG],
+		    x[XC_RECYCLED],
 		    maybe(p, "requests", req, sizeof(req)),
 		    maybe(p, "listen_queue", q, sizeof(q)),
 		    *str(p, "scale_why") ? str(p, "scale_why") : "-");

@@ -104,7 +104,8 @@ static const struct {
 } target_causes[PT_NCAUSES] = {
 	[PT_CONFIG] = { "config", "configured" },
 	[PT_SIGNAL] = { "signal", "signal" },
-	[PT_WINCH] = { "winch", "WINCH: idle until TTIN or poolctl scale" },
+	[PT_WINCH] = { "winch", "WINCH: idle until TTIN, poolctl scale or "
+	    "autoscaling" },
 	[PT_CONTROL] = { "control", "control" },
 	[PT_AUTOSCALE] = { "autoscale", "autoscale" },
 	[PT_RELOAD] = { "reload", "reload" },
@@ -155,8 +156,13 @@ pool_set_target(struct pool *p, int target, enum pool_target_cause cause,
 	if (t < p->p_lim.pl_min &&
 	    (t = target_below_min(p, t, cause, clamp)) == -1)
 		return -1;
-	p->p_target = t < 0 ? 0 : t;
-	p->p_target_cause = cause;
+	if (t < 0)
+		t = 0;
+	/* The cause of the target in force: a reload that keeps the size
+	   poolctl scale chose leaves it poolctl's. */
+	if (t != p->p_target || cause == PT_WINCH)
+		p->p_target_cause = cause;
+	p->p_target = t;
 	return 0;
 }
 
@@ -708,11 +714,10 @@ pool_killed(struct pool *p, pid_t pid)
 }
 
 void
-pool_kill_asked(struct worker *w)
+pool_kill_asked(struct worker *w, uint64_t now)
 {
 	w->w_asked = true;
-	if (w->w_state == WS_RUNNING)
-		w->w_end = END_KILLED;
+	w->w_kill_at = now > 0 ? now : 1;
 }
 
 /*
@@ -733,7 +738,10 @@ end_of(const struct pool *p, const struct worker *w, uint64_t now)
 	if (!w->w_asked && (!pool_worker_ready(p, w, now) ||
 	    now - w->w_started < POOL_BOOT_WINDOW_MS))
 		return END_FAILED_BOOT;
-	return w->w_end == END_KILLED ? END_KILLED : END_DIED;
+	if (w->w_kill_at != 0 && now - w->w_kill_at <=
+	    (p->p_lim.pl_graceful_ms > 1000 ? p->p_lim.pl_graceful_ms : 1000))
+		return END_KILLED;
+	return END_DIED;
 }
 
 int

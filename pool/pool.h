@@ -49,6 +49,7 @@ struct worker {
 	bool		  w_ready;	/* sent READY=1 */
 	bool		  w_said_stopping;	/* sent STOPPING=1 */
 	bool		  w_trigger;	/* sent WATCHDOG=trigger */
+	uint64_t	  w_kill_at;	/* ms of poolctl kill's signal, or 0 */
 	enum worker_end	  w_recycle;	/* to be recycled, and why; END_NONE:
 					   not */
 	enum worker_end	  w_due;	/* w_recycle, once the worker is
@@ -182,8 +183,10 @@ int	 pool_adopt(struct pool *, pid_t, unsigned slot, uint64_t started,
  * SIGSEGV, a SIGABRT or an exit code.)  Call before pool_reaped().
  */
 void	 pool_killed(struct pool *, pid_t);
-/* w is being signalled by `poolctl kill`: if it ends, that is why. */
-void	 pool_kill_asked(struct worker *);
+/* w is signalled by `poolctl kill` at now: if it ends within the pool's
+   graceful timeout (a second at least), that is why; after that, the
+   signal was one it took (USR1, say), and its end is its own. */
+void	 pool_kill_asked(struct worker *, uint64_t now);
 
 /* A child was reaped: 0 and *out filled if pid was ours, else -1. */
 int	 pool_reaped(struct pool *, pid_t, uint64_t now, struct pool_exit *);

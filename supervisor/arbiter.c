@@ -1140,7 +1140,7 @@ arbiter_kill(struct pool *p, unsigned slot, int sig, pid_t *pid)
 		    w->w_gen != p->p_gen)
 			continue;
 		op_signal(NULL, p, w, sig, "asked by poolctl kill");
-		pool_kill_asked(w);
+		pool_kill_asked(w, ev_now_ms());
 		*pid = w->w_pid;
 		return 0;
 	}

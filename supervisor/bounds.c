@@ -120,8 +120,8 @@ bound_parse(const char *name, const char *text, double *out, char *why,
 	errno = 0;
 	v = b->b_kind == BK_SECONDS ? strtod(text, &end) :
 	    (double)strtoll(text, &end, b->b_kind == BK_MODE ? 8 : 10);
-	if (errno != 0 || end == text || *end != '\0' ||
-	    bound_check(b, v, why, len) == -1) {
+	if (errno != 0 || end == text || *end != '\0' || !isfinite(v) ||
+	    v < b->b_min || v > b->b_max) {
 		describe(b, range, sizeof(range));
 		snprintf(why, len, "expected %s", range);
 		return -1;

@@ -414,7 +414,9 @@ cmd_upgrade(const struct proto_request *rq, bool *sub)
 
 	if (arbiter_stopping())
 		return commands_error(PERR_BUSY, "stopping");
-	if (upgrade_child() != 0)
+	/* One handover at a time in the family: not while we hand over to a
+	   USR2 successor, nor while we are one and our predecessor runs. */
+	if (upgrade_child() != 0 || upgrade_predecessor_alive())
 		return commands_error(PERR_BUSY, "a USR2 upgrade is in progress");
 	if (path == NULL)
 		return commands_error(PERR_FAILED, "cannot tell which binary runs; name "

@@ -896,10 +896,6 @@ check_bounds(struct pool_conf *pc, struct conf_err *e)
 		pc->pc_min_workers = pc->pc_workers < 1 ? pc->pc_workers : 1;
 	if (pc->pc_max_workers < 0)
 		pc->pc_max_workers = pc->pc_workers > 64 ? pc->pc_workers : 64;
-	if (pc->pc_max_workers > POOL_SLOTS_MAX)
-		return conf_fail(e, "pool %s: max_workers %d exceeds the "
-		    "limit of %d", pc->pc_name, pc->pc_max_workers,
-		    POOL_SLOTS_MAX);
 	if (pc->pc_min_workers > pc->pc_workers ||
 	    pc->pc_workers > pc->pc_max_workers)
 		return conf_fail(e, "pool %s: need min_workers (%d) <= workers "

@@ -78,8 +78,12 @@ client_free(struct ss_client *sc)
 static void
 client_expire(struct ss_client *sc)
 {
-	log_info("control: client pid %ld idle; closing",
-	    (long)((struct ctl_client *)sc)->cc_pid);
+	const struct ctl_client *c = (const struct ctl_client *)sc;
+
+	/* A client already closing was said so when it was marked. */
+	if (!c->cc_closing)
+		log_info("control: client pid %ld idle; closing",
+		    (long)c->cc_pid);
 }
 
 /* Write what we can; -1 if the client is gone. */
@@ -453,13 +457,18 @@ control_broadcast(json_t *ev)
 		    ctl.ct_ss.ss_clients[i];
 		if (!c->cc_subscribed)
 			continue;
-		if (client_queue(c, s, len, CTL_EVENTS_MAX) == -1 ||
+		if (!c->cc_closing && (client_queue(c, s, len,
+		    CTL_EVENTS_MAX) == -1 ||
 		    client_queue(c, "\n", 1, CTL_EVENTS_MAX) == -1 ||
-		    client_flush(c) == -1) {
+		    client_flush(c) == -1)) {
 			log_warnx("control: subscriber pid %ld is not "
 			    "reading; disconnected", (long)c->cc_pid);
-			ss_drop(&c->cc_sc);
-			i--;	/* the last client moved into slot i */
+			/* Not freed here: the event may come from this very
+			   client's command, still running on it.  The tick
+			   ends it. */
+			c->cc_closing = true;
+			c->cc_outlen = 0;
+			c->cc_sc.sc_deadline = 0;
 		}
 	}
 	free(s);

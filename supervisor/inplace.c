@@ -102,9 +102,14 @@ inplace_check(const char *path, char *err, size_t len)
 	/* Bounded: the arbiter waits here at most INPLACE_CHECK_MS. */
 	read_output(p[0], out, sizeof(out), deadline);
 	(void)close(p[0]);
-	if (reexec_probe_wait(pid, deadline, &status) == -1) {
+	switch (reexec_probe_wait(pid, deadline, &status)) {
+	case -1:
 		snprintf(err, len, "%s --check-config did not finish in %d s",
 		    path, INPLACE_CHECK_MS / 1000);
+		return -1;
+	case -2:
+		snprintf(err, len, "%s --check-config: waitpid: %s", path,
+		    strerror(errno));
 		return -1;
 	}
 	/* Exit 0 is not enough (/bin/true has it): the binary must say it

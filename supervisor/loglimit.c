@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "loglimit.h"
 #include "loop.h"
@@ -22,18 +23,21 @@ log_limited(struct log_limit *ll, enum log_level level, const char *fmt,
     ...)
 {
 	uint64_t	now = ev_now_ms();
+	char		line[LOG_LIMIT_LINE];
 	va_list		ap;
 
 	va_start(ap, fmt);
-	vsnprintf(ll->ll_last, sizeof(ll->ll_last), fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* The summary of those held back first, with the last of them. */
+	(void)log_limit_tick(ll, now);
 	ll->ll_level = level;
+	memcpy(ll->ll_last, line, sizeof(line));
 	if (now < ll->ll_until) {
 		ll->ll_more++;
 		return;
 	}
-	(void)log_limit_tick(ll, now);
-	say(level, "%s", ll->ll_last);
+	say(level, "%s", line);
 	ll->ll_until = now + LOG_LIMIT_MS;
 }
 

@@ -2,9 +2,10 @@
  * The arbiter's event loop: one epoll set and one clock.  Whatever the
  * loop watches is an ev_source embedded in its owner's struct (the
  * signalfd, the control and metrics listeners and their clients, the
- * notify socket, a scaler's timer), so dispatch needs no lookup.  The
- * loop knows nothing of pools: the arbiter computes the next deadline,
- * ev_wait sleeps until it or until a source is ready.
+ * notify socket, the listeners an idle ondemand pool watches), so
+ * dispatch needs no lookup.  The loop knows nothing of pools: the
+ * arbiter computes the next deadline, ev_wait sleeps until it or until
+ * a source is ready.
  */
 #ifndef POOLD_LOOP_H
 #define POOLD_LOOP_H

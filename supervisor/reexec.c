@@ -60,6 +60,8 @@ reexec_probe_wait(pid_t pid, uint64_t deadline, int *status)
 		(void)poll(NULL, 0, 10);
 	if (r == pid)
 		return 0;
+	if (r == -1)
+		return -2;	/* not ours to wait for: nothing to kill */
 	(void)kill(pid, SIGKILL);
 	(void)waitpid(pid, status, 0);
 	return -1;

@@ -16,7 +16,8 @@
 pid_t	 reexec_probe(const char *path, char *const *args, const char *cwd,
 	    int out);
 /* Wait for the probe until deadline (ms, ev_now_ms), then SIGKILL it;
-   0 with its status, or -1 if it had to be killed. */
+   0 with its status, -1 if it had to be killed, -2 (errno set) if it
+   could not be waited for. */
 int	 reexec_probe_wait(pid_t, uint64_t deadline, int *status);
 
 /* USR2: exe with args in cwd as our child, with fds 3.. the n sockets

@@ -124,8 +124,10 @@ h_pace(const struct poold *pd, long *next_us)
 	struct timespec	ts;
 	long		now = h_now_ms() * 1000L, wait;
 
-	if (*next_us == 0)
-		*next_us = now;
+	/* After a slow turn, catch up 10 ms of the pace at most, as the
+	   load client does: never a burst over it. */
+	if (*next_us < now - 10000L)
+		*next_us = now - 10000L;
 	if ((wait = *next_us - now) > 0) {
 		ts.tv_sec = wait / 1000000L;
 		ts.tv_nsec = wait % 1000000L * 1000L;
@@ -899,4 +901,24 @@ h_hello_pid(int port)
 	    (p = strstr(buf, ", pid ")) == NULL)
 		return -1;
 	return strtol(p + 6, NULL, 10);
+}
+
+bool
+h_have(const char *prog)
+{
+	const char	*path = getenv("PATH");
+	char		 dir[H_PATH_MAX], file[2 * H_PATH_MAX];
+
+	for (const char *p = path != NULL ? path : "/usr/bin:/bin"; *p != '\0';
+	    p += strcspn(p, ":") + (p[strcspn(p, ":")] == ':')) {
+		size_t n = strcspn(p, ":");
+		if (n == 0 || n >= sizeof(dir))
+			continue;
+		memcpy(dir, p, n);
+		dir[n] = '\0';
+		snprintf(file, sizeof(file), "%s/%s", dir, prog);
+		if (access(file, X_OK) == 0)
+			return true;
+	}
+	return false;
 }

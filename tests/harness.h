@@ -108,6 +108,8 @@ const char *h_field(const char *line, const char *key, char *out, size_t);
 pid_t	 h_worker_in_slot(struct poold *, unsigned slot);
 
 long	 h_now_ms(void);
+/* Whether prog is an executable on PATH (for tests that need one). */
+bool	 h_have(const char *prog);
 
 #endif
 

@@ -244,6 +244,7 @@ run(void *arg)
 	long		 next = 0, now;
 	bool		 stopping = false;
 
+	memset(c, 0, sizeof(c));
 	for (int i = 0; i < n; i++)
 		c[i].c_fd = -1;
 	for (;;) {

@@ -230,6 +230,20 @@ Test(scale, stats_count_spawns_exits_and_requests)
 	cr_assert_eq(json_array_size(json_object_get(p, "per_worker")), 1,
 	    "per_worker should list the one worker left");
 	json_decref(r);
+	/* poolctl's table sums the reasons into its columns: the worker
+	   scaled down is under STOPPED. */
+	static const char *const args[] = { "stats", NULL };
+	char		 out[4096], name[32], scale[32];
+	long long	 col[9];
+	const char	*row;
+
+	cr_assert_eq(h_poolctl(&pd, args, out, sizeof(out)), 0, "%s", out);
+	cr_assert_not_null(row = strstr(out, "\nweb "), "%s", out);
+	cr_assert_eq(sscanf(row + 1, "%31s %31s %lld %lld %lld %lld %lld %lld "
+	    "%lld %lld %lld", name, scale, &col[0], &col[1], &col[2], &col[3],
+	    &col[4], &col[5], &col[6], &col[7], &col[8]), 11, "%s", row);
+	cr_assert_eq(col[5], 1, "STOPPED: %s", row);	/* after SPAWNS */
+	cr_assert_eq(col[6], 0, "DIED: %s", row);
 }
 
 /* The metrics text, parsed by the reference Python parser: every
@@ -318,6 +332,8 @@ Test(scale, metrics_accept_pauses_when_out_of_fds)
 	unsigned long long	 cpu;
 	int			 lines;
 
+	if (!h_have("prlimit"))
+		cr_skip_test("no prlimit(1) to run poold with 20 fds");
 	port = h_free_port();
 	pd.pd_wrap = wrap;
 	h_start_conf(&pd, "metrics { listen = \"127.0.0.1:%d\" }\n"

@@ -82,6 +82,24 @@ kind(const char *class)
 	return strcmp(class, "exec") == 0 ? LG_REPORT : LG_HTTP;
 }
 
+/* status says n running, all current and ready, none stopping. */
+static bool
+wait_all_current(int n, int timeout_ms)
+{
+	char	reply[H_REPORT_MAX], run[32], ready[32];
+
+	snprintf(run, sizeof(run), "\"running\":%d,", n);
+	snprintf(ready, sizeof(ready), "\"ready\":%d,", n);
+	for (long t0 = h_now_ms(); h_now_ms() - t0 < timeout_ms;
+	    usleep(20000)) {
+		if (h_ctl(&pd, "status", reply, sizeof(reply)) == 0 &&
+		    strstr(reply, run) != NULL && strstr(reply, ready) != NULL &&
+		    strstr(reply, "\"stopping\":0,") != NULL)
+			return true;
+	}
+	return false;
+}
+
 static void
 load(struct loadgen *lg, int conns, enum lg_kind k)
 {
@@ -123,9 +141,9 @@ reload_storm(const char *class)
 		    0);
 		usleep(100000);	/* the pace of the storm, not a wait */
 	}
-	/* Every replacement done: no worker of an old generation left. */
-	cr_assert(h_wait_count(pd.pd_log, "stopped (replaced ", 4,
-	    3 * H_WAIT_MS));
+	/* Every replacement done: as many workers as the target, all of the
+	   current generation and ready, none stopping. */
+	cr_assert(wait_all_current(4, 3 * H_WAIT_MS), "replacements not done");
 	lg_stop(&lg);
 	cr_log_info("%s: %d HUP + %d restarts: %s", class, rounds, rounds,
 	    lg_describe(&lg, d, sizeof(d)));

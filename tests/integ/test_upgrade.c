@@ -85,7 +85,7 @@ request(int *n, int *fails)
 
 Test(upgrade, usr2_winch_term_under_load_drops_nothing)
 {
-	char	 oldbin[H_PATH_MAX + 8];
+	char	 oldbin[H_PATH_MAX + 8], reply[H_REPORT_MAX];
 	long	 fresh = -1, served;
 	int	 n = 0, fails = 0, status;
 
@@ -113,6 +113,10 @@ Test(upgrade, usr2_winch_term_under_load_drops_nothing)
 	cr_assert_eq(kill((pid_t)fresh, SIGUSR2), 0);
 	cr_assert(h_wait_count(pd.pd_log, "the old arbiter, pid", 1,
 	    H_WAIT_MS), "the new arbiter took a USR2 while the old one ran");
+	/* Nor poolctl upgrade on the new one: its exec would lose track of
+	   the predecessor. */
+	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
+	cr_assert(strstr(reply, "\"busy\"") != NULL, "%s", reply);
 	cr_assert_eq(h_count(pd.pd_log, "arbiter running"), 2,
 	    "a third arbiter");
 	cr_assert_eq(read_pid(oldbin), pd.pd_pid, "%s rewritten", oldbin);

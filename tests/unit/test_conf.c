@@ -757,7 +757,7 @@ Test(conf, only_a_regular_text_file_is_read, .init = tmp_init,
 	assert_has(err, "a FIFO, not a configuration file");
 	config_free(&c);
 
-	/* A NUL on line 3, after a valid start. */
+	/* A NUL on line 4, after a valid start. */
 	tmp_file("z.conf", "pool a {\n" OK_POOL);
 	snprintf(path, sizeof(path), "%s/z.conf", tmpdir);
 	cr_assert_not_null(f = fopen(path, "a"));

@@ -55,6 +55,10 @@ Test(loop, a_source_ended_in_the_batch_is_not_called)
 	cr_assert_eq(ev_wait(ev_now_ms() + 1000), 0);
 	cr_assert(a.s_ran != b.s_ran, "a ran %d, b ran %d", a.s_ran, b.s_ran);
 	ev_close();
+	for (int i = 0; i < 2; i++) {
+		close(pa[i]);
+		close(pb[i]);
+	}
 }
 
 Test(loop, a_deadline_ends_the_wait)

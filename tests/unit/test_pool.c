@@ -1525,9 +1525,18 @@ Test(pool, end_max_lifetime, .fini = teardown)
 Test(pool, end_killed_on_request, .fini = teardown)
 {
 	running(1);
-	pool_kill_asked(pool_find(&P, pid_in(0)));
+	pool_kill_asked(pool_find(&P, pid_in(0)), 5);
 	cr_assert_eq(end_in_slot0(10), END_KILLED);
 	cr_assert_eq(P.p_backoff.b_fails, 0);
+}
+
+/* A signal the worker took (USR1, say): a death long after it is its
+   own, not the kill's. */
+Test(pool, end_after_a_kill_it_survived_is_its_own, .fini = teardown)
+{
+	running(1);
+	pool_kill_asked(pool_find(&P, pid_in(0)), 5);
+	cr_assert_eq(end_in_slot0(5 + GRACE_MS + 1), END_DIED);
 }
 
 /* A SIGKILL from outside (an operator, the OOM killer): died, and no
