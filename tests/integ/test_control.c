@@ -672,15 +672,17 @@ Test(control, subscriber_that_never_reads_is_dropped)
 	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0);
 }
 
-Test(control, other_users_are_refused)
+/*
+ * poold with its control socket wide open (0666), so that only the peer
+ * check can refuse another user; for tests that act as one (root only).
+ */
+static void
+start_wide_open(void)
 {
-	char	conf[H_PATH_MAX], text[512], line[512];
-	pid_t	pid;
-	int	status;
+	char conf[H_PATH_MAX], text[512];
 
 	if (geteuid() != 0)
 		cr_skip_test("needs root to act as another user");
-	/* The socket wide open, so only the peer check can refuse. */
 	snprintf(text, sizeof(text), "control { mode = 0666 }\n"
 	    "pool p {\n  listen = { \"127.0.0.1:%d\" }\n"
 	    "  command = { \"%s\" }\n  workers = 1\n}\n",
@@ -690,6 +692,15 @@ Test(control, other_users_are_refused)
 	const char *args[] = { "-c", conf, NULL };
 	h_start(&pd, args, NULL);
 	cr_assert(h_ctl_ready(&pd, H_WAIT_MS));
+}
+
+Test(control, other_users_are_refused)
+{
+	char	line[512];
+	pid_t	pid;
+	int	status;
+
+	start_wide_open();
 	cr_assert_neq(pid = fork(), -1);
 	if (pid == 0) {
 		int fd;
@@ -719,21 +730,10 @@ Test(control, other_users_are_refused)
  */
 Test(control, refused_peers_do_not_flood_the_log)
 {
-	char	conf[H_PATH_MAX], text[512];
 	pid_t	pid;
 	int	status, lines;
 
-	if (geteuid() != 0)
-		cr_skip_test("needs root to act as another user");
-	snprintf(text, sizeof(text), "control { mode = 0666 }\n"
-	    "pool p {\n  listen = { \"127.0.0.1:%d\" }\n"
-	    "  command = { \"%s\" }\n  workers = 1\n}\n",
-	    h_free_port(), h_tworker_path());
-	h_write_file(h_path(&pd, "p.conf", conf, sizeof(conf)), text);
-	cr_assert_eq(chmod(pd.pd_dir, 0711), 0);
-	const char *args[] = { "-c", conf, NULL };
-	h_start(&pd, args, NULL);
-	cr_assert(h_ctl_ready(&pd, H_WAIT_MS));
+	start_wide_open();
 	cr_assert_neq(pid = fork(), -1);
 	if (pid == 0) {
 		int fd, n = 0;
