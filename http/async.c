@@ -12,7 +12,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -21,7 +20,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/sendfile.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,11 +27,6 @@
 #include "worker.h"
 
 #define IN_START	4096
-#define EV_BATCH	64
-/* epoll cookies that are not connections: small numbers no allocation
-   can return. */
-#define TAG_SIGNAL	((uintptr_t)1)
-#define TAG_LISTEN	((uintptr_t)2)	/* TAG_LISTEN + i: listener i */
 
 enum conn_state {
 	C_HEAD,		/* reading a request head */
@@ -51,7 +44,6 @@ enum timer_kind { T_READ, T_IDLE, T_WRITE, T_LINGER, T_NKINDS, T_NONE };
 
 #define LINGER_MS	1000	/* as nginx's lingering_timeout */
 #define FREE_MAX	64	/* closed connections kept for reuse */
-#define EMFILE_PAUSE_MS	100
 
 struct conn {
 	int		 c_fd;
@@ -92,42 +84,31 @@ struct tlist {
 
 static struct async {
 	const struct http_worker_conf	*a_wc;
-	int				 a_ep;
-	int				 a_sig;
-	size_t				 a_nconns;
-	bool				 a_draining;
-	bool				 a_paused;	/* listeners off */
-	uint64_t			 a_resume;	/* after EMFILE or a yield;
-							   0: none */
-	struct hw_share			 a_share;
-	bool				 a_drain_req;	/* TERM, acted on after the
-							   batch of events */
+	struct hw_loop			 a_loop;
 	struct tlist			 a_timers[T_NKINDS];
 	struct http_request		*a_rq;	/* scratch for http_parse */
 	struct conn			*a_free;	/* for reuse, by c_next */
 	size_t				 a_nfree;
 	size_t				 a_headmax;
-	uint64_t			 a_now;	/* ms, read once per batch */
 } A;
 
 /*
- * The clock is read once per batch of events, not per event: a profile at
- * 50 keep-alive clients had clock_gettime at a tenth of the worker's time.
- * A batch of parsing and writing takes well under a millisecond, but an
- * app module's handler may block for as long as it likes, so the clock is
- * read again after each one: a keep-alive timer started after a slow
- * handler would otherwise be due already.
+ * The loop's clock, read once per batch of events.  A batch of parsing
+ * and writing takes well under a millisecond, but an app module's handler
+ * may block for as long as it likes, so the clock is read again after
+ * each one: a keep-alive timer started after a slow handler would
+ * otherwise be due already.
  */
 static uint64_t
 now_ms(void)
 {
-	return A.a_now;
+	return A.a_loop.l_now;
 }
 
 static void
 clock_update(void)
 {
-	A.a_now = sb_now_ms();
+	A.a_loop.l_now = sb_now_ms();
 }
 
 /* -- timers ------------------------------------------------------------- */
@@ -169,12 +150,6 @@ timer_start(struct conn *c, enum timer_kind kind)
 }
 
 /* -- connections ------------------------------------------------------------ */
-
-static void
-listeners_interest(uint32_t events)
-{
-	hw_listeners(A.a_ep, A.a_wc->hw_nfds, events, TAG_LISTEN);
-}
 
 /*
  * Connections are kept for reuse, buffers and all, so that clients that
@@ -239,12 +214,7 @@ conn_close(struct conn *c)
 		hw_request_done(0);
 	close(c->c_fd);		/* also leaves the epoll set */
 	conn_put(c);
-	A.a_nconns--;
-	sb_conn_close(hw_board, A.a_wc->hw_group);
-	if (A.a_paused && A.a_resume == 0 && !A.a_draining) {
-		A.a_paused = false;
-		listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
-	}
+	hw_loop_closed(&A.a_loop);
 }
 
 /*
@@ -261,7 +231,7 @@ conn_watch(struct conn *c, bool out)
 	if (out == c->c_wantout)
 		return 0;
 	c->c_wantout = out;
-	return epoll_ctl(A.a_ep, EPOLL_CTL_MOD, c->c_fd, &ev);
+	return epoll_ctl(A.a_loop.l_ep, EPOLL_CTL_MOD, c->c_fd, &ev);
 }
 
 /* The reply in c_resp is ready: send it. */
@@ -325,7 +295,7 @@ conn_request(struct conn *c, size_t headlen)
 		return;
 	}
 	/* keepalive = 0 turns keep-alive off, as in Gunicorn. */
-	c->c_keepalive = rq->rq_keepalive && !A.a_draining &&
+	c->c_keepalive = rq->rq_keepalive && !A.a_loop.l_draining &&
 	    A.a_wc->hw_keepalive_ms > 0;
 	c->c_body = rq->rq_body;
 	c->c_left = rq->rq_length;
@@ -574,7 +544,7 @@ conn_io(struct conn *c, uint32_t events)
 			case FLUSH_NEXT:
 				break;
 			}
-			if (A.a_draining && c->c_inoff == c->c_inlen) {
+			if (A.a_loop.l_draining && c->c_inoff == c->c_inlen) {
 				conn_close(c);
 				return;
 			}
@@ -614,6 +584,7 @@ conn_new(int fd)
 
 	if ((c = conn_get()) == NULL) {
 		close(fd);
+		hw_loop_closed(&A.a_loop);
 		return;
 	}
 	c->c_fd = fd;
@@ -627,110 +598,32 @@ conn_new(int fd)
 	/* Replies are one write; do not let Nagle hold them back. */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	ev.data.ptr = c;
-	if (epoll_ctl(A.a_ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
+	if (epoll_ctl(A.a_loop.l_ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
 		conn_put(c);
 		close(fd);
+		hw_loop_closed(&A.a_loop);
 		return;
 	}
-	A.a_nconns++;
-	sb_conn_open(hw_board, A.a_wc->hw_group);
 	timer_start(c, T_READ);
-}
-
-/*
- * A bounded batch per wakeup: the listener stays readable, so the rest
- * wakes one of the siblings too, and connections spread across workers
- * instead of piling onto whichever woke first.
- */
-#define ACCEPT_BATCH	16
-
-/* Over our share of the pool's connections: leave the next to a sibling
-   (share.c). */
-static bool
-yield_accepts(void)
-{
-	uint64_t back = hw_share_yield(&A.a_share, A.a_wc, A.a_nconns,
-	    sb_now_ms());	/* a pause of 2 ms: not from the batch's start */
-
-	if (back == 0)
-		return false;
-	A.a_paused = true;
-	A.a_resume = back;
-	listeners_interest(0);
-	return true;
-}
-
-static void
-accept_all(int lfd)
-{
-	int fd, n = 0;
-
-	if (yield_accepts())
-		return;
-	while (A.a_nconns < A.a_wc->hw_connections && n++ < ACCEPT_BATCH) {
-		if (n > 1 && hw_share_over(A.a_wc, A.a_nconns))
-			return;	/* the next wakeup yields */
-		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd != -1) {
-			conn_new(fd);
-			continue;
-		}
-		if (errno == EINTR || errno == ECONNABORTED)
-			continue;
-		if (errno == EMFILE || errno == ENFILE) {
-			/* The listener stays readable: stop looking at it
-			   for a moment instead of spinning on it. */
-			A.a_paused = true;
-			A.a_resume = sb_now_ms() + EMFILE_PAUSE_MS;
-			listeners_interest(0);
-		}
-		return;		/* EAGAIN: a sibling took it, or none */
-	}
-	if (A.a_nconns < A.a_wc->hw_connections)
-		return;		/* a full batch: more on the next wakeup */
-	/* Full: leave new connections to the siblings until one closes. */
-	A.a_paused = true;
-	listeners_interest(0);
 }
 
 /* -- stopping ----------------------------------------------------------------- */
 
 /*
- * TERM: no new connections; idle keep-alive ones go now; busy ones after
- * their reply.  One accepted but still waiting for its first request
- * stays until it is served or its read timeout ends it: closing it would
- * lose a request the client has sent or is about to.  Run between batches
- * of events, never inside one, where a later event may name a
- * connection closed here.
+ * TERM: idle keep-alive connections go now; busy ones after their reply.
+ * One accepted but still waiting for its first request stays until it is
+ * served or its read timeout ends it: closing it would lose a request the
+ * client has sent or is about to.
  */
 static void
-drain_begin(void)
+async_drain(void)
 {
 	struct conn *c, *next;
 
-	A.a_draining = true;
-	listeners_interest(0);
 	for (c = A.a_timers[T_IDLE].tl_head; c != NULL; c = next) {
 		next = c->c_next;
 		conn_close(c);
 	}
-}
-
-/* true to keep running */
-static bool
-on_signals(void)
-{
-	struct signalfd_siginfo si;
-
-	while (read(A.a_sig, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGQUIT)
-			return false;
-		if (si.ssi_signo == SIGTERM && !A.a_draining)
-			A.a_drain_req = true;
-		if (si.ssi_signo == SIGUSR1)
-			(void)alog_reopen();	/* else keep the old file */
-	}
-	return true;
 }
 
 static bool
@@ -746,21 +639,7 @@ expire(uint64_t now)
 {
 	uint64_t	next = UINT64_MAX;
 	struct conn	*c;
-	int		 fd;
 
-	if (A.a_resume != 0) {
-		if (now >= A.a_resume) {
-			A.a_resume = 0;
-			if (!A.a_draining && A.a_nconns < A.a_wc->hw_connections) {
-				A.a_paused = false;
-				listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
-				if ((fd = hw_share_back(&A.a_share, A.a_wc,
-				    SOCK_NONBLOCK | SOCK_CLOEXEC, now)) != -1)
-					conn_new(fd);
-			}
-		} else
-			next = A.a_resume;
-	}
 	for (int k = 0; k < T_NKINDS; k++) {
 		while ((c = A.a_timers[k].tl_head) != NULL &&
 		    c->c_deadline <= now) {
@@ -780,12 +659,22 @@ expire(uint64_t now)
 	return (int)(next - now);
 }
 
+static void
+async_event(const struct epoll_event *ev)
+{
+	conn_io(ev->data.ptr, ev->events);
+}
+
+static const struct hw_loop_ops async_ops = {
+	.lo_open = conn_new,
+	.lo_event = async_event,
+	.lo_expire = expire,
+	.lo_drain = async_drain,
+};
+
 static int
 async_setup(const struct http_worker_conf *wc)
 {
-	sigset_t		mask;
-	struct epoll_event	ev = { .events = EPOLLIN, .data.u64 = TAG_SIGNAL };
-
 	memset(&A, 0, sizeof(A));
 	A.a_wc = wc;
 	A.a_headmax = hw_head_max(&wc->hw_limits);
@@ -795,61 +684,14 @@ async_setup(const struct http_worker_conf *wc)
 	A.a_timers[T_LINGER].tl_ms = LINGER_MS;
 	if ((A.a_rq = malloc(sizeof(*A.a_rq))) == NULL)
 		return -1;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGQUIT);
-	sigaddset(&mask, SIGUSR1);
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
-	    sigprocmask(SIG_BLOCK, &mask, NULL) == -1 ||
-	    (A.a_sig = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
-	    (A.a_ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
-	    epoll_ctl(A.a_ep, EPOLL_CTL_ADD, A.a_sig, &ev) == -1)
-		return -1;
-	for (size_t i = 0; i < wc->hw_nfds; i++) {
-		if (fcntl(HW_FIRST_FD + (int)i, F_SETFL, O_NONBLOCK) == -1)
-			return -1;
-	}
-	listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
-	return 0;
+	return hw_loop_init(&A.a_loop, wc, &async_ops,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
 
 int
 hw_async_run(const struct http_worker_conf *wc)
 {
-	struct epoll_event	evs[EV_BATCH];
-	int			n, timeout;
-
 	if (async_setup(wc) == -1)
 		return 1;
-	for (;;) {
-		clock_update();
-		timeout = expire(now_ms());
-		if (A.a_draining && A.a_nconns == 0)
-			return 0;
-		sb_beat_at(hw_board, now_ms());
-		if (timeout < 0 || timeout > HW_BEAT_MS)
-			timeout = HW_BEAT_MS;
-		n = epoll_wait(A.a_ep, evs, EV_BATCH, timeout);
-		if (n == -1 && errno != EINTR)
-			return 1;
-		clock_update();
-		for (int i = 0; i < n; i++) {
-			uint64_t tag = evs[i].data.u64;
-			if (tag == TAG_SIGNAL) {
-				if (!on_signals())
-					return 0;
-			} else if (tag >= TAG_LISTEN &&
-			    tag < TAG_LISTEN + wc->hw_nfds) {
-				if (!A.a_draining)
-					accept_all(HW_FIRST_FD +
-					    (int)(tag - TAG_LISTEN));
-			} else
-				conn_io(evs[i].data.ptr, evs[i].events);
-		}
-		if (A.a_drain_req) {
-			A.a_drain_req = false;
-			drain_begin();
-		}
-	}
+	return hw_loop_run(&A.a_loop) == HW_LOOP_FAILED ? 1 : 0;
 }

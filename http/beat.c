@@ -50,9 +50,9 @@ hw_handler_end(void)
 }
 
 void
-hw_beat(void)
+hw_beat_at(uint64_t now)
 {
-	uint64_t now = sb_now_ms(), t;
+	uint64_t t;
 
 	for (unsigned i = 0; i < nthreads; i++) {
 		t = atomic_load_explicit(&since[i], memory_order_relaxed);

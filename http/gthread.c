@@ -12,7 +12,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -22,19 +21,13 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "worker.h"
 
-#define EV_BATCH	64
 #define IN_START	4096
-#define EMFILE_PAUSE_MS	100
-#define TAG_SIGNAL	((uint64_t)1)
-#define TAG_RETURN	((uint64_t)2)
-#define TAG_LISTEN	((uint64_t)3)	/* TAG_LISTEN + i: listener i */
 
 struct gconn {
 	struct hw_bconn	 g_bc;
@@ -52,36 +45,20 @@ struct gqueue {
 
 static struct gthread {
 	const struct http_worker_conf	*g_wc;
-	int				 g_ep;
-	int				 g_sig;
+	struct hw_loop			 g_loop;
 	int				 g_ret;		/* eventfd */
-	size_t				 g_nconns;
-	bool				 g_paused;
-	uint64_t			 g_resume;	/* after EMFILE or a yield;
-							   0: none */
-	struct hw_share			 g_share;
-	bool				 g_drain_req;	/* TERM, after the batch */
 	pthread_mutex_t			 g_lock;
 	pthread_cond_t			 g_cond;
 	struct gqueue			 g_work;	/* under g_lock */
 	struct gqueue			 g_done;	/* under g_lock */
 	bool				 g_stop;	/* under g_lock */
-	volatile sig_atomic_t		 g_draining;
+	volatile sig_atomic_t		 g_draining;	/* g_loop's, for threads */
 	volatile sig_atomic_t		 g_quit;
 	struct gconn			*g_idle_head, *g_idle_tail;
 } G = {
 	.g_lock = PTHREAD_MUTEX_INITIALIZER,
 	.g_cond = PTHREAD_COND_INITIALIZER,
 };
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void
 q_push(struct gqueue *q, struct gconn *c)
@@ -164,12 +141,6 @@ idle_remove(struct gconn *c)
 }
 
 static void
-listeners_interest(uint32_t events)
-{
-	hw_listeners(G.g_ep, G.g_wc->hw_nfds, events, TAG_LISTEN);
-}
-
-static void
 conn_close(struct gconn *c)
 {
 	idle_remove(c);
@@ -179,12 +150,7 @@ conn_close(struct gconn *c)
 	free(c->g_bc.bc_head);
 	free(c->g_bc.bc_body);
 	free(c);
-	G.g_nconns--;
-	sb_conn_close(hw_board, G.g_wc->hw_group);
-	if (G.g_paused && G.g_resume == 0 && !G.g_draining) {
-		G.g_paused = false;
-		listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
-	}
+	hw_loop_closed(&G.g_loop);
 }
 
 /* Park an idle connection: one readiness event, then back to a thread. */
@@ -194,14 +160,14 @@ conn_park(struct gconn *c, int op)
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP |
 	    EPOLLONESHOT, .data.ptr = c };
 
-	if (epoll_ctl(G.g_ep, op, c->g_bc.bc_fd, &ev) == -1) {
+	if (epoll_ctl(G.g_loop.l_ep, op, c->g_bc.bc_fd, &ev) == -1) {
 		conn_close(c);
 		return;
 	}
 	/* One timeout for the whole list keeps it in deadline order: a
 	   new connection waits for its first byte as long as an idle one
 	   may wait for its next request. */
-	c->g_deadline = now_ms() + (G.g_wc->hw_keepalive_ms > 0 ?
+	c->g_deadline = sb_now_ms() + (G.g_wc->hw_keepalive_ms > 0 ?
 	    G.g_wc->hw_keepalive_ms : G.g_wc->hw_read_ms);
 	c->g_prev_idle = G.g_idle_tail;
 	c->g_next_idle = NULL;
@@ -234,6 +200,7 @@ conn_new(int fd)
 	    (c->g_bc.bc_buf = malloc(IN_START)) == NULL) {
 		free(c);
 		close(fd);
+		hw_loop_closed(&G.g_loop);
 		return;
 	}
 	c->g_bc.bc_fd = fd;
@@ -244,53 +211,7 @@ conn_new(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (hw_wants_peer())
 		alog_peer(fd, c->g_bc.bc_peer, sizeof(c->g_bc.bc_peer));
-	G.g_nconns++;
-	sb_conn_open(hw_board, G.g_wc->hw_group);
 	conn_park(c, EPOLL_CTL_ADD);
-}
-
-/* Over our share of the pool's connections: leave the next to a sibling
-   (share.c). */
-static bool
-yield_accepts(void)
-{
-	uint64_t back = hw_share_yield(&G.g_share, G.g_wc, G.g_nconns,
-	    now_ms());
-
-	if (back == 0)
-		return false;
-	G.g_paused = true;
-	G.g_resume = back;
-	listeners_interest(0);
-	return true;
-}
-
-static void
-accept_all(int lfd)
-{
-	int fd;
-
-	if (yield_accepts())
-		return;
-	while (G.g_nconns < G.g_wc->hw_connections) {
-		if (hw_share_over(G.g_wc, G.g_nconns))
-			return;	/* the next wakeup yields */
-		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd == -1) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno == EMFILE || errno == ENFILE) {
-				/* Readable listeners would spin the loop. */
-				G.g_paused = true;
-				G.g_resume = now_ms() + EMFILE_PAUSE_MS;
-				listeners_interest(0);
-			}
-			return;
-		}
-		conn_new(fd);
-	}
-	G.g_paused = true;
-	listeners_interest(0);
 }
 
 /* Connections the threads are done with. */
@@ -316,12 +237,11 @@ take_back(void)
 }
 
 static void
-drain_begin(void)
+gthread_drain(void)
 {
 	struct gconn *c, *next;
 
 	G.g_draining = 1;
-	listeners_interest(0);
 	/* Keep-alive connections between requests go now.  One accepted
 	   but still waiting for its first request stays, until that
 	   request is served or the keep-alive timeout ends it: the client
@@ -333,79 +253,42 @@ drain_begin(void)
 	}
 }
 
-/* false to stop at once */
-static bool
-on_signals(void)
-{
-	struct signalfd_siginfo si;
-
-	while (read(G.g_sig, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGQUIT)
-			return false;
-		if (si.ssi_signo == SIGTERM && !G.g_draining)
-			G.g_drain_req = true;	/* after the batch */
-		if (si.ssi_signo == SIGUSR1)
-			(void)alog_reopen();
-	}
-	return true;
-}
-
 static int
-expire(void)
+expire(uint64_t now)
 {
-	uint64_t	now = now_ms();
-	int		fd;
-
-	if (G.g_resume != 0 && now >= G.g_resume) {
-		G.g_resume = 0;
-		if (!G.g_draining && G.g_nconns < G.g_wc->hw_connections) {
-			G.g_paused = false;
-			listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
-			if ((fd = hw_share_back(&G.g_share, G.g_wc,
-			    SOCK_CLOEXEC, now)) != -1)
-				conn_new(fd);
-		}
-	}
 	while (G.g_idle_head != NULL && G.g_idle_head->g_deadline <= now)
 		conn_close(G.g_idle_head);
-	if (G.g_resume != 0 && (G.g_idle_head == NULL ||
-	    G.g_resume < G.g_idle_head->g_deadline))
-		return (int)(G.g_resume - now);
 	if (G.g_idle_head == NULL)
 		return -1;
 	return (int)(G.g_idle_head->g_deadline - now);
 }
 
+static void
+gthread_event(const struct epoll_event *ev)
+{
+	if (ev->data.u64 == HW_TAG_OWN)
+		take_back();
+	else
+		dispatch(ev->data.ptr);
+}
+
+static const struct hw_loop_ops gthread_ops = {
+	.lo_open = conn_new,
+	.lo_event = gthread_event,
+	.lo_expire = expire,
+	.lo_drain = gthread_drain,
+};
+
 static int
 setup(const struct http_worker_conf *wc)
 {
-	struct epoll_event	ev = { .events = EPOLLIN };
-	sigset_t		mask;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = HW_TAG_OWN };
 
 	G.g_wc = wc;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGQUIT);
-	sigaddset(&mask, SIGUSR1);
-	/* Blocked before any thread starts, so they all inherit it. */
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
-	    sigprocmask(SIG_BLOCK, &mask, NULL) == -1 ||
-	    (G.g_sig = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
+	if (hw_loop_init(&G.g_loop, wc, &gthread_ops, SOCK_CLOEXEC) == -1 ||
 	    (G.g_ret = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
-	    (G.g_ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+	    epoll_ctl(G.g_loop.l_ep, EPOLL_CTL_ADD, G.g_ret, &ev) == -1)
 		return -1;
-	ev.data.u64 = TAG_SIGNAL;
-	if (epoll_ctl(G.g_ep, EPOLL_CTL_ADD, G.g_sig, &ev) == -1)
-		return -1;
-	ev.data.u64 = TAG_RETURN;
-	if (epoll_ctl(G.g_ep, EPOLL_CTL_ADD, G.g_ret, &ev) == -1)
-		return -1;
-	for (size_t i = 0; i < wc->hw_nfds; i++) {
-		if (fcntl(HW_FIRST_FD + (int)i, F_SETFL, O_NONBLOCK) == -1)
-			return -1;
-	}
-	listeners_interest(EPOLLIN | EPOLLEXCLUSIVE);
 	return 0;
 }
 
@@ -423,10 +306,9 @@ stop_threads(pthread_t *tids, unsigned n)
 int
 hw_gthread_run(const struct http_worker_conf *wc)
 {
-	struct epoll_event	 evs[EV_BATCH];
 	pthread_t		*tids;
 	unsigned		 nt = wc->hw_threads ? wc->hw_threads : 1, i;
-	int			 n;
+	enum hw_loop_end	 end;
 
 	if (setup(wc) == -1 || hw_beat_init(nt) == -1 ||
 	    (tids = calloc(nt, sizeof(*tids))) == NULL)
@@ -439,38 +321,12 @@ hw_gthread_run(const struct http_worker_conf *wc)
 	if (i == 0)
 		return 1;
 	nt = i;
-	for (;;) {
-		int timeout = expire();
-		hw_beat();
-		n = epoll_wait(G.g_ep, evs, EV_BATCH, timeout < 0 ||
-		    timeout > HW_BEAT_MS ? HW_BEAT_MS : timeout);
-		if (n == -1 && errno != EINTR)
-			break;
-		for (int k = 0; k < n; k++) {
-			uint64_t tag = evs[k].data.u64;
-			if (tag == TAG_SIGNAL) {
-				if (!on_signals()) {
-					/* Quick: no joins, so no fini. */
-					hw_no_fini();
-					return 0;
-				}
-			} else if (tag == TAG_RETURN)
-				take_back();
-			else if (tag >= TAG_LISTEN &&
-			    tag < TAG_LISTEN + wc->hw_nfds) {
-				if (!G.g_draining)
-					accept_all(HW_FIRST_FD +
-					    (int)(tag - TAG_LISTEN));
-			} else
-				dispatch(evs[k].data.ptr);
-		}
-		if (G.g_drain_req) {
-			G.g_drain_req = false;
-			drain_begin();
-		}
-		if (G.g_draining && G.g_nconns == 0)
-			break;
+	if ((end = hw_loop_run(&G.g_loop)) == HW_LOOP_QUIT) {
+		/* Quick: no joins, so no fini under running handlers. */
+		hw_no_fini();
+		return 0;
 	}
 	stop_threads(tids, nt);
-	return 0;
+	free(tids);
+	return end == HW_LOOP_FAILED ? 1 : 0;
 }

@@ -1,14 +1,13 @@
 /*
  * What the built-in worker answers: an application module's reply
  * (app.c), a file under --root, or a short hello naming the worker, or an
- * error; and the worker's start and end around them.
+ * error; and what it prepares for them at start.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/epoll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,7 +19,6 @@ struct sb_entry	*hw_board;
 
 static char	hw_hello[128];
 static size_t	hw_hello_len;
-static bool	hw_fini_unsafe;
 static bool	hw_static;
 
 int
@@ -230,18 +228,6 @@ hw_app_response(const struct http_request *rq, const char *body,
 		hw_error(status, rq->rq_minor, r);
 }
 
-void
-hw_listeners(int ep, size_t nfds, uint32_t events, uint64_t tag)
-{
-	for (size_t i = 0; i < nfds; i++) {
-		struct epoll_event ev = { .events = events, .data.u64 = tag + i };
-		int fd = HW_FIRST_FD + (int)i;
-		(void)epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
-		if (events != 0)
-			(void)epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-	}
-}
-
 size_t
 hw_head_max(const struct http_limits *l)
 {
@@ -254,33 +240,4 @@ bool
 hw_wants_peer(void)
 {
 	return alog_enabled() || app_enabled();
-}
-
-void
-hw_no_fini(void)
-{
-	hw_fini_unsafe = true;
-}
-
-int
-http_worker_run(const struct http_worker_conf *wc)
-{
-	int rc = 1;
-
-	if (hw_init(wc) == -1)
-		return 1;
-	switch (wc->hw_class) {
-	case HW_SYNC:
-		rc = hw_sync_run(wc);
-		break;
-	case HW_GTHREAD:
-		rc = hw_gthread_run(wc);
-		break;
-	case HW_ASYNC:
-		rc = hw_async_run(wc);
-		break;
-	}
-	if (!hw_fini_unsafe)
-		app_fini();
-	return rc;
 }
