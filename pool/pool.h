@@ -16,7 +16,7 @@
 
 #include "backoff.h"
 #include "end.h"
-#include "notify.h"
+#include "notifymsg.h"
 
 #define POOL_NEVER		UINT64_MAX
 #define POOL_BOOT_WINDOW_MS	1000	/* dying sooner is a failed boot */

@@ -2,4 +2,4 @@
 noinst_LIBRARIES += proto/libproto.a
 proto_libproto_a_SOURCES = proto/proto.c proto/proto.h
 # The notify protocol workers speak to the arbiter.
-proto_libproto_a_SOURCES += proto/notify.c proto/notify.h
+proto_libproto_a_SOURCES += proto/notifymsg.c proto/notifymsg.h

@@ -31,7 +31,7 @@
 #include "log.h"
 #include "manager.h"
 #include "metrics.h"
-#include "notifysock.h"
+#include "workernotify.h"
 #include "options.h"
 #include "pool.h"
 #include "procstat.h"
@@ -40,7 +40,7 @@
 #include "scoreboard.h"
 #include "signame.h"
 #include "spawn.h"
-#include "upgrade.h"
+#include "usr2.h"
 
 /* The supervisor's half of a pool, hung on pool->p_ctx. */
 struct pool_rt {
@@ -385,7 +385,7 @@ reap(uint64_t now)
 				log_warn("waitpid");
 			return;
 		}
-		if (upgrade_reaped(pid, status))
+		if (usr2_reaped(pid, status))
 			continue;
 		for (i = 0; i < arb.a_npools; i++) {
 			if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
@@ -421,7 +421,7 @@ begin_stop(void)
 		pool_stop(arb.a_pools[i], quick);
 	event_stopping(quick);
 	/* After USR2 the new arbiter speaks for the service. */
-	if (upgrade_child() == 0)
+	if (usr2_child() == 0)
 		manager_stopping();
 }
 
@@ -716,7 +716,7 @@ report_to_manager(uint64_t now)
 	uint64_t	next = POOL_NEVER, d;
 	bool		all = true;
 
-	if (!manager_present() || upgrade_child() != 0)
+	if (!manager_present() || usr2_child() != 0)
 		return POOL_NEVER;
 	for (size_t i = 0; i < arb.a_npools; i++) {
 		struct pool *p = arb.a_pools[i];
@@ -749,9 +749,9 @@ upgrade_in_place(void)
 	char	*path = arb.a_inplace;
 
 	arb.a_inplace = NULL;
-	if (upgrade_child() != 0)
+	if (usr2_child() != 0)
 		log_errorx("upgrade in place: refused, a USR2 upgrade is in "
-		    "progress (pid %ld)", (long)upgrade_child());
+		    "progress (pid %ld)", (long)usr2_child());
 	else if (arb.a_state == AS_RUN &&
 	    inplace_exec(path, err, sizeof(err)) == -1)
 		log_errorx("upgrade in place: %s; the old binary runs on",
@@ -790,7 +790,7 @@ step(void)
 			scale_all(0, true);
 		if (usr2) {
 			char err[256];
-			if (upgrade_start(arb.a_conf.c_pidfile, err,
+			if (usr2_start(arb.a_conf.c_pidfile, err,
 			    sizeof(err)) == -1)
 				log_errorx("upgrade: %s", err);
 		}
@@ -962,7 +962,7 @@ arbiter_run(void)
 	arb.a_started = ev_now_ms();
 	manager_init();
 	/* After USR2, under systemd: we are the service's process now. */
-	if (upgrade_is_successor() && manager_present())
+	if (usr2_is_successor() && manager_present())
 		manager_mainpid(getpid());
 	log_info("arbiter running (pid %ld), %zu pool(s)", (long)getpid(),
 	    arb.a_npools);
@@ -986,14 +986,14 @@ arbiter_cleanup(void)
 	arb.a_npools = 0;
 	/* A new arbiter of USR2 whose predecessor still runs (a rollback)
 	   leaves the socket files to it. */
-	if (upgrade_predecessor_alive()) {
+	if (usr2_predecessor_alive()) {
 		listeners_handed_over(true);
 		control_handover(true);
 		metrics_handover(true);
 	}
 	listeners_close();
-	control_close(upgrade_predecessor_alive());
-	metrics_close(upgrade_predecessor_alive());
+	control_close(usr2_predecessor_alive());
+	metrics_close(usr2_predecessor_alive());
 	notify_close();
 	if (arb.a_sig.es_fd != -1)
 		close(arb.a_sig.es_fd);

@@ -85,7 +85,7 @@ long			 arbiter_pool_queue(const struct pool *);
 /* The pool's listening sockets, in its listen order. */
 const int		*arbiter_pool_fds(const struct pool *, size_t *n);
 
-/* A notify message from pid (notifysock.c): 0 if pid is a worker of
+/* A notify message from pid (workernotify.c): 0 if pid is a worker of
    ours, which it then applies to; -1 if not. */
 struct notify_msg;
 int			 arbiter_notified(pid_t, const struct notify_msg *);

@@ -16,13 +16,14 @@
 #include "commands.h"
 #include "loop.h"
 #include "inplace.h"
-#include "notifysock.h"
+#include "workernotify.h"
 #include "pool.h"
 #include "procstat.h"
 #include "scoreboard.h"
 #include "signame.h"
 #include "stats.h"
-#include "upgrade.h"
+#include "reexec.h"
+#include "usr2.h"
 
 typedef json_t *(*cmd_fn)(const struct proto_request *, bool *subscribe);
 
@@ -409,14 +410,14 @@ static json_t *
 cmd_upgrade(const struct proto_request *rq, bool *sub)
 {
 	const char	*path = rq->rq_argc == 1 ? rq->rq_argv[0] :
-			    upgrade_exe();
+			    reexec_exe();
 	char		 err[640];
 
 	if (arbiter_stopping())
 		return commands_error(PERR_BUSY, "stopping");
 	/* One handover at a time in the family: not while we hand over to a
 	   USR2 successor, nor while we are one and our predecessor runs. */
-	if (upgrade_child() != 0 || upgrade_predecessor_alive())
+	if (usr2_child() != 0 || usr2_predecessor_alive())
 		return commands_error(PERR_BUSY, "a USR2 upgrade is in progress");
 	if (path == NULL)
 		return commands_error(PERR_FAILED, "cannot tell which binary runs; name "

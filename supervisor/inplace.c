@@ -40,10 +40,10 @@
 #include "log.h"
 #include "manager.h"
 #include "metrics.h"
-#include "notifysock.h"
+#include "workernotify.h"
 #include "pool.h"
 #include "reexec.h"
-#include "upgrade.h"
+#include "usr2.h"
 
 #define ENV_STATE	"POOLD_STATE_FD"
 #define STATE_VERSION	INPLACE_STATE_VERSION
@@ -92,7 +92,7 @@ inplace_check(const char *path, char *err, size_t len)
 		snprintf(err, len, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	pid = reexec_probe(path, upgrade_argv(), upgrade_cwd(), p[1]);
+	pid = reexec_probe(path, reexec_argv(), reexec_cwd(), p[1]);
 	(void)close(p[1]);
 	if (pid == -1) {
 		(void)close(p[0]);
@@ -173,10 +173,10 @@ state_json(uint64_t now)
 		    workers_json(p, now)));
 	}
 	json_t *argv = json_array();
-	for (char *const *a = upgrade_argv(); argv != NULL && *a != NULL; a++)
+	for (char *const *a = reexec_argv(); argv != NULL && *a != NULL; a++)
 		json_array_append_new(argv, json_string(*a));
 	st = json_pack("{s:i, s:i, s:s, s:o*, s:o*, s:o*, s:b}", "version",
-	    STATE_VERSION, "notify", notify_fd(), "cwd", upgrade_cwd(),
+	    STATE_VERSION, "notify", notify_fd(), "cwd", reexec_cwd(),
 	    "sockets", socks, "pools", pools, "argv", argv, "fallback", 0);
 	return st;
 }
@@ -256,7 +256,7 @@ inplace_exec(const char *path, char *err, size_t len)
 	manager_reloading();
 	if (carry_fds(st, fd, prev, true) == 0 &&
 	    setenv(ENV_STATE, num, 1) == 0)
-		reexec_inplace(path, upgrade_argv());
+		reexec_inplace(path, reexec_argv());
 	snprintf(err, len, "exec %s: %s", path, strerror(errno));
 	(void)carry_fds(st, fd, prev, false);
 	(void)unsetenv(ENV_STATE);
@@ -332,7 +332,7 @@ inplace_load(char *err, size_t len)
 			log_warn("upgrade state: chdir");
 		/* Still where the first program started, not where -D went:
 		   the next upgrade runs our argv from there too. */
-		upgrade_set_cwd(json_string_value(json_object_get(st, "cwd")));
+		reexec_set_cwd(json_string_value(json_object_get(st, "cwd")));
 	}
 	json_array_foreach(json_object_get(st, "sockets"), i, s) {
 		int sfd = (int)json_integer_value(json_object_get(s, "fd"));

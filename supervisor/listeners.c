@@ -15,7 +15,7 @@
 
 #include "listeners.h"
 #include "log.h"
-#include "sdproto.h"
+#include "sdenv.h"
 
 #define PASSED_MAX	256	/* sockets passed to us, at most */
 #define PASSED_NAME	"bound"	/* our own sockets, when handed over */
@@ -110,7 +110,7 @@ ls_added(const struct pool_conf *pc, const char *how)
 	char desc[sizeof(ls->l_key)];
 
 	ls[nls].l_used = true;
-	listen_describe(&ls[nls], desc, sizeof(desc));
+	lsock_describe(&ls[nls], desc, sizeof(desc));
 	log_info("pool %s: listening at %s%s%s%s", pc->pc_name, desc, how,
 	    ls[nls].l_name[0] ? " as " : "", ls[nls].l_name);
 	nls++;
@@ -137,7 +137,7 @@ passed_for(const struct addr *a)
 		if (p->ps_taken)
 			continue;
 		if (a->a_kind == ADDR_FD ? strcmp(p->ps_name, name) == 0 ||
-		    p->ps_fd == a->a_fd : listen_bound_to(p->ps_fd, a))
+		    p->ps_fd == a->a_fd : lsock_bound_to(p->ps_fd, a))
 			return p;
 	}
 	return NULL;
@@ -154,7 +154,7 @@ acquire_addr(const struct pool_conf *pc, const struct addr *a, char *err,
 	if ((l = ls_new(err, len)) == NULL)
 		return -1;
 	if ((p = passed_for(a)) != NULL) {
-		if (listen_adopt(l, a, p->ps_fd, err, len) == -1)
+		if (lsock_adopt(l, a, p->ps_fd, err, len) == -1)
 			return -1;
 		/* Only our own socket files are ours to remove: systemd
 		   keeps its sockets across our restarts. */
@@ -164,7 +164,7 @@ acquire_addr(const struct pool_conf *pc, const struct addr *a, char *err,
 		ls_added(pc, ", passed");
 		return 0;
 	}
-	if (listen_open(l, a, pc->pc_backlog, pc->pc_socket_mode, err, len)
+	if (lsock_open(l, a, pc->pc_backlog, pc->pc_socket_mode, err, len)
 	    == -1)
 		return -1;
 	ls_added(pc, "");
@@ -186,7 +186,7 @@ acquire_named(const struct pool_conf *pc, const struct addr *a, char *err,
 		    strcmp(p->ps_name, a->a_name) != 0))
 			continue;
 		if ((l = ls_new(err, len)) == NULL ||
-		    listen_adopt(l, a, p->ps_fd, err, len) == -1)
+		    lsock_adopt(l, a, p->ps_fd, err, len) == -1)
 			return -1;
 		snprintf(l->l_name, sizeof(l->l_name), "%s", p->ps_name);
 		p->ps_taken = true;
@@ -250,7 +250,7 @@ listeners_open(const struct poold_conf *c, char *err, size_t len)
 			}
 		}
 		if (!was_passed)
-			listen_close(l, true);
+			lsock_close(l, true);
 	}
 	return -1;
 }
@@ -259,7 +259,7 @@ int
 listeners_take_passed(const struct addr *a)
 {
 	for (size_t i = 0; i < npassed; i++) {
-		if (!passed[i].ps_taken && listen_bound_to(passed[i].ps_fd, a)) {
+		if (!passed[i].ps_taken && lsock_bound_to(passed[i].ps_fd, a)) {
 			passed[i].ps_taken = true;
 			return passed[i].ps_fd;
 		}
@@ -291,7 +291,7 @@ listeners_sweep(void)
 			continue;
 		}
 		log_info("closing %s: no pool listens there now", ls[i].l_key);
-		listen_close(&ls[i], true);
+		lsock_close(&ls[i], true);
 	}
 	nls = k;
 }
@@ -321,7 +321,7 @@ void
 listeners_close(void)
 {
 	for (size_t i = 0; i < nls; i++)
-		listen_close(&ls[i], true);
+		lsock_close(&ls[i], true);
 	free(ls);
 	ls = NULL;
 	nls = 0;

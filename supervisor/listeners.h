@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "conf.h"
-#include "listen.h"
+#include "lsock.h"
 
 /* Take what we were passed (LISTEN_FDS, for our pid); first thing at
    start, before any other fd is opened.  The number taken, or -1. */

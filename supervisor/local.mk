@@ -10,26 +10,26 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/inplace.c supervisor/inplace.h \
 	supervisor/conf.c supervisor/conf.h \
 	supervisor/conffile.c supervisor/conffile.h \
-	supervisor/listen.c supervisor/listen.h \
+	supervisor/lsock.c supervisor/lsock.h \
 	supervisor/listeners.c supervisor/listeners.h \
 	supervisor/log.c supervisor/log.h \
 	supervisor/loglimit.c supervisor/loglimit.h \
 	supervisor/loop.c supervisor/loop.h \
 	supervisor/manager.c supervisor/manager.h \
 	supervisor/metrics.c supervisor/metrics.h \
-	supervisor/notifysock.c supervisor/notifysock.h \
+	supervisor/workernotify.c supervisor/workernotify.h \
 	supervisor/options.c supervisor/options.h \
 	supervisor/pidfile.c supervisor/pidfile.h \
 	supervisor/procstat.c supervisor/procstat.h \
 	supervisor/reexec.c supervisor/reexec.h \
 	supervisor/scaler.c supervisor/scaler.h \
-	supervisor/sdproto.c supervisor/sdproto.h \
+	supervisor/sdenv.c supervisor/sdenv.h \
 	supervisor/sockstat.c supervisor/sockstat.h \
 	supervisor/signame.c supervisor/signame.h \
 	supervisor/sockserver.c supervisor/sockserver.h \
 	supervisor/spawn.c supervisor/spawn.h \
 	supervisor/stats.c supervisor/stats.h \
-	supervisor/upgrade.c supervisor/upgrade.h
+	supervisor/usr2.c supervisor/usr2.h
 supervisor_libpoold_a_CFLAGS = $(AM_CFLAGS) $(CONFUSE_CFLAGS) \
 	$(JANSSON_CFLAGS)
 

@@ -19,7 +19,8 @@
 #include "log.h"
 #include "options.h"
 #include "pidfile.h"
-#include "upgrade.h"
+#include "reexec.h"
+#include "usr2.h"
 
 static int
 null_fd(int target, int flags)
@@ -128,7 +129,8 @@ main(int argc, char *argv[])
 	int			rc, inplace;
 
 	stdio_guard();
-	upgrade_init(argv);
+	reexec_init(argv);
+	usr2_init();
 	/* Passed sockets sit at fds 3.., where the next open would land. */
 	if (listeners_inherit(err, sizeof(err)) == -1 ||
 	    (inplace = inplace_load(err, sizeof(err))) == -1) {
@@ -180,7 +182,7 @@ main(int argc, char *argv[])
 		fatal("strdup");
 	/* A new arbiter started by USR2 stays its predecessor's child until
 	   that one exits, and then its parent's: it must not fork away. */
-	if (conf.c_daemon && !upgrade_is_successor() && inplace == 0) {
+	if (conf.c_daemon && !usr2_is_successor() && inplace == 0) {
 		bool logfile = conf.c_error_log != NULL;
 		if (arbiter_init(&conf, &cli, err, sizeof(err)) == -1)
 			goto initfail;
@@ -199,7 +201,7 @@ main(int argc, char *argv[])
 	rc = arbiter_run();
 	if (pidfile != NULL)
 		pidfile_remove(pidfile);
-	upgrade_cleanup();
+	usr2_cleanup();
 	free(pidfile);
 	arbiter_cleanup();
 	log_close();

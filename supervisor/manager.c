@@ -1,9 +1,8 @@
 /*
- * sd_notify(3) to the service manager.  NOTIFY_SOCKET is read on each
- * message (sdproto.c), so it stays in our environment; the workers never
- * see it
- * (spawn.c gives exec workers our own notify socket, and the built-in
- * ones drop it).  The watchdog is pinged at half its interval, as
+ * What poold says to the service manager above it (see manager.h).
+ * NOTIFY_SOCKET is read on each message (sdenv.c), so it stays in our
+ * environment; the workers never see it (spawn.c gives exec workers our
+ * own notify socket, workernotify.c, and the built-in ones drop it).  The watchdog is pinged at half its interval, as
  * sd_watchdog_enabled(3) advises, from the arbiter's one timer.
  */
 #include "config.h"
@@ -15,7 +14,7 @@
 
 #include "log.h"
 #include "manager.h"
-#include "sdproto.h"
+#include "sdenv.h"
 
 #define STATUS_MAX	256
 

@@ -207,7 +207,7 @@ metrics_start(void)
 
 	if (!M.ss_open)
 		return 0;
-	listen_describe(&M.ss_l, desc, sizeof(desc));
+	lsock_describe(&M.ss_l, desc, sizeof(desc));
 	log_info("metrics at http://%s/metrics", desc);
 	return ss_start(&M);
 }

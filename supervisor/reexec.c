@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,51 @@
 #define PROBE_ARGS_MAX	128
 
 extern char **environ;
+
+static char	 start_exe[PATH_MAX];	/* our binary, as started */
+static char	 start_cwd[PATH_MAX];
+static char	*const *start_argv;
+
+void
+reexec_init(char *const argv[])
+{
+	ssize_t n;
+
+	start_argv = argv;
+	/* The path, not the open file: a package upgrade replaces the file
+	   at that path, and the new one is what an upgrade is for. */
+	n = readlink("/proc/self/exe", start_exe, sizeof(start_exe) - 1);
+	if (n <= 0)
+		start_exe[0] = '\0';
+	else
+		start_exe[n] = '\0';
+	if (getcwd(start_cwd, sizeof(start_cwd)) == NULL)
+		snprintf(start_cwd, sizeof(start_cwd), "/");
+}
+
+const char *
+reexec_exe(void)
+{
+	return start_exe[0] != '\0' ? start_exe : NULL;
+}
+
+char *const *
+reexec_argv(void)
+{
+	return start_argv;
+}
+
+const char *
+reexec_cwd(void)
+{
+	return start_cwd;
+}
+
+void
+reexec_set_cwd(const char *dir)
+{
+	snprintf(start_cwd, sizeof(start_cwd), "%s", dir);
+}
 
 static void __attribute__((noreturn))
 probe_child(const char *path, char *const *args, const char *cwd, int out)
@@ -96,16 +142,22 @@ successor_child(const char *exe, char *const *args, const char *cwd,
 }
 
 pid_t
-reexec_successor(const char *exe, char *const *args, const char *cwd,
-    const int *fds, size_t n, const char *names, const char *env_from)
+reexec_successor(const int *fds, size_t n, const char *names,
+    const char *env_from)
 {
-	pid_t parent = getpid(), pid = fork();
+	pid_t parent = getpid(), pid;
+
+	if (start_exe[0] == '\0') {
+		errno = ENOENT;
+		return -1;
+	}
+	pid = fork();
 
 	/* Not a worker: it keeps our environment and gets no PDEATHSIG,
 	   since it must outlive us. */
 	if (pid == 0)
-		successor_child(exe, args, cwd, fds, n, names, env_from,
-		    parent);
+		successor_child(start_exe, start_argv, start_cwd, fds, n,
+		    names, env_from, parent);
 	return pid;
 }
 

@@ -2,7 +2,7 @@
  * The arbiter running a poold binary: the --check-config probe of a new
  * binary, the USR2 successor, the in-place exec and its way back.  With
  * spawn.c (workers), the only places that fork or exec; what to carry
- * and when is upgrade.c's (USR2) and inplace.c's (`poolctl upgrade`).
+ * and when is usr2.c's (USR2) and inplace.c's (`poolctl upgrade`).
  */
 #ifndef POOLD_REEXEC_H
 #define POOLD_REEXEC_H
@@ -10,6 +10,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+/* At start: remember how we were started, for every program to come. */
+void	 reexec_init(char *const argv[]);
+/* The binary's path (NULL if unknown), argv and the working directory. */
+const char *reexec_exe(void);
+char *const *reexec_argv(void);
+const char *reexec_cwd(void);
+/* After an in-place exec: the directory the first program started in,
+   where relative paths of argv mean what they meant then. */
+void	 reexec_set_cwd(const char *);
 
 /* PATH --check-config with args (argv[0] skipped) in cwd, its output on
    out; the child's pid, or -1 with errno. */
@@ -20,11 +30,10 @@ pid_t	 reexec_probe(const char *path, char *const *args, const char *cwd,
    could not be waited for. */
 int	 reexec_probe_wait(pid_t, uint64_t deadline, int *status);
 
-/* USR2: exe with args in cwd as our child, with fds 3.. the n sockets
-   named in names (LISTEN_FDS), and env_from=<our pid>; the pid, or -1
-   with errno. */
-pid_t	 reexec_successor(const char *exe, char *const *args,
-	    const char *cwd, const int *fds, size_t n, const char *names,
+/* USR2: our binary (reexec_exe) with our argv in our start directory,
+   as our child, with fds 3.. the n sockets named in names (LISTEN_FDS),
+   and env_from=<our pid>; the pid, or -1 with errno. */
+pid_t	 reexec_successor(const int *fds, size_t n, const char *names,
 	    const char *env_from);
 
 /* Replace this process with path (argv), or with the open binary fd;

@@ -24,13 +24,13 @@ ss_open(struct sockserver *ss, const struct addr *a, int backlog,
 
 	ss->ss_l.l_fd = -1;
 	if ((fd = listeners_take_passed(a)) != -1) {
-		if (listen_adopt(&ss->ss_l, a, fd, err, len) == -1)
+		if (lsock_adopt(&ss->ss_l, a, fd, err, len) == -1)
 			return -1;
-	} else if (listen_open(&ss->ss_l, a, backlog, mode, err, len) == -1)
+	} else if (lsock_open(&ss->ss_l, a, backlog, mode, err, len) == -1)
 		return -1;
 	if (fcntl(ss->ss_l.l_fd, F_SETFL, O_NONBLOCK) == -1) {
 		snprintf(err, len, "%s: %s", ss->ss_name, strerror(errno));
-		listen_close(&ss->ss_l, true);
+		lsock_close(&ss->ss_l, true);
 		return -1;
 	}
 	ss->ss_open = true;
@@ -175,6 +175,6 @@ ss_close(struct sockserver *ss, bool keep_file)
 	while (ss->ss_n > 0)
 		ss_drop(ss->ss_clients[0]);
 	if (ss->ss_open)
-		listen_close(&ss->ss_l, !keep_file);
+		lsock_close(&ss->ss_l, !keep_file);
 	ss->ss_open = false;
 }

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "listen.h"
+#include "lsock.h"
 #include "loop.h"
 
 #define SS_CLIENTS_MAX	64

@@ -14,7 +14,7 @@
 
 #include "arbiter.h"
 #include "conf.h"
-#include "listen.h"
+#include "lsock.h"
 #include "pool.h"
 #include "scoreboard.h"
 #include "sockstat.h"
@@ -267,7 +267,7 @@ scaling(struct text *t)
 		for (size_t j = 0; j < n; j++) {
 			if ((q = sock_queue(fds[j])) < 0)
 				continue;
-			listen_describe_fd(fds[j], "?", name, sizeof(name));
+			lsock_describe_fd(fds[j], "?", name, sizeof(name));
 			per_pool(t, "poold_listen_queue", p, "listener", name,
 			    (unsigned long long)q);
 		}

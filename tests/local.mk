@@ -137,10 +137,10 @@ tests/fuzz/fuzz_request: $(srcdir)/tests/fuzz/fuzz_request.c \
 	clang $(FUZZ_CFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz_request.c \
 	    $(srcdir)/proto/proto.c
 tests/fuzz/fuzz_notify: $(srcdir)/tests/fuzz/fuzz_notify.c \
-		$(srcdir)/proto/notify.c $(srcdir)/proto/notify.h
+		$(srcdir)/proto/notifymsg.c $(srcdir)/proto/notifymsg.h
 	@$(MKDIR_P) tests/fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz_notify.c \
-	    $(srcdir)/proto/notify.c
+	    $(srcdir)/proto/notifymsg.c
 # Config loading is the daemon's code with libconfuse, compiled with
 # clang for coverage.
 FUZZ_CONF_SRC = supervisor/conf.c supervisor/addr.c \

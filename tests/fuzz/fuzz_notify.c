@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the notify protocol's parser (proto/notify.c):
+ * libFuzzer target for the notify protocol's parser (proto/notifymsg.c):
  * make fuzz, then
  *   tests/fuzz/fuzz_notify -max_total_time=60 /tmp/c tests/fuzz/corpus/notify
  *
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "notify.h"
+#include "notifymsg.h"
 
 #define CHECK(cond)	do { if (!(cond)) __builtin_trap(); } while (0)
 

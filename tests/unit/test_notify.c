@@ -7,7 +7,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "notify.h"
+#include "notifymsg.h"
 
 static struct notify_msg
 parse(const char *s)

@@ -1,5 +1,5 @@
 /*
- * USR2 (see upgrade.h): what the new arbiter is handed, the pidfile's
+ * USR2 (see usr2.h): what the new arbiter is handed, the pidfile's
  * dance, and taking everything back if it fails.  The fork and exec are
  * reexec.c's.
  */
@@ -20,13 +20,10 @@
 #include "pidfile.h"
 #include "reexec.h"
 #include "spawn.h"
-#include "upgrade.h"
+#include "usr2.h"
 
 #define ENV_FROM	"POOLD_UPGRADE_FROM"
 
-static char	 exe[PATH_MAX];		/* our binary, as started */
-static char	 cwd[PATH_MAX];
-static char	*const *args;
 static bool	 successor;
 static pid_t	 from;		/* the arbiter that started us by USR2 */
 static pid_t	 child;
@@ -34,66 +31,32 @@ static char	 pidfile[PATH_MAX];	/* "" when there is none */
 static char	 oldbin[PATH_MAX + 8];
 
 void
-upgrade_init(char *const argv[])
+usr2_init(void)
 {
-	const char	*pred = getenv(ENV_FROM);
-	ssize_t		 n;
+	const char *pred = getenv(ENV_FROM);
 
-	args = argv;
 	successor = pred != NULL;
 	if (successor) {
 		from = (pid_t)strtol(pred, NULL, 10);
 		if (unsetenv(ENV_FROM) == -1)
 			log_warn("unsetenv");
 	}
-	/* The path, not the open file: a package upgrade replaces the file
-	   at that path, and the new one is what USR2 is for. */
-	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
-		exe[0] = '\0';
-	else
-		exe[n] = '\0';
-	if (getcwd(cwd, sizeof(cwd)) == NULL)
-		snprintf(cwd, sizeof(cwd), "/");
-}
-
-const char *
-upgrade_exe(void)
-{
-	return exe[0] != '\0' ? exe : NULL;
-}
-
-char *const *
-upgrade_argv(void)
-{
-	return args;
-}
-
-const char *
-upgrade_cwd(void)
-{
-	return cwd;
-}
-
-void
-upgrade_set_cwd(const char *dir)
-{
-	snprintf(cwd, sizeof(cwd), "%s", dir);
 }
 
 bool
-upgrade_predecessor_alive(void)
+usr2_predecessor_alive(void)
 {
 	return successor && from > 0 && getppid() == from;
 }
 
 bool
-upgrade_is_successor(void)
+usr2_is_successor(void)
 {
 	return successor;
 }
 
 pid_t
-upgrade_child(void)
+usr2_child(void)
 {
 	return child;
 }
@@ -130,7 +93,7 @@ fd_names(size_t n, bool with_control, bool with_metrics)
 }
 
 int
-upgrade_start(const char *pf, char *err, size_t len)
+usr2_start(const char *pf, char *err, size_t len)
 {
 	int	 fds[SPAWN_FDS_MAX];
 	size_t	 n = listeners_count();
@@ -145,13 +108,13 @@ upgrade_start(const char *pf, char *err, size_t len)
 	/* One handover at a time in the whole family: a third arbiter
 	   would take the listeners and overwrite PIDFILE.oldbin while the
 	   first still serves. */
-	if (upgrade_predecessor_alive()) {
+	if (usr2_predecessor_alive()) {
 		snprintf(err, len, "an upgrade is in progress (the old arbiter, "
 		    "pid %ld, still runs: WINCH and TERM it first); refused",
 		    (long)from);
 		return -1;
 	}
-	if (exe[0] == '\0' || n + ctl + met > SPAWN_FDS_MAX) {
+	if (reexec_exe() == NULL || n + ctl + met > SPAWN_FDS_MAX) {
 		snprintf(err, len, "cannot tell which binary to start");
 		return -1;
 	}
@@ -172,8 +135,7 @@ upgrade_start(const char *pf, char *err, size_t len)
 		free(names);
 		return -1;
 	}
-	child = reexec_successor(exe, args, cwd, fds, n + ctl + met, names,
-	    ENV_FROM);
+	child = reexec_successor(fds, n + ctl + met, names, ENV_FROM);
 	free(names);
 	if (child == -1) {
 		child = 0;
@@ -187,12 +149,12 @@ upgrade_start(const char *pf, char *err, size_t len)
 	metrics_handover(true);
 	log_info("upgrade: new arbiter started (pid %ld) from %s; send it "
 	    "nothing until it serves, then WINCH and TERM to pid %ld",
-	    (long)child, exe, (long)getpid());
+	    (long)child, reexec_exe(), (long)getpid());
 	return 0;
 }
 
 bool
-upgrade_reaped(pid_t pid, int status)
+usr2_reaped(pid_t pid, int status)
 {
 	if (child == 0 || pid != child)
 		return false;
@@ -210,7 +172,7 @@ upgrade_reaped(pid_t pid, int status)
 }
 
 void
-upgrade_cleanup(void)
+usr2_cleanup(void)
 {
 	if (pidfile[0] != '\0')
 		pidfile_remove(oldbin);

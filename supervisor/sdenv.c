@@ -1,5 +1,5 @@
 /*
- * LISTEN_FDS and NOTIFY_SOCKET (see sdproto.h), after sd_listen_fds(3)
+ * LISTEN_FDS and NOTIFY_SOCKET (see sdenv.h), after sd_listen_fds(3)
  * and sd_notify(3): the same variables, the same checks.
  */
 #include "config.h"
@@ -14,7 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "sdproto.h"
+#include "sdenv.h"
 
 /* A decimal number, all of s, within max; -1 if not. */
 static long long

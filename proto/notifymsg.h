@@ -2,10 +2,10 @@
  * The service manager's notify protocol (sd_notify(3)), as workers speak
  * it to the arbiter: one datagram of newline-separated VAR=VALUE
  * assignments.  This is only the parser; the socket is the arbiter's
- * (supervisor/notifysock.c).  No I/O here.
+ * (supervisor/workernotify.c).  No I/O here.
  */
-#ifndef POOLD_NOTIFY_H
-#define POOLD_NOTIFY_H
+#ifndef POOLD_NOTIFYMSG_H
+#define POOLD_NOTIFYMSG_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* One listening socket, TCP or unix (see lsock.h). */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -13,7 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "listen.h"
+#include "lsock.h"
 
 static int
 set_err(char *err, size_t len, const char *key, const char *what)
@@ -162,7 +163,7 @@ adopt_fd(struct listener *l, int fd, char *err, size_t len)
 }
 
 int
-listen_open(struct listener *l, const struct addr *a, int backlog,
+lsock_open(struct listener *l, const struct addr *a, int backlog,
     mode_t mode, char *err, size_t len)
 {
 	memset(l, 0, sizeof(*l));
@@ -187,7 +188,7 @@ listen_open(struct listener *l, const struct addr *a, int backlog,
 }
 
 int
-listen_adopt(struct listener *l, const struct addr *a, int fd, char *err,
+lsock_adopt(struct listener *l, const struct addr *a, int fd, char *err,
     size_t len)
 {
 	memset(l, 0, sizeof(*l));
@@ -221,7 +222,7 @@ same_tcp(const struct addr *a, const struct sockaddr_storage *ss)
 }
 
 bool
-listen_bound_to(int fd, const struct addr *a)
+lsock_bound_to(int fd, const struct addr *a)
 {
 	struct sockaddr_storage	ss;
 	socklen_t		sl = sizeof(ss);
@@ -236,7 +237,7 @@ listen_bound_to(int fd, const struct addr *a)
 }
 
 void
-listen_close(struct listener *l, bool unlink_path)
+lsock_close(struct listener *l, bool unlink_path)
 {
 	/* close() of a socket can only fail harmlessly: the fd is gone. */
 	if (l->l_fd != -1)
@@ -248,13 +249,13 @@ listen_close(struct listener *l, bool unlink_path)
 }
 
 void
-listen_describe(const struct listener *l, char *buf, size_t len)
+lsock_describe(const struct listener *l, char *buf, size_t len)
 {
-	listen_describe_fd(l->l_fd, l->l_key, buf, len);
+	lsock_describe_fd(l->l_fd, l->l_key, buf, len);
 }
 
 void
-listen_describe_fd(int fd, const char *fallback, char *buf, size_t len)
+lsock_describe_fd(int fd, const char *fallback, char *buf, size_t len)
 {
 	struct sockaddr_storage	ss = { .ss_family = AF_UNSPEC };
 	socklen_t		sl = sizeof(ss);

@@ -1,12 +1,14 @@
 /*
- * The two protocols poold speaks to a service manager as a service, in
- * the systemd convention: sockets passed in LISTEN_FDS, and messages to
- * NOTIFY_SOCKET.  Written here rather than taken from libsystemd, which
+ * What a service manager puts in poold's environment, in the systemd
+ * convention, and the wire under it: sockets passed in LISTEN_FDS (taken
+ * by listeners.c), messages to NOTIFY_SOCKET and the watchdog's interval
+ * (for manager.c, which decides what to say).  The notify socket poold
+ * offers its own workers is another thing: workernotify.c.  Written here rather than taken from libsystemd, which
  * would map about a megabyte of libraries (libsystemd, libgcrypt, lz4,
  * zstd, lzma) into an arbiter that aims to stay under two.
  */
-#ifndef POOLD_SDPROTO_H
-#define POOLD_SDPROTO_H
+#ifndef POOLD_SDENV_H
+#define POOLD_SDENV_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,6 @@
 /*
- * The notify socket.  Reading is bounded per wakeup so that a flood of
+ * The notify socket poold offers its workers (see workernotify.h); the
+ * messages are parsed by proto/notifymsg.c.  Reading is bounded per wakeup so that a flood of
  * datagrams cannot starve the rest of the loop; a message larger than
  * NOTIFY_MSG_MAX is refused whole, as systemd refuses it; descriptors
  * passed along (FDSTORE=1 and the like) are closed at once, since poold
@@ -20,8 +21,8 @@
 #include "loop.h"
 #include "log.h"
 #include "loglimit.h"
-#include "notify.h"
-#include "notifysock.h"
+#include "notifymsg.h"
+#include "workernotify.h"
 
 #define NOTIFY_BURST	64	/* datagrams per wakeup */
 #define NOTIFY_FDS_MAX	253	/* SCM_MAX_FD */

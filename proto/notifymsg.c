@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "notify.h"
+#include "notifymsg.h"
 
 /* Decimal digits only, no sign or spaces, within UINT64_MAX; 0 or -1. */
 static int

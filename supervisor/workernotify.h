@@ -5,8 +5,8 @@
  * by the sender's pid as the kernel reports it (SO_PASSCRED), never by
  * anything the message says.
  */
-#ifndef POOLD_NOTIFYSOCK_H
-#define POOLD_NOTIFYSOCK_H
+#ifndef POOLD_WORKERNOTIFY_H
+#define POOLD_WORKERNOTIFY_H
 
 #include <stddef.h>
 #include <stdint.h>
