@@ -69,27 +69,36 @@ tests_libharness_a_SOURCES = tests/harness.c tests/harness.h tests/pace.h
 noinst_LIBRARIES += tests/libhjson.a
 tests_libhjson_a_SOURCES = tests/hjson.c tests/hjson.h
 tests_libhjson_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-INTEG_LDADD = tests/libharness.a $(CRITERION_LIBS)
+# Every integration test may read the control socket's JSON (hjson.h).
+INTEG_LDADD = tests/libhjson.a tests/libharness.a $(CRITERION_LIBS) \
+	$(JANSSON_LIBS)
+INTEG_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_integ_test_workers_LDADD = $(INTEG_LDADD)
+tests_integ_test_workers_CFLAGS = $(INTEG_CFLAGS)
 tests_integ_test_signals_LDADD = $(INTEG_LDADD)
+tests_integ_test_signals_CFLAGS = $(INTEG_CFLAGS)
 tests_integ_test_stop_LDADD = $(INTEG_LDADD)
+tests_integ_test_stop_CFLAGS = $(INTEG_CFLAGS)
 tests_integ_test_errors_LDADD = $(INTEG_LDADD)
+tests_integ_test_errors_CFLAGS = $(INTEG_CFLAGS)
 tests_integ_test_systemd_LDADD = $(INTEG_LDADD)
+tests_integ_test_systemd_CFLAGS = $(INTEG_CFLAGS)
 tests_integ_test_upgrade_LDADD = $(INTEG_LDADD)
-tests_integ_test_scale_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
+tests_integ_test_upgrade_CFLAGS = $(INTEG_CFLAGS)
+tests_integ_test_scale_LDADD = $(INTEG_LDADD)
 tests_integ_test_stress_LDADD = tests/libloadgen.a $(INTEG_LDADD) -lpthread
+tests_integ_test_stress_CFLAGS = $(INTEG_CFLAGS)
 # The load client of the chaos tests.
 noinst_LIBRARIES += tests/libloadgen.a
 tests_libloadgen_a_SOURCES = tests/loadgen.c tests/loadgen.h \
 	tests/conntrack.c tests/conntrack.h
-tests_integ_test_scale_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_integ_test_control_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS)
-tests_integ_test_control_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_integ_test_http_LDADD = tests/libhjson.a $(INTEG_LDADD) $(JANSSON_LIBS) -lpthread
-tests_integ_test_http_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_integ_test_health_LDADD = tests/libhjson.a tests/libloadgen.a \
-	$(INTEG_LDADD) $(JANSSON_LIBS) -lpthread
-tests_integ_test_health_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_integ_test_scale_CFLAGS = $(INTEG_CFLAGS)
+tests_integ_test_control_LDADD = $(INTEG_LDADD)
+tests_integ_test_control_CFLAGS = $(INTEG_CFLAGS)
+tests_integ_test_http_LDADD = $(INTEG_LDADD) -lpthread
+tests_integ_test_http_CFLAGS = $(INTEG_CFLAGS)
+tests_integ_test_health_LDADD = tests/libloadgen.a $(INTEG_LDADD) -lpthread
+tests_integ_test_health_CFLAGS = $(INTEG_CFLAGS)
 
 AM_TESTS_ENVIRONMENT = \
 	POOLD=$(abs_top_builddir)/supervisor/poold; \

@@ -57,20 +57,6 @@ ctl(const char *request)
 	return h_ctl_json(&pd, request);
 }
 
-/* A subscriber's connection, its welcome read. */
-static int
-subscribe(void)
-{
-	char	line[4096];
-	int	fd;
-
-	cr_assert_neq(fd = h_ctl_connect(&pd), -1);
-	cr_assert_eq(write(fd, "subscribe\n", 10), 10);
-	cr_assert_eq(h_read_line(fd, line, sizeof(line), H_WAIT_MS), 0);
-	cr_assert(strstr(line, "\"subscribed\":true") != NULL, "%s", line);
-	return fd;
-}
-
 /* Read events until one holds every needle; false after 50 or at EOF. */
 static bool
 event_with(int fd, const char *const needles[])
@@ -306,7 +292,7 @@ Test(control, kill_one_worker)
 	start(2);
 	cr_assert(h_wait_count(pd.pd_wlog, "start", 2, H_WAIT_MS));
 	victim = h_worker_in_slot(&pd, 1);
-	fd = subscribe();
+	fd = h_subscribe(&pd);
 	r = ctl("kill web 1 KILL");
 	expect_ok(r);
 	cr_assert_eq(field(r, "pid"), victim);
@@ -432,7 +418,7 @@ Test(control, reopen_passes_usr1_on)
 		json_decref(r);
 		usleep(10000);
 	}
-	cr_assert_eq(h_count(pd.pd_log, "killed by signal"), 0);
+	cr_assert_eq(h_exits(&pd, "web", "died"), 0);
 	expect_ok(r = ctl("reopen"));
 	json_decref(r);
 	cr_assert(h_wait_count(pd.pd_wlog, "usr1", 2, H_WAIT_MS));
@@ -460,13 +446,17 @@ Test(control, stop_graceful_and_bad_upgrades)
 Test(control, stop_quick)
 {
 	json_t	*r;
-	int	 status;
+	int	 status, ev;
 
 	start(1);
+	ev = h_subscribe(&pd);
 	expect_ok(r = ctl("stop quick"));
 	json_decref(r);
 	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
-	cr_assert(h_log_has(&pd, "quick stop"));
+	r = h_events_read(ev, H_WAIT_MS);
+	close(ev);
+	cr_assert_eq(h_events_match(r, "stopping", "mode", "quick"), 1);
+	json_decref(r);
 }
 
 Test(control, malformed_requests_get_error_codes)
@@ -601,7 +591,7 @@ Test(control, a_reload_that_resizes_a_pool_is_announced)
 	int	 fd;
 
 	start(1);
-	fd = subscribe();
+	fd = h_subscribe(&pd);
 	snprintf(text, sizeof(text), "pool web {\n  listen = { "
 	    "\"127.0.0.1:%d\" }\n  command = { \"%s\" }\n  workers = 3\n}\n",
 	    port, h_tworker_path());

@@ -78,13 +78,30 @@ first_worker(void)
 	return w;
 }
 
+/* How the first worker's slot last ended (poolctl workers' LAST EXIT)
+   names needle: a signal, say. */
+static void
+assert_last_exit(const char *needle)
+{
+	json_t		*w;
+	const char	*note;
+
+	/* After a failed boot, the slot waits out its backoff. */
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS), "not replaced");
+	w = first_worker();
+	note = json_string_value(json_object_get(w, "last_exit"));
+
+	cr_assert_not_null(note, "no last_exit");
+	cr_assert(strstr(note, needle) != NULL, "%s", note);
+	json_decref(w);
+}
+
 Test(health, ready_notify_waits_for_ready_message)
 {
 	json_t *w;
 
 	start(1, ", \"--ready-after\", \"300\"", "  ready = \"notify\"\n");
-	cr_assert(h_wait_count(pd.pd_log, "ready after", 1, H_WAIT_MS),
-	    "no READY=1 seen");
+	cr_assert(h_wait_ready(&pd, 1, H_WAIT_MS), "no READY=1 seen");
 	w = first_worker();
 	cr_assert(json_is_true(json_object_get(w, "ready")));
 	cr_assert_str_eq(json_string_value(json_object_get(w, "status")),
@@ -97,18 +114,18 @@ Test(health, libsystemd_sd_notify_works_unchanged)
 {
 	start(1, ", \"--libsystemd\", \"--ready-after\", \"0\", "
 	    "\"--watchdog\"", "  ready = \"notify\"\n  timeout = 1\n");
-	cr_assert(h_wait_count(pd.pd_log, "ready after", 1, H_WAIT_MS),
+	cr_assert(h_wait_ready(&pd, 1, H_WAIT_MS),
 	    "sd_notify's READY=1 not seen");
 	cr_assert(h_wait_count(pd.pd_wlog, "WATCHDOG=1", 6, H_WAIT_MS));
-	cr_assert_eq(h_count(pd.pd_log, "watchdog"), 0);
+	cr_assert_eq(h_exits(&pd, "web", "watchdog"), 0);
 }
 
 Test(health, not_ready_within_boot_timeout_is_a_failed_boot)
 {
 	start(1, "", "  ready = \"notify\"\n  boot_timeout = 0.3\n");
-	cr_assert(h_wait_count(pd.pd_log, "failed boot, not ready within "
-	    "boot_timeout", 1, H_WAIT_MS), "never killed");
-	cr_assert(h_log_has(&pd, "killed by signal 9"));
+	cr_assert(h_wait_exits(&pd, "web", "boot_timeout", 1, H_WAIT_MS),
+	    "never killed");
+	assert_last_exit("SIGKILL");
 }
 
 /* A reload whose workers never get ready leaves the old ones serving. */
@@ -119,7 +136,7 @@ Test(health, reload_keeps_old_workers_until_new_ones_are_ready)
 
 	start(1, ", \"--ready-after\", \"0\"",
 	    "  ready = \"notify\"\n  boot_timeout = 0.5\n");
-	cr_assert(h_wait_count(pd.pd_log, "ready after", 1, H_WAIT_MS));
+	cr_assert(h_wait_ready(&pd, 1, H_WAIT_MS));
 	old = h_worker_in_slot(&pd, 0);
 	/* The same pool, now with workers that never say READY=1. */
 	snprintf(text, sizeof(text),
@@ -128,10 +145,10 @@ Test(health, reload_keeps_old_workers_until_new_ones_are_ready)
 	    "  boot_timeout = 0.5\n}\n", port, h_tworker_path());
 	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
 	json_decref(ctl("reload"));
-	cr_assert(h_wait_count(pd.pd_log, "not ready within boot_timeout",
-	    2, H_WAIT_MS), "new workers not killed for silence");
+	cr_assert(h_wait_exits(&pd, "web", "boot_timeout", 2, H_WAIT_MS),
+	    "new workers not killed for silence");
 	cr_assert_eq(kill(old, 0), 0, "the old worker is gone");
-	cr_assert_eq(h_count(pd.pd_log, "replaced after reload"), 0);
+	cr_assert_eq(h_exits(&pd, "web", "reload"), 0);
 }
 
 Test(health, exec_watchdog_kept_alive_by_watchdog_messages)
@@ -143,17 +160,15 @@ Test(health, exec_watchdog_kept_alive_by_watchdog_messages)
 	/* Four WATCHDOG=1 per timeout: 12 of them is three timeouts. */
 	cr_assert(h_wait_count(pd.pd_wlog, "WATCHDOG=1", 12, H_WAIT_MS),
 	    "tworker sent no WATCHDOG=1");
-	cr_assert_eq(h_count(pd.pd_log, "watchdog"), 0);
+	cr_assert_eq(h_exits(&pd, "web", "watchdog"), 0);
 	cr_assert_eq(h_worker_in_slot(&pd, 0), w, "worker replaced");
 }
 
 Test(health, exec_watchdog_aborts_a_silent_worker)
 {
 	start(1, "", "  timeout = 0.3\n");
-	cr_assert(h_wait_count(pd.pd_log, "SIGABRT, watchdog timeout: no sign "
-	    "of life", 1, H_WAIT_MS), "silent worker not aborted");
-	cr_assert(h_wait_count(pd.pd_log, "killed by signal 6", 1,
-	    H_WAIT_MS));
+	cr_assert(h_wait_exits(&pd, "web", "watchdog", 1, H_WAIT_MS),
+	    "silent worker not aborted");
 	/* Replaced: a second worker starts, and is aborted in its turn. */
 	cr_assert(h_wait_count(pd.pd_wlog, "start", 2, H_WAIT_MS));
 	/* Its slot says how the first one ended. */
@@ -169,8 +184,8 @@ Test(health, exec_watchdog_aborts_a_silent_worker)
 Test(health, watchdog_trigger_aborts_at_once)
 {
 	start(1, ", \"--notify\", \"WATCHDOG=trigger\"", "");
-	cr_assert(h_wait_count(pd.pd_log, "SIGABRT, watchdog triggered by "
-	    "the worker", 1, H_WAIT_MS));
+	cr_assert(h_wait_exits(&pd, "web", "watchdog_trigger", 1, H_WAIT_MS));
+	assert_last_exit("SIGABRT");
 }
 
 /*
@@ -210,7 +225,7 @@ stuck_handler_is_aborted(const char *klass, const char *threads)
 	h_recv(fd, buf, sizeof(buf), NULL, 0, 3 * H_WAIT_MS / 2, &closed);
 	cr_assert(closed, "a hung worker kept the connection");
 	close(fd);
-	cr_assert(h_wait_count(pd.pd_log, "watchdog timeout", 1, H_WAIT_MS));
+	cr_assert(h_wait_exits(&pd, "main", "watchdog", 1, H_WAIT_MS));
 }
 
 Test(health, builtin_worker_stuck_in_a_handler_is_aborted)
@@ -311,13 +326,12 @@ Test(health, max_requests_recycles_without_a_gap)
 		h_pace(&pd, &tick);
 		if ((pid = h_hello_pid(port)) == -1)
 			fails++;
-		else if (pid != first && h_count(pd.pd_log, "recycled after "
-		    "max_requests") > 0)
+		else if (pid != first &&
+		    h_exits(&pd, "web", "max_requests") > 0)
 			break;
 	}
 	cr_assert_eq(fails, 0, "%d of %d requests failed", fails, n);
 	cr_assert_neq(pid, first, "never recycled after %d requests", n);
-	cr_assert(h_log_has(&pd, "reached max_requests"));
 	cr_assert(h_wait_gone((pid_t)first, H_WAIT_MS));
 	r = ctl("workers");
 	cr_assert_not_null(w = running_in_slot0(r));
@@ -334,8 +348,8 @@ Test(health, max_lifetime_recycles_exec_workers)
 
 	start(1, "", "  max_lifetime = 1\n");
 	old = h_worker_in_slot(&pd, 0);
-	cr_assert(h_wait_count(pd.pd_log, "recycled after max_lifetime", 1,
-	    3 * H_WAIT_MS), "not recycled");
+	cr_assert(h_wait_exits(&pd, "web", "max_lifetime", 1, 3 * H_WAIT_MS),
+	    "not recycled");
 	cr_assert(h_wait_gone(old, H_WAIT_MS));
 	cr_assert_neq(h_worker_in_slot(&pd, 0), old);
 }
@@ -343,20 +357,15 @@ Test(health, max_lifetime_recycles_exec_workers)
 Test(health, max_rss_recycles_a_leaking_worker)
 {
 	start(1, ", \"--leak\", \"48\"", "  max_rss = 16\n");
-	cr_assert(h_wait_count(pd.pd_log, "over max_rss: recycling it", 1,
-	    H_WAIT_MS), "a 48 MiB worker was not recycled at 16");
-	cr_assert(h_wait_count(pd.pd_log, "stopped (recycled: over max_rss)",
-	    1, 3 * H_WAIT_MS));
+	cr_assert(h_wait_exits(&pd, "web", "max_rss", 1, 3 * H_WAIT_MS),
+	    "a 48 MiB worker was not recycled at 16");
 }
 
 /* A worker program may ask for its own replacement. */
 Test(health, worker_asks_to_be_recycled)
 {
 	start(1, ", \"--notify\", \"X_POOLD_RECYCLE=1\"", "");
-	cr_assert(h_wait_count(pd.pd_log, "asks to be recycled", 1,
-	    H_WAIT_MS));
-	cr_assert(h_wait_count(pd.pd_log, "stopped (recycled at its own "
-	    "request)", 1, 3 * H_WAIT_MS));
+	cr_assert(h_wait_exits(&pd, "web", "recycle_asked", 1, 3 * H_WAIT_MS));
 }
 
 /* Python's systemd.daemon, unchanged: readiness, status, watchdog.
@@ -376,7 +385,7 @@ Test(health, python_worker_with_python3_systemd)
 	    "  ready = \"notify\"\n"
 	    "  boot_timeout = 10\n  timeout = 2\n  workers = 1\n", port,
 	    script);
-	cr_assert(h_wait_count(pd.pd_log, "ready after", 1, 2 * H_WAIT_MS),
+	cr_assert(h_wait_ready(&pd, 1, 2 * H_WAIT_MS),
 	    "no READY=1 from python (is python3-systemd installed?)");
 	cr_assert_eq(h_query_tcp(port, buf, sizeof(buf)), 0);
 	cr_assert(strncmp(buf, "pyworker pid=", 13) == 0, "%s", buf);
@@ -385,7 +394,7 @@ Test(health, python_worker_with_python3_systemd)
 	    "python worker serving");
 	json_decref(w);
 	/* Four pings per timeout keep it alive past two timeouts. */
-	cr_assert_not(h_wait_count(pd.pd_log, "watchdog", 1, 4500),
+	cr_assert_not(h_wait_exits(&pd, "web", "watchdog", 1, 4500),
 	    "the watchdog fired on a pinging worker");
 }
 
@@ -404,15 +413,14 @@ Test(health, rolling_restart_under_load_drops_nothing)
 
 	start(3, ", \"--boot\", \"400\"", "  ready = \"notify\"\n"
 	    "  max_surge = 1\n");
-	cr_assert(h_wait_count(pd.pd_log, "ready after", 3, H_WAIT_MS));
+	cr_assert(h_wait_ready(&pd, 3, H_WAIT_MS));
 	lg_start(&lg, port, 8, h_rate(&pd), LG_REPORT);
 	for (t0 = h_now_ms(); atomic_load(&lg.lg_ok) < 20 &&
 	    h_now_ms() - t0 < H_WAIT_MS; )
 		usleep(10000);
 	t0 = h_now_ms();
 	json_decref(ctl("restart web"));
-	done = h_wait_count(pd.pd_log, "stopped (replaced by restart)", 3,
-	    6 * H_WAIT_MS);
+	done = h_wait_exits(&pd, "web", "restart", 3, 6 * H_WAIT_MS);
 	t0 = h_now_ms() - t0;
 	lg_stop(&lg);
 	lg_describe(&lg, d, sizeof(d));

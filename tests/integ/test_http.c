@@ -326,20 +326,29 @@ Test(http, gthread_workers_share_connections)
 static void
 term_drains(const char *class)
 {
-	char	buf[4096];
-	bool	closed;
-	int	idle, status;
+	char	 buf[4096];
+	bool	 closed;
+	int	 idle, status, ev;
+	json_t	*seen, *e;
 
 	start(class, 1, NULL);
 	idle = h_tcp_connect(port);
 	cr_assert_eq(h_send(idle, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 27), 0);
 	h_recv(idle, buf, sizeof(buf), "Hello", 1, H_WAIT_MS, &closed);
+	ev = h_subscribe(&pd);
 	h_signal(&pd, SIGTERM);
 	h_recv(idle, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
 	cr_assert(closed, "an idle connection survived the drain");
 	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	cr_assert(h_log_has(&pd, "exited with code 0"));
+	seen = h_events_read(ev, H_WAIT_MS);
+	close(ev);
+	e = h_events_find(seen, "exited", NULL, NULL);
+	cr_assert_not_null(e, "no exited event");
+	cr_assert_str_eq(json_string_value(json_object_get(e, "status")),
+	    "exited");
+	cr_assert_eq(json_integer_value(json_object_get(e, "code")), 0);
+	json_decref(seen);
 	close(idle);
 }
 
@@ -636,12 +645,17 @@ Test(http, app_crash_costs_one_worker)
 	bool		 closed;
 	long		 deadline;
 	char		*r = NULL;
+	int		 ev;
+	json_t		*seen = json_array();
 
 	start("async", 1, extra);
+	ev = h_subscribe(&pd);
 	SEND(REQ("/crash", ""), NULL, 0, &closed);
 	cr_assert(closed);
-	cr_assert(h_wait_count(pd.pd_log, "killed by signal 6 (SIGABRT)", 1,
+	cr_assert_not_null(h_event_wait(ev, seen, "exited", "signal", "ABRT",
 	    H_WAIT_MS), "the crash was not seen by the arbiter");
+	close(ev);
+	json_decref(seen);
 	deadline = h_now_ms() + H_WAIT_MS;
 	do {
 		r = SEND(REQ("/", ""), NULL, 0, &closed);
@@ -669,7 +683,7 @@ Test(http, app_that_is_not_a_module_fails_at_boot)
 	h_start(&pd, args, NULL);
 	cr_assert(h_wait_count(pd.pd_log, "app /bin/true:", 1, H_WAIT_MS),
 	    "no message naming the module");
-	cr_assert(h_wait_count(pd.pd_log, "failed boot", 1, H_WAIT_MS));
+	cr_assert(h_wait_exits(&pd, "main", "failed_boot", 1, H_WAIT_MS));
 	cr_assert_eq(kill(pd.pd_pid, 0), 0, "the arbiter gave up");
 }
 
@@ -706,13 +720,15 @@ the_worker(void)
 Test(http, term_with_requests_in_flight_is_clean)
 {
 	for (size_t k = 1; k < NCLASSES; k++) {		/* gthread, async */
-		int	fds[3];
-		char	buf[4096], line[64];
-		bool	closed;
-		pid_t	w;
+		int	 fds[3], ev;
+		char	 buf[4096];
+		bool	 closed;
+		pid_t	 w;
+		json_t	*seen = json_array(), *e;
 
 		start(classes[k], 1, NULL);
 		w = the_worker();
+		ev = h_subscribe(&pd);
 		for (int i = 0; i < 3; i++) {
 			cr_assert_neq(fds[i] = h_tcp_connect(port), -1);
 			cr_assert_eq(h_send(fds[i], "GET / HTTP/1.1\r\nHost: x"
@@ -726,11 +742,15 @@ Test(http, term_with_requests_in_flight_is_clean)
 			cr_assert_eq(h_send(fds[i], "GET / HTTP/1.1\r\nHost: x"
 			    "\r\n\r\n", 27), 0);
 		cr_assert_eq(kill(w, SIGCONT), 0);
-		snprintf(line, sizeof(line), "(pid %ld) exited with code 0",
-		    (long)w);
-		cr_assert(h_wait_count(pd.pd_log, line, 1, H_WAIT_MS),
-		    "%s worker did not drain cleanly", classes[k]);
-		cr_assert_eq(h_count(pd.pd_log, "killed by signal"), 0);
+		e = h_event_wait(ev, seen, "exited", NULL, NULL, H_WAIT_MS);
+		cr_assert_not_null(e, "%s worker did not end", classes[k]);
+		cr_assert_eq(json_integer_value(json_object_get(e, "pid")), w);
+		cr_assert_str_eq(json_string_value(json_object_get(e,
+		    "status")), "exited", "%s worker did not drain cleanly",
+		    classes[k]);
+		cr_assert_eq(json_integer_value(json_object_get(e, "code")), 0);
+		close(ev);
+		json_decref(seen);
 		for (int i = 0; i < 3; i++)
 			close(fds[i]);
 		h_teardown(&pd);

@@ -83,6 +83,23 @@ answered(int *fds, int n, const char *needle)
 	}
 }
 
+/* Every autoscaler step in seen stayed within lo..hi. */
+static void
+assert_targets_within(json_t *seen, int lo, int hi)
+{
+	json_t	*e;
+	size_t	 i;
+
+	json_array_foreach(seen, i, e) {
+		const char *name = json_string_value(json_object_get(e,
+		    "event"));
+		json_int_t t = json_integer_value(json_object_get(e, "target"));
+		if (name != NULL && strcmp(name, "scaled") == 0)
+			cr_assert(t >= lo && t <= hi, "target %lld outside "
+			    "%d..%d", (long long)t, lo, hi);
+	}
+}
+
 /*
  * backlog, for an exec program that takes 0.4 s per client: eight
  * clients at once make the queue wait, the pool grows one worker per
@@ -91,7 +108,8 @@ answered(int *fds, int n, const char *needle)
  */
 Test(scale, backlog_grows_under_waiting_connections_and_shrinks)
 {
-	int fds[HOLD_MAX];
+	int	 fds[HOLD_MAX], ev;
+	json_t	*seen = json_array(), *e;
 
 	port = h_free_port();
 	h_start_conf(&pd, "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
@@ -101,23 +119,33 @@ Test(scale, backlog_grows_under_waiting_connections_and_shrinks)
 	    "  scale_cooldown = 0.1\n  scale_down_after = 0.5\n}\n", port,
 	    h_tworker_path());
 	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	ev = h_subscribe(&pd);
 	hold(fds, 8, NULL);
 	cr_assert(wait_target(3, H_WAIT_MS), "did not grow to 3");
 	answered(fds, 8, "pid=");
-	cr_assert(h_log_has(&pd, "target 1 -> 2 workers (autoscale: "
-	    "connections waited longer than scale_up_after"));
-	cr_assert_eq(h_count(pd.pd_log, "-> 4 workers"), 0,
-	    "grew past max_workers");
+	e = h_event_wait(ev, seen, "scaled", "by", "autoscale", H_WAIT_MS);
+	cr_assert_not_null(e, "no scaled event");
+	cr_assert_eq(json_integer_value(json_object_get(e, "previous")), 1);
+	cr_assert_eq(json_integer_value(json_object_get(e, "target")), 2);
 	cr_assert(wait_target(1, 3 * H_WAIT_MS), "did not shrink back");
-	cr_assert(h_log_has(&pd, "listen queue empty for scale_down_after"));
+	/* Every step by the autoscaler, within 1..3, down to 1. */
+	while ((e = h_event_wait(ev, seen, "scaled", "by", "autoscale",
+	    H_WAIT_MS)) != NULL && json_integer_value(json_object_get(e,
+	    "target")) != 1)
+		;
+	cr_assert_not_null(e, "no scaled event down to 1");
+	assert_targets_within(seen, 1, 3);
+	json_decref(seen);
+	close(ev);
 }
 
 /* dynamic: built-in workers busy in a slow handler leave too few idle
    ones; the pool adds them, and drops the extra when they idle. */
 Test(scale, dynamic_keeps_spare_idle_workers)
 {
-	int		 fds[HOLD_MAX];
+	int		 fds[HOLD_MAX], ev;
 	const char	*app = getenv("POOLD_APP_EXAMPLE");
+	json_t		*seen = json_array(), *e;
 
 	cr_assert_not_null(app);
 	port = h_free_port();
@@ -126,15 +154,22 @@ Test(scale, dynamic_keeps_spare_idle_workers)
 	    "  max_workers = 8\n  scale = \"dynamic\"\n  min_spare = 1\n"
 	    "  max_spare = 2\n  scale_cooldown = 0.2\n}\n", port, app);
 	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
+	ev = h_subscribe(&pd);
 	/* Three handlers busy for 1.5 s: at least four workers. */
 	hold(fds, 3, "GET /sleep/1500 HTTP/1.0\r\n\r\n");
 	for (long t0 = h_now_ms(); target() < 4 && h_now_ms() - t0 < H_WAIT_MS;)
 		usleep(20000);
 	cr_assert_geq(target(), 4, "only %d workers", target());
-	cr_assert(h_log_has(&pd, "idle workers below min_spare"));
 	answered(fds, 3, "slept");
 	cr_assert(wait_target(2, 3 * H_WAIT_MS), "extra idle workers kept");
-	cr_assert(h_log_has(&pd, "idle workers above max_spare"));
+	while ((e = h_event_wait(ev, seen, "scaled", "by", "autoscale",
+	    H_WAIT_MS)) != NULL && json_integer_value(json_object_get(e,
+	    "target")) != 2)
+		;
+	cr_assert_not_null(e, "the autoscaler did not bring it back to 2");
+	assert_targets_within(seen, 2, 8);
+	json_decref(seen);
+	close(ev);
 }
 
 /* ondemand: no worker until a client comes, whose request is answered;
@@ -145,7 +180,8 @@ ondemand(bool exec, const char *needle)
 	char	 buf[4096];
 	long	 t0, first;
 	bool	 closed;
-	int	 fd;
+	int	 fd, ev;
+	json_t	*seen = json_array(), *e;
 
 	port = h_free_port();
 	if (exec)
@@ -157,8 +193,9 @@ ondemand(bool exec, const char *needle)
 		h_start_conf(&pd, "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
 		    "  worker = sync\n  workers = 2\n  scale = \"ondemand\"\n"
 		    "  idle_timeout = 0.5\n}\n", port);
-	cr_assert(h_wait_count(pd.pd_log, "arbiter running", 1, H_WAIT_MS));
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS));
 	cr_assert_eq(h_children(pd.pd_pid, NULL, 0), 0, "workers at rest");
+	ev = h_subscribe(&pd);
 	t0 = h_now_ms();
 	cr_assert_neq(fd = h_tcp_connect(port), -1);
 	cr_assert_eq(h_send(fd, "GET / HTTP/1.0\r\n\r\n", 18), 0);
@@ -169,11 +206,16 @@ ondemand(bool exec, const char *needle)
 	    buf);
 	cr_log_info("ondemand: first request answered in %ld ms from zero",
 	    first);
-	cr_assert(h_log_has(&pd, "target 0 -> 2 workers (autoscale: a "
-	    "connection arrived"));
-	cr_assert(h_wait_count(pd.pd_log, "idle for idle_timeout", 1,
-	    3 * H_WAIT_MS));
-	cr_assert(wait_target(0, H_WAIT_MS));
+	e = h_event_wait(ev, seen, "scaled", "by", "autoscale", H_WAIT_MS);
+	cr_assert_not_null(e, "no scaled event");
+	cr_assert_eq(json_integer_value(json_object_get(e, "previous")), 0);
+	cr_assert_eq(json_integer_value(json_object_get(e, "target")), 2);
+	cr_assert(wait_target(0, 3 * H_WAIT_MS), "not back to 0");
+	e = h_event_wait(ev, seen, "scaled", "by", "autoscale", H_WAIT_MS);
+	cr_assert_not_null(e, "no scaled event back to 0");
+	cr_assert_eq(json_integer_value(json_object_get(e, "target")), 0);
+	json_decref(seen);
+	close(ev);
 	for (int i = 0; i < H_WAIT_MS / 10 && h_children(pd.pd_pid, NULL, 0)
 	    > 0; i++)
 		usleep(10000);
@@ -211,8 +253,7 @@ Test(scale, stats_count_spawns_exits_and_requests)
 		cr_assert_gt(h_hello_pid(port), 0);
 	/* One worker goes: its requests stay counted. */
 	cr_assert_eq(h_ctl(&pd, "scale web 1", reply, sizeof(reply)), 0);
-	cr_assert(h_wait_count(pd.pd_log, "stopped (scaled down)", 1,
-	    H_WAIT_MS));
+	cr_assert(h_wait_exits(&pd, "web", "scaled_down", 1, H_WAIT_MS));
 	r = h_ctl_json(&pd, "stats");
 	p = json_array_get(json_object_get(r, "pools"), 0);
 	cr_assert_not_null(p);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "hjson.h"
 
 static struct poold pd;
 
@@ -61,42 +62,56 @@ assert_clean_exit(int status)
 
 Test(stop, term_is_graceful)
 {
-	char	sock[H_PATH_MAX], ubind[300];
-	int	status;
+	char	 sock[H_PATH_MAX], ubind[300];
+	int	 status, fd;
+	json_t	*ev;
 
 	snprintf(ubind, sizeof(ubind), "unix:%s",
 	    h_path(&pd, "s.sock", sock, sizeof(sock)));
 	start(3, "30", false, "-b", ubind);
 	cr_assert_eq(access(sock, F_OK), 0);
+	fd = h_subscribe(&pd);
 	h_signal(&pd, SIGTERM);
 	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
 	assert_clean_exit(status);
-	cr_assert_eq(h_count(pd.pd_log, ": stopped"), 3);
-	cr_assert_eq(h_count(pd.pd_log, "SIGKILL"), 0);
+	ev = h_events_read(fd, H_WAIT_MS);
+	close(fd);
+	cr_assert_eq(h_events_match(ev, "stopping", "mode", "graceful"), 1);
+	cr_assert_eq(h_events_match(ev, "exited", "end", "pool_stopping"), 3);
+	cr_assert_eq(h_events_match(ev, "exited", "status", "exited"), 3);
+	cr_assert_eq(h_events_match(ev, "signalled", "signal", "KILL"), 0);
+	json_decref(ev);
 	cr_assert_neq(access(sock, F_OK), 0, "socket file left behind");
 }
 
 Test(stop, term_escalates_to_sigkill_after_graceful_timeout)
 {
-	int status;
+	int	 status, fd;
+	json_t	*ev;
 
 	start(2, "0.5", true, NULL, NULL);
+	fd = h_subscribe(&pd);
 	h_signal(&pd, SIGTERM);
 	cr_assert(h_wait_exit(&pd, 10000, &status),
 	    "workers ignoring TERM kept the arbiter alive");
 	assert_clean_exit(status);
-	cr_assert_eq(h_count(pd.pd_log, "SIGKILL, did not stop in time"), 2);
-	cr_assert_eq(h_count(pd.pd_log, "killed by signal 9"), 2);
+	ev = h_events_read(fd, H_WAIT_MS);
+	close(fd);
+	cr_assert_eq(h_events_match(ev, "signalled", "signal", "KILL"), 2);
+	cr_assert_eq(h_events_match(ev, "exited", "signal", "KILL"), 2);
+	json_decref(ev);
 }
 
 static void
 quick_stop(int sig)
 {
-	int	status;
-	long	t0;
+	int	 status, fd;
+	long	 t0;
+	json_t	*ev;
 
 	/* graceful_timeout of 60 s: only the quick path ends this soon. */
 	start(2, "60", true, NULL, NULL);
+	fd = h_subscribe(&pd);
 	t0 = h_now_ms();
 	h_signal(&pd, sig);
 	/* "Within a second" plus slack for a loaded 2-core machine; far
@@ -104,8 +119,11 @@ quick_stop(int sig)
 	cr_assert(h_wait_exit(&pd, 5000, &status), "quick stop hung");
 	assert_clean_exit(status);
 	cr_assert_lt(h_now_ms() - t0, 5000);
-	cr_assert(h_log_has(&pd, "quick stop"));
-	cr_assert_eq(h_count(pd.pd_log, "killed by signal 9"), 2);
+	ev = h_events_read(fd, H_WAIT_MS);
+	close(fd);
+	cr_assert_eq(h_events_match(ev, "stopping", "mode", "quick"), 1);
+	cr_assert_eq(h_events_match(ev, "exited", "signal", "KILL"), 2);
+	json_decref(ev);
 }
 
 Test(stop, int_is_quick) { quick_stop(SIGINT); }

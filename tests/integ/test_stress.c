@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "hjson.h"
 #include "loadgen.h"
 
 static struct poold pd;
@@ -245,7 +246,7 @@ Test(stress, crash_loop_is_bounded_and_harmless)
 	sleep((unsigned)secs);	/* the duration of the scenario */
 	cpu = h_cpu_ns(pd.pd_pid) - cpu;
 	lg_stop(&lg);
-	boots = h_count(pd.pd_log, "failed boot");
+	boots = h_exits(&pd, "crash", "failed_boot");
 	share = (double)cpu / 1e9 / (double)secs;
 	cr_log_info("crash loop for %ld s: %d failed boots, arbiter CPU "
 	    "%.3f%% of a core; web: %s", secs, boots, 100.0 * share,
@@ -398,8 +399,8 @@ upgrade_in_place(const char *class)
 	usleep(200000);		/* load before the upgrade */
 	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
 	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
-	cr_assert(h_wait_count(pd.pd_log, "stopped (replaced after upgrade)", 4,
-	    3 * H_WAIT_MS), "old workers not all replaced");
+	cr_assert(h_wait_exits(&pd, "web", "upgrade", 4, 3 * H_WAIT_MS),
+	    "old workers not all replaced");
 	lg_stop(&lg);
 	cr_log_info("%s: poolctl upgrade: %s", class, lg_describe(&lg, d,
 	    sizeof(d)));

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "hjson.h"
 
 static struct poold pd;
 static int port;
@@ -206,7 +207,7 @@ Test(upgrade, in_place_keeps_the_pid_replaces_every_worker_drops_nothing)
 			refused++;
 		else
 			close(cfd);
-		if (h_count(pd.pd_log, "stopped (replaced after upgrade)") == 2)
+		if (h_exits(&pd, "web", "upgrade") == 2)
 			break;
 	}
 	cr_assert_eq(refused, 0, "control connections refused: %d", refused);
@@ -214,8 +215,8 @@ Test(upgrade, in_place_keeps_the_pid_replaces_every_worker_drops_nothing)
 		request(&n, &fails);
 	cr_log_info("in-place upgrade: %d requests, %d failed", n, fails);
 	cr_assert_eq(fails, 0, "%d of %d requests failed", fails, n);
-	cr_assert(h_log_has(&pd, "upgraded in place: adopted 2 worker(s)"));
-	cr_assert_eq(h_count(pd.pd_log, "stopped (replaced after upgrade)"), 2,
+	/* Both adopted by the new program, then replaced by it. */
+	cr_assert_eq(h_exits(&pd, "web", "upgrade"), 2,
 	    "old workers not all replaced");
 	/* The same process: never exited, still our child. */
 	cr_assert_eq(kill(pd.pd_pid, 0), 0);
@@ -279,13 +280,13 @@ Test(upgrade, in_place_new_binary_that_cannot_start_goes_back)
 	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
 	for (long t0 = h_now_ms(); h_now_ms() - t0 < 3 * H_WAIT_MS; ) {
 		request(&n, &fails);
-		if (h_count(pd.pd_log, "stopped (replaced after upgrade)") == 2)
+		if (h_exits(&pd, "web", "upgrade") == 2)
 			break;
 	}
+	/* The operator is told (the line is the feature). */
 	cr_assert(h_log_has(&pd, "going back to the previous one"));
-	cr_assert(h_log_has(&pd, "upgraded in place: adopted 2 worker(s)"));
 	cr_assert_eq(kill(pd.pd_pid, 0), 0, "the arbiter is gone");
-	cr_assert_eq(h_count(pd.pd_log, "stopped (replaced after upgrade)"), 2);
+	cr_assert_eq(h_exits(&pd, "web", "upgrade"), 2);
 	cr_assert_eq(fails, 0, "%d of %d requests failed", fails, n);
 	cr_assert(h_ctl_ready(&pd, H_WAIT_MS));
 	close(busy);
@@ -306,8 +307,8 @@ Test(upgrade, in_place_keeps_fd_listeners)
 	for (int i = 0; i < 100 && h_hello_pid(port) == -1; i++)
 		usleep(20000);
 	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
-	cr_assert(h_wait_count(pd.pd_log, "stopped (replaced after upgrade)", 1,
-	    3 * H_WAIT_MS), "never replaced");
+	cr_assert(h_wait_exits(&pd, "main", "upgrade", 1, 3 * H_WAIT_MS),
+	    "never replaced");
 	cr_assert_not(h_log_has(&pd, "used by no pool"));
 	cr_assert_gt(h_hello_pid(port), 0, "the fd:// listener was lost");
 }

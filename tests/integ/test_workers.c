@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "hjson.h"
 
 static struct poold pd;
 
@@ -107,7 +108,7 @@ Test(workers, pool_env_overrides_inherited)
 
 Test(workers, replacement_takes_the_same_slot)
 {
-	char	bind[32], line[128];
+	char	bind[32];
 	pid_t	old, now;
 
 	snprintf(bind, sizeof(bind), "127.0.0.1:%d", h_free_port());
@@ -125,33 +126,40 @@ Test(workers, replacement_takes_the_same_slot)
 	now = h_worker_in_slot(&pd, 1);
 	cr_assert_neq(now, old, "slot 1 still has the dead worker");
 	cr_assert_gt(now, 0);
-	snprintf(line, sizeof(line), "worker 1 (pid %ld) killed by signal 9",
-	    (long)old);
-	cr_assert(h_log_has(&pd, line), "no log line \"%s\"", line);
+	cr_assert(h_wait_exits(&pd, "main", "died", 1, H_WAIT_MS),
+	    "the death is not counted");
 	cr_assert(h_wait_children(&pd, 3, H_WAIT_MS));
 }
 
 Test(workers, crash_loop_backs_off)
 {
-	char	bind[32];
-	int	starts;
+	char	 bind[32];
+	int	 starts, ev;
+	json_t	*seen = json_array(), *e;
 
 	snprintf(bind, sizeof(bind), "127.0.0.1:%d", h_free_port());
 	const char *args[] = { "-b", bind, "-w", "4", "--",
 	    h_tworker_path(), "--exit", "3", NULL };
 	h_start(&pd, args, NULL);
+	ev = h_subscribe(&pd);
 	/*
 	 * The first round of four failures is one backoff step (0.1 s),
 	 * then one probe starts per step (0.2, 0.4, 0.8 s): by the time
 	 * the delay reaches 0.8 s, seven workers have started.  A tight
 	 * loop would have started hundreds.
 	 */
-	cr_assert(h_wait_count(pd.pd_log, "next start in 0.8 s", 1, 10000),
-	    "backoff never reached 0.8 s");
-	starts = h_count(pd.pd_log, "started (pid");
+	while ((e = h_event_wait(ev, seen, "backoff", NULL, NULL, 10000)) !=
+	    NULL && json_real_value(json_object_get(e, "delay")) < 0.75)
+		;
+	cr_assert_not_null(e, "backoff never reached 0.8 s");
+	starts = h_spawns(&pd, "main");
 	cr_expect_leq(starts, 7, "%d starts before the 0.8 s backoff", starts);
-	cr_expect(h_log_has(&pd, "exited with code 3"));
-	cr_expect(h_log_has(&pd, "failed boot"));
+	cr_expect_geq(h_exits(&pd, "main", "failed_boot"), 4);
+	e = h_events_find(seen, "exited", "end", "failed_boot");
+	cr_assert_not_null(e, "no failed boot among the events");
+	cr_expect_eq(json_integer_value(json_object_get(e, "code")), 3);
+	json_decref(seen);
+	close(ev);
 	cr_assert_eq(kill(pd.pd_pid, 0), 0, "the arbiter gave up");
 }
 
