@@ -884,7 +884,9 @@ check_name(const struct pool_conf *pc, struct conf_err *e)
 static int
 check_bounds(struct pool_conf *pc, struct conf_err *e)
 {
-	if (pc->pc_workers < 0)
+	bool guessed = pc->pc_workers < 0;
+
+	if (guessed)
 		pc->pc_workers = default_workers();
 	/* ondemand starts at zero and returns there. */
 	if (pc->pc_scale.sc_mode == SCALE_ONDEMAND && pc->pc_min_workers > 0)
@@ -896,6 +898,14 @@ check_bounds(struct pool_conf *pc, struct conf_err *e)
 		pc->pc_min_workers = pc->pc_workers < 1 ? pc->pc_workers : 1;
 	if (pc->pc_max_workers < 0)
 		pc->pc_max_workers = pc->pc_workers > 64 ? pc->pc_workers : 64;
+	/* The default is a guess from the processors: it yields to the
+	   bounds the user wrote.  Only numbers the user wrote conflict. */
+	if (guessed && pc->pc_min_workers <= pc->pc_max_workers) {
+		if (pc->pc_workers > pc->pc_max_workers)
+			pc->pc_workers = pc->pc_max_workers;
+		if (pc->pc_workers < pc->pc_min_workers)
+			pc->pc_workers = pc->pc_min_workers;
+	}
 	if (pc->pc_min_workers > pc->pc_workers ||
 	    pc->pc_workers > pc->pc_max_workers)
 		return conf_fail(e, "pool %s: need min_workers (%d) <= workers "

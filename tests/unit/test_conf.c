@@ -809,6 +809,25 @@ Test(conf, relative_config_path_made_absolute, .init = tmp_init,
 	config_free(&c);
 }
 
+/* The default worker count is a guess from the processors: it yields to
+   the bounds the file gives (2 x cores + 1 is at least 3, at most 4095). */
+Test(conf, default_workers_fit_the_bounds_written, .init = tmp_init,
+    .fini = tmp_fini)
+{
+	struct poold_conf	 c;
+	char			 err[CONF_ERR_MAX] = "", path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/b.conf", tmpdir);
+	tmp_file("b.conf", "pool a {\n" OK_POOL "scale = \"ondemand\"\n"
+	    "max_workers = 1\n}\npool b {\n  listen = { \"127.0.0.1:9101\" }\n"
+	    "  command = { \"/bin/true\" }\n  min_workers = 4096\n"
+	    "  max_workers = 4096\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(pool_named(&c, "a")->pc_workers, 1);
+	cr_assert_eq(pool_named(&c, "b")->pc_workers, 4096);
+	config_free(&c);
+}
+
 /* =========================================================================
  * config_load: the command line over the file
  * ========================================================================= */
