@@ -24,6 +24,7 @@
 #include "accesslog.h"
 #include "bounds.h"
 #include "conffile.h"
+#include "confhint.h"
 #include "http.h"
 #include "options.h"
 #include "proto.h"
@@ -85,26 +86,6 @@ worker_class_parse(const char *s, enum worker_class *wc)
 }
 
 /* -- libconfuse glue ---------------------------------------------------- */
-
-/* libconfuse's error callback: its format, its arguments. */
-static void __attribute__((format(printf, 2, 0)))
-cfg_errfn(cfg_t *cfg, const char *fmt, va_list ap)
-{
-	char		 msg[CONF_ERR_MAX];
-	const char	*file = cfg != NULL ? cfg->filename : NULL;
-
-	if (conf_err_cur == NULL)
-		return;		/* not during a load: nobody to tell */
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	/* A section libconfuse made before parsing (control { }) has a
-	   line but no file of its own: the file is the one being parsed. */
-	if (file == NULL && cfg != NULL && conf_cfg_cur != NULL)
-		file = conf_cfg_cur->filename;
-	if (file != NULL)
-		conf_fail(conf_err_cur, "%s:%d: %s", file, cfg->line, msg);
-	else
-		conf_fail(conf_err_cur, "%s", msg);
-}
 
 static int
 cb_worker_class(cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
@@ -307,6 +288,79 @@ static cfg_opt_t root_opts[] = {
 	    CFGF_NO_TITLE_DUPES),
 	CFG_END()
 };
+
+/* The sections a name may belong to, for "it belongs inside ...". */
+static const struct {
+	const char	*sc_name;	/* as libconfuse names the cfg_t */
+	const char	*sc_where;
+	cfg_opt_t	*sc_opts;
+} sections[] = {
+	{ "pool", "inside pool NAME { }", pool_opts },
+	{ "control", "inside control { }", control_opts },
+	{ "metrics", "inside metrics { }", metrics_opts },
+	{ "root", "at the top level, outside any section", root_opts },
+};
+#define NSECTIONS	(sizeof(sections) / sizeof(sections[0]))
+
+/*
+ * The way out of "no such option 'NAME'" met in section cfg: a near
+ * name of the same section, or the section the name belongs to; and
+ * for a Python file, that the syntax is another one.
+ */
+static void
+unknown_option_hint(cfg_t *cfg, const char *msg, const char *file,
+    char *out, size_t len)
+{
+	const char	*q = strchr(msg, '\'') + 1, *near;
+	char		 name[65];
+	size_t		 n = strcspn(q, "'"), k;
+
+	out[0] = '\0';
+	snprintf(name, sizeof(name), "%.*s", (int)n, q);
+	if ((near = hint_closest(name, cfg->opts)) != NULL)
+		snprintf(out, len, "; did you mean '%s'?", near);
+	for (size_t i = 0; out[0] == '\0' && i < NSECTIONS; i++) {
+		if (strcmp(sections[i].sc_name, cfg->name) != 0 &&
+		    hint_has(sections[i].sc_opts, name))
+			snprintf(out, len, "; %s belongs %s", name,
+			    sections[i].sc_where);
+	}
+	for (size_t i = 0; out[0] == '\0' && i < NSECTIONS; i++) {
+		if (strcmp(sections[i].sc_name, cfg->name) != 0 &&
+		    (near = hint_closest(name, sections[i].sc_opts)) != NULL)
+			snprintf(out, len, "; did you mean '%s' (%s)?", near,
+			    sections[i].sc_where);
+	}
+	k = file != NULL ? strlen(file) : 0;
+	if (k > 3 && strcmp(file + k - 3, ".py") == 0)
+		snprintf(out + strlen(out), len - strlen(out), "; this looks "
+		    "like a Gunicorn (Python) file, but poold reads its own "
+		    "syntax: see poold.conf(5), and docs/gunicorn.md for "
+		    "Gunicorn's names");
+}
+
+/* libconfuse's error callback: its format, its arguments. */
+static void __attribute__((format(printf, 2, 0)))
+cfg_errfn(cfg_t *cfg, const char *fmt, va_list ap)
+{
+	char		 msg[CONF_ERR_MAX], hint[512] = "";
+	const char	*file = cfg != NULL ? cfg->filename : NULL;
+
+	if (conf_err_cur == NULL)
+		return;		/* not during a load: nobody to tell */
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* A section libconfuse made before parsing (control { }) has a
+	   line but no file of its own: the file is the one being parsed. */
+	if (file == NULL && cfg != NULL && conf_cfg_cur != NULL)
+		file = conf_cfg_cur->filename;
+	if (cfg != NULL && strncmp(msg, "no such option '", 16) == 0)
+		unknown_option_hint(cfg, msg, file, hint, sizeof(hint));
+	if (file != NULL)
+		conf_fail(conf_err_cur, "%s:%d: %s%s", file, cfg->line, msg,
+		    hint);
+	else
+		conf_fail(conf_err_cur, "%s%s", msg, hint);
+}
 
 /* -- plain-struct helpers ---------------------------------------------- */
 
@@ -1096,7 +1150,8 @@ check_class(struct pool_conf *pc, struct conf_err *e)
 			    pc->pc_name);
 		if (pc->pc_threads != 1 && pc->pc_class != WC_GTHREAD)
 			return conf_fail(e, "pool %s: threads is for worker = "
-			    "gthread", pc->pc_name);
+			    "gthread: add worker = \"gthread\" (-k gthread)",
+			    pc->pc_name);
 		if (check_builtin_only(pc, e) == -1)
 			return -1;
 		return check_app(pc, e) == -1 ? -1 : check_root(pc, e);

@@ -10,6 +10,7 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/inplace.c supervisor/inplace.h \
 	supervisor/conf.c supervisor/conf.h \
 	supervisor/conffile.c supervisor/conffile.h \
+	supervisor/confhint.c supervisor/confhint.h \
 	supervisor/lsock.c supervisor/lsock.h \
 	supervisor/listeners.c supervisor/listeners.h \
 	supervisor/log.c supervisor/log.h \

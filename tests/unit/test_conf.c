@@ -515,6 +515,18 @@ ParameterizedTestParameters(conf, rejects_file)
 		    "duplicate title 'a'", 5, true },
 		{ "pool a {\n" OK_POOL "bogus = 1\n}\n",
 		    "no such option 'bogus'", 4, true },
+		/* The way out: a near name, or the section it belongs in. */
+		{ "pool a {\n" OK_POOL "worksers = 3\n}\n",
+		    "no such option 'worksers'; did you mean 'workers'?", 4,
+		    true },
+		{ "workers = 3\npool a {\n" OK_POOL "}\n",
+		    "workers belongs inside pool NAME { }", 1, true },
+		{ "pool a {\n" OK_POOL "pidfile = \"/x.pid\"\n}\n",
+		    "pidfile belongs at the top level", 4, true },
+		{ "control { sockett = \"/x\" }\npool a {\n" OK_POOL "}\n",
+		    "did you mean 'socket'?", 1, true },
+		{ "worksers = 3\npool a {\n" OK_POOL "}\n",
+		    "did you mean 'workers' (inside pool NAME { })?", 1, true },
 		{ "pool a {\n" OK_POOL "listen =\n}\n",
 		    "unexpected", 5, true },
 		{ "log_level = \"loud\"\npool a {\n" OK_POOL "}\n",
@@ -603,7 +615,8 @@ ParameterizedTestParameters(conf, rejects_file)
 		    false },
 		{ "pool a {\nlisten = { \"127.0.0.1:9100\" }\n"
 		    "worker = \"async\"\nthreads = 4\n}\n",
-		    "pool a: threads is for worker = gthread", 0, false },
+		    "pool a: threads is for worker = gthread: add worker = "
+		    "\"gthread\" (-k gthread)", 0, false },
 		{ "pool a {\nlisten = { \"127.0.0.1:9100\" }\n"
 		    "worker = \"sync\"\nroot = \"/nonexistent-poold\"\n}\n",
 		    "pool a: root /nonexistent-poold: No such file", 0,
@@ -807,6 +820,21 @@ Test(conf, relative_config_path_made_absolute, .init = tmp_init,
 	snprintf(want, sizeof(want), "%s/rel.pid", tmpdir);
 	cr_assert_str_eq(c.c_pidfile, want);
 	config_free(&c);
+}
+
+/* A Gunicorn file given to -c: say it is another syntax, and where the
+   names are mapped. */
+Test(conf, python_file_gets_a_hint, .init = tmp_init, .fini = tmp_fini)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "", path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/gunicorn.conf.py", tmpdir);
+	tmp_file("gunicorn.conf.py", "bind = \"0.0.0.0:8000\"\nworkers = 4\n");
+	cr_assert_neq(load(ARGV("-c", path, NULL), &c, err), 0);
+	cr_assert(strstr(err, "no such option 'bind'") != NULL, "%s", err);
+	cr_assert(strstr(err, "Gunicorn (Python) file") != NULL, "%s", err);
+	cr_assert(strstr(err, "docs/gunicorn.md") != NULL, "%s", err);
 }
 
 /* The default worker count is a guess from the processors: it yields to
