@@ -28,33 +28,6 @@ static void teardown(void) { h_teardown(&pd); }
 
 TestSuite(scale, .init = setup, .fini = teardown, .timeout = 60);
 
-/* The pool's target from status. */
-static int
-target(void)
-{
-	json_t	*r = h_ctl_json(&pd, "status"), *p;
-	int	 t;
-
-	p = json_array_get(json_object_get(r, "pools"), 0);
-	cr_assert_not_null(p);
-	t = (int)json_integer_value(json_object_get(p, "target"));
-	json_decref(r);
-	return t;
-}
-
-static bool
-wait_target(int want, int timeout_ms)
-{
-	long deadline = h_now_ms() + timeout_ms;
-
-	while (h_now_ms() < deadline) {
-		if (target() == want)
-			return true;
-		usleep(20000);
-	}
-	return target() == want;
-}
-
 /* Open n connections that each wait for a slow answer. */
 static void
 hold(int *fds, int n, const char *request)
@@ -81,6 +54,20 @@ answered(int *fds, int n, const char *needle)
 		    "\"%.60s\"", i, buf);
 		close(fds[i]);
 	}
+}
+
+/* Read events into seen until the autoscaler sets the target to want. */
+static bool
+autoscaled_to(int ev, json_t *seen, int want)
+{
+	json_t *e;
+
+	while ((e = h_event_wait(ev, seen, "scaled", "by", "autoscale",
+	    H_WAIT_MS)) != NULL) {
+		if (json_integer_value(json_object_get(e, "target")) == want)
+			return true;
+	}
+	return false;
 }
 
 /* Every autoscaler step in seen stayed within lo..hi. */
@@ -121,19 +108,16 @@ Test(scale, backlog_grows_under_waiting_connections_and_shrinks)
 	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
 	ev = h_subscribe(&pd);
 	hold(fds, 8, NULL);
-	cr_assert(wait_target(3, H_WAIT_MS), "did not grow to 3");
+	cr_assert(h_wait_target(&pd, "web", 3, H_WAIT_MS), "did not grow to 3");
 	answered(fds, 8, "pid=");
 	e = h_event_wait(ev, seen, "scaled", "by", "autoscale", H_WAIT_MS);
 	cr_assert_not_null(e, "no scaled event");
 	cr_assert_eq(json_integer_value(json_object_get(e, "previous")), 1);
 	cr_assert_eq(json_integer_value(json_object_get(e, "target")), 2);
-	cr_assert(wait_target(1, 3 * H_WAIT_MS), "did not shrink back");
+	cr_assert(h_wait_target(&pd, "web", 1, 3 * H_WAIT_MS),
+	    "did not shrink back");
 	/* Every step by the autoscaler, within 1..3, down to 1. */
-	while ((e = h_event_wait(ev, seen, "scaled", "by", "autoscale",
-	    H_WAIT_MS)) != NULL && json_integer_value(json_object_get(e,
-	    "target")) != 1)
-		;
-	cr_assert_not_null(e, "no scaled event down to 1");
+	cr_assert(autoscaled_to(ev, seen, 1), "no scaled event down to 1");
 	assert_targets_within(seen, 1, 3);
 	json_decref(seen);
 	close(ev);
@@ -143,9 +127,9 @@ Test(scale, backlog_grows_under_waiting_connections_and_shrinks)
    ones; the pool adds them, and drops the extra when they idle. */
 Test(scale, dynamic_keeps_spare_idle_workers)
 {
-	int		 fds[HOLD_MAX], ev;
+	int		 fds[HOLD_MAX], ev, t;
 	const char	*app = getenv("POOLD_APP_EXAMPLE");
-	json_t		*seen = json_array(), *e;
+	json_t		*seen = json_array();
 
 	cr_assert_not_null(app);
 	port = h_free_port();
@@ -157,16 +141,15 @@ Test(scale, dynamic_keeps_spare_idle_workers)
 	ev = h_subscribe(&pd);
 	/* Three handlers busy for 1.5 s: at least four workers. */
 	hold(fds, 3, "GET /sleep/1500 HTTP/1.0\r\n\r\n");
-	for (long t0 = h_now_ms(); target() < 4 && h_now_ms() - t0 < H_WAIT_MS;)
+	for (long t0 = h_now_ms(); (t = h_target(&pd, "web")) < 4 &&
+	    h_now_ms() - t0 < H_WAIT_MS; )
 		usleep(20000);
-	cr_assert_geq(target(), 4, "only %d workers", target());
+	cr_assert_geq(t, 4, "only %d workers", t);
 	answered(fds, 3, "slept");
-	cr_assert(wait_target(2, 3 * H_WAIT_MS), "extra idle workers kept");
-	while ((e = h_event_wait(ev, seen, "scaled", "by", "autoscale",
-	    H_WAIT_MS)) != NULL && json_integer_value(json_object_get(e,
-	    "target")) != 2)
-		;
-	cr_assert_not_null(e, "the autoscaler did not bring it back to 2");
+	cr_assert(h_wait_target(&pd, "web", 2, 3 * H_WAIT_MS),
+	    "extra idle workers kept");
+	cr_assert(autoscaled_to(ev, seen, 2),
+	    "the autoscaler did not bring it back to 2");
 	assert_targets_within(seen, 2, 8);
 	json_decref(seen);
 	close(ev);
@@ -210,7 +193,7 @@ ondemand(bool exec, const char *needle)
 	cr_assert_not_null(e, "no scaled event");
 	cr_assert_eq(json_integer_value(json_object_get(e, "previous")), 0);
 	cr_assert_eq(json_integer_value(json_object_get(e, "target")), 2);
-	cr_assert(wait_target(0, 3 * H_WAIT_MS), "not back to 0");
+	cr_assert(h_wait_target(&pd, "web", 0, 3 * H_WAIT_MS), "not back to 0");
 	e = h_event_wait(ev, seen, "scaled", "by", "autoscale", H_WAIT_MS);
 	cr_assert_not_null(e, "no scaled event back to 0");
 	cr_assert_eq(json_integer_value(json_object_get(e, "target")), 0);
