@@ -25,6 +25,7 @@
 #include "arbiter.h"
 #include "control.h"
 #include "events.h"
+#include "guardian.h"
 #include "loop.h"
 #include "listeners.h"
 #include "inplace.h"
@@ -417,6 +418,8 @@ begin_stop(void)
 	log_info("%s stop: %zu pool(s)", quick ? "quick" : "graceful",
 	    arb.a_npools);
 	arb.a_state = quick ? AS_QUICK : AS_STOP;
+	/* A stop asked for is no crash: the previous binary stays away. */
+	guardian_dismiss();
 	for (size_t i = 0; i < arb.a_npools; i++)
 		pool_stop(arb.a_pools[i], quick);
 	event_stopping(quick);
@@ -788,7 +791,11 @@ step(void)
 			scale_all(scale, false);
 		if (winch)
 			scale_all(0, true);
-		if (usr2) {
+		if (usr2 && guardian_pending())
+			log_errorx("upgrade: refused, an in-place upgrade is "
+			    "still replacing the workers; USR2 again once it "
+			    "is done");
+		else if (usr2) {
 			char err[256];
 			if (usr2_start(arb.a_conf.c_pidfile, err,
 			    sizeof(err)) == -1)
@@ -815,6 +822,7 @@ step(void)
 	next = d < next ? d : next;
 	d = manager_watchdog(now);
 	next = d < next ? d : next;
+	inplace_confirm(now);
 	if (arb.a_inplace != NULL)
 		upgrade_in_place();
 	return next;
@@ -979,6 +987,7 @@ arbiter_run(void)
 void
 arbiter_cleanup(void)
 {
+	guardian_dismiss();
 	for (size_t i = 0; i < arb.a_npools; i++)
 		pool_destroy(arb.a_pools[i]);
 	free(arb.a_pools);

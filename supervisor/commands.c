@@ -15,6 +15,7 @@
 #include "arbiter.h"
 #include "commands.h"
 #include "loop.h"
+#include "guardian.h"
 #include "inplace.h"
 #include "workernotify.h"
 #include "pool.h"
@@ -419,6 +420,9 @@ cmd_upgrade(const struct proto_request *rq, bool *sub)
 	   USR2 successor, nor while we are one and our predecessor runs. */
 	if (usr2_child() != 0 || usr2_predecessor_alive())
 		return commands_error(PERR_BUSY, "a USR2 upgrade is in progress");
+	if (guardian_pending())
+		return commands_error(PERR_BUSY, "the last upgrade is still "
+		    "replacing the workers; try again once it is done");
 	if (path == NULL)
 		return commands_error(PERR_FAILED, "cannot tell which binary runs; name "
 		    "one");

@@ -2,7 +2,7 @@
  * The in-place upgrade (see inplace.h).  The state is JSON, versioned:
  *
  *   { "version": 1, "notify": FD, "previous": FD, "cwd": S, "argv": [S],
- *     "fallback": B,
+ *     "fallback": B, "guardian": FD,
  *     "sockets": [ { "fd": N, "name": S } ],
  *     "pools": [ { "name": S, "target": N, "workers": [ { "pid": P,
  *       "slot": N, "age_ms": N, "ready": B, "stopping_ms": N|-1,
@@ -14,8 +14,12 @@
  * that cannot start executes it again with the same state, so that a bad
  * binary or configuration costs a restart of the workers, never the
  * workers; it runs with the old program's argv, and "fallback" keeps a
- * program that fails in its turn from going back again, without end.  Ages are relative, as each program has its own
- * clock origin only in principle, and a worker's age must survive.
+ * program that fails in its turn from going back again, without end.
+ * "guardian" is the write end of the pipe to the guardian (guardian.h),
+ * which the new program closes with a word once every worker is its own:
+ * a crash before that brings the previous binary back from there.  Ages
+ * are relative, as each program has its own clock origin only in
+ * principle, and a worker's age must survive.
  */
 #include "config.h"
 
@@ -34,6 +38,7 @@
 #include "arbiter.h"
 #include "conf.h"
 #include "control.h"
+#include "guardian.h"
 #include "loop.h"
 #include "inplace.h"
 #include "listeners.h"
@@ -43,6 +48,7 @@
 #include "workernotify.h"
 #include "pool.h"
 #include "reexec.h"
+#include "spawn.h"
 #include "usr2.h"
 
 #define ENV_STATE	"POOLD_STATE_FD"
@@ -56,7 +62,7 @@ static int	 previous_fd = -1;
 
 /* -- checking the new binary -------------------------------------------- */
 
-/* What the check printed, up to its first line, within the deadline. */
+/* What the check printed, within the deadline. */
 static void
 read_output(int fd, char *buf, size_t len, uint64_t deadline)
 {
@@ -73,13 +79,12 @@ read_output(int fd, char *buf, size_t len, uint64_t deadline)
 		got += (size_t)n;
 	}
 	buf[got] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
 }
 
 int
 inplace_check(const char *path, char *err, size_t len)
 {
-	char		 out[512], want[32];
+	char		 out[1024], want[32];
 	int		 p[2], status = 0;
 	pid_t		 pid;
 	uint64_t	 deadline = ev_now_ms() + INPLACE_CHECK_MS;
@@ -113,11 +118,13 @@ inplace_check(const char *path, char *err, size_t len)
 		return -1;
 	}
 	/* Exit 0 is not enough (/bin/true has it): the binary must say it
-	   takes our state. */
-	snprintf(want, sizeof(want), "in-place state %d", STATE_VERSION);
+	   takes our state, on a line of its own. */
+	snprintf(want, sizeof(want), "\n" INPLACE_STATE_LINE "\n",
+	    STATE_VERSION);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
 	    strstr(out, want) != NULL)
 		return 0;
+	out[strcspn(out, "\n")] = '\0';	/* its first line says why */
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		snprintf(err, len, "%s does not take over a running poold in "
 		    "place (it says: %s)", path, *out ? out : "nothing");
@@ -126,6 +133,13 @@ inplace_check(const char *path, char *err, size_t len)
 	snprintf(err, len, "%s --check-config failed: %s", path,
 	    *out ? out : "no reason given");
 	return -1;
+}
+
+void
+inplace_probe_answer(void)
+{
+	if (getenv(REEXEC_PROBE_ENV) != NULL)
+		printf(INPLACE_STATE_LINE "\n", STATE_VERSION);
 }
 
 /* -- carrying the state --------------------------------------------------- */
@@ -196,7 +210,8 @@ carry_fds(const json_t *st, int memfd, int prev, bool carry)
 	}
 	if ((notify_fd() != -1 && fcntl(notify_fd(), F_SETFD, flag) == -1) ||
 	    fcntl(memfd, F_SETFD, flag) == -1 ||
-	    (prev != -1 && fcntl(prev, F_SETFD, flag) == -1))
+	    (prev != -1 && fcntl(prev, F_SETFD, flag) == -1) ||
+	    (guardian_fd() != -1 && fcntl(guardian_fd(), F_SETFD, flag) == -1))
 		rc = -1;
 	return rc;
 }
@@ -230,29 +245,105 @@ write_state(const json_t *st, char *err, size_t len)
 	return fd;
 }
 
+/* The old program's argv from st, NULL-terminated, malloc'd. */
+static char **
+state_argv(const json_t *st)
+{
+	json_t	*a = json_object_get(st, "argv"), *v;
+	char	**argv;
+	size_t	 i, n = json_array_size(a);
+
+	if (n == 0 || (argv = calloc(n + 1, sizeof(*argv))) == NULL)
+		return NULL;
+	json_array_foreach(a, i, v) {
+		if ((argv[i] = (char *)json_string_value(v)) == NULL) {
+			free(argv);
+			return NULL;
+		}
+	}
+	return argv;
+}
+
+/*
+ * In the guardian, the new program dead: the previous binary, in this
+ * pid, with the sockets and no workers (they died with their parent),
+ * marked as a fallback so that it does not go back again.
+ */
+static void
+guardian_fallback(void *arg)
+{
+	json_t	 *st = arg, *p;
+	char	  err[128], num[16], **argv;
+	size_t	  i;
+	int	  fd, prev = (int)json_integer_value(json_object_get(st,
+		      "previous"));
+
+	json_array_foreach(json_object_get(st, "pools"), i, p)
+		(void)json_object_set_new(p, "workers", json_array());
+	(void)json_object_del(st, "guardian");
+	if (json_object_set_new(st, "fallback", json_true()) == -1 ||
+	    (argv = state_argv(st)) == NULL)
+		return;
+	if ((fd = write_state(st, err, sizeof(err))) == -1) {
+		log_errorx("upgrade in place: %s", err);
+		free(argv);
+		return;
+	}
+	snprintf(num, sizeof(num), "%d", fd);
+	if (carry_fds(st, fd, prev, true) == 0 && setenv(ENV_STATE, num, 1) == 0)
+		reexec_previous(prev, argv);
+	free(argv);
+}
+
+/* The guardian keeps what the fallback needs: every socket, the notify
+   socket and the previous binary. */
+static int
+start_guardian(json_t *st, int prev)
+{
+	int	 keep[SPAWN_FDS_MAX + 2], gfd;
+	size_t	 n = 0, i;
+	json_t	*s;
+
+	json_array_foreach(json_object_get(st, "sockets"), i, s) {
+		if (n < SPAWN_FDS_MAX)
+			keep[n++] = (int)json_integer_value(json_object_get(s,
+			    "fd"));
+	}
+	if (notify_fd() != -1)
+		keep[n++] = notify_fd();
+	keep[n++] = prev;
+	if ((gfd = guardian_start(keep, n, guardian_fallback, st)) == -1 ||
+	    json_object_set_new(st, "guardian", json_integer(gfd)) == -1)
+		return -1;
+	return 0;
+}
+
 int
 inplace_exec(const char *path, char *err, size_t len)
 {
 	json_t	*st = state_json(ev_now_ms());
 	char	 num[16];
-	int	 fd, prev;
+	int	 fd = -1, prev;
 
+	*err = '\0';
 	/* Our own binary, open: the file at its path may be new by now. */
 	if ((prev = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) == -1 ||
 	    st == NULL || json_object_set_new(st, "previous",
-	    json_integer(prev)) == -1 ||
+	    json_integer(prev)) == -1 || start_guardian(st, prev) == -1 ||
 	    (fd = write_state(st, err, len)) == -1) {
-		if (prev == -1 || st == NULL)
-			snprintf(err, len, "state: %s", prev == -1 ?
-			    strerror(errno) : "out of memory");
+		if (*err == '\0')
+			snprintf(err, len, "%s: %s", st == NULL ? "state" :
+			    prev == -1 ? "/proc/self/exe" : "guardian",
+			    st == NULL ? "out of memory" : strerror(errno));
+		guardian_dismiss();
 		if (prev != -1)
 			(void)close(prev);
 		json_decref(st);
 		return -1;
 	}
 	snprintf(num, sizeof(num), "%d", fd);
-	log_info("upgrade in place: executing %s (pid %ld stays)", path,
-	    (long)getpid());
+	log_info("upgrade in place: executing %s (pid %ld stays; guardian "
+	    "pid %ld)", path, (long)getpid(), (long)guardian_pid());
 	manager_reloading();
 	if (carry_fds(st, fd, prev, true) == 0 &&
 	    setenv(ENV_STATE, num, 1) == 0)
@@ -263,6 +354,7 @@ inplace_exec(const char *path, char *err, size_t len)
 	(void)close(fd);
 	(void)close(prev);
 	json_decref(st);
+	guardian_dismiss();
 	manager_ready("upgrade failed, running the old binary");
 	return -1;
 }
@@ -349,6 +441,9 @@ inplace_load(char *err, size_t len)
 	if (json_integer_value(json_object_get(st, "notify")) >= 3)
 		notify_adopt((int)json_integer_value(json_object_get(st,
 		    "notify")));
+	if (json_integer_value(json_object_get(st, "guardian")) >= 3)
+		guardian_adopt((int)json_integer_value(json_object_get(st,
+		    "guardian")));
 	carried = st;
 	return 1;
 }
@@ -357,25 +452,6 @@ bool
 inplace_restoring(void)
 {
 	return carried != NULL;
-}
-
-/* The old program's argv from the state, NULL-terminated, malloc'd. */
-static char **
-state_argv(void)
-{
-	json_t	*a = json_object_get(carried, "argv"), *v;
-	char	**argv;
-	size_t	 i, n = json_array_size(a);
-
-	if (n == 0 || (argv = calloc(n + 1, sizeof(*argv))) == NULL)
-		return NULL;
-	json_array_foreach(a, i, v) {
-		if ((argv[i] = (char *)json_string_value(v)) == NULL) {
-			free(argv);
-			return NULL;
-		}
-	}
-	return argv;
 }
 
 /* The state again, marked as a fallback, from the start of its memfd. */
@@ -416,7 +492,7 @@ inplace_fallback(const char *why)
 	log_errorx("upgrade in place: the new binary cannot start (%s); "
 	    "going back to the previous one", why);
 	snprintf(num, sizeof(num), "%d", state_fd);
-	if ((argv = state_argv()) != NULL && rewrite_state() == 0 &&
+	if ((argv = state_argv(carried)) != NULL && rewrite_state() == 0 &&
 	    carry_fds(carried, state_fd, previous_fd, true) == 0 &&
 	    setenv(ENV_STATE, num, 1) == 0)
 		reexec_previous(previous_fd, argv);
@@ -483,8 +559,11 @@ inplace_adopt(uint64_t now)
 		    json_object_get(cp, "target")), PT_UPGRADE, false, NULL);
 		arbiter_restart(p, END_UPGRADE);
 	}
-	log_info("upgraded in place: adopted %zu worker(s); replacing them",
-	    total);
+	if (json_is_true(json_object_get(carried, "fallback")) && total == 0)
+		log_info("back on the previous binary: starting fresh workers");
+	else
+		log_info("upgraded in place: adopted %zu worker(s); replacing "
+		    "them", total);
 	json_decref(carried);
 	carried = NULL;
 	(void)close(state_fd);
@@ -492,4 +571,31 @@ inplace_adopt(uint64_t now)
 	if (previous_fd != -1)
 		(void)close(previous_fd);
 	previous_fd = -1;
+}
+
+/* Every worker of every pool is of this program's making, and ready. */
+static bool
+all_replaced(uint64_t now)
+{
+	for (size_t i = 0; i < arbiter_npools(); i++) {
+		const struct pool *p = arbiter_pool(i);
+
+		if (pool_ready(p, now) < (size_t)p->p_target)
+			return false;
+		for (size_t j = 0; j < p->p_nw; j++) {
+			if (p->p_w[j].w_gen != p->p_gen)
+				return false;
+		}
+	}
+	return true;
+}
+
+void
+inplace_confirm(uint64_t now)
+{
+	if (!guardian_pending() || carried != NULL || !all_replaced(now))
+		return;
+	log_info("upgrade in place: every worker runs the new binary; the "
+	    "guardian of the previous one exits");
+	guardian_dismiss();
 }

@@ -16,12 +16,17 @@
 #include <sys/types.h>
 
 #define INPLACE_CHECK_MS	10000	/* the new binary's --check-config */
-#define INPLACE_STATE_VERSION	1	/* what this binary carries and takes */
+#define INPLACE_STATE_VERSION	2	/* what this binary carries and takes */
+/* What --check-config adds, when run as the probe, so that an upgrade
+   knows the binary takes this state (exit 0 alone: /bin/true has it). */
+#define INPLACE_STATE_LINE	"in-place state %d"
 
 /* Run PATH --check-config with our arguments; 0, or -1 with err (its
    first line of output, when it said why). */
 int	 inplace_check(const char *path, char *err, size_t len);
-/* Execute PATH with our state.  Returns only on failure, everything as
+/* In --check-config: the state line, if we are an upgrade's probe. */
+void	 inplace_probe_answer(void);
+/* Execute PATH with our state, a guardian watching.  Returns only on failure, everything as
    it was, with err set. */
 int	 inplace_exec(const char *path, char *err, size_t len);
 
@@ -32,6 +37,9 @@ int	 inplace_load(char *err, size_t len);
 bool	 inplace_restoring(void);
 /* Once the pools exist: adopt the workers, then replace them. */
 void	 inplace_adopt(uint64_t now);
+/* Each step: once every worker runs the new binary, and is ready,
+   let the guardian go. */
+void	 inplace_confirm(uint64_t now);
 /* The new program could not start: execute the previous binary again
    with the same state, sockets and workers.  Returns only on failure. */
 void	 inplace_fallback(const char *why);

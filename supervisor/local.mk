@@ -7,9 +7,11 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/commands.c supervisor/commands.h \
 	supervisor/control.c supervisor/control.h \
 	supervisor/events.c supervisor/events.h \
+	supervisor/guardian.c supervisor/guardian.h \
 	supervisor/inplace.c supervisor/inplace.h \
 	supervisor/conf.c supervisor/conf.h \
 	supervisor/conffile.c supervisor/conffile.h \
+	supervisor/confcheck.c supervisor/confcheck.h \
 	supervisor/confhint.c supervisor/confhint.h \
 	supervisor/lsock.c supervisor/lsock.h \
 	supervisor/listeners.c supervisor/listeners.h \

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "arbiter.h"
+#include "confcheck.h"
 #include "inplace.h"
 #include "listeners.h"
 #include "log.h"
@@ -159,11 +160,11 @@ main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	if (cli.check_config) {
-		/* The state version tells poolctl upgrade this binary can
-		   take over in place. */
-		printf("poold: configuration %s is ok: %zu pool(s); "
-		    "in-place state %d\n", conf.c_path ? conf.c_path :
-		    "(command line)", conf.c_npools, INPLACE_STATE_VERSION);
+		printf("poold: configuration ok: %zu pool%s, %zu listener%s\n",
+		    conf.c_npools, conf.c_npools == 1 ? "" : "s",
+		    confcheck_nlisteners(&conf), confcheck_nlisteners(&conf) == 1 ?
+		    "" : "s");
+		inplace_probe_answer();
 		config_free(&conf);
 		return 0;
 	}

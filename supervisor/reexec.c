@@ -79,7 +79,7 @@ probe_child(const char *path, char *const *args, const char *cwd, int out)
 		argv[n++] = args[i];
 	argv[n] = NULL;
 	if (dup2(out, STDOUT_FILENO) == -1 || dup2(out, STDERR_FILENO) == -1 ||
-	    chdir(cwd) == -1)
+	    chdir(cwd) == -1 || setenv(REEXEC_PROBE_ENV, "1", 1) == -1)
 		_exit(127);
 	execv(path, (char *const *)argv);
 	dprintf(STDERR_FILENO, "exec %s: %s\n", path, strerror(errno));

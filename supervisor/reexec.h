@@ -21,8 +21,11 @@ const char *reexec_cwd(void);
    where relative paths of argv mean what they meant then. */
 void	 reexec_set_cwd(const char *);
 
+/* Set in the probe's environment: it is asked as an upgrade's probe. */
+#define REEXEC_PROBE_ENV	"POOLD_UPGRADE_PROBE"
+
 /* PATH --check-config with args (argv[0] skipped) in cwd, its output on
-   out; the child's pid, or -1 with errno. */
+   out, REEXEC_PROBE_ENV=1; the child's pid, or -1 with errno. */
 pid_t	 reexec_probe(const char *path, char *const *args, const char *cwd,
 	    int out);
 /* Wait for the probe until deadline (ms, ev_now_ms), then SIGKILL it;

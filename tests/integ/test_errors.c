@@ -129,7 +129,7 @@ Test(errors, check_config_accepts_a_good_file)
 	status = h_run(&pd, args, H_WAIT_MS);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "status 0x%x", status);
-	cr_assert(h_log_has(&pd, "is ok: 1 pool(s)"));
+	cr_assert(h_log_has(&pd, "configuration ok: 1 pool, 1 listener\n"));
 }
 
 Test(errors, example_config_is_valid)

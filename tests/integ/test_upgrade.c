@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -292,6 +293,162 @@ Test(upgrade, in_place_new_binary_that_cannot_start_goes_back)
 	close(busy);
 }
 
+/* -- the guardian: a new binary that dies after the exec ---------------- */
+
+/* An executable script at name in the test's directory; its path. */
+static const char *
+script(const char *name, const char *text, char *path, size_t len)
+{
+	h_write_file(h_path(&pd, name, path, len), text);
+	cr_assert_eq(chmod(path, 0755), 0);
+	return path;
+}
+
+/* The guardian's pid, from the line of the exec. */
+static pid_t
+guardian_pid(void)
+{
+	char	 line[512];
+	FILE	*f = fopen(pd.pd_log, "r");
+	pid_t	 pid = -1;
+	char	*at;
+
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if ((at = strstr(line, "guardian pid ")) != NULL)
+			pid = (pid_t)strtol(at + 13, NULL, 10);
+	fclose(f);
+	return pid;
+}
+
+/*
+ * The arbiter is gone: serve on until the pidfile names another one and
+ * its workers answer; that one's pid.  The listening socket never
+ * closed, so a request waits in its queue rather than fail; at most the
+ * one a dying worker was serving is lost.
+ */
+static pid_t
+served_by_the_previous_binary(int *n, int *fails)
+{
+	long	t0 = h_now_ms(), pid = -1;
+	int	status;
+
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status), "it did not die");
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
+	    "status 0x%x", status);
+	while (h_now_ms() - t0 < 3 * H_WAIT_MS) {
+		request(n, fails);
+		pid = read_pid(pidfile);
+		if (pid > 0 && pid != pd.pd_pid && h_children(pid, NULL, 0) == 2)
+			break;
+	}
+	cr_assert(pid > 0 && pid != pd.pd_pid, "no new arbiter (%ld)", pid);
+	pd.pd_daemon = (pid_t)pid;	/* ended by the teardown */
+	cr_log_info("back %ld ms after the crash, %d requests, %d failed",
+	    h_now_ms() - t0, *n, *fails);
+	cr_assert(h_log_has(&pd, "ended before it replaced the workers"));
+	for (int i = 0; i < 20; i++)
+		request(n, fails);
+	cr_assert_leq(*fails, 1, "%d of %d requests failed", *fails, *n);
+	cr_assert_eq(h_children(pid, NULL, 0), 2, "not its two workers");
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS), "control socket lost");
+	return (pid_t)pid;
+}
+
+/* No core files from the crashes we cause. */
+static void
+no_cores(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	cr_assert_eq(setrlimit(RLIMIT_CORE, &none), 0);
+}
+
+/*
+ * Upgrade in place to a program that adopts the workers and never
+ * finishes replacing them: the configuration it reads has workers that
+ * never say READY=1.  The file is as before again once it has adopted
+ * them, for a previous binary that starts again.
+ */
+static void
+upgrade_to_one_that_never_finishes(void)
+{
+	char	text[1024], reply[H_REPORT_MAX];
+
+	snprintf(text, sizeof(text), "pidfile = \"%s\"\npool web {\n"
+	    "  listen = { \"127.0.0.1:%d\" }\n  command = { \"/bin/sleep\", "
+	    "\"60\" }\n  ready = \"notify\"\n  boot_timeout = 60\n"
+	    "  workers = 2\n}\n", pidfile, port);
+	h_write_file(conf, text);
+	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
+	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
+	cr_assert(h_wait_count(pd.pd_log, "upgraded in place: adopted 2", 1,
+	    H_WAIT_MS));
+	write_conf("");
+}
+
+/* A binary that passes the probe, then crashes right after the exec:
+   the guardian brings the previous binary back, in its own pid. */
+Test(upgrade, in_place_binary_that_crashes_after_exec_comes_back)
+{
+	char	path[H_PATH_MAX], text[512], reply[H_REPORT_MAX];
+	int	n = 0, fails = 0;
+
+	no_cores();
+	start();
+	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
+	snprintf(text, sizeof(text), "#!/bin/sh\n"
+	    "case \" $* \" in *\" --check-config \"*) exec %s \"$@\";; esac\n"
+	    "kill -SEGV $$\n", h_poold_path());
+	snprintf(reply, sizeof(reply), "upgrade %s",
+	    script("crashing-poold", text, path, sizeof(path)));
+	cr_assert_eq(h_ctl(&pd, reply, reply, sizeof(reply)), 0);
+	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
+	(void)served_by_the_previous_binary(&n, &fails);
+}
+
+/*
+ * One that crashes after it has adopted the workers: here a new program
+ * whose own workers never become ready (their command never says
+ * READY=1), so that it is still replacing when it gets the SIGSEGV.
+ * It refuses another upgrade meanwhile: one handover at a time.
+ */
+Test(upgrade, in_place_crash_after_adopting_comes_back)
+{
+	char	reply[H_REPORT_MAX];
+	int	n = 0, fails = 0;
+
+	no_cores();
+	start();
+	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
+	upgrade_to_one_that_never_finishes();
+	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
+	cr_assert(strstr(reply, "still replacing") != NULL, "%s", reply);
+	for (int i = 0; i < 20; i++)
+		request(&n, &fails);
+	cr_assert_eq(kill(pd.pd_pid, SIGSEGV), 0);
+	(void)served_by_the_previous_binary(&n, &fails);
+}
+
+/* A stop asked for while the guardian waits is no crash: it leaves, and
+   nothing comes back. */
+Test(upgrade, in_place_stop_dismisses_the_guardian)
+{
+	pid_t	guardian;
+	int	status;
+
+	start();
+	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
+	upgrade_to_one_that_never_finishes();
+	cr_assert_gt(guardian = guardian_pid(), 0);
+	cr_assert_eq(kill(guardian, 0), 0, "no guardian");
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_exit(&pd, 3 * H_WAIT_MS, &status));
+	cr_assert(h_wait_gone(guardian, H_WAIT_MS), "the guardian stayed");
+	cr_assert_not(h_log_has(&pd, "ended before it replaced"));
+	cr_assert(h_wait_port_free(port, H_WAIT_MS), "something serves on");
+}
+
 /* A listener given as fd://N stays the same socket across an in-place
    upgrade. */
 Test(upgrade, in_place_keeps_fd_listeners)
@@ -441,8 +598,11 @@ Test(upgrade, relative_config_survives_daemon_and_upgrades)
 		cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
 		cr_assert(strstr(reply, "upgrading") != NULL, "upgrade %d: %s",
 		    i, reply);
-		cr_assert(h_wait_count(pd.pd_log, "upgraded in place: adopted",
-		    i, 3 * H_WAIT_MS), "upgrade %d did not finish", i);
+		/* Done when every worker is the new binary's: only then is
+		   the next upgrade taken. */
+		cr_assert(h_wait_count(pd.pd_log, "every worker runs the new "
+		    "binary", i, 3 * H_WAIT_MS), "upgrade %d did not finish",
+		    i);
 	}
 	cr_assert_eq(read_pid(pidfile), pd.pd_daemon, "the pid changed");
 	cr_assert_gt(h_hello_pid(port), 0);
