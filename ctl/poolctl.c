@@ -291,6 +291,15 @@ print_workers(json_t *r)
 	    "POOL", "ID", "PID", "STATE", "AGE", "GEN", "BEAT", "RSS",
 	    "REQUESTS", "CONNS", "STATUS", "LAST EXIT");
 	json_array_foreach(json_object_get(r, "workers"), i, w) {
+		last = json_string_value(json_object_get(w, "last_exit"));
+		/* A slot with no worker: only why its last one ended. */
+		if (json_object_get(w, "pid") == NULL) {
+			printf("%-12s %4lld %8s %-8s %7s %4s %6s %7s %8s %5s  "
+			    "%-24.24s %s\n", str(w, "pool"), num(w, "id"), "-",
+			    str(w, "state"), "-", "-", "-", "-", "-", "-", "-",
+			    last != NULL ? last : "-");
+			continue;
+		}
 		duration(json_number_value(json_object_get(w, "age")), age,
 		    sizeof(age));
 		/* A built-in worker's own heartbeat is the fresher. */
@@ -303,7 +312,6 @@ print_workers(json_t *r)
 			    num(w, "rss_kib") / 1024.0);
 		optional(w, "requests", reqs, sizeof(reqs));
 		optional(w, "connections", conns, sizeof(conns));
-		last = json_string_value(json_object_get(w, "last_exit"));
 		printf("%-12s %4lld %8lld %-8s %7s %4lld %6s %7s %8s %5s  "
 		    "%-24.24s %s\n", str(w, "pool"), num(w, "id"),
 		    num(w, "pid"), str(w, "state"), age, num(w, "generation"),

@@ -22,25 +22,53 @@ static pthread_mutex_t		 app_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool			 app_serialize;
 static unsigned			 app_worker;
 
+/* The module's description, if it is one this poold speaks; else NULL
+   with the reason in err. */
+static const struct poold_app *
+app_find(const char *path, int mode, char *err, size_t len)
+{
+	const struct poold_app	*a;
+	void			*h;
+
+	if ((h = dlopen(path, mode | RTLD_LOCAL)) == NULL) {
+		const char *why = dlerror();
+		size_t n = strlen(path);
+
+		/* glibc's reason starts with the path, most of the time. */
+		if (strncmp(why, path, n) == 0 && strncmp(why + n, ": ", 2) == 0)
+			why += n + 2;
+		snprintf(err, len, "app %s: %s", path, why);
+		return NULL;
+	}
+	if ((a = dlsym(h, "poold_app")) == NULL) {
+		snprintf(err, len, "app %s: no poold_app symbol (see "
+		    "poold/app.h)", path);
+		return NULL;
+	}
+	if (a->abi_version != POOLD_APP_ABI_VERSION || a->handle == NULL) {
+		snprintf(err, len, "app %s: ABI version %u, this poold speaks "
+		    "%d", path, a->abi_version, POOLD_APP_ABI_VERSION);
+		return NULL;
+	}
+	return a;
+}
+
+int
+app_check(const char *path, char *err, size_t len)
+{
+	/* Lazy: a symbol the module needs from a library loaded later is
+	   no error yet; its constructors run all the same, so call this in
+	   a process of its own. */
+	return app_find(path, RTLD_LAZY, err, len) != NULL ? 0 : -1;
+}
+
 int
 app_load(const char *path, const char *arg, unsigned slot, bool threads)
 {
-	void *h;
+	char err[512];
 
-	if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		fprintf(stderr, "poold worker: app %s: %s\n", path, dlerror());
-		return -1;
-	}
-	if ((app = dlsym(h, "poold_app")) == NULL) {
-		fprintf(stderr, "poold worker: app %s: no poold_app symbol "
-		    "(see poold/app.h)\n", path);
-		return -1;
-	}
-	if (app->abi_version != POOLD_APP_ABI_VERSION || app->handle == NULL) {
-		fprintf(stderr, "poold worker: app %s: ABI version %u, this "
-		    "poold speaks %d\n", path, app->abi_version,
-		    POOLD_APP_ABI_VERSION);
-		app = NULL;
+	if ((app = app_find(path, RTLD_NOW, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "poold worker: %s\n", err);
 		return -1;
 	}
 	app_worker = slot;

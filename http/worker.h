@@ -101,6 +101,9 @@ void	 hw_response_done(struct hw_response *);
 /* app.c: application modules (poold/app.h). */
 int	 app_load(const char *path, const char *arg, unsigned slot,
 	    bool threads);
+/* --check-config: path is a module this poold speaks; 0, or -1 with err.
+   Its constructors run: call it in a process of its own. */
+int	 app_check(const char *path, char *err, size_t len);
 bool	 app_enabled(void);
 /* The client's address is read at accept when someone uses it: the
    access log, or a module (poold_request.remote_addr). */

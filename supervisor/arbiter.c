@@ -744,6 +744,71 @@ report_to_manager(uint64_t now)
 	return arb.a_announced ? POOL_NEVER : next;
 }
 
+static void	(*start_fn)(const char *);
+
+void
+arbiter_on_start(void (*fn)(const char *why))
+{
+	start_fn = fn;
+}
+
+/* The last exit any slot of p noted, for a report; "" if none. */
+static const char *
+any_exit_note(const struct pool *p)
+{
+	const char *note;
+
+	for (unsigned slot = 0; slot < (unsigned)p->p_target; slot++)
+		if ((note = pool_exit_note(p, slot)) != NULL)
+			return note;
+	return "";
+}
+
+/*
+ * Whether the start is over, for whoever waits on it: every pool has a
+ * ready worker, or one has none and as many failed boots as its target
+ * (the backoff will go on trying, but nobody should wait for it).  The
+ * next time to look.
+ */
+static uint64_t
+report_start(uint64_t now)
+{
+	char		why[512];
+	bool		pending = false;
+	uint64_t	next = POOL_NEVER, d;
+
+	if (start_fn == NULL)
+		return POOL_NEVER;
+	for (size_t i = 0; i < arb.a_npools; i++) {
+		const struct pool	*p = arb.a_pools[i];
+		const uint64_t		*ex = arbiter_pool_stats(p)->ps_exits;
+		uint64_t		 failed;
+
+		if (p->p_target == 0 || pool_ready(p, now) > 0)
+			continue;
+		failed = ex[END_FAILED_BOOT] + ex[END_BOOT_TIMEOUT];
+		if (failed < (uint64_t)p->p_target) {
+			pending = true;
+			d = pool_next_ready(p, now);
+			next = d < next ? d : next;
+			continue;
+		}
+		snprintf(why, sizeof(why), "pool %s: its workers failed to "
+		    "boot (%llu so far; last: %s); poold (pid %ld) runs on and "
+		    "retries with backoff", p->p_name,
+		    (unsigned long long)failed, any_exit_note(p),
+		    (long)getpid());
+		start_fn(why);
+		start_fn = NULL;
+		return POOL_NEVER;
+	}
+	if (!pending) {
+		start_fn(NULL);
+		start_fn = NULL;
+	}
+	return next;
+}
+
 /* Returns only if the exec failed; everything is then as it was. */
 static void
 upgrade_in_place(void)
@@ -819,6 +884,8 @@ step(void)
 	d = notify_tick(now);
 	next = d < next ? d : next;
 	d = report_to_manager(now);
+	next = d < next ? d : next;
+	d = report_start(now);
 	next = d < next ? d : next;
 	d = manager_watchdog(now);
 	next = d < next ? d : next;

@@ -21,6 +21,12 @@ struct cli;
  */
 int	 arbiter_init(struct poold_conf *, const struct cli *, char *err,
 	    size_t errlen);
+/*
+ * Be told, once, how the start went: why is NULL when every pool has a
+ * ready worker (or wants none), else why a pool has none (its workers all
+ * failed to boot); the arbiter runs on either way.  For -D's first parent.
+ */
+void	 arbiter_on_start(void (*)(const char *why));
 /* Run until stopped; the process exit code. */
 int	 arbiter_run(void);
 /* Close listeners (unlinking socket files we made) and free everything. */

@@ -219,6 +219,34 @@ static const char *const worker_states[] = {
 	[WS_KILLED] = "killed",
 };
 
+/* A slot within the target with no worker in it (failed boots, the
+   backoff waiting) shows how its last worker ended: that is why. */
+static bool
+slot_taken(const struct pool *p, unsigned slot)
+{
+	for (size_t i = 0; i < p->p_nw; i++)
+		if (p->p_w[i].w_slot == slot)
+			return true;
+	return false;
+}
+
+static int
+add_empty_slots(json_t *list, const struct pool *p)
+{
+	const char *note;
+
+	for (unsigned slot = 0; slot < (unsigned)p->p_target; slot++) {
+		if (slot_taken(p, slot) ||
+		    (note = pool_exit_note(p, slot)) == NULL)
+			continue;
+		if (json_array_append_new(list, json_pack("{s:s, s:i, s:s, "
+		    "s:s}", "pool", p->p_name, "id", (int)slot, "state",
+		    "empty", "last_exit", note)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 add_workers(json_t *list, const struct pool *p, uint64_t now, double wall)
 {
@@ -267,7 +295,7 @@ add_workers(json_t *list, const struct pool *p, uint64_t now, double wall)
 		if (o == NULL || json_array_append_new(list, o) == -1)
 			return -1;
 	}
-	return 0;
+	return add_empty_slots(list, p);
 }
 
 static json_t *

@@ -150,11 +150,50 @@ cb_reopen_signal(cfg_t *cfg, cfg_opt_t *opt, const char *value,
 	return 0;
 }
 
+/*
+ * The lines of each pool's `listen` and `app`, noted as libconfuse reads
+ * them (it keeps none per option; a section's is where it ends), for
+ * --check-config's errors about what they name.  Keyed by the section.
+ */
+#define POOL_LINES_MAX	256
+static struct pool_lines {
+	const cfg_t	*pl_sec;
+	unsigned	 pl_listen, pl_app;
+} pool_lines[POOL_LINES_MAX];
+static size_t	 npool_lines;
+
+static struct pool_lines *
+lines_of(const cfg_t *sec, bool add)
+{
+	for (size_t i = 0; i < npool_lines; i++)
+		if (pool_lines[i].pl_sec == sec)
+			return &pool_lines[i];
+	if (!add || npool_lines == POOL_LINES_MAX)
+		return NULL;
+	pool_lines[npool_lines].pl_sec = sec;
+	return &pool_lines[npool_lines++];
+}
+
+static int
+cb_app(cfg_t *cfg, cfg_opt_t *opt)
+{
+	struct pool_lines *pl = lines_of(cfg, true);
+
+	(void)opt;
+	if (pl != NULL && cfg->line > 0)
+		pl->pl_app = (unsigned)cfg->line;
+	return 0;
+}
+
 static int
 cb_listen(cfg_t *cfg, cfg_opt_t *opt)
 {
-	char		err[CONF_ERR_MAX];
-	struct addr	a;
+	char			 err[CONF_ERR_MAX];
+	struct addr		 a;
+	struct pool_lines	*pl = lines_of(cfg, true);
+
+	if (pl != NULL && cfg->line > 0)
+		pl->pl_listen = (unsigned)cfg->line;
 
 	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
 		if (addr_parse(cfg_opt_getnstr(opt, i), &a, err,
@@ -581,11 +620,16 @@ load_scale(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 static int
 pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 {
+	struct pool_lines *pl;
 	cfg_opt_t	*opt;
 	const char	*listen[CLI_BIND_MAX];
 	unsigned	 nlisten;
 
 	pool_conf_init(pc);
+	if ((pl = lines_of(sec, false)) != NULL) {
+		pc->pc_listen_line = pl->pl_listen;
+		pc->pc_app_line = pl->pl_app;
+	}
 	if (set_str(&pc->pc_name, cfg_title(sec), e) == -1)
 		return -1;
 	nlisten = cfg_size(sec, "listen");
@@ -741,6 +785,8 @@ conf_read_file(struct poold_conf *c, struct conf_err *e)
 	}
 	cfg_set_error_function(cfg, cfg_errfn);
 	cfg_set_validate_func(cfg, "pool|listen", cb_listen);
+	cfg_set_validate_func(cfg, "pool|app", cb_app);
+	npool_lines = 0;
 	validate_numbers(cfg);
 	conf_err_cur = e;
 	conf_cfg_cur = cfg;

@@ -36,6 +36,8 @@ enum worker_class {
 
 struct pool_conf {
 	char		 *pc_name;
+	unsigned	  pc_listen_line, pc_app_line;	/* in the file; 0 if
+							   not from it */
 	struct addr	 *pc_listen;
 	size_t		  pc_nlisten;
 	enum worker_class pc_class;

@@ -1,11 +1,34 @@
-/* --check-config's checks of the world (confcheck.h). */
+/*
+ * --check-config's checks of the world (confcheck.h).  Each looks without
+ * touching: a log file is opened for append only if it exists already, a
+ * missing one only has its directory looked at, and an app module is
+ * loaded in a child that exits, so that its constructors cannot harm the
+ * checker.
+ */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "conf.h"
 #include "confcheck.h"
+#include "loop.h"
+#include "reexec.h"
+#include "worker.h"
+
+#define APP_CHECK_MS	5000	/* a module's constructors, at most */
 
 /* Whether pool i's listener j was already named before it. */
 static bool
@@ -42,4 +65,142 @@ confcheck_nlisteners(const struct poold_conf *c)
 		}
 	}
 	return n;
+}
+
+/* "FILE:LINE: pool NAME: " before what is wrong with a pool's option
+   (at line, 0 if it is not from the file); -1 always. */
+static int __attribute__((format(printf, 6, 7)))
+pool_fail(const struct poold_conf *c, const struct pool_conf *pc,
+    unsigned line, char *err, size_t len, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n = 0;
+
+	if (c->c_path != NULL && line > 0)
+		n = snprintf(err, len, "%s:%u: ", c->c_path, line);
+	if (n >= 0 && (size_t)n < len)
+		n += snprintf(err + n, len - (size_t)n, "pool %s: ",
+		    pc->pc_name);
+	if (n >= 0 && (size_t)n < len) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, len - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* A host name in a bind resolves, as the bind would need it to. */
+static int
+check_hosts(const struct poold_conf *c, const struct pool_conf *pc,
+    char *err, size_t len)
+{
+	struct addrinfo	 hints = { .ai_socktype = SOCK_STREAM,
+			     .ai_flags = AI_PASSIVE }, *res;
+	int		 rc;
+
+	for (size_t j = 0; j < pc->pc_nlisten; j++) {
+		const struct addr *a = &pc->pc_listen[j];
+
+		if (a->a_kind != ADDR_TCP || a->a_host[0] == '\0')
+			continue;
+		if ((rc = getaddrinfo(a->a_host, NULL, &hints, &res)) != 0)
+			return pool_fail(c, pc, pc->pc_listen_line, err, len,
+			    "listen %s:%u: %s",
+			    a->a_host, a->a_port, rc == EAI_SYSTEM ?
+			    strerror(errno) : gai_strerror(rc));
+		freeaddrinfo(res);
+	}
+	return 0;
+}
+
+/*
+ * A file poold appends to (what names it): if it exists, it opens for
+ * append now; if not, its directory exists and we may create in it.
+ */
+static int
+check_append(const char *what, const char *path, char *err, size_t len)
+{
+	char		buf[PATH_MAX];
+	const char	*dir;
+	struct stat	st;
+	int		fd;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return 0;
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_NONBLOCK |
+	    O_CLOEXEC)) != -1) {
+		(void)close(fd);
+		return 0;
+	}
+	if (errno != ENOENT) {
+		snprintf(err, len, "%s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", path);
+	dir = dirname(buf);
+	if (stat(dir, &st) == -1)
+		snprintf(err, len, "%s %s: cannot be created: %s: %s", what,
+		    path, dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		snprintf(err, len, "%s %s: cannot be created: %s is not a "
+		    "directory", what, path, dir);
+	else if (access(dir, W_OK | X_OK) == -1)
+		snprintf(err, len, "%s %s: cannot be created in %s: %s", what,
+		    path, dir, strerror(errno));
+	else
+		return 0;
+	return -1;
+}
+
+/* The app module loads, in a child, within APP_CHECK_MS. */
+static int
+check_app(const struct poold_conf *c, const struct pool_conf *pc,
+    char *err, size_t len)
+{
+	char		why[512] = "";
+	int		p[2], status = 0;
+	ssize_t		n = 0;
+	pid_t		pid;
+	struct pollfd	pfd;
+
+	if (pc->pc_app == NULL)
+		return 0;
+	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1)
+		return pool_fail(c, pc, pc->pc_app_line, err, len, "app %s: %s",
+		    pc->pc_app, strerror(errno));
+	if (pid == 0) {
+		(void)close(p[0]);
+		if (app_check(pc->pc_app, why, sizeof(why)) == 0)
+			_exit(0);
+		(void)!write(p[1], why, strlen(why));
+		_exit(1);
+	}
+	(void)close(p[1]);
+	pfd = (struct pollfd){ .fd = p[0], .events = POLLIN };
+	if (poll(&pfd, 1, APP_CHECK_MS) == 1)
+		n = read(p[0], why, sizeof(why) - 1);
+	why[n > 0 ? n : 0] = '\0';
+	(void)close(p[0]);
+	if (reexec_probe_wait(pid, ev_now_ms() + APP_CHECK_MS, &status) == 0 &&
+	    WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	return pool_fail(c, pc, pc->pc_app_line, err, len, "%s", *why ? why :
+	    "app: loading it crashed or hung");
+}
+
+int
+confcheck_world(const struct poold_conf *c, char *err, size_t len)
+{
+	if (check_append("pidfile", c->c_pidfile, err, len) == -1 ||
+	    check_append("error log", c->c_error_log, err, len) == -1 ||
+	    check_append("access log", c->c_access_log, err, len) == -1)
+		return -1;
+	for (size_t i = 0; i < c->c_npools; i++) {
+		const struct pool_conf *pc = &c->c_pools[i];
+
+		if (check_hosts(c, pc, err, len) == -1 ||
+		    check_app(c, pc, err, len) == -1)
+			return -1;
+	}
+	return 0;
 }

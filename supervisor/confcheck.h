@@ -10,6 +10,10 @@
 
 struct poold_conf;
 
+/* The world as c names it: host names resolve, the pidfile and log
+   files can be appended to, app modules load.  0, or -1 with err (with
+   FILE:LINE where there is one). */
+int	 confcheck_world(const struct poold_conf *, char *err, size_t len);
 /* Distinct listen addresses over every pool. */
 size_t	 confcheck_nlisteners(const struct poold_conf *);
 

@@ -43,44 +43,83 @@ null_fd(int target, int flags)
 
 /* The daemon's end of the pipe its first parent waits on; -1 when done. */
 static int	daemon_ready_fd = -1;
+/* The terminal's stderr, while the log is a file and we are starting. */
+static int	start_err_fd = -1;
+
+#define START_REPORT_MAX	1024
 
 /*
- * The first parent: exit once the daemon says it is up (its pidfile
- * written), or with 1 if it died first.  So `poold -D -p F && kill $(cat F)`
- * works, and a Type=forking unit sees the start succeed or fail.
+ * The first parent: exit once the daemon says how its start went: 0 when
+ * every pool has a ready worker, else the daemon's reason, on our stderr,
+ * and EXIT_TEMPFAIL.  So `poold -D && curl ...` works, and a Type=forking
+ * unit sees the start succeed or fail.
  */
 static void __attribute__((noreturn))
-daemon_wait(int fd)
+daemon_wait(int fd, const char *log)
 {
-	char	c;
+	char	buf[START_REPORT_MAX];
+	size_t	got = 0;
 	ssize_t	n;
 
-	while ((n = read(fd, &c, 1)) == -1 && errno == EINTR)
-		;
-	if (n == 1)
+	while (got < sizeof(buf) - 1 &&
+	    ((n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0 ||
+	    (n == -1 && errno == EINTR)))
+		got += n > 0 ? (size_t)n : 0;
+	buf[got] = '\0';
+	if (got > 0 && buf[0] == 'R')
 		_exit(0);
-	fprintf(stderr, "poold: the daemon did not start; see its log\n");
+	if (got > 1)
+		fprintf(stderr, "poold: %s\n", buf + 1);
+	else
+		fprintf(stderr, "poold: the daemon exited before it was ready; "
+		    "see %s\n", log != NULL ? log : "its exit status (it had "
+		    "no log: run it without -D to see why)");
 	_exit(EXIT_TEMPFAIL);
 }
 
-/* The daemon is up: let the shell that started it go on. */
+/* How the start went (arbiter_on_start): to -D's first parent. */
 static void
-daemon_ready(void)
+daemon_started(const char *why)
 {
 	if (daemon_ready_fd == -1)
 		return;
-	(void)!write(daemon_ready_fd, "R", 1);
+	if (why == NULL)
+		(void)!write(daemon_ready_fd, "R", 1);
+	else
+		(void)!dprintf(daemon_ready_fd, "E%s", why);
 	close(daemon_ready_fd);
 	daemon_ready_fd = -1;
 }
 
 /*
+ * A start that fails: in the log, and on the terminal too while the log
+ * is a file and one is attached, or to -D's first parent, which prints
+ * it: an operator who typed the command sees why it did not start.
+ */
+static void
+start_failed(const char *why)
+{
+	log_errorx("%s", why);
+	if (start_err_fd != -1)
+		(void)!dprintf(start_err_fd, "poold: %s\n", why);
+	daemon_started(why);
+}
+
+static void
+start_done(void)
+{
+	if (start_err_fd != -1)
+		close(start_err_fd);
+	start_err_fd = -1;
+}
+
+/*
  * Detach the classic way: fork so the parent's shell returns, setsid to
  * lose the terminal, fork again so we can never reacquire one.  The first
- * parent stays until daemon_ready(), or until the daemon dies.
+ * parent stays until daemon_started(), or until the daemon dies.
  */
 static int
-daemonize(bool logfile)
+daemonize(const char *logfile)
 {
 	int	p[2];
 	pid_t	pid;
@@ -89,7 +128,7 @@ daemonize(bool logfile)
 		return -1;
 	if (pid > 0) {
 		close(p[1]);
-		daemon_wait(p[0]);
+		daemon_wait(p[0], logfile);
 	}
 	close(p[0]);
 	if (setsid() == -1)
@@ -101,8 +140,11 @@ daemonize(bool logfile)
 	daemon_ready_fd = p[1];
 	if (chdir("/") == -1 || null_fd(STDOUT_FILENO, O_WRONLY) == -1)
 		return -1;
-	if (!logfile && null_fd(STDERR_FILENO, O_WRONLY) == -1)
+	if (logfile == NULL && null_fd(STDERR_FILENO, O_WRONLY) == -1)
 		return -1;
+	/* The first parent speaks for the terminal from now on. */
+	start_done();
+	arbiter_on_start(daemon_started);
 	return 0;
 }
 
@@ -159,6 +201,12 @@ main(int argc, char *argv[])
 		fprintf(stderr, "poold: %s\n", err);
 		return EXIT_USAGE;
 	}
+	if (cli.check_config && confcheck_world(&conf, err, sizeof(err)) ==
+	    -1) {
+		fprintf(stderr, "poold: %s\n", err);
+		config_free(&conf);
+		return EXIT_USAGE;
+	}
 	if (cli.check_config) {
 		printf("poold: configuration ok: %zu pool%s, %zu listener%s\n",
 		    conf.c_npools, conf.c_npools == 1 ? "" : "s",
@@ -169,6 +217,10 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	log_set_level(conf.c_log_level);
+	/* Wherever stderr went (a terminal, a file, a pipe): the log file
+	   takes fd 2 now, and a failed start must still be seen there. */
+	if (conf.c_error_log != NULL && strcmp(conf.c_error_log, "-") != 0)
+		start_err_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
 	if (log_open(conf.c_error_log) == -1) {
 		inplace_fallback("cannot open the error log");
 		fprintf(stderr, "poold: error log %s: %s\n", conf.c_error_log,
@@ -184,7 +236,7 @@ main(int argc, char *argv[])
 	/* A new arbiter started by USR2 stays its predecessor's child until
 	   that one exits, and then its parent's: it must not fork away. */
 	if (conf.c_daemon && !usr2_is_successor() && inplace == 0) {
-		bool logfile = conf.c_error_log != NULL;
+		const char *logfile = conf.c_error_log;
 		if (arbiter_init(&conf, &cli, err, sizeof(err)) == -1)
 			goto initfail;
 		if (daemonize(logfile) == -1)
@@ -194,11 +246,13 @@ main(int argc, char *argv[])
 		goto initfail;
 	}
 	if (pidfile != NULL && pidfile_write(pidfile) == -1) {
-		log_error("pidfile %s", pidfile);
+		snprintf(err, sizeof(err), "pidfile %s: %s", pidfile,
+		    strerror(errno));
+		start_failed(err);
 		arbiter_cleanup();
 		return EXIT_TEMPFAIL;
 	}
-	daemon_ready();
+	start_done();
 	rc = arbiter_run();
 	if (pidfile != NULL)
 		pidfile_remove(pidfile);
@@ -208,7 +262,7 @@ main(int argc, char *argv[])
 	log_close();
 	return rc;
 initfail:
-	log_errorx("%s", err);
+	start_failed(err);
 	free(pidfile);
 	return EXIT_TEMPFAIL;
 }

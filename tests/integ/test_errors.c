@@ -132,6 +132,67 @@ Test(errors, check_config_accepts_a_good_file)
 	cr_assert(h_log_has(&pd, "configuration ok: 1 pool, 1 listener\n"));
 }
 
+/*
+ * --check-config looks at the world the file names, as nginx -t does,
+ * without changing it: each of these passed it before and failed only
+ * at start, or forever in the workers.
+ */
+static void
+check_fails(const char *flag, const char *value, const char *needle)
+{
+	const char *args[] = { "--check-config", "-b", "127.0.0.1:1", flag,
+	    value, NULL };
+
+	expect_failure(args, 2, needle);
+}
+
+Test(errors, check_config_resolves_hosts)
+{
+	const char *args[] = { "--check-config", "-b", "foo.invalid:80",
+	    NULL };
+
+	expect_failure(args, 2, "pool main: listen foo.invalid:80: ");
+}
+
+Test(errors, check_config_pidfile_and_logs_in_missing_folders)
+{
+	char	path[H_PATH_MAX], file[H_PATH_MAX];
+
+	h_path(&pd, "missing/x", path, sizeof(path));
+	check_fails("-p", path, "pidfile ");
+	check_fails("--error-logfile", path, "error log ");
+	check_fails("--access-logfile", path, "access log ");
+	/* Nothing was created on the way. */
+	cr_assert_neq(access(h_path(&pd, "missing", file, sizeof(file)),
+	    F_OK), 0);
+}
+
+Test(errors, check_config_log_that_cannot_be_appended_to)
+{
+	char	dir[H_PATH_MAX];
+
+	/* A directory where the file should be: open for append fails. */
+	h_path(&pd, "", dir, sizeof(dir));
+	check_fails("--error-logfile", dir, "Is a directory");
+}
+
+Test(errors, check_config_loads_app_modules)
+{
+	char	conf[H_PATH_MAX], text[H_PATH_MAX + 128], notelf[H_PATH_MAX];
+	char	needle[H_PATH_MAX + 32];
+
+	h_write_file(h_path(&pd, "README.md", notelf, sizeof(notelf)),
+	    "# not a module\n\nText, and no ELF header: dlopen refuses it "
+	    "before any of it runs.\n");
+	check_fails("--app", notelf, "invalid ELF header");
+	snprintf(text, sizeof(text), "pool web {\n  listen = { "
+	    "\"127.0.0.1:1\" }\n  app = \"%s\"\n}\n", notelf);
+	h_write_file(h_path(&pd, "app.conf", conf, sizeof(conf)), text);
+	snprintf(needle, sizeof(needle), "%s:3: pool web: app", conf);
+	const char *args[] = { "-c", conf, "--check-config", NULL };
+	expect_failure(args, 2, needle);
+}
+
 Test(errors, example_config_is_valid)
 {
 	const char	*src = getenv("POOLD_SRCDIR");

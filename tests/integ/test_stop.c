@@ -193,5 +193,80 @@ Test(stop, daemon_that_fails_to_start_fails_the_command)
 	    "the foreground process did not return");
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) != 0,
 	    "a failed start reported success");
-	cr_assert(h_log_has(&pd, "the daemon did not start"));
+	/* The reason, not "see its log" (it has none). */
+	cr_assert(h_log_has(&pd, "pidfile /nonexistent/poold.pid: No such "
+	    "file"));
+}
+
+/*
+ * With a log file, a start that fails still says why where the command
+ * was typed, with -D or without: the log took fd 2, so before this the
+ * terminal saw nothing.
+ */
+Test(stop, failed_start_with_a_log_file_says_why_on_stderr)
+{
+	char	bind[32], logf[H_PATH_MAX];
+	int	status, busy, port;
+
+	busy = h_listener(&port);
+	h_path(&pd, "error.log", logf, sizeof(logf));
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", port);
+	for (int daemon = 0; daemon <= 1; daemon++) {
+		const char *args[] = { "-D", "--error-logfile", logf, "-b",
+		    bind, "--", h_tworker_path(), NULL };
+		h_start(&pd, daemon ? args : args + 1, NULL);
+		cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+		cr_assert(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+		cr_assert_eq(h_count(pd.pd_log, "Address already in use"), 1,
+		    "not on stderr (-D: %d)", daemon);
+		cr_assert_eq(h_count(logf, "Address already in use"), 1,
+		    "not in the log (-D: %d)", daemon);
+		h_teardown(&pd);
+		h_setup(&pd);
+		h_path(&pd, "error.log", logf, sizeof(logf));
+	}
+	close(busy);
+}
+
+/* -D returns once the workers are ready; if they all fail to boot, it
+   fails with the reason, and the daemon runs on, retrying. */
+Test(stop, daemon_whose_workers_never_boot_fails_the_command)
+{
+	char	bind[32], pidfile[H_PATH_MAX], buf[32];
+	FILE	*f;
+	int	status;
+
+	h_path(&pd, "poold.pid", pidfile, sizeof(pidfile));
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", h_free_port());
+	const char *args[] = { "-D", "-p", pidfile, "-b", bind, "-w", "1",
+	    "--", "/bin/false", NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) != 0,
+	    "-D reported success");
+	cr_assert(h_log_has(&pd, "its workers failed to boot"));
+	cr_assert(h_log_has(&pd, "exited with code 1"), "no exit reason");
+	cr_assert_not_null(f = fopen(pidfile, "r"));
+	cr_assert_not_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	cr_assert_gt(pd.pd_daemon = (pid_t)strtol(buf, NULL, 10), 0);
+	cr_assert_eq(kill(pd.pd_daemon, 0), 0, "the daemon gave up");
+}
+
+/* A slot whose workers keep failing shows why in `poolctl workers`. */
+Test(stop, workers_shows_the_last_exit_of_an_empty_slot)
+{
+	char	reply[H_REPORT_MAX];
+	bool	shown = false;
+
+	h_start_conf(&pd, "pool main {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"/bin/false\" }\n  workers = 1\n}\n",
+	    h_free_port());
+	for (long t0 = h_now_ms(); !shown && h_now_ms() - t0 < H_WAIT_MS; ) {
+		cr_assert_eq(h_ctl(&pd, "workers", reply, sizeof(reply)), 0);
+		if (!(shown = strstr(reply, "\"empty\"") != NULL))
+			usleep(20000);
+	}
+	cr_assert(shown, "%s", reply);
+	cr_assert(strstr(reply, "\"last_exit\"") != NULL, "%s", reply);
 }
