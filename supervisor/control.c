@@ -395,6 +395,23 @@ control_dir(const char *path, char *err, size_t len)
 	return 0;
 }
 
+/*
+ * A user's poold with no XDG_RUNTIME_DIR falls back to the system's
+ * socket, which only root may make: say what to do instead.
+ */
+static void
+default_hint(const char *path, char *err, size_t len)
+{
+	size_t n = strlen(err);
+
+	if (geteuid() == 0 || strcmp(path, PROTO_SOCKET_SYSTEM) != 0 ||
+	    n + 1 >= len)
+		return;
+	snprintf(err + n, len - n, " (the default control socket of a "
+	    "user without XDG_RUNTIME_DIR; set XDG_RUNTIME_DIR, or give "
+	    "--control PATH, or --control none)");
+}
+
 int
 control_open(const struct poold_conf *cf, char *err, size_t len)
 {
@@ -408,8 +425,10 @@ control_open(const struct poold_conf *cf, char *err, size_t len)
 	ctl.ct_gid = cf->c_control_gid;
 	ctl.ct_idle_ms = cf->c_control_idle_ms;
 	if (control_dir(cf->c_control_path, err, len) == -1 ||
-	    control_bind(cf, err, len) == -1)
+	    control_bind(cf, err, len) == -1) {
+		default_hint(cf->c_control_path, err, len);
 		return -1;
+	}
 	return 0;
 }
 

@@ -56,7 +56,14 @@ open_tcp(struct listener *l, int backlog, char *err, size_t len)
 		goto fail;
 	}
 	if (bind(fd, res->ai_addr, res->ai_addrlen) == -1) {
-		set_err(err, len, l->l_key, "bind");
+		if (errno == EACCES && l->l_addr.a_port > 0 &&
+		    l->l_addr.a_port < 1024)
+			snprintf(err, len, "%s: bind: %s: a port below 1024 "
+			    "needs root or CAP_NET_BIND_SERVICE (setcap on the "
+			    "binary, or AmbientCapabilities= in a unit), or "
+			    "use a port above 1023", l->l_key, strerror(errno));
+		else
+			set_err(err, len, l->l_key, "bind");
 		goto fail;
 	}
 	if (listen(fd, backlog) == -1) {

@@ -9,8 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -233,4 +236,98 @@ Test(errors, stale_unix_socket_replaced_live_one_refused)
 	h_signal(&pd, SIGTERM);
 	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* -- as a user, not root ---------------------------------------------- */
+
+#define NOBODY	65534
+
+/* A copy of poold that nobody may run (the build tree may sit in a
+   private home directory), in pd's directory. */
+static void
+copy_poold(char *path, size_t len)
+{
+	char	buf[65536];
+	ssize_t	n;
+	int	in, out;
+
+	h_path(&pd, "poold", path, len);
+	cr_assert_neq(in = open(h_poold_path(), O_RDONLY | O_CLOEXEC), -1);
+	cr_assert_neq(out = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0755),
+	    -1);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		cr_assert_eq(write(out, buf, (size_t)n), n);
+	close(in);
+	close(out);
+	cr_assert_eq(chmod(pd.pd_dir, 0755), 0);
+}
+
+/* poold as nobody, with no XDG_RUNTIME_DIR: its exit status, its output
+   in pd's log. */
+static int
+run_as_nobody(const char *const args[])
+{
+	char	 path[H_PATH_MAX];
+	char	*argv[16];
+	size_t	 n = 0;
+	pid_t	 pid;
+	int	 status, fd;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root, to become another user");
+	copy_poold(path, sizeof(path));
+	argv[n++] = path;
+	while (n < 15 && args[n - 1] != NULL) {
+		argv[n] = (char *)args[n - 1];
+		n++;
+	}
+	argv[n] = NULL;
+	cr_assert_neq(pid = fork(), -1);
+	if (pid == 0) {
+		fd = open(pd.pd_log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd == -1 || dup2(fd, 1) == -1 || dup2(fd, 2) == -1 ||
+		    setgroups(0, NULL) == -1 || setgid(NOBODY) == -1 ||
+		    setuid(NOBODY) == -1 || unsetenv("XDG_RUNTIME_DIR") == -1)
+			_exit(126);
+		execv(path, argv);
+		_exit(127);
+	}
+	for (long t0 = h_now_ms(); waitpid(pid, &status, WNOHANG) == 0; ) {
+		if (h_now_ms() - t0 > H_WAIT_MS) {
+			kill(pid, SIGKILL);
+			cr_assert_fail("poold as nobody did not exit");
+		}
+		usleep(10000);
+	}
+	return status;
+}
+
+/* Binding port 80 as a user says what would allow it. */
+Test(errors, privileged_port_as_a_user_gets_a_hint)
+{
+	const char *args[] = { "-b", "127.0.0.1:80", "--control", "none",
+	    "--", "/bin/true", NULL };
+	int status = run_as_nobody(args);
+
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1,
+	    "status 0x%x", status);
+	cr_assert(h_log_has(&pd, "Permission denied"));
+	cr_assert(h_log_has(&pd, "CAP_NET_BIND_SERVICE"));
+}
+
+/* A user with no XDG_RUNTIME_DIR is told how to place the control
+   socket, not only "/run/poold: Permission denied". */
+Test(errors, default_control_socket_as_a_user_gets_a_hint)
+{
+	char	bind[32];
+
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", h_free_port());
+	const char *args[] = { "-b", bind, "--", "/bin/true", NULL };
+	int status = run_as_nobody(args);
+
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1,
+	    "status 0x%x", status);
+	cr_assert(h_log_has(&pd, "/run/poold"));
+	cr_assert(h_log_has(&pd, "set XDG_RUNTIME_DIR, or give --control "
+	    "PATH"));
 }
