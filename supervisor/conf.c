@@ -151,6 +151,56 @@ cb_reopen_signal(cfg_t *cfg, cfg_opt_t *opt, const char *value,
 }
 
 /*
+ * libconfuse keeps the last value of a scalar option set twice in one
+ * section, silently; one who wrote `workers = 2` and, lower down,
+ * `workers = 4` should hear of it.  Each setting is noted as it is read,
+ * keyed by its section; past SEEN_MAX settings (no real file has so
+ * many) the check stops rather than grow.
+ */
+#define SEEN_MAX	4096
+static struct seen_opt {
+	const cfg_t	*so_sec;
+	const char	*so_name;
+	int		 so_line;
+} seen_opts[SEEN_MAX];
+static size_t	 nseen_opts;
+
+static int
+set_once(cfg_t *cfg, const cfg_opt_t *opt)
+{
+	if (opt->flags & CFGF_LIST)
+		return 0;
+	for (size_t i = 0; i < nseen_opts; i++) {
+		const struct seen_opt *so = &seen_opts[i];
+
+		if (so->so_sec != cfg || strcmp(so->so_name, opt->name) != 0)
+			continue;
+		if (cfg_title(cfg) != NULL)
+			cfg_error(cfg, "%s is set twice in %s %s (first at line "
+			    "%d): keep one", opt->name, cfg->name,
+			    cfg_title(cfg), so->so_line);
+		else if (cfg != conf_cfg_cur)
+			cfg_error(cfg, "%s is set twice in %s { } (first at "
+			    "line %d): keep one", opt->name, cfg->name,
+			    so->so_line);
+		else
+			cfg_error(cfg, "%s is set twice (first at line %d): "
+			    "keep one", opt->name, so->so_line);
+		return -1;
+	}
+	if (nseen_opts < SEEN_MAX)
+		seen_opts[nseen_opts++] = (struct seen_opt){ cfg, opt->name,
+		    cfg->line };
+	return 0;
+}
+
+static int
+cb_once(cfg_t *cfg, cfg_opt_t *opt)
+{
+	return set_once(cfg, opt);
+}
+
+/*
  * The lines of each pool's `listen` and `app`, noted as libconfuse reads
  * them (it keeps none per option; a section's is where it ends), for
  * --check-config's errors about what they name.  Keyed by the section.
@@ -179,10 +229,9 @@ cb_app(cfg_t *cfg, cfg_opt_t *opt)
 {
 	struct pool_lines *pl = lines_of(cfg, true);
 
-	(void)opt;
 	if (pl != NULL && cfg->line > 0)
 		pl->pl_app = (unsigned)cfg->line;
-	return 0;
+	return set_once(cfg, opt);
 }
 
 static int
@@ -220,6 +269,8 @@ cb_number(cfg_t *cfg, cfg_opt_t *opt)
 
 	if (b == NULL || n == 0)
 		return 0;
+	if (set_once(cfg, opt) == -1)
+		return -1;
 	if (opt->type == CFGT_FLOAT) {
 		v = cfg_opt_getnfloat(opt, n - 1);
 		snprintf(val, sizeof(val), "%g", v);
@@ -237,6 +288,28 @@ cb_number(cfg_t *cfg, cfg_opt_t *opt)
 		cfg_error(cfg, "%s: %s = %s: %s", cfg->name, opt->name, val,
 		    why);
 	return -1;
+}
+
+/* Attach cb_once to every scalar option that has no other check
+   (those call set_once themselves: libconfuse takes one per option). */
+static void
+watch_scalars(cfg_t *cfg, const cfg_opt_t *opts, const char *section)
+{
+	char path[64];
+
+	for (const cfg_opt_t *o = opts; o->name != NULL; o++) {
+		if (o->type == CFGT_SEC) {
+			watch_scalars(cfg, o->subopts, o->name);
+			continue;
+		}
+		if ((o->flags & CFGF_LIST) ||
+		    (section != NULL && (bound_find(section, o->name) != NULL ||
+		    strcmp(o->name, "app") == 0)))
+			continue;
+		snprintf(path, sizeof(path), "%s%s%s", section != NULL ?
+		    section : "", section != NULL ? "|" : "", o->name);
+		(void)cfg_set_validate_func(cfg, path, cb_once);
+	}
 }
 
 /* Attach cb_number to every option that has a range. */
@@ -786,8 +859,9 @@ conf_read_file(struct poold_conf *c, struct conf_err *e)
 	cfg_set_error_function(cfg, cfg_errfn);
 	cfg_set_validate_func(cfg, "pool|listen", cb_listen);
 	cfg_set_validate_func(cfg, "pool|app", cb_app);
-	npool_lines = 0;
+	npool_lines = nseen_opts = 0;
 	validate_numbers(cfg);
+	watch_scalars(cfg, root_opts, NULL);
 	conf_err_cur = e;
 	conf_cfg_cur = cfg;
 	switch (conf_parse_text(cfg, c->c_path, text, len, e)) {

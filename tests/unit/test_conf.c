@@ -527,6 +527,17 @@ ParameterizedTestParameters(conf, rejects_file)
 		    "did you mean 'socket'?", 1, true },
 		{ "worksers = 3\npool a {\n" OK_POOL "}\n",
 		    "did you mean 'workers' (inside pool NAME { })?", 1, true },
+		/* A scalar set twice in one section: both lines. */
+		{ "pool a {\n" OK_POOL "workers = 2\nworkers = 4\n}\n",
+		    "workers is set twice in pool a (first at line 4): keep one",
+		    5, true },
+		{ "pool a {\n" OK_POOL "timeout = 2\ntimeout = 4\n}\n",
+		    "timeout is set twice in pool a (first at line 4)", 5, true },
+		{ "pidfile = \"/a\"\npidfile = \"/b\"\npool a {\n" OK_POOL
+		    "}\n", "pidfile is set twice (first at line 1)", 2, true },
+		{ "control {\n mode = 0600\n mode = 0660\n}\npool a {\n"
+		    OK_POOL "}\n", "mode is set twice in control { } (first at "
+		    "line 2)", 3, true },
 		{ "pool a {\n" OK_POOL "listen =\n}\n",
 		    "unexpected", 5, true },
 		{ "log_level = \"loud\"\npool a {\n" OK_POOL "}\n",
