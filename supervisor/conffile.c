@@ -61,6 +61,7 @@ conf_file_read(const char *path, size_t *len, char *err, size_t errlen)
 {
 	struct stat	 st;
 	char		*buf = NULL;
+	size_t		 cap;
 	ssize_t		 n = -1;
 	int		 fd, line = 1, at;
 
@@ -74,16 +75,23 @@ conf_file_read(const char *path, size_t *len, char *err, size_t errlen)
 		    path, file_kind(st.st_mode));
 		goto out;
 	}
-	/* One byte more than the most we take, to see a file grow past it. */
-	if ((buf = malloc(CONF_FILE_MAX + 2)) == NULL ||
-	    (n = read_all(fd, buf, CONF_FILE_MAX + 1)) == -1) {
+	if (st.st_size > CONF_FILE_MAX) {
+		snprintf(err, errlen, "%s: larger than %d bytes: not a "
+		    "configuration file", path, CONF_FILE_MAX);
+		goto out;
+	}
+	/* As large as the file, and one byte more to see it grow while we
+	   read it (an editor saving it); not the limit each time. */
+	cap = (size_t)st.st_size + 1;
+	if ((buf = malloc(cap + 1)) == NULL ||
+	    (n = read_all(fd, buf, cap)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, buf == NULL ?
 		    "out of memory" : strerror(errno));
 		goto fail;
 	}
-	if (n > CONF_FILE_MAX) {
-		snprintf(err, errlen, "%s: larger than %d bytes: not a "
-		    "configuration file", path, CONF_FILE_MAX);
+	if ((size_t)n == cap) {
+		snprintf(err, errlen, "%s: it grew while it was read; try "
+		    "again once it is written", path);
 		goto fail;
 	}
 	if ((at = nul_line(buf, (size_t)n, &line)) != 0) {
