@@ -200,6 +200,19 @@ cb_once(cfg_t *cfg, cfg_opt_t *opt)
 	return set_once(cfg, opt);
 }
 
+/* The line name was set on in sec, while the file is parsed; 0 if it
+   was not. */
+static unsigned
+line_of(const cfg_t *sec, const char *name)
+{
+	for (size_t i = 0; i < nseen_opts; i++)
+		if (seen_opts[i].so_sec == sec &&
+		    strcmp(seen_opts[i].so_name, name) == 0)
+			return seen_opts[i].so_line > 0 ?
+			    (unsigned)seen_opts[i].so_line : 0;
+	return 0;
+}
+
 /*
  * The lines of each pool's `listen` and `app`, noted as libconfuse reads
  * them (it keeps none per option; a section's is where it ends), for
@@ -811,6 +824,9 @@ global_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
 	    set_str(&c->c_access_format, cfg_getstr(cfg, "access_log_format"),
 	    e) == -1)
 		return -1;
+	c->c_pidfile_line = line_of(cfg, "pidfile");
+	c->c_error_log_line = line_of(cfg, "error_log");
+	c->c_access_log_line = line_of(cfg, "access_log");
 	if (ctl != NULL) {
 		if (set_str(&c->c_control_path, cfg_getstr(ctl, "socket"), e)
 		    == -1)
@@ -991,6 +1007,13 @@ apply_cli(const struct cli *cli, struct poold_conf *c, struct conf_err *e)
 		    "warning, error or critical", cli->log_level);
 	if (cli->daemon)
 		c->c_daemon = true;
+	/* A flag's value is not the file's: no line for it. */
+	if (cli->pidfile)
+		c->c_pidfile_line = 0;
+	if (cli->error_log)
+		c->c_error_log_line = 0;
+	if (cli->access_log)
+		c->c_access_log_line = 0;
 	if ((cli->pidfile && set_str(&c->c_pidfile, cli->pidfile, e)) ||
 	    (cli->error_log && set_str(&c->c_error_log, cli->error_log, e)) ||
 	    (cli->access_log &&

@@ -90,6 +90,8 @@ struct poold_conf {
 	char		 *c_pidfile;
 	char		 *c_error_log;
 	char		 *c_access_log;
+	unsigned	  c_pidfile_line, c_error_log_line, c_access_log_line;
+					/* in the file; 0 if not from it */
 	char		 *c_access_format;	/* NULL: the default */
 	enum log_level	  c_log_level;
 	bool		  c_daemon;

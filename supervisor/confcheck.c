@@ -114,19 +114,28 @@ check_hosts(const struct poold_conf *c, const struct pool_conf *pc,
 }
 
 /*
- * A file poold appends to (what names it): if it exists, it opens for
- * append now; if not, its directory exists and we may create in it.
+ * A file poold appends to (what names it, at line of c's file, 0 if a
+ * flag did): if it exists, it opens for append now; if not, its
+ * directory exists and we may create in it.
  */
 static int
-check_append(const char *what, const char *path, char *err, size_t len)
+check_append(const struct poold_conf *c, unsigned line, const char *what,
+    const char *path, char *err, size_t len)
 {
 	char		buf[PATH_MAX];
 	const char	*dir;
 	struct stat	st;
-	int		fd;
+	int		fd, n = 0;
 
 	if (path == NULL || strcmp(path, "-") == 0)
 		return 0;
+	/* The place first; the reason, if any, after it. */
+	if (c->c_path != NULL && line > 0 &&
+	    ((n = snprintf(err, len, "%s:%u: ", c->c_path, line)) < 0 ||
+	    (size_t)n >= len))
+		n = 0;
+	err += n;
+	len -= (size_t)n;
 	if ((fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_NONBLOCK |
 	    O_CLOEXEC)) != -1) {
 		(void)close(fd);
@@ -191,9 +200,11 @@ check_app(const struct poold_conf *c, const struct pool_conf *pc,
 int
 confcheck_world(const struct poold_conf *c, char *err, size_t len)
 {
-	if (check_append("pidfile", c->c_pidfile, err, len) == -1 ||
-	    check_append("error log", c->c_error_log, err, len) == -1 ||
-	    check_append("access log", c->c_access_log, err, len) == -1)
+	if (check_append(c, c->c_pidfile_line, "pidfile", c->c_pidfile, err,
+	    len) == -1 || check_append(c, c->c_error_log_line, "error log",
+	    c->c_error_log, err, len) == -1 || check_append(c,
+	    c->c_access_log_line, "access log", c->c_access_log, err, len) ==
+	    -1)
 		return -1;
 	for (size_t i = 0; i < c->c_npools; i++) {
 		const struct pool_conf *pc = &c->c_pools[i];

@@ -170,6 +170,27 @@ Test(errors, check_config_pidfile_and_logs_in_missing_folders)
 	    F_OK), 0);
 }
 
+/* Set in the file, the error names its line; a flag over it wins. */
+Test(errors, check_config_names_the_line_of_a_bad_pidfile)
+{
+	char	conf[H_PATH_MAX], text[H_PATH_MAX + 128], missing[H_PATH_MAX];
+	char	needle[H_PATH_MAX + 16], good[H_PATH_MAX];
+	int	status;
+
+	h_path(&pd, "missing/poold.pid", missing, sizeof(missing));
+	snprintf(text, sizeof(text), "\npidfile = \"%s\"\npool web {\n"
+	    "  listen = { \"127.0.0.1:1\" }\n}\n", missing);
+	h_write_file(h_path(&pd, "pid.conf", conf, sizeof(conf)), text);
+	snprintf(needle, sizeof(needle), "%s:2: pidfile ", conf);
+	const char *args[] = { "-c", conf, "--check-config", NULL };
+	expect_failure(args, 2, needle);
+	h_path(&pd, "poold.pid", good, sizeof(good));
+	const char *over[] = { "-c", conf, "-p", good, "--check-config", NULL };
+	status = h_run(&pd, over, H_WAIT_MS);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	cr_assert_neq(access(good, F_OK), 0, "the check created the pidfile");
+}
+
 Test(errors, check_config_log_that_cannot_be_appended_to)
 {
 	char	dir[H_PATH_MAX];
