@@ -13,7 +13,7 @@
 #include "guardian.h"
 #include "log.h"
 
-#define GUARDIAN_KEEP_MAX	256
+#define GUARDIAN_KEEP_MAX	512	/* above SPAWN_FDS_MAX and a few */
 #define CONFIRM			'k'
 
 static int	 confirm_fd = -1;	/* the new program's end */

@@ -170,20 +170,30 @@ Test(errors, check_config_pidfile_and_logs_in_missing_folders)
 	    F_OK), 0);
 }
 
+/* A file with text fails the check at line with what; its path in conf. */
+static void
+file_fails(const char *text, int line, const char *what, char *conf,
+    size_t len)
+{
+	char needle[H_PATH_MAX + 64];
+
+	h_write_file(h_path(&pd, "check.conf", conf, len), text);
+	snprintf(needle, sizeof(needle), "%s:%d: %s", conf, line, what);
+	const char *args[] = { "-c", conf, "--check-config", NULL };
+	expect_failure(args, 2, needle);
+}
+
 /* Set in the file, the error names its line; a flag over it wins. */
 Test(errors, check_config_names_the_line_of_a_bad_pidfile)
 {
 	char	conf[H_PATH_MAX], text[H_PATH_MAX + 128], missing[H_PATH_MAX];
-	char	needle[H_PATH_MAX + 16], good[H_PATH_MAX];
+	char	good[H_PATH_MAX];
 	int	status;
 
 	h_path(&pd, "missing/poold.pid", missing, sizeof(missing));
 	snprintf(text, sizeof(text), "\npidfile = \"%s\"\npool web {\n"
 	    "  listen = { \"127.0.0.1:1\" }\n}\n", missing);
-	h_write_file(h_path(&pd, "pid.conf", conf, sizeof(conf)), text);
-	snprintf(needle, sizeof(needle), "%s:2: pidfile ", conf);
-	const char *args[] = { "-c", conf, "--check-config", NULL };
-	expect_failure(args, 2, needle);
+	file_fails(text, 2, "pidfile ", conf, sizeof(conf));
 	h_path(&pd, "poold.pid", good, sizeof(good));
 	const char *over[] = { "-c", conf, "-p", good, "--check-config", NULL };
 	status = h_run(&pd, over, H_WAIT_MS);
@@ -203,7 +213,6 @@ Test(errors, check_config_log_that_cannot_be_appended_to)
 Test(errors, check_config_loads_app_modules)
 {
 	char	conf[H_PATH_MAX], text[H_PATH_MAX + 128], notelf[H_PATH_MAX];
-	char	needle[H_PATH_MAX + 32];
 
 	h_write_file(h_path(&pd, "README.md", notelf, sizeof(notelf)),
 	    "# not a module\n\nText, and no ELF header: dlopen refuses it "
@@ -211,10 +220,7 @@ Test(errors, check_config_loads_app_modules)
 	check_fails("--app", notelf, "invalid ELF header");
 	snprintf(text, sizeof(text), "pool web {\n  listen = { "
 	    "\"127.0.0.1:1\" }\n  app = \"%s\"\n}\n", notelf);
-	h_write_file(h_path(&pd, "app.conf", conf, sizeof(conf)), text);
-	snprintf(needle, sizeof(needle), "%s:3: pool web: app", conf);
-	const char *args[] = { "-c", conf, "--check-config", NULL };
-	expect_failure(args, 2, needle);
+	file_fails(text, 3, "pool web: app", conf, sizeof(conf));
 }
 
 Test(errors, example_config_is_valid)
