@@ -889,7 +889,8 @@ step(void)
 	next = d < next ? d : next;
 	d = manager_watchdog(now);
 	next = d < next ? d : next;
-	inplace_confirm(now);
+	d = inplace_confirm(now);
+	next = d < next ? d : next;
 	if (arb.a_inplace != NULL)
 		upgrade_in_place();
 	return next;
@@ -1054,7 +1055,9 @@ arbiter_run(void)
 void
 arbiter_cleanup(void)
 {
-	guardian_dismiss();
+	/* No guardian_dismiss() here: an upgraded program that ends
+	   without a stop asked for (its pidfile, its loop's setup) is one
+	   the previous binary should replace. */
 	for (size_t i = 0; i < arb.a_npools; i++)
 		pool_destroy(arb.a_pools[i]);
 	free(arb.a_pools);

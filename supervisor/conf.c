@@ -904,6 +904,8 @@ conf_read_file(struct poold_conf *c, struct conf_err *e)
 out:
 	conf_err_cur = NULL;
 	conf_cfg_cur = NULL;
+	/* Keyed by sections about to be freed: a later cfg may reuse them. */
+	npool_lines = nseen_opts = 0;
 	cfg_free(cfg);
 	free(text);
 	return rc;
@@ -951,6 +953,10 @@ apply_cli_pool(const struct cli *cli, struct pool_conf *pc,
 {
 	size_t n = 0;
 
+	if (cli->nbind > 0)
+		pc->pc_listen_line = 0;		/* not the file's any more */
+	if (cli->app != NULL)
+		pc->pc_app_line = 0;
 	if (cli->nbind > 0 &&
 	    set_listen(pc, cli->bind, cli->nbind, e) == -1)
 		return -1;

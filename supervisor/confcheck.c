@@ -14,7 +14,9 @@
 #include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -26,9 +28,10 @@
 #include "confcheck.h"
 #include "loop.h"
 #include "reexec.h"
+#include "spawn.h"
 #include "worker.h"
 
-#define APP_CHECK_MS	5000	/* a module's constructors, at most */
+#define WORLD_CHECK_MS	5000	/* app modules' constructors, at most */
 
 size_t
 confcheck_nlisteners(const struct poold_conf *c)
@@ -87,38 +90,28 @@ check_hosts(const struct poold_conf *c, const struct pool_conf *pc,
 	return 0;
 }
 
-/*
- * A file poold appends to (what names it, at line of c's file, 0 if a
- * flag did): if it exists, it opens for append now; if not, its
- * directory exists and we may create in it.
- */
-static int
-check_append(const struct poold_conf *c, unsigned line, const char *what,
-    const char *path, char *err, size_t len)
+/* "FILE:LINE: " at err when line is the file's; how much was written. */
+static size_t
+place(const struct poold_conf *c, unsigned line, char *err, size_t len)
 {
-	char		buf[PATH_MAX];
-	const char	*dir;
-	struct stat	st;
-	int		fd, n = 0;
+	int n;
 
-	if (path == NULL || strcmp(path, "-") == 0)
+	if (c->c_path == NULL || line == 0 ||
+	    (n = snprintf(err, len, "%s:%u: ", c->c_path, line)) < 0 ||
+	    (size_t)n >= len)
 		return 0;
-	/* The place first; the reason, if any, after it. */
-	if (c->c_path != NULL && line > 0 &&
-	    ((n = snprintf(err, len, "%s:%u: ", c->c_path, line)) < 0 ||
-	    (size_t)n >= len))
-		n = 0;
-	err += n;
-	len -= (size_t)n;
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_NONBLOCK |
-	    O_CLOEXEC)) != -1) {
-		(void)close(fd);
-		return 0;
-	}
-	if (errno != ENOENT) {
-		snprintf(err, len, "%s %s: %s", what, path, strerror(errno));
-		return -1;
-	}
+	return (size_t)n;
+}
+
+/* path's directory exists and we may create files in it; else -1 with
+   err saying which of these is not so. */
+static int
+check_dir_of(const char *what, const char *path, char *err, size_t len)
+{
+	char		 buf[PATH_MAX];
+	const char	*dir;
+	struct stat	 st;
+
 	snprintf(buf, sizeof(buf), "%s", path);
 	dir = dirname(buf);
 	if (stat(dir, &st) == -1)
@@ -135,10 +128,58 @@ check_append(const struct poold_conf *c, unsigned line, const char *what,
 	return -1;
 }
 
-/* The app module loads, in a child, within APP_CHECK_MS. */
+/*
+ * A log file poold appends to (what names it, at line of c's file, 0 if
+ * a flag did): if it exists, it opens for append now; if not, it can be
+ * created.
+ */
+static int
+check_append(const struct poold_conf *c, unsigned line, const char *what,
+    const char *path, char *err, size_t len)
+{
+	size_t	at;
+	int	fd;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return 0;
+	at = place(c, line, err, len);
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_NONBLOCK |
+	    O_CLOEXEC)) != -1) {
+		(void)close(fd);
+		return 0;
+	}
+	if (errno != ENOENT) {
+		snprintf(err + at, len - at, "%s %s: %s", what, path,
+		    strerror(errno));
+		return -1;
+	}
+	return check_dir_of(what, path, err + at, len - at);
+}
+
+/* The pidfile is written beside itself and renamed over (pidfile.c):
+   its directory must take new files, whatever the old file's mode. */
+static int
+check_pidfile(const struct poold_conf *c, char *err, size_t len)
+{
+	struct stat	st;
+	size_t		at;
+
+	if (c->c_pidfile == NULL)
+		return 0;
+	at = place(c, c->c_pidfile_line, err, len);
+	if (stat(c->c_pidfile, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err + at, len - at, "pidfile %s: a directory",
+		    c->c_pidfile);
+		return -1;
+	}
+	return check_dir_of("pidfile", c->c_pidfile, err + at, len - at);
+}
+
+/* The app module loads, in a child, as the pool's user (a module its
+   user may write must not run as root here), by deadline. */
 static int
 check_app(const struct poold_conf *c, const struct pool_conf *pc,
-    char *err, size_t len)
+    uint64_t deadline, char *err, size_t len)
 {
 	char		why[512] = "";
 	int		p[2], status = 0;
@@ -153,6 +194,7 @@ check_app(const struct poold_conf *c, const struct pool_conf *pc,
 		    pc->pc_app, strerror(errno));
 	if (pid == 0) {
 		(void)close(p[0]);
+		spawn_drop_privileges(pc);
 		if (app_check(pc->pc_app, why, sizeof(why)) == 0)
 			_exit(0);
 		(void)!write(p[1], why, strlen(why));
@@ -160,11 +202,12 @@ check_app(const struct poold_conf *c, const struct pool_conf *pc,
 	}
 	(void)close(p[1]);
 	pfd = (struct pollfd){ .fd = p[0], .events = POLLIN };
-	if (poll(&pfd, 1, APP_CHECK_MS) == 1)
+	if (poll(&pfd, 1, (int)(deadline > ev_now_ms() ? deadline -
+	    ev_now_ms() : 0)) == 1)
 		n = read(p[0], why, sizeof(why) - 1);
 	why[n > 0 ? n : 0] = '\0';
 	(void)close(p[0]);
-	if (reexec_probe_wait(pid, ev_now_ms() + APP_CHECK_MS, &status) == 0 &&
+	if (reexec_probe_wait(pid, deadline, &status) == 0 &&
 	    WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	return pool_fail(c, pc, pc->pc_app_line, err, len, "%s", *why ? why :
@@ -174,17 +217,21 @@ check_app(const struct poold_conf *c, const struct pool_conf *pc,
 int
 confcheck_world(const struct poold_conf *c, char *err, size_t len)
 {
-	if (check_append(c, c->c_pidfile_line, "pidfile", c->c_pidfile, err,
-	    len) == -1 || check_append(c, c->c_error_log_line, "error log",
-	    c->c_error_log, err, len) == -1 || check_append(c,
-	    c->c_access_log_line, "access log", c->c_access_log, err, len) ==
-	    -1)
+	if (check_pidfile(c, err, len) == -1 || check_append(c,
+	    c->c_error_log_line, "error log", c->c_error_log, err, len) == -1 ||
+	    check_append(c, c->c_access_log_line, "access log",
+	    c->c_access_log, err, len) == -1)
 		return -1;
+	/* An upgrade's probe inherits bound sockets: a slow resolver must
+	   not run its deadline out for nothing. */
+	bool		probe = getenv(REEXEC_PROBE_ENV) != NULL;
+	uint64_t	deadline = ev_now_ms() + WORLD_CHECK_MS;
+
 	for (size_t i = 0; i < c->c_npools; i++) {
 		const struct pool_conf *pc = &c->c_pools[i];
 
-		if (check_hosts(c, pc, err, len) == -1 ||
-		    check_app(c, pc, err, len) == -1)
+		if ((!probe && check_hosts(c, pc, err, len) == -1) ||
+		    check_app(c, pc, deadline, err, len) == -1)
 			return -1;
 	}
 	return 0;

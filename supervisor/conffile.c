@@ -81,15 +81,21 @@ conf_file_read(const char *path, size_t *len, char *err, size_t errlen)
 		goto out;
 	}
 	/* As large as the file, and one byte more to see it grow while we
-	   read it (an editor saving it); not the limit each time. */
-	cap = (size_t)st.st_size + 1;
+	   read it (an editor saving it); not the limit each time.  A file
+	   that says 0 may be one whose size is unknown (procfs, FUSE). */
+	cap = st.st_size > 0 ? (size_t)st.st_size + 1 : CONF_FILE_MAX + 1;
 	if ((buf = malloc(cap + 1)) == NULL ||
 	    (n = read_all(fd, buf, cap)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, buf == NULL ?
 		    "out of memory" : strerror(errno));
 		goto fail;
 	}
-	if ((size_t)n == cap) {
+	if (n > CONF_FILE_MAX) {
+		snprintf(err, errlen, "%s: larger than %d bytes: not a "
+		    "configuration file", path, CONF_FILE_MAX);
+		goto fail;
+	}
+	if (st.st_size > 0 && (size_t)n == cap) {
 		snprintf(err, errlen, "%s: it grew while it was read; try "
 		    "again once it is written", path);
 		goto fail;

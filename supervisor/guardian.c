@@ -122,7 +122,7 @@ int
 guardian_start(const int *keep, size_t n, guardian_fallback_fn fallback,
     void *arg)
 {
-	int	p[2], q[2], status;
+	int	p[2], q[2], status = 0;
 	pid_t	pid;
 
 	if (n + 1 > GUARDIAN_KEEP_MAX) {
@@ -131,9 +131,16 @@ guardian_start(const int *keep, size_t n, guardian_fallback_fn fallback,
 	}
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return -1;
-	if (pipe2(q, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
+	if (pipe2(q, O_CLOEXEC) == -1) {
 		(void)close(p[0]);
 		(void)close(p[1]);
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		(void)close(p[0]);
+		(void)close(p[1]);
+		(void)close(q[0]);
+		(void)close(q[1]);
 		return -1;
 	}
 	/* Forked twice, so that the arbiter never has it to reap. */
@@ -141,17 +148,19 @@ guardian_start(const int *keep, size_t n, guardian_fallback_fn fallback,
 		middle(q[1], p[0], keep, n, fallback, arg);
 	(void)close(p[0]);
 	(void)close(q[1]);
-	if (waitpid(pid, &status, 0) == -1 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0 ||
+	confirm_fd = p[1];
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
 	    read(q[0], &guardian, sizeof(guardian)) != sizeof(guardian)) {
-		/* No guardian: the write end's close tells nobody. */
-		(void)close(p[1]);
+		/* A guardian may have been forked all the same: tell it to go
+		   rather than let the close look like our death. */
+		guardian_dismiss();
 		(void)close(q[0]);
-		errno = ECHILD;
+		errno = EAGAIN;
 		return -1;
 	}
 	(void)close(q[0]);
-	confirm_fd = p[1];
 	return p[1];
 }
 

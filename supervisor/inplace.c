@@ -56,6 +56,7 @@
 #define STATE_MAX	(16 << 20)	/* bytes of state we read, at most */
 
 static json_t	*carried;	/* the state, until inplace_adopt() */
+static uint64_t	 adopted_at;	/* when it was, for the guardian's bound */
 static int	 state_fd = -1;	/* kept for inplace_fallback() */
 static int	 previous_fd = -1;
 
@@ -305,9 +306,11 @@ start_guardian(json_t *st, int prev)
 	json_t	*s;
 
 	json_array_foreach(json_object_get(st, "sockets"), i, s) {
-		if (n < SPAWN_FDS_MAX)
-			keep[n++] = (int)json_integer_value(json_object_get(s,
-			    "fd"));
+		if (n == SPAWN_FDS_MAX) {
+			errno = EMFILE;	/* a guardian short of one is none */
+			return -1;
+		}
+		keep[n++] = (int)json_integer_value(json_object_get(s, "fd"));
 	}
 	if (notify_fd() != -1)
 		keep[n++] = notify_fd();
@@ -316,6 +319,25 @@ start_guardian(json_t *st, int prev)
 	    json_object_set_new(st, "guardian", json_integer(gfd)) == -1)
 		return -1;
 	return 0;
+}
+
+/*
+ * Whether this upgrade gets a guardian: only a -D daemon, which nothing
+ * else watches.  Under systemd, or in the foreground under runit, s6 or
+ * a shell, whoever started poold sees it die and restarts it (or not):
+ * a guardian that brought it back beside them would hold the ports a
+ * restarted poold needs, and outlive a unit's stop.
+ */
+static bool
+guarded(void)
+{
+	if (arbiter_conf()->c_daemon && !manager_present())
+		return true;
+	log_info("upgrade in place: no guardian (%s): if the new binary "
+	    "dies, poold is down until %s starts it", manager_present() ?
+	    "under a service manager" : "not a -D daemon", manager_present() ?
+	    "the service manager (Restart=)" : "its supervisor");
+	return false;
 }
 
 int
@@ -329,7 +351,8 @@ inplace_exec(const char *path, char *err, size_t len)
 	/* Our own binary, open: the file at its path may be new by now. */
 	if ((prev = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) == -1 ||
 	    st == NULL || json_object_set_new(st, "previous",
-	    json_integer(prev)) == -1 || start_guardian(st, prev) == -1 ||
+	    json_integer(prev)) == -1 || (guarded() &&
+	    start_guardian(st, prev) == -1) ||
 	    (fd = write_state(st, err, len)) == -1) {
 		if (*err == '\0')
 			snprintf(err, len, "%s: %s", st == NULL ? "state" :
@@ -564,6 +587,7 @@ inplace_adopt(uint64_t now)
 	else
 		log_info("upgraded in place: adopted %zu worker(s); replacing "
 		    "them", total);
+	adopted_at = now;
 	json_decref(carried);
 	carried = NULL;
 	(void)close(state_fd);
@@ -590,12 +614,23 @@ all_replaced(uint64_t now)
 	return true;
 }
 
-void
+uint64_t
 inplace_confirm(uint64_t now)
 {
-	if (!guardian_pending() || carried != NULL || !all_replaced(now))
-		return;
-	log_info("upgrade in place: every worker runs the new binary; the "
-	    "guardian of the previous one exits");
+	uint64_t bound = adopted_at + INPLACE_CONFIRM_MS;
+
+	if (!guardian_pending() || carried != NULL)
+		return POOL_NEVER;
+	if (all_replaced(now))
+		log_info("upgrade in place: every worker runs the new binary; "
+		    "the guardian of the previous one exits");
+	else if (now >= bound)
+		log_info("upgrade in place: the new binary has run for %d s; "
+		    "the guardian of the previous one exits, though not every "
+		    "worker is the new one's and ready", INPLACE_CONFIRM_MS /
+		    1000);
+	else
+		return bound;
 	guardian_dismiss();
+	return POOL_NEVER;
 }

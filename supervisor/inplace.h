@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #define INPLACE_CHECK_MS	10000	/* the new binary's --check-config */
+#define INPLACE_CONFIRM_MS	60000	/* the guardian waits at most this */
 #define INPLACE_STATE_VERSION	2	/* what this binary carries and takes */
 /* What --check-config adds, when run as the probe, so that an upgrade
    knows the binary takes this state (exit 0 alone: /bin/true has it). */
@@ -37,9 +38,11 @@ int	 inplace_load(char *err, size_t len);
 bool	 inplace_restoring(void);
 /* Once the pools exist: adopt the workers, then replace them. */
 void	 inplace_adopt(uint64_t now);
-/* Each step: once every worker runs the new binary, and is ready,
-   let the guardian go. */
-void	 inplace_confirm(uint64_t now);
+/* Each step: once every worker runs the new binary, and is ready, or
+   INPLACE_CONFIRM_MS after adopting (a pool that never gets ready must
+   not hold upgrades back forever), let the guardian go; the next time
+   to look. */
+uint64_t inplace_confirm(uint64_t now);
 /* The new program could not start: execute the previous binary again
    with the same state, sockets and workers.  Returns only on failure. */
 void	 inplace_fallback(const char *why);

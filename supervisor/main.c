@@ -219,7 +219,8 @@ main(int argc, char *argv[])
 	log_set_level(conf.c_log_level);
 	/* Wherever stderr went (a terminal, a file, a pipe): the log file
 	   takes fd 2 now, and a failed start must still be seen there. */
-	if (conf.c_error_log != NULL && strcmp(conf.c_error_log, "-") != 0)
+	if (conf.c_error_log != NULL && strcmp(conf.c_error_log, "-") != 0 &&
+	    !usr2_is_successor() && inplace == 0)	/* fd 2 is the log */
 		start_err_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
 	if (log_open(conf.c_error_log) == -1) {
 		inplace_fallback("cannot open the error log");

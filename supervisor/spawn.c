@@ -118,8 +118,8 @@ spawn_place_fds(const int *fds, size_t n)
 	close_from(top);
 }
 
-static void
-drop_privileges(const struct pool_conf *pc)
+void
+spawn_drop_privileges(const struct pool_conf *pc)
 {
 	if (geteuid() != 0 || (pc->pc_user == NULL && pc->pc_group == NULL))
 		return;
@@ -296,7 +296,7 @@ child_main(const struct spawn_req *r, pid_t arbiter)
 	place_fds(r);
 	if (pc->pc_chdir != NULL && chdir(pc->pc_chdir) == -1)
 		child_fail("chdir %s", pc->pc_chdir);
-	drop_privileges(pc);
+	spawn_drop_privileges(pc);
 	/* No setuid binary or file capability can give them back. */
 	if (pc->pc_no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		child_fail("prctl(PR_SET_NO_NEW_PRIVS)");

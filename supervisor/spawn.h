@@ -39,5 +39,9 @@ void	 spawn_reset_signals(void);
    is closed.  Exits the child on failure. */
 #define SPAWN_FDS_MAX	320
 void	 spawn_place_fds(const int *fds, size_t n);
+/* In a child, as root: become the pool's user and group, if it has
+   them; exits the child if that fails. */
+struct pool_conf;
+void	 spawn_drop_privileges(const struct pool_conf *);
 
 #endif
