@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -268,13 +269,26 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 	return pid;
 }
 
+/* kill_mode = mixed; also for a pool removed by a reload (no conf),
+   whose workers take their trees with them as the default says. */
+static bool
+kill_tree(const struct pool *p)
+{
+	const struct pool_conf *pc = arbiter_pool_conf(p);
+
+	return pc == NULL || pc->pc_kill_tree;
+}
+
 static void
 op_signal(void *arg, struct pool *p, const struct worker *w, int sig,
     const char *why)
 {
 	log_info("pool %s: worker %u (pid %ld): SIG%s, %s", p->p_name,
 	    w->w_slot, (long)w->w_pid, signame(sig), why);
-	proc_signal(w->w_pid, sig);
+	/* The stop signal is the main process's to pass on as it drains;
+	   SIGKILL (time is up) takes its whole tree with kill_mode mixed. */
+	if (sig != SIGKILL || !kill_tree(p) || proc_kill_group(w->w_pid) != 1)
+		proc_signal(w->w_pid, sig);
 	event_signalled(p, w->w_slot, w->w_pid, sig, why);
 }
 
@@ -367,6 +381,23 @@ reap_board(struct pool *p, int board)
 	sb_release(board);
 }
 
+/*
+ * A worker's main process has ended: with kill_mode mixed, what is left
+ * of its tree (its process group) is killed now, and said, since a
+ * program that leaves children behind is worth knowing about.  Done at
+ * once, while its group id cannot have been reused.
+ */
+static void
+end_tree(struct pool *p, pid_t pid)
+{
+	if (!kill_tree(p) || !proc_group_alive(pid))
+		return;
+	if (proc_kill_group(pid) == 1)
+		log_info("pool %s: worker (pid %ld) ended and left processes "
+		    "behind in its group: SIGKILL to them (kill_mode = mixed)",
+		    p->p_name, (long)pid);
+}
+
 static void
 reap(uint64_t now)
 {
@@ -393,6 +424,7 @@ reap(uint64_t now)
 				pool_killed(arb.a_pools[i], pid);
 			if (pool_reaped(arb.a_pools[i], pid, now, &pe) == 0) {
 				log_exit(arb.a_pools[i], pid, status, &pe);
+				end_tree(arb.a_pools[i], pid);
 				note_exit(arb.a_pools[i], status, &pe);
 				((struct pool_rt *)arb.a_pools[i]->p_ctx)->
 				    pr_stats.ps_exits[pe.pe_end]++;
@@ -401,6 +433,8 @@ reap(uint64_t now)
 				break;
 			}
 		}
+		/* As a subreaper we also get what workers' children left
+		   behind when their parents died, and our guardian. */
 		if (i == arb.a_npools)
 			log_debug("reaped pid %ld, not a worker", (long)pid);
 	}
@@ -1036,6 +1070,10 @@ arbiter_run(void)
 		return EXIT_TEMPFAIL;
 	}
 	arb.a_started = ev_now_ms();
+	/* Orphans of a worker's tree come back to us rather than to init,
+	   to be reaped; never fatal (old kernels, some sandboxes). */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		log_warn("prctl(PR_SET_CHILD_SUBREAPER)");
 	manager_init();
 	/* After USR2, under systemd: we are the service's process now. */
 	if (usr2_is_successor() && manager_present())

@@ -370,6 +370,7 @@ static cfg_opt_t pool_opts[] = {
 	CFG_FLOAT("timeout", 0, CFGF_NONE),
 	CFG_FLOAT("graceful_timeout", CONF_DEFAULT_GRACEFUL, CFGF_NONE),
 	CFG_STR("ready", "started", CFGF_NONE),
+	CFG_STR("kill_mode", "mixed", CFGF_NONE),
 	CFG_FLOAT("boot_timeout", CONF_DEFAULT_BOOT_TIMEOUT, CFGF_NONE),
 	CFG_INT("max_requests", 0, CFGF_NONE),
 	CFG_INT("max_requests_jitter", 0, CFGF_NONE),
@@ -658,6 +659,27 @@ load_ready(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 }
 
 /*
+ * kill_mode, with systemd's names: mixed (the stop signal to the main
+ * process, SIGKILL to what is left of its tree once it has exited or
+ * its time is up) or process (the main process only: for programs that
+ * manage their own children).
+ */
+static int
+load_kill_mode(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
+{
+	const char *m = cfg_getstr(sec, "kill_mode");
+
+	if (strcmp(m, "mixed") == 0)
+		pc->pc_kill_tree = true;
+	else if (strcmp(m, "process") == 0)
+		pc->pc_kill_tree = false;
+	else
+		return conf_fail(e, "pool %s: kill_mode must be mixed or "
+		    "process, not \"%s\"", pc->pc_name, m);
+	return 0;
+}
+
+/*
  * Recycling (Gunicorn's max_requests, uWSGI's max-worker-lifetime and
  * reload-on-rss) and how many replacements boot at once.
  */
@@ -754,7 +776,7 @@ pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	pc->pc_no_new_privs = cfg_getbool(sec, "no_new_privs");
 	pc->pc_timeout_ms = get_ms(sec, "timeout");
 	pc->pc_graceful_ms = get_ms(sec, "graceful_timeout");
-	if (load_ready(sec, pc, e) == -1)
+	if (load_ready(sec, pc, e) == -1 || load_kill_mode(sec, pc, e) == -1)
 		return -1;
 	if (load_recycling(sec, pc, e) == -1 || load_scale(sec, pc, e) == -1)
 		return -1;

@@ -143,7 +143,8 @@ guardian_start(const int *keep, size_t n, guardian_fallback_fn fallback,
 		(void)close(q[1]);
 		return -1;
 	}
-	/* Forked twice, so that the arbiter never has it to reap. */
+	/* Forked twice, so that it is nobody's to wait for but init's or
+	   the subreaper's (us, while we live: reap() takes it). */
 	if (pid == 0)
 		middle(q[1], p[0], keep, n, fallback, arg);
 	(void)close(p[0]);

@@ -10,10 +10,10 @@
  * guardian becomes the arbiter: it executes the previous binary in its
  * own pid with the sockets, which never closed, and fresh workers.
  *
- * The guardian is not the arbiter's child (it is forked twice), so the
- * arbiter never reaps it, and under a service manager or as PID 1 the
- * manager's own rules win: systemd stops the unit when its main process
- * dies, so there Restart=on-failure is the safety net (docs/upgrades.md).
+ * The guardian is forked twice, so that it outlives the arbiter's pid;
+ * as a subreaper the arbiter gets it back as a child all the same, and
+ * reaps it when it exits.  Only a -D daemon gets one (inplace.c says
+ * why); under systemd, Restart=on-failure is the safety net.
  */
 #ifndef POOLD_GUARDIAN_H
 #define POOLD_GUARDIAN_H

@@ -292,6 +292,10 @@ child_main(const struct spawn_req *r, pid_t arbiter)
 	const struct pool_conf	*pc = r->sr_conf;
 	worker_main_fn		 run = NULL;
 
+	/* A process group of its own, which its children join: what is left
+	   of the tree when it ends can be killed as one (spawn.h). */
+	if (setpgid(0, 0) == -1)
+		child_fail("setpgid");
 	spawn_reset_signals();
 	place_fds(r);
 	if (pc->pc_chdir != NULL && chdir(pc->pc_chdir) == -1)
@@ -323,7 +327,29 @@ spawn_worker(const struct spawn_req *r)
 	}
 	if (pid == 0)
 		child_main(r, arbiter);
+	/* Both sides, so that the group exists before either goes on; the
+	   child may have exec'd already (EACCES): then it has done it. */
+	if (setpgid(pid, pid) == -1 && errno != EACCES && errno != ESRCH)
+		log_warn("pool %s: setpgid for worker %u", r->sr_conf->pc_name,
+		    r->sr_slot);
 	return pid;
+}
+
+int
+proc_kill_group(pid_t pid)
+{
+	if (kill(-pid, SIGKILL) == 0)
+		return 1;
+	if (errno == ESRCH)
+		return 0;
+	log_warn("kill process group %ld", (long)pid);
+	return -1;
+}
+
+bool
+proc_group_alive(pid_t pid)
+{
+	return kill(-pid, 0) == 0 || errno == EPERM;
 }
 
 int

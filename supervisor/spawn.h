@@ -32,6 +32,16 @@ pid_t	 spawn_worker(const struct spawn_req *);
  * without a pidfd.
  */
 int	 proc_signal(pid_t, int sig);
+/*
+ * Each worker leads a process group of its own (pgid = its pid), which
+ * its children join unless they leave it (setsid, setpgid).  SIGKILL to
+ * the group of the worker pid: 1 if there was one, 0 if it was empty,
+ * -1 on another error (logged).  Valid only until the leader is reaped
+ * and the group is empty, when the id may be reused: call it at once.
+ */
+int	 proc_kill_group(pid_t);
+/* Whether the group of pid still has a member. */
+bool	 proc_group_alive(pid_t);
 
 /* Signals the arbiter handles itself, reset in every child. */
 void	 spawn_reset_signals(void);

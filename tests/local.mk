@@ -17,6 +17,7 @@ UNIT_TESTS = \
 	tests/unit/test_scoreboard
 INTEG_TESTS = \
 	tests/integ/test_workers \
+	tests/integ/test_tree \
 	tests/integ/test_signals \
 	tests/integ/test_stop \
 	tests/integ/test_errors \
@@ -75,6 +76,8 @@ INTEG_LDADD = tests/libhjson.a tests/libharness.a $(CRITERION_LIBS) \
 INTEG_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_integ_test_workers_LDADD = $(INTEG_LDADD)
 tests_integ_test_workers_CFLAGS = $(INTEG_CFLAGS)
+tests_integ_test_tree_LDADD = $(INTEG_LDADD)
+tests_integ_test_tree_CFLAGS = $(INTEG_CFLAGS)
 tests_integ_test_signals_LDADD = $(INTEG_LDADD)
 tests_integ_test_signals_CFLAGS = $(INTEG_CFLAGS)
 tests_integ_test_stop_LDADD = $(INTEG_LDADD)

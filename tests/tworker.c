@@ -7,7 +7,11 @@
  * crash, exit on a timer, ignore SIGTERM, log signals to a file, or speak
  * the notify protocol (readiness, watchdog, anything raw), boot slowly
  * or hold memory, so the tests can drive the supervisor's error and
- * health paths.
+ * health paths.  With --tree it forks a child and a grandchild (and with
+ * --tree-setsid one more grandchild in a session of its own) that hold
+ * the inherited sockets and sleep, as a program's helpers would, and
+ * writes "PID KIND" lines to the file, so that tests can see what of a
+ * worker's tree outlives it.
  */
 
 #define _GNU_SOURCE
@@ -56,6 +60,8 @@ struct options {
 	int		 o_boot;		/* accept only once ready */
 	long		 o_leak_mib;		/* hold this much, touched */
 	long		 o_slow_ms;		/* hold each client this long */
+	const char	*o_tree;		/* fork descendants, note them */
+	int		 o_tree_setsid;		/* one of them in its own session */
 };
 
 /* What the worker inherited, recorded before it changes anything. */
@@ -91,7 +97,7 @@ usage(void)
 	fprintf(stderr, "usage: tworker [--exit code] [--exit-after ms] "
 	    "[--ignore-term] [--log file] [--env name ...] [--ready-after ms] "
 	    "[--watchdog] [--notify message] [--libsystemd] [--boot ms] "
-	    "[--leak mib] [--slow ms]\n");
+	    "[--leak mib] [--slow ms] [--tree file [--tree-setsid]]\n");
 	exit(1);
 }
 
@@ -124,6 +130,8 @@ parse_options(int argc, char *argv[], struct options *o)
 		{ "boot",		required_argument,	NULL, 'b' },
 		{ "leak",		required_argument,	NULL, 'm' },
 		{ "slow",		required_argument,	NULL, 'w' + 256 },
+		{ "tree",		required_argument,	NULL, 't' },
+		{ "tree-setsid",	no_argument,		NULL, 'T' },
 		{ NULL,			0,			NULL, 0 }
 	};
 	int	ch;
@@ -178,12 +186,63 @@ parse_options(int argc, char *argv[], struct options *o)
 		case 'w' + 256:
 			o->o_slow_ms = parse_number("--slow", optarg, 1, 60000);
 			break;
+		case 't':
+			o->o_tree = optarg;
+			break;
+		case 'T':
+			o->o_tree_setsid = 1;
+			break;
 		default:
 			usage();
 		}
 	}
 	if (optind != argc)
 		usage();
+}
+
+/* A descendant: note it, then sleep with the sockets until killed. */
+static void __attribute__((noreturn))
+tree_node(int fd, const char *kind)
+{
+	char	buf[64];
+	int	n = snprintf(buf, sizeof(buf), "%ld %s\n", (long)getpid(), kind);
+
+	if (write(fd, buf, (size_t)n) != n)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+static void
+spawn_tree(const struct options *o)
+{
+	pid_t	pid;
+	int	fd;
+
+	if (o->o_tree == NULL)
+		return;
+	if ((fd = open(o->o_tree, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0644)) == -1)
+		err(1, "open %s", o->o_tree);
+	if ((pid = fork()) == -1)
+		err(1, "fork");
+	if (pid == 0) {
+		if ((pid = fork()) == -1)
+			_exit(1);
+		if (pid == 0)
+			tree_node(fd, "grandchild");
+		if (o->o_tree_setsid) {
+			if ((pid = fork()) == -1)
+				_exit(1);
+			if (pid == 0) {
+				if (setsid() == -1)
+					_exit(1);
+				tree_node(fd, "setsid");
+			}
+		}
+		tree_node(fd, "child");
+	}
+	close(fd);
 }
 
 static int
@@ -704,6 +763,7 @@ main(int argc, char *argv[])
 	scan_signals(&st);
 	scan_env(&st);
 
+	spawn_tree(&o);
 	setup_signals(&o, &waitmask);
 	open_log(&o, &st);
 	if (o.o_leak_mib > 0)

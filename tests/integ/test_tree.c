@@ -1,0 +1,185 @@
+/*
+ * A worker is its whole process tree: what a worker's children and
+ * grandchildren become when it is stopped, killed or timed out, under
+ * kill_mode = mixed (the default) and process, and the arbiter as the
+ * subreaper that orphans of a tree come back to.  The worker is tworker
+ * --tree, which forks a child and a grandchild that keep the listening
+ * socket and sleep, and notes their pids in a file.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define TREE_MAX	16
+
+static struct poold	pd;
+static char		tree[H_PATH_MAX];
+static int		port;
+
+/* The pids tree lists now, at most max; how many. */
+static size_t
+tree_pids(pid_t *out, size_t max)
+{
+	char	 line[128];
+	FILE	*f = fopen(tree, "r");
+	size_t	 n = 0;
+
+	if (f == NULL)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), f) != NULL)
+		out[n++] = (pid_t)strtol(line, NULL, 10);
+	fclose(f);
+	return n;
+}
+
+/* Whether pid is still one of the trees tworker made (not a pid reused
+   by something else since). */
+static bool
+is_tree_node(pid_t pid)
+{
+	char	path[64], cmd[256] = "";
+	FILE	*f;
+	size_t	n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	n = fread(cmd, 1, sizeof(cmd) - 1, f);
+	fclose(f);
+	cmd[n] = '\0';
+	return strstr(cmd, "tworker") != NULL;
+}
+
+static void setup(void) { h_setup(&pd); }
+
+/* Whatever of the trees a failed test left is ended by pid. */
+static void
+teardown(void)
+{
+	pid_t	pids[TREE_MAX];
+	size_t	n = tree_pids(pids, TREE_MAX);
+
+	h_teardown(&pd);
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] > 0 && is_tree_node(pids[i]))
+			kill(pids[i], SIGKILL);
+}
+
+TestSuite(tree, .init = setup, .fini = teardown, .timeout = 60);
+
+/* One pool of one tworker --tree worker, with extra lines in its pool
+   section; waits until its child and grandchild are noted. */
+static void
+start(const char *extra, const char *worker_args)
+{
+	pid_t pids[TREE_MAX];
+
+	port = h_free_port();
+	h_path(&pd, "tree", tree, sizeof(tree));
+	h_start_conf(&pd, "pool main {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\", \"--tree\", \"%s\"%s }\n  workers = 1\n"
+	    "%s}\n", port, h_tworker_path(), tree, worker_args, extra);
+	for (long t0 = h_now_ms(); tree_pids(pids, TREE_MAX) < 2; ) {
+		cr_assert_lt(h_now_ms() - t0, H_WAIT_MS, "no tree noted");
+		usleep(10000);
+	}
+}
+
+/* Every pid of the first tree (its first n lines) is gone by ms. */
+static void
+assert_tree_gone(size_t n, int ms)
+{
+	pid_t	pids[TREE_MAX];
+
+	cr_assert_geq(tree_pids(pids, TREE_MAX), n);
+	for (size_t i = 0; i < n; i++)
+		cr_assert(h_wait_gone(pids[i], ms), "pid %ld of the tree "
+		    "outlived its worker", (long)pids[i]);
+}
+
+Test(tree, a_graceful_stop_takes_the_tree)
+{
+	int status;
+
+	start("", "");
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	assert_tree_gone(2, H_WAIT_MS);
+	cr_assert(h_port_free(port), "the tree still holds the port");
+}
+
+/* A worker killed from outside: its tree goes with it, and the pool
+   gets a new worker with a new tree. */
+Test(tree, a_killed_worker_takes_its_tree)
+{
+	char	reply[H_REPORT_MAX];
+	pid_t	pids[TREE_MAX];
+
+	start("", "");
+	cr_assert_eq(h_ctl(&pd, "kill main 0 KILL", reply, sizeof(reply)), 0);
+	assert_tree_gone(2, H_WAIT_MS);
+	cr_assert(h_wait_count(pd.pd_log, "left processes behind", 1,
+	    H_WAIT_MS));
+	for (long t0 = h_now_ms(); tree_pids(pids, TREE_MAX) < 4; ) {
+		cr_assert_lt(h_now_ms() - t0, H_WAIT_MS, "not replaced");
+		usleep(10000);
+	}
+}
+
+/* Timed out before it was ready: SIGKILL takes the tree at once. */
+Test(tree, a_boot_timeout_takes_the_tree)
+{
+	start("  ready = \"notify\"\n  boot_timeout = 0.3\n", "");
+	assert_tree_gone(2, H_WAIT_MS);
+}
+
+/* A main process that ignores TERM is killed after graceful_timeout,
+   and its tree with it. */
+Test(tree, the_graceful_timeout_takes_the_tree)
+{
+	int status;
+
+	start("  graceful_timeout = 0.3\n", ", \"--ignore-term\"");
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	assert_tree_gone(2, H_WAIT_MS);
+	cr_assert(h_port_free(port));
+}
+
+/*
+ * kill_mode = process: only the main process is poold's; its children
+ * outlive it, and the one whose parent died is the arbiter's child now
+ * (the subreaper), not init's.  The test ends them itself.
+ */
+Test(tree, kill_mode_process_leaves_the_tree_to_the_subreaper)
+{
+	char	reply[H_REPORT_MAX];
+	pid_t	pids[TREE_MAX], worker;
+	size_t	n;
+
+	start("  kill_mode = \"process\"\n", "");
+	cr_assert_eq(h_children(pd.pd_pid, &worker, 1), 1);
+	cr_assert_eq(h_ctl(&pd, "kill main 0 KILL", reply, sizeof(reply)), 0);
+	cr_assert(h_wait_gone(worker, H_WAIT_MS));
+	for (long t0 = h_now_ms(); tree_pids(pids, TREE_MAX) < 4; ) {
+		cr_assert_lt(h_now_ms() - t0, H_WAIT_MS, "not replaced");
+		usleep(10000);
+	}
+	n = tree_pids(pids, TREE_MAX);
+	for (size_t i = 0; i < 2; i++)
+		cr_assert_eq(kill(pids[i], 0), 0, "pid %ld was killed",
+		    (long)pids[i]);
+	/* Whichever of the two is the child, its parent is poold now. */
+	cr_assert(h_ppid(pids[0]) == pd.pd_pid || h_ppid(pids[1]) ==
+	    pd.pd_pid, "the orphan went to init, not to the arbiter");
+	cr_assert_not(h_log_has(&pd, "left processes behind"));
+	for (size_t i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+}
