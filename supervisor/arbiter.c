@@ -27,6 +27,7 @@
 #include "control.h"
 #include "events.h"
 #include "guardian.h"
+#include "sentinel.h"
 #include "loop.h"
 #include "listeners.h"
 #include "inplace.h"
@@ -262,6 +263,7 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 		rt->pr_stats.ps_spawns++;
 		if (r.sr_board != -1)
 			sb_joined(sb_group(rt->pr_group));
+		sentinel_add(pid);
 		log_info("pool %s: worker %u started (pid %ld)", p->p_name,
 		    slot, (long)pid);
 		event_spawned(p, slot, pid);
@@ -417,7 +419,7 @@ reap(uint64_t now)
 				log_warn("waitpid");
 			return;
 		}
-		if (usr2_reaped(pid, status))
+		if (usr2_reaped(pid, status) || sentinel_reaped(pid, status))
 			continue;
 		for (i = 0; i < arb.a_npools; i++) {
 			if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
@@ -425,6 +427,7 @@ reap(uint64_t now)
 			if (pool_reaped(arb.a_pools[i], pid, now, &pe) == 0) {
 				log_exit(arb.a_pools[i], pid, status, &pe);
 				end_tree(arb.a_pools[i], pid);
+				sentinel_remove(pid);
 				note_exit(arb.a_pools[i], status, &pe);
 				((struct pool_rt *)arb.a_pools[i]->p_ctx)->
 				    pr_stats.ps_exits[pe.pe_end]++;
@@ -1074,6 +1077,10 @@ arbiter_run(void)
 	   to be reaped; never fatal (old kernels, some sandboxes). */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warn("prctl(PR_SET_CHILD_SUBREAPER)");
+	/* Also never fatal: without it, a kill -9 of poold can leave the
+	   children of workers behind, as before it existed. */
+	if (sentinel_start() == -1)
+		log_warn("sentinel");
 	manager_init();
 	/* After USR2, under systemd: we are the service's process now. */
 	if (usr2_is_successor() && manager_present())

@@ -2,7 +2,7 @@
  * The in-place upgrade (see inplace.h).  The state is JSON, versioned:
  *
  *   { "version": 1, "notify": FD, "previous": FD, "cwd": S, "argv": [S],
- *     "fallback": B, "guardian": FD,
+ *     "fallback": B, "guardian": FD, "sentinel": FD, "sentinel_pid": P,
  *     "sockets": [ { "fd": N, "name": S } ],
  *     "pools": [ { "name": S, "target": N, "workers": [ { "pid": P,
  *       "slot": N, "age_ms": N, "ready": B, "stopping_ms": N|-1,
@@ -15,6 +15,8 @@
  * binary or configuration costs a restart of the workers, never the
  * workers; it runs with the old program's argv, and "fallback" keeps a
  * program that fails in its turn from going back again, without end.
+ * "sentinel" and "sentinel_pid" are the sentinel's pipe and pid
+ * (sentinel.h): the same sentinel watches the new program.
  * "guardian" is the write end of the pipe to the guardian (guardian.h),
  * which the new program closes with a word once every worker is its own:
  * a crash before that brings the previous binary back from there.  Ages
@@ -48,6 +50,7 @@
 #include "workernotify.h"
 #include "pool.h"
 #include "reexec.h"
+#include "sentinel.h"
 #include "spawn.h"
 #include "usr2.h"
 
@@ -190,9 +193,11 @@ state_json(uint64_t now)
 	json_t *argv = json_array();
 	for (char *const *a = reexec_argv(); argv != NULL && *a != NULL; a++)
 		json_array_append_new(argv, json_string(*a));
-	st = json_pack("{s:i, s:i, s:s, s:o*, s:o*, s:o*, s:b}", "version",
-	    STATE_VERSION, "notify", notify_fd(), "cwd", reexec_cwd(),
-	    "sockets", socks, "pools", pools, "argv", argv, "fallback", 0);
+	st = json_pack("{s:i, s:i, s:s, s:o*, s:o*, s:o*, s:b, s:i, s:I}",
+	    "version", STATE_VERSION, "notify", notify_fd(), "cwd",
+	    reexec_cwd(), "sockets", socks, "pools", pools, "argv", argv,
+	    "fallback", 0, "sentinel", sentinel_fd(), "sentinel_pid",
+	    (json_int_t)sentinel_pid());
 	return st;
 }
 
@@ -212,7 +217,8 @@ carry_fds(const json_t *st, int memfd, int prev, bool carry)
 	if ((notify_fd() != -1 && fcntl(notify_fd(), F_SETFD, flag) == -1) ||
 	    fcntl(memfd, F_SETFD, flag) == -1 ||
 	    (prev != -1 && fcntl(prev, F_SETFD, flag) == -1) ||
-	    (guardian_fd() != -1 && fcntl(guardian_fd(), F_SETFD, flag) == -1))
+	    (guardian_fd() != -1 && fcntl(guardian_fd(), F_SETFD, flag) == -1) ||
+	    (sentinel_fd() != -1 && fcntl(sentinel_fd(), F_SETFD, flag) == -1))
 		rc = -1;
 	return rc;
 }
@@ -281,7 +287,11 @@ guardian_fallback(void *arg)
 
 	json_array_foreach(json_object_get(st, "pools"), i, p)
 		(void)json_object_set_new(p, "workers", json_array());
+	/* Neither pipe is ours: the guardian kept only the sockets. */
 	(void)json_object_del(st, "guardian");
+	(void)json_object_del(st, "sentinel");
+	(void)json_object_del(st, "sentinel_pid");
+	sentinel_forget();
 	if (json_object_set_new(st, "fallback", json_true()) == -1 ||
 	    (argv = state_argv(st)) == NULL)
 		return;
@@ -467,6 +477,9 @@ inplace_load(char *err, size_t len)
 	if (json_integer_value(json_object_get(st, "guardian")) >= 3)
 		guardian_adopt((int)json_integer_value(json_object_get(st,
 		    "guardian")));
+	sentinel_adopt((int)json_integer_value(json_object_get(st,
+	    "sentinel")), (pid_t)json_integer_value(json_object_get(st,
+	    "sentinel_pid")));
 	carried = st;
 	return 1;
 }

@@ -27,6 +27,7 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/reexec.c supervisor/reexec.h \
 	supervisor/scaler.c supervisor/scaler.h \
 	supervisor/sdenv.c supervisor/sdenv.h \
+	supervisor/sentinel.c supervisor/sentinel.h \
 	supervisor/sockstat.c supervisor/sockstat.h \
 	supervisor/signame.c supervisor/signame.h \
 	supervisor/sockserver.c supervisor/sockserver.h \

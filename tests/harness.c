@@ -443,6 +443,24 @@ proc_ppid(pid_t pid, char *state)
 
 /* Children of parent, the living ones or the zombies; the first max
    pids in out (may be NULL). */
+/* poold's own helpers, which are its children but not its workers: the
+   sentinel, and the guardian of an in-place upgrade. */
+static bool
+is_helper(pid_t pid)
+{
+	char	 path[64], comm[32] = "";
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return false;
+	if (fgets(comm, sizeof(comm), f) == NULL)
+		comm[0] = '\0';
+	fclose(f);
+	return strncmp(comm, "poold-sentinel", 14) == 0 ||
+	    strncmp(comm, "poold-guardian", 14) == 0;
+}
+
 static size_t
 scan_children(pid_t parent, bool zombies, pid_t *out, size_t max)
 {
@@ -455,7 +473,7 @@ scan_children(pid_t parent, bool zombies, pid_t *out, size_t max)
 	while ((de = readdir(d)) != NULL) {
 		pid_t pid = (pid_t)strtol(de->d_name, NULL, 10);
 		if (pid <= 0 || proc_ppid(pid, &state) != parent ||
-		    (state == 'Z') != zombies)
+		    (state == 'Z') != zombies || is_helper(pid))
 			continue;
 		if (out != NULL && n < max)
 			out[n] = pid;

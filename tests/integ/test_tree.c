@@ -183,3 +183,41 @@ Test(tree, kill_mode_process_leaves_the_tree_to_the_subreaper)
 	for (size_t i = 0; i < n; i++)
 		kill(pids[i], SIGKILL);
 }
+
+/*
+ * kill -9 of the arbiter: the death signal ends each worker's main
+ * process, and the sentinel the rest of its group, within a second; the
+ * port is free for the next poold at once.
+ */
+Test(tree, a_killed_arbiter_leaves_no_tree)
+{
+	int status;
+
+	start("", "");
+	h_signal(&pd, SIGKILL);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	assert_tree_gone(2, 1000);
+	cr_assert(h_wait_port_free(port, 1000), "the port is still held");
+}
+
+/* The same sentinel watches the program an in-place upgrade runs: the
+   adopted workers' trees and the new ones'. */
+Test(tree, the_sentinel_survives_an_in_place_upgrade)
+{
+	char	reply[H_REPORT_MAX];
+	pid_t	pids[TREE_MAX];
+	int	status;
+
+	start("", "");
+	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
+	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
+	/* The adopted worker is replaced: a second tree is noted. */
+	for (long t0 = h_now_ms(); tree_pids(pids, TREE_MAX) < 4; ) {
+		cr_assert_lt(h_now_ms() - t0, 3 * H_WAIT_MS, "not replaced");
+		usleep(10000);
+	}
+	h_signal(&pd, SIGKILL);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	assert_tree_gone(4, 1000);
+	cr_assert(h_wait_port_free(port, 1000), "the port is still held");
+}

@@ -1,0 +1,191 @@
+/* The sentinel (sentinel.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "arbiter.h"
+#include "log.h"
+#include "pool.h"
+#include "sentinel.h"
+#include "spawn.h"
+
+#define SENTINEL_MAX	65536	/* process groups it keeps, at most */
+
+static int	 wfd = -1;	/* our end of its pipe */
+static pid_t	 spid = -1;
+static bool	 lagged;	/* a record could not be sent: said once */
+
+/* -- in the sentinel ------------------------------------------------------ */
+
+static pid_t	*groups;
+static size_t	 ngroups;
+
+static void
+note(int32_t rec)
+{
+	pid_t pid = rec > 0 ? rec : -rec;
+
+	for (size_t i = 0; i < ngroups; i++) {
+		if (groups[i] != pid)
+			continue;
+		if (rec < 0)
+			groups[i] = groups[--ngroups];
+		return;
+	}
+	if (rec > 0 && ngroups < SENTINEL_MAX)
+		groups[ngroups++] = pid;
+}
+
+static void __attribute__((noreturn))
+watch(int rfd)
+{
+	static const int quiet[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM,
+	    SIGUSR1, SIGUSR2, SIGWINCH, SIGTTIN, SIGTTOU, SIGPIPE };
+	int32_t	 buf[256];
+	size_t	 have = 0;
+	ssize_t	 n;
+
+	(void)prctl(PR_SET_NAME, "poold-sentinel");
+	/* Signals for the arbiter's process group are not for us: we go
+	   when the arbiter does, and only then. */
+	for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
+		(void)signal(quiet[i], SIG_IGN);
+	spawn_place_fds(&rfd, 1);	/* it is fd 3 now, and alone */
+	if ((groups = calloc(SENTINEL_MAX, sizeof(*groups))) == NULL)
+		_exit(1);
+	for (;;) {
+		n = read(3, (char *)buf + have, sizeof(buf) - have);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		for (size_t i = 0; i < have / sizeof(*buf); i++)
+			note(buf[i]);
+		/* Records are written whole (4 bytes < PIPE_BUF): a part
+		   would only be a short read's, kept for the next. */
+		memmove(buf, (char *)buf + have - have % sizeof(*buf),
+		    have % sizeof(*buf));
+		have %= sizeof(*buf);
+	}
+	/* The arbiter is gone (or ended with nothing left to kill). */
+	for (size_t i = 0; i < ngroups; i++)
+		(void)kill(-groups[i], SIGKILL);
+	_exit(0);
+}
+
+/* -- in the arbiter ------------------------------------------------------- */
+
+static void
+send_rec(int32_t rec)
+{
+	if (wfd == -1)
+		return;
+	if (write(wfd, &rec, sizeof(rec)) == (ssize_t)sizeof(rec))
+		return;
+	if (!lagged)
+		log_warn("sentinel: cannot tell it about pid %ld; if poold is "
+		    "killed, that worker's children may outlive it",
+		    (long)(rec > 0 ? rec : -rec));
+	lagged = true;
+}
+
+/* Every worker now running, for a sentinel that starts late. */
+static void
+send_all(void)
+{
+	for (size_t i = 0; i < arbiter_npools(); i++) {
+		const struct pool *p = arbiter_pool(i);
+
+		for (size_t j = 0; j < p->p_nw; j++)
+			send_rec((int32_t)p->p_w[j].w_pid);
+	}
+}
+
+int
+sentinel_start(void)
+{
+	int p[2];
+
+	if (wfd != -1)
+		return 0;	/* carried over an in-place upgrade */
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return -1;
+	if ((spid = fork()) == -1) {
+		(void)close(p[0]);
+		(void)close(p[1]);
+		return -1;
+	}
+	if (spid == 0)
+		watch(p[0]);
+	(void)close(p[0]);
+	/* Never block the arbiter on it: a record that does not fit is
+	   reported and lost. */
+	if (fcntl(p[1], F_SETFL, O_NONBLOCK) == -1)
+		log_warn("sentinel: O_NONBLOCK");
+	wfd = p[1];
+	send_all();
+	return 0;
+}
+
+void
+sentinel_add(pid_t pid)
+{
+	send_rec((int32_t)pid);
+}
+
+void
+sentinel_remove(pid_t pid)
+{
+	send_rec(-(int32_t)pid);
+}
+
+bool
+sentinel_reaped(pid_t pid, int status)
+{
+	if (pid != spid || spid == -1)
+		return false;
+	log_errorx("sentinel (pid %ld) ended (status 0x%x); starting another",
+	    (long)pid, status);
+	(void)close(wfd);
+	wfd = -1;
+	spid = -1;
+	if (sentinel_start() == -1)
+		log_warn("sentinel");
+	return true;
+}
+
+int
+sentinel_fd(void)
+{
+	return wfd;
+}
+
+pid_t
+sentinel_pid(void)
+{
+	return spid;
+}
+
+void
+sentinel_adopt(int fd, pid_t pid)
+{
+	if (fd < 3 || pid <= 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		return;
+	wfd = fd;
+	spid = pid;
+}
+
+void
+sentinel_forget(void)
+{
+	wfd = -1;
+	spid = -1;
+}
