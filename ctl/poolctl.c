@@ -284,20 +284,22 @@ print_workers(json_t *r)
 {
 	json_t	*w;
 	size_t	 i;
-	char	 age[32], beat[32], rss[24], reqs[24], conns[24];
+	char	 age[32], beat[32], rss[24], reqs[24], conns[24], cpu[32];
+	char	 procs[24];
 	const char *last;
 
-	printf("%-12s %4s %8s %-8s %7s %4s %6s %7s %8s %5s  %-24s %s\n",
-	    "POOL", "ID", "PID", "STATE", "AGE", "GEN", "BEAT", "RSS",
-	    "REQUESTS", "CONNS", "STATUS", "LAST EXIT");
+	printf("%-12s %4s %8s %-8s %7s %4s %6s %7s %7s %5s %8s %5s  %-24s %s\n",
+	    "POOL", "ID", "PID", "STATE", "AGE", "GEN", "BEAT", "RSS", "CPU",
+	    "PROCS", "REQUESTS", "CONNS", "STATUS", "LAST EXIT");
 	json_array_foreach(json_object_get(r, "workers"), i, w) {
 		last = json_string_value(json_object_get(w, "last_exit"));
 		/* A slot with no worker: only why its last one ended. */
 		if (json_object_get(w, "pid") == NULL) {
-			printf("%-12s %4lld %8s %-8s %7s %4s %6s %7s %8s %5s  "
-			    "%-24.24s %s\n", str(w, "pool"), num(w, "id"), "-",
-			    str(w, "state"), "-", "-", "-", "-", "-", "-", "-",
-			    last != NULL ? last : "-");
+			printf("%-12s %4lld %8s %-8s %7s %4s %6s %7s %7s %5s "
+			    "%8s %5s  %-24.24s %s\n", str(w, "pool"),
+			    num(w, "id"), "-", str(w, "state"), "-", "-", "-",
+			    "-", "-", "-", "-", "-", "-", last != NULL ? last :
+			    "-");
 			continue;
 		}
 		duration(json_number_value(json_object_get(w, "age")), age,
@@ -312,10 +314,15 @@ print_workers(json_t *r)
 			    num(w, "rss_kib") / 1024.0);
 		optional(w, "requests", reqs, sizeof(reqs));
 		optional(w, "connections", conns, sizeof(conns));
-		printf("%-12s %4lld %8lld %-8s %7s %4lld %6s %7s %8s %5s  "
-		    "%-24.24s %s\n", str(w, "pool"), num(w, "id"),
+		optional(w, "processes", procs, sizeof(procs));
+		snprintf(cpu, sizeof(cpu), "-");
+		if (json_object_get(w, "cpu") != NULL)
+			duration(json_number_value(json_object_get(w, "cpu")),
+			    cpu, sizeof(cpu));
+		printf("%-12s %4lld %8lld %-8s %7s %4lld %6s %7s %7s %5s %8s "
+		    "%5s  %-24.24s %s\n", str(w, "pool"), num(w, "id"),
 		    num(w, "pid"), str(w, "state"), age, num(w, "generation"),
-		    beat, rss, reqs, conns, worker_status(w),
+		    beat, rss, cpu, procs, reqs, conns, worker_status(w),
 		    last != NULL ? last : "-");
 	}
 }

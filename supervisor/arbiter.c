@@ -26,6 +26,7 @@
 #include "arbiter.h"
 #include "control.h"
 #include "events.h"
+#include "cgroup.h"
 #include "guardian.h"
 #include "sentinel.h"
 #include "loop.h"
@@ -249,6 +250,7 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 		.sr_access_format = arb.a_conf.c_access_format,
 		.sr_group = rt->pr_group,
 		.sr_notify = notify_address(),
+		.sr_cgroup = -1,
 	};
 	pid_t			 pid;
 
@@ -256,7 +258,10 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 		return -1;	/* removed by a reload: never respawned */
 	/* Built-in workers report on the scoreboard; exec'd ones cannot. */
 	r.sr_board = rt->pr_conf->pc_class == WC_EXEC ? -1 : sb_alloc();
-	if ((pid = spawn_worker(&r)) == -1)
+	r.sr_cgroup = cg_prepare(p->p_name, slot);
+	pid = spawn_worker(&r);
+	cg_started(r.sr_cgroup, pid);
+	if (pid == -1)
 		sb_release(r.sr_board);
 	else {
 		*board = r.sr_board;
@@ -269,6 +274,17 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 		event_spawned(p, slot, pid);
 	}
 	return pid;
+}
+
+/* SIGKILL to pid's tree: its cgroup, and its process group (a cgroup
+   holds all, but the group is what a worker without one has); whether
+   either was there to kill. */
+static bool
+kill_whole(pid_t pid)
+{
+	int by_cgroup = cg_kill(pid), by_group = proc_kill_group(pid);
+
+	return by_cgroup == 1 || by_group == 1;
 }
 
 /* kill_mode = mixed; also for a pool removed by a reload (no conf),
@@ -289,7 +305,7 @@ op_signal(void *arg, struct pool *p, const struct worker *w, int sig,
 	    w->w_slot, (long)w->w_pid, signame(sig), why);
 	/* The stop signal is the main process's to pass on as it drains;
 	   SIGKILL (time is up) takes its whole tree with kill_mode mixed. */
-	if (sig != SIGKILL || !kill_tree(p) || proc_kill_group(w->w_pid) != 1)
+	if (sig != SIGKILL || !kill_tree(p) || !kill_whole(w->w_pid))
 		proc_signal(w->w_pid, sig);
 	event_signalled(p, w->w_slot, w->w_pid, sig, why);
 }
@@ -392,12 +408,12 @@ reap_board(struct pool *p, int board)
 static void
 end_tree(struct pool *p, pid_t pid)
 {
-	if (!kill_tree(p) || !proc_group_alive(pid))
-		return;
-	if (proc_kill_group(pid) == 1)
+	if (kill_tree(p) && (cg_populated(pid) || proc_group_alive(pid)) &&
+	    kill_whole(pid))
 		log_info("pool %s: worker (pid %ld) ended and left processes "
-		    "behind in its group: SIGKILL to them (kill_mode = mixed)",
-		    p->p_name, (long)pid);
+		    "behind: SIGKILL to them (kill_mode = mixed)", p->p_name,
+		    (long)pid);
+	cg_ended(pid);
 }
 
 static void
@@ -540,9 +556,9 @@ reload_apply(struct poold_conf *nc, char *err, size_t len)
 		}
 	}
 	if (config_keep_restart_only(nc, &arb.a_conf))
-		log_warnx("reload: control, metrics, pidfile and daemon change "
-		    "on a restart or `poolctl upgrade`, not on a reload; the "
-		    "running ones are kept");
+		log_warnx("reload: control, metrics, pidfile, daemon and "
+		    "cgroups change on a restart or `poolctl upgrade`, not on "
+		    "a reload; the running ones are kept");
 	apply_globals(nc);
 	config_free(&arb.a_conf);
 	arb.a_conf = *nc;
@@ -1077,6 +1093,7 @@ arbiter_run(void)
 	   to be reaped; never fatal (old kernels, some sandboxes). */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warn("prctl(PR_SET_CHILD_SUBREAPER)");
+	(void)cg_init(arb.a_conf.c_cgroups);	/* says how it went */
 	/* Also never fatal: without it, a kill -9 of poold can leave the
 	   children of workers behind, as before it existed. */
 	if (sentinel_start() == -1)
@@ -1100,6 +1117,8 @@ arbiter_run(void)
 void
 arbiter_cleanup(void)
 {
+	sentinel_stop();
+	cg_cleanup();
 	/* No guardian_dismiss() here: an upgraded program that ends
 	   without a stop asked for (its pidfile, its loop's setup) is one
 	   the previous binary should replace. */

@@ -15,6 +15,7 @@
 #include "arbiter.h"
 #include "commands.h"
 #include "loop.h"
+#include "cgroup.h"
 #include "guardian.h"
 #include "inplace.h"
 #include "workernotify.h"
@@ -255,7 +256,8 @@ add_workers(json_t *list, const struct pool *p, uint64_t now, double wall)
 		double			 age = (now - w->w_started) / 1000.0;
 		const struct sb_entry	*e;
 		const char		*note;
-		uint64_t		 rss;
+		uint64_t		 rss, cpu;
+		unsigned		 procs;
 		json_t			*o;
 
 		o = json_pack("{s:s, s:i, s:i, s:s, s:i, s:f, s:f}", "pool",
@@ -278,6 +280,11 @@ add_workers(json_t *list, const struct pool *p, uint64_t now, double wall)
 			    w->w_recycle)));
 		if (proc_rss_kib(w->w_pid, &rss) == 0)
 			o = with(o, "rss_kib", json_integer((json_int_t)rss));
+		/* The whole tree's, from its cgroup, where it has one. */
+		if (cg_usage(w->w_pid, &cpu, &procs) == 0) {
+			o = with(o, "cpu", json_real((double)cpu / 1e6));
+			o = with(o, "processes", json_integer(procs));
+		}
 		if (o != NULL && (e = sb_entry(w->w_board)) != NULL) {
 			uint64_t beat = atomic_load_explicit(&e->se_heartbeat,
 			    memory_order_relaxed);

@@ -408,6 +408,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_STR("access_log_format", NULL, CFGF_NONE),
 	CFG_STR("log_level", "info", CFGF_NONE),
 	CFG_BOOL("daemon", cfg_false, CFGF_NONE),
+	CFG_BOOL("cgroups", cfg_true, CFGF_NONE),
 	CFG_SEC("control", control_opts, CFGF_NONE),
 	CFG_SEC("metrics", metrics_opts, CFGF_NONE),
 	CFG_SEC("pool", pool_opts, CFGF_MULTI | CFGF_TITLE |
@@ -840,6 +841,7 @@ global_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
 		    "info, warning, error or critical", c->c_path,
 		    cfg_getstr(cfg, "log_level"));
 	c->c_daemon = cfg_getbool(cfg, "daemon");
+	c->c_cgroups = cfg_getbool(cfg, "cgroups");
 	if (set_str(&c->c_pidfile, cfg_getstr(cfg, "pidfile"), e) == -1 ||
 	    set_str(&c->c_error_log, cfg_getstr(cfg, "error_log"), e) == -1 ||
 	    set_str(&c->c_access_log, cfg_getstr(cfg, "access_log"), e) == -1 ||
@@ -1590,6 +1592,7 @@ config_load(const struct cli *cli, struct poold_conf *c, char *err,
 
 	memset(c, 0, sizeof(*c));
 	c->c_log_level = LOG_LVL_INFO;
+	c->c_cgroups = true;		/* the file may say false */
 	if (cli->config != NULL) {
 		if (set_str(&c->c_path, cli->config, &e) == -1 ||
 		    absolutize(&c->c_path, &e) == -1 ||
@@ -1670,6 +1673,7 @@ config_keep_restart_only(struct poold_conf *next, struct poold_conf *running)
 	addr_format(&running->c_metrics_listen, b, sizeof(b));
 	changed = str_differs(next->c_pidfile, running->c_pidfile) ||
 	    next->c_daemon != running->c_daemon ||
+	    next->c_cgroups != running->c_cgroups ||
 	    str_differs(next->c_control_path, running->c_control_path) ||
 	    next->c_control_mode != running->c_control_mode ||
 	    str_differs(next->c_control_group, running->c_control_group) ||
@@ -1680,6 +1684,7 @@ config_keep_restart_only(struct poold_conf *next, struct poold_conf *running)
 	str_swap(&next->c_control_path, &running->c_control_path);
 	str_swap(&next->c_control_group, &running->c_control_group);
 	next->c_daemon = running->c_daemon;
+	next->c_cgroups = running->c_cgroups;
 	next->c_control_mode = running->c_control_mode;
 	next->c_control_gid = running->c_control_gid;
 	next->c_control_idle_ms = running->c_control_idle_ms;

@@ -96,6 +96,7 @@ struct poold_conf {
 	char		 *c_access_format;	/* NULL: the default */
 	enum log_level	  c_log_level;
 	bool		  c_daemon;
+	bool		  c_cgroups;	/* a cgroup per worker, if possible */
 	char		 *c_control_path;	/* NULL: no control socket */
 	mode_t		  c_control_mode;
 	char		 *c_control_group;	/* also served, if set */

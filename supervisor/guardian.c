@@ -78,7 +78,6 @@ guard(int rfd, pid_t arbiter, guardian_fallback_fn fallback, void *arg)
 	char	c;
 	ssize_t	n;
 
-	(void)prctl(PR_SET_NAME, "poold-guardian");
 	/* Ignored while we wait (pending ones are discarded too); back to
 	   the default, still blocked as the arbiter left them, just before
 	   the exec, so that one sent meanwhile reaches the new arbiter. */
@@ -99,7 +98,7 @@ guard(int rfd, pid_t arbiter, guardian_fallback_fn fallback, void *arg)
 	_exit(1);
 }
 
-/* The middle child: fork the guardian, tell its pid on out, go. */
+/* The middle child: fork the guardian, which tells its pid on out. */
 static void __attribute__((noreturn))
 middle(int out, int rfd, const int *keep, size_t n,
     guardian_fallback_fn fallback, void *arg)
@@ -107,11 +106,14 @@ middle(int out, int rfd, const int *keep, size_t n,
 	int	fds[GUARDIAN_KEEP_MAX + 1];
 	pid_t	arbiter = getppid(), pid;
 
-	if ((pid = fork()) != 0) {
-		if (pid == -1 || write(out, &pid, sizeof(pid)) != sizeof(pid))
-			_exit(1);
-		_exit(0);
-	}
+	if ((pid = fork()) != 0)
+		_exit(pid == -1 ? 1 : 0);
+	/* Named before the arbiter goes on, so that nobody who lists its
+	   children takes us for a worker; then our pid says we are up. */
+	(void)prctl(PR_SET_NAME, "poold-guardian");
+	pid = getpid();
+	if (write(out, &pid, sizeof(pid)) != sizeof(pid))
+		_exit(1);
 	memcpy(fds, keep, n * sizeof(*keep));
 	fds[n] = rfd;
 	close_except(fds, n + 1);

@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "arbiter.h"
+#include "cgroup.h"
 #include "log.h"
 #include "pool.h"
 #include "sentinel.h"
@@ -44,20 +46,29 @@ note(int32_t rec)
 }
 
 static void __attribute__((noreturn))
-watch(int rfd)
+watch(int rfd, int up)
 {
 	static const int quiet[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM,
 	    SIGUSR1, SIGUSR2, SIGWINCH, SIGTTIN, SIGTTOU, SIGPIPE };
 	int32_t	 buf[256];
 	size_t	 have = 0;
 	ssize_t	 n;
+	int	 fds[2] = { rfd, cg_fd() };
 
 	(void)prctl(PR_SET_NAME, "poold-sentinel");
+	/* Named before the arbiter goes on, so that nobody who lists its
+	   children takes us for a worker. */
+	(void)!write(up, "u", 1);
+	(void)close(up);
 	/* Signals for the arbiter's process group are not for us: we go
 	   when the arbiter does, and only then. */
 	for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
 		(void)signal(quiet[i], SIG_IGN);
-	spawn_place_fds(&rfd, 1);	/* it is fd 3 now, and alone */
+	cg_sentinel_enter();
+	/* The pipe at fd 3 and the cgroups' directory at 4, alone. */
+	spawn_place_fds(fds, fds[1] != -1 ? 2 : 1);
+	if (fds[1] != -1)
+		cg_moved(4);
 	if ((groups = calloc(SENTINEL_MAX, sizeof(*groups))) == NULL)
 		_exit(1);
 	for (;;) {
@@ -75,9 +86,12 @@ watch(int rfd)
 		    have % sizeof(*buf));
 		have %= sizeof(*buf);
 	}
-	/* The arbiter is gone (or ended with nothing left to kill). */
+	/* The arbiter is gone (or ended with nothing left to kill): the
+	   cgroups hold the whole trees; process groups, those that did not
+	   leave them. */
 	for (size_t i = 0; i < ngroups; i++)
 		(void)kill(-groups[i], SIGKILL);
+	cg_sentinel_finish();
 	_exit(0);
 }
 
@@ -112,20 +126,34 @@ send_all(void)
 int
 sentinel_start(void)
 {
-	int p[2];
+	int	p[2], up[2];
+	char	c;
 
 	if (wfd != -1)
 		return 0;	/* carried over an in-place upgrade */
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return -1;
-	if ((spid = fork()) == -1) {
+	if (pipe2(up, O_CLOEXEC) == -1) {
 		(void)close(p[0]);
 		(void)close(p[1]);
 		return -1;
 	}
+	if ((spid = fork()) == -1) {
+		(void)close(p[0]);
+		(void)close(p[1]);
+		(void)close(up[0]);
+		(void)close(up[1]);
+		return -1;
+	}
 	if (spid == 0)
-		watch(p[0]);
+		watch(p[0], up[1]);
 	(void)close(p[0]);
+	(void)close(up[1]);
+	/* A byte once it is named and about to watch, or the end of the
+	   pipe if it died first (reap() then starts another). */
+	while (read(up[0], &c, 1) == -1 && errno == EINTR)
+		;
+	(void)close(up[0]);
 	/* Never block the arbiter on it: a record that does not fit is
 	   reported and lost. */
 	if (fcntl(p[1], F_SETFL, O_NONBLOCK) == -1)
@@ -187,5 +215,26 @@ void
 sentinel_forget(void)
 {
 	wfd = -1;
+	spid = -1;
+}
+
+void
+sentinel_stop(void)
+{
+	pid_t	r;
+	int	status;
+
+	if (wfd == -1)
+		return;
+	(void)close(wfd);	/* it finishes: nothing left to kill */
+	wfd = -1;
+	/* Its cleanup done before ours (and as PID 1 of a namespace, our
+	   exit would kill it mid-way); a second at most. */
+	for (int i = 0; i < 100 && spid > 0; i++) {
+		if ((r = waitpid(spid, &status, WNOHANG)) == spid ||
+		    (r == -1 && errno != EINTR))
+			break;
+		(void)usleep(10000);
+	}
 	spid = -1;
 }

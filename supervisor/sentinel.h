@@ -30,6 +30,8 @@ bool	 sentinel_reaped(pid_t, int status);
 int	 sentinel_fd(void);
 pid_t	 sentinel_pid(void);
 void	 sentinel_adopt(int fd, pid_t pid);
+/* At a normal exit, before the cgroups are removed: let it finish. */
+void	 sentinel_stop(void);
 /* In a process that closed its copy of the pipe (the guardian): no
    sentinel here. */
 void	 sentinel_forget(void);

@@ -286,6 +286,20 @@ http_main(const struct spawn_req *r, char **envp)
 	_exit(http_worker_run(&wc));
 }
 
+/* Move this process into the cgroup whose directory is dirfd. */
+static int
+join_cgroup(int dirfd)
+{
+	int	fd = openat(dirfd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+	ssize_t	n;
+
+	if (fd == -1)
+		return -1;
+	n = write(fd, "0", 1);
+	(void)close(fd);
+	return n == 1 ? 0 : -1;
+}
+
 static void __attribute__((noreturn))
 child_main(const struct spawn_req *r, pid_t arbiter)
 {
@@ -293,9 +307,12 @@ child_main(const struct spawn_req *r, pid_t arbiter)
 	worker_main_fn		 run = NULL;
 
 	/* A process group of its own, which its children join: what is left
-	   of the tree when it ends can be killed as one (spawn.h). */
+	   of the tree when it ends can be killed as one (spawn.h); and its
+	   cgroup, which they cannot leave, before anything can fork. */
 	if (setpgid(0, 0) == -1)
 		child_fail("setpgid");
+	if (r->sr_cgroup != -1 && join_cgroup(r->sr_cgroup) == -1)
+		child_fail("cgroup");
 	spawn_reset_signals();
 	place_fds(r);
 	if (pc->pc_chdir != NULL && chdir(pc->pc_chdir) == -1)

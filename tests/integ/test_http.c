@@ -288,6 +288,9 @@ workers_share_connections(const char *class)
 	size_t		 i;
 
 	start(class, 2, NULL);
+	/* Both accepting before the first connection: a worker still
+	   starting (its cgroup being made, say) would see none. */
+	cr_assert(h_wait_ready(&pd, 2, H_WAIT_MS));
 	for (i = 0; i < NCONN; i++) {
 		cr_assert_neq(fds[i] = h_tcp_connect(port), -1);
 		cr_assert_eq(h_send(fds[i], "GET / HTTP/1.1\r\nHost: x\r\n"

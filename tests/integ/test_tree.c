@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "hjson.h"
 
 #define TREE_MAX	16
 
@@ -74,22 +75,58 @@ teardown(void)
 
 TestSuite(tree, .init = setup, .fini = teardown, .timeout = 60);
 
-/* One pool of one tworker --tree worker, with extra lines in its pool
-   section; waits until its child and grandchild are noted. */
+/* Wait until the tree file lists n pids. */
 static void
-start(const char *extra, const char *worker_args)
+wait_nodes(size_t n)
 {
 	pid_t pids[TREE_MAX];
 
-	port = h_free_port();
-	h_path(&pd, "tree", tree, sizeof(tree));
-	h_start_conf(&pd, "pool main {\n  listen = { \"127.0.0.1:%d\" }\n"
-	    "  command = { \"%s\", \"--tree\", \"%s\"%s }\n  workers = 1\n"
-	    "%s}\n", port, h_tworker_path(), tree, worker_args, extra);
-	for (long t0 = h_now_ms(); tree_pids(pids, TREE_MAX) < 2; ) {
+	for (long t0 = h_now_ms(); tree_pids(pids, TREE_MAX) < n; ) {
 		cr_assert_lt(h_now_ms() - t0, H_WAIT_MS, "no tree noted");
 		usleep(10000);
 	}
+}
+
+/* The pid noted as kind ("child", "grandchild", "setsid") in the first
+   tree, or -1. */
+static pid_t
+node(const char *kind)
+{
+	char	 line[128], k[32];
+	long	 pid;
+	FILE	*f = fopen(tree, "r");
+	pid_t	 found = -1;
+
+	if (f == NULL)
+		return -1;
+	while (found == -1 && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%ld %31s", &pid, k) == 2 &&
+		    strcmp(k, kind) == 0)
+			found = (pid_t)pid;
+	fclose(f);
+	return found;
+}
+
+/* One pool of one tworker --tree worker, with extra lines in its pool
+   section (and globals before it); waits until its child and grandchild
+   are noted (and the setsid one, if asked for). */
+static void
+start_with(const char *globals, const char *extra, const char *worker_args)
+{
+
+	port = h_free_port();
+	h_path(&pd, "tree", tree, sizeof(tree));
+	h_start_conf(&pd, "%spool main {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\", \"--tree\", \"%s\"%s }\n  workers = 1\n"
+	    "%s}\n", globals, port, h_tworker_path(), tree, worker_args,
+	    extra);
+	wait_nodes(strstr(worker_args, "setsid") != NULL ? 3 : 2);
+}
+
+static void
+start(const char *extra, const char *worker_args)
+{
+	start_with("", extra, worker_args);
 }
 
 /* Every pid of the first tree (its first n lines) is gone by ms. */
@@ -220,4 +257,106 @@ Test(tree, the_sentinel_survives_an_in_place_upgrade)
 	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
 	assert_tree_gone(4, 1000);
 	cr_assert(h_wait_port_free(port, 1000), "the port is still held");
+}
+
+/* -- with a cgroup per worker -------------------------------------------- */
+
+/* Skip, saying why, where poold found no cgroup v2 hierarchy to use. */
+static void
+need_cgroups(void)
+{
+	if (!h_wait_count(pd.pd_log, "cgroups: ", 1, H_WAIT_MS) ||
+	    !h_log_has(&pd, "cgroups: one per worker"))
+		cr_skip_test("no writable cgroup v2 hierarchy here");
+}
+
+/* A grandchild that left the process group (setsid) cannot leave its
+   worker's cgroup: a worker killed from outside takes it too. */
+Test(tree, a_setsid_descendant_goes_with_its_cgroup)
+{
+	char reply[H_REPORT_MAX];
+
+	start("", ", \"--tree-setsid\"");
+	need_cgroups();
+	cr_assert_eq(h_ctl(&pd, "kill main 0 KILL", reply, sizeof(reply)), 0);
+	assert_tree_gone(3, H_WAIT_MS);
+}
+
+/* And so does a kill -9 of the arbiter, through the sentinel; nothing
+   of poold's is left in the hierarchy. */
+Test(tree, a_killed_arbiter_leaves_no_setsid_descendant)
+{
+	char	base[H_PATH_MAX + 32], line[H_REPORT_MAX], *at;
+	int	status;
+
+	start("", ", \"--tree-setsid\"");
+	need_cgroups();
+	cr_assert_not_null(h_log_line(&pd, "cgroups: one per worker, under ",
+	    line, sizeof(line)));
+	at = strstr(line, "under ") + 6;
+	snprintf(base, sizeof(base), "%.*s", (int)strcspn(at, "\n"), at);
+	cr_assert_eq(access(base, F_OK), 0, "%s", base);
+	h_signal(&pd, SIGKILL);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	assert_tree_gone(3, 1000);
+	cr_assert(h_wait_port_free(port, 1000), "the port is still held");
+	for (long t0 = h_now_ms(); access(base, F_OK) == 0; usleep(10000))
+		cr_assert_lt(h_now_ms() - t0, 1000, "%s is left behind", base);
+}
+
+/* cgroups = false: process groups only, said at start; the tree in the
+   group still goes, the setsid() one does not (the test ends it). */
+Test(tree, without_cgroups_the_process_group_still_holds)
+{
+	char	reply[H_REPORT_MAX];
+	pid_t	escaped;
+
+	start_with("cgroups = false\n", "", ", \"--tree-setsid\"");
+	cr_assert(h_wait_count(pd.pd_log, "workers get process groups only",
+	    1, H_WAIT_MS));
+	cr_assert_gt(escaped = node("setsid"), 0);
+	cr_assert_eq(h_ctl(&pd, "kill main 0 KILL", reply, sizeof(reply)), 0);
+	cr_assert(h_wait_gone(node("child"), H_WAIT_MS));
+	cr_assert(h_wait_gone(node("grandchild"), H_WAIT_MS));
+	cr_assert_eq(kill(escaped, 0), 0, "the setsid() one was reached");
+	kill(escaped, SIGKILL);
+}
+
+/* The first worker's entry in `workers`, as JSON (decref it). */
+static json_t *
+first_worker(void)
+{
+	json_t *r = h_ctl_json(&pd, "workers");
+	json_t *w = json_incref(json_array_get(json_object_get(r, "workers"),
+	    0));
+
+	json_decref(r);
+	return w;
+}
+
+/* poolctl workers shows the whole tree's process count and CPU time
+   from the cgroup; a worker that burns CPU shows it within a second. */
+Test(tree, workers_show_the_cgroups_cpu_and_processes)
+{
+	json_t	*w;
+	double	 cpu = 0;
+
+	start("", "");
+	need_cgroups();
+	cr_assert_not_null(w = first_worker());
+	cr_assert_eq(json_integer_value(json_object_get(w, "processes")), 3,
+	    "the worker, its child and grandchild");
+	json_decref(w);
+	h_teardown(&pd);
+	h_setup(&pd);
+	h_start_conf(&pd, "pool main {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"/bin/sh\", \"-c\", \"while :; do :; done\" }\n"
+	    "  workers = 1\n}\n", h_free_port());
+	need_cgroups();
+	for (long t0 = h_now_ms(); cpu < 0.2; usleep(50000)) {
+		cr_assert_lt(h_now_ms() - t0, 1500, "cpu %.3f s", cpu);
+		if ((w = first_worker()) != NULL)
+			cpu = json_number_value(json_object_get(w, "cpu"));
+		json_decref(w);
+	}
 }

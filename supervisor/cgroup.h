@@ -1,0 +1,70 @@
+/*
+ * A cgroup per worker, where a writable cgroup v2 hierarchy is found.
+ *
+ * Layout, under the cgroup D poold started in (under systemd, the unit's,
+ * which must have Delegate=yes):
+ *
+ *   D/poold-PID-X/            poold's own subtree (PID: the arbiter's; X:
+ *                             random, as PIDs repeat across namespaces)
+ *   D/poold-PID-X/arbiter/    the arbiter, and its guardian (a leaf)
+ *   D/poold-PID-X/sentinel/   the sentinel (a leaf)
+ *   D/poold-PID-X/POOL.SLOT.N each worker and everything it starts (N: a
+ *                             count, as a slot's old and new overlap)
+ *
+ * A process cannot leave its cgroup as it can leave a process group, so a
+ * worker's tree is killed whole (cgroup.kill), setsid() or not.  An
+ * in-place upgrade keeps the pid and so the subtree; a USR2 successor,
+ * which starts in its predecessor's arbiter leaf, makes its own beside
+ * it; the sentinel removes the subtree when the arbiter is gone, and a
+ * poold that starts removes those nobody is left in (a crash of both).  Without a usable hierarchy, or with `cgroups = false`, workers
+ * get process groups only (spawn.h), and that is said once.
+ */
+#ifndef POOLD_CGROUP_H
+#define POOLD_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* At the start of the arbiter's loop: make or adopt poold's subtree and
+   move the arbiter into its leaf; false (said once) if there is none. */
+bool	 cg_init(bool wanted);
+bool	 cg_enabled(void);
+/* poold's subtree, or NULL. */
+const char *cg_base(void);
+
+/* Before a worker's fork: its cgroup, made; a directory fd for the child
+   (spawn.c moves itself there before anything else), or -1. */
+int	 cg_prepare(const char *pool, unsigned slot);
+/* After the fork: the cgroup at fd is pid's (pid -1: the fork failed,
+   and it goes).  fd is closed either way. */
+void	 cg_started(int fd, pid_t pid);
+/* A worker carried over an in-place upgrade: find its cgroup again. */
+void	 cg_adopt(pid_t pid);
+
+/* SIGKILL to all of pid's cgroup: 1 if done, 0 if it has none. */
+int	 cg_kill(pid_t pid);
+/* Whether anything still runs in pid's cgroup (false if it has none). */
+bool	 cg_populated(pid_t pid);
+/* pid was reaped: its cgroup goes once empty (the kernel tells: no
+   polling). */
+void	 cg_ended(pid_t pid);
+
+/* Its cgroup's CPU time (µs) and number of processes; -1 if none. */
+int	 cg_usage(pid_t pid, uint64_t *cpu_usec, unsigned *procs);
+
+/* In the sentinel, the arbiter gone: kill every worker's cgroup. */
+void	 cg_kill_all(void);
+/* The sentinel, at its start: a leaf of its own, so that the arbiter's
+   can go when the arbiter exits.  At its end: every worker's cgroup
+   killed and removed, then the leaves and the subtree, as it leaves. */
+void	 cg_sentinel_enter(void);
+void	 cg_sentinel_finish(void);
+/* The subtree's directory fd, for a process that moves its fds (-1 if
+   none); and where it is now. */
+int	 cg_fd(void);
+void	 cg_moved(int fd);
+/* At exit: back to D, and the subtree removed. */
+void	 cg_cleanup(void);
+
+#endif
