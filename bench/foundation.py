@@ -39,11 +39,19 @@ def wait_for(cond, timeout=10.0):
 
 
 class Poold:
+    cgroups = True      # --no-cgroups: process groups only, to compare
+
     def __init__(self, workers, tmp):
         self.wlog = os.path.join(tmp, "workers.%d.log" % time.monotonic_ns())
+        conf = []
+        if not Poold.cgroups:
+            path = self.wlog + ".conf"
+            with open(path, "w") as f:
+                f.write("cgroups = false\n")
+            conf = ["-c", path]
         # A control socket of its own: the default one may be an
         # installed poold's.
-        self.args = [POOLD, "-b", "127.0.0.1:%d" % free_port(), "-w",
+        self.args = [POOLD] + conf + ["-b", "127.0.0.1:%d" % free_port(), "-w",
                      str(workers), "--log-level", "warning", "--control",
                      self.wlog + ".sock", "--", TWORKER, "--log", self.wlog]
         self.proc = None
@@ -130,7 +138,10 @@ def main():
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--idle-seconds", type=float, default=10.0)
     ap.add_argument("--save", action="store_true")
+    ap.add_argument("--no-cgroups", action="store_true",
+                    help="cgroups = false: workers get process groups only")
     a = ap.parse_args()
+    Poold.cgroups = not a.no_cgroups
     for path in (POOLD, TWORKER):
         if not os.access(path, os.X_OK):
             sys.exit("%s not built: run make check first" % path)
@@ -152,8 +163,10 @@ def main():
         except FileNotFoundError:
             rows.append(("arbiter system calls idle", "strace not installed"))
     text = ["# poold foundation figures", "",
-            "Machine: %d cores, %s; %s." % (os.cpu_count(), os.uname().release,
-                                             time.strftime("%Y-%m-%d")),
+            "Machine: %d cores, %s; %s; %s." % (
+                os.cpu_count(), os.uname().release, time.strftime("%Y-%m-%d"),
+                "a cgroup per worker where possible" if Poold.cgroups else
+                "cgroups = false"),
             "", "| figure | result |", "|---|---|"]
     text += ["| %s | %s |" % r for r in rows]
     report = "\n".join(text) + "\n"
