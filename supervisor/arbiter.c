@@ -725,15 +725,49 @@ recycle_asked(struct pool *p, struct worker *w, enum notify_recycle why)
 	    END_RECYCLE_ASKED);
 }
 
+static int	notified_by(pid_t, const struct notify_msg *, bool);
+
+/*
+ * The worker whose tree pid is in (its cgroup, else its process group),
+ * for pools with notify_access = all; 0 if none.  The sender is alive
+ * now: sd_notify's barrier (systemd-notify waits for it) keeps it so
+ * until its messages have been read.
+ */
+static pid_t
+tree_owner(pid_t pid)
+{
+	pid_t owner = cg_owner(pid);
+
+	if (owner <= 0 && (owner = getpgid(pid)) == -1)
+		owner = 0;
+	return owner != pid ? owner : 0;
+}
+
 int
 arbiter_notified(pid_t pid, const struct notify_msg *m)
+{
+	if (notified_by(pid, m, false) == 0)
+		return 0;
+	pid = tree_owner(pid);
+	return pid > 0 ? notified_by(pid, m, true) : -1;
+}
+
+/* m counts for worker pid (for a helper of its, if from_tree, which its
+   pool must allow); 0, or -1 if pid is no worker of such a pool. */
+static int
+notified_by(pid_t pid, const struct notify_msg *m, bool from_tree)
 {
 	struct pool	*p;
 	struct worker	*w;
 	bool		 ready;
 
 	for (size_t i = 0; i < arb.a_npools; i++) {
+		const struct pool_conf *pc;
+
 		p = arb.a_pools[i];
+		pc = arbiter_pool_conf(p);
+		if (from_tree && (pc == NULL || !pc->pc_notify_all))
+			continue;
 		if (pool_notified(p, pid, m, ev_now_ms(), &ready) == -1)
 			continue;
 		w = pool_find(p, pid);

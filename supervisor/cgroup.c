@@ -660,3 +660,27 @@ cg_moved(int fd)
 {
 	basefd = fd;
 }
+
+pid_t
+cg_owner(pid_t pid)
+{
+	char		 path[64], line[PATH_MAX + 8], *name;
+	FILE		*f;
+	pid_t		 owner = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cgroup", (long)pid);
+	if (basefd == -1 || (f = fopen(path, "re")) == NULL)
+		return 0;
+	while (owner == 0 && fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, "0::", 3) != 0 ||
+		    (name = strrchr(line, '/')) == NULL)
+			continue;
+		for (size_t i = 0; i < ncgs; i++)
+			if (cgs[i].cg_pid > 0 &&
+			    strcmp(cgs[i].cg_name, name + 1) == 0)
+				owner = cgs[i].cg_pid;
+	}
+	fclose(f);
+	return owner;
+}

@@ -42,6 +42,8 @@ void	 cg_started(int fd, pid_t pid);
 /* A worker carried over an in-place upgrade: find its cgroup again. */
 void	 cg_adopt(pid_t pid);
 
+/* The worker whose cgroup pid is in, or 0. */
+pid_t	 cg_owner(pid_t pid);
 /* SIGKILL to all of pid's cgroup: 1 if done, 0 if it has none. */
 int	 cg_kill(pid_t pid);
 /* Whether anything still runs in pid's cgroup (false if it has none). */

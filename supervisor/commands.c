@@ -556,6 +556,8 @@ pool_conf_json(const struct pool_conf *pc)
 	    "started"));
 	o = with(o, "kill_mode", json_string(pc->pc_kill_tree ? "mixed" :
 	    "process"));
+	o = with(o, "notify_access", json_string(pc->pc_notify_all ? "all" :
+	    "main"));
 	o = with(o, "boot_timeout", json_real(pc->pc_boot_timeout_ms / 1000.0));
 	o = with(o, "max_lifetime", json_real(pc->pc_max_lifetime_ms / 1000.0));
 	o = with(o, "max_lifetime_jitter",

@@ -371,6 +371,7 @@ static cfg_opt_t pool_opts[] = {
 	CFG_FLOAT("graceful_timeout", CONF_DEFAULT_GRACEFUL, CFGF_NONE),
 	CFG_STR("ready", "started", CFGF_NONE),
 	CFG_STR("kill_mode", "mixed", CFGF_NONE),
+	CFG_STR("notify_access", "main", CFGF_NONE),
 	CFG_FLOAT("boot_timeout", CONF_DEFAULT_BOOT_TIMEOUT, CFGF_NONE),
 	CFG_INT("max_requests", 0, CFGF_NONE),
 	CFG_INT("max_requests_jitter", 0, CFGF_NONE),
@@ -660,7 +661,8 @@ load_ready(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 }
 
 /*
- * kill_mode, with systemd's names: mixed (the stop signal to the main
+ * kill_mode and notify_access, with systemd's names.
+ * kill_mode: mixed (the stop signal to the main
  * process, SIGKILL to what is left of its tree once it has exited or
  * its time is up) or process (the main process only: for programs that
  * manage their own children).
@@ -677,6 +679,14 @@ load_kill_mode(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	else
 		return conf_fail(e, "pool %s: kill_mode must be mixed or "
 		    "process, not \"%s\"", pc->pc_name, m);
+	/* notify_access, also systemd's: whose messages count for a
+	   worker, its main process's only, or any in its tree's. */
+	m = cfg_getstr(sec, "notify_access");
+	if (strcmp(m, "all") == 0)
+		pc->pc_notify_all = true;
+	else if (strcmp(m, "main") != 0)
+		return conf_fail(e, "pool %s: notify_access must be main or "
+		    "all, not \"%s\"", pc->pc_name, m);
 	return 0;
 }
 

@@ -60,6 +60,7 @@ struct pool_conf {
 	unsigned	  pc_graceful_ms;
 	bool		  pc_ready_notify;	/* ready = notify */
 	bool		  pc_kill_tree;		/* kill_mode = mixed, not process */
+	bool		  pc_notify_all;	/* notify_access = all, not main */
 	unsigned	  pc_boot_timeout_ms;	/* boot_timeout */
 	unsigned	  pc_max_requests;
 	unsigned	  pc_max_requests_jitter;

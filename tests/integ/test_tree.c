@@ -360,3 +360,39 @@ Test(tree, workers_show_the_cgroups_cpu_and_processes)
 		json_decref(w);
 	}
 }
+
+/* -- notify_access ------------------------------------------------------- */
+
+/*
+ * A worker whose READY=1 comes from a helper: a script that runs
+ * systemd-notify --ready from a shell of its own.  (systemd-notify sends
+ * as its parent's pid where it may, as root does: from the worker's own
+ * shell it would pass for the main process.)
+ */
+static void
+start_notifying_shell(const char *access)
+{
+	if (!h_have("systemd-notify"))
+		cr_skip_test("systemd-notify is not installed");
+	h_start_conf(&pd, "pool main {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"/bin/sh\", \"-c\", \"sh -c 'systemd-notify "
+	    "--ready; :'; exec sleep 60\" }\n  ready = \"notify\"\n"
+	    "  boot_timeout = 1\n  notify_access = \"%s\"\n  workers = 1\n"
+	    "}\n", h_free_port(), access);
+}
+
+Test(tree, notify_access_all_takes_a_helpers_ready)
+{
+	start_notifying_shell("all");
+	cr_assert(h_wait_count(pd.pd_log, "ready after", 1, H_WAIT_MS),
+	    "the helper's READY=1 did not count");
+}
+
+/* The default, main: only the worker's own pid speaks for it, so the
+   helper's READY=1 is dropped and the boot times out. */
+Test(tree, notify_access_main_drops_a_helpers_ready)
+{
+	start_notifying_shell("main");
+	cr_assert(h_wait_exits(&pd, "main", "boot_timeout", 1, H_WAIT_MS));
+	cr_assert_not(h_log_has(&pd, "ready after"));
+}
