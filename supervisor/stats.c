@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "arbiter.h"
+#include "cgroup.h"
 #include "conf.h"
 #include "lsock.h"
 #include "pool.h"
@@ -274,6 +275,44 @@ scaling(struct text *t)
 	}
 }
 
+/* Each worker's tree, from its cgroup: only where it has one.  A
+   replacement in the same slot starts the counter again (a reset, which
+   rate() takes). */
+static void
+tree_metrics(struct text *t)
+{
+	static const char *const names[] = { "poold_worker_cpu_seconds_total",
+	    "poold_worker_processes" };
+	static const char *const kinds[] = { "counter", "gauge" };
+	static const char *const helps[] = { "CPU time of each worker's "
+	    "tree, from its cgroup.", "Processes in each worker's tree, from "
+	    "its cgroup." };
+	uint64_t	usec;
+	unsigned	procs;
+
+	if (!cg_enabled())
+		return;
+	for (size_t k = 0; k < 2; k++) {
+		head(t, names[k], kinds[k], helps[k]);
+		for (size_t i = 0; i < arbiter_npools(); i++) {
+			const struct pool *p = arbiter_pool(i);
+
+			for (size_t j = 0; j < p->p_nw; j++) {
+				if (cg_usage(p->p_w[j].w_pid, &usec, &procs) == -1)
+					continue;
+				put(t, "%s{pool=\"", names[k]);
+				put_label(t, p->p_name);
+				if (k == 0)
+					put(t, "\",worker=\"%u\"} %.6f\n",
+					    p->p_w[j].w_slot, usec / 1e6);
+				else
+					put(t, "\",worker=\"%u\"} %u\n",
+					    p->p_w[j].w_slot, procs);
+			}
+		}
+	}
+}
+
 long
 stats_prometheus(char **out, uint64_t now)
 {
@@ -289,6 +328,7 @@ stats_prometheus(char **out, uint64_t now)
 	workers_metric(&t, now);
 	counters(&t, now);
 	scaling(&t);
+	tree_metrics(&t);
 	if (t.t_failed) {
 		free(t.t_buf);
 		return -1;

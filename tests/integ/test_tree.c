@@ -396,3 +396,30 @@ Test(tree, notify_access_main_drops_a_helpers_ready)
 	cr_assert(h_wait_exits(&pd, "main", "boot_timeout", 1, H_WAIT_MS));
 	cr_assert_not(h_log_has(&pd, "ready after"));
 }
+
+/* The metrics endpoint has each worker's tree from its cgroup. */
+Test(tree, metrics_show_each_workers_tree)
+{
+	char	buf[16384];
+	bool	closed;
+	int	mport = h_free_port(), fd = -1;
+
+	port = h_free_port();
+	h_path(&pd, "tree", tree, sizeof(tree));
+	h_start_conf(&pd, "metrics { listen = \"127.0.0.1:%d\" }\n"
+	    "pool main {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\", \"--tree\", \"%s\" }\n  workers = 1\n}\n",
+	    mport, port, h_tworker_path(), tree);
+	wait_nodes(2);
+	need_cgroups();
+	for (int i = 0; i < 100 && (fd = h_tcp_connect(mport)) == -1; i++)
+		usleep(20000);
+	cr_assert_neq(fd, -1);
+	cr_assert_eq(h_send(fd, "GET /metrics HTTP/1.0\r\n\r\n", 25), 0);
+	h_recv(fd, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
+	close(fd);
+	cr_assert_not_null(strstr(buf, "poold_worker_processes{pool=\"main\","
+	    "worker=\"0\"} 3\n"), "%s", buf);
+	cr_assert_not_null(strstr(buf, "poold_worker_cpu_seconds_total{"
+	    "pool=\"main\",worker=\"0\"} "), "%s", buf);
+}
