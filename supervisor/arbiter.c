@@ -305,8 +305,10 @@ op_signal(void *arg, struct pool *p, const struct worker *w, int sig,
 	    w->w_slot, (long)w->w_pid, signame(sig), why);
 	/* The stop signal is the main process's to pass on as it drains;
 	   SIGKILL (time is up) takes its whole tree with kill_mode mixed. */
-	if (sig != SIGKILL || !kill_tree(p) || !kill_whole(w->w_pid))
-		proc_signal(w->w_pid, sig);
+	if (sig == SIGKILL && kill_tree(p))
+		(void)kill_whole(w->w_pid);
+	/* The main process too, always: it may have left both. */
+	proc_signal(w->w_pid, sig);
 	event_signalled(p, w->w_slot, w->w_pid, sig, why);
 }
 
@@ -738,7 +740,9 @@ tree_owner(pid_t pid)
 {
 	pid_t owner = cg_owner(pid);
 
-	if (owner <= 0 && (owner = getpgid(pid)) == -1)
+	/* With cgroups, a process group proves nothing: any process of
+	   our session may join one.  Without, it is all there is. */
+	if (owner <= 0 && !cg_enabled() && (owner = getpgid(pid)) == -1)
 		owner = 0;
 	return owner != pid ? owner : 0;
 }
@@ -1127,7 +1131,14 @@ arbiter_run(void)
 	   to be reaped; never fatal (old kernels, some sandboxes). */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
 		log_warn("prctl(PR_SET_CHILD_SUBREAPER)");
-	(void)cg_init(arb.a_conf.c_cgroups);	/* says how it went */
+	/* Says how it went.  Workers an in-place upgrade carried are ours
+	   by now: their cgroups are found again. */
+	if (cg_init(arb.a_conf.c_cgroups)) {
+		for (size_t i = 0; i < arb.a_npools; i++)
+			for (size_t j = 0; j < arb.a_pools[i]->p_nw; j++)
+				cg_adopt(arb.a_pools[i]->p_w[j].w_pid);
+		cg_adopt_rest();
+	}
 	/* Also never fatal: without it, a kill -9 of poold can leave the
 	   children of workers behind, as before it existed. */
 	if (sentinel_start() == -1)

@@ -14,6 +14,7 @@
 #include <sys/inotify.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -25,9 +26,11 @@
 #define ARBITER_LEAF	"arbiter"
 #define SENTINEL_LEAF	"sentinel"
 #define STALE_AFTER_S	10	/* a subtree younger may be being made */
+#define PROCS_READ_MAX	(1 << 20)	/* of a cgroup.procs, in bytes */
 
 struct cg {
 	pid_t	cg_pid;			/* 0: its worker was reaped */
+	int	cg_wd;			/* its inotify watch, or -1 */
 	char	cg_name[CG_NAME_MAX];
 };
 
@@ -98,11 +101,12 @@ keyed(const char *text, const char *key)
 
 /* -- where we are ------------------------------------------------------------ */
 
-/* The cgroup2 mount point, from mountinfo; 0 or -1. */
+/* The cgroup2 mount point, and the cgroup its root is (not "/" where a
+   subtree is bind-mounted, as in some containers); 0 or -1. */
 static int
-find_mount(char *out, size_t len)
+find_mount(char *out, size_t len, char *root, size_t rlen)
 {
-	char	 line[1024], mnt[PATH_MAX], *dash;
+	char	 line[1024], mnt[PATH_MAX], r[PATH_MAX];
 	FILE	*f = fopen("/proc/self/mountinfo", "re");
 	int	 rc = -1;
 
@@ -110,10 +114,11 @@ find_mount(char *out, size_t len)
 		return -1;
 	while (rc == -1 && fgets(line, sizeof(line), f) != NULL) {
 		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - TYPE SOURCE ... */
-		if ((dash = strstr(line, " - cgroup2 ")) == NULL ||
-		    sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+		if (strstr(line, " - cgroup2 ") == NULL ||
+		    sscanf(line, "%*s %*s %*s %4095s %4095s", r, mnt) != 2)
 			continue;
-		if (snprintf(out, len, "%s", mnt) < (int)len)
+		if (snprintf(out, len, "%s", mnt) < (int)len &&
+		    snprintf(root, rlen, "%s", r) < (int)rlen)
 			rc = 0;
 	}
 	fclose(f);
@@ -287,17 +292,30 @@ say_none(const char *why)
 	return false;
 }
 
+static bool	 in_leaf;	/* we started in some poold's arbiter leaf */
+
 /* Where we are, decided: top and base, and whether base is ours already
    (an in-place upgrade kept it); -1 if no cgroup v2 hierarchy. */
 static int
 locate(bool *adopt)
 {
-	char	mnt[PATH_MAX], own[PATH_MAX];
-	pid_t	of;
+	char		 mnt[PATH_MAX], own[PATH_MAX], root[PATH_MAX];
+	const char	*rel;
+	size_t		 rl;
+	pid_t		 of;
 
-	if (find_mount(mnt, sizeof(mnt)) == -1 || own_path(own,
-	    sizeof(own)) == -1 || snprintf(top, sizeof(top), "%s%s", mnt,
-	    strcmp(own, "/") == 0 ? "" : own) >= (int)sizeof(top))
+	if (find_mount(mnt, sizeof(mnt), root, sizeof(root)) == -1 ||
+	    own_path(own, sizeof(own)) == -1)
+		return -1;
+	/* Our cgroup below the mount's root, which is the part of the
+	   hierarchy this mount shows. */
+	rl = strcmp(root, "/") == 0 ? 0 : strlen(root);
+	if (rl > 0 && (strncmp(own, root, rl) != 0 ||
+	    (own[rl] != '/' && own[rl] != '\0')))
+		return -1;	/* we are outside what it shows */
+	rel = own + rl;
+	if (snprintf(top, sizeof(top), "%s%s", mnt, strcmp(rel, "/") == 0 ?
+	    "" : rel) >= (int)sizeof(top))
 		return -1;
 	*adopt = false;
 	/* Started in a poold's arbiter leaf: ours after an in-place
@@ -307,6 +325,7 @@ locate(bool *adopt)
 		snprintf(base, sizeof(base), "%s", top);
 		up(base);
 		if ((of = poold_of(base)) != 0) {
+			in_leaf = true;
 			*adopt = of == getpid();
 			snprintf(top, sizeof(top), "%s", base);
 			up(top);
@@ -316,6 +335,27 @@ locate(bool *adopt)
 	    (long)getpid(), unique()) >= (int)sizeof(base))
 		return -1;
 	return 0;
+}
+
+/*
+ * Under systemd (INVOCATION_ID is set for a unit's processes), the
+ * unit's cgroup is ours to divide only with Delegate=yes, which systemd
+ * marks with an extended attribute; without it, systemd may move our
+ * processes back.  Said, not refused: where the attribute cannot be
+ * read, it proves nothing.
+ */
+static void
+warn_undelegated(void)
+{
+	char v[8];
+
+	if (getenv("INVOCATION_ID") == NULL ||
+	    getxattr(top, "trusted.delegate", v, sizeof(v)) >= 0 ||
+	    getxattr(top, "user.delegate", v, sizeof(v)) >= 0 ||
+	    errno != ENODATA)
+		return;
+	log_warnx("cgroups: %s is not delegated to poold: set Delegate=yes "
+	    "in its unit (the shipped ones have it)", top);
 }
 
 bool
@@ -328,10 +368,12 @@ cg_init(bool wanted)
 		return say_none("off (cgroups = false)");
 	if (locate(&adopt) == -1)
 		return say_none("no cgroup v2 hierarchy");
+	warn_undelegated();
 	if (!adopt) {
 		/* Out of a predecessor's leaf first (USR2, or a guardian's
 		   fallback): its subtree may be stale, and go now. */
-		leave();
+		if (in_leaf)
+			leave();
 		remove_stale();
 		if ((mkdir(base, 0755) == -1 && errno != EEXIST))
 			return say_none("cannot make a cgroup here (no "
@@ -348,6 +390,15 @@ cg_init(bool wanted)
 		if (!adopt)
 			(void)rmdir(base);
 		return say_none("cannot use them");
+	}
+	/* cgroup.kill (Linux 5.14) is what kills a tree whole. */
+	if (faccessat(basefd, "cgroup.kill", W_OK, 0) == -1) {
+		(void)close(basefd);
+		basefd = -1;
+		leave();
+		if (!adopt)
+			(void)rmdir(base);
+		return say_none("no cgroup.kill (Linux 5.14 or later has it)");
 	}
 	log_info("cgroups: one per worker, under %s", base);
 	return true;
@@ -388,6 +439,7 @@ add(pid_t pid, const char *name)
 	cgs = c;
 	c = &cgs[ncgs++];
 	c->cg_pid = pid;
+	c->cg_wd = -1;
 	snprintf(c->cg_name, sizeof(c->cg_name), "%s", name);
 	return c;
 }
@@ -397,7 +449,7 @@ cg_prepare(const char *pool, unsigned slot)
 {
 	char	safe[48];
 	size_t	i;
-	int	fd;
+	int	fd, rc = -1;
 
 	if (basefd == -1)
 		return -1;
@@ -406,12 +458,20 @@ cg_prepare(const char *pool, unsigned slot)
 		safe[i] = isalnum((unsigned char)pool[i]) || pool[i] == '-' ||
 		    pool[i] == '_' ? pool[i] : '_';
 	safe[i] = '\0';
-	snprintf(prepared, sizeof(prepared), "%s.%u.%u", safe, slot, ++seq);
-	if (mkdirat(basefd, prepared, 0755) == -1 ||
-	    (fd = openat(basefd, prepared, O_DIRECTORY | O_RDONLY |
-	    O_CLOEXEC)) == -1) {
+	/* A name taken already (after an in-place upgrade our count starts
+	   again, beside the adopted workers' cgroups): the next. */
+	for (int tries = 0; tries < 64; tries++) {
+		snprintf(prepared, sizeof(prepared), "%s.%u.%u", safe, slot,
+		    ++seq);
+		if ((rc = mkdirat(basefd, prepared, 0755)) == 0 ||
+		    errno != EEXIST)
+			break;
+	}
+	if (rc == -1 || (fd = openat(basefd, prepared, O_DIRECTORY |
+	    O_RDONLY | O_CLOEXEC)) == -1) {
 		log_warn("cgroups: %s/%s", base, prepared);
-		(void)unlinkat(basefd, prepared, AT_REMOVEDIR);
+		if (rc == 0)
+			(void)unlinkat(basefd, prepared, AT_REMOVEDIR);
 		return -1;
 	}
 	return fd;
@@ -475,13 +535,17 @@ cg_populated(pid_t pid)
 	    keyed(ev, "populated") == 1;
 }
 
-/* Remove c's cgroup if empty: true when it is gone. */
+/* Remove c's cgroup if empty: true when it is gone (and its watch). */
 static bool
 try_remove(struct cg *c)
 {
 	if (unlinkat(basefd, c->cg_name, AT_REMOVEDIR) == 0 ||
-	    errno == ENOENT)
+	    errno == ENOENT) {
+		if (c->cg_wd != -1 && events.es_fd != -1)
+			(void)inotify_rm_watch(events.es_fd, c->cg_wd);
+		c->cg_wd = -1;
 		return true;
+	}
 	if (errno != EBUSY)
 		log_warn("cgroups: remove %s/%s", base, c->cg_name);
 	return errno != EBUSY;
@@ -512,7 +576,7 @@ on_events(struct ev_source *ev, uint32_t what)
 
 /* Be told when c's cgroup changes (it becomes empty, say). */
 static void
-watch_events(const struct cg *c)
+watch_events(struct cg *c)
 {
 	char path[PATH_MAX + CG_NAME_MAX + 16];
 
@@ -528,7 +592,8 @@ watch_events(const struct cg *c)
 		}
 	}
 	snprintf(path, sizeof(path), "%s/%s/cgroup.events", base, c->cg_name);
-	if (inotify_add_watch(events.es_fd, path, IN_MODIFY) == -1)
+	if ((c->cg_wd = inotify_add_watch(events.es_fd, path, IN_MODIFY)) ==
+	    -1)
 		log_warn("cgroups: watch %s", path);
 }
 
@@ -549,6 +614,64 @@ cg_ended(pid_t pid)
 	}
 }
 
+/* Whether name is one of ours (tracked). */
+static bool
+tracked(const char *name)
+{
+	for (size_t i = 0; i < ncgs; i++)
+		if (strcmp(cgs[i].cg_name, name) == 0)
+			return true;
+	return false;
+}
+
+void
+cg_adopt_rest(void)
+{
+	struct dirent	*de;
+	struct cg	*c;
+	DIR		*d;
+	int		 fd;
+
+	/* A directory of its own, not a dup: a dup shares the offset,
+	   which a listing leaves at the end for whoever reads next. */
+	if (basefd == -1 || (fd = openat(basefd, ".", O_DIRECTORY |
+	    O_RDONLY | O_CLOEXEC)) == -1 || (d = fdopendir(fd)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.' ||
+		    strcmp(de->d_name, ARBITER_LEAF) == 0 ||
+		    strcmp(de->d_name, SENTINEL_LEAF) == 0 ||
+		    tracked(de->d_name) || (c = add(0, de->d_name)) == NULL)
+			continue;
+		if (!try_remove(c))
+			watch_events(c);
+	}
+	closedir(d);
+	sweep();
+}
+
+/* Lines in basefd's path, read to the end (at most PROCS_READ_MAX). */
+static unsigned
+count_lines(const char *path)
+{
+	char		buf[4096];
+	unsigned	n = 0;
+	size_t		total = 0;
+	ssize_t		got;
+	int		fd = openat(basefd, path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1)
+		return 0;
+	while (total < PROCS_READ_MAX &&
+	    (got = read(fd, buf, sizeof(buf))) > 0) {
+		total += (size_t)got;
+		for (ssize_t i = 0; i < got; i++)
+			n += buf[i] == '\n';
+	}
+	(void)close(fd);
+	return n;
+}
+
 int
 cg_usage(pid_t pid, uint64_t *cpu_usec, unsigned *procs)
 {
@@ -564,12 +687,9 @@ cg_usage(pid_t pid, uint64_t *cpu_usec, unsigned *procs)
 		return -1;
 	*cpu_usec = (uint64_t)v;
 	/* pids.current needs the pids controller; cgroup.procs does not.
-	   A bounded read: a tree of thousands shows as at least this. */
+	   Read whole, a page at a time, up to a bound no tree reaches. */
 	snprintf(path, sizeof(path), "%s/cgroup.procs", c->cg_name);
-	*procs = 0;
-	if (get(basefd, path, buf, sizeof(buf)) > 0)
-		for (const char *p = buf; *p != '\0'; p++)
-			*procs += *p == '\n';
+	*procs = count_lines(path);
 	return 0;
 }
 
@@ -607,7 +727,14 @@ cg_sentinel_finish(void)
 	cg_kill_all();
 	leave();
 	(void)unlinkat(basefd, SENTINEL_LEAF, AT_REMOVEDIR);
-	(void)unlinkat(basefd, ARBITER_LEAF, AT_REMOVEDIR);
+	/* A killed arbiter stays in its leaf until its parent reaps it:
+	   two seconds for that, then it is the next poold's to remove. */
+	for (int i = 0; i < 200; i++) {
+		if (unlinkat(basefd, ARBITER_LEAF, AT_REMOVEDIR) == 0 ||
+		    errno != EBUSY)
+			break;
+		(void)usleep(10000);
+	}
 	(void)rmdir(base);
 }
 
@@ -618,8 +745,10 @@ cg_kill_all(void)
 	DIR		*d;
 	int		 fd;
 
-	if (basefd == -1 || (fd = dup(basefd)) == -1 ||
-	    (d = fdopendir(fd)) == NULL)
+	/* A directory of its own, not a dup: a dup shares the offset,
+	   which a listing leaves at the end for whoever reads next. */
+	if (basefd == -1 || (fd = openat(basefd, ".", O_DIRECTORY |
+	    O_RDONLY | O_CLOEXEC)) == -1 || (d = fdopendir(fd)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_type == DT_DIR && de->d_name[0] != '.' &&

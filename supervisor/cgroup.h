@@ -39,8 +39,11 @@ int	 cg_prepare(const char *pool, unsigned slot);
 /* After the fork: the cgroup at fd is pid's (pid -1: the fork failed,
    and it goes).  fd is closed either way. */
 void	 cg_started(int fd, pid_t pid);
-/* A worker carried over an in-place upgrade: find its cgroup again. */
+/* A worker carried over an in-place upgrade: find its cgroup again.
+   Then cg_adopt_rest(): the cgroups of workers the previous program had
+   reaped but not yet removed (empty soon) are watched and go too. */
 void	 cg_adopt(pid_t pid);
+void	 cg_adopt_rest(void);
 
 /* The worker whose cgroup pid is in, or 0. */
 pid_t	 cg_owner(pid_t pid);

@@ -6,12 +6,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "guardian.h"
 #include "log.h"
+#include "spawn.h"
 
 #define GUARDIAN_KEEP_MAX	512	/* above SPAWN_FDS_MAX and a few */
 #define CONFIRM			'k'
@@ -108,9 +108,8 @@ middle(int out, int rfd, const int *keep, size_t n,
 
 	if ((pid = fork()) != 0)
 		_exit(pid == -1 ? 1 : 0);
-	/* Named before the arbiter goes on, so that nobody who lists its
-	   children takes us for a worker; then our pid says we are up. */
-	(void)prctl(PR_SET_NAME, "poold-guardian");
+	/* Named from the first fork (spawn_named_fork); our pid says we
+	   are up. */
 	pid = getpid();
 	if (write(out, &pid, sizeof(pid)) != sizeof(pid))
 		_exit(1);
@@ -138,7 +137,7 @@ guardian_start(const int *keep, size_t n, guardian_fallback_fn fallback,
 		(void)close(p[1]);
 		return -1;
 	}
-	if ((pid = fork()) == -1) {
+	if ((pid = spawn_named_fork("poold-guardian")) == -1) {
 		(void)close(p[0]);
 		(void)close(p[1]);
 		(void)close(q[0]);

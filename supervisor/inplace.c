@@ -39,7 +39,6 @@
 
 #include "arbiter.h"
 #include "conf.h"
-#include "cgroup.h"
 #include "control.h"
 #include "guardian.h"
 #include "loop.h"
@@ -553,8 +552,6 @@ adopt_pool(struct pool *p, json_t *workers, uint64_t now)
 		    "pid"));
 		if (pid <= 0 || age < 0 || (uint64_t)age > now)
 			age = 0;
-		if (pid > 0)
-			cg_adopt(pid);
 		if (pid > 0 && pool_adopt(p, pid, (unsigned)json_integer_value(
 		    json_object_get(w, "slot")), now - (uint64_t)age, now,
 		    json_is_true(json_object_get(w, "ready")), stop >= 0,

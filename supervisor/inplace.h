@@ -17,7 +17,10 @@
 
 #define INPLACE_CHECK_MS	10000	/* the new binary's --check-config */
 #define INPLACE_CONFIRM_MS	60000	/* the guardian waits at most this */
-#define INPLACE_STATE_VERSION	2	/* what this binary carries and takes */
+#define INPLACE_STATE_VERSION	3	/* what this binary carries and takes:
+					   3 has the sentinel, which a
+					   program that does not know it
+					   would leak to its workers */
 /* What --check-config adds, when run as the probe, so that an upgrade
    knows the binary takes this state (exit 0 alone: /bin/true has it). */
 #define INPLACE_STATE_LINE	"in-place state %d"

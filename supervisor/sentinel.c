@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +22,9 @@
 static int	 wfd = -1;	/* our end of its pipe */
 static pid_t	 spid = -1;
 static bool	 lagged;	/* a record could not be sent: said once */
+static unsigned	 restarts;	/* it died and was started again */
+
+#define RESTARTS_MAX	5	/* then it is not started any more */
 
 /* -- in the sentinel ------------------------------------------------------ */
 
@@ -55,16 +57,14 @@ watch(int rfd, int up)
 	ssize_t	 n;
 	int	 fds[2] = { rfd, cg_fd() };
 
-	(void)prctl(PR_SET_NAME, "poold-sentinel");
-	/* Named before the arbiter goes on, so that nobody who lists its
-	   children takes us for a worker. */
+	/* In our cgroup leaf before the arbiter goes on. */
+	cg_sentinel_enter();
 	(void)!write(up, "u", 1);
 	(void)close(up);
 	/* Signals for the arbiter's process group are not for us: we go
 	   when the arbiter does, and only then. */
 	for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
 		(void)signal(quiet[i], SIG_IGN);
-	cg_sentinel_enter();
 	/* The pipe at fd 3 and the cgroups' directory at 4, alone. */
 	spawn_place_fds(fds, fds[1] != -1 ? 2 : 1);
 	if (fds[1] != -1)
@@ -138,7 +138,8 @@ sentinel_start(void)
 		(void)close(p[1]);
 		return -1;
 	}
-	if ((spid = fork()) == -1) {
+	spid = spawn_named_fork("poold-sentinel");
+	if (spid == -1) {
 		(void)close(p[0]);
 		(void)close(p[1]);
 		(void)close(up[0]);
@@ -180,11 +181,18 @@ sentinel_reaped(pid_t pid, int status)
 {
 	if (pid != spid || spid == -1)
 		return false;
-	log_errorx("sentinel (pid %ld) ended (status 0x%x); starting another",
-	    (long)pid, status);
 	(void)close(wfd);
 	wfd = -1;
 	spid = -1;
+	/* One that dies at once would make us fork it in a loop. */
+	if (++restarts > RESTARTS_MAX) {
+		log_errorx("sentinel (pid %ld) ended (status 0x%x), %u times: "
+		    "no more; a kill -9 of poold may now leave workers' "
+		    "children behind", (long)pid, status, restarts);
+		return true;
+	}
+	log_errorx("sentinel (pid %ld) ended (status 0x%x); starting another",
+	    (long)pid, status);
 	if (sentinel_start() == -1)
 		log_warn("sentinel");
 	return true;

@@ -6,9 +6,12 @@
  * the arbiter (named poold-sentinel) that is told, over a pipe, the
  * process group of each worker as it starts and ends; when the pipe's
  * write end closes because the arbiter is gone, it sends SIGKILL to every
- * group it still knows, then exits.  A normal exit leaves it nothing to
- * kill.  Its limit is the process group's: a descendant that left its
- * worker's group (setsid) is not reached.
+ * group it still knows and, with cgroups (cgroup.h), to every worker's
+ * cgroup, then removes poold's cgroup subtree and exits.  At a normal
+ * exit that is what kill_mode = process workers left behind, if any.
+ * Without cgroups its limit is the process group's: a descendant that
+ * left its worker's group (setsid) is not reached.  It lives in poold's
+ * process group, and ignores the signals sent to it.
  */
 #ifndef POOLD_SENTINEL_H
 #define POOLD_SENTINEL_H

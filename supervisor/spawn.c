@@ -311,8 +311,10 @@ child_main(const struct spawn_req *r, pid_t arbiter)
 	   cgroup, which they cannot leave, before anything can fork. */
 	if (setpgid(0, 0) == -1)
 		child_fail("setpgid");
+	/* Not fatal: the process group still holds what stays in it. */
 	if (r->sr_cgroup != -1 && join_cgroup(r->sr_cgroup) == -1)
-		child_fail("cgroup");
+		dprintf(STDERR_FILENO, "poold worker: joining its cgroup: %s; "
+		    "it runs in the arbiter's\n", strerror(errno));
 	spawn_reset_signals();
 	place_fds(r);
 	if (pc->pc_chdir != NULL && chdir(pc->pc_chdir) == -1)
@@ -377,4 +379,23 @@ proc_signal(pid_t pid, int sig)
 		return -1;
 	}
 	return 0;
+}
+
+pid_t
+spawn_named_fork(const char *name)
+{
+	char	own[17] = "";
+	pid_t	pid;
+	int	e;
+
+	/* The name is set in the parent and inherited: a child named after
+	   the fork would show as "poold" for a moment, like a worker. */
+	if (prctl(PR_GET_NAME, own) == -1 || prctl(PR_SET_NAME, name) == -1)
+		return fork();
+	pid = fork();
+	e = errno;
+	if (pid != 0)
+		(void)prctl(PR_SET_NAME, own);
+	errno = e;
+	return pid;
 }

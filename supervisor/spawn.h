@@ -41,6 +41,9 @@ int	 proc_signal(pid_t, int sig);
  * and the group is empty, when the id may be reused: call it at once.
  */
 int	 proc_kill_group(pid_t);
+/* fork(), the child named name (comm) from its first instant, so that
+   whoever lists our children never takes a helper for a worker. */
+pid_t	 spawn_named_fork(const char *name);
 /* Whether the group of pid still has a member. */
 bool	 proc_group_alive(pid_t);
 

@@ -275,42 +275,57 @@ scaling(struct text *t)
 	}
 }
 
-/* Each worker's tree, from its cgroup: only where it has one.  A
-   replacement in the same slot starts the counter again (a reset, which
-   rate() takes). */
+/* Each worker's tree, from its cgroup: only where it has one.  Read
+   once per worker, then written as two families (each must be whole).
+   A replacement in the same slot starts the counter again (a reset,
+   which rate() takes). */
+struct tree_sample {
+	const struct pool	*ts_pool;
+	unsigned		 ts_slot;
+	uint64_t		 ts_usec;
+	unsigned		 ts_procs;
+};
+
 static void
 tree_metrics(struct text *t)
 {
-	static const char *const names[] = { "poold_worker_cpu_seconds_total",
-	    "poold_worker_processes" };
-	static const char *const kinds[] = { "counter", "gauge" };
-	static const char *const helps[] = { "CPU time of each worker's "
-	    "tree, from its cgroup.", "Processes in each worker's tree, from "
-	    "its cgroup." };
-	uint64_t	usec;
-	unsigned	procs;
+	struct tree_sample	*ts;
+	size_t			 n = 0, max = 0;
 
 	if (!cg_enabled())
 		return;
-	for (size_t k = 0; k < 2; k++) {
-		head(t, names[k], kinds[k], helps[k]);
-		for (size_t i = 0; i < arbiter_npools(); i++) {
-			const struct pool *p = arbiter_pool(i);
+	for (size_t i = 0; i < arbiter_npools(); i++)
+		max += arbiter_pool(i)->p_nw;
+	if (max == 0 || (ts = calloc(max, sizeof(*ts))) == NULL)
+		return;
+	for (size_t i = 0; i < arbiter_npools(); i++) {
+		const struct pool *p = arbiter_pool(i);
 
-			for (size_t j = 0; j < p->p_nw; j++) {
-				if (cg_usage(p->p_w[j].w_pid, &usec, &procs) == -1)
-					continue;
-				put(t, "%s{pool=\"", names[k]);
-				put_label(t, p->p_name);
-				if (k == 0)
-					put(t, "\",worker=\"%u\"} %.6f\n",
-					    p->p_w[j].w_slot, usec / 1e6);
-				else
-					put(t, "\",worker=\"%u\"} %u\n",
-					    p->p_w[j].w_slot, procs);
-			}
+		for (size_t j = 0; j < p->p_nw; j++) {
+			ts[n].ts_pool = p;
+			ts[n].ts_slot = p->p_w[j].w_slot;
+			if (cg_usage(p->p_w[j].w_pid, &ts[n].ts_usec,
+			    &ts[n].ts_procs) == 0)
+				n++;
 		}
 	}
+	head(t, "poold_worker_cpu_seconds_total", "counter", "CPU time of "
+	    "each worker's tree, from its cgroup.");
+	for (size_t k = 0; k < n; k++) {
+		put(t, "poold_worker_cpu_seconds_total{pool=\"");
+		put_label(t, ts[k].ts_pool->p_name);
+		put(t, "\",worker=\"%u\"} %.6f\n", ts[k].ts_slot,
+		    ts[k].ts_usec / 1e6);
+	}
+	head(t, "poold_worker_processes", "gauge", "Processes in each "
+	    "worker's tree, from its cgroup.");
+	for (size_t k = 0; k < n; k++) {
+		put(t, "poold_worker_processes{pool=\"");
+		put_label(t, ts[k].ts_pool->p_name);
+		put(t, "\",worker=\"%u\"} %u\n", ts[k].ts_slot,
+		    ts[k].ts_procs);
+	}
+	free(ts);
 }
 
 long

@@ -423,3 +423,17 @@ Test(tree, metrics_show_each_workers_tree)
 	cr_assert_not_null(strstr(buf, "poold_worker_cpu_seconds_total{"
 	    "pool=\"main\",worker=\"0\"} "), "%s", buf);
 }
+
+/* After an in-place upgrade the new program finds the adopted workers'
+   cgroups again: replacing one takes its whole tree, setsid() or not. */
+Test(tree, an_adopted_worker_keeps_its_cgroup)
+{
+	char	reply[H_REPORT_MAX];
+
+	start("", ", \"--tree-setsid\"");
+	need_cgroups();
+	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
+	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
+	cr_assert(h_wait_exits(&pd, "main", "upgrade", 1, 3 * H_WAIT_MS));
+	assert_tree_gone(3, H_WAIT_MS);
+}
