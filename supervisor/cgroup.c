@@ -614,6 +614,28 @@ cg_ended(pid_t pid)
 	}
 }
 
+/* Call fn with each worker cgroup's name in the subtree (its leaves
+   left out).  A directory of its own, not a dup of basefd: a dup shares
+   the offset, which a listing leaves at the end for whoever reads next. */
+static void
+each_worker_cg(void (*fn)(const char *))
+{
+	struct dirent	*de;
+	DIR		*d;
+	int		 fd;
+
+	if (basefd == -1 || (fd = openat(basefd, ".", O_DIRECTORY |
+	    O_RDONLY | O_CLOEXEC)) == -1 || (d = fdopendir(fd)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_type == DT_DIR && de->d_name[0] != '.' &&
+		    strcmp(de->d_name, ARBITER_LEAF) != 0 &&
+		    strcmp(de->d_name, SENTINEL_LEAF) != 0)
+			fn(de->d_name);
+	}
+	closedir(d);
+}
+
 /* Whether name is one of ours (tracked). */
 static bool
 tracked(const char *name)
@@ -624,29 +646,23 @@ tracked(const char *name)
 	return false;
 }
 
+/* A cgroup left by the previous program, not one of our workers': it
+   goes once empty. */
+static void
+adopt_leftover(const char *name)
+{
+	struct cg *c;
+
+	if (tracked(name) || (c = add(0, name)) == NULL)
+		return;
+	if (!try_remove(c))
+		watch_events(c);
+}
+
 void
 cg_adopt_rest(void)
 {
-	struct dirent	*de;
-	struct cg	*c;
-	DIR		*d;
-	int		 fd;
-
-	/* A directory of its own, not a dup: a dup shares the offset,
-	   which a listing leaves at the end for whoever reads next. */
-	if (basefd == -1 || (fd = openat(basefd, ".", O_DIRECTORY |
-	    O_RDONLY | O_CLOEXEC)) == -1 || (d = fdopendir(fd)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.' ||
-		    strcmp(de->d_name, ARBITER_LEAF) == 0 ||
-		    strcmp(de->d_name, SENTINEL_LEAF) == 0 ||
-		    tracked(de->d_name) || (c = add(0, de->d_name)) == NULL)
-			continue;
-		if (!try_remove(c))
-			watch_events(c);
-	}
-	closedir(d);
+	each_worker_cg(adopt_leftover);
 	sweep();
 }
 
@@ -738,25 +754,16 @@ cg_sentinel_finish(void)
 	(void)rmdir(base);
 }
 
+static void
+kill_one(const char *name)
+{
+	(void)remove_cg(basefd, name);
+}
+
 void
 cg_kill_all(void)
 {
-	struct dirent	*de;
-	DIR		*d;
-	int		 fd;
-
-	/* A directory of its own, not a dup: a dup shares the offset,
-	   which a listing leaves at the end for whoever reads next. */
-	if (basefd == -1 || (fd = openat(basefd, ".", O_DIRECTORY |
-	    O_RDONLY | O_CLOEXEC)) == -1 || (d = fdopendir(fd)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_type == DT_DIR && de->d_name[0] != '.' &&
-		    strcmp(de->d_name, ARBITER_LEAF) != 0 &&
-		    strcmp(de->d_name, SENTINEL_LEAF) != 0)
-			(void)remove_cg(basefd, de->d_name);
-	}
-	closedir(d);
+	each_worker_cg(kill_one);
 }
 
 void

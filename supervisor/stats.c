@@ -287,6 +287,15 @@ struct tree_sample {
 };
 
 static void
+per_worker(struct text *t, const char *name, const struct tree_sample *s,
+    double v)
+{
+	put(t, "%s{pool=\"", name);
+	put_label(t, s->ts_pool->p_name);
+	put(t, "\",worker=\"%u\"} %.15g\n", s->ts_slot, v);
+}
+
+static void
 tree_metrics(struct text *t)
 {
 	struct tree_sample	*ts;
@@ -311,20 +320,13 @@ tree_metrics(struct text *t)
 	}
 	head(t, "poold_worker_cpu_seconds_total", "counter", "CPU time of "
 	    "each worker's tree, from its cgroup.");
-	for (size_t k = 0; k < n; k++) {
-		put(t, "poold_worker_cpu_seconds_total{pool=\"");
-		put_label(t, ts[k].ts_pool->p_name);
-		put(t, "\",worker=\"%u\"} %.6f\n", ts[k].ts_slot,
+	for (size_t k = 0; k < n; k++)
+		per_worker(t, "poold_worker_cpu_seconds_total", &ts[k],
 		    ts[k].ts_usec / 1e6);
-	}
 	head(t, "poold_worker_processes", "gauge", "Processes in each "
 	    "worker's tree, from its cgroup.");
-	for (size_t k = 0; k < n; k++) {
-		put(t, "poold_worker_processes{pool=\"");
-		put_label(t, ts[k].ts_pool->p_name);
-		put(t, "\",worker=\"%u\"} %u\n", ts[k].ts_slot,
-		    ts[k].ts_procs);
-	}
+	for (size_t k = 0; k < n; k++)
+		per_worker(t, "poold_worker_processes", &ts[k], ts[k].ts_procs);
 	free(ts);
 }
 

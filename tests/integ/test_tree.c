@@ -141,15 +141,22 @@ assert_tree_gone(size_t n, int ms)
 		    "outlived its worker", (long)pids[i]);
 }
 
-Test(tree, a_graceful_stop_takes_the_tree)
+/* TERM to poold: it stops, and no process of the tree outlives it. */
+static void
+stop_takes_the_tree(void)
 {
 	int status;
 
-	start("", "");
 	h_signal(&pd, SIGTERM);
 	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
 	assert_tree_gone(2, H_WAIT_MS);
 	cr_assert(h_port_free(port), "the tree still holds the port");
+}
+
+Test(tree, a_graceful_stop_takes_the_tree)
+{
+	start("", "");
+	stop_takes_the_tree();
 }
 
 /* A worker killed from outside: its tree goes with it, and the pool
@@ -157,17 +164,13 @@ Test(tree, a_graceful_stop_takes_the_tree)
 Test(tree, a_killed_worker_takes_its_tree)
 {
 	char	reply[H_REPORT_MAX];
-	pid_t	pids[TREE_MAX];
 
 	start("", "");
 	cr_assert_eq(h_ctl(&pd, "kill main 0 KILL", reply, sizeof(reply)), 0);
 	assert_tree_gone(2, H_WAIT_MS);
 	cr_assert(h_wait_count(pd.pd_log, "left processes behind", 1,
 	    H_WAIT_MS));
-	for (long t0 = h_now_ms(); tree_pids(pids, TREE_MAX) < 4; ) {
-		cr_assert_lt(h_now_ms() - t0, H_WAIT_MS, "not replaced");
-		usleep(10000);
-	}
+	wait_nodes(4);		/* the replacement's tree */
 }
 
 /* Timed out before it was ready: SIGKILL takes the tree at once. */
@@ -181,13 +184,8 @@ Test(tree, a_boot_timeout_takes_the_tree)
    and its tree with it. */
 Test(tree, the_graceful_timeout_takes_the_tree)
 {
-	int status;
-
 	start("  graceful_timeout = 0.3\n", ", \"--ignore-term\"");
-	h_signal(&pd, SIGTERM);
-	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
-	assert_tree_gone(2, H_WAIT_MS);
-	cr_assert(h_port_free(port));
+	stop_takes_the_tree();
 }
 
 /*
@@ -205,10 +203,7 @@ Test(tree, kill_mode_process_leaves_the_tree_to_the_subreaper)
 	cr_assert_eq(h_children(pd.pd_pid, &worker, 1), 1);
 	cr_assert_eq(h_ctl(&pd, "kill main 0 KILL", reply, sizeof(reply)), 0);
 	cr_assert(h_wait_gone(worker, H_WAIT_MS));
-	for (long t0 = h_now_ms(); tree_pids(pids, TREE_MAX) < 4; ) {
-		cr_assert_lt(h_now_ms() - t0, H_WAIT_MS, "not replaced");
-		usleep(10000);
-	}
+	wait_nodes(4);		/* the replacement's tree */
 	n = tree_pids(pids, TREE_MAX);
 	for (size_t i = 0; i < 2; i++)
 		cr_assert_eq(kill(pids[i], 0), 0, "pid %ld was killed",
@@ -242,17 +237,13 @@ Test(tree, a_killed_arbiter_leaves_no_tree)
 Test(tree, the_sentinel_survives_an_in_place_upgrade)
 {
 	char	reply[H_REPORT_MAX];
-	pid_t	pids[TREE_MAX];
 	int	status;
 
 	start("", "");
 	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
 	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
 	/* The adopted worker is replaced: a second tree is noted. */
-	for (long t0 = h_now_ms(); tree_pids(pids, TREE_MAX) < 4; ) {
-		cr_assert_lt(h_now_ms() - t0, 3 * H_WAIT_MS, "not replaced");
-		usleep(10000);
-	}
+	wait_nodes(4);
 	h_signal(&pd, SIGKILL);
 	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
 	assert_tree_gone(4, 1000);
