@@ -747,13 +747,29 @@ tree_owner(pid_t pid)
 	return owner != pid ? owner : 0;
 }
 
+/* Whether some pool takes messages from a worker's whole tree. */
+static bool
+any_notify_all(void)
+{
+	for (size_t i = 0; i < arb.a_npools; i++) {
+		const struct pool_conf *pc = arbiter_pool_conf(arb.a_pools[i]);
+
+		if (pc != NULL && pc->pc_notify_all)
+			return true;
+	}
+	return false;
+}
+
 int
 arbiter_notified(pid_t pid, const struct notify_msg *m)
 {
 	if (notified_by(pid, m, false) == 0)
 		return 0;
-	pid = tree_owner(pid);
-	return pid > 0 ? notified_by(pid, m, true) : -1;
+	/* Looking the sender up costs a read of /proc: only for a pool
+	   that asked, not for every stray datagram. */
+	if (!any_notify_all() || (pid = tree_owner(pid)) <= 0)
+		return -1;
+	return notified_by(pid, m, true);
 }
 
 /* m counts for worker pid (for a helper of its, if from_tree, which its
