@@ -428,3 +428,42 @@ Test(tree, an_adopted_worker_keeps_its_cgroup)
 	cr_assert(h_wait_exits(&pd, "main", "upgrade", 1, 3 * H_WAIT_MS));
 	assert_tree_gone(3, H_WAIT_MS);
 }
+
+/*
+ * USR2: the new arbiter, started in the old one's cgroup leaf, makes its
+ * own subtree beside it; WINCH to the old one then stops its workers,
+ * and their whole trees go, a setsid()'d descendant too.
+ */
+Test(tree, a_usr2_successor_has_its_own_cgroups)
+{
+	char	pidfile[H_PATH_MAX], buf[32];
+	pid_t	fresh = -1;
+	FILE	*f;
+
+	port = h_free_port();
+	h_path(&pd, "tree", tree, sizeof(tree));
+	h_path(&pd, "poold.pid", pidfile, sizeof(pidfile));
+	h_start_conf(&pd, "pidfile = \"%s\"\npool main {\n  listen = { "
+	    "\"127.0.0.1:%d\" }\n  command = { \"%s\", \"--tree\", \"%s\", "
+	    "\"--tree-setsid\" }\n  workers = 1\n}\n", pidfile, port,
+	    h_tworker_path(), tree);
+	wait_nodes(3);
+	need_cgroups();
+	h_signal(&pd, SIGUSR2);
+	cr_assert(h_wait_count(pd.pd_log, "cgroups: one per worker", 2,
+	    H_WAIT_MS), "the new arbiter has no cgroups of its own");
+	for (long t0 = h_now_ms(); fresh <= 0 || fresh == pd.pd_pid; ) {
+		cr_assert_lt(h_now_ms() - t0, H_WAIT_MS, "no new pidfile");
+		if ((f = fopen(pidfile, "r")) != NULL) {
+			if (fgets(buf, sizeof(buf), f) != NULL)
+				fresh = (pid_t)strtol(buf, NULL, 10);
+			fclose(f);
+		}
+		usleep(10000);
+	}
+	pd.pd_daemon = fresh;	/* not our child: the teardown ends it */
+	wait_nodes(6);		/* the new arbiter's worker's tree */
+	h_signal(&pd, SIGWINCH);
+	assert_tree_gone(3, H_WAIT_MS);
+	cr_assert_eq(kill(fresh, 0), 0, "the new arbiter is gone");
+}
