@@ -410,12 +410,6 @@ cg_enabled(void)
 	return basefd != -1;
 }
 
-const char *
-cg_base(void)
-{
-	return basefd != -1 ? base : NULL;
-}
-
 /* -- workers ---------------------------------------------------------------- */
 
 static struct cg *

@@ -30,8 +30,6 @@
    move the arbiter into its leaf; false (said once) if there is none. */
 bool	 cg_init(bool wanted);
 bool	 cg_enabled(void);
-/* poold's subtree, or NULL. */
-const char *cg_base(void);
 
 /* Before a worker's fork: its cgroup, made; a directory fd for the child
    (spawn.c moves itself there before anything else), or -1. */
