@@ -25,6 +25,8 @@ static const struct end_row {
 	[END_MAX_RSS] = { "max_rss", "recycled: over max_rss", EXIT_STOPPED },
 	[END_RECYCLE_ASKED] = { "recycle_asked", "recycled at its own request",
 	    EXIT_STOPPED },
+	[END_MEMORY_HIGH] = { "memory_high", "recycled: over memory_high",
+	    EXIT_STOPPED },
 	[END_POOL_STOPPING] = { "pool_stopping", "pool stopping",
 	    EXIT_STOPPED },
 	[END_KILLED] = { "killed", "killed on request (poolctl kill)",
@@ -36,6 +38,8 @@ static const struct end_row {
 	[END_BOOT_TIMEOUT] = { "boot_timeout", "not ready within boot_timeout",
 	    EXIT_FAILED_BOOT },
 	[END_FAILED_BOOT] = { "failed_boot", "failed boot", EXIT_FAILED_BOOT },
+	[END_OOM] = { "oom", "killed by the OOM killer (memory_max)",
+	    EXIT_DIED },
 	[END_DIED] = { "died", "died", EXIT_DIED },
 };
 

@@ -27,6 +27,7 @@ enum worker_end {
 	END_MAX_LIFETIME,	/* recycled: lived max_lifetime */
 	END_MAX_RSS,		/* recycled: grew past max_rss */
 	END_RECYCLE_ASKED,	/* recycled: X_POOLD_RECYCLE=1 */
+	END_MEMORY_HIGH,	/* recycled: its tree crossed memory_high */
 	END_POOL_STOPPING,	/* TERM, INT, QUIT; or the pool was removed */
 	END_KILLED,		/* signalled by `poolctl kill`, and gone */
 	END_WATCHDOG,		/* silent past its timeout */
@@ -35,6 +36,7 @@ enum worker_end {
 	END_BOOT_TIMEOUT,	/* not ready within boot_timeout */
 	END_FAILED_BOOT,	/* died within the boot window */
 	/* On its own. */
+	END_OOM,		/* the kernel's OOM killer took it */
 	END_DIED,
 	END_NREASONS
 };

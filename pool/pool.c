@@ -735,6 +735,8 @@ end_of(const struct pool *p, const struct worker *w, uint64_t now)
 		return END_BOOT_TIMEOUT;
 	if (w->w_state != WS_RUNNING)
 		return w->w_end != END_NONE ? w->w_end : END_POOL_STOPPING;
+	if (w->w_facts & PF_OOM)
+		return END_OOM;
 	if (!w->w_asked && (!pool_worker_ready(p, w, now) ||
 	    now - w->w_started < POOL_BOOT_WINDOW_MS))
 		return END_FAILED_BOOT;
@@ -742,6 +744,52 @@ end_of(const struct pool *p, const struct worker *w, uint64_t now)
 	    (p->p_lim.pl_graceful_ms > 1000 ? p->p_lim.pl_graceful_ms : 1000))
 		return END_KILLED;
 	return END_DIED;
+}
+
+void
+pool_exit_facts(struct pool *p, pid_t pid, unsigned facts)
+{
+	struct worker *w = pool_find(p, pid);
+
+	if (w != NULL)
+		w->w_facts = facts;
+}
+
+/* Whether w's end says its program is in trouble though it booted. */
+static bool
+troubled(const struct worker *w, enum exit_kind kind)
+{
+	if (kind != EXIT_DIED)
+		return false;
+	return (w->w_facts & (PF_OOM | PF_TASKS_MAX)) ||
+	    ((w->w_facts & PF_LEFT_TREE) && !w->w_asked);
+}
+
+/*
+ * A troubled death backs the pool off as a failed boot does, with a
+ * count of its own: a worker that booted well proves its program
+ * healthy (and resets the failed-boot count) before it dies troubled
+ * again, so that count alone would never grow.  Troubled deaths within
+ * POOL_STORM_FORGET_MS of each other double the delay; one round of them
+ * (several workers at once) is one step.
+ */
+static void
+storm(struct pool *p, uint64_t now)
+{
+	uint64_t until;
+
+	if (backoff_blocks(&p->p_backoff, now))
+		return;
+	if (now - p->p_storm_at > POOL_STORM_FORGET_MS)
+		p->p_storms = 0;
+	p->p_storm_at = now;
+	if (p->p_storms < UINT32_MAX)
+		p->p_storms++;
+	if (p->p_backoff.b_fails == 0)
+		p->p_backoff.b_fails = 1;	/* the next spawn is a probe */
+	until = now + backoff_delay(p->p_storms);
+	if (until > p->p_backoff.b_until)
+		p->p_backoff.b_until = until;
 }
 
 int
@@ -753,11 +801,15 @@ pool_reaped(struct pool *p, pid_t pid, uint64_t now, struct pool_exit *pe)
 		return -1;
 	memset(pe, 0, sizeof(*pe));
 	pe->pe_slot = w->w_slot;
+	pe->pe_facts = w->w_facts;
 	pe->pe_board = w->w_board;
 	pe->pe_age_ms = now - w->w_started;
 	pe->pe_end = end_of(p, w, now);
 	pe->pe_kind = end_kind(pe->pe_end);
-	if (pe->pe_kind == EXIT_FAILED_BOOT) {
+	if (troubled(w, pe->pe_kind)) {
+		storm(p, now);
+		pe->pe_backoff_ms = p->p_backoff.b_until - now;
+	} else if (pe->pe_kind == EXIT_FAILED_BOOT) {
 		/* One step per round of failures, not per worker: eight
 		   workers failing together are one bad start, not eight. */
 		if (!backoff_blocks(&p->p_backoff, now))

@@ -20,6 +20,8 @@
 
 #define POOL_NEVER		UINT64_MAX
 #define POOL_BOOT_WINDOW_MS	1000	/* dying sooner is a failed boot */
+#define POOL_STORM_FORGET_MS	60000	/* troubled deaths further apart
+					   than this start the count again */
 #define POOL_QUICK_STOP_MS	1000	/* INT/QUIT: SIGKILL after this */
 #define POOL_SLOTS_MAX		4096	/* the most workers a pool may have */
 #define POOL_ABORT_GRACE_MS	2000	/* after SIGABRT, SIGKILL */
@@ -59,6 +61,7 @@ struct worker {
 	uint64_t	  w_beat;	/* last sign of life (ms) */
 	enum worker_end	  w_end;	/* why it was stopped or killed */
 	int		  w_errno;	/* ERRNO=, 0 if none */
+	unsigned	  w_facts;	/* PF_*: how its tree ended */
 	char		  w_status[NOTIFY_STATUS_MAX];	/* STATUS= */
 };
 
@@ -109,6 +112,8 @@ struct pool {
 	size_t		    p_nw;
 	size_t		    p_capw;
 	struct backoff	    p_backoff;
+	unsigned	    p_storms;	/* troubled deaths in a row */
+	uint64_t	    p_storm_at;	/* ms of the last */
 	void		   *p_ctx;	/* the supervisor's, untouched here */
 	char		  (*p_notes)[POOL_NOTE_MAX];	/* per slot: how its
 							   last worker ended */
@@ -128,13 +133,21 @@ struct pool_ops {
 	void	 *arg;
 };
 
+/* What the supervisor found of a worker's tree as its main process was
+   reaped (pool_exit_facts). */
+#define PF_OOM		0x1	/* the OOM killer took it (memory.events) */
+#define PF_LEFT_TREE	0x2	/* descendants outlived its main process */
+#define PF_TASKS_MAX	0x4	/* its tree hit tasks_max (pids.events) */
+
 struct pool_exit {
 	unsigned	pe_slot;
+	unsigned	pe_facts;	/* PF_* */
 	uint64_t	pe_age_ms;
 	enum worker_end	pe_end;		/* why it ended */
 	enum exit_kind	pe_kind;	/* end_kind(pe_end) */
-	uint64_t	pe_backoff_ms;	/* EXIT_FAILED_BOOT: delay before the
-					   next spawn */
+	uint64_t	pe_backoff_ms;	/* EXIT_FAILED_BOOT, or a troubled
+					   death: delay before the next
+					   spawn; else 0 */
 	int		pe_board;	/* its scoreboard entry, or -1 */
 };
 
@@ -190,6 +203,14 @@ void	 pool_kill_asked(struct worker *, uint64_t now);
 
 /* A child was reaped: 0 and *out filled if pid was ours, else -1. */
 int	 pool_reaped(struct pool *, pid_t, uint64_t now, struct pool_exit *);
+/*
+ * Before pool_reaped: what became of pid's tree (PF_*).  A death with
+ * PF_OOM is END_OOM; a death on its own that leaves descendants behind
+ * (not an operator's kill) or hits tasks_max, or an OOM kill, backs the
+ * pool off as a failed boot does: a worker that keeps doing that is an
+ * orphan storm, not a pool to refill at once.
+ */
+void	 pool_exit_facts(struct pool *, pid_t, unsigned facts);
 
 /*
  * A notify message from pid: -1 if pid is not one of ours, else 0, with

@@ -70,7 +70,9 @@ event_exited(const struct pool *p, pid_t pid, int status,
 		    json_integer(WEXITSTATUS(status)));
 	}
 	event_send(ev, f);
-	if (pe->pe_kind == EXIT_FAILED_BOOT && (ev = event_new("backoff")))
+	/* A failed boot, or a troubled death (an OOM kill, a tree left
+	   behind): the pool waits before the next start. */
+	if (pe->pe_backoff_ms > 0 && (ev = event_new("backoff")))
 		event_send(ev, json_pack("{s:s, s:f, s:i}", "pool", p->p_name,
 		    "delay", pe->pe_backoff_ms / 1000.0, "failures",
 		    (int)p->p_backoff.b_fails));

@@ -445,6 +445,104 @@ Test(pool, death_after_healthy_run_replaced_at_once, .fini = teardown)
 	cr_assert_eq(pool_count(&P, WS_RUNNING), 3);
 }
 
+/* -- what became of the tree (issue 18) ------------------------------------ */
+
+Test(pool, an_oom_kill_is_its_own_reason_and_backs_off, .fini = teardown)
+{
+	struct pool_exit pe;
+
+	running(2);
+	/* The OOM killer's SIGKILL: the arbiter marks it killed, and the
+	   cgroup's memory.events says by whom. */
+	pool_killed(&P, pid_in(0));
+	pool_exit_facts(&P, pid_in(0), PF_OOM);
+	pe = reap(pid_in(0), 5000);
+	cr_assert_eq(pe.pe_end, END_OOM);
+	cr_assert_str_eq(end_name(pe.pe_end), "oom");
+	cr_assert_eq(pe.pe_kind, EXIT_DIED);
+	cr_assert_eq(pe.pe_facts, PF_OOM);
+	cr_assert_eq(pe.pe_backoff_ms, BACKOFF_BASE_MS,
+	    "a worker killed for memory must not be refilled in a loop");
+	cr_assert_eq(reconcile(5000), 5000 + BACKOFF_BASE_MS);
+	cr_assert_eq(n_spawns(), 0);
+}
+
+Test(pool, an_oom_kill_of_a_stopping_worker_keeps_the_policys_reason,
+    .fini = teardown)
+{
+	struct pool_exit	pe;
+	pid_t			old;
+
+	running(2);
+	old = pid_in(1);
+	scale(-1);
+	reconcile(5000);
+	pool_exit_facts(&P, old, PF_OOM);
+	pe = reap(old, 5100);
+	cr_assert_eq(pe.pe_end, END_SCALED_DOWN);
+	cr_assert_eq(pe.pe_backoff_ms, 0);
+}
+
+Test(pool, a_death_that_leaves_descendants_backs_off, .fini = teardown)
+{
+	struct pool_exit	pe;
+	pid_t			next;
+
+	/* The orphan storm: a worker that exits on its own after its boot
+	   window, leaving children behind, again and again. */
+	running(1);
+	pool_exit_facts(&P, FIRST_PID, PF_LEFT_TREE);
+	pe = reap(FIRST_PID, 1500);
+	cr_assert_eq(pe.pe_end, END_DIED);
+	cr_assert_eq(pe.pe_backoff_ms, BACKOFF_BASE_MS);
+	reconcile(1500 + BACKOFF_BASE_MS);
+	cr_assert_eq(n_spawns(), 1);
+	next = new_spawn(0)->pid;
+	/* It boots well (which proves the program healthy for the failed
+	   boot count), then does the same: the delay doubles all the same. */
+	reconcile(2700);
+	pool_exit_facts(&P, next, PF_LEFT_TREE);
+	pe = reap(next, 3100);
+	cr_assert_eq(pe.pe_backoff_ms, 2 * BACKOFF_BASE_MS);
+	/* A minute later, it is forgotten. */
+	reconcile(3100 + 2 * BACKOFF_BASE_MS);
+	next = new_spawn(0)->pid;
+	pool_exit_facts(&P, next, PF_LEFT_TREE);
+	cr_assert_eq(reap(next, 3300 + POOL_STORM_FORGET_MS).pe_backoff_ms,
+	    BACKOFF_BASE_MS);
+}
+
+Test(pool, hitting_tasks_max_backs_off, .fini = teardown)
+{
+	running(1);
+	pool_exit_facts(&P, FIRST_PID, PF_TASKS_MAX);
+	cr_assert_eq(reap(FIRST_PID, 9000).pe_backoff_ms, BACKOFF_BASE_MS);
+}
+
+Test(pool, an_operators_kill_that_leaves_descendants_does_not_back_off,
+    .fini = teardown)
+{
+	running(1);
+	pool_killed(&P, FIRST_PID);
+	pool_exit_facts(&P, FIRST_PID, PF_LEFT_TREE);
+	cr_assert_eq(reap(FIRST_PID, 9000).pe_backoff_ms, 0);
+	reconcile(9000);
+	cr_assert_eq(n_spawns(), 1);
+}
+
+Test(pool, a_stopped_worker_that_leaves_descendants_does_not_back_off,
+    .fini = teardown)
+{
+	pid_t old;
+
+	running(2);
+	old = pid_in(1);
+	scale(-1);
+	reconcile(5000);
+	pool_exit_facts(&P, old, PF_LEFT_TREE);
+	cr_assert_eq(reap(old, 5100).pe_backoff_ms, 0);
+}
+
 Test(pool, death_at_boot_window_is_not_failed_boot, .fini = teardown)
 {
 	running(1);
