@@ -207,6 +207,24 @@ below_min(json_t *p)
 	return " (below min)";
 }
 
+/* Where the workers' cgroups are and what they have, or why not. */
+static void
+print_cgroups(json_t *cg)
+{
+	const char *path = json_string_value(json_object_get(cg, "path"));
+	const char *missing = json_string_value(json_object_get(cg,
+	    "missing"));
+
+	if (cg == NULL)
+		return;
+	if (path == NULL)
+		printf("cgroups: none (%s)\n", missing != NULL ? missing : "?");
+	else
+		printf("cgroups: %s (controllers: %s%s%s)\n", path,
+		    str(cg, "controllers"), missing != NULL ? "; " : "",
+		    missing != NULL ? missing : "");
+}
+
 static void
 print_status(json_t *r)
 {
@@ -218,6 +236,7 @@ print_status(json_t *r)
 	    sizeof(up));
 	printf("poold %s, pid %lld, up %s, %s\n", str(r, "version"),
 	    num(r, "pid"), up, str(r, "state"));
+	print_cgroups(json_object_get(r, "cgroups"));
 	printf("%-16s %-8s %6s %7s %5s %8s %4s %4s %4s %7s  %s\n", "POOL",
 	    "WORKER", "TARGET", "RUNNING", "READY", "STOPPING", "MIN", "MAX",
 	    "GEN", "BACKOFF", "SCALE");
@@ -285,21 +304,21 @@ print_workers(json_t *r)
 	json_t	*w;
 	size_t	 i;
 	char	 age[32], beat[32], rss[24], reqs[24], conns[24], cpu[32];
-	char	 procs[24];
+	char	 procs[24], mem[24];
 	const char *last;
 
-	printf("%-12s %4s %8s %-8s %7s %4s %6s %7s %7s %5s %8s %5s  %-24s %s\n",
-	    "POOL", "ID", "PID", "STATE", "AGE", "GEN", "BEAT", "RSS", "CPU",
-	    "PROCS", "REQUESTS", "CONNS", "STATUS", "LAST EXIT");
+	printf("%-12s %4s %8s %-8s %7s %4s %6s %7s %7s %7s %5s %8s %5s  %-24s "
+	    "%s\n", "POOL", "ID", "PID", "STATE", "AGE", "GEN", "BEAT", "RSS",
+	    "MEM", "CPU", "PROCS", "REQUESTS", "CONNS", "STATUS", "LAST EXIT");
 	json_array_foreach(json_object_get(r, "workers"), i, w) {
 		last = json_string_value(json_object_get(w, "last_exit"));
 		/* A slot with no worker: only why its last one ended. */
 		if (json_object_get(w, "pid") == NULL) {
-			printf("%-12s %4lld %8s %-8s %7s %4s %6s %7s %7s %5s "
-			    "%8s %5s  %-24.24s %s\n", str(w, "pool"),
+			printf("%-12s %4lld %8s %-8s %7s %4s %6s %7s %7s %7s "
+			    "%5s %8s %5s  %-24.24s %s\n", str(w, "pool"),
 			    num(w, "id"), "-", str(w, "state"), "-", "-", "-",
-			    "-", "-", "-", "-", "-", "-", last != NULL ? last :
-			    "-");
+			    "-", "-", "-", "-", "-", "-", "-", last != NULL ?
+			    last : "-");
 			continue;
 		}
 		duration(json_number_value(json_object_get(w, "age")), age,
@@ -312,6 +331,11 @@ print_workers(json_t *r)
 		if (json_object_get(w, "rss_kib") != NULL)
 			snprintf(rss, sizeof(rss), "%.1fM",
 			    num(w, "rss_kib") / 1024.0);
+		/* The tree's, from its cgroup's memory.current. */
+		snprintf(mem, sizeof(mem), "-");
+		if (json_object_get(w, "memory") != NULL)
+			snprintf(mem, sizeof(mem), "%.1fM",
+			    num(w, "memory") / 1048576.0);
 		optional(w, "requests", reqs, sizeof(reqs));
 		optional(w, "connections", conns, sizeof(conns));
 		optional(w, "processes", procs, sizeof(procs));
@@ -319,10 +343,10 @@ print_workers(json_t *r)
 		if (json_object_get(w, "cpu") != NULL)
 			duration(json_number_value(json_object_get(w, "cpu")),
 			    cpu, sizeof(cpu));
-		printf("%-12s %4lld %8lld %-8s %7s %4lld %6s %7s %7s %5s %8s "
-		    "%5s  %-24.24s %s\n", str(w, "pool"), num(w, "id"),
+		printf("%-12s %4lld %8lld %-8s %7s %4lld %6s %7s %7s %7s %5s "
+		    "%8s %5s  %-24.24s %s\n", str(w, "pool"), num(w, "id"),
 		    num(w, "pid"), str(w, "state"), age, num(w, "generation"),
-		    beat, rss, cpu, procs, reqs, conns, worker_status(w),
+		    beat, rss, mem, cpu, procs, reqs, conns, worker_status(w),
 		    last != NULL ? last : "-");
 	}
 }
@@ -355,7 +379,8 @@ exit_columns(json_t *exits, long long col[XC_N])
 		if (e == END_WATCHDOG || e == END_WATCHDOG_TRIGGER)
 			col[XC_WATCHDOG] += n;
 		else if (e == END_MAX_REQUESTS || e == END_MAX_LIFETIME ||
-		    e == END_MAX_RSS || e == END_RECYCLE_ASKED)
+		    e == END_MAX_RSS || e == END_RECYCLE_ASKED ||
+		    e == END_MEMORY_HIGH)
 			col[XC_RECYCLED] += n;
 		else if (end_kind(e) == EXIT_FAILED_BOOT)
 			col[XC_FAILED] += n;

@@ -27,6 +27,7 @@
 #include "control.h"
 #include "events.h"
 #include "cgroup.h"
+#include "confcheck.h"
 #include "guardian.h"
 #include "sentinel.h"
 #include "loop.h"
@@ -258,7 +259,7 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 		return -1;	/* removed by a reload: never respawned */
 	/* Built-in workers report on the scoreboard; exec'd ones cannot. */
 	r.sr_board = rt->pr_conf->pc_class == WC_EXEC ? -1 : sb_alloc();
-	r.sr_cgroup = cg_prepare(p->p_name, slot);
+	r.sr_cgroup = cg_prepare(p->p_name, slot, &rt->pr_conf->pc_limits);
 	pid = spawn_worker(&r);
 	cg_started(r.sr_cgroup, pid);
 	if (pid == -1)
@@ -361,11 +362,13 @@ log_exit(const struct pool *p, pid_t pid, int status,
 		    pe->pe_backoff_ms / 1000.0);
 		break;
 	case EXIT_DIED:
-		log_warnx("pool %s: worker %u (pid %ld) %s after %.2f s: "
+		log_warnx("pool %s: worker %u (pid %ld) %s after %.2f s%s%s: "
 		    "%s", p->p_name, pe->pe_slot, (long)pid, how,
-		    pe->pe_age_ms / 1000.0,
-		    p->p_mode == PM_RUN ? "the pool restores its target" :
-		    "pool stopping");
+		    pe->pe_age_ms / 1000.0, pe->pe_end == END_OOM ? ": " : "",
+		    pe->pe_end == END_OOM ? end_text(pe->pe_end) : "",
+		    p->p_mode != PM_RUN ? "pool stopping" :
+		    pe->pe_backoff_ms == 0 ? "the pool restores its target" :
+		    "the pool backs off");
 		break;
 	}
 }
@@ -374,15 +377,17 @@ log_exit(const struct pool *p, pid_t pid, int status,
 static void
 note_exit(struct pool *p, int status, const struct pool_exit *pe)
 {
-	char how[96], note[POOL_NOTE_MAX];
+	char how[96], note[POOL_NOTE_MAX + 64];	/* cut to fit there */
 
 	describe_status(status, how, sizeof(how));
 	if (pe->pe_kind == EXIT_STOPPED)
 		snprintf(note, sizeof(note), "stopped, %s after %.1f s: %s",
 		    how, pe->pe_age_ms / 1000.0, end_text(pe->pe_end));
 	else
-		snprintf(note, sizeof(note), "%s, %s after %.1f s",
-		    end_text(pe->pe_end), how, pe->pe_age_ms / 1000.0);
+		snprintf(note, sizeof(note), "%s, %s after %.1f s%s",
+		    end_text(pe->pe_end), how, pe->pe_age_ms / 1000.0,
+		    pe->pe_facts & PF_LEFT_TREE ? ", left processes behind" :
+		    "");
 	pool_note_exit(p, pe->pe_slot, note);
 }
 
@@ -402,26 +407,70 @@ reap_board(struct pool *p, int board)
 }
 
 /*
+ * What became of pid's tree as its main process ended (PF_*): read
+ * before it is reaped into the pool's books, which weigh it.
+ */
+static unsigned
+tree_facts(pid_t pid, int status)
+{
+	struct cg_counts	cc;
+	unsigned		facts = 0;
+
+	cg_counts(pid, &cc);
+	if (cc.cc_oom_kill > 0 && WIFSIGNALED(status) &&
+	    WTERMSIG(status) == SIGKILL)
+		facts |= PF_OOM;
+	if (cc.cc_pids_max > 0)
+		facts |= PF_TASKS_MAX;
+	if (cg_populated(pid) || proc_group_alive(pid))
+		facts |= PF_LEFT_TREE;
+	return facts;
+}
+
+/*
  * A worker's main process has ended: with kill_mode mixed, what is left
- * of its tree (its process group) is killed now, and said, since a
- * program that leaves children behind is worth knowing about.  Done at
- * once, while its group id cannot have been reused.
+ * of its tree is killed now, and said, since a program that leaves
+ * children behind is worth knowing about.  Done at once, while its
+ * group id cannot have been reused.
  */
 static void
-end_tree(struct pool *p, pid_t pid)
+end_tree(struct pool *p, pid_t pid, const struct pool_exit *pe)
 {
-	if (kill_tree(p) && (cg_populated(pid) || proc_group_alive(pid)) &&
-	    kill_whole(pid))
+	if ((pe->pe_facts & PF_LEFT_TREE) && kill_tree(p) && kill_whole(pid))
 		log_info("pool %s: worker (pid %ld) ended and left processes "
 		    "behind: SIGKILL to them (kill_mode = mixed)", p->p_name,
 		    (long)pid);
+	else if (pe->pe_facts & PF_LEFT_TREE)
+		log_info("pool %s: worker (pid %ld) ended; its descendants "
+		    "live on (kill_mode = process)", p->p_name, (long)pid);
+	if (pe->pe_facts & PF_TASKS_MAX)
+		log_warnx("pool %s: worker (pid %ld) hit tasks_max: its tree "
+		    "could not fork", p->p_name, (long)pid);
 	cg_ended(pid);
+}
+
+/* The books of pool p, whose worker pid was reaped. */
+static void
+reaped(struct pool *p, pid_t pid, int status, uint64_t now)
+{
+	struct pool_exit pe;
+
+	pool_exit_facts(p, pid, tree_facts(pid, status));
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+		pool_killed(p, pid);
+	(void)pool_reaped(p, pid, now, &pe);
+	log_exit(p, pid, status, &pe);
+	end_tree(p, pid, &pe);
+	sentinel_remove(pid);
+	note_exit(p, status, &pe);
+	((struct pool_rt *)p->p_ctx)->pr_stats.ps_exits[pe.pe_end]++;
+	event_exited(p, pid, status, &pe);
+	reap_board(p, pe.pe_board);
 }
 
 static void
 reap(uint64_t now)
 {
-	struct pool_exit	pe;
 	pid_t			pid;
 	int			status;
 	size_t			i;
@@ -440,17 +489,8 @@ reap(uint64_t now)
 		if (usr2_reaped(pid, status) || sentinel_reaped(pid, status))
 			continue;
 		for (i = 0; i < arb.a_npools; i++) {
-			if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-				pool_killed(arb.a_pools[i], pid);
-			if (pool_reaped(arb.a_pools[i], pid, now, &pe) == 0) {
-				log_exit(arb.a_pools[i], pid, status, &pe);
-				end_tree(arb.a_pools[i], pid);
-				sentinel_remove(pid);
-				note_exit(arb.a_pools[i], status, &pe);
-				((struct pool_rt *)arb.a_pools[i]->p_ctx)->
-				    pr_stats.ps_exits[pe.pe_end]++;
-				event_exited(arb.a_pools[i], pid, status, &pe);
-				reap_board(arb.a_pools[i], pe.pe_board);
+			if (pool_find(arb.a_pools[i], pid) != NULL) {
+				reaped(arb.a_pools[i], pid, status, now);
 				break;
 			}
 		}
@@ -522,7 +562,8 @@ reload_apply(struct poold_conf *nc, char *err, size_t len)
 {
 	struct pool *p;
 
-	if (listeners_open(nc, err, len) == -1)
+	if (confcheck_cgroups(nc, err, len) == -1 ||
+	    listeners_open(nc, err, len) == -1)
 		return -1;
 	for (size_t i = 0; i < nc->c_npools; i++) {
 		const struct pool_conf	*pc = &nc->c_pools[i];
@@ -698,6 +739,30 @@ check_rss(struct pool *p, uint64_t now)
 	}
 	rt->pr_rss_next = now + RSS_CHECK_MS;
 	return rt->pr_rss_next;
+}
+
+/*
+ * memory_high: the worker's tree crossed it (the kernel throttles it
+ * there and counts it in memory.events): recycled through the rolling
+ * replacement, its successor started first, as for max_rss.
+ */
+static void
+over_memory_high(pid_t pid)
+{
+	struct worker *w;
+
+	for (size_t i = 0; i < arb.a_npools; i++) {
+		struct pool *p = arb.a_pools[i];
+
+		if ((w = pool_find(p, pid)) == NULL)
+			continue;
+		if (w->w_state != WS_RUNNING || w->w_recycle != END_NONE)
+			return;
+		log_info("pool %s: worker %u (pid %ld) crossed memory_high: "
+		    "recycling it", p->p_name, w->w_slot, (long)pid);
+		pool_recycle(p, w, END_MEMORY_HIGH);
+		return;
+	}
 }
 
 static uint64_t
@@ -1130,7 +1195,7 @@ fail:
 int
 arbiter_run(void)
 {
-	char		err[128] = "";
+	char		err[512] = "";
 	uint64_t	next;
 
 	/*
@@ -1155,6 +1220,13 @@ arbiter_run(void)
 				cg_adopt(arb.a_pools[i]->p_w[j].w_pid);
 		cg_adopt_rest();
 	}
+	cg_on_memory_high(over_memory_high);
+	/* A limit asked for and impossible here is a configuration error,
+	   as nginx treats a directive its build lacks. */
+	if (confcheck_cgroups(&arb.a_conf, err, sizeof(err)) == -1) {
+		log_errorx("%s", err);
+		return EXIT_USAGE;
+	}
 	/* Also never fatal: without it, a kill -9 of poold can leave the
 	   children of workers behind, as before it existed. */
 	if (sentinel_start() == -1)
@@ -1178,7 +1250,9 @@ arbiter_run(void)
 void
 arbiter_cleanup(void)
 {
-	sentinel_stop();
+	/* Out of our cgroup leaf first: the sentinel, which removes the
+	   subtree, would wait for it to be empty. */
+	sentinel_stop(cg_leave());
 	cg_cleanup();
 	/* No guardian_dismiss() here: an upgraded program that ends
 	   without a stop asked for (its pidfile, its loop's setup) is one

@@ -17,6 +17,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "cgres.h"
 #include "cgroup.h"
 #include "log.h"
 #include "loop.h"
@@ -26,12 +27,13 @@
 #define ARBITER_LEAF	"arbiter"
 #define SENTINEL_LEAF	"sentinel"
 #define STALE_AFTER_S	10	/* a subtree younger may be being made */
-#define PROCS_READ_MAX	(1 << 20)	/* of a cgroup.procs, in bytes */
 
 struct cg {
-	pid_t	cg_pid;			/* 0: its worker was reaped */
-	int	cg_wd;			/* its inotify watch, or -1 */
-	char	cg_name[CG_NAME_MAX];
+	pid_t		cg_pid;		/* 0: its worker was reaped */
+	int		cg_wd;		/* its cgroup.events watch, or -1 */
+	int		cg_mwd;		/* its memory.events watch (there is
+					   a memory_high), or -1 */
+	char		cg_name[CG_NAME_MAX];
 };
 
 static char	 top[PATH_MAX];		/* D: where poold started */
@@ -41,63 +43,18 @@ static struct cg *cgs;
 static size_t	 ncgs;
 static unsigned	 seq;
 static char	 prepared[CG_NAME_MAX];	/* between cg_prepare and _started */
+static unsigned	 ctl;		/* controllers on in workers' cgroups */
+static unsigned	 top_ours;	/* those we turned on in D ourselves */
+static char	 ctl_why[PATH_MAX + 96];	/* why some are not */
+static bool	 watch_high;	/* the cgroup prepared has a memory_high */
+static void	(*high_fn)(pid_t);
 /* cgroup.events of the cgroups whose worker ended but which are not
    empty yet (kill_mode = process, or a SIGKILL still on its way): the
    kernel says when they change, and they are removed once empty. */
 static struct ev_source	 events = { .es_fd = -1 };
 
-static void	leave(void);
-
-/* -- files ------------------------------------------------------------------ */
-
-/* Write text to dir/name (relative to dirfd); 0 or -1 with errno. */
-static int
-put(int dirfd, const char *name, const char *text)
-{
-	ssize_t	n, len = (ssize_t)strlen(text);
-	int	fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC), e;
-
-	if (fd == -1)
-		return -1;
-	n = write(fd, text, (size_t)len);
-	e = errno;
-	(void)close(fd);
-	errno = e;
-	return n == len ? 0 : -1;
-}
-
-/* Read dir/name into buf (a NUL-terminated prefix); bytes, or -1. */
-static ssize_t
-get(int dirfd, const char *name, char *buf, size_t len)
-{
-	ssize_t	n;
-	int	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-
-	if (fd == -1)
-		return -1;
-	n = read(fd, buf, len - 1);
-	(void)close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return n;
-}
-
-/* The value after "key " on a line of text, or -1. */
-static long long
-keyed(const char *text, const char *key)
-{
-	size_t		 k = strlen(key);
-	const char	*p = text;
-
-	while (p != NULL && *p != '\0') {
-		if (strncmp(p, key, k) == 0 && p[k] == ' ')
-			return strtoll(p + k + 1, NULL, 10);
-		if ((p = strchr(p, '\n')) != NULL)
-			p++;
-	}
-	return -1;
-}
+static int	leave(void);
+static void	watch(struct cg *, const char *, int *);
 
 /* -- where we are ------------------------------------------------------------ */
 
@@ -193,14 +150,14 @@ remove_cg(int dirfd, const char *name)
 	char	ev[256], kill_path[CG_NAME_MAX + 16];
 
 	snprintf(kill_path, sizeof(kill_path), "%s/cgroup.kill", name);
-	(void)put(dirfd, kill_path, "1");
+	(void)cgres_put(dirfd, kill_path, "1");
 	for (int i = 0; i < 100; i++) {
 		if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
 			return 0;
 		snprintf(kill_path, sizeof(kill_path), "%s/cgroup.events",
 		    name);
-		if (errno != EBUSY || (get(dirfd, kill_path, ev, sizeof(ev))
-		    > 0 && keyed(ev, "populated") == 0 && i > 2))
+		if (errno != EBUSY || (cgres_get(dirfd, kill_path, ev, sizeof(ev))
+		    > 0 && cgres_keyed(ev, "populated") == 0 && i > 2))
 			break;
 		(void)usleep(10000);
 	}
@@ -235,23 +192,25 @@ leaf_busy(const char *dir, const char *leaf)
 	char	path[PATH_MAX + 32], ev[256];
 
 	snprintf(path, sizeof(path), "%s/%s/cgroup.events", dir, leaf);
-	if (get(AT_FDCWD, path, ev, sizeof(ev)) == -1)
+	if (cgres_get(AT_FDCWD, path, ev, sizeof(ev)) == -1)
 		return errno != ENOENT;
-	return keyed(ev, "populated") != 0;
+	return cgres_keyed(ev, "populated") != 0;
 }
 
 /*
  * A poold's subtree is stale when neither its arbiter nor its sentinel
  * is in it any more, and it is not one being made right now (its leaf
- * is filled a moment after it appears).  A pid would not do: in PID
- * namespaces they repeat, and poolds in several of them share D.
+ * is filled a moment after it appears): its mtime, which cgroupfs sets
+ * when it is made and does not change after, is older than
+ * STALE_AFTER_S.  A pid would not do: in PID namespaces they
+ * repeat, and poolds in several of them share D.
  */
 static bool
 stale(const char *dir)
 {
 	struct stat st;
 
-	if (stat(dir, &st) == -1 || time(NULL) - st.st_ctime < STALE_AFTER_S)
+	if (stat(dir, &st) == -1 || time(NULL) - st.st_mtime < STALE_AFTER_S)
 		return false;
 	return !leaf_busy(dir, ARBITER_LEAF) && !leaf_busy(dir, SENTINEL_LEAF);
 }
@@ -283,9 +242,12 @@ remove_stale(void)
 
 /* -- start ------------------------------------------------------------------ */
 
+static char	 off_why[128];	/* why there are none, once cg_init said */
+
 static bool
 say_none(const char *why)
 {
+	snprintf(off_why, sizeof(off_why), "%s", why);
 	log_info("cgroups: %s; workers get process groups only, and a "
 	    "descendant that leaves its worker's group is not contained",
 	    why);
@@ -337,6 +299,15 @@ locate(bool *adopt)
 	return 0;
 }
 
+void
+cg_sweep_stale(bool wanted)
+{
+	bool adopt;
+
+	if (wanted && locate(&adopt) == 0 && !adopt)
+		remove_stale();
+}
+
 /*
  * Under systemd (INVOCATION_ID is set for a unit's processes), the
  * unit's cgroup is ours to divide only with Delegate=yes, which systemd
@@ -358,10 +329,65 @@ warn_undelegated(void)
 	    "in its unit (the shipped ones have it)", top);
 }
 
+/* What each missing controller turns off. */
+static const char *
+needs(unsigned missing)
+{
+	switch (missing & CGR_ALL) {
+	case CGR_MEMORY:
+		return "memory_high, memory_max and memory accounting are off";
+	case CGR_PIDS:
+		return "tasks_max is off";
+	case CGR_ALL:
+		return "memory_high, memory_max, tasks_max and memory "
+		    "accounting are off";
+	}
+	return "";
+}
+
+/*
+ * The memory and pids controllers for the workers' cgroups, where D
+ * offers them: enabled in D's cgroup.subtree_control, then in ours.  D
+ * must hold no process for that (the no-internal-process rule): under
+ * systemd with Delegate=yes it holds none once the arbiter is in its
+ * leaf; a login session's, with the shell in it, does, and they stay
+ * off.  What is missing is said once, and why.
+ */
+static void
+controllers(void)
+{
+	char		names[32];
+	unsigned	offered, had, missing;
+	int		topfd = open(top, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+
+	offered = topfd == -1 ? 0 : cgres_controllers(topfd);
+	had = topfd == -1 ? 0 : cgres_enabled(topfd);
+	if ((offered & ~had) != 0 && cgres_enable(topfd, offered & ~had) == -1)
+		log_debug("cgroups: enabling controllers in %s: %s", top,
+		    strerror(errno));
+	if (topfd != -1) {
+		top_ours = cgres_enabled(topfd) & ~had;
+		(void)close(topfd);
+	}
+	(void)cgres_enable(basefd, cgres_controllers(basefd) &
+	    ~cgres_enabled(basefd));
+	ctl = cgres_enabled(basefd);
+	if ((missing = CGR_ALL & ~ctl) == 0)
+		return;
+	cgres_names(missing, names, sizeof(names));
+	if ((missing & ~offered) != 0)
+		snprintf(ctl_why, sizeof(ctl_why), "%s not in %s/"
+		    "cgroup.controllers", names, top);
+	else
+		snprintf(ctl_why, sizeof(ctl_why), "%s cannot be enabled in "
+		    "%s: other processes are in it", names, top);
+	log_info("cgroups: %s: %s", ctl_why, needs(missing));
+}
+
 bool
 cg_init(bool wanted)
 {
-	char	pid[32];
+	char	pid[32], names[32];
 	bool	adopt;
 
 	if (!wanted)
@@ -373,7 +399,7 @@ cg_init(bool wanted)
 		/* Out of a predecessor's leaf first (USR2, or a guardian's
 		   fallback): its subtree may be stale, and go now. */
 		if (in_leaf)
-			leave();
+			(void)leave();
 		remove_stale();
 		if ((mkdir(base, 0755) == -1 && errno != EEXIST))
 			return say_none("cannot make a cgroup here (no "
@@ -382,7 +408,7 @@ cg_init(bool wanted)
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	if ((basefd = open(base, O_DIRECTORY | O_RDONLY | O_CLOEXEC)) == -1 ||
 	    (mkdirat(basefd, ARBITER_LEAF, 0755) == -1 && errno != EEXIST) ||
-	    put(basefd, ARBITER_LEAF "/cgroup.procs", pid) == -1) {
+	    cgres_put(basefd, ARBITER_LEAF "/cgroup.procs", pid) == -1) {
 		log_warn("cgroups: %s", base);
 		if (basefd != -1)
 			(void)close(basefd);
@@ -395,12 +421,18 @@ cg_init(bool wanted)
 	if (faccessat(basefd, "cgroup.kill", W_OK, 0) == -1) {
 		(void)close(basefd);
 		basefd = -1;
-		leave();
+		(void)leave();
 		if (!adopt)
 			(void)rmdir(base);
 		return say_none("no cgroup.kill (Linux 5.14 or later has it)");
 	}
-	log_info("cgroups: one per worker, under %s", base);
+	/* After an in-place upgrade they are on already. */
+	if (!adopt)
+		controllers();
+	else
+		ctl = cgres_enabled(basefd);
+	log_info("cgroups: one per worker, under %s (controllers: %s)", base,
+	    cgres_names(ctl, names, sizeof(names)));
 	return true;
 }
 
@@ -408,6 +440,57 @@ bool
 cg_enabled(void)
 {
 	return basefd != -1;
+}
+
+unsigned
+cg_available(bool wanted, const char **why)
+{
+	static char	 guess[PATH_MAX + 96];
+	char		 names[32];
+	unsigned	 offered;
+	bool		 adopt;
+	int		 fd;
+
+	*why = NULL;
+	if (basefd != -1) {
+		*why = ctl != CGR_ALL ? ctl_why : NULL;
+		return ctl;
+	}
+	if (off_why[0] != '\0') {
+		*why = off_why;
+		return 0;
+	}
+	/* Before cg_init: what D offers.  Whether it can be turned on
+	   there is known only by trying. */
+	if (!wanted)
+		*why = "cgroups = false";
+	else if (locate(&adopt) == -1)
+		*why = "no cgroup v2 hierarchy";
+	else if ((fd = open(top, O_DIRECTORY | O_RDONLY | O_CLOEXEC)) == -1)
+		*why = "its cgroup cannot be read";
+	else {
+		offered = cgres_controllers(fd);
+		(void)close(fd);
+		if ((offered & CGR_ALL) != CGR_ALL)
+			snprintf(guess, sizeof(guess), "%s not in %s/"
+			    "cgroup.controllers", cgres_names(CGR_ALL &
+			    ~offered, names, sizeof(names)), top);
+		*why = (offered & CGR_ALL) != CGR_ALL ? guess : NULL;
+		return offered & CGR_ALL;
+	}
+	return 0;
+}
+
+const char *
+cg_path(void)
+{
+	return basefd != -1 ? base : NULL;
+}
+
+void
+cg_on_memory_high(void (*fn)(pid_t))
+{
+	high_fn = fn;
 }
 
 /* -- workers ---------------------------------------------------------------- */
@@ -433,13 +516,25 @@ add(pid_t pid, const char *name)
 	cgs = c;
 	c = &cgs[ncgs++];
 	c->cg_pid = pid;
-	c->cg_wd = -1;
+	c->cg_wd = c->cg_mwd = -1;
 	snprintf(c->cg_name, sizeof(c->cg_name), "%s", name);
 	return c;
 }
 
+/* Set l in the cgroup at fd; said if it cannot be. */
+static void
+limit(int fd, const struct cg_limits *l)
+{
+	static const struct cg_limits	 none;
+	const char			*failed;
+
+	if (cgres_apply(fd, l != NULL ? l : &none, ctl, &failed) == -1)
+		log_warn("cgroups: %s/%s/%s", base, prepared, failed);
+	watch_high = l != NULL && l->cl_memory_high > 0 && (ctl & CGR_MEMORY);
+}
+
 int
-cg_prepare(const char *pool, unsigned slot)
+cg_prepare(const char *pool, unsigned slot, const struct cg_limits *l)
 {
 	char	safe[48];
 	size_t	i;
@@ -468,17 +563,22 @@ cg_prepare(const char *pool, unsigned slot)
 			(void)unlinkat(basefd, prepared, AT_REMOVEDIR);
 		return -1;
 	}
+	limit(fd, l);
 	return fd;
 }
 
 void
 cg_started(int fd, pid_t pid)
 {
+	struct cg *c;
+
 	if (fd == -1)
 		return;
 	(void)close(fd);
-	if (pid <= 0 || add(pid, prepared) == NULL)
+	if (pid <= 0 || (c = add(pid, prepared)) == NULL)
 		(void)unlinkat(basefd, prepared, AT_REMOVEDIR);
+	else if (watch_high)
+		watch(c, "memory.events", &c->cg_mwd);
 }
 
 void
@@ -509,7 +609,7 @@ cg_kill(pid_t pid)
 	if (c == NULL)
 		return 0;
 	snprintf(path, sizeof(path), "%s/cgroup.kill", c->cg_name);
-	if (put(basefd, path, "1") == -1) {
+	if (cgres_put(basefd, path, "1") == -1) {
 		log_warn("cgroups: %s/%s", base, path);
 		return 0;
 	}
@@ -525,8 +625,8 @@ cg_populated(pid_t pid)
 	if (c == NULL)
 		return false;
 	snprintf(path, sizeof(path), "%s/cgroup.events", c->cg_name);
-	return get(basefd, path, ev, sizeof(ev)) > 0 &&
-	    keyed(ev, "populated") == 1;
+	return cgres_get(basefd, path, ev, sizeof(ev)) > 0 &&
+	    cgres_keyed(ev, "populated") == 1;
 }
 
 /* Remove c's cgroup if empty: true when it is gone (and its watch). */
@@ -557,22 +657,62 @@ sweep(void)
 	}
 }
 
+/* The worker whose memory.events watch is wd crossed memory_high, if
+   its count of crossings went up: said once, then the watch goes (a
+   tree over memory.high changes the file at each reclaim). */
+static void
+memory_event(int wd)
+{
+	struct cg_counts	cc;
+	struct cg		*c = NULL;
+	int			fd;
+
+	for (size_t i = 0; c == NULL && i < ncgs; i++)
+		if (cgs[i].cg_mwd == wd && wd != -1)
+			c = &cgs[i];
+	if (c == NULL || c->cg_pid == 0 || (fd = openat(basefd, c->cg_name,
+	    O_DIRECTORY | O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	cgres_counts(fd, &cc);
+	(void)close(fd);
+	if (cc.cc_high == 0)
+		return;
+	(void)inotify_rm_watch(events.es_fd, c->cg_mwd);
+	c->cg_mwd = -1;
+	if (high_fn != NULL)
+		high_fn(c->cg_pid);
+}
+
 static void
 on_events(struct ev_source *ev, uint32_t what)
 {
-	char buf[4096] __attribute__((aligned(8)));
+	char	buf[4096] __attribute__((aligned(__alignof__(struct
+		    inotify_event))));
+	const struct inotify_event *ie;
+	ssize_t	n;
 
 	(void)what;
-	while (read(ev->es_fd, buf, sizeof(buf)) > 0)
-		;
+	while ((n = read(ev->es_fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t at = 0; at + (ssize_t)sizeof(*ie) <= n;
+		    at += (ssize_t)(sizeof(*ie) + ie->len)) {
+			ie = (const struct inotify_event *)(buf + at);
+			if (ie->mask & IN_Q_OVERFLOW) {
+				/* Lost which: look at them all. */
+				for (size_t i = 0; i < ncgs; i++)
+					memory_event(cgs[i].cg_mwd);
+			} else
+				memory_event(ie->wd);
+		}
+	}
 	sweep();
 }
 
-/* Be told when c's cgroup changes (it becomes empty, say). */
+/* Be told when c's file name changes (cgroup.events: it becomes empty;
+   memory.events: it crosses memory.high); its watch at *wd. */
 static void
-watch_events(struct cg *c)
+watch(struct cg *c, const char *name, int *wd)
 {
-	char path[PATH_MAX + CG_NAME_MAX + 16];
+	char path[PATH_MAX + CG_NAME_MAX + 32];
 
 	if (events.es_fd == -1) {
 		events.es_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -585,10 +725,23 @@ watch_events(struct cg *c)
 			return;
 		}
 	}
-	snprintf(path, sizeof(path), "%s/%s/cgroup.events", base, c->cg_name);
-	if ((c->cg_wd = inotify_add_watch(events.es_fd, path, IN_MODIFY)) ==
-	    -1)
+	snprintf(path, sizeof(path), "%s/%s/%s", base, c->cg_name, name);
+	if ((*wd = inotify_add_watch(events.es_fd, path, IN_MODIFY)) == -1)
 		log_warn("cgroups: watch %s", path);
+}
+
+void
+cg_counts(pid_t pid, struct cg_counts *cc)
+{
+	struct cg	*c = find(pid);
+	int		 fd;
+
+	memset(cc, 0, sizeof(*cc));
+	if (c != NULL && (fd = openat(basefd, c->cg_name, O_DIRECTORY |
+	    O_RDONLY | O_CLOEXEC)) != -1) {
+		cgres_counts(fd, cc);
+		(void)close(fd);
+	}
 }
 
 void
@@ -599,10 +752,13 @@ cg_ended(pid_t pid)
 	if (c == NULL)
 		return;
 	c->cg_pid = 0;
+	if (c->cg_mwd != -1 && events.es_fd != -1)
+		(void)inotify_rm_watch(events.es_fd, c->cg_mwd);
+	c->cg_mwd = -1;
 	if (try_remove(c))
 		*c = cgs[--ncgs];
 	else {
-		watch_events(c);
+		watch(c, "cgroup.events", &c->cg_wd);
 		/* It may have emptied between the two. */
 		sweep();
 	}
@@ -650,7 +806,7 @@ adopt_leftover(const char *name)
 	if (tracked(name) || (c = add(0, name)) == NULL)
 		return;
 	if (!try_remove(c))
-		watch_events(c);
+		watch(c, "cgroup.events", &c->cg_wd);
 }
 
 void
@@ -660,61 +816,59 @@ cg_adopt_rest(void)
 	sweep();
 }
 
-/* Lines in basefd's path, read to the end (at most PROCS_READ_MAX). */
-static unsigned
-count_lines(const char *path)
-{
-	char		buf[4096];
-	unsigned	n = 0;
-	size_t		total = 0;
-	ssize_t		got;
-	int		fd = openat(basefd, path, O_RDONLY | O_CLOEXEC);
-
-	if (fd == -1)
-		return 0;
-	while (total < PROCS_READ_MAX &&
-	    (got = read(fd, buf, sizeof(buf))) > 0) {
-		total += (size_t)got;
-		for (ssize_t i = 0; i < got; i++)
-			n += buf[i] == '\n';
-	}
-	(void)close(fd);
-	return n;
-}
-
 int
-cg_usage(pid_t pid, uint64_t *cpu_usec, unsigned *procs)
+cg_usage(pid_t pid, struct cg_usage *u)
 {
-	char		 path[CG_NAME_MAX + 16], buf[4096];
 	struct cg	*c = find(pid);
-	long long	 v;
+	int		 fd, rc;
 
-	if (c == NULL)
+	if (c == NULL || (fd = openat(basefd, c->cg_name, O_DIRECTORY |
+	    O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	snprintf(path, sizeof(path), "%s/cpu.stat", c->cg_name);
-	if (get(basefd, path, buf, sizeof(buf)) <= 0 ||
-	    (v = keyed(buf, "usage_usec")) < 0)
-		return -1;
-	*cpu_usec = (uint64_t)v;
-	/* pids.current needs the pids controller; cgroup.procs does not.
-	   Read whole, a page at a time, up to a bound no tree reaches. */
-	snprintf(path, sizeof(path), "%s/cgroup.procs", c->cg_name);
-	*procs = count_lines(path);
-	return 0;
+	rc = cgres_usage(fd, u);
+	(void)close(fd);
+	return rc;
 }
 
 /* -- the end ---------------------------------------------------------------- */
 
-/* This process back to top, where poold started. */
-static void
+/* This process back to top, where poold started; 0 or -1. */
+static int
 leave(void)
 {
 	char procs[PATH_MAX + 16], pid[32];
 
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
-	if (snprintf(procs, sizeof(procs), "%s/cgroup.procs", top) <
-	    (int)sizeof(procs) && put(AT_FDCWD, procs, pid) == -1)
-		log_warn("cgroups: back to %s", top);
+	if (snprintf(procs, sizeof(procs), "%s/cgroup.procs", top) >=
+	    (int)sizeof(procs) || cgres_put(AT_FDCWD, procs, pid) == -1) {
+		log_debug("cgroups: back to %s: %s", top, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static bool	 left;		/* cg_leave() is done */
+
+bool
+cg_leave(void)
+{
+	int topfd;
+
+	if (basefd == -1 || left)
+		return true;
+	if (leave() == 0)
+		return left = true;
+	/* D has controllers on, beside which no process may be.  Those we
+	   turned on go off again (refused while another poold's subtree,
+	   a USR2 successor's, uses them); those that were on stay. */
+	if (errno != EBUSY || top_ours == 0 ||
+	    (topfd = open(top, O_DIRECTORY | O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	(void)cgres_disable(basefd, ctl);
+	if (cgres_disable(topfd, top_ours) == 0)
+		left = leave() == 0;
+	(void)close(topfd);
+	return left;
 }
 
 void
@@ -724,7 +878,7 @@ cg_sentinel_enter(void)
 
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	if (basefd != -1 && ((mkdirat(basefd, SENTINEL_LEAF, 0755) == -1 &&
-	    errno != EEXIST) || put(basefd, SENTINEL_LEAF "/cgroup.procs",
+	    errno != EEXIST) || cgres_put(basefd, SENTINEL_LEAF "/cgroup.procs",
 	    pid) == -1))
 		log_warn("cgroups: %s/%s", base, SENTINEL_LEAF);
 }
@@ -735,7 +889,7 @@ cg_sentinel_finish(void)
 	if (basefd == -1)
 		return;
 	cg_kill_all();
-	leave();
+	(void)cg_leave();
 	(void)unlinkat(basefd, SENTINEL_LEAF, AT_REMOVEDIR);
 	/* A killed arbiter stays in its leaf until its parent reaps it:
 	   two seconds for that, then it is the next poold's to remove. */
@@ -765,8 +919,9 @@ cg_cleanup(void)
 {
 	if (basefd == -1)
 		return;
-	/* Out of our leaf, back where we started, so that it can go. */
-	leave();
+	/* Out of our leaf, back where we started, so that it can go; else
+	   the sentinel removes it once we are gone. */
+	(void)cg_leave();
 	for (size_t i = 0; i < ncgs; i++)
 		(void)try_remove(&cgs[i]);
 	if (events.es_fd != -1)

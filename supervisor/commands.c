@@ -156,6 +156,23 @@ notify_json(void)
 	    (json_int_t)ns->ns_refused);
 }
 
+/* Where the workers' cgroups are, which controllers they have, and why
+   some (or all) are missing. */
+static json_t *
+cgroups_json(const struct poold_conf *c)
+{
+	char		 names[32];
+	const char	*why;
+	unsigned	 have = cg_available(c->c_cgroups, &why);
+	json_t		*o;
+
+	o = json_pack("{s:s?, s:s?}", "path", cg_path(), "missing", why);
+	if (o != NULL && cg_path() != NULL)
+		o = with(o, "controllers", json_string(cgres_names(have, names,
+		    sizeof(names))));
+	return o;
+}
+
 static json_t *
 cmd_status(const struct proto_request *rq, bool *sub)
 {
@@ -178,6 +195,7 @@ cmd_status(const struct proto_request *rq, bool *sub)
 	r = with(r, "config", c->c_path ? json_string(c->c_path) :
 	    json_null());
 	r = with(r, "notify", notify_json());
+	r = with(r, "cgroups", cgroups_json(c));
 	return with(r, "pools", pools);
 }
 
@@ -248,6 +266,29 @@ add_empty_slots(json_t *list, const struct pool *p)
 	return 0;
 }
 
+/* Seconds of a PSI total, or null where the file is missing. */
+static json_t *
+stall(int64_t usec)
+{
+	return usec >= 0 ? json_real((double)usec / 1e6) : json_null();
+}
+
+/* A worker tree's accounting from its cgroup (cgres.h). */
+static json_t *
+with_usage(json_t *o, const struct cg_usage *cu)
+{
+	o = with(o, "cpu", json_real((double)cu->cu_cpu_usec / 1e6));
+	o = with(o, "processes", json_integer(cu->cu_procs));
+	if (cu->cu_memory >= 0)
+		o = with(o, "memory", json_integer(cu->cu_memory));
+	return with(o, "pressure", json_pack("{s:o, s:o, s:o, s:o, s:o}",
+	    "cpu_some", stall(cu->cu_pressure[CGP_CPU_SOME]),
+	    "memory_some", stall(cu->cu_pressure[CGP_MEMORY_SOME]),
+	    "memory_full", stall(cu->cu_pressure[CGP_MEMORY_FULL]),
+	    "io_some", stall(cu->cu_pressure[CGP_IO_SOME]),
+	    "io_full", stall(cu->cu_pressure[CGP_IO_FULL])));
+}
+
 static int
 add_workers(json_t *list, const struct pool *p, uint64_t now, double wall)
 {
@@ -256,8 +297,8 @@ add_workers(json_t *list, const struct pool *p, uint64_t now, double wall)
 		double			 age = (now - w->w_started) / 1000.0;
 		const struct sb_entry	*e;
 		const char		*note;
-		uint64_t		 rss, cpu;
-		unsigned		 procs;
+		struct cg_usage		 cu;
+		uint64_t		 rss;
 		json_t			*o;
 
 		o = json_pack("{s:s, s:i, s:i, s:s, s:i, s:f, s:f}", "pool",
@@ -281,10 +322,8 @@ add_workers(json_t *list, const struct pool *p, uint64_t now, double wall)
 		if (proc_rss_kib(w->w_pid, &rss) == 0)
 			o = with(o, "rss_kib", json_integer((json_int_t)rss));
 		/* The whole tree's, from its cgroup, where it has one. */
-		if (cg_usage(w->w_pid, &cpu, &procs) == 0) {
-			o = with(o, "cpu", json_real((double)cpu / 1e6));
-			o = with(o, "processes", json_integer(procs));
-		}
+		if (cg_usage(w->w_pid, &cu) == 0)
+			o = with_usage(o, &cu);
 		if (o != NULL && (e = sb_entry(w->w_board)) != NULL) {
 			uint64_t beat = atomic_load_explicit(&e->se_heartbeat,
 			    memory_order_relaxed);
@@ -536,6 +575,13 @@ with_http(json_t *o, const struct pool_conf *pc)
 	    json_integer((json_int_t)pc->pc_limit_body));
 }
 
+/* A cgroup limit: its number, or "infinity" for none, as in the file. */
+static json_t *
+limit_json(uint64_t v)
+{
+	return v > 0 ? json_integer((json_int_t)v) : json_string("infinity");
+}
+
 static json_t *
 pool_conf_json(const struct pool_conf *pc)
 {
@@ -563,6 +609,9 @@ pool_conf_json(const struct pool_conf *pc)
 	o = with(o, "max_lifetime_jitter",
 	    json_real(pc->pc_lifetime_jitter_ms / 1000.0));
 	o = with(o, "max_rss", json_integer(pc->pc_max_rss_mib));
+	o = with(o, "memory_high", limit_json(pc->pc_limits.cl_memory_high));
+	o = with(o, "memory_max", limit_json(pc->pc_limits.cl_memory_max));
+	o = with(o, "tasks_max", limit_json(pc->pc_limits.cl_tasks_max));
 	o = with(o, "max_surge", json_integer(pc->pc_max_surge));
 	o = with(o, "reopen_signal", pc->pc_reopen_signal ?
 	    json_string(signame(pc->pc_reopen_signal)) : json_null());

@@ -372,6 +372,9 @@ static cfg_opt_t pool_opts[] = {
 	CFG_STR("ready", "started", CFGF_NONE),
 	CFG_STR("kill_mode", "mixed", CFGF_NONE),
 	CFG_STR("notify_access", "main", CFGF_NONE),
+	CFG_STR("memory_high", "infinity", CFGF_NONE),
+	CFG_STR("memory_max", "infinity", CFGF_NONE),
+	CFG_STR("tasks_max", "infinity", CFGF_NONE),
 	CFG_FLOAT("boot_timeout", CONF_DEFAULT_BOOT_TIMEOUT, CFGF_NONE),
 	CFG_INT("max_requests", 0, CFGF_NONE),
 	CFG_INT("max_requests_jitter", 0, CFGF_NONE),
@@ -690,6 +693,57 @@ load_kill_mode(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	return 0;
 }
 
+/* A size option (memory_high, memory_max) into *out; 0 or -1. */
+static int
+load_size(cfg_t *sec, const char *name, const struct pool_conf *pc,
+    uint64_t *out, struct conf_err *e)
+{
+	const char *v = cfg_getstr(sec, name);
+
+	if (cgres_parse_size(v, out) == -1)
+		return conf_fail(e, "pool %s: %s must be a size in bytes, "
+		    "with K, M, G or T for powers of 1024 (512M), or "
+		    "infinity, not \"%s\"", pc->pc_name, name, v);
+	/* A bare number is bytes, as systemd's: 512 means 512 bytes. */
+	if (*out > 0 && *out < CONF_MEMORY_MIN)
+		return conf_fail(e, "pool %s: %s = %s is %llu bytes, too "
+		    "little for a worker (at least 1M); did you mean %sM?",
+		    pc->pc_name, name, v, (unsigned long long)*out, v);
+	return 0;
+}
+
+/*
+ * Limits of each worker's cgroup, with systemd's meanings (MemoryHigh=,
+ * MemoryMax=, TasksMax=).  Whether the controllers are there is known
+ * only where poold runs: confcheck_cgroups() says.
+ */
+static int
+load_limits(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
+{
+	struct cg_limits	*l = &pc->pc_limits;
+	const char		*t = cfg_getstr(sec, "tasks_max");
+	char			*end;
+
+	if (load_size(sec, "memory_high", pc, &l->cl_memory_high, e) == -1 ||
+	    load_size(sec, "memory_max", pc, &l->cl_memory_max, e) == -1)
+		return -1;
+	if (l->cl_memory_high > 0 && l->cl_memory_max > 0 &&
+	    l->cl_memory_high >= l->cl_memory_max)
+		return conf_fail(e, "pool %s: memory_high must be below "
+		    "memory_max: the worker is recycled when it crosses "
+		    "memory_high, and killed at memory_max", pc->pc_name);
+	if (strcmp(t, "infinity") == 0)
+		return 0;
+	errno = 0;
+	l->cl_tasks_max = strtoull(t, &end, 10);
+	if (!isdigit((unsigned char)t[0]) || *end != '\0' || errno != 0 ||
+	    l->cl_tasks_max == 0)
+		return conf_fail(e, "pool %s: tasks_max must be a number of "
+		    "processes (at least 1) or infinity, not \"%s\"",
+		    pc->pc_name, t);
+	return 0;
+}
+
 /*
  * Recycling (Gunicorn's max_requests, uWSGI's max-worker-lifetime and
  * reload-on-rss) and how many replacements boot at once.
@@ -787,7 +841,8 @@ pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	pc->pc_no_new_privs = cfg_getbool(sec, "no_new_privs");
 	pc->pc_timeout_ms = get_ms(sec, "timeout");
 	pc->pc_graceful_ms = get_ms(sec, "graceful_timeout");
-	if (load_ready(sec, pc, e) == -1 || load_kill_mode(sec, pc, e) == -1)
+	if (load_ready(sec, pc, e) == -1 || load_kill_mode(sec, pc, e) == -1 ||
+	    load_limits(sec, pc, e) == -1)
 		return -1;
 	if (load_recycling(sec, pc, e) == -1 || load_scale(sec, pc, e) == -1)
 		return -1;

@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "autoscale.h"
+#include "cgres.h"
 #include "log.h"
 #include "pool.h"
 
@@ -24,6 +25,7 @@
 #define CONF_DEFAULT_BOOT_TIMEOUT	60.0	/* ready = notify */
 #define CONF_LIFETIME_LIMIT	(366 * 86400)	/* max_lifetime, s */
 #define CONF_MAX_RSS_LIMIT	(1 << 20)	/* max_rss, MiB: 1 TiB */
+#define CONF_MEMORY_MIN		(1 << 20)	/* memory_high, _max: 1M */
 #define CTL_IDLE_DEFAULT_S	60
 #define CTL_MODE_DEFAULT	0600	/* the control socket's */
 
@@ -61,6 +63,7 @@ struct pool_conf {
 	bool		  pc_ready_notify;	/* ready = notify */
 	bool		  pc_kill_tree;		/* kill_mode = mixed, not process */
 	bool		  pc_notify_all;	/* notify_access = all, not main */
+	struct cg_limits  pc_limits;	/* memory_high, memory_max, tasks_max */
 	unsigned	  pc_boot_timeout_ms;	/* boot_timeout */
 	unsigned	  pc_max_requests;
 	unsigned	  pc_max_requests_jitter;

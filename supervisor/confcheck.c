@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "cgroup.h"
 #include "conf.h"
 #include "confcheck.h"
 #include "loop.h"
@@ -214,6 +215,39 @@ check_app(const struct poold_conf *c, const struct pool_conf *pc,
 	    "app: loading it crashed or hung");
 }
 
+/* The option of l that needs a controller have lacks, and which; NULL
+   if none does. */
+static const char *
+unmet(const struct cg_limits *l, unsigned have, const char **controller)
+{
+	*controller = "memory";
+	if (!(have & CGR_MEMORY) && l->cl_memory_max > 0)
+		return "memory_max";
+	if (!(have & CGR_MEMORY) && l->cl_memory_high > 0)
+		return "memory_high";
+	*controller = "pids";
+	return !(have & CGR_PIDS) && l->cl_tasks_max > 0 ? "tasks_max" : NULL;
+}
+
+int
+confcheck_cgroups(const struct poold_conf *c, char *err, size_t len)
+{
+	const char	*why, *what, *controller;
+	unsigned	 have = cg_available(c->c_cgroups, &why);
+
+	for (size_t i = 0; i < c->c_npools; i++) {
+		const struct pool_conf *pc = &c->c_pools[i];
+
+		if ((what = unmet(&pc->pc_limits, have, &controller)) == NULL)
+			continue;
+		snprintf(err, len, "pool %s: %s needs the %s controller in "
+		    "each worker's cgroup, which is not there: %s", pc->pc_name,
+		    what, controller, why != NULL ? why : "unknown");
+		return -1;
+	}
+	return 0;
+}
+
 int
 confcheck_world(const struct poold_conf *c, char *err, size_t len)
 {
@@ -234,5 +268,5 @@ confcheck_world(const struct poold_conf *c, char *err, size_t len)
 		    check_app(c, pc, deadline, err, len) == -1)
 			return -1;
 	}
-	return 0;
+	return confcheck_cgroups(c, err, len);
 }

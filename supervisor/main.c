@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "arbiter.h"
+#include "cgroup.h"
 #include "confcheck.h"
 #include "inplace.h"
 #include "listeners.h"
@@ -201,6 +202,15 @@ main(int argc, char *argv[])
 		fprintf(stderr, "poold: %s\n", err);
 		return EXIT_USAGE;
 	}
+	/* Limits that need a controller this machine does not offer: said
+	   here, on the terminal, rather than in the daemon's log. */
+	if (!cli.check_config && confcheck_cgroups(&conf, err, sizeof(err)) ==
+	    -1) {
+		inplace_fallback(err);
+		fprintf(stderr, "poold: %s\n", err);
+		config_free(&conf);
+		return EXIT_USAGE;
+	}
 	if (cli.check_config && confcheck_world(&conf, err, sizeof(err)) ==
 	    -1) {
 		fprintf(stderr, "poold: %s\n", err);
@@ -234,6 +244,8 @@ main(int argc, char *argv[])
 	if (conf.c_pidfile != NULL && (pidfile = strdup(conf.c_pidfile)) ==
 	    NULL)
 		fatal("strdup");
+	if (!usr2_is_successor() && inplace == 0)
+		cg_sweep_stale(conf.c_cgroups);
 	/* A new arbiter started by USR2 stays its predecessor's child until
 	   that one exits, and then its parent's: it must not fork away. */
 	if (conf.c_daemon && !usr2_is_successor() && inplace == 0) {

@@ -227,7 +227,7 @@ sentinel_forget(void)
 }
 
 void
-sentinel_stop(void)
+sentinel_stop(bool wait)
 {
 	pid_t	r;
 	int	status;
@@ -236,6 +236,10 @@ sentinel_stop(void)
 		return;
 	(void)close(wfd);	/* it finishes: nothing left to kill */
 	wfd = -1;
+	if (!wait) {
+		spid = -1;
+		return;
+	}
 	/* Its cleanup done before ours (and as PID 1 of a namespace, our
 	   exit would kill it mid-way); a second at most. */
 	for (int i = 0; i < 100 && spid > 0; i++) {

@@ -33,8 +33,10 @@ bool	 sentinel_reaped(pid_t, int status);
 int	 sentinel_fd(void);
 pid_t	 sentinel_pid(void);
 void	 sentinel_adopt(int fd, pid_t pid);
-/* At a normal exit, before the cgroups are removed: let it finish. */
-void	 sentinel_stop(void);
+/* At a normal exit, before the cgroups are removed: let it finish, and
+   wait for it (a second at most) if wait; the arbiter out of its cgroup
+   leaf, it can remove the subtree at once. */
+void	 sentinel_stop(bool wait);
 /* In a process that closed its copy of the pipe (the guardian): no
    sentinel here. */
 void	 sentinel_forget(void);

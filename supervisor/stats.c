@@ -276,29 +276,51 @@ scaling(struct text *t)
 }
 
 /* Each worker's tree, from its cgroup: only where it has one.  Read
-   once per worker, then written as two families (each must be whole).
-   A replacement in the same slot starts the counter again (a reset,
+   once per worker, then written as families (each must be whole).  A
+   replacement in the same slot starts the counters again (a reset,
    which rate() takes). */
 struct tree_sample {
 	const struct pool	*ts_pool;
 	unsigned		 ts_slot;
-	uint64_t		 ts_usec;
-	unsigned		 ts_procs;
+	struct cg_usage		 ts_use;
 };
 
 static void
 per_worker(struct text *t, const char *name, const struct tree_sample *s,
-    double v)
+    const char *extra, double v)
 {
 	put(t, "%s{pool=\"", name);
 	put_label(t, s->ts_pool->p_name);
-	put(t, "\",worker=\"%u\"} %.15g\n", s->ts_slot, v);
+	put(t, "\",worker=\"%u\"%s} %.15g\n", s->ts_slot, extra, v);
+}
+
+/* PSI's stall totals: one family, by resource and kind. */
+static void
+pressure_metrics(struct text *t, const struct tree_sample *ts, size_t n)
+{
+	static const char *const labels[CGP_N] = {
+		[CGP_CPU_SOME] = ",resource=\"cpu\",kind=\"some\"",
+		[CGP_MEMORY_SOME] = ",resource=\"memory\",kind=\"some\"",
+		[CGP_MEMORY_FULL] = ",resource=\"memory\",kind=\"full\"",
+		[CGP_IO_SOME] = ",resource=\"io\",kind=\"some\"",
+		[CGP_IO_FULL] = ",resource=\"io\",kind=\"full\"",
+	};
+
+	head(t, "poold_worker_pressure_seconds_total", "counter", "Time some "
+	    "(or all) of each worker's tree stalled on a resource (PSI).");
+	for (size_t k = 0; k < n; k++)
+		for (size_t r = 0; r < CGP_N; r++)
+			if (ts[k].ts_use.cu_pressure[r] >= 0)
+				per_worker(t, "poold_worker_pressure_seconds_"
+				    "total", &ts[k], labels[r],
+				    ts[k].ts_use.cu_pressure[r] / 1e6);
 }
 
 static void
 tree_metrics(struct text *t)
 {
 	struct tree_sample	*ts;
+	const char		*why;
 	size_t			 n = 0, max = 0;
 
 	if (!cg_enabled())
@@ -313,20 +335,29 @@ tree_metrics(struct text *t)
 		for (size_t j = 0; j < p->p_nw; j++) {
 			ts[n].ts_pool = p;
 			ts[n].ts_slot = p->p_w[j].w_slot;
-			if (cg_usage(p->p_w[j].w_pid, &ts[n].ts_usec,
-			    &ts[n].ts_procs) == 0)
+			if (cg_usage(p->p_w[j].w_pid, &ts[n].ts_use) == 0)
 				n++;
 		}
 	}
 	head(t, "poold_worker_cpu_seconds_total", "counter", "CPU time of "
 	    "each worker's tree, from its cgroup.");
 	for (size_t k = 0; k < n; k++)
-		per_worker(t, "poold_worker_cpu_seconds_total", &ts[k],
-		    ts[k].ts_usec / 1e6);
+		per_worker(t, "poold_worker_cpu_seconds_total", &ts[k], "",
+		    ts[k].ts_use.cu_cpu_usec / 1e6);
 	head(t, "poold_worker_processes", "gauge", "Processes in each "
 	    "worker's tree, from its cgroup.");
 	for (size_t k = 0; k < n; k++)
-		per_worker(t, "poold_worker_processes", &ts[k], ts[k].ts_procs);
+		per_worker(t, "poold_worker_processes", &ts[k], "",
+		    ts[k].ts_use.cu_procs);
+	if (cg_available(true, &why) & CGR_MEMORY) {
+		head(t, "poold_worker_memory_bytes", "gauge", "Memory of each "
+		    "worker's tree (memory.current).");
+		for (size_t k = 0; k < n; k++)
+			if (ts[k].ts_use.cu_memory >= 0)
+				per_worker(t, "poold_worker_memory_bytes",
+				    &ts[k], "", (double)ts[k].ts_use.cu_memory);
+	}
+	pressure_metrics(t, ts, n);
 	free(ts);
 }
 

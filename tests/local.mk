@@ -6,6 +6,7 @@ UNIT_TESTS = \
 	tests/unit/test_addr \
 	tests/unit/test_backoff \
 	tests/unit/test_autoscale \
+	tests/unit/test_cgres \
 	tests/unit/test_conf \
 	tests/unit/test_http \
 	tests/unit/test_http_corpus \
@@ -48,6 +49,7 @@ UNIT_LDADD = supervisor/libpoold.a pool/libpool.a proto/libproto.a \
 tests_unit_test_addr_LDADD = $(UNIT_LDADD)
 tests_unit_test_backoff_LDADD = $(UNIT_LDADD)
 tests_unit_test_autoscale_LDADD = $(UNIT_LDADD)
+tests_unit_test_cgres_LDADD = $(UNIT_LDADD)
 tests_unit_test_conf_LDADD = $(UNIT_LDADD)
 tests_unit_test_pool_LDADD = $(UNIT_LDADD)
 tests_unit_test_proto_LDADD = $(UNIT_LDADD)
@@ -158,7 +160,7 @@ tests/fuzz/fuzz_notify: $(srcdir)/tests/fuzz/fuzz_notify.c \
 FUZZ_CONF_SRC = supervisor/conf.c supervisor/addr.c \
 	supervisor/options.c supervisor/log.c supervisor/signame.c \
 	proto/proto.c supervisor/bounds.c supervisor/conffile.c \
-	supervisor/confhint.c \
+	supervisor/confhint.c supervisor/cgres.c \
 	pool/autoscale.c http/accesslog.c http/parse.c http/chunked.c
 tests/fuzz/fuzz_conf: $(srcdir)/tests/fuzz/fuzz_conf.c \
 		$(FUZZ_CONF_SRC:%=$(srcdir)/%)

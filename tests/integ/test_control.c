@@ -473,7 +473,7 @@ Test(control, malformed_requests_get_error_codes)
 /* After garbage, an overlong line and a NUL, the arbiter still serves. */
 Test(control, hostile_input_costs_nothing)
 {
-	char	 big[8192], line[512], report[H_REPORT_MAX];
+	char	 big[8192], line[4096], report[H_REPORT_MAX];
 	int	 fd;
 	json_t	*r;
 

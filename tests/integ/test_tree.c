@@ -8,11 +8,14 @@
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -23,6 +26,8 @@
 static struct poold	pd;
 static char		tree[H_PATH_MAX];
 static int		port;
+static pid_t		kept[TREE_MAX];	/* nodes noted before the tree file
+					   went with its poold's directory */
 
 /* The pids tree lists now, at most max; how many. */
 static size_t
@@ -71,6 +76,10 @@ teardown(void)
 	for (size_t i = 0; i < n; i++)
 		if (pids[i] > 0 && is_tree_node(pids[i]))
 			kill(pids[i], SIGKILL);
+	for (size_t i = 0; i < TREE_MAX; i++)
+		if (kept[i] > 0 && is_tree_node(kept[i]))
+			kill(kept[i], SIGKILL);
+	memset(kept, 0, sizeof(kept));
 }
 
 TestSuite(tree, .init = setup, .fini = teardown, .timeout = 60);
@@ -141,6 +150,18 @@ assert_tree_gone(size_t n, int ms)
 		    "outlived its worker", (long)pids[i]);
 }
 
+/* The first worker's entry in `workers`, as JSON (decref it). */
+static json_t *
+first_worker(void)
+{
+	json_t *r = h_ctl_json(&pd, "workers");
+	json_t *w = json_incref(json_array_get(json_object_get(r, "workers"),
+	    0));
+
+	json_decref(r);
+	return w;
+}
+
 /* TERM to poold: it stops, and no process of the tree outlives it. */
 static void
 stop_takes_the_tree(void)
@@ -178,6 +199,63 @@ Test(tree, a_boot_timeout_takes_the_tree)
 {
 	start("  ready = \"notify\"\n  boot_timeout = 0.3\n", "");
 	assert_tree_gone(2, H_WAIT_MS);
+}
+
+/* A rolling restart replaces the worker, new one first; the old one's
+   tree goes with it. */
+Test(tree, a_rolling_restart_takes_the_old_tree)
+{
+	char reply[H_REPORT_MAX];
+
+	start("", "");
+	cr_assert_eq(h_ctl(&pd, "restart main", reply, sizeof(reply)), 0);
+	cr_assert(h_wait_exits(&pd, "main", "restart", 1, H_WAIT_MS));
+	assert_tree_gone(2, H_WAIT_MS);
+	wait_nodes(4);
+}
+
+/* Silent past its watchdog timeout: SIGABRT, then SIGKILL to the tree. */
+Test(tree, a_watchdog_kill_takes_the_tree)
+{
+	start("  timeout = 0.4\n  graceful_timeout = 0.2\n", "");
+	cr_assert(h_wait_exits(&pd, "main", "watchdog", 1, H_WAIT_MS));
+	assert_tree_gone(2, H_WAIT_MS);
+}
+
+/* TTOU retires the highest slot: its tree goes with it. */
+Test(tree, ttou_takes_the_tree)
+{
+	start("  min_workers = 0\n", "");
+	h_signal(&pd, SIGTTOU);
+	cr_assert(h_wait_exits(&pd, "main", "scaled_down", 1, H_WAIT_MS));
+	assert_tree_gone(2, H_WAIT_MS);
+}
+
+/*
+ * The orphan storm: a worker that exits on its own, after its boot
+ * window, leaving children behind, is backed off as a failed boot is
+ * (and its tree killed); its slot's LAST EXIT says so.
+ */
+Test(tree, a_worker_that_dies_leaving_its_tree_backs_off)
+{
+	json_t	*seen = json_array(), *ev, *w;
+	int	 fd;
+
+	start("", ", \"--exit-after\", \"1300\"");
+	cr_assert_neq(fd = h_subscribe(&pd), -1);
+	ev = h_event_wait(fd, seen, "backoff", "pool", "main", 3 * H_WAIT_MS);
+	cr_assert_not_null(ev, "no backoff after a death that left a tree");
+	cr_assert_geq(json_number_value(json_object_get(ev, "delay")), 0.1);
+	cr_assert_not_null(ev = h_events_find(seen, "exited", "pool", "main"));
+	cr_assert_str_eq(json_string_value(json_object_get(ev, "end")),
+	    "died");
+	assert_tree_gone(2, H_WAIT_MS);
+	cr_assert_not_null(w = first_worker());
+	cr_assert_not_null(strstr(json_string_value(json_object_get(w,
+	    "last_exit")), "left processes behind"));
+	json_decref(w);
+	json_decref(seen);
+	close(fd);
 }
 
 /* A main process that ignores TERM is killed after graceful_timeout,
@@ -261,6 +339,27 @@ need_cgroups(void)
 		cr_skip_test("no writable cgroup v2 hierarchy here");
 }
 
+/* `status`'s cgroups object, into path (empty if none); whether the
+   workers' cgroups have the memory controller. */
+static bool
+status_cgroups(char *path, size_t len)
+{
+	json_t		*r = h_ctl_json(&pd, "status"), *cg;
+	const char	*p, *ctl;
+	bool		 memory;
+
+	cr_assert_not_null(cg = json_object_get(r, "cgroups"), "no cgroups");
+	p = json_string_value(json_object_get(cg, "path"));
+	ctl = json_string_value(json_object_get(cg, "controllers"));
+	snprintf(path, len, "%s", p != NULL ? p : "");
+	memory = ctl != NULL && strstr(ctl, "memory") != NULL;
+	if (!memory)
+		cr_assert_not_null(json_object_get(cg, "missing"),
+		    "no reason given for the missing memory controller");
+	json_decref(r);
+	return memory;
+}
+
 /* A grandchild that left the process group (setsid) cannot leave its
    worker's cgroup: a worker killed from outside takes it too. */
 Test(tree, a_setsid_descendant_goes_with_its_cgroup)
@@ -277,15 +376,12 @@ Test(tree, a_setsid_descendant_goes_with_its_cgroup)
    of poold's is left in the hierarchy. */
 Test(tree, a_killed_arbiter_leaves_no_setsid_descendant)
 {
-	char	base[H_PATH_MAX + 32], line[H_REPORT_MAX], *at;
+	char	base[H_PATH_MAX];
 	int	status;
 
 	start("", ", \"--tree-setsid\"");
 	need_cgroups();
-	cr_assert_not_null(h_log_line(&pd, "cgroups: one per worker, under ",
-	    line, sizeof(line)));
-	at = strstr(line, "under ") + 6;
-	snprintf(base, sizeof(base), "%.*s", (int)strcspn(at, "\n"), at);
+	status_cgroups(base, sizeof(base));
 	cr_assert_eq(access(base, F_OK), 0, "%s", base);
 	h_signal(&pd, SIGKILL);
 	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
@@ -311,18 +407,6 @@ Test(tree, without_cgroups_the_process_group_still_holds)
 	cr_assert(h_wait_gone(node("grandchild"), H_WAIT_MS));
 	cr_assert_eq(kill(escaped, 0), 0, "the setsid() one was reached");
 	kill(escaped, SIGKILL);
-}
-
-/* The first worker's entry in `workers`, as JSON (decref it). */
-static json_t *
-first_worker(void)
-{
-	json_t *r = h_ctl_json(&pd, "workers");
-	json_t *w = json_incref(json_array_get(json_object_get(r, "workers"),
-	    0));
-
-	json_decref(r);
-	return w;
 }
 
 /* poolctl workers shows the whole tree's process count and CPU time
@@ -466,4 +550,188 @@ Test(tree, a_usr2_successor_has_its_own_cgroups)
 	h_signal(&pd, SIGWINCH);
 	assert_tree_gone(3, H_WAIT_MS);
 	cr_assert_eq(kill(fresh, 0), 0, "the new arbiter is gone");
+}
+
+/* -- controllers and limits ------------------------------------------------ */
+
+/* status names the workers' cgroups, their controllers, and why some
+   are missing; so does poolctl status, on a line of its own. */
+Test(tree, status_names_the_cgroups_and_their_controllers)
+{
+	char		 path[H_PATH_MAX], out[8192], want[H_PATH_MAX + 32];
+	const char	*args[] = { "status", NULL };
+
+	start("", "");
+	need_cgroups();
+	status_cgroups(path, sizeof(path));
+	cr_assert_neq(path[0], '\0');
+	cr_assert_eq(access(path, F_OK), 0, "%s", path);
+	cr_assert_not_null(strstr(path, "/poold-"), "%s", path);
+	cr_assert_eq(h_poolctl(&pd, args, out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "cgroups: %s (controllers: ", path);
+	cr_assert_not_null(strstr(out, want), "%s", out);
+}
+
+/* Without cgroups there is nowhere to put a limit: asked for, it is a
+   configuration error, said on the terminal, not a limit ignored. */
+Test(tree, a_limit_without_cgroups_is_refused)
+{
+	char		 conf[H_PATH_MAX];
+	const char	*args[] = { "-c", conf, NULL };
+	int		 status;
+
+	h_write_file(h_path(&pd, "limit.conf", conf, sizeof(conf)),
+	    "cgroups = false\npool main {\n  listen = { \"127.0.0.1:1\" }\n"
+	    "  command = { \"/bin/true\" }\n  tasks_max = 16\n}\n");
+	status = h_run(&pd, args, H_WAIT_MS);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 2,
+	    "status 0x%x", status);
+	cr_assert(h_log_has(&pd, "pool main: tasks_max needs the pids "
+	    "controller in each worker's cgroup, which is not there: "
+	    "cgroups = false"));
+}
+
+/* A memory limit this hierarchy cannot hold: a reload that asks for it
+   is refused, and the running workers keep serving. */
+Test(tree, a_reload_to_a_limit_without_its_controller_is_refused)
+{
+	char		 path[H_PATH_MAX], conf[H_PATH_MAX], text[2048];
+	const char	*msg;
+	json_t		*r;
+	pid_t		 before;
+
+	start("", "");
+	need_cgroups();
+	if (status_cgroups(path, sizeof(path)))
+		cr_skip_test("the memory controller is there: the limits are "
+		    "tested by memory_max_oom_kill_is_attributed");
+	before = h_worker_in_slot(&pd, 0);
+	snprintf(text, sizeof(text), "pool main {\n  listen = { \"127.0.0.1:"
+	    "%d\" }\n  command = { \"%s\", \"--tree\", \"%s\" }\n  workers = "
+	    "1\n  memory_max = 256M\n}\n", port, h_tworker_path(), tree);
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	cr_assert_not_null(r = h_ctl_json(&pd, "reload"));
+	cr_assert(json_is_false(json_object_get(r, "ok")));
+	msg = json_string_value(json_object_get(json_object_get(r, "error"),
+	    "message"));
+	cr_assert_not_null(msg);
+	cr_assert_not_null(strstr(msg, "pool main: memory_max needs the memory "
+	    "controller"), "%s", msg);
+	json_decref(r);
+	cr_assert_eq(h_worker_in_slot(&pd, 0), before);
+	cr_assert_eq(h_exits(&pd, "main", "reload"), 0);
+}
+
+/* A pool of one worker, reloaded into these limits with a tworker that
+   holds leak_mib; skipped where the memory controller is not there. */
+static void
+start_limited(const char *limits, int leak_mib)
+{
+	char	path[H_PATH_MAX], conf[H_PATH_MAX], text[2048];
+	json_t	*r;
+
+	start("", "");
+	need_cgroups();
+	if (!status_cgroups(path, sizeof(path)))
+		cr_skip_test("no memory controller for the workers' cgroups "
+		    "here (on this project's machines the v1 hierarchy owns "
+		    "it); the limits are tested on files in test_cgres");
+	snprintf(text, sizeof(text), "pool main {\n  listen = { \"127.0.0.1:"
+	    "%d\" }\n  command = { \"%s\", \"--leak\", \"%d\" }\n  workers = "
+	    "1\n%s}\n", port, h_tworker_path(), leak_mib, limits);
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	cr_assert_not_null(r = h_ctl_json(&pd, "reload"));
+	cr_assert(json_is_true(json_object_get(r, "ok")));
+	json_decref(r);
+}
+
+/* memory_max: the worker's cgroup is its OOM domain; its kill is told
+   apart from any other SIGKILL. */
+Test(tree, memory_max_oom_kill_is_attributed)
+{
+	start_limited("  memory_max = 32M\n", 128);
+	cr_assert(h_wait_exits(&pd, "main", "oom", 1, 3 * H_WAIT_MS));
+}
+
+/* memory_high: crossing it recycles the worker (memory.events, no
+   polling). */
+Test(tree, memory_high_recycles_the_worker)
+{
+	start_limited("  memory_high = 16M\n", 64);
+	cr_assert(h_wait_exits(&pd, "main", "memory_high", 1, 3 * H_WAIT_MS));
+}
+
+/* -- a crash of both the arbiter and its sentinel --------------------------- */
+
+/* The arbiter's sentinel, or -1. */
+static pid_t
+sentinel_of(pid_t arbiter)
+{
+	char	path[96], comm[32];
+	pid_t	kids[64];
+	size_t	n;
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children",
+	    (long)arbiter, (long)arbiter);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	for (n = 0; n < 64 && fscanf(f, "%d", &kids[n]) == 1; n++)
+		;
+	fclose(f);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/proc/%ld/comm", (long)kids[i]);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(comm, sizeof(comm), f) != NULL &&
+		    strncmp(comm, "poold-sentinel", 14) == 0) {
+			fclose(f);
+			return kids[i];
+		}
+		fclose(f);
+	}
+	return -1;
+}
+
+/*
+ * Nothing was left to clean up after a poold: both its arbiter and its
+ * sentinel were SIGKILLed, and its workers' children hold the port.  The
+ * next poold on that port removes the stale subtree, and what is in it,
+ * before it binds.  (A subtree is stale once nobody is in its arbiter
+ * and sentinel leaves and it is 10 s old; the test ages it.)
+ */
+Test(tree, a_restarted_poold_removes_a_crashed_ones_subtree)
+{
+	char		path[H_PATH_MAX];
+	pid_t		sentinel;
+	int		status;
+	struct timespec	aged[2] = { { .tv_nsec = UTIME_OMIT } };
+
+	start("", ", \"--tree-setsid\"");
+	need_cgroups();
+	status_cgroups(path, sizeof(path));
+	cr_assert_eq(tree_pids(kept, TREE_MAX), 3);
+	cr_assert_gt(sentinel = sentinel_of(pd.pd_pid), 0);
+	/* Stopped, it cannot act on the arbiter's end before it dies too. */
+	cr_assert_eq(kill(sentinel, SIGSTOP), 0);
+	h_signal(&pd, SIGKILL);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	cr_assert_eq(kill(sentinel, SIGKILL), 0);
+	cr_assert(h_wait_gone(sentinel, H_WAIT_MS));
+	cr_assert_eq(kill(node("setsid"), 0), 0, "nothing was left behind");
+	cr_assert(!h_port_free(port), "the leftovers do not hold the port");
+	aged[1].tv_sec = time(NULL) - 3600;
+	cr_assert_eq(utimensat(AT_FDCWD, path, aged, 0), 0, "%s", path);
+
+	h_teardown(&pd);
+	h_setup(&pd);
+	h_start_conf(&pd, "pool main {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\" }\n  workers = 1\n}\n", port,
+	    h_tworker_path());
+	cr_assert(h_wait_ready(&pd, 1, H_WAIT_MS));
+	cr_assert(h_log_has(&pd, "left by a poold that is gone"));
+	for (size_t i = 0; i < 3; i++)
+		cr_assert(h_wait_gone(kept[i], H_WAIT_MS), "pid %ld is left",
+		    (long)kept[i]);
+	cr_assert_neq(access(path, F_OK), 0, "%s is left", path);
 }

@@ -1238,6 +1238,55 @@ Test(conf, recycling, .init = tmp_init, .fini = tmp_fini)
 	config_free(&c);
 }
 
+/* memory_high, memory_max, tasks_max: systemd's sizes and meanings. */
+Test(conf, cgroup_limits, .init = tmp_init, .fini = tmp_fini)
+{
+	static const struct {
+		const char	*text, *err;
+	} bad[] = {
+		{ "memory_max = 512", "512 bytes, too little for a worker" },
+		{ "memory_max = 512X", "memory_max must be a size in bytes" },
+		{ "memory_high = -1M", "memory_high must be a size" },
+		{ "memory_high = 1.5G", "memory_high must be a size" },
+		{ "memory_high = 1G\nmemory_max = 1G",
+		    "memory_high must be below memory_max" },
+		{ "tasks_max = 0", "tasks_max must be a number" },
+		{ "tasks_max = 10K", "tasks_max must be a number" },
+		{ "tasks_max = \"\"", "tasks_max must be a number" },
+	};
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "", text[256];
+	const char		*path;
+
+	cr_assert_eq(load(ARGV("--", "true", NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_limits.cl_memory_high, 0);
+	cr_assert_eq(c.c_pools[0].pc_limits.cl_memory_max, 0);
+	cr_assert_eq(c.c_pools[0].pc_limits.cl_tasks_max, 0);
+	config_free(&c);
+	path = tmp_file("m.conf", "pool a {\n" OK_POOL "memory_high = 768M\n"
+	    "memory_max = 1G\ntasks_max = 64\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_limits.cl_memory_high, 768ULL << 20);
+	cr_assert_eq(c.c_pools[0].pc_limits.cl_memory_max, 1ULL << 30);
+	cr_assert_eq(c.c_pools[0].pc_limits.cl_tasks_max, 64);
+	config_free(&c);
+	path = tmp_file("i.conf", "pool a {\n" OK_POOL "memory_max = infinity"
+	    "\ntasks_max = infinity\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_limits.cl_memory_max, 0);
+	cr_assert_eq(c.c_pools[0].pc_limits.cl_tasks_max, 0);
+	config_free(&c);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "pool a {\n" OK_POOL "%s\n}\n",
+		    bad[i].text);
+		path = tmp_file("b.conf", text);
+		cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), -1,
+		    "accepted: %s", bad[i].text);
+		assert_has(err, bad[i].err);
+		assert_has(err, "pool a");
+	}
+}
+
 /* Options exec pools cannot honour are refused, not ignored. */
 Test(conf, exec_pool_refuses_what_it_cannot_honour)
 {
