@@ -69,6 +69,9 @@ event_exited(const struct pool *p, pid_t pid, int status,
 		json_object_set_new(f, "code",
 		    json_integer(WEXITSTATUS(status)));
 	}
+	/* Its main process ended while processes of its tree still ran. */
+	if (f != NULL && (pe->pe_facts & PF_LEFT_TREE))
+		json_object_set_new(f, "left_processes", json_true());
 	event_send(ev, f);
 	/* A failed boot, or a troubled death (an OOM kill, a tree left
 	   behind): the pool waits before the next start. */

@@ -249,6 +249,7 @@ Test(tree, a_worker_that_dies_leaving_its_tree_backs_off)
 	cr_assert_not_null(ev = h_events_find(seen, "exited", "pool", "main"));
 	cr_assert_str_eq(json_string_value(json_object_get(ev, "end")),
 	    "died");
+	cr_assert(json_is_true(json_object_get(ev, "left_processes")));
 	assert_tree_gone(2, H_WAIT_MS);
 	cr_assert_not_null(w = first_worker());
 	cr_assert_not_null(strstr(json_string_value(json_object_get(w,
