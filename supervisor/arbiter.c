@@ -647,7 +647,7 @@ reopen_logs(void)
 		log_warn("reopen %s", arb.a_conf.c_error_log);
 	else
 		log_info("reopened log files; passing the reopen signal on "
-		    "to workers");
+		    "to the workers of pools that have one");
 	for (size_t i = 0; i < arb.a_npools; i++) {
 		struct pool		*p = arb.a_pools[i];
 		const struct pool_conf	*pc = arbiter_pool_conf(p);

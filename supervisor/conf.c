@@ -366,7 +366,8 @@ static cfg_opt_t pool_opts[] = {
 	CFG_STR("chdir", NULL, CFGF_NONE),
 	CFG_BOOL("no_new_privs", cfg_false, CFGF_NONE),
 	CFG_INT_CB("stop_signal", SIGTERM, CFGF_NONE, cb_signal),
-	CFG_INT_CB("reopen_signal", SIGUSR1, CFGF_NONE, cb_reopen_signal),
+	CFG_INT_CB("reopen_signal", CONF_REOPEN_DEFAULT, CFGF_NONE,
+	    cb_reopen_signal),
 	CFG_FLOAT("timeout", 0, CFGF_NONE),
 	CFG_FLOAT("graceful_timeout", CONF_DEFAULT_GRACEFUL, CFGF_NONE),
 	CFG_STR("ready", "started", CFGF_NONE),
@@ -1327,11 +1328,13 @@ check_root(struct pool_conf *pc, struct conf_err *e)
  * in poold's environment, so there is nothing to give an env to.
  */
 static int
-check_builtin_only(const struct pool_conf *pc, struct conf_err *e)
+check_builtin_only(struct pool_conf *pc, struct conf_err *e)
 {
 	if (pc->pc_stop_signal != SIGTERM)
 		return conf_fail(e, "pool %s: stop_signal is for exec workers; "
 		    "built-in workers stop on TERM", pc->pc_name);
+	if (pc->pc_reopen_signal == CONF_REOPEN_DEFAULT)
+		pc->pc_reopen_signal = SIGUSR1;
 	if (pc->pc_reopen_signal != SIGUSR1)
 		return conf_fail(e, "pool %s: reopen_signal is for exec "
 		    "workers; built-in workers reopen their logs on USR1",
@@ -1397,6 +1400,12 @@ check_class(struct pool_conf *pc, struct conf_err *e)
 	if (pc->pc_root != NULL || pc->pc_app != NULL)
 		return conf_fail(e, "pool %s: root and app are for the "
 		    "built-in workers, not exec", pc->pc_name);
+	/* USR1's default action ends a process, and most programs (uvicorn,
+	   Twisted, systemd-socket-proxyd) do not catch it; lighttpd takes
+	   it for a graceful restart.  An exec pool's workers are told only
+	   if the pool names a signal. */
+	if (pc->pc_reopen_signal == CONF_REOPEN_DEFAULT)
+		pc->pc_reopen_signal = 0;
 	if (pc->pc_argv == NULL)
 		return conf_fail(e, "pool %s: worker = exec needs a command",
 		    pc->pc_name);

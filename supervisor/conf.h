@@ -26,6 +26,8 @@
 #define CONF_LIFETIME_LIMIT	(366 * 86400)	/* max_lifetime, s */
 #define CONF_MAX_RSS_LIMIT	(1 << 20)	/* max_rss, MiB: 1 TiB */
 #define CONF_MEMORY_MIN		(1 << 20)	/* memory_high, _max: 1M */
+#define CONF_REOPEN_DEFAULT	(-1)	/* reopen_signal unset: USR1 for
+					   built-in pools, none for exec */
 #define CTL_IDLE_DEFAULT_S	60
 #define CTL_MODE_DEFAULT	0600	/* the control socket's */
 

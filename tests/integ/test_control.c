@@ -41,7 +41,7 @@ start(int n)
 	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
 	    "  command = { \"%s\", \"--log\", \"%s\" }\n"
 	    "  workers = %d\n  min_workers = 1\n  max_workers = 6\n"
-	    "  graceful_timeout = 5\n}\n",
+	    "  graceful_timeout = 5\n  reopen_signal = \"USR1\"\n}\n",
 	    port, h_tworker_path(), pd.pd_wlog, n);
 	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
 	const char *args[] = { "-c", conf, NULL };
@@ -422,6 +422,33 @@ Test(control, reopen_passes_usr1_on)
 	expect_ok(r = ctl("reopen"));
 	json_decref(r);
 	cr_assert(h_wait_count(pd.pd_wlog, "usr1", 2, H_WAIT_MS));
+}
+
+/* An exec pool that names no reopen_signal: reopen is poold's own logs
+   only (USR1 would kill a program that does not catch it).  The reply
+   comes once every signal is sent; the worker's answer after it shows a
+   USR1 it had been sent. */
+Test(control, reopen_leaves_exec_workers_alone_by_default)
+{
+	char	 conf[H_PATH_MAX], text[1024], report[H_REPORT_MAX];
+	pid_t	 before;
+	json_t	*r;
+
+	port = h_free_port();
+	snprintf(text, sizeof(text), "pool web {\n  listen = { \"127.0.0.1:%d"
+	    "\" }\n  command = { \"%s\", \"--log\", \"%s\" }\n  workers = 1"
+	    "\n}\n", port, h_tworker_path(), pd.pd_wlog);
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS), "control socket not up");
+	cr_assert(h_wait_ready(&pd, 1, H_WAIT_MS));
+	before = h_worker_in_slot(&pd, 0);
+	expect_ok(r = ctl("reopen"));
+	json_decref(r);
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0);
+	cr_assert_eq(h_count(pd.pd_wlog, "usr1"), 0, "USR1 was sent");
+	cr_assert_eq(h_worker_in_slot(&pd, 0), before);
 }
 
 Test(control, stop_graceful_and_bad_upgrades)

@@ -35,6 +35,7 @@ write_conf(const char *path, const char *pool, int port, int n)
 	    "  workers = %d\n"
 	    "  max_workers = 8\n"
 	    "  graceful_timeout = 5\n"
+	    "  reopen_signal = \"USR1\"\n"
 	    "}\n", pool, port, h_tworker_path(), pd.pd_wlog, n);
 	h_write_file(path, text);
 }

@@ -405,7 +405,7 @@ Test(conf, pool_values_from_file)
 	cr_assert_eq(w->pc_stop_signal, SIGQUIT);
 	cr_assert_eq(w->pc_graceful_ms, 2500);
 	cr_assert_eq(w->pc_timeout_ms, 0);
-	cr_assert_eq(w->pc_reopen_signal, SIGUSR1);
+	cr_assert_eq(w->pc_reopen_signal, 0, "exec pools: none by default");
 	cr_assert_eq(w->pc_backlog, 128);
 	cr_assert_eq(w->pc_socket_mode, 0640, "socket_mode %o",
 	    (unsigned)w->pc_socket_mode);
@@ -1310,6 +1310,20 @@ Test(conf, reopen_signal_none_or_a_name, .init = tmp_init, .fini = tmp_fini)
 	struct poold_conf	c;
 	char			err[CONF_ERR_MAX] = "";
 	const char		*path;
+
+	/* Unset: none for an exec pool (USR1 would kill most programs),
+	   USR1 for a built-in one (it reopens its access log). */
+	cr_assert_eq(load(ARGV("--", "true", NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_reopen_signal, 0);
+	config_free(&c);
+	cr_assert_eq(load(ARGV("-k", "async", NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_reopen_signal, SIGUSR1);
+	config_free(&c);
+	path = tmp_file("r.conf", "pool a {\n" OK_POOL
+	    "reopen_signal = \"USR1\"\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_reopen_signal, SIGUSR1);
+	config_free(&c);
 
 	path = tmp_file("r.conf", "pool a {\n" OK_POOL
 	    "reopen_signal = \"none\"\n}\n");
