@@ -123,11 +123,51 @@ parse_tcp(const char *s, struct addr *a, char *err, size_t errlen)
 	return 0;
 }
 
+/* The length of NAME in NAME=ADDR, or 0 if s does not start with one
+   (a unix path may hold a '=': its prefix has a ':' and a '/'). */
+static size_t
+fdname_len(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_-.");
+
+	return s[n] == '=' ? n : 0;
+}
+
 int
 addr_parse(const char *s, struct addr *a, char *err, size_t errlen)
 {
+	size_t		 n = fdname_len(s);
+	const char	*eq = strchr(s, '=');
+
 	memset(a, 0, sizeof(*a));
 	a->a_fd = -1;
+	if (n == 0 && s[0] == '=') {
+		snprintf(err, errlen, "\"%s\": a name before '=' is empty", s);
+		return -1;
+	}
+	/* Something before a '=' that is no address either ("my web=..."):
+	   a name with a character names may not hold. */
+	if (n == 0 && eq != NULL && memchr(s, ':', (size_t)(eq - s)) == NULL &&
+	    memchr(s, '/', (size_t)(eq - s)) == NULL) {
+		snprintf(err, errlen, "\"%.*s\": a socket's name may hold only "
+		    "letters, digits, '_', '-' and '.'", (int)(eq - s), s);
+		return -1;
+	}
+	if (n > ADDR_FDNAME_MAX) {
+		snprintf(err, errlen, "\"%.*s\": a socket's name is at most %d "
+		    "characters", (int)n, s, ADDR_FDNAME_MAX);
+		return -1;
+	}
+	if (n > 0) {
+		memcpy(a->a_fdname, s, n);
+		s += n + 1;
+	}
+	if (n > 0 && *s == '\0') {
+		snprintf(err, errlen, "%s=: no address after the name",
+		    a->a_fdname);
+		return -1;
+	}
 	if (strncmp(s, "unix:", 5) == 0)
 		return parse_unix(s + 5, a, err, errlen);
 	if (strncmp(s, "fd://", 5) == 0)
@@ -158,4 +198,15 @@ addr_format(const struct addr *a, char *buf, size_t len)
 		    a->a_name);
 		break;
 	}
+}
+
+void
+addr_format_named(const struct addr *a, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (a->a_fdname[0] != '\0')
+		n = (size_t)snprintf(buf, len, "%s=", a->a_fdname);
+	if (n < len)
+		addr_format(a, buf + n, len - n);
 }

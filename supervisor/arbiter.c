@@ -52,6 +52,7 @@ struct pool_rt {
 	const struct pool_conf	*pr_conf;	/* NULL once a reload removed it */
 	int			*pr_fds;
 	size_t			 pr_nfds;
+	char			*pr_fdnames;	/* LISTEN_FDNAMES */
 	int			 pr_group;	/* scoreboard group, or -1 */
 	uint64_t		 pr_rss_next;	/* max_rss: next look (ms) */
 	struct scaler		*pr_scaler;	/* scale = ... */
@@ -137,11 +138,18 @@ static int
 rt_bind(struct pool_rt *rt, const struct pool_conf *pc)
 {
 	int	*fds;
+	char	*names;
 	size_t	 n;
 
 	if ((fds = listeners_fds(pc, &n)) == NULL)
 		return -1;
+	if ((names = listeners_fdnames(pc)) == NULL) {
+		free(fds);
+		return -1;
+	}
 	free(rt->pr_fds);
+	free(rt->pr_fdnames);
+	rt->pr_fdnames = names;
 	rt->pr_fds = fds;
 	rt->pr_nfds = n;
 	rt->pr_conf = pc;
@@ -218,6 +226,7 @@ pool_destroy(struct pool *p)
 	struct pool_rt *rt = p->p_ctx;
 
 	free(rt->pr_fds);
+	free(rt->pr_fdnames);
 	sb_group_release(rt->pr_group);
 	scaler_free(rt->pr_scaler);
 	free(rt);
@@ -246,6 +255,7 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 		.sr_conf = rt->pr_conf,
 		.sr_fds = rt->pr_fds,
 		.sr_nfds = rt->pr_nfds,
+		.sr_fdnames = rt->pr_fdnames,
 		.sr_slot = slot,
 		.sr_access_log = arb.a_conf.c_access_log,
 		.sr_access_format = arb.a_conf.c_access_format,

@@ -203,11 +203,11 @@ static json_t *
 listen_list(const struct pool_conf *pc)
 {
 	json_t	*a = json_array();
-	char	 buf[ADDR_HOST_MAX + 16];
+	char	 buf[ADDR_FDNAME_MAX + ADDR_HOST_MAX + 16];
 
 	for (size_t i = 0; a != NULL && pc != NULL && i < pc->pc_nlisten;
 	    i++) {
-		addr_format(&pc->pc_listen[i], buf, sizeof(buf));
+		addr_format_named(&pc->pc_listen[i], buf, sizeof(buf));
 		json_array_append_new(a, json_string(buf));
 	}
 	return a;

@@ -317,6 +317,32 @@ listeners_fds(const struct pool_conf *pc, size_t *n)
 	return fds;
 }
 
+char *
+listeners_fdnames(const struct pool_conf *pc)
+{
+	char	 key[sizeof(ls->l_key)], *s;
+	size_t	 at = 0, k = 0, cap = (nls ? nls : 1) * (ADDR_NAME_MAX + 1) + 1;
+
+	if ((s = malloc(cap)) == NULL)
+		return NULL;
+	s[0] = '\0';
+	for (size_t j = 0; j < pc->pc_nlisten; j++) {
+		const struct addr *a = &pc->pc_listen[j];
+
+		addr_format(a, key, sizeof(key));
+		for (size_t i = 0; i < nls && k < nls; i++) {
+			if (strcmp(ls[i].l_key, key) != 0)
+				continue;
+			/* Its own name; a passed socket's, as systemd named
+			   it; else the pool's, as systemd names a unit's. */
+			at += (size_t)snprintf(s + at, cap - at, "%s%s",
+			    k++ > 0 ? ":" : "", a->a_fdname[0] ? a->a_fdname :
+			    ls[i].l_name[0] ? ls[i].l_name : pc->pc_name);
+		}
+	}
+	return s;
+}
+
 void
 listeners_close(void)
 {

@@ -34,6 +34,8 @@ void	 listeners_drop_unused(void);
 void	 listeners_sweep(void);
 /* The fds of a pool's listeners, in its listen order; a new array. */
 int	*listeners_fds(const struct pool_conf *, size_t *n);
+/* LISTEN_FDNAMES for those fds, in their order: a new string. */
+char	*listeners_fdnames(const struct pool_conf *);
 void	 listeners_close(void);
 
 /* For handing them over: every listener and the name it goes by (the

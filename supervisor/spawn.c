@@ -183,25 +183,6 @@ env_fmt(const char *fmt, ...)
 	return s;
 }
 
-static char *
-fdnames(const struct spawn_req *r)
-{
-	size_t	 len = strlen(r->sr_conf->pc_name);
-	char	*s, *p;
-
-	/* One name per fd (the pool's), colon-separated, as systemd. */
-	if ((s = malloc((len + 1) * (r->sr_nfds ? r->sr_nfds : 1))) == NULL)
-		child_fail("out of memory");
-	p = s;
-	*p = '\0';
-	for (size_t i = 0; i < r->sr_nfds; i++) {
-		memcpy(p, r->sr_conf->pc_name, len);
-		p += len;
-		*p++ = i + 1 < r->sr_nfds ? ':' : '\0';
-	}
-	return s;
-}
-
 /* poold's environment, the pool's entries, then the activation set. */
 static char **
 build_env(const struct spawn_req *r)
@@ -224,7 +205,7 @@ build_env(const struct spawn_req *r)
 		env[k++] = pc->pc_env[i];
 	env[k++] = env_fmt("LISTEN_FDS=%zu", r->sr_nfds);
 	env[k++] = env_fmt("LISTEN_PID=%ld", (long)getpid());
-	env[k++] = env_fmt("LISTEN_FDNAMES=%s", fdnames(r));
+	env[k++] = env_fmt("LISTEN_FDNAMES=%s", r->sr_fdnames);
 	env[k++] = env_fmt("POOLD_POOL=%s", pc->pc_name);
 	env[k++] = env_fmt("POOLD_WORKER_ID=%u", r->sr_slot);
 	if (r->sr_notify != NULL)

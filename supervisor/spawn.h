@@ -15,6 +15,7 @@ struct spawn_req {
 	const struct pool_conf	*sr_conf;
 	const int		*sr_fds;	/* listeners, config order */
 	size_t			 sr_nfds;
+	const char		*sr_fdnames;	/* LISTEN_FDNAMES */
 	unsigned		 sr_slot;
 	const char		*sr_access_log;		/* built-in workers */
 	const char		*sr_access_format;

@@ -73,7 +73,7 @@ Test(systemd, one_named_socket)
 Test(systemd, several_named_sockets_feed_pools)
 {
 	char	 conf[H_PATH_MAX], text[1024], l1[32], l2[32], l3[32];
-	char	 buf[H_REPORT_MAX];
+	char	 buf[H_REPORT_MAX], name[64];
 	int	 p1 = h_free_port(), p2 = h_free_port(), p3 = h_free_port();
 
 	snprintf(l1, sizeof(l1), "127.0.0.1:%d", p1);
@@ -82,7 +82,7 @@ Test(systemd, several_named_sockets_feed_pools)
 	snprintf(text, sizeof(text),
 	    "pool web {\n  listen = { \"systemd:web\" }\n  worker = sync\n"
 	    "  workers = 1\n}\n"
-	    "pool api {\n  listen = { \"systemd:api\" }\n"
+	    "pool backend {\n  listen = { \"systemd:api\" }\n"
 	    "  command = { \"%s\" }\n  workers = 1\n}\n", h_tworker_path());
 	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
 	const char *wrap[] = { "systemd-socket-activate", "-l", l1,
@@ -94,6 +94,11 @@ Test(systemd, several_named_sockets_feed_pools)
 	    i++)
 		usleep(20000);
 	cr_assert_eq(h_query_tcp(p2, buf, sizeof(buf)), 0, "api not served");
+	/* The worker sees the socket's name as systemd passed it, not its
+	   pool's. */
+	cr_assert_not_null(h_field(buf, "fdnames", name, sizeof(name)), "%s",
+	    buf);
+	cr_assert_str_eq(name, "api");
 	cr_assert(h_wait_count(pd.pd_log, "(spare) is used by no pool; "
 	    "closing it", 1, H_WAIT_MS));
 	cr_assert_lt(h_tcp_connect(p3), 0, "the unused socket still "

@@ -38,6 +38,27 @@ field_is(const char *report, const char *key, const char *want)
 	    val, want, report);
 }
 
+/* Each socket may carry a name of its own (NAME=ADDR), as systemd's
+   FileDescriptorName=; an unnamed one goes by the pool's. */
+Test(workers, each_listener_has_its_name)
+{
+	char	 conf[H_PATH_MAX], sock[H_PATH_MAX], text[1024];
+	char	 report[H_REPORT_MAX];
+	int	 port = h_free_port(), port2 = h_free_port();
+
+	snprintf(text, sizeof(text), "pool web {\n  listen = { \"http=127.0.0."
+	    "1:%d\", \"127.0.0.1:%d\", \"admin=unix:%s\" }\n  command = { "
+	    "\"%s\" }\n  workers = 1\n}\n", port, port2, h_path(&pd, "a.sock",
+	    sock, sizeof(sock)), h_tworker_path());
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0);
+	field_is(report, "listen_fds", "3");
+	field_is(report, "fdnames", "http:web:admin");
+}
+
 Test(workers, sees_exact_fds_and_environment)
 {
 	char		port_s[16], bind[32], sock[H_PATH_MAX], ubind[300];

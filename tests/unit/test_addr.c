@@ -282,3 +282,59 @@ Test(addr, parse_resets_previous_result)
 	cr_assert_eq(addr_parse("127.0.0.1:1", &a, err, sizeof(err)), 0);
 	cr_assert_eq(a.a_fd, -1);
 }
+
+/* -- NAME=ADDR: a socket's name for LISTEN_FDNAMES ------------------------- */
+
+Test(addr, a_name_before_the_address)
+{
+	struct addr	a;
+	char		err[128], buf[128];
+
+	cr_assert_eq(addr_parse("http=127.0.0.1:8000", &a, err, sizeof(err)),
+	    0, "%s", err);
+	cr_assert_eq(a.a_kind, ADDR_TCP);
+	cr_assert_str_eq(a.a_fdname, "http");
+	cr_assert_eq(a.a_port, 8000);
+	addr_format(&a, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "127.0.0.1:8000", "the key has no name");
+	addr_format_named(&a, buf, sizeof(buf));
+	cr_assert_str_eq(buf, "http=127.0.0.1:8000");
+	cr_assert_eq(addr_parse("admin.v2-x_y=unix:/run/a.sock", &a, err,
+	    sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(a.a_fdname, "admin.v2-x_y");
+	cr_assert_str_eq(a.a_path, "/run/a.sock");
+	cr_assert_eq(addr_parse("web=systemd:http", &a, err, sizeof(err)), 0);
+	cr_assert_str_eq(a.a_name, "http");
+	cr_assert_str_eq(a.a_fdname, "web");
+}
+
+Test(addr, an_equals_sign_in_a_path_is_no_name)
+{
+	struct addr	a;
+	char		err[128];
+
+	cr_assert_eq(addr_parse("unix:/tmp/a=b.sock", &a, err, sizeof(err)),
+	    0, "%s", err);
+	cr_assert_str_eq(a.a_fdname, "");
+	cr_assert_str_eq(a.a_path, "/tmp/a=b.sock");
+	cr_assert_eq(addr_parse("[::1]:80", &a, err, sizeof(err)), 0);
+	cr_assert_str_eq(a.a_fdname, "");
+}
+
+Test(addr, bad_names_are_refused)
+{
+	struct addr	a;
+	char		err[128], longname[128];
+
+	cr_assert_eq(addr_parse("=127.0.0.1:80", &a, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "name before '=' is empty") != NULL, "%s", err);
+	cr_assert_eq(addr_parse("web=", &a, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "no address after the name") != NULL, "%s", err);
+	memset(longname, 'n', 65);
+	strcpy(longname + 65, "=127.0.0.1:80");
+	cr_assert_eq(addr_parse(longname, &a, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "at most 64") != NULL, "%s", err);
+	cr_assert_eq(addr_parse("we b=127.0.0.1:80", &a, err, sizeof(err)),
+	    -1, "a space is no name character, nor an address");
+	cr_assert(strstr(err, "may hold only letters") != NULL, "%s", err);
+}
