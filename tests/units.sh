@@ -3,7 +3,7 @@
 # ExecStart pointing at the poold just built (verify wants it to exist).
 srcdir=${POOLD_SRCDIR:-.}
 poold=${POOLD:-supervisor/poold}
-echo "1..3"
+echo "1..4"
 if ! command -v systemd-analyze >/dev/null 2>&1; then
 	echo "not ok 1 - systemd-analyze not found (apt-get install systemd)"
 	exit 0
@@ -30,3 +30,18 @@ for unit in poold.service poold@web.service poold.socket; do
 		echo "$out" | sed 's/^/# /'
 	fi
 done
+# A cgroup per worker needs the unit's cgroup delegated, and writable:
+# ProtectControlGroups=yes would mount the hierarchy read-only.
+n=$((n + 1))
+bad=""
+for unit in poold.service.in poold@.service.in; do
+	grep -q '^Delegate=yes' "$srcdir/etc/$unit" || bad="$bad $unit: no Delegate=yes;"
+	grep -q '^ProtectControlGroups=' "$srcdir/etc/$unit" &&
+	    bad="$bad $unit: ProtectControlGroups= makes cgroups read-only;"
+done
+if [ -z "$bad" ]; then
+	echo "ok $n - the units delegate a writable cgroup"
+else
+	echo "not ok $n - the units delegate a writable cgroup"
+	echo "#$bad"
+fi
