@@ -18,10 +18,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "notifymsg.h"
 #include "worker.h"
 
 static uint64_t		 limit;		/* requests; 0: never */
-static const char	*notify;	/* "@name", the arbiter's socket */
+static const char	*notify;	/* the arbiter's socket: a path, or
+					   "@name" */
 static _Atomic uint64_t	 served;	/* gthread's threads share it */
 static atomic_bool	 told;		/* the arbiter has the message */
 
@@ -50,21 +52,18 @@ hw_recycle_init(const struct http_worker_conf *wc)
 static bool
 ask(void)
 {
-	struct sockaddr_un	 sun = { .sun_family = AF_UNIX };
-	size_t			 n;
+	struct sockaddr_un	 sun;
+	socklen_t		 sl;
 	int			 fd;
 
-	if (notify == NULL || notify[0] != '@' ||
-	    (n = strlen(notify)) > sizeof(sun.sun_path)) {
+	if ((sl = notify_sockaddr(notify, &sun)) == 0) {
 		fprintf(stderr, "poold worker %ld: max_requests reached, but "
 		    "there is no notify socket to say so\n", (long)getpid());
 		return true;	/* nothing will change that */
 	}
-	memcpy(sun.sun_path + 1, notify + 1, n - 1);	/* abstract */
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) != -1 &&
 	    sendto(fd, RECYCLE_MSG, sizeof(RECYCLE_MSG) - 1, MSG_NOSIGNAL |
-	    MSG_DONTWAIT, (struct sockaddr *)&sun, (socklen_t)(offsetof(
-	    struct sockaddr_un, sun_path) + n)) != -1) {
+	    MSG_DONTWAIT, (struct sockaddr *)&sun, sl) != -1) {
 		(void)close(fd);
 		return true;
 	}

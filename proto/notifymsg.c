@@ -6,7 +6,10 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "notifymsg.h"
 
@@ -108,4 +111,21 @@ notify_parse(const char *buf, size_t len, struct notify_msg *m)
 			break;
 		p = nl + 1;
 	}
+}
+
+socklen_t
+notify_sockaddr(const char *addr, struct sockaddr_un *sun)
+{
+	size_t n = addr != NULL ? strlen(addr) : 0;
+
+	if (n < 2 || (addr[0] != '/' && addr[0] != '@') ||
+	    n >= sizeof(sun->sun_path))
+		return 0;
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, addr, n);
+	if (addr[0] == '@')
+		sun->sun_path[0] = '\0';	/* abstract: no NUL at the end */
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n +
+	    (addr[0] == '/'));
 }

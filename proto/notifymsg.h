@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 /* As systemd: larger datagrams are refused whole, not cut. */
 #define NOTIFY_MSG_MAX		4096
@@ -52,5 +53,13 @@ struct notify_msg {
  * ignored, as systemd does; a later line overrides an earlier one.
  */
 void	 notify_parse(const char *buf, size_t len, struct notify_msg *);
+
+/*
+ * NOTIFY_SOCKET as systemd sets it, a path ("/run/...") or an abstract
+ * name ("@name"), into a socket address: its length, or 0 if addr is
+ * neither or too long.
+ */
+struct sockaddr_un;
+socklen_t notify_sockaddr(const char *addr, struct sockaddr_un *);
 
 #endif

@@ -1167,6 +1167,26 @@ fail:
 	return -1;
 }
 
+/* A pool whose workers run as a user the notify socket's directory does
+   not let through: their READY=1 would never arrive.  Said, not refused:
+   a pool with ready = started may not care. */
+static void
+warn_unreachable(const struct poold_conf *c)
+{
+	for (size_t i = 0; i < c->c_npools; i++) {
+		const struct pool_conf *pc = &c->c_pools[i];
+
+		if (pc->pc_user == NULL || notify_reachable_by(pc->pc_uid,
+		    pc->pc_gid))
+			continue;
+		log_warnx("pool %s: its workers run as %s, who cannot reach "
+		    "the notify socket %s (its directory does not let them "
+		    "through): make the directory traversable, or set "
+		    "notify_socket = \"abstract\"", pc->pc_name, pc->pc_user,
+		    notify_address());
+	}
+}
+
 int
 arbiter_init(struct poold_conf *c, const struct cli *cli, char *err,
     size_t len)
@@ -1183,8 +1203,9 @@ arbiter_init(struct poold_conf *c, const struct cli *cli, char *err,
 	if (control_open(&arb.a_conf, err, len) == -1 ||
 	    metrics_open(&arb.a_conf, err, len) == -1 ||
 	    listeners_open(&arb.a_conf, err, len) == -1 ||
-	    notify_open(err, len) == -1)
+	    notify_open(arb.a_conf.c_notify_abstract, err, len) == -1)
 		goto fail;
+	warn_unreachable(&arb.a_conf);
 	listeners_drop_unused();
 	for (size_t i = 0; i < arb.a_conf.c_npools; i++) {
 		if (pool_create(&arb.a_conf.c_pools[i], NULL) == NULL) {

@@ -414,6 +414,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_STR("log_level", "info", CFGF_NONE),
 	CFG_BOOL("daemon", cfg_false, CFGF_NONE),
 	CFG_BOOL("cgroups", cfg_true, CFGF_NONE),
+	CFG_STR("notify_socket", "path", CFGF_NONE),
 	CFG_SEC("control", control_opts, CFGF_NONE),
 	CFG_SEC("metrics", metrics_opts, CFGF_NONE),
 	CFG_SEC("pool", pool_opts, CFGF_MULTI | CFGF_TITLE |
@@ -908,6 +909,11 @@ global_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
 		    cfg_getstr(cfg, "log_level"));
 	c->c_daemon = cfg_getbool(cfg, "daemon");
 	c->c_cgroups = cfg_getbool(cfg, "cgroups");
+	if (strcmp(cfg_getstr(cfg, "notify_socket"), "abstract") == 0)
+		c->c_notify_abstract = true;
+	else if (strcmp(cfg_getstr(cfg, "notify_socket"), "path") != 0)
+		return conf_fail(e, "%s: notify_socket must be path or abstract, "
+		    "not \"%s\"", c->c_path, cfg_getstr(cfg, "notify_socket"));
 	if (set_str(&c->c_pidfile, cfg_getstr(cfg, "pidfile"), e) == -1 ||
 	    set_str(&c->c_error_log, cfg_getstr(cfg, "error_log"), e) == -1 ||
 	    set_str(&c->c_access_log, cfg_getstr(cfg, "access_log"), e) == -1 ||
@@ -1748,6 +1754,7 @@ config_keep_restart_only(struct poold_conf *next, struct poold_conf *running)
 	changed = str_differs(next->c_pidfile, running->c_pidfile) ||
 	    next->c_daemon != running->c_daemon ||
 	    next->c_cgroups != running->c_cgroups ||
+	    next->c_notify_abstract != running->c_notify_abstract ||
 	    str_differs(next->c_control_path, running->c_control_path) ||
 	    next->c_control_mode != running->c_control_mode ||
 	    str_differs(next->c_control_group, running->c_control_group) ||
@@ -1759,6 +1766,7 @@ config_keep_restart_only(struct poold_conf *next, struct poold_conf *running)
 	str_swap(&next->c_control_group, &running->c_control_group);
 	next->c_daemon = running->c_daemon;
 	next->c_cgroups = running->c_cgroups;
+	next->c_notify_abstract = running->c_notify_abstract;
 	next->c_control_mode = running->c_control_mode;
 	next->c_control_gid = running->c_control_gid;
 	next->c_control_idle_ms = running->c_control_idle_ms;

@@ -103,6 +103,7 @@ struct poold_conf {
 	enum log_level	  c_log_level;
 	bool		  c_daemon;
 	bool		  c_cgroups;	/* a cgroup per worker, if possible */
+	bool		  c_notify_abstract;	/* notify_socket = abstract */
 	char		 *c_control_path;	/* NULL: no control socket */
 	mode_t		  c_control_mode;
 	char		 *c_control_group;	/* also served, if set */

@@ -381,7 +381,10 @@ control_dir(const char *path, char *err, size_t len)
 	}
 	memcpy(dir, path, (size_t)(slash - path));
 	dir[slash - path] = '\0';
-	if (mkdir(dir, ctl.ct_has_gid ? 0750 : 0700) == 0) {
+	/* Others may pass through (to the notify socket, also kept here
+	   by default) but not list it; the socket's own mode (0600)
+	   decides who may connect. */
+	if (mkdir(dir, ctl.ct_has_gid ? 0751 : 0711) == 0) {
 		if (ctl.ct_has_gid && chown(dir, (uid_t)-1, ctl.ct_gid) == -1) {
 			snprintf(err, len, "chown %s: %s", dir,
 			    strerror(errno));

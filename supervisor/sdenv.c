@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "notifymsg.h"
 #include "sdenv.h"
 
 /* A decimal number, all of s, within max; -1 if not. */
@@ -80,22 +81,15 @@ int
 sd_send(const char *msg)
 {
 	const char		*path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un	 sun = { .sun_family = AF_UNIX };
-	size_t			 n;
+	struct sockaddr_un	 sun;
 	socklen_t		 sl;
 	ssize_t			 w;
 	int			 fd, saved;
 
 	if (path == NULL || *path == '\0')
 		return 0;
-	n = strlen(path);
-	if ((path[0] != '/' && path[0] != '@') || n >= sizeof(sun.sun_path))
+	if ((sl = notify_sockaddr(path, &sun)) == 0)
 		return -EAFNOSUPPORT;
-	memcpy(sun.sun_path, path, n);
-	if (path[0] == '@')
-		sun.sun_path[0] = '\0';		/* abstract */
-	sl = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n +
-	    (path[0] == '/'));
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
 		return -errno;
 	w = sendto(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT,

@@ -8,14 +8,19 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "loop.h"
@@ -25,6 +30,7 @@
 #include "workernotify.h"
 
 #define NOTIFY_BURST	64	/* datagrams per wakeup */
+#define STALE_LOOKS	256	/* sockets looked at for staleness, at most */
 #define NOTIFY_FDS_MAX	253	/* SCM_MAX_FD */
 
 static struct {
@@ -33,6 +39,7 @@ static struct {
 				    + 1];
 	struct notify_stats	n_stats;
 	bool			n_watched;
+	bool			n_file;		/* n_addr is a path we remove */
 	notify_deliver_fn	n_deliver;
 	/* Anyone who can reach the socket can send; counted, not each
 	   logged. */
@@ -140,12 +147,140 @@ notify_fd(void)
 	return ns.n_ev.es_fd;
 }
 
+/*
+ * Where a path socket goes: the service's runtime directory
+ * ($RUNTIME_DIRECTORY, from RuntimeDirectory=), else /run/poold for root,
+ * else $XDG_RUNTIME_DIR; NULL if there is none.
+ */
+static const char *
+runtime_dir(char *buf, size_t len)
+{
+	const char *d = getenv("RUNTIME_DIRECTORY");
+
+	if (d != NULL && d[0] == '/') {
+		/* Several are separated by ':'; the first is ours. */
+		snprintf(buf, len, "%.*s", (int)strcspn(d, ":"), d);
+		return buf;
+	}
+	if (geteuid() == 0)
+		return NOTIFY_RUN_DIR;
+	d = getenv("XDG_RUNTIME_DIR");
+	return d != NULL && d[0] == '/' ? d : NULL;
+}
+
+/*
+ * Notify sockets in dir that nobody is bound to any more: those of
+ * pooldS killed before they could remove theirs (kill -9, a crash).  A
+ * datagram socket with no owner refuses a connect; one with an owner
+ * (another poold, in this or another PID namespace) takes it.
+ */
+static void
+sweep_stale(const char *dir)
+{
+	struct sockaddr_un	 sa = { .sun_family = AF_UNIX };
+	struct dirent		*de;
+	DIR			*d = opendir(dir);
+	int			 fd, looked = 0;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL && looked < STALE_LOOKS) {
+		if (strncmp(de->d_name, "notify-", 7) != 0 ||
+		    de->d_type != DT_SOCK || (size_t)snprintf(sa.sun_path,
+		    sizeof(sa.sun_path), "%s/%s", dir, de->d_name) >=
+		    sizeof(sa.sun_path))
+			continue;
+		looked++;
+		if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) ==
+		    -1)
+			break;
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 &&
+		    errno == ECONNREFUSED && unlink(sa.sun_path) == 0)
+			log_debug("notify socket: removed %s, left by a poold "
+			    "that is gone", sa.sun_path);
+		(void)close(fd);
+	}
+	closedir(d);
+}
+
+/*
+ * A socket file, as systemd's /run/systemd/notify: NOTIFY_SOCKET a path,
+ * which clients that cannot use abstract addresses reach too (Ruby's
+ * sd_notify, for one).  Its name is this arbiter's (pid and a random
+ * part: several poolds share the directory, PID namespaces repeat pids);
+ * mode 0666, so that workers running as another user can send, as they
+ * can to an abstract socket.  0; 1 if there is no directory for it (the
+ * caller falls back to an abstract name); -1 on error.
+ */
+static int
+bind_path(int fd, struct sockaddr_un *sa, char *err, size_t len)
+{
+	char		 dbuf[sizeof(sa->sun_path)];
+	const char	*dir = runtime_dir(dbuf, sizeof(dbuf));
+	unsigned	 r;
+
+	if (dir == NULL)
+		return 1;
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+		r = (unsigned)time(NULL) ^ (unsigned)getpid();
+	if ((size_t)snprintf(sa->sun_path, sizeof(sa->sun_path),
+	    "%s/notify-%ld-%08x.sock", dir, (long)getpid(), r) >=
+	    sizeof(sa->sun_path)) {
+		log_info("notify socket: %s is too long a directory for a "
+		    "socket's path; the notify socket is abstract", dir);
+		return 1;
+	}
+	/* Others may pass through to the socket, not list the directory. */
+	if (strcmp(dir, NOTIFY_RUN_DIR) == 0 && mkdir(dir, 0711) == -1 &&
+	    errno != EEXIST) {
+		snprintf(err, len, "notify socket directory %s: %s", dir,
+		    strerror(errno));
+		return -1;
+	}
+	sweep_stale(dir);
+	if (bind(fd, (struct sockaddr *)sa, sizeof(*sa)) == -1 ||
+	    chmod(sa->sun_path, 0666) == -1) {
+		snprintf(err, len, "notify socket %s: %s", sa->sun_path,
+		    strerror(errno));
+		(void)unlink(sa->sun_path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The address workers are given, from the bound socket: "@name" for an
+   abstract one, else its path (ours to remove at the end). */
+static int
+name_it(int fd)
+{
+	struct sockaddr_un	sa;
+	socklen_t		sl = sizeof(sa);
+	size_t			n;
+
+	if (getsockname(fd, (struct sockaddr *)&sa, &sl) == -1)
+		return -1;
+	if (sl <= offsetof(struct sockaddr_un, sun_path) + 1) {
+		errno = EAFNOSUPPORT;
+		return -1;
+	}
+	n = sl - offsetof(struct sockaddr_un, sun_path);
+	if (sa.sun_path[0] == '\0') {
+		ns.n_addr[0] = '@';
+		memcpy(ns.n_addr + 1, sa.sun_path + 1, n - 1);
+		ns.n_addr[n] = '\0';
+	} else {
+		memcpy(ns.n_addr, sa.sun_path, n);
+		ns.n_addr[n] = '\0';	/* n counts its NUL, if any */
+		ns.n_file = true;
+	}
+	return 0;
+}
+
 int
-notify_open(char *err, size_t len)
+notify_open(bool abstract, char *err, size_t len)
 {
 	struct sockaddr_un	sa = { .sun_family = AF_UNIX };
-	socklen_t		sl = sizeof(sa_family_t);
-	int			fd, one = 1;
+	int			fd, one = 1, rc = 1;
 
 	if ((fd = adopted) != -1) {
 		/* Our own socket before exec: workers know its name. */
@@ -161,32 +296,50 @@ notify_open(char *err, size_t len)
 			goto fail;
 		ns.n_ev.es_fd = fd;
 		ns.n_ev.es_fn = on_readable;
-		/* A name from the kernel (autobind), which nobody can have
-		   taken before us, in the abstract namespace: no file to
-		   clean up, and workers that dropped privileges can still
-		   write to it. */
 		if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one,
-		    sizeof(one)) == -1 ||
-		    bind(fd, (struct sockaddr *)&sa, sl) == -1)
+		    sizeof(one)) == -1)
+			goto fail;
+		if (!abstract && (rc = bind_path(fd, &sa, err, len)) == -1) {
+			notify_close();
+			return -1;
+		}
+		/* Else a name from the kernel (autobind), which nobody can
+		   have taken before us, in the abstract namespace: no file,
+		   and reachable whatever the worker's user. */
+		if (rc == 1 && bind(fd, (struct sockaddr *)&sa,
+		    sizeof(sa_family_t)) == -1)
 			goto fail;
 	}
-	sl = sizeof(sa);
-	if (getsockname(fd, (struct sockaddr *)&sa, &sl) == -1)
+	if (name_it(fd) == -1)
 		goto fail;
-	if (sl <= offsetof(struct sockaddr_un, sun_path) + 1 ||
-	    sa.sun_path[0] != '\0') {
-		errno = EAFNOSUPPORT;
-		goto fail;
-	}
-	ns.n_addr[0] = '@';
-	memcpy(ns.n_addr + 1, sa.sun_path + 1,
-	    sl - offsetof(struct sockaddr_un, sun_path) - 1);
-	ns.n_addr[sl - offsetof(struct sockaddr_un, sun_path)] = '\0';
 	return 0;
 fail:
 	snprintf(err, len, "notify socket: %s", strerror(errno));
 	notify_close();
 	return -1;
+}
+
+bool
+notify_reachable_by(uid_t uid, gid_t gid)
+{
+	char		 dir[sizeof(ns.n_addr)];
+	struct stat	 st;
+	const char	*slash;
+
+	if (!ns.n_file || uid == geteuid() || uid == 0)
+		return true;
+	/* The directory it is in must let the worker through (the socket
+	   itself is 0666); the ones above are the admin's to open. */
+	slash = strrchr(ns.n_addr, '/');
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - ns.n_addr),
+	    ns.n_addr);
+	if (slash == ns.n_addr || stat(dir, &st) == -1)
+		return true;
+	if (st.st_uid == uid)
+		return (st.st_mode & S_IXUSR) != 0;
+	if (st.st_gid == gid)
+		return (st.st_mode & S_IXGRP) != 0;
+	return (st.st_mode & S_IXOTH) != 0;
 }
 
 int
@@ -223,6 +376,9 @@ notify_close(void)
 	(void)close(ns.n_ev.es_fd);
 	ns.n_ev.es_fd = -1;
 	ns.n_watched = false;
+	if (ns.n_file && unlink(ns.n_addr) == -1 && errno != ENOENT)
+		log_warn("notify socket %s", ns.n_addr);
+	ns.n_file = false;
 }
 
 uint64_t

@@ -73,8 +73,8 @@ noinst_LIBRARIES += tests/libhjson.a
 tests_libhjson_a_SOURCES = tests/hjson.c tests/hjson.h
 tests_libhjson_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 # Every integration test may read the control socket's JSON (hjson.h).
-INTEG_LDADD = tests/libhjson.a tests/libharness.a $(CRITERION_LIBS) \
-	$(JANSSON_LIBS)
+INTEG_LDADD = tests/libhjson.a tests/libharness.a proto/libproto.a \
+	$(CRITERION_LIBS) $(JANSSON_LIBS)
 INTEG_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_integ_test_workers_LDADD = $(INTEG_LDADD)
 tests_integ_test_workers_CFLAGS = $(INTEG_CFLAGS)

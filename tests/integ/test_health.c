@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "notifymsg.h"
 #include "loadgen.h"
 #include "hjson.h"
 
@@ -241,7 +242,8 @@ Test(health, gthread_thread_stuck_in_a_handler_is_aborted)
 /* Datagrams from other processes, and oversized ones, change nothing. */
 Test(health, notify_socket_refuses_strangers)
 {
-	struct sockaddr_un	 sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un	 sa;
+	socklen_t		 sl;
 	json_t			*r, *n;
 	const char		*addr;
 	static char		 big[5000];
@@ -252,13 +254,8 @@ Test(health, notify_socket_refuses_strangers)
 	n = json_object_get(r, "notify");
 	cr_assert_not_null(addr = json_string_value(json_object_get(n,
 	    "socket")));
-	cr_assert_eq(addr[0], '@');
-	cr_assert_lt(strlen(addr), sizeof(sa.sun_path));
-	memcpy(sa.sun_path, addr, strlen(addr));
-	sa.sun_path[0] = '\0';
+	cr_assert_neq(sl = notify_sockaddr(addr, &sa), 0, "%s", addr);
 	cr_assert_neq(fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), -1);
-	socklen_t sl = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
-	    strlen(addr));
 	cr_assert_eq(sendto(fd, "READY=1", 7, 0, (struct sockaddr *)&sa, sl),
 	    7);
 	memset(big, 'x', sizeof(big));

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "notifymsg.h"
 #include "hjson.h"
 #include "loadgen.h"
 
@@ -346,8 +347,9 @@ Test(stress, many_restarts_leak_nothing)
 Test(stress, control_and_notify_floods_do_not_stop_serving)
 {
 	struct loadgen		 lg;
-	struct sockaddr_un	 sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un	 sa;
 	char			 d[1024], reply[H_REPORT_MAX], garbage[512];
+	char			 name[sizeof(sa.sun_path)];
 	const char		*addr;
 	int			 n = full() ? 10000 : 2000, fd, dg;
 	socklen_t		 sl;
@@ -360,13 +362,10 @@ Test(stress, control_and_notify_floods_do_not_stop_serving)
 	}
 	/* The notify socket's name, from status. */
 	cr_assert_eq(h_ctl(&pd, "status", reply, sizeof(reply)), 0);
-	cr_assert_not_null(addr = strstr(reply, "\"socket\":\"@"));
+	cr_assert_not_null(addr = strstr(reply, "\"socket\":\""));
 	addr += 10;
-	sl = (socklen_t)(strchr(addr, '"') - addr);
-	cr_assert_lt(sl, sizeof(sa.sun_path));
-	memcpy(sa.sun_path, addr, sl);
-	sa.sun_path[0] = '\0';
-	sl += (socklen_t)offsetof(struct sockaddr_un, sun_path);
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(addr, "\""), addr);
+	cr_assert_neq(sl = notify_sockaddr(name, &sa), 0, "%s", name);
 	cr_assert_neq(dg = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), -1);
 	srand(7);
 	for (int i = 0; i < n; i++) {

@@ -11,10 +11,12 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/socket.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -59,6 +61,126 @@ Test(workers, each_listener_has_its_name)
 	field_is(report, "fdnames", "http:web:admin");
 }
 
+/* -- the notify socket --------------------------------------------------- */
+
+/* The NOTIFY_SOCKET a tworker of this config reports, run by p. */
+static void
+notify_of(struct poold *p, const char *globals, const char *const env[],
+    char *val, size_t len)
+{
+	char	conf[H_PATH_MAX], text[1024], report[H_REPORT_MAX];
+	int	port = h_free_port();
+
+	snprintf(text, sizeof(text), "%spool web {\n  listen = { \"127.0.0.1:"
+	    "%d\" }\n  command = { \"%s\" }\n  workers = 1\n}\n", globals,
+	    port, h_tworker_path());
+	h_write_file(h_path(p, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(p, args, env);
+	cr_assert(h_wait_children(p, 1, H_WAIT_MS));
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0);
+	cr_assert_not_null(h_field(report, "notify", val, len), "%s", report);
+}
+
+/* TERM to p, and its exit. */
+static void
+stop(struct poold *p)
+{
+	int status;
+
+	h_signal(p, SIGTERM);
+	cr_assert(h_wait_exit(p, H_WAIT_MS, &status));
+}
+
+/*
+ * A file in the runtime directory (systemd's RuntimeDirectory= sets
+ * RUNTIME_DIRECTORY), mode 0666, removed when poold exits; a program
+ * that cannot use abstract addresses (socat's UNIX-SENDTO, as Ruby's
+ * sd_notify) gets its READY=1 through, from a worker running as nobody.
+ * (socat stays alive after sending, as a program's main process would:
+ * with notify_access = all a sender is found by its cgroup, which an
+ * exited one no longer has.)
+ */
+Test(workers, the_notify_socket_is_a_file_any_client_can_use)
+{
+	char		 dir[H_PATH_MAX], env_dir[H_PATH_MAX + 32], path[256];
+	char		 conf[H_PATH_MAX], text[1024];
+	struct stat	 st;
+	int		 status;
+	const char	*env[] = { env_dir, NULL };
+
+	if (geteuid() != 0 || !h_have("socat"))
+		cr_skip_test("needs root (a worker as nobody) and socat");
+	/* Not in the test's own directory, which nobody cannot enter. */
+	snprintf(dir, sizeof(dir), "/tmp/poold-run.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(chmod(dir, 0711), 0);
+	snprintf(env_dir, sizeof(env_dir), "RUNTIME_DIRECTORY=%s", dir);
+	snprintf(text, sizeof(text), "pool web {\n  listen = { \"127.0.0.1:%d"
+	    "\" }\n  command = { \"/bin/sh\", \"-c\", \"echo notify="
+	    "$NOTIFY_SOCKET; (printf READY=1; sleep 60) | socat -u - "
+	    "UNIX-SENDTO:\\\"$NOTIFY_SOCKET\\\"\" }\n  user = \"nobody\"\n"
+	    "  ready = \"notify\"\n  notify_access = \"all\"\n"
+	    "  boot_timeout = 5\n  workers = 1\n}\n", h_free_port());
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, env);
+	cr_assert(h_wait_ready(&pd, 1, H_WAIT_MS), "READY=1 never arrived");
+	cr_assert_not_null(h_log_line(&pd, "notify=", text, sizeof(text)));
+	snprintf(path, sizeof(path), "%.*s", (int)strcspn(strstr(text,
+	    "notify=") + 7, "\n"), strstr(text, "notify=") + 7);
+	cr_assert_eq(strncmp(path, dir, strlen(dir)), 0, "%s", path);
+	cr_assert_eq(stat(path, &st), 0, "%s", path);
+	cr_assert(S_ISSOCK(st.st_mode));
+	cr_assert_eq(st.st_mode & 0777, 0666, "mode %o", st.st_mode & 0777);
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	cr_assert_neq(access(path, F_OK), 0, "%s is left behind", path);
+	cr_assert_eq(rmdir(dir), 0, "%s: %s", dir, strerror(errno));
+}
+
+/* A poold killed before it could remove its socket file: the next one in
+   the same directory removes it (nobody is bound to it), and leaves a
+   live poold's alone. */
+Test(workers, a_killed_poolds_notify_socket_is_removed_by_the_next)
+{
+	char		 dir[H_PATH_MAX], env_dir[H_PATH_MAX + 32];
+	char		 dead[256], live[256], third[256];
+	struct poold	 two, three;
+	int		 status;
+	const char	*env[] = { env_dir, NULL };
+
+	snprintf(dir, sizeof(dir), "/tmp/poold-run.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(env_dir, sizeof(env_dir), "RUNTIME_DIRECTORY=%s", dir);
+	notify_of(&pd, "", env, dead, sizeof(dead));
+	cr_assert_eq(strncmp(dead, dir, strlen(dir)), 0, "%s", dead);
+	h_signal(&pd, SIGKILL);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	cr_assert_eq(access(dead, F_OK), 0, "a kill -9 removed nothing");
+	h_setup(&two);
+	notify_of(&two, "", env, live, sizeof(live));
+	cr_assert_neq(access(dead, F_OK), 0, "%s is left behind", dead);
+	h_setup(&three);
+	notify_of(&three, "", env, third, sizeof(third));
+	cr_assert_eq(access(live, F_OK), 0, "a live poold's socket went");
+	stop(&two);
+	stop(&three);
+	h_teardown(&two);
+	h_teardown(&three);
+	cr_assert_eq(rmdir(dir), 0, "%s: %s", dir, strerror(errno));
+}
+
+/* notify_socket = abstract: today's kernel-named abstract socket. */
+Test(workers, notify_socket_abstract_keeps_the_abstract_name)
+{
+	char val[256];
+
+	notify_of(&pd, "notify_socket = \"abstract\"\n", NULL, val,
+	    sizeof(val));
+	cr_assert(val[0] == '@' && strlen(val) > 1, "notify: %s", val);
+}
+
 Test(workers, sees_exact_fds_and_environment)
 {
 	char		port_s[16], bind[32], sock[H_PATH_MAX], ubind[300];
@@ -88,10 +210,11 @@ Test(workers, sees_exact_fds_and_environment)
 	field_is(report, "fdnames", "web:web");
 	field_is(report, "fds", "0,1,2,3,4");
 	field_is(report, "pool", "web");
-	/* The arbiter's own socket (abstract, kernel-named), never the
-	   one poold inherited. */
+	/* The arbiter's own socket (a file, as systemd's), never the one
+	   poold inherited. */
 	cr_assert(h_field(report, "notify", val, sizeof(val)) != NULL &&
-	    val[0] == '@' && strlen(val) > 1, "notify: %s", report);
+	    val[0] == '/' && strstr(val, "/notify-") != NULL, "notify: %s",
+	    report);
 	field_is(report, "sigmask_empty", "1");
 	field_is(report, "sigign", "-");
 	field_is(report, "listener", "0");
