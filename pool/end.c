@@ -38,8 +38,7 @@ static const struct end_row {
 	[END_BOOT_TIMEOUT] = { "boot_timeout", "not ready within boot_timeout",
 	    EXIT_FAILED_BOOT },
 	[END_FAILED_BOOT] = { "failed_boot", "failed boot", EXIT_FAILED_BOOT },
-	[END_OOM] = { "oom", "killed by the OOM killer (memory_max)",
-	    EXIT_DIED },
+	[END_OOM] = { "oom", "killed by the OOM killer", EXIT_DIED },
 	[END_DIED] = { "died", "died", EXIT_DIED },
 };
 

@@ -735,7 +735,9 @@ end_of(const struct pool *p, const struct worker *w, uint64_t now)
 		return END_BOOT_TIMEOUT;
 	if (w->w_state != WS_RUNNING)
 		return w->w_end != END_NONE ? w->w_end : END_POOL_STOPPING;
-	if (w->w_facts & PF_OOM)
+	/* An operator's kill -9 after some earlier OOM kill in its tree is
+	   the operator's. */
+	if ((w->w_facts & PF_OOM) && w->w_kill_at == 0)
 		return END_OOM;
 	if (!w->w_asked && (!pool_worker_ready(p, w, now) ||
 	    now - w->w_started < POOL_BOOT_WINDOW_MS))

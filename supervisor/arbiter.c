@@ -421,18 +421,22 @@ reap_board(struct pool *p, int board)
  * before it is reaped into the pool's books, which weigh it.
  */
 static unsigned
-tree_facts(pid_t pid, int status)
+tree_facts(const struct pool *p, pid_t pid, int status)
 {
-	struct cg_counts	cc;
-	unsigned		facts = 0;
+	const struct pool_conf	*pc = arbiter_pool_conf(p);
+	struct cg_counts	 cc;
+	unsigned		 facts = 0;
 
 	cg_counts(pid, &cc);
 	if (cc.cc_oom_kill > 0 && WIFSIGNALED(status) &&
 	    WTERMSIG(status) == SIGKILL)
 		facts |= PF_OOM;
-	if (cc.cc_pids_max > 0)
+	/* pids.events counts a fork refused by any limit above too (the
+	   unit's TasksMax=): the pool's own only if it set one. */
+	if (cc.cc_pids_max > 0 && pc != NULL && pc->pc_limits.cl_tasks_max > 0)
 		facts |= PF_TASKS_MAX;
-	if (cg_populated(pid) || proc_group_alive(pid))
+	/* An OOM kill of the group leaves its tree dying, not left. */
+	if (!(facts & PF_OOM) && (cg_populated(pid) || proc_group_alive(pid)))
 		facts |= PF_LEFT_TREE;
 	return facts;
 }
@@ -446,11 +450,12 @@ tree_facts(pid_t pid, int status)
 static void
 end_tree(struct pool *p, pid_t pid, const struct pool_exit *pe)
 {
-	if ((pe->pe_facts & PF_LEFT_TREE) && kill_tree(p) && kill_whole(pid))
-		log_info("pool %s: worker (pid %ld) ended and left processes "
-		    "behind: SIGKILL to them (kill_mode = mixed)", p->p_name,
-		    (long)pid);
-	else if (pe->pe_facts & PF_LEFT_TREE)
+	if ((pe->pe_facts & PF_LEFT_TREE) && kill_tree(p)) {
+		if (kill_whole(pid))
+			log_info("pool %s: worker (pid %ld) ended and left "
+			    "processes behind: SIGKILL to them (kill_mode = "
+			    "mixed)", p->p_name, (long)pid);
+	} else if (pe->pe_facts & PF_LEFT_TREE)
 		log_info("pool %s: worker (pid %ld) ended; its descendants "
 		    "live on (kill_mode = process)", p->p_name, (long)pid);
 	if (pe->pe_facts & PF_TASKS_MAX)
@@ -465,7 +470,7 @@ reaped(struct pool *p, pid_t pid, int status, uint64_t now)
 {
 	struct pool_exit pe;
 
-	pool_exit_facts(p, pid, tree_facts(pid, status));
+	pool_exit_facts(p, pid, tree_facts(p, pid, status));
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 		pool_killed(p, pid);
 	(void)pool_reaped(p, pid, now, &pe);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "cgres.h"
@@ -90,8 +91,8 @@ listed(const char *text)
 	const char	*p = text;
 	size_t		n;
 
-	while (*(p += strspn(p, " \n")) != '\0') {
-		n = strcspn(p, " \n");
+	while (*(p += strspn(p, " ,\n")) != '\0') {
+		n = strcspn(p, " ,\n");
 		for (size_t i = 0; i < NCONTROLLERS; i++)
 			if (strlen(controllers[i].c_name) == n &&
 			    strncmp(p, controllers[i].c_name, n) == 0)
@@ -148,6 +149,44 @@ int
 cgres_disable(int dirfd, unsigned mask)
 {
 	return toggle(dirfd, mask, '-');
+}
+
+static const char *const ours_attr[] = { "trusted.poold.controllers",
+    "user.poold.controllers" };
+
+unsigned
+cgres_ours(int dirfd)
+{
+	char	buf[64];
+	ssize_t	n;
+
+	for (size_t i = 0; i < 2; i++) {
+		if ((n = fgetxattr(dirfd, ours_attr[i], buf, sizeof(buf) - 1)) >=
+		    0) {
+			buf[n] = '\0';
+			return listed(buf);
+		}
+	}
+	return 0;
+}
+
+void
+cgres_mark(int dirfd, unsigned mask)
+{
+	char buf[64];
+
+	if (mask == 0) {
+		for (size_t i = 0; i < 2; i++)
+			(void)fremovexattr(dirfd, ours_attr[i]);
+		return;
+	}
+	/* trusted.* needs CAP_SYS_ADMIN; a delegated cgroup's owner may
+	   set user.* (Linux 5.7).  Neither: the next poold cannot tell,
+	   and the controllers stay on. */
+	cgres_names(mask, buf, sizeof(buf));
+	for (size_t i = 0; i < 2; i++)
+		if (fsetxattr(dirfd, ours_attr[i], buf, strlen(buf), 0) == 0)
+			return;
 }
 
 const char *

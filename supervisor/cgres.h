@@ -68,6 +68,15 @@ int	 cgres_enable(int dirfd, unsigned mask);
 int	 cgres_disable(int dirfd, unsigned mask);
 /* The controllers of mask enabled for dirfd's children. */
 unsigned cgres_enabled(int dirfd);
+/*
+ * Which controllers poold turned on in dirfd's cgroup.subtree_control,
+ * any poold of any generation: recorded on the cgroup itself (an extended
+ * attribute, trusted.poold.controllers, else user.*), so that the last
+ * to leave turns them off again, whoever turned them on.  _ours() says
+ * (0 if none); _mark() records mask, 0 clears.
+ */
+unsigned cgres_ours(int dirfd);
+void	 cgres_mark(int dirfd, unsigned mask);
 /* Names of the controllers in mask ("memory, pids"), or "none". */
 const char *cgres_names(unsigned mask, char *buf, size_t len);
 

@@ -44,7 +44,6 @@ static size_t	 ncgs;
 static unsigned	 seq;
 static char	 prepared[CG_NAME_MAX];	/* between cg_prepare and _started */
 static unsigned	 ctl;		/* controllers on in workers' cgroups */
-static unsigned	 top_ours;	/* those we turned on in D ourselves */
 static char	 ctl_why[PATH_MAX + 96];	/* why some are not */
 static bool	 watch_high;	/* the cgroup prepared has a memory_high */
 static void	(*high_fn)(pid_t);
@@ -55,6 +54,8 @@ static struct ev_source	 events = { .es_fd = -1 };
 
 static int	leave(void);
 static void	watch(struct cg *, const char *, int *);
+static void	watch_pred(void);
+static void	pred_event(void);
 
 /* -- where we are ------------------------------------------------------------ */
 
@@ -255,6 +256,9 @@ say_none(const char *why)
 }
 
 static bool	 in_leaf;	/* we started in some poold's arbiter leaf */
+static char	 pred[PATH_MAX];	/* that poold's subtree, not ours */
+static int	 pred_wd = -1;	/* its cgroup.events watch */
+static pid_t	 also = -1;	/* to bring into our leaf (cg_also) */
 
 /* Where we are, decided: top and base, and whether base is ours already
    (an in-place upgrade kept it); -1 if no cgroup v2 hierarchy. */
@@ -291,6 +295,8 @@ locate(bool *adopt)
 			*adopt = of == getpid();
 			snprintf(top, sizeof(top), "%s", base);
 			up(top);
+			if (!*adopt)
+				snprintf(pred, sizeof(pred), "%s", base);
 		}
 	}
 	if (!*adopt && snprintf(base, sizeof(base), "%s/poold-%ld-%08x", top,
@@ -358,15 +364,17 @@ controllers(void)
 {
 	char		names[32];
 	unsigned	offered, had, missing;
-	int		topfd = open(top, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	int		topfd = open(top, O_DIRECTORY | O_RDONLY | O_CLOEXEC), e = 0;
 
 	offered = topfd == -1 ? 0 : cgres_controllers(topfd);
 	had = topfd == -1 ? 0 : cgres_enabled(topfd);
 	if ((offered & ~had) != 0 && cgres_enable(topfd, offered & ~had) == -1)
-		log_debug("cgroups: enabling controllers in %s: %s", top,
-		    strerror(errno));
+		e = errno;
 	if (topfd != -1) {
-		top_ours = cgres_enabled(topfd) & ~had;
+		/* Ours to turn off when the last poold leaves D. */
+		if ((cgres_enabled(topfd) & ~had) != 0)
+			cgres_mark(topfd, cgres_ours(topfd) |
+			    (cgres_enabled(topfd) & ~had));
 		(void)close(topfd);
 	}
 	(void)cgres_enable(basefd, cgres_controllers(basefd) &
@@ -380,7 +388,8 @@ controllers(void)
 		    "cgroup.controllers", names, top);
 	else
 		snprintf(ctl_why, sizeof(ctl_why), "%s cannot be enabled in "
-		    "%s: other processes are in it", names, top);
+		    "%s: %s", names, top, e == EBUSY ? "other processes are in "
+		    "it" : strerror(e));
 	log_info("cgroups: %s: %s", ctl_why, needs(missing));
 }
 
@@ -404,6 +413,12 @@ cg_init(bool wanted)
 		if ((mkdir(base, 0755) == -1 && errno != EEXIST))
 			return say_none("cannot make a cgroup here (no "
 			    "Delegate=yes?)");
+		/* Times set once are kept with the cgroup (else cgroupfs
+		   makes them up again whenever it reloads the inode), and
+		   from then on each cgroup made or removed in it moves its
+		   mtime: what stale() reads. */
+		if (utimensat(AT_FDCWD, base, NULL, 0) == -1)
+			log_warn("cgroups: %s", base);
 	}
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	if ((basefd = open(base, O_DIRECTORY | O_RDONLY | O_CLOEXEC)) == -1 ||
@@ -426,14 +441,28 @@ cg_init(bool wanted)
 			(void)rmdir(base);
 		return say_none("no cgroup.kill (Linux 5.14 or later has it)");
 	}
-	/* After an in-place upgrade they are on already. */
-	if (!adopt)
-		controllers();
-	else
-		ctl = cgres_enabled(basefd);
+	/* The -D first parent, still in D until it has reported the start:
+	   with it there, no controller could be turned on in D. */
+	if (also > 0) {
+		snprintf(pid, sizeof(pid), "%ld", (long)also);
+		if (cgres_put(basefd, ARBITER_LEAF "/cgroup.procs", pid) == -1)
+			log_debug("cgroups: moving pid %s: %s", pid,
+			    strerror(errno));
+	}
+	/* After an in-place upgrade they are on already, unless the program
+	   before did not turn them on. */
+	controllers();
+	if (pred[0] != '\0')
+		watch_pred();
 	log_info("cgroups: one per worker, under %s (controllers: %s)", base,
 	    cgres_names(ctl, names, sizeof(names)));
 	return true;
+}
+
+void
+cg_also(pid_t pid)
+{
+	also = pid;
 }
 
 bool
@@ -700,19 +729,22 @@ on_events(struct ev_source *ev, uint32_t what)
 				/* Lost which: look at them all. */
 				for (size_t i = 0; i < ncgs; i++)
 					memory_event(cgs[i].cg_mwd);
-			} else
+				if (pred_wd != -1)
+					pred_event();
+			} else if (ie->wd == pred_wd && pred_wd != -1)
+				pred_event();
+			else
 				memory_event(ie->wd);
 		}
 	}
 	sweep();
 }
 
-/* Be told when c's file name changes (cgroup.events: it becomes empty;
-   memory.events: it crosses memory.high); its watch at *wd. */
-static void
-watch(struct cg *c, const char *name, int *wd)
+/* An inotify watch of path's changes, in the loop; -1 if none. */
+static int
+add_watch(const char *path)
 {
-	char path[PATH_MAX + CG_NAME_MAX + 32];
+	int wd;
 
 	if (events.es_fd == -1) {
 		events.es_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -722,12 +754,60 @@ watch(struct cg *c, const char *name, int *wd)
 			if (events.es_fd != -1)
 				(void)close(events.es_fd);
 			events.es_fd = -1;
-			return;
+			return -1;
 		}
 	}
-	snprintf(path, sizeof(path), "%s/%s/%s", base, c->cg_name, name);
-	if ((*wd = inotify_add_watch(events.es_fd, path, IN_MODIFY)) == -1)
+	if ((wd = inotify_add_watch(events.es_fd, path, IN_MODIFY)) == -1)
 		log_warn("cgroups: watch %s", path);
+	return wd;
+}
+
+/* Be told when c's file name changes (cgroup.events: it becomes empty;
+   memory.events: it crosses memory.high); its watch at *wd. */
+static void
+watch(struct cg *c, const char *name, int *wd)
+{
+	char path[PATH_MAX + CG_NAME_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/%s/%s", base, c->cg_name, name);
+	*wd = add_watch(path);
+}
+
+/*
+ * The poold we started in the leaf of (a USR2 predecessor, or the new
+ * program a guardian replaced): once nothing of it is left, its subtree
+ * goes.  It cannot always remove it itself: with controllers on in D, a
+ * process may not move back there while our subtree uses them.
+ */
+static void
+pred_event(void)
+{
+	char	path[PATH_MAX + 32], ev[256];
+	bool	gone;
+
+	snprintf(path, sizeof(path), "%s/cgroup.events", pred);
+	if (cgres_get(AT_FDCWD, path, ev, sizeof(ev)) > 0) {
+		if (cgres_keyed(ev, "populated") != 0)
+			return;
+		gone = false;
+	} else
+		gone = errno == ENOENT;	/* its sentinel removed it */
+	if (pred_wd != -1 && events.es_fd != -1)
+		(void)inotify_rm_watch(events.es_fd, pred_wd);
+	pred_wd = -1;
+	if (!gone && remove_tree(pred) == 0)
+		log_info("cgroups: removed %s, our predecessor's", pred);
+	pred[0] = '\0';
+}
+
+static void
+watch_pred(void)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof(path), "%s/cgroup.events", pred);
+	if ((pred_wd = add_watch(path)) != -1)
+		pred_event();	/* it may be gone already */
 }
 
 void
@@ -775,8 +855,12 @@ each_worker_cg(void (*fn)(const char *))
 	int		 fd;
 
 	if (basefd == -1 || (fd = openat(basefd, ".", O_DIRECTORY |
-	    O_RDONLY | O_CLOEXEC)) == -1 || (d = fdopendir(fd)) == NULL)
+	    O_RDONLY | O_CLOEXEC)) == -1)
 		return;
+	if ((d = fdopendir(fd)) == NULL) {
+		(void)close(fd);
+		return;
+	}
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_type == DT_DIR && de->d_name[0] != '.' &&
 		    strcmp(de->d_name, ARBITER_LEAF) != 0 &&
@@ -852,21 +936,27 @@ static bool	 left;		/* cg_leave() is done */
 bool
 cg_leave(void)
 {
-	int topfd;
+	unsigned	ours;
+	int		topfd;
 
 	if (basefd == -1 || left)
 		return true;
 	if (leave() == 0)
 		return left = true;
-	/* D has controllers on, beside which no process may be.  Those we
-	   turned on go off again (refused while another poold's subtree,
-	   a USR2 successor's, uses them); those that were on stay. */
-	if (errno != EBUSY || top_ours == 0 ||
+	/* D has controllers on, beside which no process may be.  Those a
+	   poold turned on go off again (refused while another poold's
+	   subtree, a USR2 successor's, uses them: its last one to leave
+	   does it); those that were on before stay. */
+	if (errno != EBUSY ||
 	    (topfd = open(top, O_DIRECTORY | O_RDONLY | O_CLOEXEC)) == -1)
 		return false;
-	(void)cgres_disable(basefd, ctl);
-	if (cgres_disable(topfd, top_ours) == 0)
-		left = leave() == 0;
+	if ((ours = cgres_ours(topfd)) != 0) {
+		(void)cgres_disable(basefd, ctl);
+		if (cgres_disable(topfd, ours) == 0) {
+			cgres_mark(topfd, 0);
+			left = leave() == 0;
+		}
+	}
 	(void)close(topfd);
 	return left;
 }

@@ -38,6 +38,9 @@ void	 cg_sweep_stale(bool wanted);
 /* At the start of the arbiter's loop: make or adopt poold's subtree and
    move the arbiter into its leaf; false (said once) if there is none. */
 bool	 cg_init(bool wanted);
+/* Before cg_init: a process to bring into the arbiter's leaf with it (the
+   -D first parent, which waits in D until the start is reported). */
+void	 cg_also(pid_t);
 bool	 cg_enabled(void);
 /*
  * The controllers (CGR_*) the workers' cgroups have, and why some are

@@ -706,6 +706,9 @@ load_size(cfg_t *sec, const char *name, const struct pool_conf *pc,
 		return conf_fail(e, "pool %s: %s must be a size in bytes, "
 		    "with K, M, G or T for powers of 1024 (512M), or "
 		    "infinity, not \"%s\"", pc->pc_name, name, v);
+	if (*out == 0 && strcmp(v, "infinity") != 0)
+		return conf_fail(e, "pool %s: %s = %s: for no limit, write "
+		    "infinity", pc->pc_name, name, v);
 	/* A bare number is bytes, as systemd's: 512 means 512 bytes. */
 	if (*out > 0 && *out < CONF_MEMORY_MIN)
 		return conf_fail(e, "pool %s: %s = %s is %llu bytes, too "
@@ -738,11 +741,13 @@ load_limits(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 		return 0;
 	errno = 0;
 	l->cl_tasks_max = strtoull(t, &end, 10);
+	/* pids.max counts tasks, threads too, up to the kernel's pid
+	   limit. */
 	if (!isdigit((unsigned char)t[0]) || *end != '\0' || errno != 0 ||
-	    l->cl_tasks_max == 0)
+	    l->cl_tasks_max == 0 || l->cl_tasks_max > CONF_TASKS_MAX)
 		return conf_fail(e, "pool %s: tasks_max must be a number of "
-		    "processes (at least 1) or infinity, not \"%s\"",
-		    pc->pc_name, t);
+		    "tasks (processes and threads), 1-%d, or infinity, not "
+		    "\"%s\"", pc->pc_name, CONF_TASKS_MAX, t);
 	return 0;
 }
 

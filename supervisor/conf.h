@@ -26,6 +26,7 @@
 #define CONF_LIFETIME_LIMIT	(366 * 86400)	/* max_lifetime, s */
 #define CONF_MAX_RSS_LIMIT	(1 << 20)	/* max_rss, MiB: 1 TiB */
 #define CONF_MEMORY_MIN		(1 << 20)	/* memory_high, _max: 1M */
+#define CONF_TASKS_MAX		4194304		/* tasks_max: PID_MAX_LIMIT */
 #define CONF_REOPEN_DEFAULT	(-1)	/* reopen_signal unset: USR1 for
 					   built-in pools, none for exec */
 #define CTL_IDLE_DEFAULT_S	60

@@ -268,5 +268,15 @@ confcheck_world(const struct poold_conf *c, char *err, size_t len)
 		    check_app(c, pc, deadline, err, len) == -1)
 			return -1;
 	}
-	return confcheck_cgroups(c, err, len);
+	/* Which controllers there are depends on the cgroup this check
+	   runs in, a login shell's, say, not the service's: a warning,
+	   unless the file itself turned cgroups off, or this is an
+	   upgrade's probe, which runs where the new program will. */
+	if (confcheck_cgroups(c, err, len) == -1) {
+		if (probe || !c->c_cgroups)
+			return -1;
+		fprintf(stderr, "poold: warning: %s (as seen from the cgroup "
+		    "this check runs in; poold's own may differ)\n", err);
+	}
+	return 0;
 }

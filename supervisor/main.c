@@ -123,7 +123,7 @@ static int
 daemonize(const char *logfile)
 {
 	int	p[2];
-	pid_t	pid;
+	pid_t	pid, first = getpid();
 
 	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1)
 		return -1;
@@ -139,6 +139,7 @@ daemonize(const char *logfile)
 	if (pid > 0)
 		_exit(0);
 	daemon_ready_fd = p[1];
+	cg_also(first);
 	if (chdir("/") == -1 || null_fd(STDOUT_FILENO, O_WRONLY) == -1)
 		return -1;
 	if (logfile == NULL && null_fd(STDERR_FILENO, O_WRONLY) == -1)

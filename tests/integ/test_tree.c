@@ -355,7 +355,7 @@ status_cgroups(char *path, size_t len)
 	snprintf(path, len, "%s", p != NULL ? p : "");
 	memory = ctl != NULL && strstr(ctl, "memory") != NULL;
 	if (!memory)
-		cr_assert_not_null(json_object_get(cg, "missing"),
+		cr_assert(json_is_string(json_object_get(cg, "missing")),
 		    "no reason given for the missing memory controller");
 	json_decref(r);
 	return memory;
@@ -590,6 +590,27 @@ Test(tree, a_limit_without_cgroups_is_refused)
 	cr_assert(h_log_has(&pd, "pool main: tasks_max needs the pids "
 	    "controller in each worker's cgroup, which is not there: "
 	    "cgroups = false"));
+}
+
+/* --check-config judges the controllers from where it runs, which may
+   not be where poold will: a warning, exit 0. */
+Test(tree, check_config_warns_of_a_missing_controller)
+{
+	char		 conf[H_PATH_MAX];
+	const char	*args[] = { "--check-config", "-c", conf, NULL };
+	int		 status;
+
+	h_write_file(h_path(&pd, "limit.conf", conf, sizeof(conf)),
+	    "pool main {\n  listen = { \"127.0.0.1:1\" }\n  command = { "
+	    "\"/bin/true\" }\n  tasks_max = 16\n}\n");
+	status = h_run(&pd, args, H_WAIT_MS);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status 0x%x", status);
+	cr_assert(h_log_has(&pd, "configuration ok"));
+	if (!h_log_has(&pd, "poold: warning: pool main: tasks_max needs the "
+	    "pids controller"))
+		cr_assert(!h_log_has(&pd, "warning"), "the pids controller "
+		    "is there, and yet a warning");
 }
 
 /* A memory limit this hierarchy cannot hold: a reload that asks for it

@@ -1251,6 +1251,8 @@ Test(conf, cgroup_limits, .init = tmp_init, .fini = tmp_fini)
 		{ "memory_high = 1G\nmemory_max = 1G",
 		    "memory_high must be below memory_max" },
 		{ "tasks_max = 0", "tasks_max must be a number" },
+		{ "tasks_max = 4194305", "tasks_max must be a number" },
+		{ "memory_max = 0", "for no limit, write infinity" },
 		{ "tasks_max = 10K", "tasks_max must be a number" },
 		{ "tasks_max = \"\"", "tasks_max must be a number" },
 	};
