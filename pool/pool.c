@@ -314,10 +314,19 @@ check_health(struct pool *p, struct worker *w, uint64_t now,
 	if (p->p_lim.pl_ready_notify && !w->w_ready) {
 		if (now < w->w_boot_deadline)
 			return w->w_boot_deadline;
-		w->w_end = END_BOOT_TIMEOUT;
-		ops->signal(ops->arg, p, w, SIGKILL, end_text(w->w_end));
-		w->w_state = WS_KILLED;
-		return POOL_NEVER;
+		/*
+		 * As systemd does at TimeoutStartSec=: the stop signal first,
+		 * so that connections the worker accepted while booting are
+		 * served or closed, not reset; SIGKILL after a short grace.
+		 * The failed boot counts now, so that its slot waits out the
+		 * backoff rather than refilling while it stops.
+		 */
+		worker_stop(p, w, now, ops, END_BOOT_TIMEOUT);
+		if (w->w_deadline > now + POOL_BOOT_STOP_MS)
+			w->w_deadline = now + POOL_BOOT_STOP_MS;
+		if (!backoff_blocks(&p->p_backoff, now))
+			backoff_fail(&p->p_backoff, now);
+		return w->w_deadline;
 	}
 	if (w->w_trigger)
 		w->w_end = END_WATCHDOG_TRIGGER;

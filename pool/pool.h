@@ -25,6 +25,9 @@
 #define POOL_QUICK_STOP_MS	1000	/* INT/QUIT: SIGKILL after this */
 #define POOL_SLOTS_MAX		4096	/* the most workers a pool may have */
 #define POOL_ABORT_GRACE_MS	2000	/* after SIGABRT, SIGKILL */
+#define POOL_BOOT_STOP_MS	5000	/* after boot_timeout's stop signal,
+					   SIGKILL within this (or the pool's
+					   graceful_timeout, if shorter) */
 #define POOL_NOTE_MAX		128	/* bytes of a slot's last exit note */
 
 enum worker_state {

@@ -24,6 +24,7 @@
 #include "accesslog.h"
 #include "bounds.h"
 #include "conffile.h"
+#include "compat.h"
 #include "confhint.h"
 #include "http.h"
 #include "options.h"
@@ -376,6 +377,7 @@ static cfg_opt_t pool_opts[] = {
 	CFG_STR("memory_high", "infinity", CFGF_NONE),
 	CFG_STR("memory_max", "infinity", CFGF_NONE),
 	CFG_STR("tasks_max", "infinity", CFGF_NONE),
+	CFG_STR_LIST("compat", NULL, CFGF_NONE),
 	CFG_FLOAT("boot_timeout", CONF_DEFAULT_BOOT_TIMEOUT, CFGF_NONE),
 	CFG_INT("max_requests", 0, CFGF_NONE),
 	CFG_INT("max_requests_jitter", 0, CFGF_NONE),
@@ -751,6 +753,23 @@ load_limits(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	return 0;
 }
 
+/* compat = { "einhorn", ... }: the other launchers' variables. */
+static int
+load_compat(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
+{
+	const char	*name;
+	unsigned	 bit;
+
+	for (unsigned i = 0; i < cfg_size(sec, "compat"); i++) {
+		name = cfg_getnstr(sec, "compat", i);
+		if ((bit = compat_bit(name)) == 0)
+			return conf_fail(e, "pool %s: compat \"%s\": expected "
+			    "%s", pc->pc_name, name, compat_names());
+		pc->pc_compat |= bit;
+	}
+	return 0;
+}
+
 /*
  * Recycling (Gunicorn's max_requests, uWSGI's max-worker-lifetime and
  * reload-on-rss) and how many replacements boot at once.
@@ -849,7 +868,7 @@ pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	pc->pc_timeout_ms = get_ms(sec, "timeout");
 	pc->pc_graceful_ms = get_ms(sec, "graceful_timeout");
 	if (load_ready(sec, pc, e) == -1 || load_kill_mode(sec, pc, e) == -1 ||
-	    load_limits(sec, pc, e) == -1)
+	    load_limits(sec, pc, e) == -1 || load_compat(sec, pc, e) == -1)
 		return -1;
 	if (load_recycling(sec, pc, e) == -1 || load_scale(sec, pc, e) == -1)
 		return -1;
@@ -1354,6 +1373,9 @@ check_builtin_only(struct pool_conf *pc, struct conf_err *e)
 		return conf_fail(e, "pool %s: env is for exec workers; "
 		    "built-in workers run in poold's own environment",
 		    pc->pc_name);
+	if (pc->pc_compat != 0)
+		return conf_fail(e, "pool %s: compat is for exec workers",
+		    pc->pc_name);
 	return 0;
 }
 
@@ -1481,6 +1503,9 @@ check_env(const struct pool_conf *pc, struct conf_err *e)
 				    "sets this variable itself", pc->pc_name,
 				    *p);
 		}
+		if (compat_sets(pc->pc_compat, *p))
+			return conf_fail(e, "pool %s: env \"%s\": compat "
+			    "sets this variable", pc->pc_name, *p);
 	}
 	return 0;
 }

@@ -67,6 +67,7 @@ struct pool_conf {
 	bool		  pc_kill_tree;		/* kill_mode = mixed, not process */
 	bool		  pc_notify_all;	/* notify_access = all, not main */
 	struct cg_limits  pc_limits;	/* memory_high, memory_max, tasks_max */
+	unsigned	  pc_compat;	/* COMPAT_*: other launchers' variables */
 	unsigned	  pc_boot_timeout_ms;	/* boot_timeout */
 	unsigned	  pc_max_requests;
 	unsigned	  pc_max_requests_jitter;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "compat.h"
 #include "spawn.h"
 #include "scoreboard.h"
 #include "worker.h"
@@ -195,10 +196,14 @@ build_env(const struct spawn_req *r)
 		n++;
 	while (pc->pc_env && pc->pc_env[npool] != NULL)
 		npool++;
-	if ((env = calloc(n + npool + ENV_EXTRA, sizeof(*env))) == NULL)
+	if ((env = calloc(n + npool + ENV_EXTRA + compat_count(pc->pc_compat,
+	    r->sr_nfds), sizeof(*env))) == NULL)
 		child_fail("out of memory");
 	for (size_t i = 0; i < n; i++) {
-		if (!env_shadowed(environ[i], pc->pc_env))
+		/* What poold's own environment says for a launcher the pool
+		   imitates is not this pool's: that launcher's, if any. */
+		if (!env_shadowed(environ[i], pc->pc_env) &&
+		    !compat_sets(pc->pc_compat, environ[i]))
 			env[k++] = environ[i];
 	}
 	for (size_t i = 0; i < npool; i++)
@@ -215,6 +220,8 @@ build_env(const struct spawn_req *r)
 		    (unsigned long long)pc->pc_timeout_ms * 1000);
 		env[k++] = env_fmt("WATCHDOG_PID=%ld", (long)getpid());
 	}
+	if (compat_env(pc->pc_compat, r->sr_nfds, env, &k) == -1)
+		child_fail("out of memory");
 	env[k] = NULL;
 	return env;
 }

@@ -160,7 +160,8 @@ tests/fuzz/fuzz_notify: $(srcdir)/tests/fuzz/fuzz_notify.c \
 FUZZ_CONF_SRC = supervisor/conf.c supervisor/addr.c \
 	supervisor/options.c supervisor/log.c supervisor/signame.c \
 	proto/proto.c supervisor/bounds.c supervisor/conffile.c \
-	supervisor/confhint.c supervisor/cgres.c \
+	supervisor/confhint.c supervisor/cgres.c supervisor/compat.c \
+	supervisor/lsock.c \
 	pool/autoscale.c http/accesslog.c http/parse.c http/chunked.c
 tests/fuzz/fuzz_conf: $(srcdir)/tests/fuzz/fuzz_conf.c \
 		$(FUZZ_CONF_SRC:%=$(srcdir)/%)

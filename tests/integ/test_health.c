@@ -121,9 +121,25 @@ Test(health, libsystemd_sd_notify_works_unchanged)
 	cr_assert_eq(h_exits(&pd, "web", "watchdog"), 0);
 }
 
+/* As systemd at TimeoutStartSec=: the stop signal, which the worker may
+   handle (finish what it accepted, exit), and only then SIGKILL. */
 Test(health, not_ready_within_boot_timeout_is_a_failed_boot)
 {
 	start(1, "", "  ready = \"notify\"\n  boot_timeout = 0.3\n");
+	cr_assert(h_wait_exits(&pd, "web", "boot_timeout", 1, H_WAIT_MS),
+	    "never stopped");
+	assert_last_exit("exited with code 0");
+	cr_assert_geq(h_count(pd.pd_wlog, "term"), 1, "no SIGTERM first");
+}
+
+/* One that ignores the stop signal is killed after the grace. */
+Test(health, boot_timeout_kills_a_worker_that_ignores_the_stop_signal)
+{
+	port = h_free_port();
+	start_pool("  listen = { \"127.0.0.1:%d\" }\n  command = { \"%s\", "
+	    "\"--ignore-term\" }\n  workers = 1\n  graceful_timeout = 0.3\n"
+	    "  ready = \"notify\"\n  boot_timeout = 0.3\n", port,
+	    h_tworker_path());
 	cr_assert(h_wait_exits(&pd, "web", "boot_timeout", 1, H_WAIT_MS),
 	    "never killed");
 	assert_last_exit("SIGKILL");

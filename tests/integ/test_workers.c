@@ -61,6 +61,52 @@ Test(workers, each_listener_has_its_name)
 	field_is(report, "fdnames", "http:web:admin");
 }
 
+/* compat: the variables Einhorn, Server::Starter, Unicorn and Gunicorn
+   set, naming the same fds as LISTEN_FDS; none of them without it. */
+Test(workers, compat_sets_the_other_launchers_variables)
+{
+	static const char *const vars[] = { "EINHORN_FD_COUNT",
+	    "EINHORN_FD_0", "EINHORN_FD_1", "SERVER_STARTER_PORT",
+	    "UNICORN_FD", "GUNICORN_FD" };
+	char	 conf[H_PATH_MAX], sock[H_PATH_MAX], text[2048], want[512];
+	char	 report[H_REPORT_MAX], args[512] = "", key[64];
+	int	 port = h_free_port(), at = 0;
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		at += snprintf(args + at, sizeof(args) - (size_t)at,
+		    ", \"--env\", \"%s\"", vars[i]);
+	h_path(&pd, "s.sock", sock, sizeof(sock));
+	snprintf(text, sizeof(text), "pool web {\n  listen = { \"127.0.0.1:%d"
+	    "\", \"unix:%s\" }\n  command = { \"%s\"%s }\n  workers = 1\n"
+	    "  compat = { \"einhorn\", \"server_starter\", \"unicorn\", "
+	    "\"gunicorn\" }\n}\n", port, sock, h_tworker_path(), args);
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *argv[] = { "-c", conf, NULL };
+	h_start(&pd, argv, NULL);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0);
+	field_is(report, "env:EINHORN_FD_COUNT", "2");
+	field_is(report, "env:EINHORN_FD_0", "3");
+	field_is(report, "env:EINHORN_FD_1", "4");
+	snprintf(want, sizeof(want), "127.0.0.1:%d=3;%s=4", port, sock);
+	field_is(report, "env:SERVER_STARTER_PORT", want);
+	field_is(report, "env:UNICORN_FD", "3,4");
+	field_is(report, "env:GUNICORN_FD", "3,4");
+	h_teardown(&pd);
+	h_setup(&pd);
+	snprintf(text, sizeof(text), "pool web {\n  listen = { \"127.0.0.1:%d"
+	    "\" }\n  command = { \"%s\"%s }\n  workers = 1\n}\n", port,
+	    h_tworker_path(), args);
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	h_start(&pd, argv, NULL);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0);
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		snprintf(key, sizeof(key), "env:%s", vars[i]);
+		field_is(report, key, "-");
+	}
+}
+
 /* -- the notify socket --------------------------------------------------- */
 
 /* The NOTIFY_SOCKET a tworker of this config reports, run by p. */

@@ -17,6 +17,7 @@
 
 #include "bounds.h"
 #include "conf.h"
+#include "compat.h"
 #include "conffile.h"
 #include "options.h"
 
@@ -1287,6 +1288,33 @@ Test(conf, cgroup_limits, .init = tmp_init, .fini = tmp_fini)
 		assert_has(err, bad[i].err);
 		assert_has(err, "pool a");
 	}
+}
+
+/* compat: the launchers it knows, for exec pools, and an env that would
+   say otherwise is refused. */
+Test(conf, compat_launchers, .init = tmp_init, .fini = tmp_fini)
+{
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "";
+	const char		*path;
+
+	path = tmp_file("c.conf", "pool a {\n" OK_POOL "compat = { "
+	    "\"einhorn\", \"gunicorn\" }\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_compat, COMPAT_EINHORN | COMPAT_GUNICORN);
+	config_free(&c);
+	path = tmp_file("c.conf", "pool a {\n" OK_POOL "compat = { "
+	    "\"uwsgi\" }\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), -1);
+	assert_has(err, "compat \"uwsgi\": expected einhorn, server_starter");
+	path = tmp_file("c.conf", "pool a {\n" OK_POOL "compat = { "
+	    "\"unicorn\" }\nenv = { \"UNICORN_FD=9\" }\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), -1);
+	assert_has(err, "compat sets this variable");
+	path = tmp_file("c.conf", "pool a {\nlisten = { \"127.0.0.1:1\" }\n"
+	    "worker = sync\ncompat = { \"einhorn\" }\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), -1);
+	assert_has(err, "compat is for exec workers");
 }
 
 /* Options exec pools cannot honour are refused, not ignored. */

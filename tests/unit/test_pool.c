@@ -1117,13 +1117,40 @@ Test(pool, not_ready_in_time_is_killed_as_a_failed_boot, .fini = teardown)
 	w = pid_in(0);
 	reconcile(BOOT_TIMEOUT_MS - 1);
 	cr_assert_eq(n_signals(0), 0);
+	/* The stop signal first, as systemd at TimeoutStartSec=. */
 	reconcile(BOOT_TIMEOUT_MS);
 	cr_assert_not_null(signal_to(w));
-	cr_assert_eq(signal_to(w)->sig, SIGKILL);
+	cr_assert_eq(signal_to(w)->sig, LIM.pl_stop_signal);
 	cr_assert_str_eq(signal_to(w)->why, "not ready within boot_timeout");
-	pe = reap(w, BOOT_TIMEOUT_MS + 5);
+	/* Its slot waits for the backoff, not for its end. */
+	cr_assert_eq(n_spawns(), 0);
+	/* Then SIGKILL, after min(graceful_timeout, POOL_BOOT_STOP_MS). */
+	reconcile(BOOT_TIMEOUT_MS + POOL_BOOT_STOP_MS - 1);
+	cr_assert_null(signal_to(w));
+	reconcile(BOOT_TIMEOUT_MS + POOL_BOOT_STOP_MS);
+	cr_assert_not_null(signal_to(w));
+	cr_assert_eq(signal_to(w)->sig, SIGKILL);
+	pe = reap(w, BOOT_TIMEOUT_MS + POOL_BOOT_STOP_MS + 5);
 	cr_assert_eq(pe.pe_kind, EXIT_FAILED_BOOT);
-	cr_assert_gt(pe.pe_backoff_ms, 0);
+	cr_assert_eq(pe.pe_end, END_BOOT_TIMEOUT);
+}
+
+Test(pool, a_boot_timeout_grace_is_at_most_graceful_timeout,
+    .fini = teardown)
+{
+	pid_t w;
+
+	setup(1);
+	LIM.pl_ready_notify = true;
+	LIM.pl_boot_timeout_ms = 3000;
+	LIM.pl_graceful_ms = 500;
+	reload(&LIM, 1);
+	reconcile(0);
+	w = pid_in(0);
+	cr_assert_eq(reconcile(3000), 3500);
+	cr_assert_eq(signal_to(w)->sig, LIM.pl_stop_signal);
+	reconcile(3500);
+	cr_assert_eq(signal_to(w)->sig, SIGKILL);
 }
 
 Test(pool, dying_before_ready_is_a_failed_boot_at_any_age, .fini = teardown)
@@ -1681,7 +1708,7 @@ Test(pool, end_boot_timeout, .fini = teardown)
 	reconcile(0);
 	w = pid_in(0);
 	reconcile(3000);
-	cr_assert_eq(signal_to(w)->sig, SIGKILL);
+	cr_assert_eq(signal_to(w)->sig, LIM.pl_stop_signal);
 	cr_assert_eq(reap(w, 3001).pe_end, END_BOOT_TIMEOUT);
 	cr_assert_eq(end_kind(END_BOOT_TIMEOUT), EXIT_FAILED_BOOT);
 }

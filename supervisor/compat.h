@@ -1,0 +1,36 @@
+/*
+ * The other pre-fork launchers' ways of handing sockets over, for
+ * programs written for them (a pool's `compat`): each is the variables
+ * that launcher sets, next to LISTEN_FDS, naming the same fds 3, 4, ...
+ *
+ *   einhorn         EINHORN_FD_COUNT=N, EINHORN_FD_0=3, EINHORN_FD_1=4...
+ *   server_starter  SERVER_STARTER_PORT=127.0.0.1:8000=3;/run/a.sock=4
+ *   unicorn         UNICORN_FD=3,4
+ *   gunicorn        GUNICORN_FD=3,4
+ */
+#ifndef POOLD_COMPAT_H
+#define POOLD_COMPAT_H
+
+#include <stddef.h>
+
+#define COMPAT_EINHORN		0x1
+#define COMPAT_SERVER_STARTER	0x2
+#define COMPAT_UNICORN		0x4
+#define COMPAT_GUNICORN		0x8
+
+/* The bit of a launcher's name; 0 if there is none of that name. */
+unsigned	 compat_bit(const char *name);
+/* "einhorn, server_starter, unicorn, gunicorn", for messages. */
+const char	*compat_names(void);
+/* Whether NAME=... in a pool's env would be a variable mask sets. */
+int		 compat_sets(unsigned mask, const char *assignment);
+/* Entries compat_env() adds for nfds sockets, at most. */
+size_t		 compat_count(unsigned mask, size_t nfds);
+/*
+ * In a worker about to exec, its fds 3.. being the sockets: append the
+ * variables of mask to env at *k (room for compat_count() of them).
+ * 0, or -1 if out of memory.
+ */
+int		 compat_env(unsigned mask, size_t nfds, char **env, size_t *k);
+
+#endif
