@@ -29,6 +29,7 @@
 #include "cgroup.h"
 #include "confcheck.h"
 #include "guardian.h"
+#include "readyfd.h"
 #include "sentinel.h"
 #include "loop.h"
 #include "listeners.h"
@@ -262,16 +263,21 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 		.sr_group = rt->pr_group,
 		.sr_notify = notify_address(),
 		.sr_cgroup = -1,
+		.sr_ready_fd = -1,
 	};
 	pid_t			 pid;
+	int			 rd = -1;
 
 	if (rt->pr_conf == NULL)
 		return -1;	/* removed by a reload: never respawned */
 	/* Built-in workers report on the scoreboard; exec'd ones cannot. */
 	r.sr_board = rt->pr_conf->pc_class == WC_EXEC ? -1 : sb_alloc();
 	r.sr_cgroup = cg_prepare(p->p_name, slot, &rt->pr_conf->pc_limits);
+	if (rt->pr_conf->pc_ready_fd != -1)
+		rd = readyfd_open(&r.sr_ready_fd);
 	pid = spawn_worker(&r);
 	cg_started(r.sr_cgroup, pid);
+	readyfd_started(rd, r.sr_ready_fd, pid);
 	if (pid == -1)
 		sb_release(r.sr_board);
 	else {
@@ -474,6 +480,7 @@ reaped(struct pool *p, pid_t pid, int status, uint64_t now)
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 		pool_killed(p, pid);
 	(void)pool_reaped(p, pid, now, &pe);
+	readyfd_ended(pid);
 	log_exit(p, pid, status, &pe);
 	end_tree(p, pid, &pe);
 	sentinel_remove(pid);
@@ -808,6 +815,15 @@ recycle_asked(struct pool *p, struct worker *w, enum notify_recycle why)
 }
 
 static int	notified_by(pid_t, const struct notify_msg *, bool);
+
+/* ready = fd: pid wrote its newline, which is READY=1 by another way. */
+static void
+ready_by_fd(pid_t pid)
+{
+	const struct notify_msg m = { .nm_flags = NM_READY };
+
+	(void)notified_by(pid, &m, false);
+}
 
 /*
  * The worker whose tree pid is in (its cgroup, else its process group),
@@ -1257,6 +1273,7 @@ arbiter_run(void)
 		cg_adopt_rest();
 	}
 	cg_on_memory_high(over_memory_high);
+	readyfd_init(ready_by_fd);
 	/* A limit asked for and impossible here is a configuration error,
 	   as nginx treats a directive its build lacks. */
 	if (confcheck_cgroups(&arb.a_conf, err, sizeof(err)) == -1) {

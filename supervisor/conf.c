@@ -372,6 +372,7 @@ static cfg_opt_t pool_opts[] = {
 	CFG_FLOAT("timeout", 0, CFGF_NONE),
 	CFG_FLOAT("graceful_timeout", CONF_DEFAULT_GRACEFUL, CFGF_NONE),
 	CFG_STR("ready", "started", CFGF_NONE),
+	CFG_INT("notification_fd", -1, CFGF_NONE),
 	CFG_STR("kill_mode", "mixed", CFGF_NONE),
 	CFG_STR("notify_access", "main", CFGF_NONE),
 	CFG_STR("memory_high", "infinity", CFGF_NONE),
@@ -656,13 +657,28 @@ http_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 static int
 load_ready(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 {
-	const char *r = cfg_getstr(sec, "ready");
+	const char	*r = cfg_getstr(sec, "ready");
+	long		 fd = cfg_getint(sec, "notification_fd");
 
+	pc->pc_ready_fd = -1;
 	if (strcmp(r, "notify") == 0)
 		pc->pc_ready_notify = true;
-	else if (strcmp(r, "started") != 0)
-		return conf_fail(e, "pool %s: ready must be started or notify, "
-		    "not \"%s\"", pc->pc_name, r);
+	else if (strcmp(r, "fd") == 0) {
+		/* s6's protocol: a newline on notification_fd.  Ready as
+		   with notify, and boot_timeout alike. */
+		pc->pc_ready_notify = true;
+		if (fd < 3 + (long)pc->pc_nlisten || fd > CONF_READY_FD_MAX)
+			return conf_fail(e, "pool %s: ready = fd needs "
+			    "notification_fd, %zu-%d: above the listening "
+			    "sockets at 3..%zu", pc->pc_name, 3 + pc->pc_nlisten,
+			    CONF_READY_FD_MAX, 2 + pc->pc_nlisten);
+		pc->pc_ready_fd = (int)fd;
+	} else if (strcmp(r, "started") != 0)
+		return conf_fail(e, "pool %s: ready must be started, notify or "
+		    "fd, not \"%s\"", pc->pc_name, r);
+	if (fd != -1 && pc->pc_ready_fd == -1)
+		return conf_fail(e, "pool %s: notification_fd is for ready = "
+		    "fd", pc->pc_name);
 	pc->pc_boot_timeout_ms = get_ms(sec, "boot_timeout");
 	return 0;
 }

@@ -27,6 +27,7 @@
 #define CONF_MAX_RSS_LIMIT	(1 << 20)	/* max_rss, MiB: 1 TiB */
 #define CONF_MEMORY_MIN		(1 << 20)	/* memory_high, _max: 1M */
 #define CONF_TASKS_MAX		4194304		/* tasks_max: PID_MAX_LIMIT */
+#define CONF_READY_FD_MAX	1023		/* notification_fd */
 #define CONF_REOPEN_DEFAULT	(-1)	/* reopen_signal unset: USR1 for
 					   built-in pools, none for exec */
 #define CTL_IDLE_DEFAULT_S	60
@@ -63,7 +64,9 @@ struct pool_conf {
 	int		  pc_reopen_signal;	/* on USR1; 0: none */
 	unsigned	  pc_timeout_ms;	/* 0: none */
 	unsigned	  pc_graceful_ms;
-	bool		  pc_ready_notify;	/* ready = notify */
+	bool		  pc_ready_notify;	/* ready = notify, or fd */
+	int		  pc_ready_fd;		/* ready = fd: notification_fd;
+						   else -1 */
 	bool		  pc_kill_tree;		/* kill_mode = mixed, not process */
 	bool		  pc_notify_all;	/* notify_access = all, not main */
 	struct cg_limits  pc_limits;	/* memory_high, memory_max, tasks_max */

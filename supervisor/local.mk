@@ -16,6 +16,7 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/cgroup.c supervisor/cgroup.h \
 	supervisor/cgres.c supervisor/cgres.h \
 	supervisor/compat.c supervisor/compat.h \
+	supervisor/readyfd.c supervisor/readyfd.h \
 	supervisor/lsock.c supervisor/lsock.h \
 	supervisor/listeners.c supervisor/listeners.h \
 	supervisor/log.c supervisor/log.h \

@@ -75,48 +75,71 @@ spawn_reset_signals(void)
 		child_fail("sigprocmask");
 }
 
+/* Close fds lo..hi (hi -1: all above lo). */
 static void
-close_from(int lowfd)
+close_between(int lo, int hi)
 {
 #ifdef HAVE_CLOSE_RANGE
-	if (close_range((unsigned)lowfd, ~0U, 0) == 0)
+	if (close_range((unsigned)lo, hi == -1 ? ~0U : (unsigned)hi, 0) == 0)
 		return;
 #endif
 	/* Old kernels: every fd up to the limit; slow but certain. */
-	long max = sysconf(_SC_OPEN_MAX);
-	for (long fd = lowfd; fd < max; fd++)
+	long max = hi == -1 ? sysconf(_SC_OPEN_MAX) : hi + 1L;
+	for (long fd = lo; fd < max; fd++)
 		(void)close((int)fd);
 }
 
 /*
- * Listeners to 3, 4, ... in config order, nothing else above stderr.
- * Copies go above the target range first, so that a listener already
- * sitting at, say, fd 4 is not overwritten before it is moved.
+ * Listeners to 3, 4, ... in config order, and extra (if not -1) to
+ * extra_at above them; nothing else above stderr.  Copies go above both
+ * target ranges first, so that a listener already sitting at, say, fd 4
+ * is not overwritten before it is moved.
  */
 static void
-place_fds(const struct spawn_req *r)
+place(const int *fds, size_t n, int extra, int extra_at)
 {
-	spawn_place_fds(r->sr_fds, r->sr_nfds);
-}
-
-void
-spawn_place_fds(const int *fds, size_t n)
-{
-	int	top = 3 + (int)n;
-	int	tmp[SPAWN_FDS_MAX];
+	int	top = 3 + (int)n, hi = extra != -1 && extra_at >= top ?
+		    extra_at + 1 : top;
+	int	tmp[SPAWN_FDS_MAX], xtmp = -1;
 
 	if (n > SPAWN_FDS_MAX)
 		child_fail("too many listeners: %zu", n);
 	for (size_t i = 0; i < n; i++) {
-		if ((tmp[i] = fcntl(fds[i], F_DUPFD, top)) == -1)
+		if ((tmp[i] = fcntl(fds[i], F_DUPFD, hi)) == -1)
 			child_fail("fcntl(F_DUPFD)");
 	}
+	if (extra != -1 && (xtmp = fcntl(extra, F_DUPFD, hi)) == -1)
+		child_fail("fcntl(F_DUPFD)");
 	for (size_t i = 0; i < n; i++) {
 		/* dup2 onto a different fd always clears FD_CLOEXEC. */
 		if (dup2(tmp[i], 3 + (int)i) == -1)
 			child_fail("dup2");
 	}
-	close_from(top);
+	if (xtmp != -1 && dup2(xtmp, extra_at) == -1)
+		child_fail("dup2");
+	if (xtmp != -1 && extra_at > top)
+		close_between(top, extra_at - 1);
+	close_between(hi, -1);
+}
+
+static void
+place_fds(const struct spawn_req *r)
+{
+	int at = r->sr_conf->pc_ready_fd;
+
+	/* ready = fd: the pipe at notification_fd, above the listeners
+	   (conf.c checks the file's; systemd's may be more). */
+	if (r->sr_ready_fd != -1 && at < 3 + (int)r->sr_nfds)
+		child_fail("pool %s: notification_fd %d is among the %zu "
+		    "listening sockets at 3..", r->sr_conf->pc_name, at,
+		    r->sr_nfds);
+	place(r->sr_fds, r->sr_nfds, r->sr_ready_fd, at);
+}
+
+void
+spawn_place_fds(const int *fds, size_t n)
+{
+	place(fds, n, -1, -1);
 }
 
 void

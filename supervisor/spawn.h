@@ -23,6 +23,8 @@ struct spawn_req {
 	int			 sr_group;	/* the pool's, or -1 */
 	const char		*sr_notify;	/* NOTIFY_SOCKET, or NULL */
 	int			 sr_cgroup;	/* its cgroup's directory, or -1 */
+	int			 sr_ready_fd;	/* ready = fd: the pipe's write
+						   end, or -1 */
 };
 
 /* Fork a worker; its pid in the parent, -1 (logged) if fork failed. */

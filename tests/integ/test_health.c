@@ -132,6 +132,35 @@ Test(health, not_ready_within_boot_timeout_is_a_failed_boot)
 	cr_assert_geq(h_count(pd.pd_wlog, "term"), 1, "no SIGTERM first");
 }
 
+/*
+ * ready = fd, s6's protocol: the worker writes a newline to its
+ * notification_fd.  The pipe is there and nothing else is: the fds are
+ * 0-2, the listener at 3 and the pipe at 5 (4 closed).
+ */
+Test(health, ready_fd_takes_a_newline)
+{
+	char report[H_REPORT_MAX], cmd[512];
+
+	port = h_free_port();
+	snprintf(cmd, sizeof(cmd), "echo >&5; exec %s", h_tworker_path());
+	start_pool("  listen = { \"127.0.0.1:%d\" }\n  command = { \"/bin/sh\","
+	    " \"-c\", \"%s\" }\n  workers = 1\n  ready = \"fd\"\n"
+	    "  notification_fd = 5\n  boot_timeout = 5\n", port, cmd);
+	cr_assert(h_wait_ready(&pd, 1, H_WAIT_MS), "the newline did not count");
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0);
+	cr_assert_not_null(strstr(report, " fds=0,1,2,3,5 "), "%s", report);
+}
+
+/* Without the newline, boot_timeout applies as with notify. */
+Test(health, ready_fd_without_a_newline_times_out)
+{
+	port = h_free_port();
+	start_pool("  listen = { \"127.0.0.1:%d\" }\n  command = { \"%s\" }\n"
+	    "  workers = 1\n  ready = \"fd\"\n  notification_fd = 4\n"
+	    "  boot_timeout = 0.3\n", port, h_tworker_path());
+	cr_assert(h_wait_exits(&pd, "web", "boot_timeout", 1, H_WAIT_MS));
+}
+
 /* One that ignores the stop signal is killed after the grace. */
 Test(health, boot_timeout_kills_a_worker_that_ignores_the_stop_signal)
 {

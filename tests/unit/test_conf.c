@@ -598,7 +598,7 @@ ParameterizedTestParameters(conf, rejects_file)
 		    "pool a: max_lifetime_jitter = -1: must be seconds, "
 		    "0-31622400", 4, true },
 		{ "pool a {\n" OK_POOL "ready = \"soon\"\n}\n",
-		    "pool a: ready must be started or notify, not \"soon\"", 0,
+		    "pool a: ready must be started, notify or fd, not \"soon\"", 0,
 		    false },
 		{ "pool a {\n" OK_POOL "boot_timeout = 0\n}\n",
 		    "pool a: boot_timeout = 0: must be seconds, 0.001-86400", 4,
@@ -1315,6 +1315,44 @@ Test(conf, compat_launchers, .init = tmp_init, .fini = tmp_fini)
 	    "worker = sync\ncompat = { \"einhorn\" }\n}\n");
 	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), -1);
 	assert_has(err, "compat is for exec workers");
+}
+
+/* ready = fd: s6's protocol, on a notification_fd above the listeners. */
+Test(conf, ready_fd_and_its_notification_fd, .init = tmp_init,
+    .fini = tmp_fini)
+{
+	static const struct {
+		const char	*text, *err;
+	} bad[] = {
+		{ "ready = \"fd\"", "ready = fd needs notification_fd" },
+		{ "ready = \"fd\"\nnotification_fd = 3",
+		    "needs notification_fd, 4-1023" },
+		{ "ready = \"fd\"\nnotification_fd = 1024",
+		    "needs notification_fd" },
+		{ "notification_fd = 5", "notification_fd is for ready = fd" },
+		{ "ready = \"pipe\"", "ready must be started, notify or fd" },
+	};
+	struct poold_conf	c;
+	char			err[CONF_ERR_MAX] = "", text[256];
+	const char		*path;
+
+	path = tmp_file("f.conf", "pool a {\n" OK_POOL "ready = \"fd\"\n"
+	    "notification_fd = 7\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_ready_fd, 7);
+	cr_assert(c.c_pools[0].pc_ready_notify);
+	config_free(&c);
+	cr_assert_eq(load(ARGV("--", "true", NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_pools[0].pc_ready_fd, -1);
+	config_free(&c);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "pool a {\n" OK_POOL "%s\n}\n",
+		    bad[i].text);
+		path = tmp_file("b.conf", text);
+		cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), -1,
+		    "accepted: %s", bad[i].text);
+		assert_has(err, bad[i].err);
+	}
 }
 
 /* Options exec pools cannot honour are refused, not ignored. */

@@ -1,0 +1,131 @@
+/* s6's readiness protocol (readyfd.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "loop.h"
+#include "readyfd.h"
+
+#define READYFD_MAX	65536	/* pipes watched at once, at most */
+
+struct rfd {
+	struct ev_source	 r_ev;	/* first: the loop hands it back */
+	pid_t			 r_pid;
+};
+
+static struct rfd	**rfds;
+static size_t		  nrfds;
+static void		(*tell)(pid_t);
+
+void
+readyfd_init(void (*ready)(pid_t))
+{
+	tell = ready;
+}
+
+int
+readyfd_open(int *wr)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1) {
+		log_warn("ready = fd: pipe");
+		return -1;
+	}
+	*wr = p[1];
+	return p[0];
+}
+
+static void
+drop(size_t i)
+{
+	struct rfd *r = rfds[i];
+
+	ev_unwatch(&r->r_ev);
+	(void)close(r->r_ev.es_fd);
+	free(r);
+	rfds[i] = rfds[--nrfds];
+}
+
+static size_t
+index_of(const struct rfd *r)
+{
+	size_t i;
+
+	for (i = 0; i < nrfds && rfds[i] != r; i++)
+		;
+	return i;
+}
+
+/*
+ * A newline anywhere is readiness, as s6-supervise reads it; anything
+ * before it is ignored.  After it, or at the end of the pipe (the worker
+ * closed it, or died), the pipe has nothing more to say.
+ */
+static void
+on_readable(struct ev_source *ev, uint32_t what)
+{
+	struct rfd	*r = (struct rfd *)ev;
+	char		 buf[256];
+	ssize_t		 n;
+	pid_t		 pid = r->r_pid;
+
+	(void)what;
+	while ((n = read(ev->es_fd, buf, sizeof(buf))) > 0) {
+		if (memchr(buf, '\n', (size_t)n) != NULL) {
+			drop(index_of(r));
+			if (tell != NULL)
+				tell(pid);
+			return;
+		}
+	}
+	if (n == 0 || (errno != EAGAIN && errno != EINTR))
+		drop(index_of(r));
+}
+
+void
+readyfd_started(int rd, int wr, pid_t pid)
+{
+	struct rfd	*r = NULL, **grown;
+
+	if (wr != -1)
+		(void)close(wr);
+	if (rd == -1)
+		return;
+	if (pid <= 0 || nrfds == READYFD_MAX ||
+	    (grown = realloc(rfds, (nrfds + 1) * sizeof(*rfds))) == NULL ||
+	    (r = calloc(1, sizeof(*r))) == NULL) {
+		if (pid > 0)
+			log_warnx("ready = fd: cannot watch worker %ld's pipe; "
+			    "it will never be ready", (long)pid);
+		(void)close(rd);
+		return;
+	}
+	rfds = grown;
+	r->r_ev.es_fd = rd;
+	r->r_ev.es_fn = on_readable;
+	r->r_pid = pid;
+	if (ev_watch(&r->r_ev, EPOLLIN) == -1) {
+		log_warn("ready = fd: watch");
+		(void)close(rd);
+		free(r);
+		return;
+	}
+	rfds[nrfds++] = r;
+}
+
+void
+readyfd_ended(pid_t pid)
+{
+	for (size_t i = 0; i < nrfds; i++)
+		if (rfds[i]->r_pid == pid) {
+			drop(i);
+			return;
+		}
+}

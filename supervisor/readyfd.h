@@ -1,0 +1,23 @@
+/*
+ * s6's readiness protocol (ready = "fd"): each worker of such a pool gets
+ * the write end of a pipe at its pool's notification_fd, and is ready
+ * when it writes a newline there.  The arbiter holds the read ends, one
+ * per worker not yet ready, in its loop.
+ */
+#ifndef POOLD_READYFD_H
+#define POOLD_READYFD_H
+
+#include <sys/types.h>
+
+/* Who to tell that pid wrote its newline. */
+void	 readyfd_init(void (*ready)(pid_t));
+/* Before a worker's fork: a pipe; its read end, with the write end at
+   *wr (both close-on-exec), or -1 (logged). */
+int	 readyfd_open(int *wr);
+/* After the fork: the write end closed here; the read end watched for
+   pid, or closed if the fork failed (pid -1). */
+void	 readyfd_started(int rd, int wr, pid_t pid);
+/* pid is gone: its read end, if still open, goes. */
+void	 readyfd_ended(pid_t pid);
+
+#endif
