@@ -1,0 +1,251 @@
+/*
+ * Programs no part of poold wrote, as Debian 12 ships them, each an exec
+ * pool of three workers: lighttpd (server.systemd-socket-activation),
+ * Gunicorn (its own master and a worker, taking LISTEN_FDS) and uvicorn
+ * (--fd 3).  Each must serve from all three workers, go through a rolling
+ * restart under load without a failed request, and leave nothing behind
+ * on TERM.  The README's test command installs them; elsewhere each test
+ * says what is missing and skips.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "hjson.h"
+#include "loadgen.h"
+
+#define PROGRAM_BOOT_MS	20000	/* Python programs start slowly */
+#define DESC_MAX	256
+
+static struct poold	pd;
+static int		port;
+
+static void setup(void) { h_setup(&pd); }
+static void teardown(void) { h_teardown(&pd); }
+
+TestSuite(programs, .init = setup, .fini = teardown, .timeout = 90);
+
+/* A WSGI and an ASGI app that answer with their process's pid. */
+static const char app_py[] =
+    "import os\n"
+    "def wsgi(environ, start_response):\n"
+    "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+    "    return [b'pid=%d\\n' % os.getpid()]\n"
+    "async def asgi(scope, receive, send):\n"
+    "    if scope['type'] != 'http':\n"
+    "        return\n"
+    "    await send({'type': 'http.response.start', 'status': 200,\n"
+    "        'headers': [(b'content-type', b'text/plain')]})\n"
+    "    await send({'type': 'http.response.body',\n"
+    "        'body': b'pid=%d\\n' % os.getpid()})\n";
+
+/* Whether the system's python3 has module (the pyenv one on a developer's
+   machine may not: Debian's packages are the system's). */
+static bool
+have_module(const char *module)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 -c 'import %s' "
+	    ">/dev/null 2>&1", module);
+	return access("/usr/bin/python3", X_OK) == 0 && system(cmd) == 0;
+}
+
+/* The pool, three workers of command (a config list's inside). */
+static void
+start_program(const char *command)
+{
+	h_start_conf(&pd, "pool main {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { %s }\n  workers = 3\n  graceful_timeout = 10\n}\n",
+	    port, command);
+	cr_assert(h_wait_ready(&pd, 3, PROGRAM_BOOT_MS), "3 workers not ready");
+}
+
+/* GET / over HTTP/1.0: 0 if the answer is a whole 200 (whichever HTTP
+   version the program answers with), into buf. */
+static int
+get(char *buf, size_t len)
+{
+	static const char	req[] = "GET / HTTP/1.0\r\n\r\n";
+	bool			closed;
+	int			fd;
+
+	buf[0] = '\0';
+	if ((fd = h_tcp_connect(port)) == -1)
+		return -1;
+	if (h_send(fd, req, sizeof(req) - 1) == -1) {
+		close(fd);
+		return -1;
+	}
+	h_recv(fd, buf, len, NULL, 0, H_WAIT_MS, &closed);
+	close(fd);
+	return closed && strncmp(buf, "HTTP/1.", 7) == 0 &&
+	    strncmp(buf + 8, " 200 ", 5) == 0 ? 0 : -1;
+}
+
+/* Requests until n different pids have answered "pid=N". */
+static void
+all_serve(int n)
+{
+	char	buf[4096];
+	long	seen[8];
+	int	nseen = 0;
+
+	for (long t0 = h_now_ms(); nseen < n; ) {
+		cr_assert_lt(h_now_ms() - t0, PROGRAM_BOOT_MS, "%d of %d "
+		    "workers seen serving", nseen, n);
+		const char	*at;
+		long		 pid;
+		bool		 known = false;
+
+		if (get(buf, sizeof(buf)) != 0 ||
+		    (at = strstr(buf, "pid=")) == NULL) {
+			usleep(20000);
+			continue;
+		}
+		pid = strtol(at + 4, NULL, 10);
+		for (int i = 0; i < nseen; i++)
+			known |= seen[i] == pid;
+		if (!known && nseen < 8)
+			seen[nseen++] = pid;
+	}
+}
+
+/* poolctl restart under load: every worker replaced, no request lost. */
+static void
+restart_under_load(void)
+{
+	struct loadgen	lg;
+	char		reply[H_REPORT_MAX], d[1024];
+
+	lg_start(&lg, port, 8, h_rate(&pd), LG_HTTP);
+	usleep(200000);		/* the load, before the restart */
+	cr_assert_eq(h_ctl(&pd, "restart main", reply, sizeof(reply)), 0);
+	cr_assert(h_wait_exits(&pd, "main", "restart", 3, PROGRAM_BOOT_MS),
+	    "the restart did not finish");
+	lg_stop(&lg);
+	cr_assert_eq(lg_failures(&lg), 0, "%s", lg_describe(&lg, d,
+	    sizeof(d)));
+	cr_assert_gt(lg.lg_ok, 0, "no load: %s", lg_describe(&lg, d,
+	    sizeof(d)));
+}
+
+/* Every process below pid, by /proc's lists of children. */
+static size_t
+descendants(pid_t pid, pid_t *out, size_t max)
+{
+	size_t n = 0, done = 0;
+
+	out[n++] = pid;
+	while (done < n && n < max) {
+		char	 path[64];
+		FILE	*f;
+		int	 kid;
+
+		snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children",
+		    (long)out[done], (long)out[done]);
+		done++;
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		while (n < max && fscanf(f, "%d", &kid) == 1)
+			out[n++] = kid;
+		fclose(f);
+	}
+	return n;
+}
+
+/* TERM: poold stops, and nothing it or its workers started is left. */
+static void
+term_leaves_nothing(void)
+{
+	pid_t	pids[DESC_MAX];
+	size_t	n = descendants(pd.pd_pid, pids, DESC_MAX);
+	int	status;
+
+	cr_assert_geq(n, 5, "poold, its sentinel and 3 workers' trees: %zu",
+	    n);
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_exit(&pd, PROGRAM_BOOT_MS, &status));
+	for (size_t i = 1; i < n; i++)
+		cr_assert(h_wait_gone(pids[i], H_WAIT_MS), "pid %ld is left",
+		    (long)pids[i]);
+	cr_assert(h_wait_port_free(port, H_WAIT_MS));
+}
+
+Test(programs, lighttpd)
+{
+	char	dir[H_PATH_MAX], conf[H_PATH_MAX + 16], text[1024];
+	char	index[H_PATH_MAX + 16], command[H_PATH_MAX + 64];
+
+	if (!h_have("lighttpd"))
+		cr_skip_test("lighttpd is not installed (apt-get install "
+		    "lighttpd)");
+	port = h_free_port();
+	h_path(&pd, "www", dir, sizeof(dir));
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	snprintf(index, sizeof(index), "%s/index.html", dir);
+	h_write_file(index, "hello\n");
+	snprintf(text, sizeof(text), "server.document-root = \"%s\"\n"
+	    "server.bind = \"127.0.0.1\"\nserver.port = %d\n"
+	    "server.systemd-socket-activation = \"enable\"\n"
+	    "index-file.names = ( \"index.html\" )\n"
+	    "server.errorlog = \"%s/error.log\"\n", dir, port, dir);
+	snprintf(conf, sizeof(conf), "%s/lighttpd.conf", dir);
+	h_write_file(conf, text);
+	snprintf(command, sizeof(command), "\"lighttpd\", \"-D\", \"-f\", "
+	    "\"%s\"", conf);
+	start_program(command);
+	/* lighttpd cannot say which process answered: three ready workers
+	   and a served load are what is checked. */
+	restart_under_load();
+	term_leaves_nothing();
+}
+
+Test(programs, gunicorn)
+{
+	char dir[H_PATH_MAX], app[H_PATH_MAX + 16], command[H_PATH_MAX + 96];
+
+	if (!h_have("gunicorn"))
+		cr_skip_test("gunicorn is not installed (apt-get install "
+		    "gunicorn)");
+	port = h_free_port();
+	h_path(&pd, "app", dir, sizeof(dir));
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	snprintf(app, sizeof(app), "%s/pidapp.py", dir);
+	h_write_file(app, app_py);
+	/* Its own master and one worker in each of poold's workers. */
+	snprintf(command, sizeof(command), "\"gunicorn\", \"--chdir\", \"%s\", "
+	    "\"-w\", \"1\", \"pidapp:wsgi\"", dir);
+	start_program(command);
+	all_serve(3);
+	restart_under_load();
+	term_leaves_nothing();
+}
+
+Test(programs, uvicorn)
+{
+	char dir[H_PATH_MAX], app[H_PATH_MAX + 16], command[H_PATH_MAX + 128];
+
+	if (!have_module("uvicorn"))
+		cr_skip_test("uvicorn is not installed for /usr/bin/python3 "
+		    "(apt-get install python3-uvicorn)");
+	port = h_free_port();
+	h_path(&pd, "app", dir, sizeof(dir));
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	snprintf(app, sizeof(app), "%s/pidapp.py", dir);
+	h_write_file(app, app_py);
+	snprintf(command, sizeof(command), "\"/usr/bin/python3\", \"-m\", "
+	    "\"uvicorn\", \"--fd\", \"3\", \"--app-dir\", \"%s\", "
+	    "\"--lifespan\", \"off\", \"pidapp:asgi\"", dir);
+	start_program(command);
+	all_serve(3);
+	restart_under_load();
+	term_leaves_nothing();
+}
