@@ -26,6 +26,7 @@
 #include "arbiter.h"
 #include "control.h"
 #include "events.h"
+#include "capture.h"
 #include "cgroup.h"
 #include "confcheck.h"
 #include "guardian.h"
@@ -79,6 +80,7 @@ static struct arbiter {
 	uint64_t		  a_started;	/* ms, for uptime */
 	bool			  a_announced;	/* READY=1 sent to systemd */
 	unsigned		  a_generation;	/* successful reloads */
+	bool			  a_capture;	/* capture_output, decided */
 	/* What arrived since the last step. */
 	bool			  a_chld, a_hup, a_usr1, a_winch;
 	bool			  a_term, a_quick, a_usr2;
@@ -264,9 +266,10 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 		.sr_notify = notify_address(),
 		.sr_cgroup = -1,
 		.sr_ready_fd = -1,
+		.sr_capture_fd = -1,
 	};
 	pid_t			 pid;
-	int			 rd = -1;
+	int			 rd = -1, cap = -1;
 
 	if (rt->pr_conf == NULL)
 		return -1;	/* removed by a reload: never respawned */
@@ -275,9 +278,13 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 	r.sr_cgroup = cg_prepare(p->p_name, slot, &rt->pr_conf->pc_limits);
 	if (rt->pr_conf->pc_ready_fd != -1)
 		rd = readyfd_open(&r.sr_ready_fd);
+	/* Built-in workers write to poold's log already. */
+	if (arb.a_capture && rt->pr_conf->pc_class == WC_EXEC)
+		cap = capture_open(&r.sr_capture_fd);
 	pid = spawn_worker(&r);
 	cg_started(r.sr_cgroup, pid);
 	readyfd_started(rd, r.sr_ready_fd, pid);
+	capture_started(cap, r.sr_capture_fd, p->p_name, slot, pid);
 	if (pid == -1)
 		sb_release(r.sr_board);
 	else {
@@ -545,6 +552,15 @@ begin_stop(void)
 		manager_stopping();
 }
 
+/* capture_output, decided: yes, no, or auto, which looks at where our
+   stderr goes (after log_open). */
+static bool
+capturing(const struct poold_conf *c)
+{
+	return c->c_capture == CONF_CAPTURE_YES ||
+	    (c->c_capture == CONF_CAPTURE_AUTO && capture_auto());
+}
+
 static void
 apply_globals(const struct poold_conf *c)
 {
@@ -556,6 +572,7 @@ apply_globals(const struct poold_conf *c)
 			log_warn("error log %s; keeping the old one",
 			    c->c_error_log);
 	}
+	arb.a_capture = capturing(c);
 }
 
 /*
@@ -1273,6 +1290,7 @@ arbiter_run(void)
 		cg_adopt_rest();
 	}
 	cg_on_memory_high(over_memory_high);
+	arb.a_capture = capturing(&arb.a_conf);
 	readyfd_init(ready_by_fd);
 	/* A limit asked for and impossible here is a configuration error,
 	   as nginx treats a directive its build lacks. */
@@ -1491,4 +1509,10 @@ void
 arbiter_reopen(void)
 {
 	reopen_logs();
+}
+
+bool
+arbiter_capturing(void)
+{
+	return arb.a_capture;
 }

@@ -43,6 +43,8 @@ struct pool		*arbiter_pool(size_t);
 /* NULL for a pool that a reload removed and that is draining. */
 const struct pool_conf	*arbiter_pool_conf(const struct pool *);
 struct pool		*arbiter_pool_named(const char *);	/* running */
+/* Whether exec workers' output goes to the log (capture_output). */
+bool			 arbiter_capturing(void);
 /* A pool called name with no configuration, stopping: for workers
    carried across `poolctl upgrade` whose pool the new configuration
    does not have; they leave by the pool's own stop path.  NULL without

@@ -15,6 +15,7 @@
 #include "arbiter.h"
 #include "commands.h"
 #include "loop.h"
+#include "capture.h"
 #include "cgroup.h"
 #include "guardian.h"
 #include "inplace.h"
@@ -196,6 +197,10 @@ cmd_status(const struct proto_request *rq, bool *sub)
 	    json_null());
 	r = with(r, "notify", notify_json());
 	r = with(r, "cgroups", cgroups_json(c));
+	r = with(r, "capture", json_pack("{s:b, s:I, s:I, s:I}", "on",
+	    arbiter_capturing(), "lines", (json_int_t)capture_stats()->cs_lines,
+	    "cut", (json_int_t)capture_stats()->cs_cut, "lost",
+	    (json_int_t)capture_stats()->cs_lost));
 	return with(r, "pools", pools);
 }
 

@@ -57,6 +57,8 @@ compat_count(unsigned mask, size_t nfds)
 }
 
 /* NAME=fmt..., allocated; NULL if out of memory. */
+static char *var(const char *, ...) __attribute__((format(printf, 1, 2)));
+
 static char *
 var(const char *fmt, ...)
 {

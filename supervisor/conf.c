@@ -418,6 +418,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_BOOL("daemon", cfg_false, CFGF_NONE),
 	CFG_BOOL("cgroups", cfg_true, CFGF_NONE),
 	CFG_STR("notify_socket", "path", CFGF_NONE),
+	CFG_STR("capture_output", "auto", CFGF_NONE),
 	CFG_SEC("control", control_opts, CFGF_NONE),
 	CFG_SEC("metrics", metrics_opts, CFGF_NONE),
 	CFG_SEC("pool", pool_opts, CFGF_MULTI | CFGF_TITLE |
@@ -713,6 +714,19 @@ load_kill_mode(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	return 0;
 }
 
+/* capture_output's value: CONF_CAPTURE_*, or -1. */
+static int
+capture_parse(const char *v)
+{
+	if (strcmp(v, "auto") == 0)
+		return CONF_CAPTURE_AUTO;
+	if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
+		return CONF_CAPTURE_YES;
+	if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0)
+		return CONF_CAPTURE_NO;
+	return -1;
+}
+
 /* A size option (memory_high, memory_max) into *out; 0 or -1. */
 static int
 load_size(cfg_t *sec, const char *name, const struct pool_conf *pc,
@@ -949,6 +963,10 @@ global_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
 		    cfg_getstr(cfg, "log_level"));
 	c->c_daemon = cfg_getbool(cfg, "daemon");
 	c->c_cgroups = cfg_getbool(cfg, "cgroups");
+	if ((c->c_capture = capture_parse(cfg_getstr(cfg, "capture_output")))
+	    == -1)
+		return conf_fail(e, "%s: capture_output must be auto, yes or no, "
+		    "not \"%s\"", c->c_path, cfg_getstr(cfg, "capture_output"));
 	if (strcmp(cfg_getstr(cfg, "notify_socket"), "abstract") == 0)
 		c->c_notify_abstract = true;
 	else if (strcmp(cfg_getstr(cfg, "notify_socket"), "path") != 0)
@@ -1149,6 +1167,8 @@ apply_cli(const struct cli *cli, struct poold_conf *c, struct conf_err *e)
 		    "warning, error or critical", cli->log_level);
 	if (cli->daemon)
 		c->c_daemon = true;
+	if (cli->capture)
+		c->c_capture = CONF_CAPTURE_YES;
 	/* A flag's value is not the file's: no line for it. */
 	if (cli->pidfile)
 		c->c_pidfile_line = 0;

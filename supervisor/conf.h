@@ -28,6 +28,10 @@
 #define CONF_MEMORY_MIN		(1 << 20)	/* memory_high, _max: 1M */
 #define CONF_TASKS_MAX		4194304		/* tasks_max: PID_MAX_LIMIT */
 #define CONF_READY_FD_MAX	1023		/* notification_fd */
+#define CONF_CAPTURE_AUTO	0	/* capture_output: unless stderr is a
+					   terminal or the journal */
+#define CONF_CAPTURE_YES	1
+#define CONF_CAPTURE_NO		2
 #define CONF_REOPEN_DEFAULT	(-1)	/* reopen_signal unset: USR1 for
 					   built-in pools, none for exec */
 #define CTL_IDLE_DEFAULT_S	60
@@ -109,6 +113,7 @@ struct poold_conf {
 	bool		  c_daemon;
 	bool		  c_cgroups;	/* a cgroup per worker, if possible */
 	bool		  c_notify_abstract;	/* notify_socket = abstract */
+	int		  c_capture;	/* capture_output: CONF_CAPTURE_* */
 	char		 *c_control_path;	/* NULL: no control socket */
 	mode_t		  c_control_mode;
 	char		 *c_control_group;	/* also served, if set */

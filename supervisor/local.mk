@@ -17,6 +17,7 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/cgres.c supervisor/cgres.h \
 	supervisor/compat.c supervisor/compat.h \
 	supervisor/readyfd.c supervisor/readyfd.h \
+	supervisor/capture.c supervisor/capture.h \
 	supervisor/lsock.c supervisor/lsock.h \
 	supervisor/listeners.c supervisor/listeners.h \
 	supervisor/log.c supervisor/log.h \

@@ -143,32 +143,41 @@ log_close(void)
 	log_path = NULL;
 }
 
+/* "[time] [pid] [info] ", or journald's "<6>", into line; its length. */
+static size_t
+stamp(char *line, size_t len, enum log_level lvl, long pid)
+{
+	struct timespec	ts;
+	struct tm	tm;
+	size_t		n;
+	int		r;
+
+	if (log_journal) {
+		/* journald stamps time and pid itself and keeps the level. */
+		r = snprintf(line, len, "<%d>", log_prio[lvl]);
+		return r > 0 ? (size_t)r : 0;
+	}
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
+	    gmtime_r(&ts.tv_sec, &tm) == NULL) {
+		memset(&tm, 0, sizeof(tm));
+		ts.tv_nsec = 0;
+	}
+	n = strftime(line, len, "[%Y-%m-%d %H:%M:%S", &tm);
+	r = snprintf(line + n, len - n, ".%03ld +0000] [%ld] [%s] ",
+	    ts.tv_nsec / 1000000, pid, log_names[lvl]);
+	return r > 0 ? n + (size_t)r : n;
+}
+
 void
 logv(enum log_level lvl, int errnum, const char *fmt, va_list ap)
 {
 	char		 line[LOG_LINE_MAX];
-	struct timespec	 ts;
-	struct tm	 tm;
 	size_t		 n;
 	int		 r;
 
 	if (lvl < log_min)
 		return;
-	if (log_journal) {
-		/* journald stamps time and pid itself and keeps the level. */
-		r = snprintf(line, sizeof(line), "<%d>", log_prio[lvl]);
-		n = r > 0 ? (size_t)r : 0;
-		goto message;
-	}
-	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
-	    gmtime_r(&ts.tv_sec, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
-	n = strftime(line, sizeof(line), "[%Y-%m-%d %H:%M:%S", &tm);
-	r = snprintf(line + n, sizeof(line) - n, ".%03ld +0000] [%ld] [%s] ",
-	    ts.tv_nsec / 1000000, (long)getpid(), log_names[lvl]);
-	if (r > 0)
-		n += (size_t)r;
-message:
+	n = stamp(line, sizeof(line), lvl, (long)getpid());
 	if (n < sizeof(line)) {
 		r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 		if (r > 0)
@@ -185,6 +194,41 @@ message:
 	line[n++] = '\n';
 	/* Nowhere to report a failed log write: drop the line. */
 	(void)!write(STDERR_FILENO, line, n);
+}
+
+size_t
+log_format_captured(char *line, size_t size, pid_t pid, const char *pool,
+    unsigned slot, const char *text, size_t len)
+{
+	size_t	n = stamp(line, size, LOG_LVL_INFO, (long)pid);
+	int	r;
+
+	r = snprintf(line + n, size - n, "%s.%u: ", pool, slot);
+	if (r > 0 && (size_t)r < size - n)
+		n += (size_t)r;
+	if (n + len + 1 > size)
+		len = size - n - 1;
+	memcpy(line + n, text, len);
+	n += len;
+	line[n++] = '\n';
+	return n;
+}
+
+int
+log_write(const char *buf, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		if ((w = write(STDERR_FILENO, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
 }
 
 #define LOG_FN(name, lvl, witherr)			\

@@ -9,6 +9,8 @@
 #define POOLD_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 enum log_level {
 	LOG_LVL_DEBUG,
@@ -37,6 +39,17 @@ void	 log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_errorx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 logv(enum log_level, int errnum, const char *, va_list)
 	    __attribute__((format(printf, 3, 0)));
+/*
+ * A line a worker wrote (capture.h), as the log writes its own: the
+ * stamp (with the worker's pid), "POOL.SLOT: text" at info level, and a
+ * newline, into line (size bytes at least CAPTURE_PREFIX_MAX; text is cut
+ * to fit); its length.  log_write() then writes lines so formatted, many
+ * at once: 0, or -1 if the log did not take them.
+ */
+#define CAPTURE_PREFIX_MAX	160	/* stamp and "POOL.SLOT: " */
+size_t	 log_format_captured(char *line, size_t size, pid_t pid,
+	    const char *pool, unsigned slot, const char *text, size_t len);
+int	 log_write(const char *buf, size_t len);
 void	 fatal(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	 fatalx(const char *, ...)

@@ -34,6 +34,7 @@ enum {
 	OPT_ACCESS_FORMAT,
 	OPT_APP,
 	OPT_APP_ARG,
+	OPT_CAPTURE,
 };
 
 static const struct option cli_longopts[] = {
@@ -48,6 +49,7 @@ static const struct option cli_longopts[] = {
 	{ "max-requests-jitter", required_argument, NULL, OPT_JITTER },
 	{ "pid",		required_argument, NULL, 'p' },
 	{ "daemon",		no_argument,	   NULL, 'D' },
+	{ "capture-output",	no_argument,	   NULL, OPT_CAPTURE },
 	{ "user",		required_argument, NULL, 'u' },
 	{ "group",		required_argument, NULL, 'g' },
 	{ "control",		required_argument, NULL, OPT_CONTROL },
@@ -99,6 +101,7 @@ cli_usage(FILE *f)
 "      --max-requests-jitter N  spread recycling by up to N requests\n"
 "  -p, --pid FILE               write the arbiter's pid to FILE\n"
 "  -D, --daemon                 detach from the terminal\n"
+"      --capture-output         workers' stdout and stderr into the log\n"
 "  -u, --user USER              run workers as USER\n"
 "  -g, --group GROUP            run workers as GROUP\n"
 "      --control PATH           control socket path\n"
@@ -208,6 +211,7 @@ cli_option(struct cli *c, int ch, const char *arg, char *err, size_t len)
 	case OPT_APP_ARG: c->app_arg = arg; break;
 	case 'p': c->pidfile = arg; break;
 	case 'D': c->daemon = true; break;
+	case OPT_CAPTURE: c->capture = true; break;
 	case 'u': c->user = arg; break;
 	case 'g': c->group = arg; break;
 	case OPT_CONTROL: c->control = arg; break;

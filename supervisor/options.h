@@ -42,6 +42,7 @@ struct cli {
 	double		  graceful_timeout;
 	char *const	 *command;	/* after --, NULL-terminated; or NULL */
 	bool		  daemon;
+	bool		  capture;	/* --capture-output */
 	bool		  check_config;
 	bool		  version;
 	bool		  help;

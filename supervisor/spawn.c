@@ -327,6 +327,11 @@ child_main(const struct spawn_req *r, pid_t arbiter)
 		dprintf(STDERR_FILENO, "poold worker: joining its cgroup: %s; "
 		    "it runs in the arbiter's\n", strerror(errno));
 	spawn_reset_signals();
+	/* capture_output: stdout and stderr to the arbiter's pipe (whose
+	   own copy closes with the rest, above the listeners). */
+	if (r->sr_capture_fd != -1 && (dup2(r->sr_capture_fd, STDOUT_FILENO)
+	    == -1 || dup2(r->sr_capture_fd, STDERR_FILENO) == -1))
+		child_fail("dup2");
 	place_fds(r);
 	if (pc->pc_chdir != NULL && chdir(pc->pc_chdir) == -1)
 		child_fail("chdir %s", pc->pc_chdir);

@@ -25,6 +25,8 @@ struct spawn_req {
 	int			 sr_cgroup;	/* its cgroup's directory, or -1 */
 	int			 sr_ready_fd;	/* ready = fd: the pipe's write
 						   end, or -1 */
+	int			 sr_capture_fd;	/* capture_output: its stdout and
+						   stderr, or -1 */
 };
 
 /* Fork a worker; its pid in the parent, -1 (logged) if fork failed. */

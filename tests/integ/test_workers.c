@@ -107,6 +107,75 @@ Test(workers, compat_sets_the_other_launchers_variables)
 	}
 }
 
+/* -- capture_output ---------------------------------------------------------- */
+
+/* A pool of one /bin/sh worker running script, with globals; poold's
+   log is a file, so capture_output's "auto" is on. */
+static void
+start_shell(const char *globals, const char *script)
+{
+	char conf[H_PATH_MAX], logf[H_PATH_MAX], text[4096];
+
+	h_path(&pd, "error.log", logf, sizeof(logf));
+	snprintf(text, sizeof(text), "error_log = \"%s\"\n%spool web {\n"
+	    "  listen = { \"127.0.0.1:%d\" }\n  command = { \"/bin/sh\", "
+	    "\"-c\", \"%s\" }\n  workers = 1\n}\n", logf, globals,
+	    h_free_port(), script);
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	snprintf(pd.pd_log, sizeof(pd.pd_log), "%s", logf);
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS));
+}
+
+/*
+ * Under -D or with an error log file, a worker's stdout and stderr are
+ * lost to the log's readers unless captured (Gunicorn's
+ * --capture-output): each line is logged with the pool, the slot and the
+ * worker's pid; a line too long is logged in pieces; the last one,
+ * without its newline, at the end.
+ */
+Test(workers, capture_output_logs_each_line)
+{
+	char	 line[H_REPORT_MAX], want[64];
+	pid_t	 w;
+	json_t	*r, *cap;
+
+	start_shell("", "echo to stdout; echo to stderr >&2; "
+	    "head -c 5000 /dev/zero | tr '\\\\0' x; echo; printf 'no newline'; "
+	    "exec sleep 60");
+	cr_assert(h_wait_count(pd.pd_log, "web.0: to stderr", 1, H_WAIT_MS));
+	r = h_ctl_json(&pd, "workers");
+	w = (pid_t)json_integer_value(json_object_get(json_array_get(
+	    json_object_get(r, "workers"), 0), "pid"));
+	json_decref(r);
+	cr_assert_gt(w, 0);
+	cr_assert_not_null(h_log_line(&pd, "web.0: to stdout", line,
+	    sizeof(line)));
+	snprintf(want, sizeof(want), "] [%ld] [info] web.0: ", (long)w);
+	cr_assert_not_null(strstr(line, want), "%s", line);
+	/* 5000 bytes: two pieces of 2048 and the rest. */
+	cr_assert(h_wait_count(pd.pd_log, "web.0: xxxxxxxx", 3, H_WAIT_MS));
+	r = h_ctl_json(&pd, "status");
+	cap = json_object_get(r, "capture");
+	cr_assert(json_is_true(json_object_get(cap, "on")));
+	cr_assert_eq(json_integer_value(json_object_get(cap, "cut")), 2);
+	cr_assert_geq(json_integer_value(json_object_get(cap, "lines")), 5);
+	json_decref(r);
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_count(pd.pd_log, "web.0: no newline", 1, H_WAIT_MS));
+}
+
+/* capture_output = no: workers write to poold's stderr (here its log
+   file) themselves, unprefixed, as before. */
+Test(workers, capture_output_no_leaves_the_workers_alone)
+{
+	start_shell("capture_output = \"no\"\n", "echo raw line >&2; "
+	    "exec sleep 60");
+	cr_assert(h_wait_count(pd.pd_log, "raw line", 1, H_WAIT_MS));
+	cr_assert_eq(h_count(pd.pd_log, "web.0: raw line"), 0);
+}
+
 /* -- the notify socket --------------------------------------------------- */
 
 /* The NOTIFY_SOCKET a tworker of this config reports, run by p. */
