@@ -318,8 +318,8 @@ check_health(struct pool *p, struct worker *w, uint64_t now,
 		 * As systemd does at TimeoutStartSec=: the stop signal first,
 		 * so that connections the worker accepted while booting are
 		 * served or closed, not reset; SIGKILL after a short grace.
-		 * The failed boot counts now, so that its slot waits out the
-		 * backoff rather than refilling while it stops.
+		 * The failed boot counts now (once: not again when it is
+		 * reaped), so that the next start waits out the backoff.
 		 */
 		worker_stop(p, w, now, ops, END_BOOT_TIMEOUT);
 		if (w->w_deadline > now + POOL_BOOT_STOP_MS)
@@ -822,10 +822,13 @@ pool_reaped(struct pool *p, pid_t pid, uint64_t now, struct pool_exit *pe)
 		pe->pe_backoff_ms = p->p_backoff.b_until - now;
 	} else if (pe->pe_kind == EXIT_FAILED_BOOT) {
 		/* One step per round of failures, not per worker: eight
-		   workers failing together are one bad start, not eight. */
-		if (!backoff_blocks(&p->p_backoff, now))
+		   workers failing together are one bad start, not eight.  A
+		   boot timeout counted when it was stopped. */
+		if (pe->pe_end != END_BOOT_TIMEOUT &&
+		    !backoff_blocks(&p->p_backoff, now))
 			backoff_fail(&p->p_backoff, now);
-		pe->pe_backoff_ms = p->p_backoff.b_until - now;
+		pe->pe_backoff_ms = p->p_backoff.b_until > now ?
+		    p->p_backoff.b_until - now : 0;
 	} else if (pe->pe_kind == EXIT_DIED && w->w_probe)
 		backoff_reset(&p->p_backoff);
 	*w = p->p_w[--p->p_nw];

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -273,11 +274,14 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 
 	if (rt->pr_conf == NULL)
 		return -1;	/* removed by a reload: never respawned */
+	/* Without its pipe, a worker would find some other file at its
+	   notification_fd: no worker, and the backoff, rather. */
+	if (rt->pr_conf->pc_ready_fd != -1 &&
+	    (rd = readyfd_open(&r.sr_ready_fd)) == -1)
+		return -1;
 	/* Built-in workers report on the scoreboard; exec'd ones cannot. */
 	r.sr_board = rt->pr_conf->pc_class == WC_EXEC ? -1 : sb_alloc();
 	r.sr_cgroup = cg_prepare(p->p_name, slot, &rt->pr_conf->pc_limits);
-	if (rt->pr_conf->pc_ready_fd != -1)
-		rd = readyfd_open(&r.sr_ready_fd);
 	/* Built-in workers write to poold's log already. */
 	if (arb.a_capture && rt->pr_conf->pc_class == WC_EXEC)
 		cap = capture_open(&r.sr_capture_fd);
@@ -486,8 +490,8 @@ reaped(struct pool *p, pid_t pid, int status, uint64_t now)
 	pool_exit_facts(p, pid, tree_facts(p, pid, status));
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 		pool_killed(p, pid);
-	(void)pool_reaped(p, pid, now, &pe);
 	readyfd_ended(pid);
+	(void)pool_reaped(p, pid, now, &pe);
 	log_exit(p, pid, status, &pe);
 	end_tree(p, pid, &pe);
 	sentinel_remove(pid);
@@ -591,6 +595,48 @@ reload_target(const struct pool *p, const struct pool_conf *pc)
 }
 
 /*
+ * ready = fd: notification_fd above every listening socket the pool
+ * really has (listen = systemd may give it more than the file says), and
+ * below the fd limit; else every worker would fail at its start.  At
+ * start; a reload's are checked against the file (conf.c), and a worker
+ * that still collides fails its start, saying why.  0, or -1 with err.
+ */
+static int
+ready_fds_fit(const struct poold_conf *c, char *err, size_t len)
+{
+	struct rlimit	rl;
+	size_t		n;
+	int		*fds;
+
+	for (size_t i = 0; i < c->c_npools; i++) {
+		const struct pool_conf *pc = &c->c_pools[i];
+
+		if (pc->pc_ready_fd == -1)
+			continue;
+		if ((fds = listeners_fds(pc, &n)) == NULL) {
+			snprintf(err, len, "out of memory");
+			return -1;
+		}
+		free(fds);
+		if (pc->pc_ready_fd < 3 + (int)n) {
+			snprintf(err, len, "pool %s: notification_fd %d is "
+			    "among its %zu listening sockets, at 3..%zu",
+			    pc->pc_name, pc->pc_ready_fd, n, n + 2);
+			return -1;
+		}
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    (rlim_t)pc->pc_ready_fd + 2 > rl.rlim_cur) {
+			snprintf(err, len, "pool %s: notification_fd %d is not "
+			    "below the open files limit (%llu) by 2",
+			    pc->pc_name, pc->pc_ready_fd,
+			    (unsigned long long)rl.rlim_cur);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
  * HUP and `reload`.  Everything that can fail (reading, validating,
  * binding) happens before anything changes, so a bad config leaves the
  * running one intact.  Every pool in the new config gets a new generation:
@@ -604,6 +650,7 @@ reload_apply(struct poold_conf *nc, char *err, size_t len)
 	if (confcheck_cgroups(nc, err, len) == -1 ||
 	    listeners_open(nc, err, len) == -1)
 		return -1;
+
 	for (size_t i = 0; i < nc->c_npools; i++) {
 		const struct pool_conf	*pc = &nc->c_pools[i];
 		struct pool_limits	 lim;
@@ -1241,7 +1288,8 @@ arbiter_init(struct poold_conf *c, const struct cli *cli, char *err,
 	if (control_open(&arb.a_conf, err, len) == -1 ||
 	    metrics_open(&arb.a_conf, err, len) == -1 ||
 	    listeners_open(&arb.a_conf, err, len) == -1 ||
-	    notify_open(arb.a_conf.c_notify_abstract, err, len) == -1)
+	    notify_open(arb.a_conf.c_notify_abstract, err, len) == -1 ||
+	    ready_fds_fit(&arb.a_conf, err, len) == -1)
 		goto fail;
 	warn_unreachable(&arb.a_conf);
 	listeners_drop_unused();
@@ -1343,6 +1391,10 @@ arbiter_cleanup(void)
 	listeners_close();
 	control_close(usr2_predecessor_alive());
 	metrics_close(usr2_predecessor_alive());
+	/* An upgraded program ending before it confirmed: the guardian
+	   brings the previous binary back, with this socket. */
+	if (guardian_pending())
+		notify_keep_file();
 	notify_close();
 	if (arb.a_sig.es_fd != -1)
 		close(arb.a_sig.es_fd);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "compat.h"
@@ -17,7 +18,7 @@ static const struct {
 	unsigned	 c_bit;
 	const char	*c_vars;	/* the prefix of every variable it sets */
 } launchers[] = {
-	{ "einhorn", COMPAT_EINHORN, "EINHORN_FD_" },
+	{ "einhorn", COMPAT_EINHORN, "EINHORN_" },
 	{ "server_starter", COMPAT_SERVER_STARTER, "SERVER_STARTER_PORT=" },
 	{ "unicorn", COMPAT_UNICORN, "UNICORN_FD=" },
 	{ "gunicorn", COMPAT_GUNICORN, "GUNICORN_FD=" },
@@ -52,8 +53,8 @@ compat_sets(unsigned mask, const char *assignment)
 size_t
 compat_count(unsigned mask, size_t nfds)
 {
-	/* Einhorn: the count and one per fd; the others, one each. */
-	return (mask & COMPAT_EINHORN ? nfds + 1 : 0) + NLAUNCHERS;
+	/* Einhorn: three and one per fd; the others, one each. */
+	return (mask & COMPAT_EINHORN ? nfds + 3 : 0) + NLAUNCHERS;
 }
 
 /* NAME=fmt..., allocated; NULL if out of memory. */
@@ -72,9 +73,9 @@ var(const char *fmt, ...)
 	return n == -1 ? NULL : s;
 }
 
-/* "3,4,5": nfds fds from FIRST_FD, into an allocated string. */
+/* "NAME=3,4,5": nfds fds from FIRST_FD, joined by sep, allocated. */
 static char *
-fd_list(const char *name, size_t nfds)
+fd_list(const char *name, size_t nfds, const char *sep)
 {
 	size_t	 len = strlen(name) + 2 + nfds * 12, at;
 	char	*s = malloc(len);
@@ -83,7 +84,7 @@ fd_list(const char *name, size_t nfds)
 		return NULL;
 	at = (size_t)snprintf(s, len, "%s=", name);
 	for (size_t i = 0; i < nfds && at < len; i++)
-		at += (size_t)snprintf(s + at, len - at, "%s%zu", i ? "," : "",
+		at += (size_t)snprintf(s + at, len - at, "%s%zu", i ? sep : "",
 		    FIRST_FD + i);
 	return s;
 }
@@ -115,6 +116,10 @@ compat_env(unsigned mask, size_t nfds, char **env, size_t *k)
 	size_t start = *k;
 
 	if (mask & COMPAT_EINHORN) {
+		/* Einhorn's clients (goji's, for one) trust its fds only
+		   from their parent, the master: here, the arbiter. */
+		env[(*k)++] = var("EINHORN_MASTER_PID=%ld", (long)getppid());
+		env[(*k)++] = fd_list("EINHORN_FDS", nfds, " ");
 		env[(*k)++] = var("EINHORN_FD_COUNT=%zu", nfds);
 		for (size_t i = 0; i < nfds; i++)
 			env[(*k)++] = var("EINHORN_FD_%zu=%zu", i,
@@ -123,9 +128,9 @@ compat_env(unsigned mask, size_t nfds, char **env, size_t *k)
 	if (mask & COMPAT_SERVER_STARTER)
 		env[(*k)++] = starter_port(nfds);
 	if (mask & COMPAT_UNICORN)
-		env[(*k)++] = fd_list("UNICORN_FD", nfds);
+		env[(*k)++] = fd_list("UNICORN_FD", nfds, ",");
 	if (mask & COMPAT_GUNICORN)
-		env[(*k)++] = fd_list("GUNICORN_FD", nfds);
+		env[(*k)++] = fd_list("GUNICORN_FD", nfds, ",");
 	for (size_t i = start; i < *k; i++)
 		if (env[i] == NULL)
 			return -1;

@@ -3,10 +3,15 @@
  * programs written for them (a pool's `compat`): each is the variables
  * that launcher sets, next to LISTEN_FDS, naming the same fds 3, 4, ...
  *
- *   einhorn         EINHORN_FD_COUNT=N, EINHORN_FD_0=3, EINHORN_FD_1=4...
+ *   einhorn         EINHORN_FD_COUNT=N, EINHORN_FD_0=3, EINHORN_FD_1=4...,
+ *                   EINHORN_FDS="3 4", EINHORN_MASTER_PID (the arbiter)
  *   server_starter  SERVER_STARTER_PORT=127.0.0.1:8000=3;/run/a.sock=4
- *   unicorn         UNICORN_FD=3,4
- *   gunicorn        GUNICORN_FD=3,4
+ *   unicorn         UNICORN_FD=3,4 (Unicorn 5 and later read LISTEN_FDS as
+ *                   well, and would take each socket twice: for older
+ *                   ones)
+ *   gunicorn        GUNICORN_FD=3,4 (Gunicorn itself reads it only after
+ *                   its own USR2, and prefers LISTEN_FDS: for programs
+ *                   that read GUNICORN_FD themselves)
  */
 #ifndef POOLD_COMPAT_H
 #define POOLD_COMPAT_H

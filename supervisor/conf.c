@@ -668,11 +668,10 @@ load_ready(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 		/* s6's protocol: a newline on notification_fd.  Ready as
 		   with notify, and boot_timeout alike. */
 		pc->pc_ready_notify = true;
-		if (fd < 3 + (long)pc->pc_nlisten || fd > CONF_READY_FD_MAX)
+		if (fd < 4 || fd > CONF_READY_FD_MAX)
 			return conf_fail(e, "pool %s: ready = fd needs "
-			    "notification_fd, %zu-%d: above the listening "
-			    "sockets at 3..%zu", pc->pc_name, 3 + pc->pc_nlisten,
-			    CONF_READY_FD_MAX, 2 + pc->pc_nlisten);
+			    "notification_fd, 4-%d, above the listening "
+			    "sockets at 3..", pc->pc_name, CONF_READY_FD_MAX);
 		pc->pc_ready_fd = (int)fd;
 	} else if (strcmp(r, "started") != 0)
 		return conf_fail(e, "pool %s: ready must be started, notify or "
@@ -1469,6 +1468,11 @@ check_class(struct pool_conf *pc, struct conf_err *e)
 	if (pc->pc_root != NULL || pc->pc_app != NULL)
 		return conf_fail(e, "pool %s: root and app are for the "
 		    "built-in workers, not exec", pc->pc_name);
+	/* Here, with -b applied: the listeners are the pool's own. */
+	if (pc->pc_ready_fd != -1 && pc->pc_ready_fd < 3 + (int)pc->pc_nlisten)
+		return conf_fail(e, "pool %s: notification_fd %d is among its "
+		    "%zu listening sockets, at 3..%zu", pc->pc_name,
+		    pc->pc_ready_fd, pc->pc_nlisten, pc->pc_nlisten + 2);
 	/* USR1's default action ends a process, and most programs (uvicorn,
 	   Twisted, systemd-socket-proxyd) do not catch it; lighttpd takes
 	   it for a graceful restart.  An exec pool's workers are told only

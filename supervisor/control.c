@@ -385,6 +385,12 @@ control_dir(const char *path, char *err, size_t len)
 	   by default) but not list it; the socket's own mode (0600)
 	   decides who may connect. */
 	if (mkdir(dir, ctl.ct_has_gid ? 0751 : 0711) == 0) {
+		/* The umask may have taken more. */
+		if (chmod(dir, ctl.ct_has_gid ? 0751 : 0711) == -1) {
+			snprintf(err, len, "chmod %s: %s", dir,
+			    strerror(errno));
+			return -1;
+		}
 		if (ctl.ct_has_gid && chown(dir, (uid_t)-1, ctl.ct_gid) == -1) {
 			snprintf(err, len, "chown %s: %s", dir,
 			    strerror(errno));

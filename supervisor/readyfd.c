@@ -13,6 +13,7 @@
 #include "readyfd.h"
 
 #define READYFD_MAX	65536	/* pipes watched at once, at most */
+#define READYFD_READS	16	/* reads of one pipe per wakeup */
 
 struct rfd {
 	struct ev_source	 r_ev;	/* first: the loop hands it back */
@@ -34,8 +35,15 @@ readyfd_open(int *wr)
 {
 	int p[2];
 
-	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1) {
+	if (pipe2(p, O_CLOEXEC) == -1) {
 		log_warn("ready = fd: pipe");
+		return -1;
+	}
+	/* Ours never blocks; the worker's end is as any pipe. */
+	if (fcntl(p[0], F_SETFL, O_NONBLOCK) == -1) {
+		log_warn("ready = fd: pipe");
+		(void)close(p[0]);
+		(void)close(p[1]);
 		return -1;
 	}
 	*wr = p[1];
@@ -75,9 +83,13 @@ on_readable(struct ev_source *ev, uint32_t what)
 	char		 buf[256];
 	ssize_t		 n;
 	pid_t		 pid = r->r_pid;
+	int		 reads = 0;
 
 	(void)what;
-	while ((n = read(ev->es_fd, buf, sizeof(buf))) > 0) {
+	/* Bounded: a worker that writes without a newline waits for the
+	   next turn of the loop. */
+	while (reads++ < READYFD_READS &&
+	    (n = read(ev->es_fd, buf, sizeof(buf))) > 0) {
 		if (memchr(buf, '\n', (size_t)n) != NULL) {
 			drop(index_of(r));
 			if (tell != NULL)
@@ -85,6 +97,8 @@ on_readable(struct ev_source *ev, uint32_t what)
 			return;
 		}
 	}
+	if (reads > READYFD_READS)
+		return;
 	if (n == 0 || (errno != EAGAIN && errno != EINTR))
 		drop(index_of(r));
 }
@@ -125,7 +139,11 @@ readyfd_ended(pid_t pid)
 {
 	for (size_t i = 0; i < nrfds; i++)
 		if (rfds[i]->r_pid == pid) {
-			drop(i);
+			/* What it wrote before it went still counts. */
+			on_readable(&rfds[i]->r_ev, EPOLLIN);
+			for (i = 0; i < nrfds; i++)
+				if (rfds[i]->r_pid == pid)
+					drop(i);
 			return;
 		}
 }

@@ -17,7 +17,8 @@ int	 readyfd_open(int *wr);
 /* After the fork: the write end closed here; the read end watched for
    pid, or closed if the fork failed (pid -1). */
 void	 readyfd_started(int rd, int wr, pid_t pid);
-/* pid is gone: its read end, if still open, goes. */
+/* pid is gone: what is in its pipe is read (a newline still counts),
+   and its read end goes.  Before the pool reaps it. */
 void	 readyfd_ended(pid_t pid);
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -149,8 +150,9 @@ notify_fd(void)
 
 /*
  * Where a path socket goes: the service's runtime directory
- * ($RUNTIME_DIRECTORY, from RuntimeDirectory=), else /run/poold for root,
- * else $XDG_RUNTIME_DIR; NULL if there is none.
+ * ($RUNTIME_DIRECTORY, from RuntimeDirectory=), else /run/poold for root;
+ * NULL if neither (a user's $XDG_RUNTIME_DIR is removed at logout, under
+ * a poold that may live on: abstract is safer there).
  */
 static const char *
 runtime_dir(char *buf, size_t len)
@@ -162,10 +164,7 @@ runtime_dir(char *buf, size_t len)
 		snprintf(buf, len, "%.*s", (int)strcspn(d, ":"), d);
 		return buf;
 	}
-	if (geteuid() == 0)
-		return NOTIFY_RUN_DIR;
-	d = getenv("XDG_RUNTIME_DIR");
-	return d != NULL && d[0] == '/' ? d : NULL;
+	return geteuid() == 0 ? NOTIFY_RUN_DIR : NULL;
 }
 
 /*
@@ -209,15 +208,18 @@ sweep_stale(const char *dir)
  * sd_notify, for one).  Its name is this arbiter's (pid and a random
  * part: several poolds share the directory, PID namespaces repeat pids);
  * mode 0666, so that workers running as another user can send, as they
- * can to an abstract socket.  0; 1 if there is no directory for it (the
- * caller falls back to an abstract name); -1 on error.
+ * can to an abstract socket.  The sweep and the bind hold the
+ * directory's lock: a socket another poold is binding right now (its
+ * file made, not yet its name) would look dead to a sweep.  0; 1 if it
+ * cannot be (said): the caller falls back to an abstract name.
  */
 static int
-bind_path(int fd, struct sockaddr_un *sa, char *err, size_t len)
+bind_path(int fd, struct sockaddr_un *sa)
 {
 	char		 dbuf[sizeof(sa->sun_path)];
 	const char	*dir = runtime_dir(dbuf, sizeof(dbuf));
 	unsigned	 r;
+	int		 dfd = -1, rc = 1;
 
 	if (dir == NULL)
 		return 1;
@@ -230,22 +232,28 @@ bind_path(int fd, struct sockaddr_un *sa, char *err, size_t len)
 		    "socket's path; the notify socket is abstract", dir);
 		return 1;
 	}
-	/* Others may pass through to the socket, not list the directory. */
-	if (strcmp(dir, NOTIFY_RUN_DIR) == 0 && mkdir(dir, 0711) == -1 &&
-	    errno != EEXIST) {
-		snprintf(err, len, "notify socket directory %s: %s", dir,
-		    strerror(errno));
-		return -1;
-	}
+	/* Others may pass through to the socket, not list the directory
+	   (chmod: the umask may have taken more). */
+	if (strcmp(dir, NOTIFY_RUN_DIR) == 0 && mkdir(dir, 0711) == 0 &&
+	    chmod(dir, 0711) == -1)
+		log_warn("notify socket directory %s", dir);
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    flock(dfd, LOCK_EX) == -1)
+		goto out;
 	sweep_stale(dir);
-	if (bind(fd, (struct sockaddr *)sa, sizeof(*sa)) == -1 ||
-	    chmod(sa->sun_path, 0666) == -1) {
-		snprintf(err, len, "notify socket %s: %s", sa->sun_path,
-		    strerror(errno));
-		(void)unlink(sa->sun_path);
-		return -1;
+	if (bind(fd, (struct sockaddr *)sa, sizeof(*sa)) == -1)
+		goto out;
+	if (chmod(sa->sun_path, 0666) == -1) {
+		(void)unlink(sa->sun_path);	/* ours: bound just now */
+		goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	if (rc == 1)
+		log_warn("notify socket in %s; it is abstract", dir);
+	if (dfd != -1)
+		(void)close(dfd);	/* and its lock */
+	return rc;
 }
 
 /* The address workers are given, from the bound socket: "@name" for an
@@ -299,10 +307,8 @@ notify_open(bool abstract, char *err, size_t len)
 		if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one,
 		    sizeof(one)) == -1)
 			goto fail;
-		if (!abstract && (rc = bind_path(fd, &sa, err, len)) == -1) {
-			notify_close();
-			return -1;
-		}
+		if (!abstract)
+			rc = bind_path(fd, &sa);
 		/* Else a name from the kernel (autobind), which nobody can
 		   have taken before us, in the abstract namespace: no file,
 		   and reachable whatever the worker's user. */
@@ -364,6 +370,12 @@ const struct notify_stats *
 notify_stats(void)
 {
 	return &ns.n_stats;
+}
+
+void
+notify_keep_file(void)
+{
+	ns.n_file = false;
 }
 
 void

@@ -44,8 +44,11 @@ const struct notify_stats *notify_stats(void);
 /* The log's summary of what was refused or dropped, when due; the next
    time one may be, or UINT64_MAX. */
 uint64_t notify_tick(uint64_t now);
-/* Close it, and remove its file. */
+/* Close it, and remove its file, unless notify_keep_file() was called
+   first (a failed in-place upgrade: the previous binary, which the
+   guardian brings back, goes on with it). */
 void	 notify_close(void);
+void	 notify_keep_file(void);
 /* In-place upgrade: the socket's fd to carry across exec, and, in the
    new program before notify_open(), the fd carried. */
 int	 notify_fd(void);

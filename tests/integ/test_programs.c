@@ -70,59 +70,54 @@ start_program_with(const char *command, const char *extra)
 	cr_assert(h_wait_ready(&pd, 3, PROGRAM_BOOT_MS), "3 workers not ready");
 }
 
-/* GET / over HTTP/1.0: 0 if the answer is a whole 200 (whichever HTTP
-   version the program answers with), into buf. */
-static int
-get(char *buf, size_t len)
-{
-	static const char	req[] = "GET / HTTP/1.0\r\n\r\n";
-	bool			closed;
-	int			fd;
-
-	buf[0] = '\0';
-	if ((fd = h_tcp_connect(port)) == -1)
-		return -1;
-	if (h_send(fd, req, sizeof(req) - 1) == -1) {
-		close(fd);
-		return -1;
-	}
-	h_recv(fd, buf, len, NULL, 0, H_WAIT_MS, &closed);
-	close(fd);
-	return closed && strncmp(buf, "HTTP/1.", 7) == 0 &&
-	    strncmp(buf + 8, " 200 ", 5) == 0 ? 0 : -1;
-}
-
 static void
 start_program(const char *command)
 {
 	start_program_with(command, "");
 }
 
-/* Requests until n different pids have answered "pid=N". */
+#define AT_ONCE	8	/* requests open together */
+
+/* Rounds of AT_ONCE requests sent together (so that a worker busy with
+   one leaves the next to another, however the kernel wakes them) until
+   n different pids have answered "pid=N". */
 static void
 all_serve(int n)
 {
 	char	buf[4096];
-	long	seen[8];
-	int	nseen = 0;
+	long	seen[AT_ONCE];
+	int	nseen = 0, fds[AT_ONCE];
+	bool	closed;
 
 	for (long t0 = h_now_ms(); nseen < n; ) {
 		cr_assert_lt(h_now_ms() - t0, PROGRAM_BOOT_MS, "%d of %d "
 		    "workers seen serving", nseen, n);
-		const char	*at;
-		long		 pid;
-		bool		 known = false;
+		for (int i = 0; i < AT_ONCE; i++)
+			if ((fds[i] = h_tcp_connect(port)) != -1 &&
+			    h_send(fds[i], "GET / HTTP/1.0\r\n\r\n", 18) == -1) {
+				close(fds[i]);
+				fds[i] = -1;
+			}
+		for (int i = 0; i < AT_ONCE; i++) {
+			const char	*at;
+			long		 pid;
+			bool		 known = false;
 
-		if (get(buf, sizeof(buf)) != 0 ||
-		    (at = strstr(buf, "pid=")) == NULL) {
-			usleep(20000);
-			continue;
+			if (fds[i] == -1)
+				continue;
+			h_recv(fds[i], buf, sizeof(buf), NULL, 0, H_WAIT_MS,
+			    &closed);
+			close(fds[i]);
+			if ((at = strstr(buf, "pid=")) == NULL)
+				continue;
+			pid = strtol(at + 4, NULL, 10);
+			for (int j = 0; j < nseen; j++)
+				known |= seen[j] == pid;
+			if (!known && nseen < AT_ONCE)
+				seen[nseen++] = pid;
 		}
-		pid = strtol(at + 4, NULL, 10);
-		for (int i = 0; i < nseen; i++)
-			known |= seen[i] == pid;
-		if (!known && nseen < 8)
-			seen[nseen++] = pid;
+		if (nseen < n)
+			usleep(20000);
 	}
 }
 

@@ -1327,6 +1327,8 @@ Test(conf, ready_fd_and_its_notification_fd, .init = tmp_init,
 		{ "ready = \"fd\"", "ready = fd needs notification_fd" },
 		{ "ready = \"fd\"\nnotification_fd = 3",
 		    "needs notification_fd, 4-1023" },
+		{ "listen += { \"127.0.0.1:9101\" }\nready = \"fd\"\n"
+		    "notification_fd = 4", "is among its 2 listening sockets" },
 		{ "ready = \"fd\"\nnotification_fd = 1024",
 		    "needs notification_fd" },
 		{ "notification_fd = 5", "notification_fd is for ready = fd" },

@@ -1133,6 +1133,7 @@ Test(pool, not_ready_in_time_is_killed_as_a_failed_boot, .fini = teardown)
 	pe = reap(w, BOOT_TIMEOUT_MS + POOL_BOOT_STOP_MS + 5);
 	cr_assert_eq(pe.pe_kind, EXIT_FAILED_BOOT);
 	cr_assert_eq(pe.pe_end, END_BOOT_TIMEOUT);
+	cr_assert_eq(P.p_backoff.b_fails, 1, "counted twice");
 }
 
 Test(pool, a_boot_timeout_grace_is_at_most_graceful_timeout,
