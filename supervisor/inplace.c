@@ -49,6 +49,7 @@
 #include "metrics.h"
 #include "workernotify.h"
 #include "pool.h"
+#include "readyfd.h"
 #include "reexec.h"
 #include "sentinel.h"
 #include "spawn.h"
@@ -162,6 +163,10 @@ workers_json(const struct pool *p, uint64_t now)
 		    "stopping_ms", w->w_state == WS_RUNNING ? (json_int_t)-1 :
 		    (json_int_t)(w->w_deadline > now ? w->w_deadline - now : 0),
 		    "end", end_name(w->w_end));
+		/* ready = fd, not ready yet: its pipe goes along. */
+		if (o != NULL && readyfd_fd(w->w_pid) != -1)
+			json_object_set_new(o, "ready_fd", json_integer(
+			    readyfd_fd(w->w_pid)));
 		if (o == NULL || json_array_append_new(a, o) == -1) {
 			json_decref(a);
 			return NULL;
@@ -218,7 +223,8 @@ carry_fds(const json_t *st, int memfd, int prev, bool carry)
 	    fcntl(memfd, F_SETFD, flag) == -1 ||
 	    (prev != -1 && fcntl(prev, F_SETFD, flag) == -1) ||
 	    (guardian_fd() != -1 && fcntl(guardian_fd(), F_SETFD, flag) == -1) ||
-	    (sentinel_fd() != -1 && fcntl(sentinel_fd(), F_SETFD, flag) == -1))
+	    (sentinel_fd() != -1 && fcntl(sentinel_fd(), F_SETFD, flag) == -1) ||
+	    readyfd_carry(carry) == -1)
 		rc = -1;
 	return rc;
 }
@@ -552,6 +558,10 @@ adopt_pool(struct pool *p, json_t *workers, uint64_t now)
 		    "pid"));
 		if (pid <= 0 || age < 0 || (uint64_t)age > now)
 			age = 0;
+		if (pid > 0 && json_integer_value(json_object_get(w,
+		    "ready_fd")) >= 3)
+			readyfd_adopt((int)json_integer_value(json_object_get(w,
+			    "ready_fd")), pid);
 		if (pid > 0 && pool_adopt(p, pid, (unsigned)json_integer_value(
 		    json_object_get(w, "slot")), now - (uint64_t)age, now,
 		    json_is_true(json_object_get(w, "ready")), stop >= 0,

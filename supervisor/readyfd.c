@@ -14,6 +14,7 @@
 
 #define READYFD_MAX	65536	/* pipes watched at once, at most */
 #define READYFD_READS	16	/* reads of one pipe per wakeup */
+#define READYFD_ADOPT_MAX 4096	/* carried over an in-place upgrade */
 
 struct rfd {
 	struct ev_source	 r_ev;	/* first: the loop hands it back */
@@ -24,10 +25,54 @@ static struct rfd	**rfds;
 static size_t		  nrfds;
 static void		(*tell)(pid_t);
 
+/* Carried over an in-place upgrade, until the loop is there. */
+static struct {
+	int	a_fd;
+	pid_t	a_pid;
+}			  adopted[READYFD_ADOPT_MAX];
+static size_t		  nadopted;
+
 void
 readyfd_init(void (*ready)(pid_t))
 {
 	tell = ready;
+	for (size_t i = 0; i < nadopted; i++)
+		readyfd_started(adopted[i].a_fd, -1, adopted[i].a_pid);
+	nadopted = 0;
+}
+
+int
+readyfd_fd(pid_t pid)
+{
+	for (size_t i = 0; i < nrfds; i++)
+		if (rfds[i]->r_pid == pid)
+			return rfds[i]->r_ev.es_fd;
+	return -1;
+}
+
+int
+readyfd_carry(int carry)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < nrfds; i++)
+		if (fcntl(rfds[i]->r_ev.es_fd, F_SETFD, carry ? 0 :
+		    FD_CLOEXEC) == -1)
+			rc = -1;
+	return rc;
+}
+
+void
+readyfd_adopt(int fd, pid_t pid)
+{
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(fd, F_SETFL, O_NONBLOCK) == -1 ||
+	    nadopted == READYFD_ADOPT_MAX) {
+		(void)close(fd);
+		return;
+	}
+	adopted[nadopted].a_fd = fd;
+	adopted[nadopted++].a_pid = pid;
 }
 
 int

@@ -17,6 +17,15 @@ int	 readyfd_open(int *wr);
 /* After the fork: the write end closed here; the read end watched for
    pid, or closed if the fork failed (pid -1). */
 void	 readyfd_started(int rd, int wr, pid_t pid);
+/*
+ * An in-place upgrade: the read end of pid's pipe, if it is not ready yet
+ * (-1 if none); readyfd_carry() makes them all survive exec, or not; and
+ * in the new program, readyfd_adopt() takes one back (watched from
+ * readyfd_init() on, the loop being ready then).
+ */
+int	 readyfd_fd(pid_t pid);
+int	 readyfd_carry(int carry);
+void	 readyfd_adopt(int fd, pid_t pid);
 /* pid is gone: what is in its pipe is read (a newline still counts),
    and its read end goes.  Before the pool reaps it. */
 void	 readyfd_ended(pid_t pid);

@@ -533,6 +533,26 @@ Test(upgrade, in_place_with_a_command)
 	    "worker(s)", 1, 3 * H_WAIT_MS), "not upgraded");
 }
 
+/* ready = fd: a worker still booting when the upgrade comes keeps its
+   pipe, and its newline written after the exec still makes it ready. */
+Test(upgrade, in_place_carries_a_booting_workers_ready_fd)
+{
+	char reply[H_REPORT_MAX];
+
+	port = h_free_port();
+	h_start_conf(&pd, "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"/bin/sh\", \"-c\", \"sleep 1; echo >&4; exec "
+	    "sleep 60\" }\n  workers = 1\n  ready = \"fd\"\n"
+	    "  notification_fd = 4\n  boot_timeout = 10\n}\n", port);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
+	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
+	/* The adopted one ready, its replacement too: it is retired. */
+	cr_assert(h_wait_exits(&pd, "web", "upgrade", 1, 3 * H_WAIT_MS));
+	cr_assert_eq(h_exits(&pd, "web", "failed_boot"), 0);
+	cr_assert_eq(h_exits(&pd, "web", "boot_timeout"), 0);
+}
+
 /* Rolling back a USR2 upgrade (TERM to the new arbiter) leaves the old
    one its socket files: the unix listener and the control socket. */
 Test(upgrade, usr2_rollback_keeps_the_socket_files)
