@@ -274,6 +274,7 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 
 	if (rt->pr_conf == NULL)
 		return -1;	/* removed by a reload: never respawned */
+	notify_check();
 	/* Without its pipe, a worker would find some other file at its
 	   notification_fd: no worker, and the backoff, rather. */
 	if (rt->pr_conf->pc_ready_fd != -1 &&

@@ -325,6 +325,45 @@ fail:
 	return -1;
 }
 
+/*
+ * Before a worker's start: a socket file something removed under us (a
+ * /run cleaner, systemd removing a runtime directory) is made again at
+ * the same path, with a new socket, so that new workers and old ones
+ * (sd_notify sends by path each time) reach poold again.  One lstat per
+ * spawn, nothing while idle.
+ */
+void
+notify_check(void)
+{
+	struct sockaddr_un	sa = { .sun_family = AF_UNIX };
+	struct stat		st;
+	size_t			len = strlen(ns.n_addr);
+	int			fd, one = 1;
+
+	if (!ns.n_file || len >= sizeof(sa.sun_path) ||
+	    lstat(ns.n_addr, &st) == 0 || errno != ENOENT)
+		return;
+	log_warnx("notify socket %s was removed; making it again", ns.n_addr);
+	memcpy(sa.sun_path, ns.n_addr, len + 1);
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1 || setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one,
+	    sizeof(one)) == -1 || bind(fd, (struct sockaddr *)&sa,
+	    sizeof(sa)) == -1 || chmod(sa.sun_path, 0666) == -1) {
+		log_warn("notify socket %s", ns.n_addr);
+		if (fd != -1)
+			(void)close(fd);
+		return;
+	}
+	if (ns.n_watched)
+		ev_unwatch(&ns.n_ev);
+	(void)close(ns.n_ev.es_fd);
+	ns.n_ev.es_fd = fd;
+	if (ns.n_watched && ev_watch(&ns.n_ev, EPOLLIN) == -1) {
+		log_warn("notify socket");
+		ns.n_watched = false;
+	}
+}
+
 bool
 notify_reachable_by(uid_t uid, gid_t gid)
 {

@@ -26,6 +26,8 @@ struct notify_stats {
 /* Make the socket (close-on-exec: workers get its name, not the fd), a
    file unless abstract; 0, or -1 with err. */
 int	 notify_open(bool abstract, char *err, size_t len);
+/* Before a worker's start: its file made again if it was removed. */
+void	 notify_check(void);
 /* Whether a worker running as uid:gid can reach it (a file's directory
    may not let it through). */
 bool	 notify_reachable_by(uid_t uid, gid_t gid);

@@ -278,6 +278,43 @@ Test(workers, a_killed_poolds_notify_socket_is_removed_by_the_next)
 	cr_assert_eq(rmdir(dir), 0, "%s: %s", dir, strerror(errno));
 }
 
+/* A socket file removed under a running poold (a /run cleaner) is made
+   again at the next start of a worker, which can then say READY=1. */
+Test(workers, a_removed_notify_socket_is_made_again)
+{
+	char		 dir[H_PATH_MAX], env_dir[H_PATH_MAX + 32], path[256];
+	char		 conf[H_PATH_MAX], text[1024];
+	const char	*env[] = { env_dir, NULL };
+	json_t		*r;
+	int		 status;
+
+	snprintf(dir, sizeof(dir), "/tmp/poold-run.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(env_dir, sizeof(env_dir), "RUNTIME_DIRECTORY=%s", dir);
+	snprintf(text, sizeof(text), "pool web {\n  listen = { \"127.0.0.1:%d"
+	    "\" }\n  command = { \"%s\", \"--ready-after\", \"0\" }\n"
+	    "  workers = 1\n  ready = \"notify\"\n  boot_timeout = 3\n}\n",
+	    h_free_port(), h_tworker_path());
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, env);
+	cr_assert(h_wait_ready(&pd, 1, H_WAIT_MS));
+	r = h_ctl_json(&pd, "status");
+	snprintf(path, sizeof(path), "%s", json_string_value(json_object_get(
+	    json_object_get(r, "notify"), "socket")));
+	json_decref(r);
+	cr_assert_eq(unlink(path), 0, "%s", path);
+	r = h_ctl_json(&pd, "restart web");
+	json_decref(r);
+	cr_assert(h_wait_exits(&pd, "web", "restart", 1, 2 * H_WAIT_MS),
+	    "the new worker's READY=1 never came");
+	cr_assert_eq(access(path, F_OK), 0, "%s not made again", path);
+	cr_assert_eq(h_exits(&pd, "web", "boot_timeout"), 0);
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
+	cr_assert_eq(rmdir(dir), 0, "%s: %s", dir, strerror(errno));
+}
+
 /* notify_socket = abstract: today's kernel-named abstract socket. */
 Test(workers, notify_socket_abstract_keeps_the_abstract_name)
 {
