@@ -243,7 +243,10 @@ Test(programs, gunicorn)
 	/* Its own master and one worker in each of poold's workers. */
 	snprintf(command, sizeof(command), "\"gunicorn\", \"--chdir\", \"%s\", "
 	    "\"-w\", \"1\", \"pidapp:wsgi\"", dir);
-	start_program(command);
+	/* Gunicorn says READY=1 itself (to the path socket, as to
+	   systemd's): ready = notify. */
+	start_program_with(command, "  ready = \"notify\"\n"
+	    "  boot_timeout = 20\n");
 	all_serve(3);
 	restart_under_load();
 	term_leaves_nothing();
