@@ -47,6 +47,19 @@ static const char app_py[] =
     "    await send({'type': 'http.response.body',\n"
     "        'body': b'pid=%d\\n' % os.getpid()})\n";
 
+/* A free port, and a directory with pidapp.py in it, into dir. */
+static void
+app_dir(char *dir, size_t len)
+{
+	char app[H_PATH_MAX + 16];
+
+	port = h_free_port();
+	h_path(&pd, "app", dir, len);
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	snprintf(app, sizeof(app), "%s/pidapp.py", dir);
+	h_write_file(app, app_py);
+}
+
 /* Whether the system's python3 has module (the pyenv one on a developer's
    machine may not: Debian's packages are the system's). */
 static bool
@@ -230,16 +243,12 @@ Test(programs, lighttpd)
 
 Test(programs, gunicorn)
 {
-	char dir[H_PATH_MAX], app[H_PATH_MAX + 16], command[H_PATH_MAX + 96];
+	char dir[H_PATH_MAX], command[H_PATH_MAX + 96];
 
 	if (!h_have("gunicorn"))
 		cr_skip_test("gunicorn is not installed (apt-get install "
 		    "gunicorn)");
-	port = h_free_port();
-	h_path(&pd, "app", dir, sizeof(dir));
-	cr_assert_eq(mkdir(dir, 0755), 0);
-	snprintf(app, sizeof(app), "%s/pidapp.py", dir);
-	h_write_file(app, app_py);
+	app_dir(dir, sizeof(dir));
 	/* Its own master and one worker in each of poold's workers. */
 	snprintf(command, sizeof(command), "\"gunicorn\", \"--chdir\", \"%s\", "
 	    "\"-w\", \"1\", \"pidapp:wsgi\"", dir);
@@ -254,16 +263,12 @@ Test(programs, gunicorn)
 
 Test(programs, uvicorn)
 {
-	char dir[H_PATH_MAX], app[H_PATH_MAX + 16], command[H_PATH_MAX + 128];
+	char dir[H_PATH_MAX], command[H_PATH_MAX + 128];
 
 	if (!have_module("uvicorn"))
 		cr_skip_test("uvicorn is not installed for /usr/bin/python3 "
 		    "(apt-get install python3-uvicorn)");
-	port = h_free_port();
-	h_path(&pd, "app", dir, sizeof(dir));
-	cr_assert_eq(mkdir(dir, 0755), 0);
-	snprintf(app, sizeof(app), "%s/pidapp.py", dir);
-	h_write_file(app, app_py);
+	app_dir(dir, sizeof(dir));
 	snprintf(command, sizeof(command), "\"/usr/bin/python3\", \"-m\", "
 	    "\"uvicorn\", \"--fd\", \"3\", \"--app-dir\", \"%s\", "
 	    "\"--lifespan\", \"off\", \"pidapp:asgi\"", dir);
