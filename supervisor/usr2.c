@@ -159,15 +159,16 @@ usr2_reaped(pid_t pid, int status)
 	if (child == 0 || pid != child)
 		return false;
 	child = 0;
-	log_errorx("upgrade: the new arbiter (pid %ld) ended (%s %d); "
-	    "serving on as before", (long)pid, WIFSIGNALED(status) ?
-	    "signal" : "exit code", WIFSIGNALED(status) ? WTERMSIG(status) :
-	    WEXITSTATUS(status));
 	listeners_handed_over(false);
 	control_handover(false);
 	metrics_handover(false);
 	if (pidfile[0] != '\0' && rename(oldbin, pidfile) == -1)
 		log_warn("rename %s back", oldbin);
+	/* Said once it is so: the pidfile is ours again. */
+	log_errorx("upgrade: the new arbiter (pid %ld) ended (%s %d); "
+	    "serving on as before", (long)pid, WIFSIGNALED(status) ?
+	    "signal" : "exit code", WIFSIGNALED(status) ? WTERMSIG(status) :
+	    WEXITSTATUS(status));
 	return true;
 }
 
