@@ -278,14 +278,14 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 	/* Without its pipe, a worker would find some other file at its
 	   notification_fd: no worker, and the backoff, rather. */
 	if (rt->pr_conf->pc_ready_fd != -1 &&
-	    (rd = readyfd_open(&r.sr_ready_fd)) == -1)
+	    (rd = spawn_pipe(&r.sr_ready_fd, "ready = fd")) == -1)
 		return -1;
 	/* Built-in workers report on the scoreboard; exec'd ones cannot. */
 	r.sr_board = rt->pr_conf->pc_class == WC_EXEC ? -1 : sb_alloc();
 	r.sr_cgroup = cg_prepare(p->p_name, slot, &rt->pr_conf->pc_limits);
 	/* Built-in workers write to poold's log already. */
 	if (arb.a_capture && rt->pr_conf->pc_class == WC_EXEC)
-		cap = capture_open(&r.sr_capture_fd);
+		cap = spawn_pipe(&r.sr_capture_fd, "capture_output");
 	pid = spawn_worker(&r);
 	cg_started(r.sr_cgroup, pid);
 	readyfd_started(rd, r.sr_ready_fd, pid);

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,25 +66,6 @@ capture_auto(void)
 	    (unsigned long long)st.st_ino != ino;
 }
 
-int
-capture_open(int *wr)
-{
-	int p[2];
-
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		log_warn("capture_output: pipe");
-		return -1;
-	}
-	/* The worker's end blocks, as stdout does; ours never. */
-	if (fcntl(p[0], F_SETFL, O_NONBLOCK) == -1) {
-		log_warn("capture_output: pipe");
-		(void)close(p[0]);
-		(void)close(p[1]);
-		return -1;
-	}
-	*wr = p[1];
-	return p[0];
-}
 
 /* One line (or a piece of one too long), for the log. */
 static void

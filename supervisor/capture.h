@@ -34,10 +34,8 @@ struct capture_stats {
  * seen already, or /dev/null, where nobody would see it.
  */
 bool	 capture_auto(void);
-/* Before a worker's fork: a pipe; its read end, with the write end at
-   *wr (both close-on-exec), or -1 (logged: the worker keeps poold's). */
-int	 capture_open(int *wr);
-/* After the fork: the write end closed here, the read end watched for
+/* After the fork of a worker given a pipe (spawn_pipe()) for stdout and
+   stderr: the write end closed here, the read end watched for
    the worker (pid -1: the fork failed, and it is closed).  The pipe is
    read until its end, which may come after the worker's: its children
    hold it too. */

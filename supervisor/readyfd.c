@@ -75,25 +75,6 @@ readyfd_adopt(int fd, pid_t pid)
 	adopted[nadopted++].a_pid = pid;
 }
 
-int
-readyfd_open(int *wr)
-{
-	int p[2];
-
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		log_warn("ready = fd: pipe");
-		return -1;
-	}
-	/* Ours never blocks; the worker's end is as any pipe. */
-	if (fcntl(p[0], F_SETFL, O_NONBLOCK) == -1) {
-		log_warn("ready = fd: pipe");
-		(void)close(p[0]);
-		(void)close(p[1]);
-		return -1;
-	}
-	*wr = p[1];
-	return p[0];
-}
 
 static void
 drop(size_t i)

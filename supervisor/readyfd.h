@@ -11,10 +11,8 @@
 
 /* Who to tell that pid wrote its newline. */
 void	 readyfd_init(void (*ready)(pid_t));
-/* Before a worker's fork: a pipe; its read end, with the write end at
-   *wr (both close-on-exec), or -1 (logged). */
-int	 readyfd_open(int *wr);
-/* After the fork: the write end closed here; the read end watched for
+/* After the fork of a worker given a pipe (spawn_pipe()) at its
+   notification_fd: the write end closed here; the read end watched for
    pid, or closed if the fork failed (pid -1). */
 void	 readyfd_started(int rd, int wr, pid_t pid);
 /*

@@ -349,6 +349,25 @@ child_main(const struct spawn_req *r, pid_t arbiter)
 	_exit(CHILD_FAIL);
 }
 
+int
+spawn_pipe(int *wr, const char *what)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		log_warn("%s: pipe", what);
+		return -1;
+	}
+	if (fcntl(p[0], F_SETFL, O_NONBLOCK) == -1) {
+		log_warn("%s: pipe", what);
+		(void)close(p[0]);
+		(void)close(p[1]);
+		return -1;
+	}
+	*wr = p[1];
+	return p[0];
+}
+
 pid_t
 spawn_worker(const struct spawn_req *r)
 {

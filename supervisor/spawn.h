@@ -31,6 +31,10 @@ struct spawn_req {
 
 /* Fork a worker; its pid in the parent, -1 (logged) if fork failed. */
 pid_t	 spawn_worker(const struct spawn_req *);
+/* A pipe from a worker to the arbiter (its output, its readiness): the
+   read end, non-blocking, returned; the write end, which blocks as any
+   pipe does, at *wr; both close-on-exec.  -1 (logged, naming what). */
+int	 spawn_pipe(int *wr, const char *what);
 
 /*
  * Signal a child we have not reaped yet.  Such a pid cannot have been
