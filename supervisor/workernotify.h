@@ -15,8 +15,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define NOTIFY_RUN_DIR	"/run/poold"	/* root's, without RuntimeDirectory= */
-
 struct notify_stats {
 	uint64_t	ns_received;	/* attributed to a worker */
 	uint64_t	ns_dropped;	/* from no worker of ours */
