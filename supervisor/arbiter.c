@@ -32,6 +32,8 @@
 #include "confcheck.h"
 #include "guardian.h"
 #include "readyfd.h"
+#include "compat.h"
+#include "einhorn.h"
 #include "sentinel.h"
 #include "loop.h"
 #include "listeners.h"
@@ -265,6 +267,7 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 		.sr_access_format = arb.a_conf.c_access_format,
 		.sr_group = rt->pr_group,
 		.sr_notify = notify_address(),
+		.sr_einhorn = einhorn_address(),
 		.sr_cgroup = -1,
 		.sr_ready_fd = -1,
 		.sr_capture_fd = -1,
@@ -275,6 +278,8 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 	if (rt->pr_conf == NULL)
 		return -1;	/* removed by a reload: never respawned */
 	notify_check();
+	if (rt->pr_conf->pc_compat & COMPAT_EINHORN)
+		einhorn_check();
 	/* Without its pipe, a worker would find some other file at its
 	   notification_fd: no worker, and the backoff, rather. */
 	if (rt->pr_conf->pc_ready_fd != -1 &&
@@ -637,6 +642,25 @@ ready_fds_fit(const struct poold_conf *c, char *err, size_t len)
 	return 0;
 }
 
+/* Einhorn's worker:ack, from pid: READY=1 as if on the notify socket. */
+static int
+einhorn_acked(pid_t pid)
+{
+	const struct notify_msg m = { .nm_flags = NM_READY };
+
+	return arbiter_notified(pid, &m);
+}
+
+/* Whether a pool of c speaks Einhorn's protocol. */
+static bool
+wants_einhorn(const struct poold_conf *c)
+{
+	for (size_t i = 0; i < c->c_npools; i++)
+		if (c->c_pools[i].pc_compat & COMPAT_EINHORN)
+			return true;
+	return false;
+}
+
 /*
  * HUP and `reload`.  Everything that can fail (reading, validating,
  * binding) happens before anything changes, so a bad config leaves the
@@ -648,7 +672,10 @@ reload_apply(struct poold_conf *nc, char *err, size_t len)
 {
 	struct pool *p;
 
+	/* The socket first: once made it stays, a pool or not. */
 	if (confcheck_cgroups(nc, err, len) == -1 ||
+	    einhorn_open(wants_einhorn(nc), nc->c_notify_abstract, err,
+	    len) == -1 || einhorn_start(einhorn_acked) == -1 ||
 	    listeners_open(nc, err, len) == -1)
 		return -1;
 
@@ -1151,6 +1178,8 @@ step(void)
 	next = d < next ? d : next;
 	d = notify_tick(now);
 	next = d < next ? d : next;
+	d = einhorn_tick(now);
+	next = d < next ? d : next;
 	d = report_to_manager(now);
 	next = d < next ? d : next;
 	d = report_start(now);
@@ -1290,6 +1319,8 @@ arbiter_init(struct poold_conf *c, const struct cli *cli, char *err,
 	    metrics_open(&arb.a_conf, err, len) == -1 ||
 	    listeners_open(&arb.a_conf, err, len) == -1 ||
 	    notify_open(arb.a_conf.c_notify_abstract, err, len) == -1 ||
+	    einhorn_open(wants_einhorn(&arb.a_conf),
+	    arb.a_conf.c_notify_abstract, err, len) == -1 ||
 	    ready_fds_fit(&arb.a_conf, err, len) == -1)
 		goto fail;
 	warn_unreachable(&arb.a_conf);
@@ -1321,7 +1352,8 @@ arbiter_run(void)
 	 * to the process that registered it, so a daemon must make its own.
 	 */
 	if (signals_init(err, sizeof(err)) == -1 || control_start() == -1 ||
-	    metrics_start() == -1 || notify_start(arbiter_notified) == -1) {
+	    metrics_start() == -1 || notify_start(arbiter_notified) == -1 ||
+	    einhorn_start(einhorn_acked) == -1) {
 		log_errorx("%s", *err ? err : strerror(errno));
 		return EXIT_TEMPFAIL;
 	}
@@ -1394,9 +1426,12 @@ arbiter_cleanup(void)
 	metrics_close(usr2_predecessor_alive());
 	/* An upgraded program ending before it confirmed: the guardian
 	   brings the previous binary back, with this socket. */
-	if (guardian_pending())
+	if (guardian_pending()) {
 		notify_keep_file();
+		einhorn_keep_file();
+	}
 	notify_close();
+	einhorn_close();
 	if (arb.a_sig.es_fd != -1)
 		close(arb.a_sig.es_fd);
 	arb.a_sig.es_fd = -1;

@@ -53,8 +53,8 @@ compat_sets(unsigned mask, const char *assignment)
 size_t
 compat_count(unsigned mask, size_t nfds)
 {
-	/* Einhorn: three and one per fd; the others, one each. */
-	return (mask & COMPAT_EINHORN ? nfds + 3 : 0) + NLAUNCHERS;
+	/* Einhorn: four and one per fd; the others, one each. */
+	return (mask & COMPAT_EINHORN ? nfds + 4 : 0) + NLAUNCHERS;
 }
 
 /* NAME=fmt..., allocated; NULL if out of memory. */
@@ -111,7 +111,8 @@ starter_port(size_t nfds)
 }
 
 int
-compat_env(unsigned mask, size_t nfds, char **env, size_t *k)
+compat_env(unsigned mask, size_t nfds, const char *einhorn_sock, char **env,
+    size_t *k)
 {
 	size_t start = *k;
 
@@ -124,6 +125,8 @@ compat_env(unsigned mask, size_t nfds, char **env, size_t *k)
 		for (size_t i = 0; i < nfds; i++)
 			env[(*k)++] = var("EINHORN_FD_%zu=%zu", i,
 			    FIRST_FD + i);
+		if (einhorn_sock != NULL)
+			env[(*k)++] = var("EINHORN_SOCK_PATH=%s", einhorn_sock);
 	}
 	if (mask & COMPAT_SERVER_STARTER)
 		env[(*k)++] = starter_port(nfds);

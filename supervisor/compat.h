@@ -4,7 +4,8 @@
  * that launcher sets, next to LISTEN_FDS, naming the same fds 3, 4, ...
  *
  *   einhorn         EINHORN_FD_COUNT=N, EINHORN_FD_0=3, EINHORN_FD_1=4...,
- *                   EINHORN_FDS="3 4", EINHORN_MASTER_PID (the arbiter)
+ *                   EINHORN_FDS="3 4", EINHORN_MASTER_PID (the arbiter),
+ *                   EINHORN_SOCK_PATH (einhorn.h: where worker:ack goes)
  *   server_starter  SERVER_STARTER_PORT=127.0.0.1:8000=3;/run/a.sock=4
  *   unicorn         UNICORN_FD=3,4 (Unicorn 5 and later read LISTEN_FDS as
  *                   well, and would take each socket twice: for older
@@ -33,9 +34,11 @@ int		 compat_sets(unsigned mask, const char *assignment);
 size_t		 compat_count(unsigned mask, size_t nfds);
 /*
  * In a worker about to exec, its fds 3.. being the sockets: append the
- * variables of mask to env at *k (room for compat_count() of them).
- * 0, or -1 if out of memory.
+ * variables of mask to env at *k (room for compat_count() of them),
+ * einhorn_sock being Einhorn's command socket (NULL: none).  0, or -1 if
+ * out of memory.
  */
-int		 compat_env(unsigned mask, size_t nfds, char **env, size_t *k);
+int		 compat_env(unsigned mask, size_t nfds, const char *einhorn_sock,
+		    char **env, size_t *k);
 
 #endif

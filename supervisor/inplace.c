@@ -50,6 +50,7 @@
 #include "workernotify.h"
 #include "pool.h"
 #include "readyfd.h"
+#include "einhorn.h"
 #include "reexec.h"
 #include "sentinel.h"
 #include "spawn.h"
@@ -198,8 +199,9 @@ state_json(uint64_t now)
 	json_t *argv = json_array();
 	for (char *const *a = reexec_argv(); argv != NULL && *a != NULL; a++)
 		json_array_append_new(argv, json_string(*a));
-	st = json_pack("{s:i, s:i, s:s, s:o*, s:o*, s:o*, s:b, s:i, s:I}",
-	    "version", STATE_VERSION, "notify", notify_fd(), "cwd",
+	st = json_pack("{s:i, s:i, s:i, s:s, s:o*, s:o*, s:o*, s:b, s:i, "
+	    "s:I}", "version", STATE_VERSION, "notify", notify_fd(),
+	    "einhorn", einhorn_fd(), "cwd",
 	    reexec_cwd(), "sockets", socks, "pools", pools, "argv", argv,
 	    "fallback", 0, "sentinel", sentinel_fd(), "sentinel_pid",
 	    (json_int_t)sentinel_pid());
@@ -220,6 +222,7 @@ carry_fds(const json_t *st, int memfd, int prev, bool carry)
 			rc = -1;
 	}
 	if ((notify_fd() != -1 && fcntl(notify_fd(), F_SETFD, flag) == -1) ||
+	    (einhorn_fd() != -1 && fcntl(einhorn_fd(), F_SETFD, flag) == -1) ||
 	    fcntl(memfd, F_SETFD, flag) == -1 ||
 	    (prev != -1 && fcntl(prev, F_SETFD, flag) == -1) ||
 	    (guardian_fd() != -1 && fcntl(guardian_fd(), F_SETFD, flag) == -1) ||
@@ -317,7 +320,7 @@ guardian_fallback(void *arg)
 static int
 start_guardian(json_t *st, int prev)
 {
-	int	 keep[SPAWN_FDS_MAX + 2], gfd;
+	int	 keep[SPAWN_FDS_MAX + 3], gfd;
 	size_t	 n = 0, i;
 	json_t	*s;
 
@@ -330,6 +333,8 @@ start_guardian(json_t *st, int prev)
 	}
 	if (notify_fd() != -1)
 		keep[n++] = notify_fd();
+	if (einhorn_fd() != -1)
+		keep[n++] = einhorn_fd();
 	keep[n++] = prev;
 	if ((gfd = guardian_start(keep, n, guardian_fallback, st)) == -1 ||
 	    json_object_set_new(st, "guardian", json_integer(gfd)) == -1)
@@ -480,6 +485,10 @@ inplace_load(char *err, size_t len)
 	if (json_integer_value(json_object_get(st, "notify")) >= 3)
 		notify_adopt((int)json_integer_value(json_object_get(st,
 		    "notify")));
+	/* Absent (0) when the previous binary had none, or predates it. */
+	if (json_integer_value(json_object_get(st, "einhorn")) >= 3)
+		einhorn_adopt((int)json_integer_value(json_object_get(st,
+		    "einhorn")));
 	if (json_integer_value(json_object_get(st, "guardian")) >= 3)
 		guardian_adopt((int)json_integer_value(json_object_get(st,
 		    "guardian")));

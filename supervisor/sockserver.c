@@ -74,6 +74,25 @@ ss_accept(struct ev_source *ev, uint32_t events)
 }
 
 int
+ss_serve_fd(struct sockserver *ss, int fd)
+{
+	bool started = ss->ss_ev.es_fn != NULL;
+
+	if (started && !ss->ss_paused)
+		ev_unwatch(&ss->ss_ev);
+	if (ss->ss_open)
+		lsock_close(&ss->ss_l, false);
+	memset(&ss->ss_l, 0, sizeof(ss->ss_l));
+	ss->ss_l.l_fd = fd;
+	ss->ss_open = true;
+	if (!started)
+		return 0;
+	ss->ss_ev.es_fd = fd;
+	/* Paused, ss_tick watches it when the pause is over. */
+	return ss->ss_paused ? 0 : ev_watch(&ss->ss_ev, EPOLLIN);
+}
+
+int
 ss_start(struct sockserver *ss)
 {
 	if (!ss->ss_open)

@@ -57,6 +57,13 @@ struct sockserver {
    -1 with err. */
 int	 ss_open(struct sockserver *, const struct addr *a, int backlog,
 	    mode_t mode, char *err, size_t len);
+/*
+ * Serve fd, a listening socket the owner made or was passed (its file,
+ * if any, is the owner's to remove), non-blocking; one it served before
+ * is closed (a socket file made again under a new socket).  0, or -1 if
+ * it could not be watched.
+ */
+int	 ss_serve_fd(struct sockserver *, int fd);
 /* Start accepting (in the process that runs the loop). */
 int	 ss_start(struct sockserver *);
 bool	 ss_full(const struct sockserver *);

@@ -243,7 +243,8 @@ build_env(const struct spawn_req *r)
 		    (unsigned long long)pc->pc_timeout_ms * 1000);
 		env[k++] = env_fmt("WATCHDOG_PID=%ld", (long)getpid());
 	}
-	if (compat_env(pc->pc_compat, r->sr_nfds, env, &k) == -1)
+	if (compat_env(pc->pc_compat, r->sr_nfds, r->sr_einhorn, env,
+	    &k) == -1)
 		child_fail("out of memory");
 	env[k] = NULL;
 	return env;

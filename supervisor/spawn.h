@@ -22,6 +22,7 @@ struct spawn_req {
 	int			 sr_board;	/* scoreboard entry or -1 */
 	int			 sr_group;	/* the pool's, or -1 */
 	const char		*sr_notify;	/* NOTIFY_SOCKET, or NULL */
+	const char		*sr_einhorn;	/* EINHORN_SOCK_PATH, or NULL */
 	int			 sr_cgroup;	/* its cgroup's directory, or -1 */
 	int			 sr_ready_fd;	/* ready = fd: the pipe's write
 						   end, or -1 */

@@ -575,7 +575,7 @@ h_query_tcp(int port, char *buf, size_t len)
 }
 
 int
-h_query_unix(const char *path, char *buf, size_t len)
+h_unix_connect(const char *path)
 {
 	struct sockaddr_un	sun = { .sun_family = AF_UNIX };
 	int			fd;
@@ -587,7 +587,15 @@ h_query_unix(const char *path, char *buf, size_t len)
 		close(fd);
 		return -1;
 	}
-	return read_report(fd, buf, len);
+	return fd;
+}
+
+int
+h_query_unix(const char *path, char *buf, size_t len)
+{
+	int fd = h_unix_connect(path);
+
+	return fd == -1 ? -1 : read_report(fd, buf, len);
 }
 
 const char *

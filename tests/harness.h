@@ -101,6 +101,8 @@ bool	 h_wait_gone(pid_t, int timeout_ms);
 /* Connect, read one worker report; 0 or -1. */
 int	 h_query_tcp(int port, char *buf, size_t len);
 int	 h_query_unix(const char *path, char *buf, size_t len);
+/* A stream connection to the Unix socket at path; the fd or -1. */
+int	 h_unix_connect(const char *path);
 /* Value of "key=" in a report (or log line), into out; NULL if absent. */
 const char *h_field(const char *line, const char *key, char *out, size_t);
 /* pid of the worker in slot id per tworker's --log "start" lines, the

@@ -62,6 +62,7 @@ struct options {
 	long		 o_slow_ms;		/* hold each client this long */
 	const char	*o_tree;		/* fork descendants, note them */
 	int		 o_tree_setsid;		/* one of them in its own session */
+	const char	*o_einhorn_ack;		/* "json", "yaml": at start */
 };
 
 /* What the worker inherited, recorded before it changes anything. */
@@ -97,7 +98,8 @@ usage(void)
 	fprintf(stderr, "usage: tworker [--exit code] [--exit-after ms] "
 	    "[--ignore-term] [--log file] [--env name ...] [--ready-after ms] "
 	    "[--watchdog] [--notify message] [--libsystemd] [--boot ms] "
-	    "[--leak mib] [--slow ms] [--tree file [--tree-setsid]]\n");
+	    "[--leak mib] [--slow ms] [--tree file [--tree-setsid]] "
+	    "[--einhorn-ack json|yaml]\n");
 	exit(1);
 }
 
@@ -132,6 +134,7 @@ parse_options(int argc, char *argv[], struct options *o)
 		{ "slow",		required_argument,	NULL, 'w' + 256 },
 		{ "tree",		required_argument,	NULL, 't' },
 		{ "tree-setsid",	no_argument,		NULL, 'T' },
+		{ "einhorn-ack",	required_argument,	NULL, 'E' },
 		{ NULL,			0,			NULL, 0 }
 	};
 	int	ch;
@@ -191,6 +194,12 @@ parse_options(int argc, char *argv[], struct options *o)
 			break;
 		case 'T':
 			o->o_tree_setsid = 1;
+			break;
+		case 'E':
+			if (strcmp(optarg, "json") != 0 &&
+			    strcmp(optarg, "yaml") != 0)
+				usage();
+			o->o_einhorn_ack = optarg;
 			break;
 		default:
 			usage();
@@ -637,6 +646,43 @@ notify(const char *msg)
 	    (int)strcspn(msg, "\n"), msg);
 }
 
+/*
+ * Einhorn's worker:ack on EINHORN_SOCK_PATH, as its clients send it: the
+ * Go and Python ones JSON, Ruby's YAML with its newlines escaped as %0A;
+ * one line, then close.
+ */
+static void
+einhorn_ack(const char *format)
+{
+	const char		*path = getenv("EINHORN_SOCK_PATH");
+	struct sockaddr_un	 sa = { .sun_family = AF_UNIX };
+	char			 msg[128];
+	int			 fd, n;
+
+	if (path == NULL || *path == '\0')
+		errx(1, "einhorn: EINHORN_SOCK_PATH is not set");
+	if (strlen(path) >= sizeof(sa.sun_path))
+		errx(1, "einhorn: EINHORN_SOCK_PATH too long");
+	memcpy(sa.sun_path, path, strlen(path));
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';	/* abstract, as Go's net.Dial takes */
+	if (strcmp(format, "json") == 0)
+		n = snprintf(msg, sizeof(msg), "{\"command\":\"worker:ack\","
+		    "\"pid\":%ld}\n", (long)mypid);
+	else
+		n = snprintf(msg, sizeof(msg), "---%%0Acommand: worker:ack%%0A"
+		    "pid: %ld%%0A\n", (long)mypid);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		err(1, "einhorn: socket");
+	if (connect(fd, (struct sockaddr *)&sa, (socklen_t)(offsetof(
+	    struct sockaddr_un, sun_path) + strlen(path))) == -1)
+		err(1, "einhorn: connect %s", path);
+	if (write(fd, msg, (size_t)n) != n)
+		err(1, "einhorn: write");
+	(void)close(fd);
+	log_line("einhorn-ack pid=%ld %s\n", (long)mypid, format);
+}
+
 /* WATCHDOG=1 four times per WATCHDOG_USEC, as sd_watchdog_enabled(3)
    users commonly do; -1 without a watchdog. */
 static long long
@@ -698,6 +744,8 @@ run(const struct startup *st, const struct options *o,
 		beat_at = t;
 	if (o->o_notify != NULL)
 		notify(o->o_notify);
+	if (o->o_einhorn_ack != NULL)
+		einhorn_ack(o->o_einhorn_ack);
 	for (;;) {
 		handle_signals();
 		t = now_ms();

@@ -553,6 +553,35 @@ Test(upgrade, in_place_carries_a_booting_workers_ready_fd)
 	cr_assert_eq(h_exits(&pd, "web", "boot_timeout"), 0);
 }
 
+/* compat = einhorn: a worker still booting when the upgrade comes acks
+   after the exec on the socket it was given, which the new program
+   carries on serving. */
+Test(upgrade, in_place_carries_the_einhorn_socket)
+{
+	char	reply[H_REPORT_MAX], logf[H_PATH_MAX], want[64];
+	pid_t	old;
+
+	port = h_free_port();
+	h_path(&pd, "worker.log", logf, sizeof(logf));
+	h_start_conf(&pd, "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"/bin/sh\", \"-c\", \"sleep 1; exec %s "
+	    "--einhorn-ack yaml --log %s\" }\n  workers = 1\n"
+	    "  compat = { \"einhorn\" }\n  ready = \"notify\"\n"
+	    "  boot_timeout = 10\n}\n", port, h_tworker_path(), logf);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	cr_assert_eq(h_children(pd.pd_pid, &old, 1), 1);
+	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
+	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
+	snprintf(want, sizeof(want), "einhorn-ack pid=%ld", (long)old);
+	cr_assert(h_wait_count(logf, want, 1, 3 * H_WAIT_MS), "no ack sent");
+	snprintf(want, sizeof(want), "(pid %ld) ready after", (long)old);
+	cr_assert(h_wait_count(pd.pd_log, want, 1, H_WAIT_MS), "the adopted "
+	    "worker's ack did not reach the new program");
+	cr_assert(h_wait_exits(&pd, "web", "upgrade", 1, 3 * H_WAIT_MS));
+	cr_assert_eq(h_exits(&pd, "web", "failed_boot"), 0);
+	cr_assert_eq(h_exits(&pd, "web", "boot_timeout"), 0);
+}
+
 /* Rolling back a USR2 upgrade (TERM to the new arbiter) leaves the old
    one its socket files: the unix listener and the control socket. */
 Test(upgrade, usr2_rollback_keeps_the_socket_files)

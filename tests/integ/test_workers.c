@@ -170,6 +170,16 @@ Test(workers, capture_output_no_leaves_the_workers_alone)
 
 /* -- the notify socket --------------------------------------------------- */
 
+/* A fresh runtime directory, named to poold through RUNTIME_DIRECTORY
+   (env_dir), as systemd's RuntimeDirectory= does. */
+static void
+runtime_dir(char *dir, size_t len, char *env_dir, size_t envlen)
+{
+	snprintf(dir, len, "/tmp/poold-run.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(env_dir, envlen, "RUNTIME_DIRECTORY=%s", dir);
+}
+
 /* The NOTIFY_SOCKET a tworker of this config reports, run by p. */
 static void
 notify_of(struct poold *p, const char *globals, const char *const env[],
@@ -219,10 +229,8 @@ Test(workers, the_notify_socket_is_a_file_any_client_can_use)
 	if (geteuid() != 0 || !h_have("socat"))
 		cr_skip_test("needs root (a worker as nobody) and socat");
 	/* Not in the test's own directory, which nobody cannot enter. */
-	snprintf(dir, sizeof(dir), "/tmp/poold-run.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	runtime_dir(dir, sizeof(dir), env_dir, sizeof(env_dir));
 	cr_assert_eq(chmod(dir, 0711), 0);
-	snprintf(env_dir, sizeof(env_dir), "RUNTIME_DIRECTORY=%s", dir);
 	snprintf(text, sizeof(text), "pool web {\n  listen = { \"127.0.0.1:%d"
 	    "\" }\n  command = { \"/bin/sh\", \"-c\", \"echo notify="
 	    "$NOTIFY_SOCKET; (printf READY=1; sleep 60) | socat -u - "
@@ -257,9 +265,7 @@ Test(workers, a_killed_poolds_notify_socket_is_removed_by_the_next)
 	int		 status;
 	const char	*env[] = { env_dir, NULL };
 
-	snprintf(dir, sizeof(dir), "/tmp/poold-run.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(env_dir, sizeof(env_dir), "RUNTIME_DIRECTORY=%s", dir);
+	runtime_dir(dir, sizeof(dir), env_dir, sizeof(env_dir));
 	notify_of(&pd, "", env, dead, sizeof(dead));
 	cr_assert_eq(strncmp(dead, dir, strlen(dir)), 0, "%s", dead);
 	h_signal(&pd, SIGKILL);
@@ -288,9 +294,7 @@ Test(workers, a_removed_notify_socket_is_made_again)
 	json_t		*r;
 	int		 status;
 
-	snprintf(dir, sizeof(dir), "/tmp/poold-run.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(env_dir, sizeof(env_dir), "RUNTIME_DIRECTORY=%s", dir);
+	runtime_dir(dir, sizeof(dir), env_dir, sizeof(env_dir));
 	snprintf(text, sizeof(text), "pool web {\n  listen = { \"127.0.0.1:%d"
 	    "\" }\n  command = { \"%s\", \"--ready-after\", \"0\" }\n"
 	    "  workers = 1\n  ready = \"notify\"\n  boot_timeout = 3\n}\n",
@@ -323,6 +327,111 @@ Test(workers, notify_socket_abstract_keeps_the_abstract_name)
 	notify_of(&pd, "notify_socket = \"abstract\"\n", NULL, val,
 	    sizeof(val));
 	cr_assert(val[0] == '@' && strlen(val) > 1, "notify: %s", val);
+}
+
+/* -- Einhorn's worker:ack ---------------------------------------------------- */
+
+/*
+ * compat = einhorn with ready = notify: Einhorn's manual ACK, sent on
+ * EINHORN_SOCK_PATH as its Go client (JSON) and its Ruby client (YAML,
+ * escaped) send it, makes the worker ready.  The socket is a file in the
+ * runtime directory, mode 0666, removed at exit.
+ */
+Test(workers, einhorn_ack_makes_a_worker_ready)
+{
+	char		 dir[H_PATH_MAX], env_dir[H_PATH_MAX + 32];
+	char		 conf[H_PATH_MAX], text[2048], report[H_REPORT_MAX];
+	char		 path[256];
+	const char	*env[] = { env_dir, NULL };
+	int		 port = h_free_port(), port2 = h_free_port();
+	struct stat	 st;
+
+	runtime_dir(dir, sizeof(dir), env_dir, sizeof(env_dir));
+	snprintf(text, sizeof(text),
+	    "pool js {\n  listen = { \"127.0.0.1:%d\" }\n  command = { \"%s\","
+	    " \"--einhorn-ack\", \"json\", \"--env\", \"EINHORN_SOCK_PATH\" }\n"
+	    "  compat = { \"einhorn\" }\n  ready = \"notify\"\n"
+	    "  boot_timeout = 10\n  workers = 1\n}\n"
+	    "pool ym {\n  listen = { \"127.0.0.1:%d\" }\n  command = { \"%s\","
+	    " \"--einhorn-ack\", \"yaml\" }\n  compat = { \"einhorn\" }\n"
+	    "  ready = \"notify\"\n  boot_timeout = 10\n  workers = 1\n}\n",
+	    port, h_tworker_path(), port2, h_tworker_path());
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, env);
+	cr_assert(h_wait_ready(&pd, 2, H_WAIT_MS), "the acks never counted");
+	cr_assert_eq(h_spawns(&pd, "js"), 1, "the worker did not boot once");
+	cr_assert_eq(h_spawns(&pd, "ym"), 1, "the worker did not boot once");
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0);
+	cr_assert_not_null(h_field(report, "env:EINHORN_SOCK_PATH", path,
+	    sizeof(path)), "%s", report);
+	cr_assert_eq(strncmp(path, dir, strlen(dir)), 0, "%s", path);
+	cr_assert_eq(stat(path, &st), 0, "%s", path);
+	cr_assert(S_ISSOCK(st.st_mode));
+	cr_assert_eq(st.st_mode & 0777, 0666, "mode %o", st.st_mode & 0777);
+	stop(&pd);
+	cr_assert_neq(access(path, F_OK), 0, "%s is left behind", path);
+	cr_assert_eq(rmdir(dir), 0, "%s: %s", dir, strerror(errno));
+}
+
+/* One line to Einhorn's socket at path; what comes back until it
+   closes. */
+static void
+einhorn_say(const char *path, const char *line, char *reply, size_t len)
+{
+	bool	closed;
+	int	fd = h_unix_connect(path);
+
+	cr_assert_neq(fd, -1, "connect %s: %s", path, strerror(errno));
+	cr_assert_eq(h_send(fd, line, strlen(line)), 0);
+	(void)h_recv(fd, reply, len, NULL, 0, H_WAIT_MS, &closed);
+	close(fd);
+	cr_assert(closed, "the einhorn socket kept the connection");
+}
+
+/*
+ * An ack counts for whoever sent it, by the kernel's word: one from a
+ * process that is no worker, naming a worker's pid, makes nothing ready;
+ * einhornsh's commands are refused with a line saying so.
+ */
+Test(workers, einhorn_ack_from_a_stranger_counts_for_nothing)
+{
+	char		 dir[H_PATH_MAX], env_dir[H_PATH_MAX + 32];
+	char		 conf[H_PATH_MAX], text[1024], report[H_REPORT_MAX];
+	char		 path[256], line[128], reply[512], want[128], w[32];
+	const char	*env[] = { env_dir, NULL };
+	int		 port = h_free_port();
+	json_t		*r;
+
+	runtime_dir(dir, sizeof(dir), env_dir, sizeof(env_dir));
+	snprintf(text, sizeof(text), "pool web {\n  listen = { \"127.0.0.1:%d"
+	    "\" }\n  command = { \"%s\", \"--env\", \"EINHORN_SOCK_PATH\" }\n"
+	    "  compat = { \"einhorn\" }\n  ready = \"notify\"\n"
+	    "  boot_timeout = 60\n  workers = 1\n}\n", port, h_tworker_path());
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, "--log-level", "debug", NULL };
+	h_start(&pd, args, env);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0);
+	cr_assert_not_null(h_field(report, "env:EINHORN_SOCK_PATH", path,
+	    sizeof(path)), "%s", report);
+	cr_assert_not_null(h_field(report, "pid", w, sizeof(w)));
+	snprintf(line, sizeof(line), "{\"command\":\"worker:ack\",\"pid\":%s}"
+	    "\n", w);
+	einhorn_say(path, line, reply, sizeof(reply));
+	snprintf(want, sizeof(want), "dropped an ack from pid %ld",
+	    (long)getpid());
+	cr_assert(h_wait_count(pd.pd_log, want, 1, H_WAIT_MS), "%s", want);
+	einhorn_say(path, "{\"command\":\"upgrade\"}\n", reply, sizeof(reply));
+	cr_assert_not_null(strstr(reply, "poold does not do einhorn's upgrade"),
+	    "reply: %s", reply);
+	r = h_ctl_json(&pd, "status");
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(r, "pools"), 0), "ready")), 0, "a stranger's ack "
+	    "made the worker ready");
+	json_decref(r);
+	stop(&pd);
+	cr_assert_eq(rmdir(dir), 0, "%s: %s", dir, strerror(errno));
 }
 
 Test(workers, sees_exact_fds_and_environment)

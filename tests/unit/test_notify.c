@@ -1,12 +1,15 @@
 /*
- * The notify protocol's parser: what sd_notify(3) senders write, and what
- * a careless or hostile one might.
+ * The parsers of how workers say they are ready: the notify protocol,
+ * what sd_notify(3) senders write, and Einhorn's worker:ack, what its
+ * clients write; and what a careless or hostile one might.
  */
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "einhornmsg.h"
 #include "notifymsg.h"
 
 static struct notify_msg
@@ -121,4 +124,110 @@ Test(notify, poold_recycle_request)
 		cr_assert_eq(m.nm_flags, 0, "%s understood", bad);
 		cr_assert_eq(m.nm_ignored, 1, "%s", bad);
 	}
+}
+
+/* -- Einhorn's worker:ack --------------------------------------------------- */
+
+static struct einhorn_msg
+eparse(const char *s)
+{
+	struct einhorn_msg m;
+
+	einhorn_parse(s, strlen(s), &m);
+	return m;
+}
+
+/* Go's and Python's clients write JSON; Ruby's, YAML with its newlines
+   escaped; an old Node client URI-encoded the whole message. */
+Test(einhorn, every_client_s_ack)
+{
+	static const char *const acks[] = {
+		"{\"command\":\"worker:ack\",\"pid\":1234}",
+		"{\"pid\": \"1234\", \"command\": \"worker:ack\"}",
+		"---%0Acommand: worker:ack%0Apid: 1234%0A",
+		"---%0A'command': \"worker:ack\"%0Apid: 1234",
+		"---%0Acommand:%20worker:ack%0Apid:%201234",
+	};
+
+	for (size_t i = 0; i < sizeof(acks) / sizeof(acks[0]); i++) {
+		struct einhorn_msg m = eparse(acks[i]);
+
+		cr_assert_eq(m.em_kind, EK_ACK, "%s", acks[i]);
+		cr_assert_eq(m.em_pid, 1234, "%s: pid %ld", acks[i], m.em_pid);
+	}
+}
+
+/* The pid named is only noted (the sender counts); a bad one is 0. */
+Test(einhorn, an_ack_with_no_valid_pid_is_still_an_ack)
+{
+	static const char *const acks[] = {
+		"{\"command\":\"worker:ack\"}",
+		"{\"command\":\"worker:ack\",\"pid\":-5}",
+		"{\"command\":\"worker:ack\",\"pid\":\"12ab\"}",
+		"---%0Acommand: worker:ack%0Apid: 99999999999999999999%0A",
+	};
+
+	for (size_t i = 0; i < sizeof(acks) / sizeof(acks[0]); i++) {
+		struct einhorn_msg m = eparse(acks[i]);
+
+		cr_assert_eq(m.em_kind, EK_ACK, "%s", acks[i]);
+		cr_assert_eq(m.em_pid, 0, "%s: pid %ld", acks[i], m.em_pid);
+	}
+}
+
+/* einhornsh's commands are named, to be refused by name. */
+Test(einhorn, other_commands_are_named)
+{
+	struct einhorn_msg m = eparse("{\"command\":\"upgrade\","
+	    "\"args\":[]}");
+
+	cr_assert_eq(m.em_kind, EK_OTHER);
+	cr_assert_str_eq(m.em_command, "upgrade");
+	m = eparse("---%0Acommand: \"inc\\x01\"%0A");
+	cr_assert_eq(m.em_kind, EK_OTHER);
+	cr_assert_str_eq(m.em_command, "inc\\x01");
+	m = eparse("{\"command\":\"a\\u0001b\"}");
+	cr_assert_str_eq(m.em_command, "a?b", "unprintable kept: %s",
+	    m.em_command);
+}
+
+Test(einhorn, garbage_is_no_command)
+{
+	static const char *const bad[] = {
+		"", "worker:ack", "{\"command\":\"worker:ack\"",
+		"[\"worker:ack\"]", "{\"command\":5}", "{\"command\":\"\"}",
+		"---%0Apid: 12%0A", "%",
+		"%0", "%zz",
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct einhorn_msg m = eparse(bad[i]);
+
+		cr_assert_eq(m.em_kind, EK_BAD, "%s understood", bad[i]);
+		cr_assert_eq(m.em_pid, 0, "%s", bad[i]);
+	}
+}
+
+/* An ack padded to len bytes, in buf. */
+static void
+padded_ack(char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "{\"command\":\"worker:ack\",\"pad\":\"");
+
+	memset(buf + n, 'x', len - (size_t)n - 2);
+	memcpy(buf + len - 2, "\"}", 2);
+}
+
+/* Longer than a line may be: refused whole, never cut to an ack. */
+Test(einhorn, an_overlong_line_is_refused)
+{
+	char			 line[EINHORN_LINE_MAX + 1];
+	struct einhorn_msg	 m;
+
+	padded_ack(line, EINHORN_LINE_MAX);
+	einhorn_parse(line, EINHORN_LINE_MAX, &m);
+	cr_assert_eq(m.em_kind, EK_ACK, "at the limit");
+	padded_ack(line, EINHORN_LINE_MAX + 1);
+	einhorn_parse(line, EINHORN_LINE_MAX + 1, &m);
+	cr_assert_eq(m.em_kind, EK_BAD, "over the limit");
 }
