@@ -33,6 +33,7 @@
 #include "guardian.h"
 #include "readyfd.h"
 #include "compat.h"
+#include "cpus.h"
 #include "einhorn.h"
 #include "sentinel.h"
 #include "loop.h"
@@ -1387,6 +1388,9 @@ arbiter_run(void)
 	/* After USR2, under systemd: we are the service's process now. */
 	if (usr2_is_successor() && manager_present())
 		manager_mainpid(getpid());
+	log_info("%u CPU(s) to use, by %s: %u workers where a pool does not "
+	    "say", cpus_available()->cp_count, cpus_available()->cp_why,
+	    2 * cpus_available()->cp_count + 1);
 	log_info("arbiter running (pid %ld), %zu pool(s)", (long)getpid(),
 	    arb.a_npools);
 	next = step();

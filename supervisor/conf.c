@@ -24,6 +24,7 @@
 #include "accesslog.h"
 #include "bounds.h"
 #include "conffile.h"
+#include "cpus.h"
 #include "compat.h"
 #include "confhint.h"
 #include "http.h"
@@ -1210,13 +1211,13 @@ apply_cli(const struct cli *cli, struct poold_conf *c, struct conf_err *e)
 static int	absolutize(char **, struct conf_err *);
 static int	absolutize_pool(struct pool_conf *, struct conf_err *);
 
+/* Gunicorn's rule of thumb, 2 x CPUs + 1, counting the CPUs we may use
+   (a container's quota, not the host's cores). */
 static int
 default_workers(void)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned ncpu = cpus_available()->cp_count;
 
-	if (ncpu < 1)
-		ncpu = 1;
 	if (ncpu > (POOL_SLOTS_MAX - 1) / 2)
 		ncpu = (POOL_SLOTS_MAX - 1) / 2;
 	return 2 * (int)ncpu + 1;

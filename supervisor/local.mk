@@ -28,6 +28,7 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/workernotify.c supervisor/workernotify.h \
 	supervisor/runsock.c supervisor/runsock.h \
 	supervisor/einhorn.c supervisor/einhorn.h \
+	supervisor/cpus.c supervisor/cpus.h \
 	supervisor/options.c supervisor/options.h \
 	supervisor/pidfile.c supervisor/pidfile.h \
 	supervisor/procstat.c supervisor/procstat.h \

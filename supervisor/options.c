@@ -83,7 +83,7 @@ cli_usage(FILE *f)
 "  -b, --bind ADDR              listen on ADDR, repeatable: HOST:PORT,\n"
 "                               [V6]:PORT, :PORT, unix:PATH, fd://N,\n"
 "                               systemd, systemd:NAME (socket activation)\n"
-"  -w, --workers N              workers per pool (default 2 x cores + 1)\n"
+"  -w, --workers N              workers per pool (default 2 x CPUs + 1)\n"
 "  -k, --worker-class CLASS     sync (default), gthread, async or exec\n"
 "                               (exec when a COMMAND follows --)\n"
 "      --root DIR               serve static files from DIR (built-in)\n"

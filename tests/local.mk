@@ -8,6 +8,7 @@ UNIT_TESTS = \
 	tests/unit/test_autoscale \
 	tests/unit/test_cgres \
 	tests/unit/test_conf \
+	tests/unit/test_cpus \
 	tests/unit/test_http \
 	tests/unit/test_http_corpus \
 	tests/unit/test_loadgen \
@@ -52,6 +53,7 @@ tests_unit_test_backoff_LDADD = $(UNIT_LDADD)
 tests_unit_test_autoscale_LDADD = $(UNIT_LDADD)
 tests_unit_test_cgres_LDADD = $(UNIT_LDADD)
 tests_unit_test_conf_LDADD = $(UNIT_LDADD)
+tests_unit_test_cpus_LDADD = $(UNIT_LDADD)
 tests_unit_test_pool_LDADD = $(UNIT_LDADD)
 tests_unit_test_proto_LDADD = $(UNIT_LDADD)
 tests_unit_test_scoreboard_LDADD = $(UNIT_LDADD)
@@ -164,7 +166,7 @@ FUZZ_CONF_SRC = supervisor/conf.c supervisor/addr.c \
 	supervisor/options.c supervisor/log.c supervisor/signame.c \
 	proto/proto.c supervisor/bounds.c supervisor/conffile.c \
 	supervisor/confhint.c supervisor/cgres.c supervisor/compat.c \
-	supervisor/lsock.c \
+	supervisor/lsock.c supervisor/cpus.c \
 	pool/autoscale.c http/accesslog.c http/parse.c http/chunked.c
 tests/fuzz/fuzz_conf: $(srcdir)/tests/fuzz/fuzz_conf.c \
 		$(FUZZ_CONF_SRC:%=$(srcdir)/%)

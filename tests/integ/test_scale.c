@@ -1,5 +1,6 @@
 /*
- * Pools that size themselves, end to end: load the test holds open makes
+ * Pools that size themselves, end to end: the default size from the CPUs
+ * poold may use; load the test holds open makes
  * a pool grow and its end makes it shrink, within bounds and cooldown;
  * ondemand from zero and back; and the numbers: stats on the control
  * socket, and the metrics endpoint read by Prometheus's own Python
@@ -8,10 +9,13 @@
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,9 +26,19 @@
 
 static struct poold pd;
 static int port;
+static char cg_made[448];	/* a cgroup a test made, removed after it */
 
 static void setup(void) { h_setup(&pd); }
-static void teardown(void) { h_teardown(&pd); }
+
+static void
+teardown(void)
+{
+	h_teardown(&pd);
+	/* Empty once the last of poold's processes has gone. */
+	for (int i = 0; cg_made[0] != '\0' && i < 250 && rmdir(cg_made) ==
+	    -1 && errno == EBUSY; i++)
+		usleep(20000);
+}
 
 TestSuite(scale, .init = setup, .fini = teardown, .timeout = 60);
 
@@ -382,4 +396,87 @@ Test(scale, metrics_accept_pauses_when_out_of_fds)
 	cr_assert_leq(lines, 4, "a log line per failed accept");
 	cr_assert_lt(cpu, 1000000000ULL, "the arbiter spun: %.1f%% of a core",
 	    (double)cpu / 2e7);
+}
+
+/* -- the default worker count -------------------------------------------- */
+
+/* Our own cgroup's directory in a hierarchy with the cpu controller
+   (v1's cpu, or v2's where it offers cpu); false if there is none. */
+static bool
+own_cpu_cgroup(char *dir, size_t len)
+{
+	char	 line[512], ctl[256] = "";
+	FILE	*f = fopen("/proc/self/cgroup", "re");
+	bool	 found = false;
+
+	if (f == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') :
+		    NULL;
+
+		if (c2 == NULL)
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		*c2 = '\0';
+		if (strcmp(c1 + 1, "cpu") == 0 || strcmp(c1 + 1, "cpu,cpuacct")
+		    == 0)
+			found = (size_t)snprintf(dir, len, "/sys/fs/cgroup/%s%s",
+			    c1 + 1, c2 + 1) < len;
+		else if (strcmp(line, "0") == 0 && c1[1] == '\0') {
+			FILE *cf = fopen("/sys/fs/cgroup/cgroup.controllers",
+			    "re");
+			if (cf != NULL && fgets(ctl, sizeof(ctl), cf) != NULL &&
+			    strstr(ctl, "cpu") != NULL)
+				found = (size_t)snprintf(dir, len,
+				    "/sys/fs/cgroup%s", c2 + 1) < len;
+			if (cf != NULL)
+				fclose(cf);
+		}
+	}
+	fclose(f);
+	return found && access(dir, W_OK) == 0;
+}
+
+/*
+ * In a container the host's cores say nothing: poold started in a cgroup
+ * whose CPU quota is one CPU defaults to 2 x 1 + 1 workers, as
+ * Kubernetes' resources.limits.cpu: 1 would have it, and says so.
+ */
+Test(scale, a_cpu_quota_sets_the_default_worker_count)
+{
+	char	 dir[400], file[480], script[600], bind[32];
+	char	*cg = cg_made;
+	int	 status;
+	FILE	*f;
+
+	if (geteuid() != 0 || !own_cpu_cgroup(dir, sizeof(dir)))
+		cr_skip_test("needs root and a cgroup with the cpu controller");
+	snprintf(cg, sizeof(cg_made), "%s/poold-test-%ld", dir,
+	    (long)getpid());
+	cr_assert_eq(mkdir(cg, 0755), 0, "%s: %s", cg, strerror(errno));
+	snprintf(file, sizeof(file), "%s/cpu.cfs_quota_us", cg);
+	if ((f = fopen(file, "we")) != NULL) {
+		cr_assert_eq(fputs("100000", f) < 0 || fclose(f) != 0, 0);
+		snprintf(file, sizeof(file), "%s/cpu.cfs_period_us", cg);
+		h_write_file(file, "100000");
+	} else {
+		snprintf(file, sizeof(file), "%s/cpu.max", cg);
+		h_write_file(file, "100000 100000");
+	}
+	snprintf(script, sizeof(script), "echo $$ > %s/cgroup.procs && exec "
+	    "\"$0\" \"$@\"", cg);
+	const char *wrap[] = { "/bin/sh", "-c", script, NULL };
+	pd.pd_wrap = wrap;
+	port = h_free_port();
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", port);
+	const char *args[] = { "-b", bind, "--", h_tworker_path(), NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS));
+	cr_assert_eq(h_target(&pd, "main"), 3);
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		cr_assert(h_log_has(&pd, "1 CPU(s) to use, by the cgroup CPU "
+		    "quota"), "the log does not say where the count came from");
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
 }

@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "compat.h"
 #include "conffile.h"
+#include "cpus.h"
 #include "options.h"
 
 /* An argv for poold; the caller ends the list with NULL. */
@@ -113,9 +114,7 @@ data_file(const char *name)
 static int
 default_workers(void)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return 2 * (int)(ncpu < 1 ? 1 : ncpu) + 1;
+	return 2 * (int)cpus_available()->cp_count + 1;
 }
 
 static const struct pool_conf *
@@ -866,7 +865,7 @@ Test(conf, python_file_gets_a_hint, .init = tmp_init, .fini = tmp_fini)
 }
 
 /* The default worker count is a guess from the processors: it yields to
-   the bounds the file gives (2 x cores + 1 is at least 3, at most 4095). */
+   the bounds the file gives (2 x CPUs + 1 is at least 3, at most 4095). */
 Test(conf, default_workers_fit_the_bounds_written, .init = tmp_init,
     .fini = tmp_fini)
 {
