@@ -35,6 +35,7 @@
 #include "compat.h"
 #include "cpus.h"
 #include "einhorn.h"
+#include "health.h"
 #include "sentinel.h"
 #include "loop.h"
 #include "listeners.h"
@@ -1180,6 +1181,8 @@ step(void)
 	d = notify_tick(now);
 	next = d < next ? d : next;
 	d = einhorn_tick(now);
+	next = d < next ? d : next;
+	d = health_tick(now);
 	next = d < next ? d : next;
 	d = report_to_manager(now);
 	next = d < next ? d : next;

@@ -29,6 +29,7 @@ static const struct bound bounds[] = {
 	{ "pool", "max_lifetime_jitter", BK_SECONDS, 0, CONF_LIFETIME_LIMIT },
 	{ "pool", "max_rss", BK_COUNT, 0, CONF_MAX_RSS_LIMIT },
 	{ "pool", "max_surge", BK_COUNT, 1, POOL_SLOTS_MAX },
+	{ "pool", "min_ready", BK_COUNT, 0, POOL_SLOTS_MAX },
 	{ "pool", "min_spare", BK_COUNT, 0, POOL_SLOTS_MAX },
 	{ "pool", "max_spare", BK_COUNT, 1, POOL_SLOTS_MAX },
 	{ "pool", "scale_up_after", BK_SECONDS, 0.001, DAY },

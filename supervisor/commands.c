@@ -618,6 +618,7 @@ pool_conf_json(const struct pool_conf *pc)
 	o = with(o, "memory_max", limit_json(pc->pc_limits.cl_memory_max));
 	o = with(o, "tasks_max", limit_json(pc->pc_limits.cl_tasks_max));
 	o = with(o, "max_surge", json_integer(pc->pc_max_surge));
+	o = with(o, "min_ready", json_integer(pc->pc_min_ready));
 	o = with(o, "reopen_signal", pc->pc_reopen_signal ?
 	    json_string(signame(pc->pc_reopen_signal)) : json_null());
 	o = with(o, "listen", listen_list(pc));

@@ -387,6 +387,7 @@ static cfg_opt_t pool_opts[] = {
 	CFG_FLOAT("max_lifetime_jitter", 0, CFGF_NONE),
 	CFG_INT("max_rss", 0, CFGF_NONE),
 	CFG_INT("max_surge", 1, CFGF_NONE),
+	CFG_INT("min_ready", 1, CFGF_NONE),
 	CFG_STR("scale", "static", CFGF_NONE),
 	CFG_INT("min_spare", 1, CFGF_NONE),
 	CFG_INT("max_spare", 3, CFGF_NONE),
@@ -818,6 +819,7 @@ load_recycling(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 	    "max_requests_jitter");
 	pc->pc_max_rss_mib = (unsigned)get_int(sec, "max_rss");
 	pc->pc_max_surge = (unsigned)get_int(sec, "max_surge");
+	pc->pc_min_ready = (unsigned)get_int(sec, "min_ready");
 	pc->pc_max_lifetime_ms = (uint64_t)(life * 1000.0 + 0.5);
 	pc->pc_lifetime_jitter_ms = (uint64_t)(jit * 1000.0 + 0.5);
 	return 0;
@@ -931,24 +933,37 @@ pool_defaults(struct pool_conf *pc, const char *name, struct conf_err *e)
 	return rc;
 }
 
-/* metrics { listen = "HOST:PORT" }: the Prometheus endpoint, or none. */
+/* The metrics and health listener at l; where says who set it, for
+   errors. */
+static int
+metrics_at(struct poold_conf *c, const char *l, const char *where,
+    struct conf_err *e)
+{
+	char err[256];
+
+	if (addr_parse(l, &c->c_metrics_listen, err, sizeof(err)) == -1)
+		return conf_fail(e, "%s: %s", where, err);
+	if (c->c_metrics_listen.a_kind != ADDR_TCP &&
+	    c->c_metrics_listen.a_kind != ADDR_UNIX)
+		return conf_fail(e, "%s: HOST:PORT or unix:PATH, not \"%s\"",
+		    where, l);
+	c->c_metrics = true;
+	return 0;
+}
+
+/* metrics { listen = "HOST:PORT" }: the Prometheus endpoint and the
+   health probes, or none. */
 static int
 metrics_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
 {
 	cfg_t		*m = cfg_getsec(cfg, "metrics");
 	const char	*l = m != NULL ? cfg_getstr(m, "listen") : NULL;
-	char		 err[256];
+	char		 where[512];
 
 	if (l == NULL)
 		return 0;
-	if (addr_parse(l, &c->c_metrics_listen, err, sizeof(err)) == -1)
-		return conf_fail(e, "%s: metrics listen: %s", c->c_path, err);
-	if (c->c_metrics_listen.a_kind != ADDR_TCP &&
-	    c->c_metrics_listen.a_kind != ADDR_UNIX)
-		return conf_fail(e, "%s: metrics listen: HOST:PORT or "
-		    "unix:PATH", c->c_path);
-	c->c_metrics = true;
-	return 0;
+	snprintf(where, sizeof(where), "%s: metrics listen", c->c_path);
+	return metrics_at(c, l, where, e);
 }
 
 static int
@@ -1182,7 +1197,8 @@ apply_cli(const struct cli *cli, struct poold_conf *c, struct conf_err *e)
 	    set_str(&c->c_access_log, cli->access_log, e)) ||
 	    (cli->access_format &&
 	    set_str(&c->c_access_format, cli->access_format, e)) ||
-	    (cli->control && set_str(&c->c_control_path, cli->control, e)))
+	    (cli->control && set_str(&c->c_control_path, cli->control, e)) ||
+	    (cli->metrics && metrics_at(c, cli->metrics, "--metrics", e)))
 		return -1;
 	/* -u and -g are about who workers run as: every pool's. */
 	for (size_t i = 0; i < c->c_npools; i++) {

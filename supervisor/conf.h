@@ -78,6 +78,7 @@ struct pool_conf {
 	unsigned	  pc_boot_timeout_ms;	/* boot_timeout */
 	unsigned	  pc_max_requests;
 	unsigned	  pc_max_requests_jitter;
+	unsigned	  pc_min_ready;	/* ready workers /readyz wants */
 	uint64_t	  pc_max_lifetime_ms;	/* 0: none */
 	uint64_t	  pc_lifetime_jitter_ms;
 	unsigned	  pc_max_rss_mib;	/* 0: not checked */

@@ -29,6 +29,7 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/runsock.c supervisor/runsock.h \
 	supervisor/einhorn.c supervisor/einhorn.h \
 	supervisor/cpus.c supervisor/cpus.h \
+	supervisor/health.c supervisor/health.h \
 	supervisor/options.c supervisor/options.h \
 	supervisor/pidfile.c supervisor/pidfile.h \
 	supervisor/procstat.c supervisor/procstat.h \

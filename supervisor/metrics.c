@@ -1,8 +1,8 @@
 /*
- * A deliberately small HTTP/1.0 server: GET /metrics (or HEAD), one
- * request per connection, the reply built when the head is complete and
- * written as the socket takes it.  Anything else is answered 404, 405 or
- * 431 and closed.
+ * A deliberately small HTTP/1.0 server: GET /metrics and the health
+ * probes (health.h), or HEAD, one request per connection, the reply
+ * built when the head is complete and written as the socket takes it.
+ * Anything else is answered 404, 405 or 431 and closed.
  */
 #include "config.h"
 
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "health.h"
 #include "log.h"
 #include "metrics.h"
 #include "sockserver.h"
@@ -78,23 +79,66 @@ reply(struct mclient *c, const char *status, const char *type,
 	return 0;
 }
 
+/* Whether the query string q (up to a space) has the parameter key, with
+   a value or without. */
+static bool
+query_has(const char *q, const char *key)
+{
+	size_t n = strlen(key), len;
+
+	for (;;) {
+		len = strcspn(q, "& \r\n");
+		if (len >= n && strncmp(q, key, n) == 0 && (len == n ||
+		    q[n] == '='))
+			return true;
+		if (q[len] != '&')
+			return false;
+		q += len + 1;
+	}
+}
+
+static int
+answer_probe(struct mclient *c, enum health_probe hp, bool verbose,
+    bool head)
+{
+	struct health_reply	r;
+	int			rc;
+
+	if (health_answer(hp, verbose, ev_now_ms(), &r) == -1)
+		return reply(c, "500 Internal Server Error",
+		    "text/plain; charset=utf-8", "no memory\n", 10, head);
+	rc = reply(c, r.hr_status == 200 ? "200 OK" :
+	    "503 Service Unavailable", r.hr_json ? "application/json" :
+	    "text/plain; charset=utf-8", r.hr_body, r.hr_len, head);
+	free(r.hr_body);
+	return rc;
+}
+
 /* The complete head in mc_in: decide the reply. */
 static int
 answer(struct mclient *c)
 {
 	static const char text[] = "text/plain; charset=utf-8";
 	static const char prom[] = "text/plain; version=0.0.4; charset=utf-8";
+	static const char none[] = "try /metrics, /livez, /readyz or "
+	    "/startupz\n";
+	enum health_probe hp;
 	char	*body = NULL;
 	long	 n;
 	bool	 head = strncmp(c->mc_in, "HEAD ", 5) == 0;
+	const char *path = c->mc_in + (head ? 5 : 4);
+	size_t	 plen = strcspn(path, " ?\r\n");
+	bool	 verbose = path[plen] == '?' && query_has(path + plen + 1,
+		    "verbose");
 	int	 rc;
 
 	if (!head && strncmp(c->mc_in, "GET ", 4) != 0)
 		return reply(c, "405 Method Not Allowed", text, "GET only\n", 9,
 		    false);
-	if (strncmp(c->mc_in + (head ? 5 : 4), "/metrics ", 9) != 0 &&
-	    strncmp(c->mc_in + (head ? 5 : 4), "/metrics?", 9) != 0)
-		return reply(c, "404 Not Found", text, "try /metrics\n", 13,
+	if (health_probe_named(path, plen, &hp))
+		return answer_probe(c, hp, verbose, head);
+	if (plen != 8 || strncmp(path, "/metrics", 8) != 0)
+		return reply(c, "404 Not Found", text, none, sizeof(none) - 1,
 		    head);
 	if ((n = stats_prometheus(&body, ev_now_ms())) < 0)
 		return reply(c, "500 Internal Server Error", text, "no memory\n",
@@ -208,7 +252,8 @@ metrics_start(void)
 	if (!M.ss_open)
 		return 0;
 	lsock_describe(&M.ss_l, desc, sizeof(desc));
-	log_info("metrics at http://%s/metrics", desc);
+	log_info("metrics at http://%s/metrics; health probes at /livez, "
+	    "/readyz and /startupz", desc);
 	return ss_start(&M);
 }
 

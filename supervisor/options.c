@@ -21,6 +21,7 @@ enum {
 	OPT_MAX_REQUESTS,
 	OPT_JITTER,
 	OPT_CONTROL,
+	OPT_METRICS,
 	OPT_LOG_LEVEL,
 	OPT_ERROR_LOG,
 	OPT_ACCESS_LOG,
@@ -53,6 +54,7 @@ static const struct option cli_longopts[] = {
 	{ "user",		required_argument, NULL, 'u' },
 	{ "group",		required_argument, NULL, 'g' },
 	{ "control",		required_argument, NULL, OPT_CONTROL },
+	{ "metrics",		required_argument, NULL, OPT_METRICS },
 	{ "log-level",		required_argument, NULL, OPT_LOG_LEVEL },
 	{ "error-logfile",	required_argument, NULL, OPT_ERROR_LOG },
 	{ "access-logfile",	required_argument, NULL, OPT_ACCESS_LOG },
@@ -105,6 +107,7 @@ cli_usage(FILE *f)
 "  -u, --user USER              run workers as USER\n"
 "  -g, --group GROUP            run workers as GROUP\n"
 "      --control PATH           control socket path\n"
+"      --metrics HOST:PORT      /metrics and the health probes (/livez, ...)\n"
 "      --log-level LEVEL        debug, info, warning, error, critical\n"
 "      --error-logfile FILE     log to FILE instead of stderr ('-')\n"
 "      --access-logfile FILE    access log of built-in workers ('-': stdout)\n"
@@ -215,6 +218,7 @@ cli_option(struct cli *c, int ch, const char *arg, char *err, size_t len)
 	case 'u': c->user = arg; break;
 	case 'g': c->group = arg; break;
 	case OPT_CONTROL: c->control = arg; break;
+	case OPT_METRICS: c->metrics = arg; break;
 	case OPT_LOG_LEVEL: c->log_level = arg; break;
 	case OPT_ERROR_LOG: c->error_log = arg; break;
 	case OPT_ACCESS_LOG: c->access_log = arg; break;

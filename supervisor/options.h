@@ -22,6 +22,7 @@ struct cli {
 	const char	 *user;
 	const char	 *group;
 	const char	 *control;
+	const char	 *metrics;	/* --metrics HOST:PORT */
 	const char	 *log_level;
 	const char	 *error_log;
 	const char	 *access_log;

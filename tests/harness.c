@@ -899,22 +899,32 @@ h_recv(int fd, char *buf, size_t len, const char *needle, int n,
 }
 
 int
-h_http_get(int port, char *buf, size_t len)
+h_http(int port, const char *what, char *buf, size_t len)
 {
-	static const char req[] = "GET / HTTP/1.0\r\n\r\n";
+	char	 req[256];
 	bool	 closed;
-	int	 fd;
+	int	 fd, n;
 
 	buf[0] = '\0';
-	if ((fd = h_tcp_connect(port)) == -1)
+	n = snprintf(req, sizeof(req), "%s HTTP/1.0\r\n\r\n", what);
+	if (n < 0 || (size_t)n >= sizeof(req) ||
+	    (fd = h_tcp_connect(port)) == -1)
 		return -1;
-	if (h_send(fd, req, sizeof(req) - 1) == -1) {
+	if (h_send(fd, req, (size_t)n) == -1) {
 		close(fd);
 		return -1;
 	}
 	h_recv(fd, buf, len, NULL, 0, H_WAIT_MS, &closed);
 	close(fd);
-	return closed && strncmp(buf, "HTTP/1.0 200 ", 13) == 0 ? 0 : -1;
+	if (!closed || strncmp(buf, "HTTP/1.", 7) != 0 || strlen(buf) < 12)
+		return -1;
+	return (int)strtol(buf + 9, NULL, 10);
+}
+
+int
+h_http_get(int port, char *buf, size_t len)
+{
+	return h_http(port, "GET /", buf, len) == 200 ? 0 : -1;
 }
 
 long

@@ -150,6 +150,10 @@ int	 h_send(int fd, const void *buf, size_t len);
  */
 size_t	 h_recv(int fd, char *buf, size_t len, const char *needle, int n,
 	    int timeout_ms, bool *closed);
+/* One HTTP/1.0 request, what being its method and target ("GET /x"),
+   on a new connection to port: the status of the reply, read whole into
+   buf until the server closes; -1 if there is none. */
+int	 h_http(int port, const char *what, char *buf, size_t len);
 /* GET / over HTTP/1.0 from a built-in worker on port: 0 if it answered
    200 (the whole reply in buf), else -1. */
 int	 h_http_get(int port, char *buf, size_t len);

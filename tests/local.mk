@@ -30,7 +30,8 @@ INTEG_TESTS = \
 	tests/integ/test_upgrade \
 	tests/integ/test_scale \
 	tests/integ/test_stress \
-	tests/integ/test_programs
+	tests/integ/test_programs \
+	tests/integ/test_container
 
 check_PROGRAMS += tests/tworker $(UNIT_TESTS) $(INTEG_TESTS)
 # A module that is not thread-safe, for the gthread lock's test.
@@ -98,6 +99,8 @@ tests_integ_test_stress_LDADD = tests/libloadgen.a $(INTEG_LDADD) -lpthread
 tests_integ_test_stress_CFLAGS = $(INTEG_CFLAGS)
 tests_integ_test_programs_LDADD = tests/libloadgen.a $(INTEG_LDADD) -lpthread
 tests_integ_test_programs_CFLAGS = $(INTEG_CFLAGS)
+tests_integ_test_container_LDADD = $(INTEG_LDADD)
+tests_integ_test_container_CFLAGS = $(INTEG_CFLAGS)
 # The load client of the chaos tests.
 noinst_LIBRARIES += tests/libloadgen.a
 tests_libloadgen_a_SOURCES = tests/loadgen.c tests/loadgen.h \
