@@ -35,7 +35,7 @@ _poolctl()
 
 	local commands="hello version status pools workers scale reload
 	    restart kill stop reopen config subscribe upgrade stats events
-	    watch"
+	    watch drain"
 	local prog=${words[0]} sock="" cmd="" c i ncmd=0
 	local -a args=() full=()
 

@@ -491,6 +491,11 @@ print_reply(enum proto_cmd cmd, json_t *r)
 		break;
 	case CMD_SUBSCRIBE:
 		break;		/* the events say it */
+	case CMD_DRAIN:
+		printf("draining: /readyz fails for %.1f s, then a graceful "
+		    "stop\n", json_real_value(json_object_get(r,
+		    "drain_delay")));
+		break;
 	default:
 		puts("ok");
 		break;
@@ -623,12 +628,52 @@ follow_events(int fd, bool raw)
 	return EX_OK;
 }
 
+/* A number in a reply line; 0 if there is none. */
+static double
+number_in(const char *line, const char *key)
+{
+	json_t	*r = json_loads(line, 0, NULL);
+	double	 v = json_number_value(json_object_get(r, key));
+
+	json_decref(r);
+	return v;
+}
+
+/*
+ * drain: the events until "stopping", which ends the drain; within the
+ * drain's own delay and a margin for a stuck arbiter.
+ */
+static int
+await_drain(int fd, double delay, bool raw)
+{
+	int	 timeout_ms = (int)(delay * 1000) + 10000;
+	json_t	*ev;
+	char	*line;
+	bool	 done = false;
+
+	while (!done && (line = read_line(fd, timeout_ms)) != NULL) {
+		if ((ev = json_loads(line, 0, NULL)) == NULL)
+			continue;
+		done = strcmp(str(ev, "event"), "stopping") == 0;
+		if (done && raw)
+			puts(line);
+		json_decref(ev);
+	}
+	if (!done)
+		errx(EX_PROTOCOL, "poold closed the connection before the "
+		    "drain ended");
+	if (!raw)
+		printf("drained; poold is stopping\n");
+	return EX_OK;
+}
+
 int
 main(int argc, char *argv[])
 {
 	const struct proto_cmd_spec	*spec;
 	struct opts			 o;
 	char				 line[PROTO_LINE_MAX + 1], *reply;
+	double				 delay;
 	int				 first, fd, rc;
 
 	first = parse_opts(argc, argv, &o);
@@ -644,9 +689,12 @@ main(int argc, char *argv[])
 	if ((reply = read_line(fd, o.o_timeout_ms)) == NULL)
 		errx(EX_PROTOCOL, "%s: poold closed the connection without a "
 		    "reply", o.o_socket);
+	delay = number_in(reply, "drain_delay");
 	rc = handle_reply(spec, reply, o.o_json);
 	if (rc == EX_OK && spec->pc_cmd == CMD_SUBSCRIBE)
 		rc = follow_events(fd, o.o_json);
+	if (rc == EX_OK && spec->pc_cmd == CMD_DRAIN)
+		rc = await_drain(fd, delay, o.o_json);
 	close(fd);
 	return rc;
 }

@@ -161,9 +161,32 @@ on_signals(struct hw_loop *l)
 }
 
 /*
- * TERM: no new connections; the worker's own part closes what is idle.
- * Run between batches of events, never inside one, where a later event
- * may name a connection closed here.
+ * What waits in the listen queues when the worker stops accepting was
+ * sent to us: take it, up to the worker's capacity (its siblings, told
+ * at the same moment, take the rest), rather than let it be reset when
+ * the last copy of the socket closes.
+ */
+static void
+take_queue(struct hw_loop *l)
+{
+	int fd;
+
+	for (size_t i = 0; i < l->l_wc->hw_nfds; i++) {
+		while (l->l_nconns < l->l_wc->hw_connections) {
+			fd = accept4(HW_FIRST_FD + (int)i, NULL, NULL,
+			    l->l_accept_flags);
+			if (fd != -1)
+				take(l, fd);
+			else if (errno != EINTR && errno != ECONNABORTED)
+				break;	/* EAGAIN: nothing waits */
+		}
+	}
+}
+
+/*
+ * TERM: no new connections; the worker's own part closes what is idle,
+ * then what is queued is taken.  Run between batches of events, never
+ * inside one, where a later event may name a connection closed here.
  */
 static void
 drain_begin(struct hw_loop *l)
@@ -172,6 +195,7 @@ drain_begin(struct hw_loop *l)
 	l->l_draining = true;
 	gate_set(l, false);
 	l->l_ops->lo_drain();
+	take_queue(l);
 }
 
 int

@@ -45,6 +45,38 @@ sync_signals(void)
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* Accept one connection from fd and serve it; false if there was none
+   to take (a sibling won, or the queue is empty). */
+static bool
+serve_next(int fd, struct hw_bconn *bc, const struct http_worker_conf *wc)
+{
+	if ((bc->bc_fd = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) == -1)
+		return errno == EINTR || errno == ECONNABORTED;
+	hw_set_timeouts(bc->bc_fd, wc->hw_read_ms);
+	if (hw_wants_peer())
+		alog_peer(bc->bc_fd, bc->bc_peer, sizeof(bc->bc_peer));
+	bc->bc_len = 0;
+	(void)hw_blocking_serve(bc, wc, false, &sync_quit);
+	hw_blocking_close(bc->bc_fd);
+	return true;
+}
+
+/*
+ * TERM: what already waits in the listen queues was sent to us, and
+ * would be reset when the last copy of the socket closes: serve it, one
+ * at a time, until each queue is found empty (or INT, or the arbiter's
+ * SIGKILL after graceful_timeout, under a load that never lets up).
+ */
+static void
+serve_queue(struct pollfd *pfd, size_t n, struct hw_bconn *bc,
+    const struct http_worker_conf *wc)
+{
+	for (size_t i = 0; i < n && !sync_quit; i++) {
+		while (!sync_quit && serve_next(pfd[i].fd, bc, wc))
+			sb_beat(hw_board);
+	}
+}
+
 int
 hw_sync_run(const struct http_worker_conf *wc)
 {
@@ -76,20 +108,12 @@ hw_sync_run(const struct http_worker_conf *wc)
 		if (poll(pfd, n, HW_BEAT_MS) <= 0)
 			continue;	/* EINTR: look at the flags */
 		for (size_t i = 0; i < n && !sync_quit; i++) {
-			if (!(pfd[i].revents & POLLIN))
-				continue;
-			bc.bc_fd = accept4(pfd[i].fd, NULL, NULL, SOCK_CLOEXEC);
-			if (bc.bc_fd == -1)
-				continue;	/* a sibling won, or it left */
-			hw_set_timeouts(bc.bc_fd, wc->hw_read_ms);
-			if (hw_wants_peer())
-				alog_peer(bc.bc_fd, bc.bc_peer,
-				    sizeof(bc.bc_peer));
-			bc.bc_len = 0;
-			(void)hw_blocking_serve(&bc, wc, false, &sync_quit);
-			hw_blocking_close(bc.bc_fd);
+			if (pfd[i].revents & POLLIN)
+				(void)serve_next(pfd[i].fd, &bc, wc);
 		}
 	}
+	if (!sync_quit)
+		serve_queue(pfd, n, &bc, wc);
 	free(bc.bc_buf);
 	free(bc.bc_rq);
 	return 0;

@@ -42,6 +42,8 @@ const struct proto_cmd_spec proto_cmds[CMD_COUNT] = {
 	    "run a new poold binary in place, same pid, workers replaced" },
 	{ "stats", CMD_STATS, 0, 0, "",
 	    "counters per pool: spawns, exits by reason, requests, queue" },
+	{ "drain", CMD_DRAIN, 0, 0, "",
+	    "fail /readyz for drain_delay, then stop; waits for the drain" },
 };
 
 static const char *const proto_err_names[PERR_COUNT] = {

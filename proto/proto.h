@@ -30,6 +30,7 @@ enum proto_cmd {
 	CMD_SUBSCRIBE,
 	CMD_UPGRADE,
 	CMD_STATS,
+	CMD_DRAIN,
 	CMD_COUNT
 };
 

@@ -71,8 +71,9 @@ struct pool_rt {
 
 enum arb_state {
 	AS_RUN,
-	AS_STOP,	/* TERM: graceful */
-	AS_QUICK,	/* INT, QUIT */
+	AS_DRAIN,	/* a drain signal: /readyz fails, the workers serve on */
+	AS_STOP,	/* graceful */
+	AS_QUICK,	/* quick */
 };
 
 static struct arbiter {
@@ -83,20 +84,23 @@ static struct arbiter {
 	struct ev_source	  a_sig;
 	enum arb_state		  a_state;
 	uint64_t		  a_started;	/* ms, for uptime */
+	uint64_t		  a_drain_until;	/* AS_DRAIN's end, ms */
 	bool			  a_announced;	/* READY=1 sent to systemd */
 	unsigned		  a_generation;	/* successful reloads */
 	bool			  a_capture;	/* capture_output, decided */
 	/* What arrived since the last step. */
 	bool			  a_chld, a_hup, a_usr1, a_winch;
-	bool			  a_term, a_quick, a_usr2;
+	bool			  a_term, a_quick, a_drain, a_usr2;
 	char			 *a_inplace;	/* poolctl upgrade: the binary */
 	int			  a_scale;
 } arb = { .a_sig = { .es_fd = -1 } };
 
 static void on_chld(void)  { arb.a_chld = true; }
 static void on_hup(void)   { arb.a_hup = true; }
-static void on_term(void)  { arb.a_term = true; }
-static void on_quick(void) { arb.a_quick = true; }
+static void stop_by(int);
+static void on_term(void)  { stop_by(SIGTERM); }
+static void on_int(void)   { stop_by(SIGINT); }
+static void on_quit(void)  { stop_by(SIGQUIT); }
 static void on_usr1(void)  { arb.a_usr1 = true; }
 static void on_winch(void) { arb.a_winch = true; }
 static void on_ttin(void)  { arb.a_scale++; }
@@ -112,9 +116,9 @@ static const struct arb_signal {
 } arb_signals[] = {
 	{ SIGCHLD,	on_chld,	"reap and replace workers" },
 	{ SIGHUP,	on_hup,		"reload the configuration" },
-	{ SIGTERM,	on_term,	"graceful stop" },
-	{ SIGINT,	on_quick,	"quick stop" },
-	{ SIGQUIT,	on_quick,	"quick stop" },
+	{ SIGTERM,	on_term,	NULL },	/* stop_by() says */
+	{ SIGINT,	on_int,		NULL },
+	{ SIGQUIT,	on_quit,	NULL },
 	{ SIGUSR1,	on_usr1,	"reopen log files" },
 	{ SIGUSR2,	on_usr2,	"binary upgrade" },
 	{ SIGWINCH,	on_winch,	"stop all workers, keep the arbiter" },
@@ -545,12 +549,12 @@ reap(uint64_t now)
 /* -- the ordered step ------------------------------------------------------- */
 
 static void
-begin_stop(void)
+begin_stop(bool quick)
 {
-	bool quick = arb.a_quick;
-
 	if (arb.a_state == AS_QUICK || (arb.a_state == AS_STOP && !quick))
 		return;
+	bool drained = arb.a_state == AS_DRAIN;
+
 	log_info("%s stop: %zu pool(s)", quick ? "quick" : "graceful",
 	    arb.a_npools);
 	arb.a_state = quick ? AS_QUICK : AS_STOP;
@@ -559,9 +563,82 @@ begin_stop(void)
 	for (size_t i = 0; i < arb.a_npools; i++)
 		pool_stop(arb.a_pools[i], quick);
 	event_stopping(quick);
-	/* After USR2 the new arbiter speaks for the service. */
-	if (usr2_child() == 0)
+	/* After USR2 the new arbiter speaks for the service.  A drain has
+	   said STOPPING=1 already. */
+	if (usr2_child() == 0 && !drained)
 		manager_stopping();
+}
+
+/*
+ * A stop signal: those of drain_signals drain, then stop gracefully; the
+ * others of TERM, INT and QUIT stop at once, as Gunicorn's INT and QUIT.
+ */
+static void
+stop_by(int sig)
+{
+	bool drain = (arb.a_conf.c_drain_sigs & (1u << sig)) != 0;
+
+	log_info("signal %s: %s", signame(sig), !drain ? "quick stop" :
+	    arb.a_conf.c_drain_ms > 0 && arb.a_state == AS_RUN ?
+	    "drain, then graceful stop" : "graceful stop");
+	if (drain)
+		arb.a_drain = true;
+	else
+		arb.a_quick = true;
+}
+
+/*
+ * The drain Kubernetes needs: its endpoints controller takes a pod out
+ * of the Service at the moment the kubelet sends TERM, and load
+ * balancers learn it later.  For drain_delay, /readyz answers 503 while
+ * every worker serves on and is replaced as ever; then the graceful
+ * stop.  Asked again while draining (a second TERM, an impatient
+ * operator): the stop now.
+ */
+static void
+begin_drain(uint64_t now)
+{
+	char status[128];
+
+	if (arb.a_state == AS_DRAIN)
+		log_info("drain: asked again; stopping now");
+	if (arb.a_state == AS_DRAIN || (arb.a_state == AS_RUN &&
+	    arb.a_conf.c_drain_ms == 0)) {
+		begin_stop(false);
+		return;
+	}
+	if (arb.a_state != AS_RUN)
+		return;
+	arb.a_state = AS_DRAIN;
+	arb.a_drain_until = now + arb.a_conf.c_drain_ms;
+	guardian_dismiss();	/* a stop asked for: no crash */
+	snprintf(status, sizeof(status), "draining: /readyz fails for %.1f s, "
+	    "then a graceful stop", arb.a_conf.c_drain_ms / 1000.0);
+	log_info("%s%s", status, arb.a_conf.c_drain_probes > 0 ?
+	    ", or after that many failed probes" : "");
+	event_draining(arb.a_conf.c_drain_ms);
+	if (usr2_child() == 0) {
+		manager_stopping();
+		manager_status(status);
+	}
+}
+
+/* While draining: the stop, once the delay is over or the probes have
+   seen enough 503s; the next time to look. */
+static uint64_t
+drain_step(uint64_t now)
+{
+	unsigned seen = health_refusals();
+
+	if (arb.a_state != AS_DRAIN)
+		return POOL_NEVER;
+	if (now < arb.a_drain_until && (arb.a_conf.c_drain_probes == 0 ||
+	    seen < arb.a_conf.c_drain_probes))
+		return arb.a_drain_until;
+	log_info("drained after %.2f s, /readyz failed %u time(s): stopping",
+	    (now + arb.a_conf.c_drain_ms - arb.a_drain_until) / 1000.0, seen);
+	begin_stop(false);
+	return POOL_NEVER;
 }
 
 /* capture_output, decided: yes, no, or auto, which looks at where our
@@ -1138,10 +1215,15 @@ step(void)
 		arb.a_chld = false;
 		reap(now);
 	}
-	if (arb.a_term || arb.a_quick) {
-		begin_stop();
-		arb.a_term = arb.a_quick = false;
-	}
+	if (arb.a_quick || arb.a_term)
+		begin_stop(arb.a_quick);
+	if (arb.a_drain)
+		begin_drain(now);
+	arb.a_term = arb.a_quick = arb.a_drain = false;
+	next = drain_step(now);
+	/* Logs rotate whenever they rotate, a drain or not. */
+	if (usr1 && arb.a_state == AS_DRAIN)
+		reopen_logs();
 	if (arb.a_state == AS_RUN) {
 		if (hup) {
 			char err[CONF_ERR_MAX];
@@ -1200,7 +1282,7 @@ step(void)
 static bool
 all_stopped(void)
 {
-	if (arb.a_state == AS_RUN)
+	if (arb.a_state == AS_RUN || arb.a_state == AS_DRAIN)
 		return false;
 	for (size_t i = 0; i < arb.a_npools; i++) {
 		if (!pool_done(arb.a_pools[i]))
@@ -1228,6 +1310,24 @@ winch_from_terminal(const struct signalfd_siginfo *si)
 	return true;
 }
 
+/*
+ * Ctrl-C at the terminal is someone at the keyboard who wants poold
+ * gone, as Gunicorn's INT: a quick stop, whatever drain_signals says.
+ * INT from a process (Nomad's default kill_signal, `docker stop` with
+ * STOPSIGNAL SIGINT) is an orchestrator's stop, which drain_signals
+ * decides.  The siginfo tells them apart: the terminal's is the
+ * kernel's (SI_KERNEL), a process's is SI_USER or SI_QUEUE.
+ */
+static bool
+int_from_terminal(const struct signalfd_siginfo *si)
+{
+	if (si->ssi_signo != SIGINT || si->ssi_code != SI_KERNEL)
+		return false;
+	log_info("signal INT from the terminal: quick stop");
+	arb.a_quick = true;
+	return true;
+}
+
 static void
 read_signals(struct ev_source *ev, uint32_t events)
 {
@@ -1245,12 +1345,13 @@ read_signals(struct ev_source *ev, uint32_t events)
 		}
 		if (n != sizeof(si))
 			return;
-		if (winch_from_terminal(&si))
+		if (winch_from_terminal(&si) || int_from_terminal(&si))
 			continue;
 		for (size_t i = 0; i < NSIGNALS; i++) {
 			if ((int)si.ssi_signo != arb_signals[i].as_sig)
 				continue;
-			if (si.ssi_signo != SIGCHLD)
+			if (si.ssi_signo != SIGCHLD &&
+			    arb_signals[i].as_what != NULL)
 				log_info("signal %s: %s",
 				    signame((int)si.ssi_signo),
 				    arb_signals[i].as_what);
@@ -1494,6 +1595,12 @@ arbiter_stopping(void)
 	return arb.a_state != AS_RUN;
 }
 
+bool
+arbiter_draining(void)
+{
+	return arb.a_state == AS_DRAIN;
+}
+
 unsigned
 arbiter_generation(void)
 {
@@ -1589,6 +1696,12 @@ arbiter_kill(struct pool *p, unsigned slot, int sig, pid_t *pid)
 		return 0;
 	}
 	return -1;
+}
+
+void
+arbiter_request_drain(void)
+{
+	arb.a_drain = true;
 }
 
 void

@@ -50,7 +50,8 @@ bool			 arbiter_capturing(void);
    does not have; they leave by the pool's own stop path.  NULL without
    memory. */
 struct pool		*arbiter_pool_removed(const char *name);
-bool			 arbiter_stopping(void);
+bool			 arbiter_stopping(void);	/* draining too */
+bool			 arbiter_draining(void);
 uint64_t		 arbiter_uptime_ms(void);
 /* Successful reloads since start. */
 unsigned		 arbiter_generation(void);
@@ -70,6 +71,9 @@ int			 arbiter_kill(struct pool *, unsigned slot, int sig,
 /* 0, or -1 with err: the running configuration is then kept. */
 int			 arbiter_reload(char *err, size_t len);
 void			 arbiter_request_stop(bool quick);
+/* As a drain signal: drain, then stop gracefully (no drain_delay: at
+   once). */
+void			 arbiter_request_drain(void);
 void			 arbiter_reopen(void);
 /* poolctl upgrade: execute path in place once this step is done (the
    reply first).  -1 without memory. */

@@ -49,6 +49,8 @@ static const struct bound bounds[] = {
 	{ "pool", "limit_request_body", BK_COUNT, 0, (double)LLONG_MAX },
 	{ "control", "mode", BK_MODE, 0, 0777 },
 	{ "control", "idle_timeout", BK_SECONDS, 0.001, DAY },
+	{ "root", "drain_delay", BK_SECONDS, 0, DAY },
+	{ "root", "drain_probes", BK_COUNT, 0, 1000000 },
 };
 
 #define NBOUNDS	(sizeof(bounds) / sizeof(bounds[0]))

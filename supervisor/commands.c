@@ -191,7 +191,8 @@ cmd_status(const struct proto_request *rq, bool *sub)
 	r = json_pack("{s:b, s:i, s:s, s:f, s:s, s:i}", "ok", 1, "pid",
 	    (int)getpid(), "version", PACKAGE_VERSION, "uptime",
 	    arbiter_uptime_ms() / 1000.0, "state",
-	    arbiter_stopping() ? "stopping" : "running", "generation",
+	    arbiter_draining() ? "draining" : arbiter_stopping() ? "stopping" :
+	    "running", "generation",
 	    (int)arbiter_generation());
 	r = with(r, "config", c->c_path ? json_string(c->c_path) :
 	    json_null());
@@ -467,6 +468,25 @@ cmd_stop(const struct proto_request *rq, bool *sub)
 	    quick ? "quick" : "graceful");
 }
 
+/*
+ * As a drain signal, by hand (a preStop hook, an operator taking a node
+ * out): the connection then carries the events, and the "stopping" one
+ * says the drain is over.  Asked while draining, it joins the drain
+ * rather than cut it short, as a second TERM would.
+ */
+static json_t *
+cmd_drain(const struct proto_request *rq, bool *sub)
+{
+	(void)rq;
+	if (arbiter_stopping() && !arbiter_draining())
+		return commands_error(PERR_BUSY, "stopping");
+	if (!arbiter_draining())
+		arbiter_request_drain();
+	*sub = true;
+	return json_pack("{s:b, s:b, s:f}", "ok", 1, "draining", 1,
+	    "drain_delay", arbiter_conf()->c_drain_ms / 1000.0);
+}
+
 static json_t *
 cmd_reopen(const struct proto_request *rq, bool *sub)
 {
@@ -636,6 +656,20 @@ pool_conf_json(const struct pool_conf *pc)
 	return with(o, "chdir", opt_str(pc->pc_chdir));
 }
 
+/* drain_signals, by name. */
+static json_t *
+drain_signals(const struct poold_conf *c)
+{
+	static const int stops[] = { SIGTERM, SIGINT, SIGQUIT };
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < sizeof(stops) / sizeof(stops[0]);
+	    i++)
+		if (c->c_drain_sigs & (1u << stops[i]))
+			json_array_append_new(a, json_string(signame(stops[i])));
+	return a;
+}
+
 static json_t *
 metrics_listen(const struct poold_conf *c)
 {
@@ -673,6 +707,9 @@ cmd_config(const struct proto_request *rq, bool *sub)
 	o = with(o, "access_log", opt_str(c->c_access_log));
 	o = with(o, "access_log_format", opt_str(c->c_access_format));
 	o = with(o, "metrics_listen", metrics_listen(c));
+	o = with(o, "drain_delay", json_real(c->c_drain_ms / 1000.0));
+	o = with(o, "drain_probes", json_integer(c->c_drain_probes));
+	o = with(o, "drain_signals", drain_signals(c));
 	o = with(o, "pools", pools);
 	return with(ok(), "config", o);
 }
@@ -693,6 +730,7 @@ static const cmd_fn cmd_table[CMD_COUNT] = {
 	[CMD_SUBSCRIBE] = cmd_subscribe,
 	[CMD_UPGRADE] = cmd_upgrade,
 	[CMD_STATS] = cmd_stats,
+	[CMD_DRAIN] = cmd_drain,
 };
 
 json_t *

@@ -299,6 +299,8 @@ cb_number(cfg_t *cfg, cfg_opt_t *opt)
 	if (cfg_title(cfg) != NULL)
 		cfg_error(cfg, "%s %s: %s = %s: %s", cfg->name, cfg_title(cfg),
 		    opt->name, val, why);
+	else if (strcmp(cfg->name, "root") == 0)
+		cfg_error(cfg, "%s = %s: %s", opt->name, val, why);
 	else
 		cfg_error(cfg, "%s: %s = %s: %s", cfg->name, opt->name, val,
 		    why);
@@ -318,8 +320,8 @@ watch_scalars(cfg_t *cfg, const cfg_opt_t *opts, const char *section)
 			continue;
 		}
 		if ((o->flags & CFGF_LIST) ||
-		    (section != NULL && (bound_find(section, o->name) != NULL ||
-		    strcmp(o->name, "app") == 0)))
+		    bound_find(section != NULL ? section : "root", o->name) !=
+		    NULL || (section != NULL && strcmp(o->name, "app") == 0))
 			continue;
 		snprintf(path, sizeof(path), "%s%s%s", section != NULL ?
 		    section : "", section != NULL ? "|" : "", o->name);
@@ -335,7 +337,12 @@ validate_numbers(cfg_t *cfg)
 
 	for (size_t i = 0; i < bound_count(); i++) {
 		const struct bound *b = bound_at(i);
-		snprintf(path, sizeof(path), "%s|%s", b->b_section, b->b_name);
+		/* The top level's are named alone; libconfuse calls it root. */
+		if (strcmp(b->b_section, "root") == 0)
+			snprintf(path, sizeof(path), "%s", b->b_name);
+		else
+			snprintf(path, sizeof(path), "%s|%s", b->b_section,
+			    b->b_name);
 		(void)cfg_set_validate_func(cfg, path, cb_number);
 	}
 }
@@ -411,6 +418,9 @@ static cfg_opt_t pool_opts[] = {
 	CFG_END()
 };
 
+/* libconfuse wants a list's default writable. */
+static char drain_signals_default[] = "{TERM, INT}";
+
 static cfg_opt_t root_opts[] = {
 	CFG_STR("pidfile", NULL, CFGF_NONE),
 	CFG_STR("error_log", NULL, CFGF_NONE),
@@ -421,6 +431,9 @@ static cfg_opt_t root_opts[] = {
 	CFG_BOOL("cgroups", cfg_true, CFGF_NONE),
 	CFG_STR("notify_socket", "path", CFGF_NONE),
 	CFG_STR("capture_output", "auto", CFGF_NONE),
+	CFG_FLOAT("drain_delay", 0, CFGF_NONE),
+	CFG_INT("drain_probes", 0, CFGF_NONE),
+	CFG_STR_LIST("drain_signals", drain_signals_default, CFGF_NONE),
 	CFG_SEC("control", control_opts, CFGF_NONE),
 	CFG_SEC("metrics", metrics_opts, CFGF_NONE),
 	CFG_SEC("pool", pool_opts, CFGF_MULTI | CFGF_TITLE |
@@ -966,6 +979,32 @@ metrics_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
 	return metrics_at(c, l, where, e);
 }
 
+/*
+ * How a stop goes: the drain before it (/readyz 503 while serving on, for
+ * drain_delay or drain_probes failed probes), and which of the stop
+ * signals drain then stop gracefully; the others of TERM, INT and QUIT
+ * stop at once.
+ */
+static int
+drain_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
+{
+	const char	*name;
+	int		 sig;
+
+	c->c_drain_ms = get_ms(cfg, "drain_delay");
+	c->c_drain_probes = (unsigned)get_int(cfg, "drain_probes");
+	c->c_drain_sigs = 0;
+	for (unsigned i = 0; i < cfg_size(cfg, "drain_signals"); i++) {
+		name = cfg_getnstr(cfg, "drain_signals", i);
+		sig = signame_parse(name);
+		if (sig != SIGTERM && sig != SIGINT && sig != SIGQUIT)
+			return conf_fail(e, "%s: drain_signals: \"%s\": expected "
+			    "TERM, INT or QUIT", c->c_path, name);
+		c->c_drain_sigs |= 1u << sig;
+	}
+	return 0;
+}
+
 static int
 global_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
 {
@@ -1006,6 +1045,8 @@ global_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
 			return -1;
 		c->c_control_idle_ms = get_ms(ctl, "idle_timeout");
 	}
+	if (drain_from_cfg(cfg, c, e) == -1)
+		return -1;
 	return metrics_from_cfg(cfg, c, e);
 }
 
@@ -1760,6 +1801,8 @@ config_load(const struct cli *cli, struct poold_conf *c, char *err,
 	memset(c, 0, sizeof(*c));
 	c->c_log_level = LOG_LVL_INFO;
 	c->c_cgroups = true;		/* the file may say false */
+	/* As drain_signals' default, for a poold without a file. */
+	c->c_drain_sigs = (1u << SIGTERM) | (1u << SIGINT);
 	if (cli->config != NULL) {
 		if (set_str(&c->c_path, cli->config, &e) == -1 ||
 		    absolutize(&c->c_path, &e) == -1 ||

@@ -122,6 +122,9 @@ struct poold_conf {
 	unsigned	  c_control_idle_ms;
 	bool		  c_metrics;		/* metrics { listen = ... } */
 	struct addr	  c_metrics_listen;
+	unsigned	  c_drain_ms;		/* drain_delay */
+	unsigned	  c_drain_probes;	/* 0: not counted */
+	unsigned	  c_drain_sigs;		/* 1 << SIGTERM, ...: drain */
 };
 
 struct cli;

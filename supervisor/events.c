@@ -119,6 +119,16 @@ event_reloaded(bool ok, const char *error)
 }
 
 void
+event_draining(unsigned delay_ms)
+{
+	json_t *ev = event_new("draining");
+
+	if (ev != NULL)
+		event_send(ev, json_pack("{s:f}", "drain_delay",
+		    delay_ms / 1000.0));
+}
+
+void
 event_stopping(bool quick)
 {
 	json_t *ev = event_new("stopping");

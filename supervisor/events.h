@@ -20,6 +20,7 @@ void	 event_signalled(const struct pool *, unsigned slot, pid_t, int sig,
 /* The target moved from previous (by p_target_cause; why may be NULL). */
 void	 event_scaled(const struct pool *, int previous, const char *why);
 void	 event_reloaded(bool ok, const char *error);
+void	 event_draining(unsigned delay_ms);
 void	 event_stopping(bool quick);
 
 #endif

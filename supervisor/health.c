@@ -27,6 +27,7 @@ static const struct {
 static struct {
 	bool		h_started;	/* /readyz's condition has held */
 	uint64_t	h_started_ms;	/* since the arbiter started */
+	unsigned	h_refusals;	/* /readyz's 503s while draining */
 } hs;
 
 bool
@@ -79,6 +80,10 @@ ready_now(uint64_t now, char *why, size_t len)
 {
 	size_t n = 0;
 
+	if (arbiter_draining()) {
+		snprintf(why, len, "draining: poold is about to stop");
+		return false;
+	}
 	if (arbiter_stopping()) {
 		snprintf(why, len, "stopping");
 		return false;
@@ -118,7 +123,13 @@ judge(enum health_probe hp, uint64_t now, char *why, size_t len)
 		    (long)getpid(), arbiter_uptime_ms() / 1000.0);
 		return 200;
 	case HP_READY:
-		return ready_now(now, why, len) ? 200 : 503;
+		if (ready_now(now, why, len))
+			return 200;
+		/* Each 503 of a drain counts: drain_probes ends it once
+		   the probers have seen that many. */
+		if (arbiter_draining())
+			hs.h_refusals++;
+		return 503;
 	case HP_STARTUP:
 		if (!hs.h_started && ready_now(now, why, len))
 			note_started();
@@ -186,6 +197,12 @@ health_answer(enum health_probe hp, bool verbose, uint64_t now,
 	n = snprintf(r->hr_body, REASON_MAX + 1, "%s\n", why);
 	r->hr_len = n > REASON_MAX ? REASON_MAX : (size_t)n;
 	return 0;
+}
+
+unsigned
+health_refusals(void)
+{
+	return hs.h_refusals;
 }
 
 uint64_t

@@ -8,7 +8,8 @@
  *   /readyz    200 when every pool has at least min_ready ready workers
  *              (of any generation: a reload's rolling replacement keeps
  *              the old ones serving) and poold is neither draining nor
- *              stopping; else 503.
+ *              stopping; else 503.  Draining, it fails while the
+ *              workers serve on, for the load balancers to notice.
  *   /startupz  200 once /readyz's condition has held; it stays so.
  *
  * Each answers one line saying why; with ?verbose, a JSON object with
@@ -36,6 +37,9 @@ bool	 health_probe_named(const char *path, size_t len,
 /* The answer to probe, now; 0, or -1 if out of memory. */
 int	 health_answer(enum health_probe, bool verbose, uint64_t now,
 	    struct health_reply *);
+/* How many times /readyz has answered 503 while poold was draining
+   (drain_probes ends the drain on that many). */
+unsigned health_refusals(void);
 /* From the loop, until startup is reached: notes it; the next time to
    look (a worker ready by the clock alone), or UINT64_MAX. */
 uint64_t health_tick(uint64_t now);

@@ -1,8 +1,10 @@
 /*
  * A deliberately small HTTP/1.0 server: GET /metrics and the health
  * probes (health.h), or HEAD, one request per connection, the reply
- * built when the head is complete and written as the socket takes it.
- * Anything else is answered 404, 405 or 431 and closed.
+ * built when the head is complete and written as the socket takes it;
+ * and POST /drain, answered when the drain it starts is over (a preStop
+ * hook waits for it).  Anything else is answered 404, 405 or 431 and
+ * closed.
  */
 #include "config.h"
 
@@ -16,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "arbiter.h"
 #include "conf.h"
 #include "health.h"
 #include "log.h"
@@ -27,6 +30,7 @@
 #define M_HEAD_MAX	2048
 #define M_DEADLINE_MS	5000
 #define M_BACKLOG	64
+#define M_DRAIN_SLACK_MS 10000	/* past drain_delay, for a POST /drain */
 
 struct mclient {
 	struct ss_client	 mc_sc;		/* first: the server's part */
@@ -34,6 +38,7 @@ struct mclient {
 	size_t			 mc_inlen;
 	char			*mc_out;
 	size_t			 mc_outlen, mc_sent;
+	bool			 mc_drain;	/* POST /drain, not answered */
 };
 
 #define mc_fd	mc_sc.sc_ev.es_fd
@@ -114,7 +119,53 @@ answer_probe(struct mclient *c, enum health_probe hp, bool verbose,
 	return rc;
 }
 
-/* The complete head in mc_in: decide the reply. */
+/*
+ * POST /drain: the drain starts (or is joined), and the client waits for
+ * its end, answered from metrics_tick().  Not GET: a crawler or a
+ * curious browser must not take a node out.  Nothing to reply yet: 1.
+ */
+static int
+drain_asked(struct mclient *c)
+{
+	if (arbiter_stopping() && !arbiter_draining())
+		return reply(c, "200 OK", "text/plain; charset=utf-8",
+		    "stopping already\n", 17, false);
+	if (!arbiter_draining())
+		arbiter_request_drain();
+	c->mc_drain = true;
+	c->mc_sc.sc_deadline = ev_now_ms() + arbiter_conf()->c_drain_ms +
+	    M_DRAIN_SLACK_MS;
+	return 1;
+}
+
+/* The drain is over (or never began): its waiting clients are told. */
+static void
+drain_answer(void)
+{
+	static const char done[] = "drained: poold is stopping\n";
+
+	if (arbiter_draining())
+		return;
+	for (size_t i = 0; i < M.ss_n; i++) {
+		struct mclient *c = (struct mclient *)M.ss_clients[i];
+
+		if (!c->mc_drain)
+			continue;
+		c->mc_drain = false;
+		if (reply(c, "200 OK", "text/plain; charset=utf-8", done,
+		    sizeof(done) - 1, false) == -1) {
+			ss_drop(&c->mc_sc);
+			i--;	/* the last client moved into slot i */
+			continue;
+		}
+		if (ev_rewatch(&c->mc_sc.sc_ev, EPOLLOUT) == -1) {
+			ss_drop(&c->mc_sc);
+			i--;
+		}
+	}
+}
+
+/* The complete head in mc_in: decide the reply; 1 if it comes later. */
 static int
 answer(struct mclient *c)
 {
@@ -132,6 +183,8 @@ answer(struct mclient *c)
 		    "verbose");
 	int	 rc;
 
+	if (strncmp(c->mc_in, "POST /drain ", 12) == 0)
+		return drain_asked(c);
 	if (!head && strncmp(c->mc_in, "GET ", 4) != 0)
 		return reply(c, "405 Method Not Allowed", text, "GET only\n", 9,
 		    false);
@@ -202,10 +255,19 @@ client_read(struct mclient *c)
 		    strstr(c->mc_in, "\n\n") != NULL)
 			break;
 	}
-	if (answer(c) == -1)
+	switch (answer(c)) {
+	case -1:
 		ss_drop(&c->mc_sc);
-	else
+		break;
+	case 1:
+		/* Its reply waits: nothing more to read (a body is
+		   ignored), and a close from it is seen at the write. */
+		if (ev_rewatch(&c->mc_sc.sc_ev, 0) == -1)
+			ss_drop(&c->mc_sc);
+		break;
+	default:
 		client_write(c);
+	}
 }
 
 static void
@@ -215,6 +277,8 @@ on_client(struct ev_source *ev, uint32_t events)
 
 	if (c->mc_out != NULL)
 		client_write(c);
+	else if (c->mc_drain)
+		ss_drop(&c->mc_sc);	/* hung up while it waited */
 	else if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		client_read(c);
 }
@@ -260,6 +324,7 @@ metrics_start(void)
 uint64_t
 metrics_tick(uint64_t now)
 {
+	drain_answer();
 	return ss_tick(&M, now);
 }
 

@@ -1,13 +1,16 @@
 /*
  * poold as an orchestrator's workload: the health probes Kubernetes and
  * Nomad ask (/livez, /readyz, /startupz on the metrics listener), what
- * they answer as pools boot, scale and stop, and --metrics.
+ * they answer as pools boot, scale and stop, and --metrics; the drain
+ * before a stop (TERM, INT, poolctl drain, POST /drain) and what the
+ * workers still owe when they stop accepting.
  */
 #include "config.h"
 
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,4 +137,156 @@ Test(container, a_bad_metrics_flag_is_refused)
 
 	cr_assert_eq(WEXITSTATUS(h_run(&pd, args, H_WAIT_MS)), 2);
 	cr_assert(h_log_has(&pd, "--metrics: HOST:PORT or unix:PATH"));
+}
+
+/* -- the drain -------------------------------------------------------------- */
+
+static int app_port;	/* the pool's */
+
+/* A pool of two sync workers, with globals before it. */
+static void
+start_web(const char *globals)
+{
+	app_port = h_free_port();
+	h_start_conf(&pd, "%smetrics { listen = \"127.0.0.1:%d\" }\n"
+	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n  worker = sync\n"
+	    "  workers = 2\n}\n", globals, mport, app_port);
+	cr_assert(h_wait_ready(&pd, 2, H_WAIT_MS));
+}
+
+/* poold's exit status, which must come within timeout_ms. */
+static int
+exit_code(int timeout_ms)
+{
+	int status;
+
+	cr_assert(h_wait_exit(&pd, timeout_ms, &status), "poold did not "
+	    "exit");
+	cr_assert(WIFEXITED(status), "poold ended by a signal");
+	return WEXITSTATUS(status);
+}
+
+/*
+ * TERM with drain_delay: /readyz fails at once while the workers serve
+ * on (status says draining), then the graceful stop, and exit 0.
+ */
+Test(container, term_drains_then_stops)
+{
+	char	body[BODY_MAX], buf[BODY_MAX];
+	json_t	*r;
+
+	start_web("drain_delay = 3\n");
+	cr_assert_eq(probe("/readyz", body, sizeof(body)), 200, "%s", body);
+	h_signal(&pd, SIGTERM);
+	cr_assert_eq(wait_probe("/readyz", 503, body, sizeof(body)), 503);
+	cr_assert_not_null(strstr(body, "draining"), "%s", body);
+	cr_assert_eq(h_http(app_port, "GET /", buf, sizeof(buf)), 200,
+	    "a worker stopped serving while draining: %s", buf);
+	r = h_ctl_json(&pd, "status");
+	cr_assert_str_eq(json_string_value(json_object_get(r, "state")),
+	    "draining");
+	json_decref(r);
+	cr_assert_eq(exit_code(3 * H_WAIT_MS), 0);
+	cr_assert(h_log_has(&pd, "drained after"));
+}
+
+/* drain_probes: once /readyz has failed that often, the probers know;
+   the drain ends there, long before its delay. */
+Test(container, drain_probes_end_the_drain_early)
+{
+	char body[BODY_MAX];
+
+	start_web("drain_delay = 600\ndrain_probes = 3\n");
+	h_signal(&pd, SIGTERM);
+	cr_assert_eq(wait_probe("/readyz", 503, body, sizeof(body)), 503);
+	cr_assert_eq(probe("/readyz", body, sizeof(body)), 503);
+	cr_assert_eq(probe("/readyz", body, sizeof(body)), 503);
+	cr_assert_eq(exit_code(2 * H_WAIT_MS), 0);
+	cr_assert(h_log_has(&pd, "/readyz failed 3 time(s)"));
+}
+
+/* poolctl drain returns once the drain is over; poold then stops. */
+Test(container, poolctl_drain_waits_for_the_drain)
+{
+	char		 out[1024];
+	const char	*args[] = { "drain", NULL };
+
+	start_web("drain_delay = 1\n");
+	cr_assert_eq(h_poolctl(&pd, args, out, sizeof(out)), 0, "%s", out);
+	cr_assert_not_null(strstr(out, "drained"), "%s", out);
+	cr_assert(h_log_has(&pd, "drained after"), "poolctl returned before "
+	    "the drain ended");
+	cr_assert_eq(exit_code(2 * H_WAIT_MS), 0);
+}
+
+/* POST /drain, for a preStop hook: answered when drained.  GET is no
+   way to start one. */
+Test(container, post_drain_answers_when_drained)
+{
+	char buf[BODY_MAX];
+
+	start_web("drain_delay = 1\n");
+	cr_assert_eq(h_http(mport, "GET /drain", buf, sizeof(buf)), 404);
+	cr_assert_eq(h_http(mport, "POST /drain", buf, sizeof(buf)), 200,
+	    "%s", buf);
+	cr_assert_not_null(strstr(buf, "drained"), "%s", buf);
+	cr_assert(h_log_has(&pd, "drained after"));
+	cr_assert_eq(exit_code(2 * H_WAIT_MS), 0);
+}
+
+/*
+ * Nomad stops a task with INT by default: from a process, INT drains as
+ * TERM does; drain_signals decides, and a signal left out of it stops at
+ * once.
+ */
+Test(container, int_from_a_process_drains)
+{
+	start_web("drain_delay = 0.5\n");
+	h_signal(&pd, SIGINT);
+	cr_assert_eq(exit_code(2 * H_WAIT_MS), 0);
+	cr_assert(h_log_has(&pd, "signal INT: drain, then graceful stop"));
+}
+
+Test(container, drain_signals_decide)
+{
+	start_web("drain_delay = 30\ndrain_signals = { \"QUIT\" }\n");
+	h_signal(&pd, SIGTERM);
+	cr_assert_eq(exit_code(2 * H_WAIT_MS), 0);
+	cr_assert(h_log_has(&pd, "signal TERM: quick stop"));
+}
+
+/*
+ * What waits in the listen queue when the workers stop accepting is
+ * served, not reset: one sync worker held by a slow client, five
+ * requests queued behind it, then TERM.
+ */
+Test(container, queued_connections_are_served_at_the_stop)
+{
+	char	buf[BODY_MAX];
+	int	slow, fds[5];
+	bool	closed;
+
+	app_port = h_free_port();
+	h_start_conf(&pd, "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  worker = sync\n  workers = 1\n}\n", app_port);
+	cr_assert(h_wait_ready(&pd, 1, H_WAIT_MS));
+	cr_assert_neq(slow = h_tcp_connect(app_port), -1);
+	cr_assert_eq(h_send(slow, "GET / HTTP/1.0\r\n", 16), 0);
+	for (int i = 0; i < 5; i++) {
+		cr_assert_neq(fds[i] = h_tcp_connect(app_port), -1);
+		cr_assert_eq(h_send(fds[i], "GET / HTTP/1.0\r\n\r\n", 18), 0);
+	}
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_count(pd.pd_log, "graceful stop", 1, H_WAIT_MS));
+	cr_assert_eq(h_send(slow, "\r\n", 2), 0);
+	h_recv(slow, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
+	cr_assert(strncmp(buf, "HTTP/1.0 200", 12) == 0, "slow: %s", buf);
+	close(slow);
+	for (int i = 0; i < 5; i++) {
+		h_recv(fds[i], buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
+		cr_assert(strncmp(buf, "HTTP/1.0 200", 12) == 0, "queued "
+		    "request %d: \"%s\"", i, buf);
+		close(fds[i]);
+	}
+	cr_assert_eq(exit_code(H_WAIT_MS), 0);
 }

@@ -212,6 +212,29 @@ Test(signals, winch_from_a_terminal_resize_is_ignored)
 	close(master);
 }
 
+/* Ctrl-C at poold's terminal is someone who wants it gone: a quick stop,
+   though INT from a process drains (test_container). */
+Test(signals, ctrl_c_at_the_terminal_is_a_quick_stop)
+{
+	int	master, slave, status;
+	char	bind[32];
+
+	cr_assert_eq(openpty(&master, &slave, NULL, NULL, NULL), 0);
+	cr_assert_gt(slave, 2);
+	pd.pd_tty = slave;
+	snprintf(bind, sizeof(bind), "127.0.0.1:%d", h_free_port());
+	const char *args[] = { "-b", bind, "-w", "2", "--", h_tworker_path(),
+	    NULL };
+	h_start(&pd, args, NULL);
+	close(slave);
+	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
+	cr_assert_eq(write(master, "\003", 1), 1);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status), "Ctrl-C did not stop "
+	    "poold");
+	cr_assert(h_log_has(&pd, "signal INT from the terminal: quick stop"));
+	close(master);
+}
+
 Test(signals, usr1_reopens_a_rotated_log)
 {
 	char	bind[32], logf[H_PATH_MAX], rotated[H_PATH_MAX];

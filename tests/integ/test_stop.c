@@ -1,6 +1,7 @@
 /*
  * Stopping: TERM is graceful and escalates to SIGKILL after
- * graceful_timeout; INT and QUIT are quick; pidfile and -D.
+ * graceful_timeout, and so does INT from a process; QUIT is quick;
+ * pidfile and -D.
  */
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
@@ -60,7 +61,10 @@ assert_clean_exit(int status)
 	    "poold ended with status 0x%x", status);
 }
 
-Test(stop, term_is_graceful)
+/* sig stops poold gracefully: every worker exits on its own, and the
+   socket file goes. */
+static void
+graceful_stop(int sig)
 {
 	char	 sock[H_PATH_MAX], ubind[300];
 	int	 status, fd;
@@ -71,7 +75,7 @@ Test(stop, term_is_graceful)
 	start(3, "30", false, "-b", ubind);
 	cr_assert_eq(access(sock, F_OK), 0);
 	fd = h_subscribe(&pd);
-	h_signal(&pd, SIGTERM);
+	h_signal(&pd, sig);
 	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
 	assert_clean_exit(status);
 	ev = h_events_read(fd, H_WAIT_MS);
@@ -83,6 +87,12 @@ Test(stop, term_is_graceful)
 	json_decref(ev);
 	cr_assert_neq(access(sock, F_OK), 0, "socket file left behind");
 }
+
+Test(stop, term_is_graceful) { graceful_stop(SIGTERM); }
+/* INT from a process is an orchestrator's stop (Nomad's kill_signal):
+   graceful, as drain_signals has it by default; Ctrl-C at the terminal
+   is quick (test_signals). */
+Test(stop, int_from_a_process_is_graceful) { graceful_stop(SIGINT); }
 
 Test(stop, term_escalates_to_sigkill_after_graceful_timeout)
 {
@@ -126,7 +136,6 @@ quick_stop(int sig)
 	json_decref(ev);
 }
 
-Test(stop, int_is_quick) { quick_stop(SIGINT); }
 Test(stop, quit_is_quick) { quick_stop(SIGQUIT); }
 
 Test(stop, pidfile_lives_as_long_as_the_arbiter)

@@ -411,9 +411,16 @@ Test(systemd, pid1_reaps_orphans_and_stops_on_term)
 	pid1(SIGTERM, "graceful stop");
 }
 
+/* INT from a process (Nomad's kill_signal) stops gracefully too; QUIT
+   is the quick stop. */
 Test(systemd, pid1_stops_on_int)
 {
-	pid1(SIGINT, "quick stop");
+	pid1(SIGINT, "signal INT: graceful stop");
+}
+
+Test(systemd, pid1_stops_quickly_on_quit)
+{
+	pid1(SIGQUIT, "signal QUIT: quick stop");
 }
 
 /* The new arbiter of a USR2 under socket activation, with listen =

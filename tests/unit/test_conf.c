@@ -702,6 +702,16 @@ ParameterizedTestParameters(conf, rejects_file)
 		    "names may use letters, digits", 0, false },
 		{ "pool \"\" {\n" OK_POOL "}\n",
 		    "pool name must be 1-64 characters", 0, false },
+		/* The drain: a top-level range, and the stop signals only. */
+		{ "drain_delay = -1\npool a {\n" OK_POOL "}\n",
+		    "drain_delay = -1: must be seconds, 0-86400", 1, true },
+		{ "drain_probes = 2000000\npool a {\n" OK_POOL "}\n",
+		    "drain_probes = 2000000", 1, true },
+		{ "drain_signals = { \"HUP\" }\npool a {\n" OK_POOL "}\n",
+		    "drain_signals: \"HUP\": expected TERM, INT or QUIT", 0,
+		    true },
+		{ "pool a {\n" OK_POOL "min_ready = -1\n}\n",
+		    "min_ready = -1", 4, true },
 	};
 
 	return cr_make_param_array(struct conf_bad, bad,
@@ -749,13 +759,19 @@ Test(conf, every_duration_refuses_nan_inf_and_overflow, .init = tmp_init,
 	for (size_t i = 0; i < bound_count(); i++) {
 		const struct bound *b = bound_at(i);
 		bool pool = strcmp(b->b_section, "pool") == 0;
+		bool top = strcmp(b->b_section, "root") == 0;
 		if (b->b_kind != BK_SECONDS)
 			continue;
 		for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
-			snprintf(text, sizeof(text), pool ? "pool a {\n" OK_POOL
-			    "%s = %s\n}\n" : "%s {\n%s = %s\n}\npool a {\n"
-			    OK_POOL "}\n", pool ? b->b_name : b->b_section,
-			    pool ? bad[k] : b->b_name, bad[k]);
+			if (top)
+				snprintf(text, sizeof(text), "%s = %s\npool a "
+				    "{\n" OK_POOL "}\n", b->b_name, bad[k]);
+			else
+				snprintf(text, sizeof(text), pool ? "pool a "
+				    "{\n" OK_POOL "%s = %s\n}\n" : "%s {\n%s = "
+				    "%s\n}\npool a {\n" OK_POOL "}\n", pool ?
+				    b->b_name : b->b_section, pool ? bad[k] :
+				    b->b_name, bad[k]);
 			tmp_file("n.conf", text);
 			err[0] = '\0';
 			cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), -1,
@@ -768,8 +784,9 @@ Test(conf, every_duration_refuses_nan_inf_and_overflow, .init = tmp_init,
 			n++;
 		}
 	}
-	/* The thirteen durations: the twelve of a pool, and control's. */
-	cr_assert_eq(n, 4 * 13, "%d cases", n);
+	/* The fourteen durations: the twelve of a pool, control's and
+	   drain_delay. */
+	cr_assert_eq(n, 4 * 14, "%d cases", n);
 }
 
 /* What is not a configuration file is refused at once, with what it is
@@ -1441,5 +1458,50 @@ Test(conf, builtin_pool_refuses_exec_only_options, .init = tmp_init,
 	path = tmp_file("b.conf", "pool a {\nlisten = { \"127.0.0.1:1\" }\n"
 	    "worker = sync\nstop_signal = \"TERM\"\nreopen_signal = \"USR1\"\n}\n");
 	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), 0, "%s", err);
+	config_free(&c);
+}
+
+/* The drain's defaults: none, TERM and INT drain; a file's list is the
+   whole list. */
+Test(conf, drain_settings, .init = tmp_init, .fini = tmp_fini)
+{
+	struct poold_conf	 c;
+	char			 err[CONF_ERR_MAX] = "";
+	const char		*path = tmp_file("d.conf", "pool a {\n" OK_POOL
+	    "}\n");
+
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_drain_ms, 0);
+	cr_assert_eq(c.c_drain_probes, 0);
+	cr_assert_eq(c.c_drain_sigs, (1u << SIGTERM) | (1u << SIGINT));
+	cr_assert_eq(c.c_pools[0].pc_min_ready, 1);
+	config_free(&c);
+	path = tmp_file("d.conf", "drain_delay = 12.5\ndrain_probes = 3\n"
+	    "drain_signals = { \"QUIT\", \"SIGTERM\" }\npool a {\n" OK_POOL
+	    "min_ready = 0\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_drain_ms, 12500);
+	cr_assert_eq(c.c_drain_probes, 3);
+	cr_assert_eq(c.c_drain_sigs, (1u << SIGTERM) | (1u << SIGQUIT));
+	cr_assert_eq(c.c_pools[0].pc_min_ready, 0);
+	config_free(&c);
+}
+
+/* --metrics: as metrics { listen }, over the file's. */
+Test(conf, metrics_flag, .init = tmp_init, .fini = tmp_fini)
+{
+	struct poold_conf	 c;
+	char			 err[CONF_ERR_MAX] = "";
+	const char		*path = tmp_file("m.conf", "metrics { listen = "
+	    "\"127.0.0.1:9100\" }\npool a {\n" OK_POOL "}\n");
+
+	cr_assert_eq(load(ARGV("-c", path, "--metrics", "127.0.0.1:9200",
+	    NULL), &c, err), 0, "%s", err);
+	cr_assert(c.c_metrics);
+	cr_assert_eq(c.c_metrics_listen.a_port, 9200);
+	config_free(&c);
+	cr_assert_eq(load(ARGV("-c", path, "--metrics", "unix:/x/y", NULL), &c,
+	    err), 0, "%s", err);
+	cr_assert_str_eq(c.c_metrics_listen.a_path, "/x/y");
 	config_free(&c);
 }

@@ -87,6 +87,7 @@ static struct cmd_case cmd_cases[] = {
 	{ "subscribe",	CMD_SUBSCRIBE,	0, 0 },
 	{ "upgrade",	CMD_UPGRADE,	0, 1 },
 	{ "stats",	CMD_STATS,	0, 0 },
+	{ "drain",	CMD_DRAIN,	0, 0 },
 };
 
 #define NCMD_CASES	((int)(sizeof(cmd_cases) / sizeof(cmd_cases[0])))
