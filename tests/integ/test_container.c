@@ -290,3 +290,101 @@ Test(container, queued_connections_are_served_at_the_stop)
 	}
 	cr_assert_eq(exit_code(H_WAIT_MS), 0);
 }
+
+/* -- the whole lifecycle, as an orchestrator drives it ------------------- */
+
+/* The arbiter, PID 1 of the namespace unshare made: unshare's child. */
+static pid_t
+pid1_arbiter(void)
+{
+	pid_t arbiter = -1;
+
+	for (int i = 0; i < H_WAIT_MS / 10 && arbiter == -1; i++)
+		if (h_children(pd.pd_pid, &arbiter, 1) != 1)
+			usleep(10000);
+	cr_assert_neq(arbiter, -1, "unshare started nothing");
+	cr_assert(h_wait_count(pd.pd_log, "arbiter running (pid 1)", 1,
+	    H_WAIT_MS), "poold is not PID 1 there");
+	return arbiter;
+}
+
+/*
+ * poold as a container's PID 1 (a PID namespace of its own), a built-in
+ * pool and an exec pool whose workers leave orphans: the probes answer,
+ * no zombie stays; at TERM /readyz fails while the exec pool keeps
+ * answering, so a client that, like an endpoints controller, sends only
+ * while /readyz says 200 sees no failure; the requests queued behind a
+ * busy sync worker when it stops accepting are all answered; exit 0.
+ */
+Test(container, pid1_lifecycle_as_an_orchestrator_drives_it)
+{
+	char	 body[BODY_MAX], buf[BODY_MAX];
+	int	 web = h_free_port(), app = h_free_port(), slow, q[3];
+	int	 sent = 0, after = 0, fails = 0, status;
+	long	 tick = 0;
+	bool	 closed, draining = false;
+	pid_t	 arbiter;
+
+	if (system("unshare --pid --fork true >/dev/null 2>&1") != 0)
+		cr_skip_test("unshare --pid is not permitted here");
+	const char *wrap[] = { "unshare", "--pid", "--fork", NULL };
+	pd.pd_wrap = wrap;
+	h_start_conf(&pd, "log_level = \"debug\"\ndrain_delay = 1.5\n"
+	    "metrics { listen = \"127.0.0.1:%d\" }\n"
+	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n  worker = sync\n"
+	    "  workers = 1\n}\n"
+	    "pool app {\n  listen = { \"127.0.0.1:%d\" }\n  command = { "
+	    "\"/bin/sh\", \"-c\", \"(sleep 0.2 &); exec %s\" }\n"
+	    "  workers = 2\n}\n", mport, web, app, h_tworker_path());
+	arbiter = pid1_arbiter();
+	cr_assert_eq(wait_probe("/startupz", 200, body, sizeof(body)), 200,
+	    "%s", body);
+	cr_assert_eq(probe("/readyz", body, sizeof(body)), 200, "%s", body);
+	cr_assert_eq(probe("/livez", body, sizeof(body)), 200, "%s", body);
+	cr_assert(h_wait_count(pd.pd_log, "not a worker", 2, H_WAIT_MS),
+	    "orphans not reaped");
+	cr_assert_eq(h_zombies(arbiter), 0);
+	/* The sync worker busy with a slow client, three waiting. */
+	cr_assert_neq(slow = h_tcp_connect(web), -1);
+	cr_assert_eq(h_send(slow, "GET / HTTP/1.0\r\n", 16), 0);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_neq(q[i] = h_tcp_connect(web), -1);
+		cr_assert_eq(h_send(q[i], "GET / HTTP/1.0\r\n\r\n", 18), 0);
+	}
+	/* The endpoints controller's view: send while /readyz says so. */
+	for (int i = 0; i < 2000 && !draining; i++) {
+		h_pace(&pd, &tick);
+		if (i == 10)
+			cr_assert_eq(kill(arbiter, SIGTERM), 0);
+		if (probe("/readyz", body, sizeof(body)) != 200) {
+			draining = true;
+			continue;
+		}
+		sent++;
+		after += i >= 10;
+		if (h_query_tcp(app, buf, sizeof(buf)) != 0)
+			fails++;
+	}
+	cr_assert(draining, "/readyz never failed after TERM");
+	cr_assert_not_null(strstr(body, "draining"), "%s", body);
+	cr_assert_eq(fails, 0, "%d of %d requests failed", fails, sent);
+	/* Draining, the pool still serves: what a balancer still sends. */
+	cr_assert_eq(h_query_tcp(app, buf, sizeof(buf)), 0, "the exec pool "
+	    "stopped serving while draining");
+	cr_assert(h_wait_count(pd.pd_log, "graceful stop", 1, 2 * H_WAIT_MS));
+	cr_assert_eq(h_send(slow, "\r\n", 2), 0);
+	h_recv(slow, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
+	cr_assert(strncmp(buf, "HTTP/1.0 200", 12) == 0, "slow: %s", buf);
+	close(slow);
+	for (int i = 0; i < 3; i++) {
+		h_recv(q[i], buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
+		cr_assert(strncmp(buf, "HTTP/1.0 200", 12) == 0, "queued %d: "
+		    "\"%s\"", i, buf);
+		close(q[i]);
+	}
+	cr_assert(h_wait_exit(&pd, 2 * H_WAIT_MS, &status));
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d",
+	    status);
+	cr_log_info("%d requests while ready, %d of them after TERM", sent,
+	    after);
+}
