@@ -13,8 +13,11 @@
 #include <unistd.h>
 
 #include "accesslog.h"
+#include "jsonstr.h"
 
 #define ALOG_LINE_MAX	4096
+/* Every string atom escaped at worst, and the numbers. */
+#define ALOG_JSON_MAX	(8 * JSON_STR_MAX(600) + 512)
 #define ATOMS		"hlutrmUqHsbBfaTMDpw"
 
 static struct {
@@ -22,6 +25,7 @@ static struct {
 	char		*al_path;	/* NULL: not logging */
 	const char	*al_fmt;
 	unsigned	 al_slot;
+	bool		 al_json;
 } alog = { .al_fd = -1 };
 
 int
@@ -59,13 +63,14 @@ alog_open_fd(void)
 }
 
 int
-alog_open(const char *path, const char *fmt, unsigned slot)
+alog_open(const char *path, const char *fmt, unsigned slot, bool json)
 {
 	if (path == NULL)
 		return 0;
 	alog.al_path = strdup(path);
 	alog.al_fmt = fmt != NULL ? fmt : ALOG_DEFAULT_FORMAT;
 	alog.al_slot = slot;
+	alog.al_json = json;
 	if (alog.al_path == NULL || (alog.al_fd = alog_open_fd()) == -1)
 		return -1;
 	return 0;
@@ -225,6 +230,60 @@ atom(char a, const struct alog_entry *e, int status, uint64_t bytes,
 	}
 }
 
+/* ", "name": "value" of a string atom, into line at *n. */
+static void
+member(char *line, size_t cap, size_t *n, const char *name, const char *v)
+{
+	int r = snprintf(line + *n, cap - *n, ",\"%s\":", name);
+
+	if (r < 0 || (size_t)r >= cap - *n)
+		return;
+	*n += (size_t)r;
+	*n += json_str(line + *n, cap - *n, v, strlen(v));
+}
+
+/*
+ * The line as a JSON object, Gunicorn's atoms as members: "time" (RFC
+ * 3339, ms), "remote_addr" (h), "request" (r), "method" (m), "path" (U),
+ * "query" (q), "protocol" (H), "status" (s), "bytes" (B), "referer" (f),
+ * "user_agent" (a), "duration_us" (D), "pid" (p), "worker" (w).  Strings
+ * go through json_str (jsonstr.h), so any request makes valid JSON.
+ */
+static void
+alog_write_json(const struct alog_entry *e, int status, uint64_t bytes,
+    uint64_t us)
+{
+	char		line[ALOG_JSON_MAX], val[600];
+	static const struct { char a; const char *name; } strs[] = {
+		{ 'h', "remote_addr" }, { 'r', "request" }, { 'm', "method" },
+		{ 'U', "path" }, { 'q', "query" }, { 'H', "protocol" },
+		{ 'f', "referer" }, { 'a', "user_agent" },
+	};
+	struct timespec	ts;
+	struct tm	tm;
+	size_t		n;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
+	    gmtime_r(&ts.tv_sec, &tm) == NULL) {
+		memset(&tm, 0, sizeof(tm));
+		ts.tv_nsec = 0;
+	}
+	n = strftime(line, sizeof(line), "{\"time\":\"%Y-%m-%dT%H:%M:%S", &tm);
+	n += (size_t)snprintf(line + n, sizeof(line) - n, ".%03ldZ\"",
+	    ts.tv_nsec / 1000000);
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		atom(strs[i].a, e, status, bytes, us, val, sizeof(val));
+		member(line, sizeof(line) - 128, &n, strs[i].name, val);
+	}
+	n += (size_t)snprintf(line + n, sizeof(line) - n, ",\"status\":%d,"
+	    "\"bytes\":%" PRIu64 ",\"duration_us\":%" PRIu64 ",\"pid\":%ld,"
+	    "\"worker\":%u}\n", status, bytes, us, (long)getpid(),
+	    alog.al_slot);
+	if (n > sizeof(line))
+		return;		/* cannot be: 128 bytes were kept */
+	(void)!write(alog.al_fd, line, n);
+}
+
 void
 alog_write(const struct alog_entry *e, int status, uint64_t bytes)
 {
@@ -234,6 +293,10 @@ alog_write(const struct alog_entry *e, int status, uint64_t bytes)
 
 	if (alog.al_fd == -1)
 		return;
+	if (alog.al_json) {
+		alog_write_json(e, status, bytes, us);
+		return;
+	}
 	for (const char *p = alog.al_fmt; *p != '\0' && n + 2 < sizeof(line);
 	    p++) {
 		if (*p == '%' && p[1] == '%') {

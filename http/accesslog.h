@@ -6,6 +6,8 @@
  * referer, %(a)s user agent, %(T)s seconds, %(M)s milliseconds, %(D)s
  * microseconds, %(p)s pid, and ours, %(w)s worker id.  Each worker
  * appends whole lines with one write(2) each, so lines never interleave.
+ * With log_format = "json" a line is a JSON object with every atom as a
+ * member (named below, at alog_write_json), and the format is not used.
  */
 #ifndef POOLD_ACCESSLOG_H
 #define POOLD_ACCESSLOG_H
@@ -33,7 +35,8 @@ struct alog_entry {
 /* 0, or -1 with a message naming the bad atom. */
 int	 alog_check_format(const char *fmt, char *err, size_t len);
 /* Open path ("-": standard output) for appending; -1 on failure. */
-int	 alog_open(const char *path, const char *fmt, unsigned slot);
+int	 alog_open(const char *path, const char *fmt, unsigned slot,
+	    bool json);
 int	 alog_reopen(void);
 bool	 alog_enabled(void);
 /* rq NULL for a request refused before its head parsed: "-" for %(r)s. */

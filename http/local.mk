@@ -12,6 +12,7 @@ http_libhttp_a_SOURCES += \
 	http/worker.h
 http_libhttp_a_SOURCES += http/static.c
 http_libhttp_a_SOURCES += http/accesslog.c http/accesslog.h
+http_libhttp_a_SOURCES += http/jsonstr.c http/jsonstr.h
 http_libhttp_a_SOURCES += http/blocking.c http/gthread.c
 http_libhttp_a_SOURCES += http/app.c
 http_libhttp_a_SOURCES += http/share.c http/loop.c http/worker.c

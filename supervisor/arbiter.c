@@ -271,6 +271,7 @@ op_spawn(void *arg, struct pool *p, unsigned slot, int *board)
 		.sr_slot = slot,
 		.sr_access_log = arb.a_conf.c_access_log,
 		.sr_access_format = arb.a_conf.c_access_format,
+		.sr_log_json = arb.a_conf.c_log_format == LOG_FMT_JSON,
 		.sr_group = rt->pr_group,
 		.sr_notify = notify_address(),
 		.sr_einhorn = einhorn_address(),
@@ -654,6 +655,7 @@ static void
 apply_globals(const struct poold_conf *c)
 {
 	log_set_level(c->c_log_level);
+	log_set_format(c->c_log_format);
 	if ((c->c_error_log == NULL) != (arb.a_conf.c_error_log == NULL) ||
 	    (c->c_error_log != NULL &&
 	    strcmp(c->c_error_log, arb.a_conf.c_error_log) != 0)) {

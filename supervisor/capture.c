@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "jsonstr.h"
 #include "log.h"
 #include "loop.h"
 
@@ -73,7 +74,10 @@ emit(struct cap *c, const char *text, size_t len)
 {
 	if (len > 0 && text[len - 1] == '\r')
 		len--;
-	if (sizeof(out) - nout < CAPTURE_LINE_MAX + CAPTURE_PREFIX_MAX)
+	/* Room for the longest line, escaped if the log is JSON. */
+	if (sizeof(out) - nout < (log_json() ?
+	    JSON_STR_MAX(CAPTURE_LINE_MAX) : CAPTURE_LINE_MAX) +
+	    CAPTURE_PREFIX_MAX)
 		flush();
 	nout += log_format_captured(out + nout, sizeof(out) - nout, c->c_pid,
 	    c->c_pool, c->c_slot, text, len);

@@ -703,6 +703,8 @@ cmd_config(const struct proto_request *rq, bool *sub)
 	o = with(o, "control_idle_timeout",
 	    json_real(c->c_control_idle_ms / 1000.0));
 	o = with(o, "log_level", json_string(log_level_name(c->c_log_level)));
+	o = with(o, "log_format", json_string(c->c_log_format ==
+	    LOG_FMT_JSON ? "json" : "text"));
 	o = with(o, "daemon", json_boolean(c->c_daemon));
 	o = with(o, "access_log", opt_str(c->c_access_log));
 	o = with(o, "access_log_format", opt_str(c->c_access_format));

@@ -427,6 +427,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_STR("access_log", NULL, CFGF_NONE),
 	CFG_STR("access_log_format", NULL, CFGF_NONE),
 	CFG_STR("log_level", "info", CFGF_NONE),
+	CFG_STR("log_format", "text", CFGF_NONE),
 	CFG_BOOL("daemon", cfg_false, CFGF_NONE),
 	CFG_BOOL("cgroups", cfg_true, CFGF_NONE),
 	CFG_STR("notify_socket", "path", CFGF_NONE),
@@ -1010,6 +1011,10 @@ global_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
 {
 	cfg_t	*ctl = cfg_getsec(cfg, "control");
 
+	if (log_format_parse(cfg_getstr(cfg, "log_format"), &c->c_log_format)
+	    == -1)
+		return conf_fail(e, "%s: log_format \"%s\": expected text or "
+		    "json", c->c_path, cfg_getstr(cfg, "log_format"));
 	if (log_level_parse(cfg_getstr(cfg, "log_level"), &c->c_log_level)
 	    == -1)
 		return conf_fail(e, "%s: log_level \"%s\": expected debug, "
@@ -1221,6 +1226,10 @@ apply_cli(const struct cli *cli, struct poold_conf *c, struct conf_err *e)
 	    log_level_parse(cli->log_level, &c->c_log_level) == -1)
 		return conf_fail(e, "--log-level %s: expected debug, info, "
 		    "warning, error or critical", cli->log_level);
+	if (cli->log_format != NULL &&
+	    log_format_parse(cli->log_format, &c->c_log_format) == -1)
+		return conf_fail(e, "--log-format %s: expected text or json",
+		    cli->log_format);
 	if (cli->daemon)
 		c->c_daemon = true;
 	if (cli->capture)

@@ -111,6 +111,7 @@ struct poold_conf {
 					/* in the file; 0 if not from it */
 	char		 *c_access_format;	/* NULL: the default */
 	enum log_level	  c_log_level;
+	enum log_format	  c_log_format;	/* both logs' */
 	bool		  c_daemon;
 	bool		  c_cgroups;	/* a cgroup per worker, if possible */
 	bool		  c_notify_abstract;	/* notify_socket = abstract */

@@ -1,11 +1,14 @@
 #include "config.h"
 
 #include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #include "control.h"
 #include "events.h"
+#include "log.h"
 #include "pool.h"
 #include "signame.h"
 
@@ -19,13 +22,46 @@ wall_time(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* An event object with its name and time, or NULL if nobody listens. */
+/* An event object with its name and time, or NULL if nobody listens:
+   no subscriber, and a log that is not JSON. */
 static json_t *
 event_new(const char *name)
 {
-	if (!control_has_subscribers())
+	if (!control_has_subscribers() && !log_json())
 		return NULL;
 	return json_pack("{s:s, s:f}", "event", name, "time", wall_time());
+}
+
+/*
+ * The event as a JSON log line's members: the log has its own time,
+ * and its "pid" is poold's, so a worker's is "worker_pid" there, and its
+ * slot "slot" (the control socket's "id").
+ */
+static void
+event_log(json_t *ev)
+{
+	json_t		*f = json_object(), *v;
+	const char	*key;
+	char		*text;
+	size_t		 len;
+
+	if (f == NULL)
+		return;
+	json_object_foreach(ev, key, v) {
+		if (strcmp(key, "event") == 0 || strcmp(key, "time") == 0)
+			continue;
+		json_object_set(f, strcmp(key, "pid") == 0 ? "worker_pid" :
+		    strcmp(key, "id") == 0 ? "slot" : key, v);
+	}
+	if ((text = json_dumps(f, JSON_COMPACT | JSON_REAL_PRECISION(6))) !=
+	    NULL &&
+	    (len = strlen(text)) >= 2) {
+		text[len - 1] = '\0';		/* the braces off */
+		log_event(json_string_value(json_object_get(ev, "event")),
+		    text + 1);
+	}
+	free(text);
+	json_decref(f);
 }
 
 static void
@@ -34,7 +70,12 @@ event_send(json_t *ev, json_t *fields)
 	if (ev != NULL && fields != NULL)
 		json_object_update(ev, fields);
 	json_decref(fields);
-	control_broadcast(ev);
+	if (ev != NULL && log_json())
+		event_log(ev);
+	if (control_has_subscribers())
+		control_broadcast(ev);
+	else
+		json_decref(ev);
 }
 
 void
@@ -115,7 +156,7 @@ event_reloaded(bool ok, const char *error)
 	json_object_set_new(ev, "ok", json_boolean(ok));
 	if (!ok && error != NULL)
 		json_object_set_new(ev, "error", json_string(error));
-	control_broadcast(ev);
+	event_send(ev, NULL);
 }
 
 void

@@ -15,11 +15,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jsonstr.h"
 #include "log.h"
 
-#define LOG_LINE_MAX	2048
+#define LOG_LINE_MAX	2048	/* a message's bytes, then it is cut */
+/* A JSON line: the message escaped, and the members around it. */
+#define LOG_JSON_MAX	(JSON_STR_MAX(LOG_LINE_MAX) + 256)
 
 static enum log_level	 log_min = LOG_LVL_INFO;
+static enum log_format	 log_fmt = LOG_FMT_TEXT;
 static char		*log_path;	/* NULL: stderr as given to us */
 
 static bool		 log_journal;	/* fd 2 is journald's stream */
@@ -86,6 +90,30 @@ log_set_level(enum log_level lvl)
 	log_min = lvl;
 }
 
+int
+log_format_parse(const char *s, enum log_format *f)
+{
+	if (strcmp(s, "text") == 0)
+		*f = LOG_FMT_TEXT;
+	else if (strcmp(s, "json") == 0)
+		*f = LOG_FMT_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+void
+log_set_format(enum log_format f)
+{
+	log_fmt = f;
+}
+
+bool
+log_json(void)
+{
+	return log_fmt == LOG_FMT_JSON;
+}
+
 /*
  * The log file becomes fd 2 so that exec'd workers, which write their
  * errors to stderr, land in the same file as the arbiter's lines.
@@ -143,13 +171,27 @@ log_close(void)
 	log_path = NULL;
 }
 
+/* The time now, UTC, and its milliseconds. */
+static void
+now_utc(struct tm *tm, long *ms)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
+	    gmtime_r(&ts.tv_sec, tm) == NULL) {
+		memset(tm, 0, sizeof(*tm));
+		ts.tv_nsec = 0;
+	}
+	*ms = ts.tv_nsec / 1000000;
+}
+
 /* "[time] [pid] [info] ", or journald's "<6>", into line; its length. */
 static size_t
 stamp(char *line, size_t len, enum log_level lvl, long pid)
 {
-	struct timespec	ts;
 	struct tm	tm;
 	size_t		n;
+	long		ms;
 	int		r;
 
 	if (log_journal) {
@@ -157,42 +199,98 @@ stamp(char *line, size_t len, enum log_level lvl, long pid)
 		r = snprintf(line, len, "<%d>", log_prio[lvl]);
 		return r > 0 ? (size_t)r : 0;
 	}
-	if (clock_gettime(CLOCK_REALTIME, &ts) == -1 ||
-	    gmtime_r(&ts.tv_sec, &tm) == NULL) {
-		memset(&tm, 0, sizeof(tm));
-		ts.tv_nsec = 0;
-	}
+	now_utc(&tm, &ms);
 	n = strftime(line, len, "[%Y-%m-%d %H:%M:%S", &tm);
-	r = snprintf(line + n, len - n, ".%03ld +0000] [%ld] [%s] ",
-	    ts.tv_nsec / 1000000, pid, log_names[lvl]);
+	r = snprintf(line + n, len - n, ".%03ld +0000] [%ld] [%s] ", ms, pid,
+	    log_names[lvl]);
 	return r > 0 ? n + (size_t)r : n;
+}
+
+/*
+ * A JSON line's first members, {"time":"2026-12-07T03:31:55.695Z",
+ * "level":"info","pid":N, (RFC 3339, UTC, milliseconds; poold's pid)
+ * into line; its length.  JSON even on journald's stream: who asks for
+ * JSON parses it, and journald keeps the line as it is.
+ */
+static size_t
+json_stamp(char *line, size_t len, enum log_level lvl)
+{
+	struct tm	tm;
+	size_t		n;
+	long		ms;
+	int		r;
+
+	now_utc(&tm, &ms);
+	n = strftime(line, len, "{\"time\":\"%Y-%m-%dT%H:%M:%S", &tm);
+	r = snprintf(line + n, len - n, ".%03ldZ\",\"level\":\"%s\","
+	    "\"pid\":%ld,", ms, log_names[lvl], (long)getpid());
+	return r > 0 && (size_t)r < len - n ? n + (size_t)r : n;
+}
+
+/* The line for a message, one object, in JSON; its length. */
+static size_t
+json_line(char *line, size_t len, enum log_level lvl, const char *msg,
+    size_t mlen)
+{
+	size_t n = json_stamp(line, len, lvl);
+
+	n += (size_t)snprintf(line + n, len - n, "\"message\":");
+	n += json_str(line + n, len - n - 2, msg, mlen);
+	line[n++] = '}';
+	line[n++] = '\n';
+	return n;
 }
 
 void
 logv(enum log_level lvl, int errnum, const char *fmt, va_list ap)
 {
-	char		 line[LOG_LINE_MAX];
-	size_t		 n;
+	char		 msg[LOG_LINE_MAX], line[LOG_JSON_MAX];
+	size_t		 m = 0, n;
 	int		 r;
 
 	if (lvl < log_min)
 		return;
-	n = stamp(line, sizeof(line), lvl, (long)getpid());
-	if (n < sizeof(line)) {
-		r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
-		if (r > 0)
-			n += (size_t)r;
-	}
-	if (errnum != 0 && n < sizeof(line)) {
-		r = snprintf(line + n, sizeof(line) - n, ": %s",
+	r = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (r > 0)
+		m = (size_t)r < sizeof(msg) ? (size_t)r : sizeof(msg) - 1;
+	if (errnum != 0 && m < sizeof(msg) - 1) {
+		r = snprintf(msg + m, sizeof(msg) - m, ": %s",
 		    strerror(errnum));
 		if (r > 0)
-			n += (size_t)r;
+			m += (size_t)r < sizeof(msg) - m ? (size_t)r :
+			    sizeof(msg) - m - 1;
 	}
-	if (n >= sizeof(line))
-		n = sizeof(line) - 2;	/* truncated: keep the newline */
-	line[n++] = '\n';
+	if (log_fmt == LOG_FMT_JSON)
+		n = json_line(line, sizeof(line), lvl, msg, m);
+	else {
+		n = stamp(line, sizeof(line), lvl, (long)getpid());
+		memcpy(line + n, msg, m);
+		n += m;
+		line[n++] = '\n';
+	}
 	/* Nowhere to report a failed log write: drop the line. */
+	(void)!write(STDERR_FILENO, line, n);
+}
+
+void
+log_event(const char *name, const char *fields)
+{
+	char	line[LOG_JSON_MAX];
+	size_t	n = json_stamp(line, sizeof(line), LOG_LVL_INFO);
+	size_t	flen = strlen(fields);
+
+	if (log_fmt != LOG_FMT_JSON || LOG_LVL_INFO < log_min)
+		return;
+	n += (size_t)snprintf(line + n, sizeof(line) - n, "\"event\":");
+	n += json_str(line + n, 64, name, strlen(name));
+	/* Whole members or none: a cut one would not parse. */
+	if (flen > 0 && n + flen + 3 <= sizeof(line)) {
+		line[n++] = ',';
+		memcpy(line + n, fields, flen);
+		n += flen;
+	}
+	line[n++] = '}';
+	line[n++] = '\n';
 	(void)!write(STDERR_FILENO, line, n);
 }
 
@@ -200,8 +298,24 @@ size_t
 log_format_captured(char *line, size_t size, pid_t pid, const char *pool,
     unsigned slot, const char *text, size_t len)
 {
-	size_t	n = stamp(line, size, LOG_LVL_INFO, (long)pid);
+	size_t	n;
 	int	r;
+
+	if (log_fmt == LOG_FMT_JSON) {
+		n = json_stamp(line, size, LOG_LVL_INFO);
+		n += (size_t)snprintf(line + n, size - n, "\"worker_pid\":%ld,"
+		    "\"pool\":", (long)pid);
+		/* A pool's name is 64 bytes at most. */
+		n += json_str(line + n, JSON_STR_MAX(64) + 1, pool,
+		    strlen(pool));
+		n += (size_t)snprintf(line + n, size - n, ",\"slot\":%u,"
+		    "\"message\":", slot);
+		n += json_str(line + n, size - n - 2, text, len);
+		line[n++] = '}';
+		line[n++] = '\n';
+		return n;
+	}
+	n = stamp(line, size, LOG_LVL_INFO, (long)pid);
 
 	r = snprintf(line + n, size - n, "%s.%u: ", pool, slot);
 	if (r > 0 && (size_t)r < size - n)

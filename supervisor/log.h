@@ -1,6 +1,9 @@
 /*
  * Logging for the arbiter: one line per event, Gunicorn's format with
- * milliseconds, to stderr or to --error-logfile.
+ * milliseconds, or with log_format = "json" one JSON object per line
+ * ({"time": RFC 3339 with milliseconds, "level", "pid", "message"}, the
+ * control socket's events as lines of their own with "event" and their
+ * fields), to stderr or to --error-logfile.
  *
  * Two vocabularies, as in OpenBSD's daemons: log_warn() appends strerror(errno),
  * log_warnx() does not; fatal()/fatalx() log and exit with EXIT_TEMPFAIL.
@@ -9,6 +12,7 @@
 #define POOLD_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -24,7 +28,21 @@ enum log_level {
 #define EXIT_USAGE	2	/* bad command line or config: don't restart */
 #define EXIT_TEMPFAIL	1	/* runtime failure: a restart may help */
 
+enum log_format {
+	LOG_FMT_TEXT,
+	LOG_FMT_JSON,
+};
+
 int	 log_level_parse(const char *, enum log_level *);
+int	 log_format_parse(const char *, enum log_format *);
+void	 log_set_format(enum log_format);
+bool	 log_json(void);
+/*
+ * JSON logs: an event of the control socket's stream (events.h) as a
+ * line of its own; fields is its members but "event" and "time", as JSON
+ * object members without the braces (may be "").
+ */
+void	 log_event(const char *name, const char *fields);
 const char	*log_level_name(enum log_level);
 void	 log_set_level(enum log_level);
 int	 log_open(const char *path);	/* NULL or "-": stderr */
@@ -46,7 +64,8 @@ void	 logv(enum log_level, int errnum, const char *, va_list)
  * to fit); its length.  log_write() then writes lines so formatted, many
  * at once: 0, or -1 if the log did not take them.
  */
-#define CAPTURE_PREFIX_MAX	160	/* stamp and "POOL.SLOT: " */
+#define CAPTURE_PREFIX_MAX	200	/* stamp and "POOL.SLOT: ", or JSON's
+					   members */
 size_t	 log_format_captured(char *line, size_t size, pid_t pid,
 	    const char *pool, unsigned slot, const char *text, size_t len);
 int	 log_write(const char *buf, size_t len);

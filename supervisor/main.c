@@ -228,6 +228,7 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	log_set_level(conf.c_log_level);
+	log_set_format(conf.c_log_format);
 	/* Wherever stderr went (a terminal, a file, a pipe): the log file
 	   takes fd 2 now, and a failed start must still be seen there. */
 	if (conf.c_error_log != NULL && strcmp(conf.c_error_log, "-") != 0 &&

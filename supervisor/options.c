@@ -22,6 +22,7 @@ enum {
 	OPT_JITTER,
 	OPT_CONTROL,
 	OPT_METRICS,
+	OPT_LOG_FORMAT,
 	OPT_LOG_LEVEL,
 	OPT_ERROR_LOG,
 	OPT_ACCESS_LOG,
@@ -55,6 +56,7 @@ static const struct option cli_longopts[] = {
 	{ "group",		required_argument, NULL, 'g' },
 	{ "control",		required_argument, NULL, OPT_CONTROL },
 	{ "metrics",		required_argument, NULL, OPT_METRICS },
+	{ "log-format",		required_argument, NULL, OPT_LOG_FORMAT },
 	{ "log-level",		required_argument, NULL, OPT_LOG_LEVEL },
 	{ "error-logfile",	required_argument, NULL, OPT_ERROR_LOG },
 	{ "access-logfile",	required_argument, NULL, OPT_ACCESS_LOG },
@@ -109,6 +111,7 @@ cli_usage(FILE *f)
 "      --control PATH           control socket path\n"
 "      --metrics HOST:PORT      /metrics and the health probes (/livez, ...)\n"
 "      --log-level LEVEL        debug, info, warning, error, critical\n"
+"      --log-format FORMAT      text, or json: one object per line\n"
 "      --error-logfile FILE     log to FILE instead of stderr ('-')\n"
 "      --access-logfile FILE    access log of built-in workers ('-': stdout)\n"
 "      --access-logformat FMT   its format, Gunicorn's %(x)s atoms\n"
@@ -219,6 +222,7 @@ cli_option(struct cli *c, int ch, const char *arg, char *err, size_t len)
 	case 'g': c->group = arg; break;
 	case OPT_CONTROL: c->control = arg; break;
 	case OPT_METRICS: c->metrics = arg; break;
+	case OPT_LOG_FORMAT: c->log_format = arg; break;
 	case OPT_LOG_LEVEL: c->log_level = arg; break;
 	case OPT_ERROR_LOG: c->error_log = arg; break;
 	case OPT_ACCESS_LOG: c->access_log = arg; break;

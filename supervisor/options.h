@@ -24,6 +24,7 @@ struct cli {
 	const char	 *control;
 	const char	 *metrics;	/* --metrics HOST:PORT */
 	const char	 *log_level;
+	const char	 *log_format;	/* --log-format text|json */
 	const char	 *error_log;
 	const char	 *access_log;
 	const char	 *root;

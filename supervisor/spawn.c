@@ -275,6 +275,7 @@ http_main(const struct spawn_req *r, char **envp)
 		.hw_root = pc->pc_root,
 		.hw_access_log = r->sr_access_log,
 		.hw_access_format = r->sr_access_format,
+		.hw_access_json = r->sr_log_json,
 		.hw_board = sb_entry(r->sr_board),
 		.hw_group = sb_group(r->sr_group),
 		.hw_app = pc->pc_app,

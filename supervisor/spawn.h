@@ -19,6 +19,7 @@ struct spawn_req {
 	unsigned		 sr_slot;
 	const char		*sr_access_log;		/* built-in workers */
 	const char		*sr_access_format;
+	bool			 sr_log_json;	/* log_format = json */
 	int			 sr_board;	/* scoreboard entry or -1 */
 	int			 sr_group;	/* the pool's, or -1 */
 	const char		*sr_notify;	/* NOTIFY_SOCKET, or NULL */

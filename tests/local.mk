@@ -170,7 +170,8 @@ FUZZ_CONF_SRC = supervisor/conf.c supervisor/addr.c \
 	proto/proto.c supervisor/bounds.c supervisor/conffile.c \
 	supervisor/confhint.c supervisor/cgres.c supervisor/compat.c \
 	supervisor/lsock.c supervisor/cpus.c \
-	pool/autoscale.c http/accesslog.c http/parse.c http/chunked.c
+	pool/autoscale.c http/accesslog.c http/parse.c http/chunked.c \
+	http/jsonstr.c
 tests/fuzz/fuzz_conf: $(srcdir)/tests/fuzz/fuzz_conf.c \
 		$(FUZZ_CONF_SRC:%=$(srcdir)/%)
 	@$(MKDIR_P) tests/fuzz

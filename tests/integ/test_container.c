@@ -388,3 +388,94 @@ Test(container, pid1_lifecycle_as_an_orchestrator_drives_it)
 	cr_log_info("%d requests while ready, %d of them after TERM", sent,
 	    after);
 }
+
+/* -- structured logs ---------------------------------------------------------- */
+
+/* Every line of path parses as a JSON object with a "time"; how many,
+   and how many have member key equal to want (want NULL: have key). */
+static int
+json_lines(const char *path, const char *key, const char *want, int *with)
+{
+	char		 line[65536];
+	FILE		*f = fopen(path, "r");
+	json_error_t	 je;
+	json_t		*o;
+	int		 n = 0;
+
+	cr_assert_not_null(f, "%s", path);
+	*with = 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		cr_assert_not_null(o = json_loads(line, 0, &je), "%s: line %d "
+		    "is no JSON (%s): %s", path, n + 1, je.text, line);
+		cr_assert(json_is_object(o) && json_is_string(json_object_get(
+		    o, "time")), "%s: %s", path, line);
+		if (json_object_get(o, key) != NULL && (want == NULL ||
+		    (json_is_string(json_object_get(o, key)) &&
+		    strcmp(json_string_value(json_object_get(o, key)), want) ==
+		    0)))
+			(*with)++;
+		json_decref(o);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * log_format = "json": both logs are one JSON object per line, whatever
+ * the bytes (a worker printing quotes, backslashes, control characters
+ * and bytes that are not UTF-8; requests with odd targets), under load
+ * and across a reload; the events are lines of their own.
+ */
+Test(container, json_logs_parse_whole)
+{
+	char		 elog[H_PATH_MAX], alog[H_PATH_MAX], buf[BODY_MAX];
+	char		 req[64];
+	int		 web = h_free_port(), n, with, served = 0;
+	long		 tick = 0;
+	json_t		*r;
+
+	h_path(&pd, "error.log", elog, sizeof(elog));
+	h_path(&pd, "access.log", alog, sizeof(alog));
+	h_start_conf(&pd, "log_format = \"json\"\nerror_log = \"%s\"\n"
+	    "access_log = \"%s\"\n"
+	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n  worker = async\n"
+	    "  workers = 2\n}\n"
+	    "pool noisy {\n  listen = { \"127.0.0.1:%d\" }\n  command = { "
+	    "\"/bin/sh\", \"-c\", \"printf 'q\\\"b\\\\\\\\s\\\\001\\\\37"
+	    "7\\\\303\\\\n'; exec sleep 60\" }\n  workers = 1\n}\n", elog,
+	    alog, web, h_free_port());
+	snprintf(pd.pd_log, sizeof(pd.pd_log), "%s", elog);
+	cr_assert(h_wait_ready(&pd, 2, H_WAIT_MS));
+	for (int i = 0; i < 300; i++) {
+		h_pace(&pd, &tick);
+		if (i == 150) {
+			r = h_ctl_json(&pd, "reload");
+			json_decref(r);
+		}
+		snprintf(req, sizeof(req), i % 10 ? "GET /x?i=%d" :
+		    "GET /\"\\\\%%ff?%d", i);
+		if (h_http(web, req, buf, sizeof(buf)) > 0)
+			served++;
+	}
+	cr_assert(h_wait_count(elog, "\"event\":\"reloaded\"", 1, H_WAIT_MS));
+	h_signal(&pd, SIGTERM);
+	cr_assert_eq(exit_code(2 * H_WAIT_MS), 0);
+	n = json_lines(elog, "event", "reloaded", &with);
+	cr_assert_eq(with, 1, "no reloaded event among %d lines", n);
+	(void)json_lines(elog, "pool", "noisy", &with);
+	cr_assert_geq(with, 1, "the worker's output is not a line of its own");
+	n = json_lines(alog, "status", NULL, &with);
+	cr_assert_eq(n, served, "%d requests answered, %d access lines",
+	    served, n);
+	cr_assert_eq(with, n);
+}
+
+/* A bad --log-format is refused, naming what it wants. */
+Test(container, a_bad_log_format_is_refused)
+{
+	const char *args[] = { "--log-format", "xml", "--check-config", NULL };
+
+	cr_assert_eq(WEXITSTATUS(h_run(&pd, args, H_WAIT_MS)), 2);
+	cr_assert(h_log_has(&pd, "--log-format xml: expected text or json"));
+}

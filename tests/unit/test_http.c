@@ -1,7 +1,8 @@
 /*
  * The strict HTTP/1.x request parser (http/http.h): http_scan, http_parse,
  * http_field, http_chunked_feed, and the response helpers http_reason,
- * http_date and http_head.
+ * http_date and http_head; and json_str, which the logs' JSON lines are
+ * built with.
  *
  * Every request in the tables goes through hf_run_req(): the head through
  * http_scan and http_parse, then the body by Content-Length or through
@@ -21,6 +22,7 @@
 #include <time.h>
 
 #include "http.h"
+#include "jsonstr.h"
 #include "httpfeed.h"
 
 /* The runner is tests/httpfeed.c, shared with test_http_corpus.c. */
@@ -1606,4 +1608,51 @@ ParameterizedTest(struct bad_date *c, http_response, bad_dates)
 	cr_assert_eq((long long)http_parse_date(c->s, strlen(c->s)), -1,
 	    "\"%s\" parsed as %lld", c->s,
 	    (long long)http_parse_date(c->s, strlen(c->s)));
+}
+
+/* -- JSON strings for the logs (jsonstr.h) ---------------------------------- */
+
+static const char *
+js(const char *s, size_t len, size_t cap)
+{
+	static char out[256];
+
+	cr_assert_leq(cap, sizeof(out));
+	(void)json_str(out, cap, s, len);
+	return out;
+}
+
+Test(jsonstr, escapes_what_json_must)
+{
+	cr_assert_str_eq(js("plain", 5, 64), "\"plain\"");
+	cr_assert_str_eq(js("a\"b\\c", 5, 64), "\"a\\\"b\\\\c\"");
+	cr_assert_str_eq(js("\n\r\t\x01\x7f", 5, 64),
+	    "\"\\n\\r\\t\\u0001\\u007f\"");
+	cr_assert_str_eq(js("nul\0x", 5, 64), "\"nul\\u0000x\"");
+}
+
+/* Valid UTF-8 passes; what is not becomes the byte's code point, so the
+   line stays JSON (and UTF-8) whatever a worker printed. */
+Test(jsonstr, utf8_kept_and_garbage_escaped)
+{
+	cr_assert_str_eq(js("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9, 64),
+	    "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
+	cr_assert_str_eq(js("\xff\xfe", 2, 64), "\"\\u00ff\\u00fe\"");
+	/* A lead byte cut short, an overlong slash, a surrogate. */
+	cr_assert_str_eq(js("\xc3", 1, 64), "\"\\u00c3\"");
+	cr_assert_str_eq(js("\xc0\xaf", 2, 64), "\"\\u00c0\\u00af\"");
+	cr_assert_str_eq(js("\xed\xa0\x80", 3, 64),
+	    "\"\\u00ed\\u00a0\\u0080\"");
+	cr_assert_str_eq(js("\xf4\x90\x80\x80", 4, 64),
+	    "\"\\u00f4\\u0090\\u0080\\u0080\"", "beyond U+10FFFF");
+}
+
+/* Cut to fit at a whole character or escape, and always closed. */
+Test(jsonstr, cut_whole_and_closed)
+{
+	cr_assert_str_eq(js("abcdef", 6, 6), "\"abc\"");
+	cr_assert_str_eq(js("a\x01", 2, 8), "\"a\"", "half an escape kept");
+	cr_assert_str_eq(js("a\xc3\xa9", 3, 5), "\"a\"", "half a character");
+	cr_assert_str_eq(js("", 0, 3), "\"\"");
+	cr_assert_eq(json_str((char[3]){ 0 }, 3, "xyz", 3), 2);
 }
