@@ -5,6 +5,7 @@ EXTRA_DIST += BENCHMARKS.md
 EXTRA_DIST += bench/scale.py
 EXTRA_DIST += bench/supervisors.py
 EXTRA_DIST += bench/trees.py bench/cgroups.py bench/capture.py
+EXTRA_DIST += bench/rolling.py
 
 # Every benchmark, results under bench/results/ (BENCHMARKS.md); about
 # 25 minutes on two cores, most of it bench/http.py.  Peers:
@@ -17,6 +18,7 @@ bench: supervisor/poold ctl/poolctl tests/tworker
 	cd $(top_srcdir) && python3 bench/supervisors.py --runs 3 --save
 	cd $(top_srcdir) && python3 bench/http.py --runs 3 --save
 	cd $(top_srcdir) && python3 bench/trees.py --save
+	cd $(top_srcdir) && python3 bench/rolling.py --save
 	cd $(top_srcdir) && python3 bench/cgroups.py
 	cd $(top_srcdir) && python3 bench/capture.py --save
 .PHONY: bench

@@ -479,3 +479,133 @@ Test(container, a_bad_log_format_is_refused)
 	cr_assert_eq(WEXITSTATUS(h_run(&pd, args, H_WAIT_MS)), 2);
 	cr_assert(h_log_has(&pd, "--log-format xml: expected text or json"));
 }
+
+/* -- the files in deploy/ ---------------------------------------------------- */
+
+#define DEPLOY_MAX	8192
+
+/* deploy/NAME, whole, into buf. */
+static void
+deploy_file(const char *name, char *buf, size_t len)
+{
+	const char	*src = getenv("POOLD_SRCDIR");
+	char		 path[H_PATH_MAX];
+	FILE		*f;
+	size_t		 n;
+
+	snprintf(path, sizeof(path), "%s/deploy/%s", src ? src : ".", name);
+	cr_assert_not_null(f = fopen(path, "r"), "%s", path);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	cr_assert(feof(f), "%s is longer than %zu bytes", path, len - 1);
+	fclose(f);
+}
+
+/* The number after "key" on the same line as the first "what", or -1. */
+static long
+number_after(const char *text, const char *what, const char *key)
+{
+	const char	*at = strstr(text, what), *k, *eol;
+
+	if (at == NULL || (eol = strchr(at + 1, '\n')) == NULL ||
+	    (k = strstr(at, key)) == NULL || k > eol)
+		return -1;
+	return strtol(k + strlen(key), NULL, 10);
+}
+
+/* The probe's path in the manifest's line for it, into path. */
+static void
+probe_path(const char *manifest, const char *kind, char *path, size_t len)
+{
+	const char	*at = strstr(manifest, kind), *p;
+
+	cr_assert_not_null(at, "no %s in kubernetes.yaml", kind);
+	cr_assert_not_null(p = strstr(at, "path: "), "%s has no path", kind);
+	snprintf(path, len, "%.*s", (int)strcspn(p + 6, ", }\n"), p + 6);
+}
+
+/* text with every from replaced by to, into out. */
+static void
+replace(const char *text, const char *from, const char *to, char *out,
+    size_t len)
+{
+	size_t		 n = 0, fl = strlen(from);
+	const char	*p;
+
+	while ((p = strstr(text, from)) != NULL) {
+		n += (size_t)snprintf(out + n, len - n, "%.*s%s",
+		    (int)(p - text), text, to);
+		cr_assert_lt(n, len);
+		text = p + fl;
+	}
+	n += (size_t)snprintf(out + n, len - n, "%s", text);
+	cr_assert_lt(n, len);
+}
+
+/*
+ * deploy/: the manifest's probes and ports are the configuration's, its
+ * grace period covers the drain and the graceful stop, and so does
+ * Nomad's kill_timeout; the configuration itself runs (on free loopback
+ * ports, a short drain): the manifest's three probes answer, and at TERM
+ * readiness fails while liveness holds, then exit 0.
+ */
+Test(container, the_deploy_files_agree_and_run)
+{
+	char	 k8s[DEPLOY_MAX], conf[DEPLOY_MAX], nomad[DEPLOY_MAX];
+	char	 a[DEPLOY_MAX], b[DEPLOY_MAX], path[H_PATH_MAX];
+	char	 start[64], live[64], ready[64], body[BODY_MAX], want[128];
+	long	 hport, aport, grace, drain, graceful;
+	int	 app = h_free_port();
+
+	deploy_file("kubernetes.yaml", k8s, sizeof(k8s));
+	deploy_file("poold.conf", conf, sizeof(conf));
+	deploy_file("nomad.hcl", nomad, sizeof(nomad));
+	probe_path(k8s, "startupProbe:", start, sizeof(start));
+	probe_path(k8s, "livenessProbe:", live, sizeof(live));
+	probe_path(k8s, "readinessProbe:", ready, sizeof(ready));
+	hport = number_after(k8s, "readinessProbe:", "port: ");
+	cr_assert_eq(number_after(k8s, "livenessProbe:", "port: "), hport);
+	cr_assert_eq(number_after(k8s, "startupProbe:", "port: "), hport);
+	cr_assert_eq(number_after(k8s, "name: health", "containerPort: "),
+	    hport);
+	aport = number_after(k8s, "name: http,", "containerPort: ");
+	cr_assert_eq(number_after(k8s, "targetPort", "targetPort: "), aport);
+	snprintf(want, sizeof(want), "\"0.0.0.0:%ld\"", hport);
+	cr_assert_not_null(strstr(conf, want), "the probes' port is not the "
+	    "metrics listener's");
+	snprintf(want, sizeof(want), "\"0.0.0.0:%ld\"", aport);
+	cr_assert_not_null(strstr(conf, want), "the http port is not the "
+	    "pool's");
+	grace = number_after(k8s, "terminationGracePeriodSeconds",
+	    "terminationGracePeriodSeconds: ");
+	drain = number_after(conf, "\ndrain_delay", "= ");
+	graceful = number_after(conf, "graceful_timeout", "= ");
+	cr_assert(drain > 0 && graceful > 0, "poold.conf: drain_delay %ld, "
+	    "graceful_timeout %ld", drain, graceful);
+	cr_assert_gt(grace, drain + graceful, "terminationGracePeriodSeconds "
+	    "does not cover the drain and the graceful stop");
+	cr_assert_gt(number_after(nomad, "kill_timeout = ", "\""), drain +
+	    graceful, "Nomad's kill_timeout does not cover the stop");
+	snprintf(want, sizeof(want), "path     = \"%s\"", ready);
+	cr_assert_not_null(strstr(nomad, want), "Nomad checks another path");
+	/* The configuration, on this machine's free loopback ports. */
+	snprintf(want, sizeof(want), "\"127.0.0.1:%d\"", mport);
+	snprintf(path, sizeof(path), "\"0.0.0.0:%ld\"", hport);
+	replace(conf, path, want, a, sizeof(a));
+	snprintf(want, sizeof(want), "\"127.0.0.1:%d\"", app);
+	snprintf(path, sizeof(path), "\"0.0.0.0:%ld\"", aport);
+	replace(a, path, want, b, sizeof(b));
+	snprintf(want, sizeof(want), "\ndrain_delay = %ld\n", drain);
+	replace(b, want, "\ndrain_delay = 1\n", a, sizeof(a));
+	h_start_conf(&pd, "%s", a);
+	cr_assert_eq(wait_probe(start, 200, body, sizeof(body)), 200, "%s: %s",
+	    start, body);
+	cr_assert_eq(probe(live, body, sizeof(body)), 200, "%s", live);
+	cr_assert_eq(probe(ready, body, sizeof(body)), 200, "%s", ready);
+	cr_assert_eq(h_http(app, "GET /", body, sizeof(body)), 200);
+	h_signal(&pd, SIGTERM);
+	cr_assert_eq(wait_probe(ready, 503, body, sizeof(body)), 503);
+	cr_assert_eq(probe(live, body, sizeof(body)), 200, "liveness failed "
+	    "while draining: the kubelet would restart the container");
+	cr_assert_eq(exit_code(3 * H_WAIT_MS), 0);
+}
