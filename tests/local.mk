@@ -44,6 +44,7 @@ tests_shared_app_so_LDFLAGS = -shared
 tests_tworker_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_tworker_LDADD = $(SYSTEMD_LIBS)
 TESTS += $(UNIT_TESTS) $(INTEG_TESTS) tests/manpages.sh tests/units.sh \
+	tests/podman.sh \
 	tests/completion.sh tests/readme.sh tests/docs.sh
 
 UNIT_LDADD = supervisor/libpoold.a pool/libpool.a proto/libproto.a \
@@ -134,6 +135,7 @@ check-local:
 endif
 
 EXTRA_DIST += tests/data tests/manpages.sh tests/units.sh tests/lsan.supp \
+	tests/podman.sh \
 	tests/lib.sh tests/completion.sh tests/readme.sh tests/docs.sh
 
 # libFuzzer targets (clang): make fuzz, then run e.g.
