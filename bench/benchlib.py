@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """What every benchmark script needs: the tree's programs, a free port,
 a process's memory as the kernel sums it, and a check that the
 machine's connection tracking can take the connections it will open.  The scripts run as

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """capture_output under a chatty worker: the arbiter's control round trip
 and the lines that reach the log.
 

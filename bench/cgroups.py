@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """What a cgroup per worker costs built-in workers: cold start of 64, and
 TTIN until the new worker answers, with and without cgroups.
 

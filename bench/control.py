@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Control socket figures: status round trip, and the arbiter under 64 clients.
 
 Run from the top of a built tree:  python3 bench/control.py [--save]

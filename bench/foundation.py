@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Supervisor figures for the foundation: cold start, TTIN, RSS, idle syscalls.
 
 Run from the top of a built tree:  python3 bench/foundation.py [--runs N]

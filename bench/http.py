@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """HTTP figures: poold's built-in workers against nginx, gunicorn and uwsgi.
 
 Run from the top of a built tree:  python3 bench/http.py [--runs R] [--save]

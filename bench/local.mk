@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 EXTRA_DIST += bench/benchlib.py bench/foundation.py
 EXTRA_DIST += bench/control.py
 EXTRA_DIST += bench/http.py bench/apps/hello_wsgi.py

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """A Kubernetes rolling update, simulated, and what the health probes cost.
 
 Rolling update: each "pod" is a poold on a port of its own.  A small

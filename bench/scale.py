@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Autoscaling figures: how fast a backlog pool grows under a load step,
 how long the first request takes from zero workers (ondemand), and what
 sampling costs the arbiter.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Supervisor figures: poold against gunicorn, uwsgi and nginx as process
 managers, measured the same way, in the same session.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Real programs that fork, as poold's exec workers: what of their trees
 outlives a stop, a kill -9 of the arbiter, and an orphan storm.
 

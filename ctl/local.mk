@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # poolctl, the control client.
 sbin_PROGRAMS += ctl/poolctl
 ctl_poolctl_SOURCES = ctl/poolctl.c

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # bash completion for poolctl(8).
 #
 # Commands and options come from this file; pool names and worker ids

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * poolctl: talk to a running poold over its control socket.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # poold under Nomad: docs/containers.md explains each setting.
 job "poold-web" {
   group "web" {

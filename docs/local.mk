@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Documentation, installed in $(docdir) (/usr/share/doc/poold); the man
 # pages are installed by the folders they describe.
 dist_doc_DATA = README.md docs/configuration.md docs/worker-contract.md \

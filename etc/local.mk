@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 EXTRA_DIST += etc/poold.conf
 dist_man_MANS += etc/poold.conf.5
 

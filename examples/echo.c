@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * poold-echo: a minimal poold worker that echoes each connection back.
  *

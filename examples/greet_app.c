@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * greet_app: a small poold application module, the worked example of
  * docs/app-modules.md and poold-app(3).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * An example application module for poold's built-in workers (see
  * <poold/app.h>).  Build it as a shared object:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The access log of the built-in workers, in Gunicorn's format language:
  * %(h)s remote address, %(l)s "-", %(u)s "-", %(t)s time, %(r)s request

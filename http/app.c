@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Application modules (poold/app.h), loaded in each worker after fork so
  * that a module's constructors and crashes stay out of the arbiter.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The async worker: one epoll loop, many connections, keep-alive and
  * pipelining.  Listeners are watched with EPOLLEXCLUSIVE so a connection

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The heartbeat a worker can honestly give.  A sync or async worker's one
  * loop stops beating by itself when an app handler hangs.  A gthread

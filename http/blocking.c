@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Serving one request on a blocking socket, for the sync and gthread
  * workers.  The socket has SO_RCVTIMEO and SO_SNDTIMEO set, so a slow

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The chunked transfer coding (RFC 9112 7.1), decoded one byte at a time
  * so that no line is ever buffered and any split of the input gives the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The gthread worker, as Gunicorn's: a pool of threads serving requests
  * with blocking I/O, and one poller (this process's main thread) that

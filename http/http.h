@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * HTTP/1.0 and 1.1 request parsing, strict (RFC 9110, 9112), for the
  * built-in workers.  No allocation, no I/O: the caller owns the buffer,

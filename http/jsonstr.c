@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* JSON strings for log lines (jsonstr.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * JSON strings for log lines (the error log's and the access log's
  * log_format = "json"): what a log collector parses must be JSON whatever

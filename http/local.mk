@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The built-in HTTP worker: parser, response heads, worker loops.
 noinst_LIBRARIES += http/libhttp.a
 http_libhttp_a_SOURCES = \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The outer loop of the event-driven workers (async and gthread): the
  * listener gate, signals, the drain, the clock and the heartbeat.  What

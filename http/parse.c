@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The request head: finding its end (http_scan) and parsing it
  * (http_parse).  Strict by design: where RFC 9112 lets a server either

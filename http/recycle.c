@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * max_requests for the built-in workers.  Gunicorn's worker simply exits
  * when it reaches its limit, and its slot serves nobody until the arbiter

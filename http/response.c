@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Response heads, and dates.  The Date is formatted once per second, not
  * per request.

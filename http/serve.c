@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the built-in worker answers: an application module's reply
  * (app.c), a file under --root, or a short hello naming the worker, or an

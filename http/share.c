@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fair shares of a pool's connections, for the event loops (async and
  * gthread) that keep many connections per worker.

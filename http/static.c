@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Static files under a root, for GET and HEAD.  No request can reach
  * outside the root: the path is percent-decoded and normalised first,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The sync worker, as Gunicorn's: one connection at a time, one request
  * per connection, Connection: close.

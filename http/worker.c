@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The built-in worker's entry: prepare what it answers (serve.c), run the
  * loop of its class, and end the app module.

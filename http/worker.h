@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The built-in HTTP worker, run in a child forked by the arbiter (no
  * exec).  Its listeners are at fds 3 .. 3 + hw_nfds - 1, as for any

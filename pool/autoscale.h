@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Pools that size themselves: the decision only, pure like pool.c.  The
  * supervisor samples (idle workers from the scoreboard, the listen queue

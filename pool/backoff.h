@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Exponential backoff for crash-looping pools: 100 ms after the first
  * failed boot, doubling up to 10 s.  The pool resets it after a healthy

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Why a worker ended: the one table (end.h). */
 #include "config.h"
 

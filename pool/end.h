@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Why a worker ended.  One enum, one table (end.c): the log, the `exited`
  * event, `poolctl workers`' LAST EXIT, the pool's statistics and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Pool policy: pure code, no system calls; linked by poold and the tests.
 noinst_LIBRARIES += pool/libpool.a
 pool_libpool_a_SOURCES = \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The pool policy.  See pool.h for the shape; the rules, in the order
  * pool_reconcile() applies them:

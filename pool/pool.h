@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A pool's workers and the policy that keeps them at target.
  *

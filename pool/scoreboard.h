@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The scoreboard: one shared, anonymous mapping made by the arbiter before
  * it forks, with one entry per built-in worker process (as Apache's and

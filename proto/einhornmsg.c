@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Einhorn's messages (einhornmsg.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Einhorn's command protocol, as its worker libraries speak it to the
  * master: one message per line, '%' and newlines inside it escaped as

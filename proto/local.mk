@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The control protocol, shared by poold and poolctl.
 noinst_LIBRARIES += proto/libproto.a
 proto_libproto_a_SOURCES = proto/proto.c proto/proto.h

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The notify protocol's parser.  Values are checked as strictly as
  * systemd's own (READY takes only "1", numbers only decimal digits), so a

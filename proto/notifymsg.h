@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The service manager's notify protocol (sd_notify(3)), as workers speak
  * it to the arbiter: one datagram of newline-separated VAR=VALUE

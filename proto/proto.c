@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Request parsing: split into words, look the first up in the table,
  * check the argument count.  Argument values are checked by whoever acts

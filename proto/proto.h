@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control protocol (PROTOCOL.md): the command table and the request
  * parser, shared by poold (exact words) and poolctl (unique prefixes), so

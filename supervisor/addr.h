@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Listen addresses as users write them (-b, listen = {...}), parsed without
  * touching the network so the parser can be tested on its own.

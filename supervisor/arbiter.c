@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The arbiter's loop.  A wakeup is handled in a fixed order, as nginx's
  * master does: reap, stop, reload, reopen logs, scale, then one reconcile

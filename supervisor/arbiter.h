@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The arbiter: one event loop over a signalfd, sleeping until the next
  * deadline.  It owns the listeners and the pools and never talks to a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Every numeric option's range (bounds.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Every numeric option's range, in one table: the file's values are
  * checked against it where libconfuse reads them (so an error names the

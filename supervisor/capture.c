@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Worker output into poold's log (capture.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Worker output captured into poold's log (capture_output, as Gunicorn's
  * --capture-output): each exec worker's stdout and stderr are the write

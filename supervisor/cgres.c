@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* What a cgroup has and uses (cgres.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What a cgroup has and uses: its controllers, the limits poold sets in
  * a worker's cgroup, its accounting and its events.  Every function

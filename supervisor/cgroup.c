@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A cgroup per worker (cgroup.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A cgroup per worker, where a writable cgroup v2 hierarchy is found.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control commands of PROTOCOL.md, one function each, dispatched by a
  * table indexed by the command.  Replies are built with jansson.

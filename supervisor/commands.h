@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Control commands: a parsed request in, a JSON reply out.  Each command
  * only reads the arbiter's state or changes a target, a generation or the

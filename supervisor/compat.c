@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The other launchers' variables (compat.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The other pre-fork launchers' ways of handing sockets over, for
  * programs written for them (a pool's `compat`): each is the variables

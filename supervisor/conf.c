@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Configuration: the libconfuse file, the command line layered on top, the
  * embedded default, and validation.  Type errors are libconfuse's and name

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The configuration as plain structs.  conf.c reads the libconfuse file,
  * applies the command line on top and validates the result; nothing past

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * --check-config's checks of the world (confcheck.h).  Each looks without
  * touching: a log file is opened for append only if it exists already, a

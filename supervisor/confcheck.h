@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * --check-config beyond the syntax, as `nginx -t` does: what the
  * configuration names must exist and be usable, checked without changing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Reading the configuration file safely (conffile.h). */
 #include "config.h"
 

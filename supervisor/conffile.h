@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Reading the configuration file so that nothing in or around it can
  * stop the arbiter: opened without blocking (a FIFO would wait for a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The way out of a configuration mistake (see confhint.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The way out of a configuration mistake: the option a misspelt name
  * was probably meant to be.  Pure string work, for conf.c's messages.

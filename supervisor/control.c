@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Control clients.  Each client has a fixed input buffer of one maximal
  * line and an output buffer capped at CTL_OUT_MAX; a client that sends an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control socket: peer checks, framing and buffering for clients
  * (accepting and the client table are sockserver.c's).  What a command

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The CPUs poold may use (cpus.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * How many CPUs poold may really use, for the default worker count
  * (2 x CPUs + 1): the smallest of the online CPUs, the CPU affinity mask

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Einhorn's command socket (einhorn.h).  Each client is one connection
  * that sends one line and is closed: a buffer of one maximal line, a

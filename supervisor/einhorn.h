@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Einhorn's command socket, for pools with compat = "einhorn": its path
  * is their workers' EINHORN_SOCK_PATH, where Einhorn's worker libraries

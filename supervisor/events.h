@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Events for `subscribe` clients (PROTOCOL.md, "Events").  Each costs
  * nothing when nobody is subscribed.

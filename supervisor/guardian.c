@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The guardian of an in-place upgrade (guardian.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The guardian of an in-place upgrade (`poolctl upgrade`).  The old
  * program, just before it executes the new binary in its own pid, forks a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The health probes (health.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The health probes orchestrators ask (Kubernetes' livenessProbe,
  * readinessProbe and startupProbe; Nomad's http checks), answered on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The in-place upgrade (see inplace.h).  The state is JSON, versioned:
  *

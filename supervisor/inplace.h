@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * `poolctl upgrade [PATH]`: an upgrade that keeps the pid.  The arbiter
  * checks the new binary against the running configuration, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The arbiter's listening sockets (see listeners.h).  Passed sockets are
  * matched in two rounds, so that a name never steals a socket an address

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The arbiter's listening sockets, all pools together: the ones it binds,
  * and the ones it is passed, by systemd's socket activation or by the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The daemon.  Everything but main.c is in a library the tests link too.
 noinst_LIBRARIES += supervisor/libpoold.a
 supervisor_libpoold_a_SOURCES = \

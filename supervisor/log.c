@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The error log.  Lines are written with one write(2) each so that lines from
  * the arbiter and from workers sharing fd 2 never interleave mid-line.

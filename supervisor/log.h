@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Logging for the arbiter: one line per event, Gunicorn's format with
  * milliseconds, or with log_format = "json" one JSON object per line

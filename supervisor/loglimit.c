@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Rate-limited log lines (loglimit.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Log lines that the outside world causes (a refused control peer, a
  * client over the cap, a stranger's notify datagram) come as fast as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The arbiter's event loop (loop.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The arbiter's event loop: one epoll set and one clock.  Whatever the
  * loop watches is an ev_source embedded in its owner's struct (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* One listening socket, TCP or unix (see lsock.h). */
 #include "config.h"
 

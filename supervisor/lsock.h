@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * One listening socket (an lsock): bound or adopted, described, closed.
  * The arbiter's set of them, all pools together, is listeners.c's.

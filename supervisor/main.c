@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * poold: parse, load, bind, detach, run.  Permanent failures (usage,
  * config) exit with EXIT_USAGE so that a service manager does not retry

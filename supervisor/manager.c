@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What poold says to the service manager above it (see manager.h).
  * NOTIFY_SOCKET is read on each message (sdenv.c), so it stays in our

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The service manager above us (systemd, when it sets NOTIFY_SOCKET):
  * readiness, a status line, reloads, stopping and its watchdog, in the

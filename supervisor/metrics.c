@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A deliberately small HTTP/1.0 server: GET /metrics and the health
  * probes (health.h), or HEAD, one request per connection, the reply

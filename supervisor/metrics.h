@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The Prometheus endpoint, served by the arbiter itself: read-only,
  * small, and never blocking the loop (non-blocking sockets, a bounded

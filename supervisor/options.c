@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Command-line parsing, with Gunicorn's flag names where they exist.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The command line, parsed but not interpreted: config.c layers it over
  * the config file, so a HUP can re-apply it to a freshly read file.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #ifndef POOLD_PIDFILE_H
 #define POOLD_PIDFILE_H
 

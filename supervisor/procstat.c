@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * /proc readers.  statm rather than status: one short line of numbers,
  * in pages, with no text to parse.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What /proc says about a worker: only what status and max_rss need, read
  * on demand, never polled unless a pool asks for it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* s6's readiness protocol (readyfd.h). */
 #include "config.h"
 

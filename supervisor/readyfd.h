@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * s6's readiness protocol (ready = "fd"): each worker of such a pool gets
  * the write end of a pipe at its pool's notification_fd, and is ready

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The arbiter running a poold binary (reexec.h). */
 #include "config.h"
 

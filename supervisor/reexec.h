@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The arbiter running a poold binary: the --check-config probe of a new
  * binary, the USR2 successor, the in-place exec and its way back.  With

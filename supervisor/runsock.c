@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Sockets in poold's runtime directory, for workers (runsock.h). */
 #include "config.h"
 

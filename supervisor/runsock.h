@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The sockets poold offers its workers to reach it by name: the notify
  * socket (datagrams, as systemd's /run/systemd/notify) and, for Einhorn's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Sampling for autoscaled pools (see scaler.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The supervisor's half of autoscaling: it samples a pool when its mode
  * needs it, and only then (a static pool costs nothing), asks the pure

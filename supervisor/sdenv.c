@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * LISTEN_FDS and NOTIFY_SOCKET (see sdenv.h), after sd_listen_fds(3)
  * and sd_notify(3): the same variables, the same checks.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What a service manager puts in poold's environment, in the systemd
  * convention, and the wire under it: sockets passed in LISTEN_FDS (taken

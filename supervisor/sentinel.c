@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The sentinel (sentinel.h). */
 #include "config.h"
 

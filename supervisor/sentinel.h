@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The sentinel: what kills the workers' trees when the arbiter itself is
  * killed (kill -9, the OOM killer).  PR_SET_PDEATHSIG ends each worker's

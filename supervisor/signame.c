@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Signal names both ways, from glibc's own table (sigabbrev_np) so there is
  * no list of ours to fall out of date.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #ifndef POOLD_SIGNAME_H
 #define POOLD_SIGNAME_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* A socket the arbiter serves, and its clients (sockserver.h). */
 #include "config.h"
 

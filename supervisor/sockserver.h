@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A listening socket the arbiter serves itself, and its clients: what the
  * control socket and the metrics endpoint share.  It binds (or takes the

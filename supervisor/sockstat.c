@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * TCP_INFO on a listening socket reports its accept queue in
  * tcpi_unacked (and the queue's limit in tcpi_sacked).  Open connections

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What the kernel says about a pool's TCP listeners: how many
  * connections wait in the accept queue, and how many are open.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Forking workers.  The child runs a fixed sequence: clean signal state,
  * fds 3.. from the pool's listeners, working directory, identity, death

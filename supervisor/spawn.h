@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The one place that forks, execs and signals workers.  Everything else
  * decides; this file does.  (The arbiter running a poold binary, for an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Statistics (see stats.h).  Metric names follow Prometheus conventions:
  * poold_ prefix, base units, _total for counters, labels for pools,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The numbers a fleet scrapes: per pool and per worker, for `stats` on
  * the control socket and for the Prometheus text of the metrics

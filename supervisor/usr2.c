@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * USR2 (see usr2.h): what the new arbiter is handed, the pidfile's
  * dance, and taking everything back if it fails.  The fork and exec are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * USR2: the classic binary upgrade of nginx and Gunicorn.  The arbiter
  * starts the poold binary at its original path, with its original

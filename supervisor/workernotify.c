@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The notify socket poold offers its workers (see workernotify.h); the
  * messages are parsed by proto/notifymsg.c.  Reading is bounded per wakeup so that a flood of

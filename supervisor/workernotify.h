@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The notify socket: where workers send sd_notify(3) messages (READY=1,
  * WATCHDOG=1, STATUS=...).  One datagram socket: a file in the runtime

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # poolctl's bash completion (ctl/poolctl.bash) completes commands, and
 # pool names and worker ids from a running poold, as TAP.  Skipped where
 # the bash-completion package is not installed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* netfilter connection tracking's figures, for the tests (conntrack.h). */
 #include <stdio.h>
 #include <stdlib.h>

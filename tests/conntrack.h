@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * netfilter's connection tracking, as the tests see it.  Wherever a NAT
  * rule (podman's, Docker's) or a stateful firewall switches it on, every

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Every configuration option and every long flag is documented, as TAP.
 # The option names come from the libconfuse tables (CFG_*("name", ...))
 # in supervisor/*.c and the flags from `poold --help`, so a new option or

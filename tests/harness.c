@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Integration test helpers.  Every wait is a condition polled against a
  * deadline, every loop is bounded, and every process started here is ended

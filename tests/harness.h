@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Helpers for integration tests: start a real poold, wait on conditions
  * with deadlines, talk to its workers, end everything by pid.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control socket's JSON replies, for the integration tests that
  * read them (jansson is linked only where this is).

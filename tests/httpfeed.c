@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Feeding requests through the parser for the tests: http_scan as the
  * bytes arrive, http_parse, then the body, checking every result against

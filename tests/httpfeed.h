@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Feeding requests through the HTTP parser for the tests (httpfeed.c).
  */

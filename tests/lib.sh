@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Helpers for the shell tests, sourced by them: TAP output, a scratch
 # directory, free loopback ports, and poold processes that are waited for
 # with deadlines and stopped by their pid.  The C tests have the same

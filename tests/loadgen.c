@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The load client (see loadgen.h): one thread, non-blocking sockets and
  * poll(2), so that 64 connections cost one thread and no test waits on a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A load client for the chaos tests: a thread that keeps up to n
  * connections busy against a port, one request per connection, opened

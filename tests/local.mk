@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Tests: Criterion unit tests of the pure parts, integration tests that run
 # real poold processes, and the worker programs they use.  Each test
 # program speaks TAP, so make check shows one line per test.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Man pages render without a warning from man(1), as TAP.  Skipped where
 # man-db is not installed (the build does not need it).
 srcdir=${POOLD_SRCDIR:-.}

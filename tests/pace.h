@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * How fast a test may open loopback connections, and why.
  *

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # poold in a real container, as an orchestrator runs it, as TAP: podman
 # (Debian's) runs an image built here from scratch (no registry: the
 # poold just built, the libraries it links and deploy/poold.conf with a

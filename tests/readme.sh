@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The README's tour works as written: its ```sh blocks run one after the
 # other in one shell, from the top of the build tree, with the tour's
 # ports replaced by free ones and /tmp by a scratch directory; then the

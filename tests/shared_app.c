@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A test module that is not thread-safe on purpose: every call answers
  * from one static buffer.  poold must run it under its lock until the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tworker: worker program for poold's integration tests.
  *

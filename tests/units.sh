@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The systemd units load cleanly in systemd-analyze verify, as TAP, with
 # ExecStart pointing at the poold just built (verify wants it to exist).
 srcdir=${POOLD_SRCDIR:-.}

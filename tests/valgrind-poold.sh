@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # poold under valgrind's memcheck, for make check-valgrind: the
 # integration tests start this instead of poold (POOLD=).  Each run
 # writes its report to $POOLD_VALGRIND_DIR; workers are not followed

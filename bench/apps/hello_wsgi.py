@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Minimal WSGI app for bench/http.py: "hello\n" as text/plain.
 
 gunicorn loads it as hello_wsgi:app, uwsgi with --wsgi-file (which looks

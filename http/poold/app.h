@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * poold application modules: a small, versioned C ABI.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target for configuration loading and validation
  * (supervisor/conf.c with libconfuse): make fuzz, then

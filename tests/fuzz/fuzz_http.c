@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target for the HTTP request parser: the bytes are a stream
  * of pipelined requests.  Each is scanned, parsed and its body decoded,

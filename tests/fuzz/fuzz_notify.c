@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target for the notify protocol's parser (proto/notifymsg.c):
  * make fuzz, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target for the control protocol's request parser (proto.c):
  * make fuzz, then

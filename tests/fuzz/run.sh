@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run each libFuzzer target for FUZZ_SECONDS (default 10) from its seed
 # corpus, as TAP: a crash, leak or broken invariant fails the test with
 # the input libFuzzer kept.  The figures (runs, coverage) go in the TAP

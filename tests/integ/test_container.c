@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * poold as an orchestrator's workload: the health probes Kubernetes and
  * Nomad ask (/livez, /readyz, /startupz on the metrics listener), what

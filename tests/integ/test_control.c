@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control socket end to end: every command and error code against a
  * real poold, hostile clients, and poolctl's exit codes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Bad input: a clear message and a non-zero exit, never a crash and never
  * a half-started arbiter.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Worker health end to end: readiness by READY=1, the boot timeout, the
  * watchdog for exec workers (WATCHDOG=1) and built-in ones (the

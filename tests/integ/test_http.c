@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The built-in HTTP workers end to end, with raw sockets so that every
  * byte on the wire is the test's choice.

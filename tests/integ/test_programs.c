@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Programs no part of poold wrote, as Debian 12 ships them, each an exec
  * pool of three workers: lighttpd (server.systemd-socket-activation),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Pools that size themselves, end to end: the default size from the CPUs
  * poold may use; load the test holds open makes

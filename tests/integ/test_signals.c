@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Signals to a running arbiter: TTIN/TTOU, HUP (reload, rolling, bad
  * config, pools added and removed), USR1 and WINCH.

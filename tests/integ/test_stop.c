@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Stopping: TERM is graceful and escalates to SIGKILL after
  * graceful_timeout, and so does INT from a process; QUIT is quick;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Chaos under load: a load client (tests/loadgen.c) counts every request
  * while the test reloads, restarts, scales, kills and floods, and each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * poold under systemd, without systemd: sockets passed by the real
  * systemd-socket-activate (Debian's systemd package), and a notify socket

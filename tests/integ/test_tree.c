@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A worker is its whole process tree: what a worker's children and
  * grandchildren become when it is stopped, killed or timed out, under

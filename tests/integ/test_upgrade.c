@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * USR2, the classic binary upgrade: a new arbiter takes the listening and
  * control sockets by fd, the pidfile moves aside, WINCH and TERM retire

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What a worker sees and how the pool keeps it: the fd layout and
  * environment of the worker contract, stable slots, crash-loop backoff,

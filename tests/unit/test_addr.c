@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * addr_parse / addr_format: listen addresses as users write them.
  */

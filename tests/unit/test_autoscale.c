@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The scaling decisions, with a fake clock: each mode's rule, its bounds,
  * its cooldown, and that nothing changes without a reason.

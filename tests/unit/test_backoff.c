@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The crash-loop backoff: 0, 100, 200, 400, ... ms, capped at BACKOFF_MAX_MS.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cgres: a cgroup's controllers, limits, accounting and events, on a
  * directory of plain files shaped as cgroupfs's (the issue's "fake

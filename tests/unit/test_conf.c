@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The command line (cli_parse) and the configuration built from it and the
  * file (config_load): values, overrides, defaults and every refusal.

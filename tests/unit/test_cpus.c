@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The CPUs a container may use: the cgroup quota files as the kernel
  * writes them, and finding our cgroup's directory from /proc/self/cgroup

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The strict HTTP/1.x request parser (http/http.h): http_scan, http_parse,
  * http_field, http_chunked_feed, and the response helpers http_reason,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Gunicorn's request corpus (../shared/corpus/gunicorn-requests, see its
  * README.md) through the parser in http/http.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The stress suite's load client against servers that misbehave on
  * purpose: each kind of failure is told apart, a stall is counted, and

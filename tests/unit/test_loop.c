@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The event loop: deadlines, dispatch, and a source ended by another
  * source's handler in the same batch (a control client dropped by

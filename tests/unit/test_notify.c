@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The parsers of how workers say they are ready: the notify protocol,
  * what sd_notify(3) senders write, and Einhorn's worker:ack, what its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The pool policy, driven with a fake clock and fake side effects: every
  * spawn and signal pool_reconcile() asks for is recorded, and the tests

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The control protocol's request grammar (proto/PROTOCOL.md): the command
  * table, proto_parse (framing, words, arity, refusals), proto_lookup (exact

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The scoreboard's shared counters: the group's connection count as the
  * workers and the arbiter keep it, and who counts as over its share.
