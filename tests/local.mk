@@ -135,7 +135,8 @@ check-local:
 	@exit 1
 endif
 
-EXTRA_DIST += tests/data tests/manpages.sh tests/units.sh tests/lsan.supp \
+EXTRA_DIST += tests/data tests/corpus tests/manpages.sh tests/units.sh \
+	tests/lsan.supp \
 	tests/podman.sh \
 	tests/lib.sh tests/completion.sh tests/readme.sh tests/docs.sh
 

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Gunicorn's request corpus (../shared/corpus/gunicorn-requests, see its
- * README.md) through the parser in http/http.h.
+ * Gunicorn's request corpus (tests/corpus/gunicorn-requests, MIT: see its
+ * README.md for where it comes from, and its LICENSE) through the parser
+ * in http/http.h.
  *
- * The corpus is found at $POOLD_HTTP_CORPUS, else at
- * $POOLD_SRCDIR/../shared/corpus/gunicorn-requests, else at
- * ../shared/corpus/gunicorn-requests; without it every test is skipped
- * with a message naming the path.
+ * The corpus is read from $POOLD_HTTP_CORPUS if set (another copy, a
+ * newer one), else from $POOLD_SRCDIR/tests/corpus/gunicorn-requests, or
+ * tests/corpus/gunicorn-requests from the top of the tree; it is part of
+ * the repository, so without it the tests fail, naming the path.
  *
  * valid/:   every file parses as valid/EXPECTED.tsv says (method, target,
  *           version, kept fields, body bytes, requests), fed whole, byte
@@ -221,10 +222,10 @@ corpus_dir(void)
 		snprintf(corpus, sizeof(corpus), "%s", env);
 	else if (src != NULL && *src != '\0')
 		snprintf(corpus, sizeof(corpus),
-		    "%s/../shared/corpus/gunicorn-requests", src);
+		    "%s/tests/corpus/gunicorn-requests", src);
 	else
 		snprintf(corpus, sizeof(corpus),
-		    "../shared/corpus/gunicorn-requests");
+		    "tests/corpus/gunicorn-requests");
 	return corpus;
 }
 
@@ -236,13 +237,11 @@ need_corpus(void)
 	const char	*dir = corpus_dir();
 
 	snprintf(path, sizeof(path), "%s/valid/EXPECTED.tsv", dir);
-	if (stat(path, &sb) != 0)
-		cr_skip_test("the gunicorn request corpus is not at %s (no "
-		    "valid/EXPECTED.tsv there): set POOLD_HTTP_CORPUS", dir);
+	cr_assert_eq(stat(path, &sb), 0, "the gunicorn request corpus is not "
+	    "at %s (no valid/EXPECTED.tsv there)", dir);
 	snprintf(path, sizeof(path), "%s/invalid/EXPECTED.tsv", dir);
-	if (stat(path, &sb) != 0)
-		cr_skip_test("the gunicorn request corpus is not at %s (no "
-		    "invalid/EXPECTED.tsv there): set POOLD_HTTP_CORPUS", dir);
+	cr_assert_eq(stat(path, &sb), 0, "the gunicorn request corpus is not "
+	    "at %s (no invalid/EXPECTED.tsv there)", dir);
 }
 
 static char *
