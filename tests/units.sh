@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 # The systemd units load cleanly in systemd-analyze verify, as TAP, with
-# ExecStart pointing at the poold just built (verify wants it to exist).
+# ExecStart and ExecReload pointing at the programs just built.
 srcdir=${POOLD_SRCDIR:-.}
 poold=${POOLD:-supervisor/poold}
+poolctl=${POOLCTL:-ctl/poolctl}
 echo "1..4"
 if ! command -v systemd-analyze >/dev/null 2>&1; then
 	echo "not ok 1 - systemd-analyze not found (apt-get install systemd)"
@@ -11,7 +12,14 @@ if ! command -v systemd-analyze >/dev/null 2>&1; then
 fi
 dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT
-sbindir=$(dirname "$poold")
+# The units run poold and poolctl from @sbindir@, as installed: here, the
+# ones just built (verify wants them to exist).
+sbindir=$dir/sbin
+mkdir "$sbindir" || exit 1
+ln -s "$(cd "$(dirname "$poold")" && pwd)/$(basename "$poold")" \
+    "$sbindir/poold"
+ln -s "$(cd "$(dirname "$poolctl")" && pwd)/$(basename "$poolctl")" \
+    "$sbindir/poolctl"
 subst() {
 	sed -e "s|@sbindir@|$sbindir|g" -e "s|@sysconfdir@|/etc|g" "$1"
 }
