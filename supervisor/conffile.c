@@ -108,6 +108,7 @@ conf_file_read(const char *path, size_t *len, char *err, size_t errlen)
 	}
 	buf[n] = '\0';
 	*len = (size_t)n;
+	conf_blank_comments(buf, *len);
 	goto out;
 fail:
 	free(buf);
@@ -116,4 +117,59 @@ out:
 	if (fd != -1)
 		(void)close(fd);
 	return buf;
+}
+
+/* Where a slash may begin a comment rather than be part of a word (an
+   unquoted value such as a path): after a space or a delimiter. */
+static int
+word_start(const char *text, size_t i)
+{
+	return i == 0 || strchr(" \t\r\n={}(),", text[i - 1]) != NULL;
+}
+
+void
+conf_blank_comments(char *text, size_t len)
+{
+	enum { CODE, DQUOTE, SQUOTE, LINE, BLOCK } st = CODE;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i], next = i + 1 < len ? text[i + 1] : '\0';
+
+		switch (st) {
+		case CODE:
+			if (c == '"')
+				st = DQUOTE;
+			else if (c == '\'')
+				st = SQUOTE;
+			else if (c == '#' || (c == '/' && next == '/' &&
+			    word_start(text, i)))
+				st = LINE;
+			else if (c == '/' && next == '*' && word_start(text, i)) {
+				st = BLOCK;
+				text[i++] = ' ';	/* its '*' too */
+			}
+			break;
+		case DQUOTE:
+		case SQUOTE:
+			if (c == '\\' && next != '\0')
+				i++;		/* an escaped quote, say */
+			else if (c == (st == DQUOTE ? '"' : '\''))
+				st = CODE;
+			continue;
+		case LINE:
+			break;
+		case BLOCK:
+			if (c == '*' && next == '/') {
+				text[i++] = ' ';
+				text[i] = ' ';
+				st = CODE;
+				continue;
+			}
+			break;
+		}
+		if (st == LINE && c == '\n')
+			st = CODE;
+		else if ((st == LINE || st == BLOCK) && c != '\n')
+			text[i] = ' ';
+	}
 }

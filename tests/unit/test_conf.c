@@ -1506,3 +1506,63 @@ Test(conf, metrics_flag, .init = tmp_init, .fini = tmp_fini)
 	cr_assert_str_eq(c.c_metrics_listen.a_path, "/x/y");
 	config_free(&c);
 }
+
+/* -- line numbers under comments ------------------------------------------ */
+
+/*
+ * libconfuse 3.3 counts three lines for a line comment and one more for a
+ * block comment: errors below comments named the wrong line until poold
+ * blanked them before parsing.  Every kind of comment, blank lines, and
+ * the error's own line.
+ */
+Test(conf, errors_name_their_line_under_comments, .init = tmp_init,
+    .fini = tmp_fini)
+{
+	static const char *const heads[] = {
+		"# one\n# two\n# three\n\n",
+		"// one\n  // two\n\n\n",
+		"/* one\n two\n three */\n\n",
+	};
+	struct poold_conf	 c;
+	char			 err[CONF_ERR_MAX], text[512], want[PATH_MAX + 16];
+	const char		*path;
+
+	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		snprintf(text, sizeof(text), "%spool a {\n" OK_POOL
+		    "worker = \"fastcgi\" # trailing\n}\n", heads[i]);
+		path = tmp_file("lines.conf", text);
+		err[0] = '\0';
+		cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), -1);
+		snprintf(want, sizeof(want), "%s:8: ", path);
+		cr_assert_eq(strncmp(err, want, strlen(want)), 0, "case %zu: "
+		    "\"%s\" is not at line 8", i, err);
+		config_free(&c);
+	}
+}
+
+/* What looks like a comment inside a string, or in a word, is not one. */
+Test(conf, comment_marks_in_strings_are_kept, .init = tmp_init,
+    .fini = tmp_fini)
+{
+	struct poold_conf	 c;
+	char			 err[CONF_ERR_MAX] = "";
+	const char		*path = tmp_file("keep.conf",
+	    "access_log_format = \"%(h)s # not // a /* comment */\"\n"
+	    "pool a {\n" OK_POOL "env = { 'A=#1', \"B=x\\\"#y\" }\n}\n");
+
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), 0, "%s", err);
+	cr_assert_str_eq(c.c_access_format,
+	    "%(h)s # not // a /* comment */");
+	cr_assert_str_eq(c.c_pools[0].pc_env[0], "A=#1");
+	cr_assert_str_eq(c.c_pools[0].pc_env[1], "B=x\"#y");
+	config_free(&c);
+}
+
+Test(conf, blank_comments_keeps_newlines)
+{
+	char text[] = "a = 1 # x\n/* y\nz */b = \"#\" // w\nc = p//q\n";
+
+	conf_blank_comments(text, strlen(text));
+	cr_assert_str_eq(text, "a = 1    \n    \n    b = \"#\"     \n"
+	    "c = p//q\n");
+}
