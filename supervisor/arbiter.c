@@ -595,7 +595,8 @@ stop_by(int sig)
  * balancers learn it later.  For drain_delay, /readyz answers 503 while
  * every worker serves on and is replaced as ever; then the graceful
  * stop.  Asked again while draining (a second TERM, an impatient
- * operator): the stop now.
+ * operator): the stop now.  The old arbiter of a USR2 upgrade has handed
+ * the listeners and the probes to its successor: nothing to drain.
  */
 static void
 begin_drain(uint64_t now)
@@ -604,8 +605,12 @@ begin_drain(uint64_t now)
 
 	if (arb.a_state == AS_DRAIN)
 		log_info("drain: asked again; stopping now");
+	else if (arb.a_state == AS_RUN && arb.a_conf.c_drain_ms > 0 &&
+	    usr2_child() != 0)
+		log_info("drain: the new arbiter (pid %ld) serves; stopping "
+		    "now", (long)usr2_child());
 	if (arb.a_state == AS_DRAIN || (arb.a_state == AS_RUN &&
-	    arb.a_conf.c_drain_ms == 0)) {
+	    (arb.a_conf.c_drain_ms == 0 || usr2_child() != 0))) {
 		begin_stop(false);
 		return;
 	}
@@ -619,10 +624,8 @@ begin_drain(uint64_t now)
 	log_info("%s%s", status, arb.a_conf.c_drain_probes > 0 ?
 	    ", or after that many failed probes" : "");
 	event_draining(arb.a_conf.c_drain_ms);
-	if (usr2_child() == 0) {
-		manager_stopping();
-		manager_status(status);
-	}
+	manager_stopping();
+	manager_status(status);
 }
 
 /* While draining: the stop, once the delay is over or the probes have

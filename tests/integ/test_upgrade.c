@@ -60,18 +60,25 @@ write_conf(const char *extra)
 	h_write_file(conf, text);
 }
 
+/* poold on write_conf(extra). */
 static void
-start(void)
+start_with(const char *extra)
 {
 	port = h_free_port();
 	h_path(&pd, "poold.pid", pidfile, sizeof(pidfile));
 	h_path(&pd, "poold.conf", conf, sizeof(conf));
-	write_conf("");
+	write_conf(extra);
 	const char *args[] = { "-c", conf, NULL };
 	h_start(&pd, args, NULL);
 	cr_assert(h_wait_file(pidfile, H_WAIT_MS), "no pidfile");
 	for (int i = 0; i < 100 && h_hello_pid(port) == -1; i++)
 		usleep(20000);
+}
+
+static void
+start(void)
+{
+	start_with("");
 }
 
 /* The pid in path, or -1. */
@@ -163,6 +170,30 @@ Test(upgrade, usr2_winch_term_under_load_drops_nothing)
 	cr_assert_eq(read_pid(pidfile), fresh);
 	cr_assert_eq(access(oldbin, F_OK), -1, "%s left behind", oldbin);
 	cr_assert_eq(access(pd.pd_ctl, F_OK), 0, "control socket removed");
+}
+
+/* The old arbiter of a USR2 has handed the listeners and the probes to
+   the new one: its TERM stops it at once, whatever drain_delay says. */
+Test(upgrade, usr2_old_arbiter_does_not_drain)
+{
+	long	fresh = -1;
+	int	status;
+
+	start_with("drain_delay = 600\n");
+	h_signal(&pd, SIGUSR2);
+	for (int i = 0; i < H_WAIT_MS / 10; i++) {
+		if ((fresh = read_pid(pidfile)) > 0 && fresh != pd.pd_pid &&
+		    h_count(pd.pd_log, "arbiter running") == 2)
+			break;
+		usleep(10000);
+	}
+	cr_assert(fresh > 0 && fresh != pd.pd_pid, "no new arbiter");
+	pd.pd_daemon = (pid_t)fresh;	/* not our child: teardown ends it */
+	h_signal(&pd, SIGTERM);
+	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status), "the old arbiter "
+	    "drained for the new one's listeners");
+	cr_assert(h_log_has(&pd, "drain: the new arbiter (pid"));
+	cr_assert_gt(h_hello_pid(port), 0, "the new arbiter does not serve");
 }
 
 /* A new arbiter that cannot start (its config is now broken) changes
