@@ -257,6 +257,32 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 }
 
 void
+h_pid1_wrap(struct poold *pd)
+{
+	static const char *const wrap[] = { "unshare", "--pid", "--fork",
+	    NULL };
+
+	/* A container without CAP_SYS_ADMIN cannot make one: say so. */
+	if (system("unshare --pid --fork true >/dev/null 2>&1") != 0)
+		cr_skip_test("unshare --pid is not permitted here");
+	pd->pd_wrap = wrap;
+}
+
+pid_t
+h_pid1_arbiter(struct poold *pd)
+{
+	pid_t arbiter = -1;
+
+	for (int i = 0; i < H_WAIT_MS / 10 && arbiter == -1; i++)
+		if (h_children(pd->pd_pid, &arbiter, 1) != 1)
+			usleep(10000);
+	cr_assert_neq(arbiter, -1, "unshare started nothing");
+	cr_assert(h_wait_count(pd->pd_log, "arbiter running (pid 1)", 1,
+	    H_WAIT_MS), "poold is not PID 1 there");
+	return arbiter;
+}
+
+void
 h_teardown(struct poold *pd)
 {
 	/* Not our child, so no PDEATHSIG: it must be ended here. */

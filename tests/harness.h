@@ -56,6 +56,12 @@ void	 h_start(struct poold *, const char *const args[],
    it and wait for its control socket. */
 void	 h_start_conf(struct poold *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* Start poold as PID 1 of a PID namespace of its own: pd_wrap set to
+   `unshare --pid --fork` (the test skips where that is not permitted);
+   then, once started, the arbiter's pid here (unshare's child), failing
+   the test if it never says it runs as PID 1. */
+void	 h_pid1_wrap(struct poold *);
+pid_t	 h_pid1_arbiter(struct poold *);
 /* End poold (SIGKILL if still running) and remove the directory. */
 void	 h_teardown(struct poold *);
 

@@ -256,6 +256,43 @@ Test(container, drain_signals_decide)
 	cr_assert(h_log_has(&pd, "signal TERM: quick stop"));
 }
 
+/* A sync worker on port held by a slow client (its request half sent),
+   and n requests queued behind it: the connections. */
+static int
+queue_behind_slow(int port, int *fds, int n)
+{
+	int slow;
+
+	cr_assert_neq(slow = h_tcp_connect(port), -1);
+	cr_assert_eq(h_send(slow, "GET / HTTP/1.0\r\n", 16), 0);
+	for (int i = 0; i < n; i++) {
+		cr_assert_neq(fds[i] = h_tcp_connect(port), -1);
+		cr_assert_eq(h_send(fds[i], "GET / HTTP/1.0\r\n\r\n", 18), 0);
+	}
+	return slow;
+}
+
+/* Once the graceful stop has begun: the slow client's request finished,
+   and it and every queued one answered 200. */
+static void
+answered_at_stop(int slow, int *fds, int n)
+{
+	char	buf[BODY_MAX];
+	bool	closed;
+
+	cr_assert(h_wait_count(pd.pd_log, "graceful stop", 1, 2 * H_WAIT_MS));
+	cr_assert_eq(h_send(slow, "\r\n", 2), 0);
+	h_recv(slow, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
+	cr_assert(strncmp(buf, "HTTP/1.0 200", 12) == 0, "slow: %s", buf);
+	close(slow);
+	for (int i = 0; i < n; i++) {
+		h_recv(fds[i], buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
+		cr_assert(strncmp(buf, "HTTP/1.0 200", 12) == 0, "queued "
+		    "request %d: \"%s\"", i, buf);
+		close(fds[i]);
+	}
+}
+
 /*
  * What waits in the listen queue when the workers stop accepting is
  * served, not reset: one sync worker held by a slow client, five
@@ -263,51 +300,19 @@ Test(container, drain_signals_decide)
  */
 Test(container, queued_connections_are_served_at_the_stop)
 {
-	char	buf[BODY_MAX];
-	int	slow, fds[5];
-	bool	closed;
+	int slow, fds[5];
 
 	app_port = h_free_port();
 	h_start_conf(&pd, "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
 	    "  worker = sync\n  workers = 1\n}\n", app_port);
 	cr_assert(h_wait_ready(&pd, 1, H_WAIT_MS));
-	cr_assert_neq(slow = h_tcp_connect(app_port), -1);
-	cr_assert_eq(h_send(slow, "GET / HTTP/1.0\r\n", 16), 0);
-	for (int i = 0; i < 5; i++) {
-		cr_assert_neq(fds[i] = h_tcp_connect(app_port), -1);
-		cr_assert_eq(h_send(fds[i], "GET / HTTP/1.0\r\n\r\n", 18), 0);
-	}
+	slow = queue_behind_slow(app_port, fds, 5);
 	h_signal(&pd, SIGTERM);
-	cr_assert(h_wait_count(pd.pd_log, "graceful stop", 1, H_WAIT_MS));
-	cr_assert_eq(h_send(slow, "\r\n", 2), 0);
-	h_recv(slow, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
-	cr_assert(strncmp(buf, "HTTP/1.0 200", 12) == 0, "slow: %s", buf);
-	close(slow);
-	for (int i = 0; i < 5; i++) {
-		h_recv(fds[i], buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
-		cr_assert(strncmp(buf, "HTTP/1.0 200", 12) == 0, "queued "
-		    "request %d: \"%s\"", i, buf);
-		close(fds[i]);
-	}
+	answered_at_stop(slow, fds, 5);
 	cr_assert_eq(exit_code(H_WAIT_MS), 0);
 }
 
 /* -- the whole lifecycle, as an orchestrator drives it ------------------- */
-
-/* The arbiter, PID 1 of the namespace unshare made: unshare's child. */
-static pid_t
-pid1_arbiter(void)
-{
-	pid_t arbiter = -1;
-
-	for (int i = 0; i < H_WAIT_MS / 10 && arbiter == -1; i++)
-		if (h_children(pd.pd_pid, &arbiter, 1) != 1)
-			usleep(10000);
-	cr_assert_neq(arbiter, -1, "unshare started nothing");
-	cr_assert(h_wait_count(pd.pd_log, "arbiter running (pid 1)", 1,
-	    H_WAIT_MS), "poold is not PID 1 there");
-	return arbiter;
-}
 
 /*
  * poold as a container's PID 1 (a PID namespace of its own), a built-in
@@ -323,13 +328,10 @@ Test(container, pid1_lifecycle_as_an_orchestrator_drives_it)
 	int	 web = h_free_port(), app = h_free_port(), slow, q[3];
 	int	 sent = 0, after = 0, fails = 0, status;
 	long	 tick = 0;
-	bool	 closed, draining = false;
+	bool	 draining = false;
 	pid_t	 arbiter;
 
-	if (system("unshare --pid --fork true >/dev/null 2>&1") != 0)
-		cr_skip_test("unshare --pid is not permitted here");
-	const char *wrap[] = { "unshare", "--pid", "--fork", NULL };
-	pd.pd_wrap = wrap;
+	h_pid1_wrap(&pd);
 	h_start_conf(&pd, "log_level = \"debug\"\ndrain_delay = 1.5\n"
 	    "metrics { listen = \"127.0.0.1:%d\" }\n"
 	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n  worker = sync\n"
@@ -337,7 +339,7 @@ Test(container, pid1_lifecycle_as_an_orchestrator_drives_it)
 	    "pool app {\n  listen = { \"127.0.0.1:%d\" }\n  command = { "
 	    "\"/bin/sh\", \"-c\", \"(sleep 0.2 &); exec %s\" }\n"
 	    "  workers = 2\n}\n", mport, web, app, h_tworker_path());
-	arbiter = pid1_arbiter();
+	arbiter = h_pid1_arbiter(&pd);
 	cr_assert_eq(wait_probe("/startupz", 200, body, sizeof(body)), 200,
 	    "%s", body);
 	cr_assert_eq(probe("/readyz", body, sizeof(body)), 200, "%s", body);
@@ -346,12 +348,7 @@ Test(container, pid1_lifecycle_as_an_orchestrator_drives_it)
 	    "orphans not reaped");
 	cr_assert_eq(h_zombies(arbiter), 0);
 	/* The sync worker busy with a slow client, three waiting. */
-	cr_assert_neq(slow = h_tcp_connect(web), -1);
-	cr_assert_eq(h_send(slow, "GET / HTTP/1.0\r\n", 16), 0);
-	for (int i = 0; i < 3; i++) {
-		cr_assert_neq(q[i] = h_tcp_connect(web), -1);
-		cr_assert_eq(h_send(q[i], "GET / HTTP/1.0\r\n\r\n", 18), 0);
-	}
+	slow = queue_behind_slow(web, q, 3);
 	/* The endpoints controller's view: send while /readyz says so. */
 	for (int i = 0; i < 2000 && !draining; i++) {
 		h_pace(&pd, &tick);
@@ -372,17 +369,7 @@ Test(container, pid1_lifecycle_as_an_orchestrator_drives_it)
 	/* Draining, the pool still serves: what a balancer still sends. */
 	cr_assert_eq(h_query_tcp(app, buf, sizeof(buf)), 0, "the exec pool "
 	    "stopped serving while draining");
-	cr_assert(h_wait_count(pd.pd_log, "graceful stop", 1, 2 * H_WAIT_MS));
-	cr_assert_eq(h_send(slow, "\r\n", 2), 0);
-	h_recv(slow, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
-	cr_assert(strncmp(buf, "HTTP/1.0 200", 12) == 0, "slow: %s", buf);
-	close(slow);
-	for (int i = 0; i < 3; i++) {
-		h_recv(q[i], buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
-		cr_assert(strncmp(buf, "HTTP/1.0 200", 12) == 0, "queued %d: "
-		    "\"%s\"", i, buf);
-		close(q[i]);
-	}
+	answered_at_stop(slow, q, 3);
 	cr_assert(h_wait_exit(&pd, 2 * H_WAIT_MS, &status));
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d",
 	    status);
