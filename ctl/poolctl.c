@@ -505,6 +505,51 @@ print_reply(enum proto_cmd cmd, json_t *r)
 
 /* -- main ------------------------------------------------------------------- */
 
+/* Whether a is a count such as scale's -4, not an option. */
+static bool
+negative_number(const char *a)
+{
+	return a[0] == '-' && a[1] >= '0' && a[1] <= '9' &&
+	    strspn(a + 1, "0123456789") == strlen(a + 1);
+}
+
+/*
+ * Options may come anywhere on the line (`poolctl status --json`, as
+ * systemctl takes them): they are moved before the command, in order,
+ * with the value of one that takes it; a negative count stays where it
+ * is, and so does everything after "--".
+ */
+#define ARGS_MAX	64	/* a request is a command and a few words */
+
+static void
+options_first(int argc, char *argv[])
+{
+	char	*opts[ARGS_MAX], *rest[ARGS_MAX];
+	int	 no = 0, nr = 0, i;
+
+	if (argc > ARGS_MAX)
+		errx(EX_USAGE, "too many arguments");
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (argv[i][0] != '-' || argv[i][1] == '\0' ||
+		    negative_number(argv[i])) {
+			rest[nr++] = argv[i];
+			continue;
+		}
+		opts[no++] = argv[i];
+		/* -s PATH, -t S, --socket PATH, --timeout S: with the value. */
+		if ((strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "-t") == 0 ||
+		    strcmp(argv[i], "--socket") == 0 ||
+		    strcmp(argv[i], "--timeout") == 0) && i + 1 < argc)
+			opts[no++] = argv[++i];
+	}
+	if (i < argc)
+		opts[no++] = argv[i++];		/* "--" ends the options */
+	while (i < argc)
+		rest[nr++] = argv[i++];
+	memcpy(argv + 1, opts, sizeof(*opts) * (size_t)no);
+	memcpy(argv + 1 + no, rest, sizeof(*rest) * (size_t)nr);
+}
+
 static int
 parse_opts(int argc, char *argv[], struct opts *o)
 {
@@ -523,6 +568,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 	o->o_socket = NULL;
 	o->o_json = false;
 	o->o_timeout_ms = 5000;
+	options_first(argc, argv);
 	while ((ch = getopt_long(argc, argv, "+s:jt:hV", longopts, NULL))
 	    != -1) {
 		switch (ch) {
@@ -595,13 +641,21 @@ handle_reply(const struct proto_cmd_spec *spec, const char *line, bool raw)
 	if ((r = json_loads(line, 0, &je)) == NULL || !json_is_object(r))
 		errx(EX_PROTOCOL, "unreadable reply: %s", je.text);
 	if (!json_is_true(json_object_get(r, "ok"))) {
+		/* In words for people; the code stays in the JSON. */
 		e = json_object_get(r, "error");
 		if (raw)
 			puts(line);
 		else
-			fprintf(stderr, "poolctl: %s: %s\n", str(e, "code"),
-			    str(e, "message"));
+			fprintf(stderr, "poolctl: %s\n", str(e, "message"));
 		rc = EX_REPLY;
+		/* Arguments poold found wrong are a usage error, as the ones
+		   poolctl finds itself: exit 2, and the usage line. */
+		if (strcmp(str(e, "code"), "bad_arguments") == 0) {
+			if (!raw)
+				fprintf(stderr, "usage: poolctl %s %s\n",
+				    spec->pc_name, spec->pc_usage);
+			rc = EX_USAGE;
+		}
 	} else if (raw)
 		puts(line);
 	else

@@ -871,11 +871,24 @@ Test(control, poolctl_exit_codes_and_tables)
 	const char *js[] = { "--json", "scale", "web", "3", NULL };
 	cr_assert_eq(h_poolctl(&pd, js, out, sizeof(out)), 0, "%s", out);
 	cr_assert(strstr(out, "{\"ok\":true") == out, "%s", out);
+	/* Errors in words; the machine's code is the JSON's. */
 	const char *bad[] = { "scale", "web", "99", NULL };
 	cr_assert_eq(h_poolctl(&pd, bad, out, sizeof(out)), 1, "%s", out);
-	cr_assert(strstr(out, "out_of_bounds"), "%s", out);
+	cr_assert(strstr(out, "pool web: 99 is outside"), "%s", out);
+	cr_assert_null(strstr(out, "out_of_bounds"), "%s", out);
 	const char *use[] = { "scale", NULL };
 	cr_assert_eq(h_poolctl(&pd, use, out, sizeof(out)), 2, "%s", out);
+	/* What poold finds wrong in the arguments is a usage error too. */
+	const char *nan[] = { "scale", "web", "abc", NULL };
+	cr_assert_eq(h_poolctl(&pd, nan, out, sizeof(out)), 2, "%s", out);
+	cr_assert(strstr(out, "usage: poolctl scale"), "%s", out);
+	/* Options anywhere; a negative count is no option. */
+	const char *late[] = { "status", "--json", NULL };
+	cr_assert_eq(h_poolctl(&pd, late, out, sizeof(out)), 0, "%s", out);
+	cr_assert(strstr(out, "{\"ok\":true") == out, "%s", out);
+	const char *down[] = { "scale", "web", "-1", "--json", NULL };
+	cr_assert_eq(h_poolctl(&pd, down, out, sizeof(out)), 0, "%s", out);
+	cr_assert(strstr(out, "\"target\":2"), "%s", out);
 	const char *amb[] = { "s", NULL };
 	cr_assert_eq(h_poolctl(&pd, amb, out, sizeof(out)), 2, "%s", out);
 	cr_assert(strstr(out, "ambiguous"), "%s", out);
