@@ -44,13 +44,20 @@ struct opts {
 static void
 usage(FILE *f)
 {
-	fputs("usage: poolctl [-s SOCKET] [--json] [--timeout S] COMMAND "
-	    "[ARGS]\n\ncommands (unique prefixes work):\n", f);
+	fputs("usage: poolctl [-hjV] [-s SOCKET] [-t SECONDS] COMMAND [ARGS]"
+	    "\n\noptions (before or after the command):\n"
+	    "  -j, --json         replies and events as JSON\n"
+	    "  -s, --socket PATH  the control socket\n"
+	    "  -t, --timeout S    how long to wait for a reply (default 5)\n"
+	    "  -h, --help         this; COMMAND -h: one command\n"
+	    "  -V, --version      poolctl's version\n"
+	    "\ncommands (unique prefixes work):\n", f);
 	for (size_t i = 0; i < CMD_COUNT; i++)
 		fprintf(f, "  %-9s %-18s %s\n", proto_cmds[i].pc_name,
 		    proto_cmds[i].pc_usage, proto_cmds[i].pc_help);
 	fprintf(f, "  %-9s %-18s %s\n", "events", "",
-	    "follow the event stream (subscribe) until interrupted");
+	    "subscribe, following the stream until interrupted");
+	fprintf(f, "  %-9s %-18s %s\n", "watch", "", "the same as events");
 	fputs("\nexit: 0 ok, 1 error reply, 2 usage, 3 cannot connect, "
 	    "4 timeout or bad reply\n", f);
 }
@@ -226,6 +233,21 @@ print_cgroups(json_t *cg)
 		    missing != NULL ? missing : "");
 }
 
+/* READY counts the pool's current workers; while a rolling replacement
+   runs, say that older ones still serve, lest READY 0 look like an
+   outage. */
+static const char *
+replacing(json_t *p)
+{
+	static char buf[64];
+
+	if (num(p, "replacing") <= 0)
+		return "";
+	snprintf(buf, sizeof(buf), "; replacing: %lld older serving",
+	    num(p, "replacing"));
+	return buf;
+}
+
 static void
 print_status(json_t *r)
 {
@@ -243,13 +265,13 @@ print_status(json_t *r)
 	    "GEN", "BACKOFF", "SCALE");
 	json_array_foreach(json_object_get(r, "pools"), i, p)
 		printf("%-16s %-8s %6lld %7lld %5lld %8lld %4lld %4lld %4lld "
-		    "%6.1fs  %s%s%s%s\n", str(p, "name"), str(p, "worker"),
+		    "%6.1fs  %s%s%s%s%s\n", str(p, "name"), str(p, "worker"),
 		    num(p, "target"), num(p, "running"), num(p, "ready"),
 		    num(p, "stopping"), num(p, "min"),
 		    num(p, "max"), num(p, "generation"),
 		    json_number_value(json_object_get(p, "backoff")),
 		    str(p, "scale"), *str(p, "scale_why") ? ": " : "",
-		    str(p, "scale_why"), below_min(p));
+		    str(p, "scale_why"), below_min(p), replacing(p));
 }
 
 static void

@@ -244,6 +244,22 @@ pool_ready(const struct pool *p, uint64_t now)
 	return n;
 }
 
+size_t
+pool_serving(const struct pool *p, uint64_t now, size_t *old)
+{
+	size_t n = 0;
+
+	*old = 0;
+	for (size_t i = 0; i < p->p_nw; i++) {
+		const struct worker *w = &p->p_w[i];
+		if (w->w_state != WS_RUNNING || !pool_worker_ready(p, w, now))
+			continue;
+		n++;
+		*old += !current(p, w);
+	}
+	return n;
+}
+
 uint64_t
 pool_next_ready(const struct pool *p, uint64_t now)
 {

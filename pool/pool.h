@@ -252,5 +252,11 @@ size_t		 pool_count(const struct pool *, enum worker_state);
  * are ready: the ones the policy trusts to replace old workers.
  */
 size_t		 pool_ready(const struct pool *, uint64_t now);
+/*
+ * Running workers that are ready, of any generation: what serves now
+ * (during a rolling replacement the old ones still do); *old of them of
+ * an older generation, or due for recycling.
+ */
+size_t		 pool_serving(const struct pool *, uint64_t now, size_t *old);
 
 #endif

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -131,13 +132,15 @@ pool_status(const struct pool *p, uint64_t now)
 	uint64_t wait = p->p_backoff.b_until > now ?
 	    p->p_backoff.b_until - now : 0;
 	const struct pool_conf *pc = arbiter_pool_conf(p);
+	size_t	 old, serving = pool_serving(p, now, &old);
 
-	return json_pack("{s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:i, s:i, s:i,"
-	    " s:f, s:s, s:s}",
+	return json_pack("{s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:i,"
+	    " s:i, s:i, s:f, s:s, s:s}",
 	    "name", p->p_name, "worker", pool_class(p), "target", p->p_target,
 	    "target_by", pool_target_cause_name(p->p_target_cause),
 	    "running", (json_int_t)pool_count(p, WS_RUNNING),
 	    "ready", (json_int_t)pool_ready(p, now),
+	    "serving", (json_int_t)serving, "replacing", (json_int_t)old,
 	    "stopping", (json_int_t)pool_count(p, WS_STOPPING) +
 	    (json_int_t)pool_count(p, WS_KILLED), "min", p->p_lim.pl_min,
 	    "max", p->p_lim.pl_max, "generation", (int)p->p_gen,
@@ -296,11 +299,46 @@ with_usage(json_t *o, const struct cg_usage *cu)
 	    "io_full", stall(cu->cu_pressure[CGP_IO_FULL])));
 }
 
+static int	add_workers_in(json_t *, const struct pool *,
+		    const struct worker *const *, uint64_t, double);
+
+/* Workers by slot, the older first where two share one (a replacement
+   beside the worker it replaces); empty slots' rows come after them. */
+static int
+by_slot(const void *a, const void *b)
+{
+	const struct worker *x = *(const struct worker *const *)a;
+	const struct worker *y = *(const struct worker *const *)b;
+
+	if (x->w_slot != y->w_slot)
+		return x->w_slot < y->w_slot ? -1 : 1;
+	return (x->w_started > y->w_started) - (x->w_started < y->w_started);
+}
+
 static int
 add_workers(json_t *list, const struct pool *p, uint64_t now, double wall)
 {
+	const struct worker	**order;
+	int			  rc = -1;
+
+	if (p->p_nw == 0)
+		return add_workers_in(list, p, NULL, now, wall);
+	if ((order = calloc(p->p_nw, sizeof(*order))) == NULL)
+		return -1;
+	for (size_t i = 0; i < p->p_nw; i++)
+		order[i] = &p->p_w[i];
+	qsort(order, p->p_nw, sizeof(*order), by_slot);
+	rc = add_workers_in(list, p, order, now, wall);
+	free(order);
+	return rc;
+}
+
+static int
+add_workers_in(json_t *list, const struct pool *p,
+    const struct worker *const *order, uint64_t now, double wall)
+{
 	for (size_t i = 0; i < p->p_nw; i++) {
-		const struct worker	*w = &p->p_w[i];
+		const struct worker	*w = order[i];
 		double			 age = (now - w->w_started) / 1000.0;
 		const struct sb_entry	*e;
 		const char		*note;

@@ -49,13 +49,9 @@ health_probe_named(const char *path, size_t len, enum health_probe *hp)
 static size_t
 serving(const struct pool *p, uint64_t now)
 {
-	size_t n = 0;
+	size_t old;
 
-	for (size_t i = 0; i < p->p_nw; i++)
-		if (p->p_w[i].w_state == WS_RUNNING &&
-		    pool_worker_ready(p, &p->p_w[i], now))
-			n++;
-	return n;
+	return pool_serving(p, now, &old);
 }
 
 /* What p must have ready: its min_ready, but never more than its target

@@ -896,3 +896,66 @@ Test(control, poolctl_exit_codes_and_tables)
 	cr_assert_eq(h_poolctl(&pd, st, out, sizeof(out)), 3, "%s", out);
 	cr_assert(strstr(out, "nope.sock"), "%s", out);
 }
+
+/* workers lists each pool's workers by slot, whatever order the arbiter
+   keeps them in (a dead worker's entry is reused by whichever comes). */
+Test(control, workers_are_listed_by_slot)
+{
+	json_t	*r, *list;
+	long	 prev = -1;
+
+	start(4);
+	cr_assert(h_wait_children(&pd, 4, H_WAIT_MS));
+	for (int round = 0; round < 2; round++) {
+		r = h_ctl_json(&pd, "kill web 0 KILL");
+		json_decref(r);
+		cr_assert(h_wait_exits(&pd, "web", "killed", round + 1,
+		    H_WAIT_MS));
+		cr_assert(h_wait_children(&pd, 4, H_WAIT_MS));
+	}
+	r = h_ctl_json(&pd, "workers");
+	list = json_object_get(r, "workers");
+	cr_assert_eq(json_array_size(list), 4);
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		long id = (long)json_integer_value(json_object_get(
+		    json_array_get(list, i), "id"));
+		cr_assert_gt(id, prev, "slot %ld listed after %ld", id, prev);
+		prev = id;
+	}
+	json_decref(r);
+}
+
+/* Right after a reload READY counts the new workers, none ready yet:
+   status says the older ones still serve (serving, replacing). */
+Test(control, status_says_older_workers_serve_during_a_reload)
+{
+	char		 conf[H_PATH_MAX], out[8192];
+	const char	*st[] = { "status", NULL };
+	json_t		*r, *p;
+
+	port = h_free_port();
+	h_path(&pd, "poold.conf", conf, sizeof(conf));
+	h_start_conf(&pd, "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\", \"--ready-after\", \"0\" }\n"
+	    "  ready = \"notify\"\n  workers = 2\n  max_surge = 2\n}\n", port,
+	    h_tworker_path());
+	cr_assert(h_wait_ready(&pd, 2, H_WAIT_MS));
+	/* The new generation boots for a minute: the old one serves on. */
+	snprintf(out, sizeof(out), "pool web {\n  listen = { \"127.0.0.1:%d"
+	    "\" }\n  command = { \"%s\", \"--ready-after\", \"60000\" }\n"
+	    "  ready = \"notify\"\n  workers = 2\n  max_surge = 2\n"
+	    "  boot_timeout = 120\n}\n", port, h_tworker_path());
+	h_write_file(conf, out);
+	r = h_ctl_json(&pd, "reload");
+	json_decref(r);
+	cr_assert(h_wait_children(&pd, 4, H_WAIT_MS));
+	r = h_ctl_json(&pd, "status");
+	p = json_array_get(json_object_get(r, "pools"), 0);
+	cr_assert_eq(json_integer_value(json_object_get(p, "ready")), 0);
+	cr_assert_eq(json_integer_value(json_object_get(p, "serving")), 2);
+	cr_assert_eq(json_integer_value(json_object_get(p, "replacing")), 2);
+	json_decref(r);
+	cr_assert_eq(h_poolctl(&pd, st, out, sizeof(out)), 0, "%s", out);
+	cr_assert_not_null(strstr(out, "replacing: 2 older serving"), "%s",
+	    out);
+}
