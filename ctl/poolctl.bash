@@ -84,8 +84,8 @@ _poolctl()
 
 	if [[ -z $cmd ]]; then
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W '-s --socket --json -t --timeout
-			    -h --help -V --version' -- "$cur"))
+			COMPREPLY=($(compgen -W '-s --socket -j --json -t
+			    --timeout -h --help -V --version' -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 		fi

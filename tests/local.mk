@@ -45,7 +45,7 @@ tests_shared_app_so_LDFLAGS = -shared
 tests_tworker_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_tworker_LDADD = $(SYSTEMD_LIBS)
 TESTS += $(UNIT_TESTS) $(INTEG_TESTS) tests/manpages.sh tests/units.sh \
-	tests/podman.sh \
+	tests/podman.sh tests/poolctl-docs.sh \
 	tests/completion.sh tests/readme.sh tests/docs.sh
 
 UNIT_LDADD = supervisor/libpoold.a pool/libpool.a proto/libproto.a \
@@ -137,7 +137,7 @@ endif
 
 EXTRA_DIST += tests/data tests/corpus tests/manpages.sh tests/units.sh \
 	tests/lsan.supp \
-	tests/podman.sh \
+	tests/podman.sh tests/poolctl-docs.sh \
 	tests/lib.sh tests/completion.sh tests/readme.sh tests/docs.sh
 
 # libFuzzer targets (clang): make fuzz, then run e.g.
