@@ -1443,6 +1443,8 @@ arbiter_init(struct poold_conf *c, const struct cli *cli, char *err,
 		}
 	}
 	inplace_adopt(ev_now_ms());
+	/* The same arbiter to whoever asks: its reloads go on counting. */
+	arb.a_generation = inplace_reloads();
 	return 0;
 fail:
 	/* After an in-place exec the sockets are still serving: leave
@@ -1468,7 +1470,9 @@ arbiter_run(void)
 		log_errorx("%s", *err ? err : strerror(errno));
 		return EXIT_TEMPFAIL;
 	}
-	arb.a_started = ev_now_ms();
+	/* After an in-place upgrade, the same pid's uptime goes on. */
+	arb.a_started = ev_now_ms() - (inplace_uptime_ms() < ev_now_ms() ?
+	    inplace_uptime_ms() : 0);
 	/* Orphans of a worker's tree come back to us rather than to init,
 	   to be reaped; never fatal (old kernels, some sandboxes). */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)

@@ -63,6 +63,9 @@
 
 static json_t	*carried;	/* the state, until inplace_adopt() */
 static uint64_t	 adopted_at;	/* when it was, for the guardian's bound */
+/* What the previous program had counted: status goes on from there. */
+static uint64_t	 carried_uptime;
+static unsigned	 carried_reloads;
 static int	 state_fd = -1;	/* kept for inplace_fallback() */
 static int	 previous_fd = -1;
 
@@ -193,15 +196,17 @@ state_json(uint64_t now)
 		    metrics_fd(), "name", "metrics"));
 	for (size_t i = 0; pools != NULL && i < arbiter_npools(); i++) {
 		const struct pool *p = arbiter_pool(i);
-		json_array_append_new(pools, json_pack("{s:s, s:i, s:o*}",
-		    "name", p->p_name, "target", p->p_target, "workers",
-		    workers_json(p, now)));
+		json_array_append_new(pools, json_pack("{s:s, s:i, s:I, s:o*}",
+		    "name", p->p_name, "target", p->p_target, "generation",
+		    (json_int_t)p->p_gen, "workers", workers_json(p, now)));
 	}
 	json_t *argv = json_array();
 	for (char *const *a = reexec_argv(); argv != NULL && *a != NULL; a++)
 		json_array_append_new(argv, json_string(*a));
-	st = json_pack("{s:i, s:i, s:i, s:s, s:o*, s:o*, s:o*, s:b, s:i, "
-	    "s:I}", "version", STATE_VERSION, "notify", notify_fd(),
+	st = json_pack("{s:I, s:I, s:i, s:i, s:i, s:s, s:o*, s:o*, s:o*, s:b, "
+	    "s:i, s:I}", "uptime_ms", (json_int_t)arbiter_uptime_ms(),
+	    "reloads", (json_int_t)arbiter_generation(),
+	    "version", STATE_VERSION, "notify", notify_fd(),
 	    "einhorn", einhorn_fd(), "cwd",
 	    reexec_cwd(), "sockets", socks, "pools", pools, "argv", argv,
 	    "fallback", 0, "sentinel", sentinel_fd(), "sentinel_pid",
@@ -609,6 +614,10 @@ inplace_adopt(uint64_t now)
 			total += adopt_pool(p, workers, now);
 			continue;
 		}
+		/* Its generation goes on where it was (the restart below
+		   raises it), and so do its adopted workers'. */
+		p->p_gen = (unsigned)json_integer_value(json_object_get(cp,
+		    "generation"));
 		total += adopt_pool(p, workers, now);
 		/* Its size as it was, if the configuration still allows it. */
 		(void)arbiter_set_target(p, (int)json_integer_value(
@@ -621,6 +630,10 @@ inplace_adopt(uint64_t now)
 		log_info("upgraded in place: adopted %zu worker(s); replacing "
 		    "them", total);
 	adopted_at = now;
+	carried_uptime = (uint64_t)json_integer_value(json_object_get(carried,
+	    "uptime_ms"));
+	carried_reloads = (unsigned)json_integer_value(json_object_get(carried,
+	    "reloads"));
 	json_decref(carried);
 	carried = NULL;
 	(void)close(state_fd);
@@ -628,6 +641,18 @@ inplace_adopt(uint64_t now)
 	if (previous_fd != -1)
 		(void)close(previous_fd);
 	previous_fd = -1;
+}
+
+uint64_t
+inplace_uptime_ms(void)
+{
+	return carried_uptime;
+}
+
+unsigned
+inplace_reloads(void)
+{
+	return carried_reloads;
 }
 
 /* Every worker of every pool is of this program's making, and ready. */

@@ -42,6 +42,10 @@ int	 inplace_load(char *err, size_t len);
 bool	 inplace_restoring(void);
 /* Once the pools exist: adopt the workers, then replace them. */
 void	 inplace_adopt(uint64_t now);
+/* What the previous program had counted, carried by an in-place upgrade
+   (0 without one): its arbiter's uptime, and its successful reloads. */
+uint64_t inplace_uptime_ms(void);
+unsigned inplace_reloads(void);
 /* Each step: once every worker runs the new binary, and is ready, or
    INPLACE_CONFIRM_MS after adopting (a pool that never gets ready must
    not hold upgrades back forever), let the guardian go; the next time

@@ -565,6 +565,42 @@ Test(upgrade, in_place_with_a_command)
 	    "worker(s)", 1, 3 * H_WAIT_MS), "not upgraded");
 }
 
+/* An in-place upgrade keeps the pid, and so what status counts: the
+   arbiter's uptime and reloads go on, each pool's generation rises by
+   one (its workers are replaced), never back to 1. */
+Test(upgrade, in_place_keeps_uptime_and_generations)
+{
+	char	 reply[H_REPORT_MAX];
+	json_t	*r;
+	double	 up;
+
+	start();
+	r = h_ctl_json(&pd, "reload");
+	json_decref(r);
+	r = h_ctl_json(&pd, "reload");
+	json_decref(r);
+	r = h_ctl_json(&pd, "status");
+	cr_assert_eq(json_integer_value(json_object_get(r, "generation")), 2);
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(r, "pools"), 0), "generation")), 2);
+	up = json_number_value(json_object_get(r, "uptime"));
+	json_decref(r);
+	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
+	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
+	cr_assert(h_wait_count(pd.pd_log, "upgraded in place", 1,
+	    3 * H_WAIT_MS));
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS));
+	r = h_ctl_json(&pd, "status");
+	cr_assert_eq(json_integer_value(json_object_get(r, "generation")), 2,
+	    "the arbiter's reloads went back");
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(r, "pools"), 0), "generation")), 3,
+	    "the pool's generation did not go on");
+	cr_assert_geq(json_number_value(json_object_get(r, "uptime")), up,
+	    "uptime went back to 0");
+	json_decref(r);
+}
+
 /* ready = fd: a worker still booting when the upgrade comes keeps its
    pipe, and its newline written after the exec still makes it ready. */
 Test(upgrade, in_place_carries_a_booting_workers_ready_fd)
