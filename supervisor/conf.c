@@ -1163,6 +1163,47 @@ cli_pool(const struct cli *cli, struct poold_conf *c, struct conf_err *e)
 	return np;
 }
 
+/* The index of the entry of env (n of them) that sets var's name, or
+   n if none does. */
+static size_t
+env_index(char *const *env, size_t n, const char *var)
+{
+	size_t len = strcspn(var, "=");
+
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(env[i], var, len) == 0 && env[i][len] == '=')
+			return i;
+	return n;
+}
+
+/* -e KEY=VALUE: a variable of the pool's env set again, or one more
+   (checked with the others in validate()). */
+static int
+env_append(struct pool_conf *pc, const char *const *add, size_t nadd,
+    struct conf_err *e)
+{
+	size_t	 n = 0, at;
+	char	**env, *v;
+
+	while (pc->pc_env != NULL && pc->pc_env[n] != NULL)
+		n++;
+	if ((env = calloc(n + nadd + 1, sizeof(*env))) == NULL)
+		return conf_fail(e, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		env[i] = pc->pc_env[i];
+	free(pc->pc_env);	/* its strings are env's now */
+	pc->pc_env = env;
+	for (size_t i = 0; i < nadd; i++) {
+		if ((v = strdup(add[i])) == NULL)
+			return conf_fail(e, "out of memory");
+		if ((at = env_index(env, n, v)) == n)
+			n++;
+		free(env[at]);
+		env[at] = v;
+	}
+	return 0;
+}
+
 static int
 apply_cli_pool(const struct cli *cli, struct pool_conf *pc,
     struct conf_err *e)
@@ -1210,6 +1251,10 @@ apply_cli_pool(const struct cli *cli, struct pool_conf *pc,
 		pc->pc_limit_fields = (unsigned)cli->limit_fields;
 	if (cli->limit_field_size >= 0)
 		pc->pc_limit_field_size = (unsigned)cli->limit_field_size;
+	if (cli->backlog >= 0)
+		pc->pc_backlog = (int)cli->backlog;
+	if (cli->nenv > 0 && env_append(pc, cli->env, cli->nenv, e) == -1)
+		return -1;
 	if ((cli->root != NULL && set_str(&pc->pc_root, cli->root, e) == -1) ||
 	    (cli->app != NULL && set_str(&pc->pc_app, cli->app, e) == -1) ||
 	    (cli->app_arg != NULL &&
@@ -1251,11 +1296,15 @@ apply_cli(const struct cli *cli, struct poold_conf *c, struct conf_err *e)
 	    (cli->control && set_str(&c->c_control_path, cli->control, e)) ||
 	    (cli->metrics && metrics_at(c, cli->metrics, "--metrics", e)))
 		return -1;
-	/* -u and -g are about who workers run as: every pool's. */
+	/* -u and -g are about who workers run as: every pool's; --chdir
+	   where every pool works that does not say (Gunicorn's, for the
+	   master and its workers alike). */
 	for (size_t i = 0; i < c->c_npools; i++) {
 		pc = &c->c_pools[i];
 		if ((cli->user && set_str(&pc->pc_user, cli->user, e)) ||
-		    (cli->group && set_str(&pc->pc_group, cli->group, e)))
+		    (cli->group && set_str(&pc->pc_group, cli->group, e)) ||
+		    (cli->chdir && pc->pc_chdir == NULL &&
+		    set_str(&pc->pc_chdir, cli->chdir, e)))
 			return -1;
 	}
 	if (!cli_names_pool(cli)) {
@@ -1268,7 +1317,9 @@ apply_cli(const struct cli *cli, struct poold_conf *c, struct conf_err *e)
 	if ((pc = cli_pool(cli, c, e)) == NULL)
 		return -1;
 	if ((cli->user && set_str(&pc->pc_user, cli->user, e)) ||
-	    (cli->group && set_str(&pc->pc_group, cli->group, e)))
+	    (cli->group && set_str(&pc->pc_group, cli->group, e)) ||
+	    (cli->chdir && pc->pc_chdir == NULL &&
+	    set_str(&pc->pc_chdir, cli->chdir, e)))
 		return -1;
 	return apply_cli_pool(cli, pc, e);
 }

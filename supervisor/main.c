@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +166,26 @@ stdio_guard(void)
 	}
 }
 
+/*
+ * --chdir DIR, as Gunicorn's: poold works there (a relative -c is read
+ * from there), and so do the workers of pools that set no chdir of their
+ * own; kept absolute, since -D moves poold to / and a reload applies the
+ * command line again.  0, or -1 (said).
+ */
+static int
+work_in(struct cli *cli)
+{
+	static char	dir[PATH_MAX];
+
+	if (chdir(cli->chdir) == -1 || getcwd(dir, sizeof(dir)) == NULL) {
+		fprintf(stderr, "poold: --chdir %s: %s\n", cli->chdir,
+		    strerror(errno));
+		return -1;
+	}
+	cli->chdir = dir;
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -198,6 +219,10 @@ main(int argc, char *argv[])
 	if (cli.version) {
 		printf("poold %s\n", PACKAGE_VERSION);
 		return 0;
+	}
+	if (cli.chdir != NULL && work_in(&cli) == -1) {
+		inplace_fallback("--chdir");
+		return EXIT_USAGE;
 	}
 	if (config_load(&cli, &conf, err, sizeof(err)) == -1) {
 		inplace_fallback(err);

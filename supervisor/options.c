@@ -23,6 +23,8 @@ enum {
 	OPT_JITTER,
 	OPT_CONTROL,
 	OPT_METRICS,
+	OPT_CHDIR,
+	OPT_BACKLOG,
 	OPT_LOG_FORMAT,
 	OPT_LOG_LEVEL,
 	OPT_ERROR_LOG,
@@ -57,6 +59,10 @@ static const struct option cli_longopts[] = {
 	{ "group",		required_argument, NULL, 'g' },
 	{ "control",		required_argument, NULL, OPT_CONTROL },
 	{ "metrics",		required_argument, NULL, OPT_METRICS },
+	{ "chdir",		required_argument, NULL, OPT_CHDIR },
+	{ "backlog",		required_argument, NULL, OPT_BACKLOG },
+	{ "env",		required_argument, NULL, 'e' },
+	{ "log-file",		required_argument, NULL, OPT_ERROR_LOG },
 	{ "log-format",		required_argument, NULL, OPT_LOG_FORMAT },
 	{ "log-level",		required_argument, NULL, OPT_LOG_LEVEL },
 	{ "error-logfile",	required_argument, NULL, OPT_ERROR_LOG },
@@ -110,10 +116,15 @@ cli_usage(FILE *f)
 "  -u, --user USER              run workers as USER\n"
 "  -g, --group GROUP            run workers as GROUP\n"
 "      --control PATH           control socket path\n"
+"      --chdir DIR              work in DIR: poold, and workers whose pool\n"
+"                               sets no chdir\n"
+"      --backlog N              listen queue of the pool's sockets\n"
+"  -e, --env KEY=VALUE          one more variable in the pool's workers\n"
 "      --metrics HOST:PORT      /metrics and the health probes (/livez, ...)\n"
 "      --log-level LEVEL        debug, info, warning, error, critical\n"
 "      --log-format FORMAT      text, or json: one object per line\n"
-"      --error-logfile FILE     log to FILE instead of stderr ('-')\n"
+"      --error-logfile FILE     log to FILE instead of stderr ('-');\n"
+"                               also --log-file, as Gunicorn's\n"
 "      --access-logfile FILE    access log of built-in workers ('-': stdout)\n"
 "      --access-logformat FMT   its format, Gunicorn's %(x)s atoms\n"
 "  -n, --name POOL              pool the options above apply to\n"
@@ -161,7 +172,7 @@ cli_init(struct cli *c)
 	c->workers = c->threads = -1;
 	c->max_requests = c->max_requests_jitter = -1;
 	c->worker_connections = c->limit_line = c->limit_fields = -1;
-	c->limit_field_size = -1;
+	c->limit_field_size = c->backlog = -1;
 	c->timeout = c->graceful_timeout = c->keepalive = CLI_UNSET;
 }
 
@@ -223,6 +234,18 @@ cli_option(struct cli *c, int ch, const char *arg, char *err, size_t len)
 	case 'g': c->group = arg; break;
 	case OPT_CONTROL: c->control = arg; break;
 	case OPT_METRICS: c->metrics = arg; break;
+	case OPT_CHDIR: c->chdir = arg; break;
+	case OPT_BACKLOG:
+		return cli_count("--backlog", "backlog", arg, &c->backlog, err,
+		    len);
+	case 'e':
+		if (c->nenv == CLI_ENV_MAX) {
+			snprintf(err, len, "-e: at most %d variables",
+			    CLI_ENV_MAX);
+			return -1;
+		}
+		c->env[c->nenv++] = arg;
+		break;
 	case OPT_LOG_FORMAT: c->log_format = arg; break;
 	case OPT_LOG_LEVEL: c->log_level = arg; break;
 	case OPT_ERROR_LOG: c->error_log = arg; break;
@@ -238,6 +261,49 @@ cli_option(struct cli *c, int ch, const char *arg, char *err, size_t len)
 	return 0;
 }
 
+/* Gunicorn's flags poold does not take, and what does the job here. */
+static const struct {
+	const char	*f_flag;
+	const char	*f_hint;
+} foreign[] = {
+	{ "--umask", "a unix socket's mode is its pool's socket_mode "
+	    "(docs/configuration.md)" },
+	{ "--print-config", "poolctl config shows the configuration in "
+	    "force; --check-config checks a file" },
+	{ "--reload", "poolctl restart POOL replaces a pool's workers, new "
+	    "ones first" },
+	{ "--preload", "an app module is loaded by each built-in worker "
+	    "(docs/app-modules.md)" },
+	{ "--certfile", "poold does not terminate TLS: put a TLS proxy in "
+	    "front of it" },
+	{ "--keyfile", "poold does not terminate TLS: put a TLS proxy in "
+	    "front of it" },
+	{ "--statsd-host", "poold serves Prometheus metrics: --metrics "
+	    "HOST:PORT" },
+	{ "--worker-tmp-dir", "built-in workers report on a shared "
+	    "scoreboard, not files" },
+};
+
+/* The message for an unknown option: what covers it, if we know. */
+static void
+unknown(const char *opt, char *err, size_t len)
+{
+	size_t n = strcspn(opt, "=");
+
+	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
+		if (foreign[i].f_hint != NULL &&
+		    strlen(foreign[i].f_flag) == n &&
+		    strncmp(opt, foreign[i].f_flag, n) == 0) {
+			snprintf(err, len, "unknown option %.*s: %s", (int)n,
+			    opt, foreign[i].f_hint);
+			return;
+		}
+	}
+	snprintf(err, len, "unknown option %.*s (poold --help lists the "
+	    "flags; docs/gunicorn.md maps Gunicorn's to poold's)", (int)n,
+	    opt);
+}
+
 int
 cli_parse(int argc, char *const argv[], struct cli *c, char *err, size_t len)
 {
@@ -247,14 +313,13 @@ cli_parse(int argc, char *const argv[], struct cli *c, char *err, size_t len)
 	/* Leading '+': stop at the first operand, never permute the COMMAND. */
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+:c:b:w:k:t:p:Du:g:n:Vh",
+	while ((ch = getopt_long(argc, argv, "+:c:b:w:k:t:p:Du:g:n:e:Vh",
 	    cli_longopts, NULL)) != -1) {
 		if (ch == '?') {
 			if (optopt != 0)
 				snprintf(err, len, "unknown option -%c", optopt);
 			else
-				snprintf(err, len, "unknown option %s",
-				    argv[optind - 1]);
+				unknown(argv[optind - 1], err, len);
 			return -1;
 		}
 		if (ch == ':') {
@@ -288,5 +353,5 @@ cli_names_pool(const struct cli *c)
 	    c->keepalive != CLI_UNSET || c->worker_connections >= 0 ||
 	    c->limit_line >= 0 || c->limit_fields >= 0 ||
 	    c->limit_field_size >= 0 || c->root != NULL || c->app != NULL ||
-	    c->app_arg != NULL;
+	    c->app_arg != NULL || c->backlog >= 0 || c->nenv > 0;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #define CLI_BIND_MAX	64
+#define CLI_ENV_MAX	64	/* -e KEY=VALUE, Gunicorn's */
 #define CLI_UNSET	(-1.0)
 
 struct cli {
@@ -24,6 +25,10 @@ struct cli {
 	const char	 *group;
 	const char	 *control;
 	const char	 *metrics;	/* --metrics HOST:PORT */
+	const char	 *chdir;	/* --chdir: absolute once main() went */
+	const char	 *env[CLI_ENV_MAX];	/* -e, --env KEY=VALUE */
+	size_t		  nenv;
+	long		  backlog;	/* -1: not given */
 	const char	 *log_level;
 	const char	 *log_format;	/* --log-format text|json */
 	const char	 *error_log;

@@ -689,6 +689,44 @@ Test(workers, run_as_user_in_chdir)
 	cr_expect(proc_has(kid, "NoNewPrivs:\t1"), "no_new_privs not set");
 }
 
+/*
+ * Gunicorn's --chdir and -e: poold works in the directory, a relative -c
+ * is read from there, and so do its workers, which also get the
+ * variable, after the pool's own.
+ */
+Test(workers, chdir_and_env_flags_as_gunicorn_takes_them)
+{
+	char	 dir[H_PATH_MAX], conf[H_PATH_MAX + 16], text[PATH_MAX + 256];
+	char	 report[H_REPORT_MAX], cwd[H_PATH_MAX], val[64];
+	char	 worker[PATH_MAX];
+	pid_t	 kid;
+	long	 uid, gid;
+	int	 port = h_free_port();
+
+	/* The worker's path must not depend on where poold works. */
+	cr_assert_not_null(realpath(h_tworker_path(), worker));
+	h_path(&pd, "app", dir, sizeof(dir));
+	cr_assert_eq(mkdir(dir, 0755), 0);
+	snprintf(text, sizeof(text), "pool web {\n  listen = { \"127.0.0.1:%d"
+	    "\" }\n  command = { \"%s\", \"--env\", \"GREETING\" }\n"
+	    "  env = { \"GREETING=hello\" }\n  workers = 1\n}\n", port,
+	    worker);
+	snprintf(conf, sizeof(conf), "%s/app.conf", dir);
+	h_write_file(conf, text);
+	const char *args[] = { "--chdir", dir, "-c", "app.conf", "-n", "web",
+	    "-e", "GREETING=hi", NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS), "the relative -c was "
+	    "not read from --chdir's directory");
+	cr_assert_eq(h_children(pd.pd_pid, &kid, 1), 1);
+	cr_assert_eq(h_query_tcp(port, report, sizeof(report)), 0);
+	cr_assert_not_null(h_field(report, "env:GREETING", val, sizeof(val)),
+	    "%s", report);
+	cr_assert_str_eq(val, "hi", "-e did not override the pool's env");
+	proc_identity(kid, &uid, &gid, cwd, sizeof(cwd));
+	cr_assert_str_eq(cwd, dir);
+}
+
 /* Every fd of the arbiter above stderr must be close-on-exec. */
 Test(workers, arbiter_fds_are_close_on_exec)
 {

@@ -212,6 +212,41 @@ Test(cli, long_flags)
 	cr_assert(cli.help);
 }
 
+/* Gunicorn's flags for what poold has: --chdir, --backlog, -e/--env,
+   --log-file (the error log). */
+Test(cli, gunicorn_flags)
+{
+	struct cli	cli;
+	char		err[CONF_ERR_MAX];
+
+	cr_assert_eq(parse(ARGV("--chdir", "/srv/app", "--backlog", "16",
+	    "-e", "A=1", "--env", "B=two", "--log-file", "g.log", NULL), &cli,
+	    err), 0, "%s", err);
+	cr_assert_str_eq(cli.chdir, "/srv/app");
+	cr_assert_eq(cli.backlog, 16);
+	cr_assert_eq(cli.nenv, 2);
+	cr_assert_str_eq(cli.env[0], "A=1");
+	cr_assert_str_eq(cli.env[1], "B=two");
+	cr_assert_str_eq(cli.error_log, "g.log");
+	cr_assert(cli_names_pool(&cli), "-e and --backlog are a pool's");
+}
+
+/* A Gunicorn flag poold does not take says what does the job here. */
+Test(cli, unknown_flags_point_somewhere)
+{
+	struct cli	cli;
+	char		err[CONF_ERR_MAX];
+
+	cr_assert_eq(parse(ARGV("--umask", "022", NULL), &cli, err), -1);
+	assert_has(err, "--umask: a unix socket's mode is its pool's "
+	    "socket_mode");
+	cr_assert_eq(parse(ARGV("--print-config", NULL), &cli, err), -1);
+	assert_has(err, "poolctl config");
+	cr_assert_eq(parse(ARGV("--frobnicate=1", NULL), &cli, err), -1);
+	assert_has(err, "unknown option --frobnicate (poold --help");
+	assert_has(err, "docs/gunicorn.md");
+}
+
 Test(cli, global_flags_do_not_name_a_pool)
 {
 	struct cli	cli;
@@ -1565,4 +1600,32 @@ Test(conf, blank_comments_keeps_newlines)
 	conf_blank_comments(text, strlen(text));
 	cr_assert_str_eq(text, "a = 1    \n    \n    b = \"#\"     \n"
 	    "c = p//q\n");
+}
+
+/* Their effect: the pool's backlog and env (a variable it sets is set
+   again), and every pool without a chdir of its own works in --chdir's
+   directory. */
+Test(conf, gunicorn_flags_apply, .init = tmp_init, .fini = tmp_fini)
+{
+	struct poold_conf	 c;
+	char			 err[CONF_ERR_MAX] = "";
+	const char		*path = tmp_file("g.conf", "pool a {\n" OK_POOL
+	    "env = { \"A=0\" }\n}\npool b {\nlisten = { \"127.0.0.1:9101\" }"
+	    "\ncommand = { \"/bin/true\" }\nchdir = \"/\"\n}\n");
+
+	cr_assert_eq(load(ARGV("-c", path, "-n", "a", "--backlog", "16", "-e",
+	    "A=1", "-e", "C=3", "--chdir", "/tmp", NULL), &c, err), 0, "%s",
+	    err);
+	cr_assert_eq(pool_named(&c, "a")->pc_backlog, 16);
+	cr_assert_str_eq(pool_named(&c, "a")->pc_env[0], "A=1", "-e did not "
+	    "set the pool's A again");
+	cr_assert_str_eq(pool_named(&c, "a")->pc_env[1], "C=3");
+	cr_assert_null(pool_named(&c, "a")->pc_env[2]);
+	cr_assert_str_eq(pool_named(&c, "a")->pc_chdir, "/tmp");
+	cr_assert_str_eq(pool_named(&c, "b")->pc_chdir, "/", "a pool's own "
+	    "chdir was overridden");
+	config_free(&c);
+	cr_assert_eq(load(ARGV("-c", path, "-n", "a", "-e", "NOEQUALS", NULL),
+	    &c, err), -1, "a bad -e accepted");
+	config_free(&c);
 }
