@@ -1095,7 +1095,7 @@ static uint64_t
 report_to_manager(uint64_t now)
 {
 	char		status[128];
-	size_t		ready = 0, target = 0;
+	size_t		ready = 0, target = 0, older = 0, old;
 	uint64_t	next = POOL_NEVER, d;
 	bool		all = true;
 
@@ -1106,14 +1106,23 @@ report_to_manager(uint64_t now)
 		size_t r = pool_ready(p, now);
 		ready += r;
 		target += (size_t)p->p_target;
+		(void)pool_serving(p, now, &old);
+		older += old;
 		if (r < (size_t)p->p_target) {
 			all = false;
 			d = pool_next_ready(p, now);
 			next = d < next ? d : next;
 		}
 	}
-	snprintf(status, sizeof(status), "%zu pool(s), %zu/%zu workers ready",
-	    arb.a_npools, ready, target);
+	/* While a reload rolls, the older workers serve: "0/5 ready" would
+	   read as an outage in systemctl status. */
+	if (older > 0)
+		snprintf(status, sizeof(status), "%zu pool(s), reloading: %zu/%zu "
+		    "replaced, %zu older serving", arb.a_npools, ready, target,
+		    older);
+	else
+		snprintf(status, sizeof(status), "%zu pool(s), %zu/%zu workers "
+		    "ready", arb.a_npools, ready, target);
 	if (arb.a_state != AS_RUN)
 		return POOL_NEVER;
 	if (!arb.a_announced && all) {

@@ -250,6 +250,12 @@ Test(systemd, notify_sequence_ready_reload_stop_and_watchdog)
 	cr_assert(manager_wait(&m, "RELOADING=1", &pings), "no RELOADING=1");
 	cr_assert(manager_wait(&m, "READY=1", &pings), "no READY=1 after "
 	    "the reload");
+	/* While the new workers boot, STATUS= says the reload rolls, not
+	   "0/2 ready": the old ones still serve. */
+	cr_assert(manager_wait(&m, "STATUS=1 pool(s), reloading: 0/2 "
+	    "replaced, 2 older serving", &pings), "no reloading status");
+	cr_assert(manager_wait(&m, "STATUS=1 pool(s), 2/2 workers ready",
+	    &pings), "the status did not come back to ready");
 	h_signal(&pd, SIGTERM);
 	cr_assert(manager_wait(&m, "STOPPING=1", &pings), "no STOPPING=1");
 	cr_assert(h_wait_exit(&pd, H_WAIT_MS, &status));
