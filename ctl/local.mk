@@ -9,13 +9,16 @@ dist_man_MANS += ctl/poolctl.8
 # bash completion, installed under the command's name, which is how
 # bash-completion finds it on demand (the program has that name in the
 # build tree, hence a rule rather than bashcompletion_DATA).
-EXTRA_DIST += ctl/poolctl.bash
+EXTRA_DIST += ctl/poolctl.bash supervisor/poold.bash
 install-data-local: install-bashcompletion
 uninstall-local: uninstall-bashcompletion
 install-bashcompletion:
 	$(MKDIR_P) '$(DESTDIR)$(bashcompletiondir)'
 	$(INSTALL_DATA) $(srcdir)/ctl/poolctl.bash \
 	    '$(DESTDIR)$(bashcompletiondir)/poolctl'
+	$(INSTALL_DATA) $(srcdir)/supervisor/poold.bash \
+	    '$(DESTDIR)$(bashcompletiondir)/poold'
 uninstall-bashcompletion:
-	rm -f '$(DESTDIR)$(bashcompletiondir)/poolctl'
+	rm -f '$(DESTDIR)$(bashcompletiondir)/poolctl' \
+	    '$(DESTDIR)$(bashcompletiondir)/poold'
 .PHONY: install-bashcompletion uninstall-bashcompletion

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
 # poolctl's bash completion (ctl/poolctl.bash) completes commands, and
-# pool names and worker ids from a running poold, as TAP.  Skipped where
-# the bash-completion package is not installed.
+# pool names and worker ids from a running poold; poold's own
+# (supervisor/poold.bash) its options and their values; as TAP.  Skipped
+# where the bash-completion package is not installed.
 srcdir=${POOLD_SRCDIR:-.}
 . "$srcdir/tests/lib.sh"
 
@@ -15,6 +16,7 @@ fi
 # bash_completion reads these; it is not written for `set -u`.
 . "$bc"
 . "$srcdir/ctl/poolctl.bash"
+. "$srcdir/supervisor/poold.bash"
 
 # complete LINE: the completions bash would offer at the end of LINE,
 # sorted, one line.
@@ -45,6 +47,32 @@ expect()
 expect "a command from its prefix" "poolctl sc" "scale "
 expect "stop's modes" "poolctl stop " "graceful quick "
 expect "an option" "poolctl --j" "--json "
+
+# complete_poold LINE: as complete_line, for poold's completion.
+complete_poold()
+{
+	COMP_LINE=$POOLD${1#poold}
+	COMP_POINT=${#COMP_LINE}
+	read -r -a COMP_WORDS <<<"$COMP_LINE"
+	case $1 in
+	*" ") COMP_WORDS+=("") ;;
+	esac
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMPREPLY=()
+	_poold "$POOLD" "${COMP_WORDS[COMP_CWORD]}" \
+	    "${COMP_WORDS[COMP_CWORD - 1]}"
+	((${#COMPREPLY[@]} > 0)) || return 0
+	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
+}
+t_check "poold: a long option from --help" "--chdir " \
+    "$(complete_poold "poold --chd")"
+t_check "poold: worker classes" "async exec gthread sync " \
+    "$(complete_poold "poold -k ")"
+t_check "poold: log levels" "debug " "$(complete_poold "poold --log-level d")"
+t_check "poold: log formats" "json text " \
+    "$(complete_poold "poold --log-format ")"
+t_eq "poold: nothing for a value of the user's own" "" \
+    "$(complete_poold "poold -w ")"
 
 sock=$T_DIR/ctl.sock
 p1=$(t_free_port)
