@@ -275,7 +275,9 @@ Test(http, async_idle_keepalive_connection_times_out)
  * machine a sibling the scheduler keeps from accepting for a few
  * milliseconds makes the other hold on to new connections (share.c), and
  * 9 against 31 has been seen under make check -j2; without the split it
- * is 0 against 40.
+ * is 0 against 40.  Under the sanitizers (distcheck), whose workers run
+ * several times slower beside other tests, 1 against 39 has been seen:
+ * there, any share at all is what tells the split from none.
  */
 static void
 workers_share_connections(const char *class)
@@ -287,6 +289,8 @@ workers_share_connections(const char *class)
 	json_t		*r, *w;
 	long long	 total = 0, got;
 	size_t		 i;
+	bool		 sanitized = getenv("POOLD_SANITIZED") != NULL &&
+			    strcmp(getenv("POOLD_SANITIZED"), "yes") == 0;
 
 	start(class, 2, NULL);
 	/* Both accepting before the first connection: a worker still
@@ -307,7 +311,8 @@ workers_share_connections(const char *class)
 		cr_assert(json_is_integer(json_object_get(w, "connections")),
 		    "%s", dump);
 		got = json_integer_value(json_object_get(w, "connections"));
-		cr_assert_geq(got, NCONN / 8, "unshared: %s", dump);
+		cr_assert_geq(got, sanitized ? 1 : NCONN / 8, "unshared: %s",
+		    dump);
 		total += got;
 	}
 	cr_assert_eq(total, NCONN, "%s", dump);
