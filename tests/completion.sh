@@ -18,25 +18,28 @@ fi
 . "$srcdir/ctl/poolctl.bash"
 . "$srcdir/supervisor/poold.bash"
 
-# complete LINE: the completions bash would offer at the end of LINE,
-# sorted, one line.
-complete_line()
+# complete_with FUNCTION PROGRAM NAME LINE: the completions bash would
+# offer at the end of LINE, which begins with NAME, sorted, one line.
+# The program by its path, as a user types /usr/sbin/poolctl: it need not
+# be on PATH.
+complete_with()
 {
-	# The program by its path, as a user types /usr/sbin/poolctl: it
-	# need not be on PATH.
-	COMP_LINE=$POOLCTL${1#poolctl}
+	COMP_LINE=$2${4#"$3"}
 	COMP_POINT=${#COMP_LINE}
 	read -r -a COMP_WORDS <<<"$COMP_LINE"
-	case $1 in
+	case $4 in
 	*" ") COMP_WORDS+=("") ;;
 	esac
 	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 	COMPREPLY=()
-	_poolctl "$POOLCTL" "${COMP_WORDS[COMP_CWORD]}" \
+	"$1" "$2" "${COMP_WORDS[COMP_CWORD]}" \
 	    "${COMP_WORDS[COMP_CWORD - 1]}"
 	((${#COMPREPLY[@]} > 0)) || return 0
 	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
 }
+
+complete_line() { complete_with _poolctl "$POOLCTL" poolctl "$1"; }
+complete_poold() { complete_with _poold "$POOLD" poold "$1"; }
 
 # expect NAME LINE WANT: completing LINE offers WANT (among others).
 expect()
@@ -48,22 +51,6 @@ expect "a command from its prefix" "poolctl sc" "scale "
 expect "stop's modes" "poolctl stop " "graceful quick "
 expect "an option" "poolctl --j" "--json "
 
-# complete_poold LINE: as complete_line, for poold's completion.
-complete_poold()
-{
-	COMP_LINE=$POOLD${1#poold}
-	COMP_POINT=${#COMP_LINE}
-	read -r -a COMP_WORDS <<<"$COMP_LINE"
-	case $1 in
-	*" ") COMP_WORDS+=("") ;;
-	esac
-	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-	COMPREPLY=()
-	_poold "$POOLD" "${COMP_WORDS[COMP_CWORD]}" \
-	    "${COMP_WORDS[COMP_CWORD - 1]}"
-	((${#COMPREPLY[@]} > 0)) || return 0
-	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
-}
 t_check "poold: a long option from --help" "--chdir " \
     "$(complete_poold "poold --chd")"
 t_check "poold: worker classes" "async exec gthread sync " \
