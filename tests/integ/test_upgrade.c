@@ -601,24 +601,63 @@ Test(upgrade, in_place_keeps_uptime_and_generations)
 	json_decref(r);
 }
 
+/*
+ * The shell that runs before PROGRAM in the two tests below: the first
+ * worker (the one that makes the directory "first") waits for the file
+ * "go", its replacement for "go2", each for 10 s at most.  Which worker
+ * gets ready when is the test's to say, not a race of two timers.
+ */
+#define GATED_CMD	"g=%s/go; mkdir %s/first 2>/dev/null || g=%s/go2; "  \
+			"i=0; while [ ! -e $g ] && [ $i -lt 1000 ]; do "     \
+			"sleep 0.01; i=$((i+1)); done; "
+#define GATED_ARGS(pd)	(pd)->pd_dir, (pd)->pd_dir, (pd)->pd_dir
+
+/* Upgrades in place while the first worker is held, then lets it go. */
+static pid_t
+upgrade_with_a_booting_worker(void)
+{
+	char	reply[H_REPORT_MAX], path[H_PATH_MAX];
+	pid_t	old;
+
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	cr_assert_eq(h_children(pd.pd_pid, &old, 1), 1);
+	cr_assert(h_wait_file(h_path(&pd, "first", path, sizeof(path)),
+	    H_WAIT_MS), "the first worker did not run");
+	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
+	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
+	cr_assert(h_wait_count(pd.pd_log, "upgraded in place: adopted 1 "
+	    "worker(s)", 1, 3 * H_WAIT_MS), "not upgraded");
+	h_write_file(h_path(&pd, "go", path, sizeof(path)), "");
+	return old;
+}
+
+/* The adopted worker was made ready by the new program; now its
+   replacement may be, and takes over. */
+static void
+adopted_ready_then_replaced(pid_t old)
+{
+	char want[64], path[H_PATH_MAX];
+
+	snprintf(want, sizeof(want), "(pid %ld) ready after", (long)old);
+	cr_assert(h_wait_count(pd.pd_log, want, 1, H_WAIT_MS), "the adopted "
+	    "worker's readiness did not reach the new program");
+	h_write_file(h_path(&pd, "go2", path, sizeof(path)), "");
+	cr_assert(h_wait_exits(&pd, "web", "upgrade", 1, 3 * H_WAIT_MS));
+	cr_assert_eq(h_exits(&pd, "web", "failed_boot"), 0);
+	cr_assert_eq(h_exits(&pd, "web", "boot_timeout"), 0);
+}
+
 /* ready = fd: a worker still booting when the upgrade comes keeps its
    pipe, and its newline written after the exec still makes it ready. */
 Test(upgrade, in_place_carries_a_booting_workers_ready_fd)
 {
-	char reply[H_REPORT_MAX];
-
 	port = h_free_port();
 	h_start_conf(&pd, "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
-	    "  command = { \"/bin/sh\", \"-c\", \"sleep 1; echo >&4; exec "
-	    "sleep 60\" }\n  workers = 1\n  ready = \"fd\"\n"
-	    "  notification_fd = 4\n  boot_timeout = 10\n}\n", port);
-	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
-	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
-	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
-	/* The adopted one ready, its replacement too: it is retired. */
-	cr_assert(h_wait_exits(&pd, "web", "upgrade", 1, 3 * H_WAIT_MS));
-	cr_assert_eq(h_exits(&pd, "web", "failed_boot"), 0);
-	cr_assert_eq(h_exits(&pd, "web", "boot_timeout"), 0);
+	    "  command = { \"/bin/sh\", \"-c\", \"" GATED_CMD "echo >&4; "
+	    "exec sleep 60\" }\n  workers = 1\n  ready = \"fd\"\n"
+	    "  notification_fd = 4\n  boot_timeout = 20\n}\n", port,
+	    GATED_ARGS(&pd));
+	adopted_ready_then_replaced(upgrade_with_a_booting_worker());
 }
 
 /* compat = einhorn: a worker still booting when the upgrade comes acks
@@ -626,28 +665,21 @@ Test(upgrade, in_place_carries_a_booting_workers_ready_fd)
    carries on serving. */
 Test(upgrade, in_place_carries_the_einhorn_socket)
 {
-	char	reply[H_REPORT_MAX], logf[H_PATH_MAX], want[64];
+	char	logf[H_PATH_MAX], want[64];
 	pid_t	old;
 
 	port = h_free_port();
 	h_path(&pd, "worker.log", logf, sizeof(logf));
 	h_start_conf(&pd, "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
-	    "  command = { \"/bin/sh\", \"-c\", \"sleep 1; exec %s "
+	    "  command = { \"/bin/sh\", \"-c\", \"" GATED_CMD "exec %s "
 	    "--einhorn-ack yaml --log %s\" }\n  workers = 1\n"
 	    "  compat = { \"einhorn\" }\n  ready = \"notify\"\n"
-	    "  boot_timeout = 10\n}\n", port, h_tworker_path(), logf);
-	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
-	cr_assert_eq(h_children(pd.pd_pid, &old, 1), 1);
-	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
-	cr_assert(strstr(reply, "upgrading") != NULL, "%s", reply);
+	    "  boot_timeout = 20\n}\n", port, GATED_ARGS(&pd),
+	    h_tworker_path(), logf);
+	old = upgrade_with_a_booting_worker();
 	snprintf(want, sizeof(want), "einhorn-ack pid=%ld", (long)old);
-	cr_assert(h_wait_count(logf, want, 1, 3 * H_WAIT_MS), "no ack sent");
-	snprintf(want, sizeof(want), "(pid %ld) ready after", (long)old);
-	cr_assert(h_wait_count(pd.pd_log, want, 1, H_WAIT_MS), "the adopted "
-	    "worker's ack did not reach the new program");
-	cr_assert(h_wait_exits(&pd, "web", "upgrade", 1, 3 * H_WAIT_MS));
-	cr_assert_eq(h_exits(&pd, "web", "failed_boot"), 0);
-	cr_assert_eq(h_exits(&pd, "web", "boot_timeout"), 0);
+	cr_assert(h_wait_count(logf, want, 1, H_WAIT_MS), "no ack sent");
+	adopted_ready_then_replaced(old);
 }
 
 /* Rolling back a USR2 upgrade (TERM to the new arbiter) leaves the old
