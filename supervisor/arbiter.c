@@ -565,9 +565,8 @@ begin_stop(bool quick)
 	for (size_t i = 0; i < arb.a_npools; i++)
 		pool_stop(arb.a_pools[i], quick);
 	event_stopping(quick);
-	/* After USR2 the new arbiter speaks for the service.  A drain has
-	   said STOPPING=1 already. */
-	if (usr2_child() == 0 && !drained)
+	/* A drain has said STOPPING=1 already. */
+	if (!drained)
 		manager_stopping();
 }
 
@@ -660,6 +659,7 @@ apply_globals(const struct poold_conf *c)
 {
 	log_set_level(c->c_log_level);
 	log_set_format(c->c_log_format);
+	spawn_set_umask(c->c_umask);
 	if ((c->c_error_log == NULL) != (arb.a_conf.c_error_log == NULL) ||
 	    (c->c_error_log != NULL &&
 	    strcmp(c->c_error_log, arb.a_conf.c_error_log) != 0)) {
@@ -1099,7 +1099,7 @@ report_to_manager(uint64_t now)
 	uint64_t	next = POOL_NEVER, d;
 	bool		all = true;
 
-	if (!manager_present() || usr2_child() != 0)
+	if (!manager_present())
 		return POOL_NEVER;
 	for (size_t i = 0; i < arb.a_npools; i++) {
 		struct pool *p = arb.a_pools[i];
@@ -1216,6 +1216,32 @@ upgrade_in_place(void)
 	free(path);
 }
 
+/*
+ * USR2: nginx's upgrade, a new arbiter beside this one.  Not under a
+ * service manager that follows us by pid: systemd would lose track of
+ * the new arbiter (a rollback by TERM to it leaves the unit stuck in
+ * deactivating; after a completed upgrade, it is "not our child" and a
+ * stop SIGKILLs the whole cgroup), so `poolctl upgrade`, which keeps
+ * the pid, is the upgrade there.
+ */
+static void
+upgrade_by_usr2(void)
+{
+	char err[256];
+
+	if (manager_follows_pid())
+		log_errorx("upgrade: USR2 refused: a service manager follows "
+		    "poold by its pid (%s), and a new arbiter would have "
+		    "another; upgrade with `poolctl upgrade`, which keeps "
+		    "the pid", manager_present() ? "NOTIFY_SOCKET" :
+		    "INVOCATION_ID");
+	else if (guardian_pending())
+		log_errorx("upgrade: refused, an in-place upgrade is still "
+		    "replacing the workers; USR2 again once it is done");
+	else if (usr2_start(arb.a_conf.c_pidfile, err, sizeof(err)) == -1)
+		log_errorx("upgrade: %s", err);
+}
+
 static uint64_t
 step(void)
 {
@@ -1250,16 +1276,8 @@ step(void)
 			scale_all(scale, false);
 		if (winch)
 			scale_all(0, true);
-		if (usr2 && guardian_pending())
-			log_errorx("upgrade: refused, an in-place upgrade is "
-			    "still replacing the workers; USR2 again once it "
-			    "is done");
-		else if (usr2) {
-			char err[256];
-			if (usr2_start(arb.a_conf.c_pidfile, err,
-			    sizeof(err)) == -1)
-				log_errorx("upgrade: %s", err);
-		}
+		if (usr2)
+			upgrade_by_usr2();
 	}
 	drop_done_pools();
 	for (size_t i = 0; i < arb.a_npools; i++) {
@@ -1508,9 +1526,6 @@ arbiter_run(void)
 	if (sentinel_start() == -1)
 		log_warn("sentinel");
 	manager_init();
-	/* After USR2, under systemd: we are the service's process now. */
-	if (usr2_is_successor() && manager_present())
-		manager_mainpid(getpid());
 	log_info("%u CPU(s) to use, by %s: %u workers where a pool does not "
 	    "say", cpus_available()->cp_count, cpus_available()->cp_why,
 	    2 * cpus_available()->cp_count + 1);

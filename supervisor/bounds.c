@@ -40,6 +40,7 @@ static const struct bound bounds[] = {
 	{ "pool", "idle_timeout", BK_SECONDS, 0.001, DAY },
 	{ "pool", "backlog", BK_COUNT, 1, INT_MAX },
 	{ "pool", "socket_mode", BK_MODE, 0, 0777 },
+	{ "pool", "umask", BK_MODE, 0, 0777 },
 	{ "pool", "keepalive", BK_SECONDS, 0, 3600 },
 	{ "pool", "read_timeout", BK_SECONDS, 0.001, 3600 },
 	{ "pool", "worker_connections", BK_COUNT, 1, 1000000 },
@@ -50,6 +51,7 @@ static const struct bound bounds[] = {
 	{ "pool", "limit_request_body", BK_COUNT, 0, (double)LLONG_MAX },
 	{ "control", "mode", BK_MODE, 0, 0777 },
 	{ "control", "idle_timeout", BK_SECONDS, 0.001, DAY },
+	{ "root", "umask", BK_MODE, 0, 0777 },
 	{ "root", "drain_delay", BK_SECONDS, 0, DAY },
 	{ "root", "drain_probes", BK_COUNT, 0, 1000000 },
 };

@@ -292,8 +292,9 @@ cb_number(cfg_t *cfg, cfg_opt_t *opt)
 		snprintf(val, sizeof(val), "%g", v);
 	} else {
 		v = (double)cfg_opt_getnint(opt, n - 1);
-		snprintf(val, sizeof(val), b->b_kind == BK_MODE ? "0%lo" :
-		    "%ld", cfg_opt_getnint(opt, n - 1));
+		/* A negative mode in octal would be 0177...776. */
+		snprintf(val, sizeof(val), b->b_kind == BK_MODE && v >= 0 ?
+		    "0%lo" : "%ld", cfg_opt_getnint(opt, n - 1));
 	}
 	if (bound_check(b, v, why, sizeof(why)) == 0)
 		return 0;
@@ -406,6 +407,7 @@ static cfg_opt_t pool_opts[] = {
 	CFG_FLOAT("idle_timeout", 10, CFGF_NONE),
 	CFG_INT("backlog", CONF_DEFAULT_BACKLOG, CFGF_NONE),
 	CFG_INT("socket_mode", 0666, CFGF_NONE),
+	CFG_INT("umask", -1, CFGF_NONE),	/* -1: the top level's */
 	CFG_STR("root", NULL, CFGF_NONE),
 	CFG_STR("app", NULL, CFGF_NONE),
 	CFG_STR("app_arg", NULL, CFGF_NONE),
@@ -430,6 +432,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_STR("log_level", "info", CFGF_NONE),
 	CFG_STR("log_format", "text", CFGF_NONE),
 	CFG_BOOL("daemon", cfg_false, CFGF_NONE),
+	CFG_INT("umask", -1, CFGF_NONE),	/* -1: as poold started */
 	CFG_BOOL("cgroups", cfg_true, CFGF_NONE),
 	CFG_STR("notify_socket", "path", CFGF_NONE),
 	CFG_STR("capture_output", "auto", CFGF_NONE),
@@ -921,6 +924,7 @@ pool_from_cfg(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 		return -1;
 	pc->pc_backlog = get_int(sec, "backlog");
 	pc->pc_socket_mode = (mode_t)cfg_getint(sec, "socket_mode");
+	pc->pc_umask = (int)cfg_getint(sec, "umask");
 	return http_from_cfg(sec, pc, e);
 }
 
@@ -1022,6 +1026,7 @@ global_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
 		    "info, warning, error or critical", c->c_path,
 		    cfg_getstr(cfg, "log_level"));
 	c->c_daemon = cfg_getbool(cfg, "daemon");
+	c->c_umask = (int)cfg_getint(cfg, "umask");
 	c->c_cgroups = cfg_getbool(cfg, "cgroups");
 	if ((c->c_capture = capture_parse(cfg_getstr(cfg, "capture_output")))
 	    == -1)
@@ -1278,6 +1283,8 @@ apply_cli(const struct cli *cli, struct poold_conf *c, struct conf_err *e)
 		    cli->log_format);
 	if (cli->daemon)
 		c->c_daemon = true;
+	if (cli->umask >= 0)
+		c->c_umask = cli->umask;
 	if (cli->capture)
 		c->c_capture = CONF_CAPTURE_YES;
 	/* A flag's value is not the file's: no line for it. */
@@ -1861,6 +1868,7 @@ config_load(const struct cli *cli, struct poold_conf *c, char *err,
 
 	memset(c, 0, sizeof(*c));
 	c->c_log_level = LOG_LVL_INFO;
+	c->c_umask = -1;
 	c->c_cgroups = true;		/* the file may say false */
 	/* As drain_signals' default, for a poold without a file. */
 	c->c_drain_sigs = (1u << SIGTERM) | (1u << SIGINT);
@@ -1885,6 +1893,11 @@ config_load(const struct cli *cli, struct poold_conf *c, char *err,
 	if (c->c_access_format != NULL &&
 	    alog_check_format(c->c_access_format, err, errlen) == -1)
 		goto fail;
+	/* A pool that sets no umask has the top level's (Gunicorn's one
+	   --umask is for the master, its workers and its sockets). */
+	for (size_t i = 0; i < c->c_npools; i++)
+		if (c->c_pools[i].pc_umask == -1)
+			c->c_pools[i].pc_umask = c->c_umask;
 	if (validate(c, &e) == -1 || default_control(c, &e) == -1 ||
 	    absolutize(&c->c_pidfile, &e) == -1 ||
 	    absolutize(&c->c_error_log, &e) == -1 ||

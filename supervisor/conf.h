@@ -88,6 +88,8 @@ struct pool_conf {
 	unsigned	  pc_scale_interval_ms;	/* sampling, when not static */
 	int		  pc_backlog;
 	mode_t		  pc_socket_mode;
+	int		  pc_umask;	/* workers' and socket files'; -1:
+					   the arbiter's, untouched */
 	/* Built-in HTTP workers (Gunicorn's names where it has them). */
 	unsigned	  pc_keepalive_ms;	/* keepalive */
 	unsigned	  pc_read_timeout_ms;	/* read_timeout */
@@ -114,6 +116,7 @@ struct poold_conf {
 	enum log_level	  c_log_level;
 	enum log_format	  c_log_format;	/* both logs' */
 	bool		  c_daemon;
+	int		  c_umask;	/* -1: the one poold started with */
 	bool		  c_cgroups;	/* a cgroup per worker, if possible */
 	bool		  c_notify_abstract;	/* notify_socket = abstract */
 	int		  c_capture;	/* capture_output: CONF_CAPTURE_* */

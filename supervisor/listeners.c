@@ -165,8 +165,9 @@ acquire_addr(const struct pool_conf *pc, const struct addr *a, char *err,
 		ls_added(pc, ", passed");
 		return 0;
 	}
-	if (lsock_open(l, a, pc->pc_backlog, pc->pc_socket_mode, err, len)
-	    == -1)
+	/* The umask narrows socket_mode, as it does open(2)'s mode. */
+	if (lsock_open(l, a, pc->pc_backlog, pc->pc_socket_mode &
+	    ~(mode_t)(pc->pc_umask != -1 ? pc->pc_umask : 0), err, len) == -1)
 		return -1;
 	ls_added(pc, "");
 	return 0;

@@ -24,6 +24,7 @@
 #include "options.h"
 #include "pidfile.h"
 #include "reexec.h"
+#include "spawn.h"
 #include "usr2.h"
 
 static int
@@ -255,6 +256,8 @@ main(int argc, char *argv[])
 	}
 	log_set_level(conf.c_log_level);
 	log_set_format(conf.c_log_format);
+	/* Before any file is made: the log, the pidfile, the sockets. */
+	spawn_set_umask(conf.c_umask);
 	/* Wherever stderr went (a terminal, a file, a pipe): the log file
 	   takes fd 2 now, and a failed start must still be seen there. */
 	if (conf.c_error_log != NULL && strcmp(conf.c_error_log, "-") != 0 &&

@@ -96,13 +96,10 @@ manager_stopping(void)
 	tell("STOPPING=1\nSTATUS=stopping");
 }
 
-void
-manager_mainpid(pid_t pid)
+bool
+manager_follows_pid(void)
 {
-	char msg[32];
-
-	snprintf(msg, sizeof(msg), "MAINPID=%ld", (long)pid);
-	tell(msg);
+	return present || getenv("INVOCATION_ID") != NULL;
 }
 
 uint64_t

@@ -21,8 +21,12 @@ void	 manager_status(const char *status);
 /* RELOADING=1 with MONOTONIC_USEC=, as Type=notify-reload wants. */
 void	 manager_reloading(void);
 void	 manager_stopping(void);
-/* A new arbiter (upgrade) is the service's main process now. */
-void	 manager_mainpid(pid_t);
+/*
+ * Whether a service manager follows poold by its pid: NOTIFY_SOCKET
+ * (Type=notify), or INVOCATION_ID (any systemd unit).  Then a USR2
+ * upgrade, whose new arbiter has another pid, is refused (see usr2.h).
+ */
+bool	 manager_follows_pid(void);
 /* WATCHDOG=1 if due; the next time one is (ms), or UINT64_MAX. */
 uint64_t manager_watchdog(uint64_t now);
 

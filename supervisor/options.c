@@ -61,6 +61,7 @@ static const struct option cli_longopts[] = {
 	{ "metrics",		required_argument, NULL, OPT_METRICS },
 	{ "chdir",		required_argument, NULL, OPT_CHDIR },
 	{ "backlog",		required_argument, NULL, OPT_BACKLOG },
+	{ "umask",		required_argument, NULL, 'm' },
 	{ "env",		required_argument, NULL, 'e' },
 	{ "log-file",		required_argument, NULL, OPT_ERROR_LOG },
 	{ "log-format",		required_argument, NULL, OPT_LOG_FORMAT },
@@ -119,6 +120,8 @@ cli_usage(FILE *f)
 "      --chdir DIR              work in DIR: poold, and workers whose pool\n"
 "                               sets no chdir\n"
 "      --backlog N              listen queue of the pool's sockets\n"
+"  -m, --umask MODE             poold's umask, its workers' and its unix\n"
+"                               sockets' (0022, 0o22; octal with a 0)\n"
 "  -e, --env KEY=VALUE          one more variable in the pool's workers\n"
 "      --metrics HOST:PORT      /metrics and the health probes (/livez, ...)\n"
 "      --log-level LEVEL        debug, info, warning, error, critical\n"
@@ -165,6 +168,34 @@ cli_count(const char *flag, const char *name, const char *arg, long *out,
 	return 0;
 }
 
+/*
+ * -m, --umask, as Gunicorn reads it: 0 then digits is octal (022), as is
+ * 0o22; 0x12 is hex, other digits decimal.  A mode: 0 to 0777.
+ */
+static int
+cli_umask(const char *arg, int *out, char *err, size_t len)
+{
+	const char	*p = arg;
+	char		*end;
+	long		 v;
+	int		 base = 0;
+
+	if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O')) {
+		p += 2;
+		base = 8;
+	}
+	errno = 0;
+	v = strtol(p, &end, base);
+	if (errno != 0 || end == p || *end != '\0' || *p == '-' || *p == '+' ||
+	    v < 0 || v > 0777) {
+		snprintf(err, len, "--umask %s: expected a mode, 0000-0777 "
+		    "(octal with a leading 0)", arg);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
 static void
 cli_init(struct cli *c)
 {
@@ -173,6 +204,7 @@ cli_init(struct cli *c)
 	c->max_requests = c->max_requests_jitter = -1;
 	c->worker_connections = c->limit_line = c->limit_fields = -1;
 	c->limit_field_size = c->backlog = -1;
+	c->umask = -1;
 	c->timeout = c->graceful_timeout = c->keepalive = CLI_UNSET;
 }
 
@@ -238,6 +270,8 @@ cli_option(struct cli *c, int ch, const char *arg, char *err, size_t len)
 	case OPT_BACKLOG:
 		return cli_count("--backlog", "backlog", arg, &c->backlog, err,
 		    len);
+	case 'm':
+		return cli_umask(arg, &c->umask, err, len);
 	case 'e':
 		if (c->nenv == CLI_ENV_MAX) {
 			snprintf(err, len, "-e: at most %d variables",
@@ -266,8 +300,6 @@ static const struct {
 	const char	*f_flag;
 	const char	*f_hint;
 } foreign[] = {
-	{ "--umask", "a unix socket's mode is its pool's socket_mode "
-	    "(docs/configuration.md)" },
 	{ "--print-config", "poolctl config shows the configuration in "
 	    "force; --check-config checks a file" },
 	{ "--reload", "poolctl restart POOL replaces a pool's workers, new "
@@ -313,7 +345,7 @@ cli_parse(int argc, char *const argv[], struct cli *c, char *err, size_t len)
 	/* Leading '+': stop at the first operand, never permute the COMMAND. */
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+:c:b:w:k:t:p:Du:g:n:e:Vh",
+	while ((ch = getopt_long(argc, argv, "+:c:b:w:k:t:p:Du:g:n:e:m:Vh",
 	    cli_longopts, NULL)) != -1) {
 		if (ch == '?') {
 			if (optopt != 0)

@@ -29,6 +29,7 @@ struct cli {
 	const char	 *env[CLI_ENV_MAX];	/* -e, --env KEY=VALUE */
 	size_t		  nenv;
 	long		  backlog;	/* -1: not given */
+	int		  umask;	/* -m, --umask; -1: not given */
 	const char	 *log_level;
 	const char	 *log_format;	/* --log-format text|json */
 	const char	 *error_log;

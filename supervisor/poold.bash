@@ -32,6 +32,10 @@ _poold()
 		COMPREPLY=($(compgen -W 'text json' -- "$cur"))
 		return
 		;;
+	-m | --umask)
+		COMPREPLY=($(compgen -W '0022 0027 0077 0002 0007' -- "$cur"))
+		return
+		;;
 	-u | --user)
 		COMPREPLY=($(compgen -u -- "$cur"))
 		return

@@ -130,10 +130,6 @@ successor_child(const char *exe, char *const *args, const char *cwd,
 	snprintf(buf, sizeof(buf), "%ld", (long)getpid());
 	if (setenv("LISTEN_PID", buf, 1) == -1)
 		_exit(127);
-	/* systemd's watchdog is ours to ping now, from the new pid. */
-	if (getenv("WATCHDOG_USEC") != NULL &&
-	    setenv("WATCHDOG_PID", buf, 1) == -1)
-		_exit(127);
 	snprintf(buf, sizeof(buf), "%ld", (long)parent);
 	if (setenv(env_from, buf, 1) == -1 || chdir(cwd) == -1)
 		_exit(127);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -338,6 +339,8 @@ child_main(const struct spawn_req *r, pid_t arbiter)
 	place_fds(r);
 	if (pc->pc_chdir != NULL && chdir(pc->pc_chdir) == -1)
 		child_fail("chdir %s", pc->pc_chdir);
+	if (pc->pc_umask != -1)
+		(void)umask((mode_t)pc->pc_umask);
 	spawn_drop_privileges(pc);
 	/* No setuid binary or file capability can give them back. */
 	if (pc->pc_no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
@@ -436,4 +439,15 @@ spawn_named_fork(const char *name)
 		(void)prctl(PR_SET_NAME, own);
 	errno = e;
 	return pid;
+}
+
+void
+spawn_set_umask(int mask)
+{
+	static int	inherited = -1;
+	mode_t		old = umask(0);	/* the only way to read it */
+
+	if (inherited == -1)
+		inherited = (int)old;
+	(void)umask((mode_t)(mask != -1 ? mask : inherited));
 }

@@ -69,5 +69,8 @@ void	 spawn_place_fds(const int *fds, size_t n);
    them; exits the child if that fails. */
 struct pool_conf;
 void	 spawn_drop_privileges(const struct pool_conf *);
+/* The arbiter's umask: mask, or with -1 the one it was started with
+   (what it inherited, or what an in-place upgrade's program had). */
+void	 spawn_set_umask(int mask);
 
 #endif

@@ -58,6 +58,8 @@ t_check "poold: worker classes" "async exec gthread sync " \
 t_check "poold: log levels" "debug " "$(complete_poold "poold --log-level d")"
 t_check "poold: log formats" "json text " \
     "$(complete_poold "poold --log-format ")"
+t_check "poold: common umasks" "0022 0027 " \
+    "$(complete_poold "poold --umask 002")"
 t_eq "poold: nothing for a value of the user's own" "" \
     "$(complete_poold "poold -w ")"
 

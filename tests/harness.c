@@ -170,7 +170,7 @@ h_write_file(const char *path, const char *text)
 
 static const char *const manager_env[] = { "NOTIFY_SOCKET",
     "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID",
-    "LISTEN_FDNAMES" };
+    "LISTEN_FDNAMES", "INVOCATION_ID" };
 
 static void
 child_exec(struct poold *pd, const char *const args[],

@@ -727,6 +727,99 @@ Test(workers, chdir_and_env_flags_as_gunicorn_takes_them)
 	cr_assert_str_eq(cwd, dir);
 }
 
+/* A process's umask, from /proc/PID/status; -1 if not found. */
+static int
+proc_umask(pid_t pid)
+{
+	char	path[64], line[256];
+	FILE	*f;
+	int	mask = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	cr_assert_not_null(f = fopen(path, "r"));
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Umask: %o", (unsigned *)&mask) == 1)
+			break;
+	fclose(f);
+	return mask;
+}
+
+static unsigned
+file_mode(const char *path)
+{
+	struct stat st;
+
+	cr_assert_eq(stat(path, &st), 0, "%s: %s", path, strerror(errno));
+	return st.st_mode & 0777;
+}
+
+/*
+ * Gunicorn's -m/--umask: poold's own (its pidfile), its workers', and
+ * its unix sockets', whose socket_mode (0666 by default) it narrows as
+ * it would open(2)'s mode.
+ */
+Test(workers, umask_flag_as_gunicorn_takes_it)
+{
+	char	sock[H_PATH_MAX], pidf[H_PATH_MAX], bind_to[H_PATH_MAX + 8];
+	pid_t	kid;
+
+	h_path(&pd, "web.sock", sock, sizeof(sock));
+	h_path(&pd, "poold.pid", pidf, sizeof(pidf));
+	snprintf(bind_to, sizeof(bind_to), "unix:%s", sock);
+	const char *args[] = { "-m", "027", "-b", bind_to, "-w", "1", "-p",
+	    pidf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	cr_assert(h_wait_file(pidf, H_WAIT_MS));
+	cr_assert_eq(h_children(pd.pd_pid, &kid, 1), 1);
+	cr_assert_eq(proc_umask(pd.pd_pid), 027);
+	cr_assert_eq(proc_umask(kid), 027);
+	cr_assert_eq(file_mode(sock), 0640, "socket %o", file_mode(sock));
+	cr_assert_eq(file_mode(pidf), 0640, "pidfile %o", file_mode(pidf));
+}
+
+/* In the file: the top level's umask, which a pool may change for its
+   own workers and sockets; a reload to another applies to the workers
+   it starts. */
+Test(workers, umask_per_pool_and_on_reload)
+{
+	char	a[H_PATH_MAX], b[H_PATH_MAX], conf[H_PATH_MAX];
+	char	text[2 * H_PATH_MAX + 512];
+	pid_t	kids[2];
+	int	masks[2];
+	char	reply[H_REPORT_MAX];
+
+	h_path(&pd, "a.sock", a, sizeof(a));
+	h_path(&pd, "b.sock", b, sizeof(b));
+	h_path(&pd, "poold.conf", conf, sizeof(conf));
+	snprintf(text, sizeof(text), "umask = 0077\n"
+	    "pool a {\n  listen = { \"unix:%s\" }\n  command = { \"%s\" }\n"
+	    "  workers = 1\n  umask = 0002\n}\n"
+	    "pool b {\n  listen = { \"unix:%s\" }\n  command = { \"%s\" }\n"
+	    "  workers = 1\n  socket_mode = 0660\n}\n", a, h_tworker_path(),
+	    b, h_tworker_path());
+	h_write_file(conf, text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
+	cr_assert_eq(h_children(pd.pd_pid, kids, 2), 2);
+	masks[0] = proc_umask(kids[0]);
+	masks[1] = proc_umask(kids[1]);
+	cr_assert((masks[0] == 02 && masks[1] == 077) ||
+	    (masks[0] == 077 && masks[1] == 02), "%o %o", masks[0], masks[1]);
+	cr_assert_eq(proc_umask(pd.pd_pid), 077);
+	cr_assert_eq(file_mode(a), 0664, "a.sock %o", file_mode(a));
+	cr_assert_eq(file_mode(b), 0600, "b.sock %o", file_mode(b));
+	/* Without umask, the one poold was started with (the harness's). */
+	h_write_file(conf, strstr(text, "pool a"));
+	cr_assert_eq(h_ctl(&pd, "reload", reply, sizeof(reply)), 0, "%s", reply);
+	cr_assert(h_wait_exits(&pd, "b", "reload", 1, 3 * H_WAIT_MS));
+	cr_assert_eq(h_children(pd.pd_pid, kids, 2), 2);
+	cr_assert(proc_umask(kids[0]) != 077 && proc_umask(kids[1]) != 077,
+	    "the old umask stayed");
+	cr_assert_eq(proc_umask(pd.pd_pid), proc_umask(getpid()));
+}
+
 /* Every fd of the arbiter above stderr must be close-on-exec. */
 Test(workers, arbiter_fds_are_close_on_exec)
 {

@@ -231,15 +231,42 @@ Test(cli, gunicorn_flags)
 	cr_assert(cli_names_pool(&cli), "-e and --backlog are a pool's");
 }
 
+/* -m, --umask as Gunicorn reads it: octal with a leading 0 or 0o. */
+Test(cli, umask)
+{
+	static const struct {
+		const char	*arg;
+		int		 want;	/* -1: refused */
+	} cases[] = {
+		{ "022", 022 }, { "0o27", 027 }, { "0O7", 07 }, { "0", 0 },
+		{ "18", 18 }, { "0x1f", 0x1f }, { "0777", 0777 },
+		{ "0778", -1 }, { "01000", -1 }, { "512", -1 }, { "-1", -1 },
+		{ "", -1 }, { "0o", -1 }, { "22x", -1 }, { "+022", -1 },
+	};
+	struct cli	cli;
+	char		err[CONF_ERR_MAX];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = parse(ARGV("--umask", cases[i].arg, NULL), &cli, err);
+		if (cases[i].want == -1) {
+			cr_assert_eq(rc, -1, "%s taken", cases[i].arg);
+			assert_has(err, "expected a mode, 0000-0777");
+		} else {
+			cr_assert_eq(rc, 0, "%s: %s", cases[i].arg, err);
+			cr_assert_eq(cli.umask, cases[i].want, "%s", cases[i].arg);
+		}
+	}
+	cr_assert_eq(parse(ARGV("-m", "002", NULL), &cli, err), 0);
+	cr_assert_eq(cli.umask, 02);
+	cr_assert_not(cli_names_pool(&cli), "--umask is poold's, not a pool's");
+}
+
 /* A Gunicorn flag poold does not take says what does the job here. */
 Test(cli, unknown_flags_point_somewhere)
 {
 	struct cli	cli;
 	char		err[CONF_ERR_MAX];
 
-	cr_assert_eq(parse(ARGV("--umask", "022", NULL), &cli, err), -1);
-	assert_has(err, "--umask: a unix socket's mode is its pool's "
-	    "socket_mode");
 	cr_assert_eq(parse(ARGV("--print-config", NULL), &cli, err), -1);
 	assert_has(err, "poolctl config");
 	cr_assert_eq(parse(ARGV("--frobnicate=1", NULL), &cli, err), -1);
@@ -507,7 +534,35 @@ Test(conf, pool_defaults_from_file)
 	cr_assert_null(a->pc_env[0]);
 	cr_assert_null(a->pc_user);
 	cr_assert_null(a->pc_chdir);
+	cr_assert_eq(a->pc_umask, -1, "no umask: the arbiter's, untouched");
+	cr_assert_eq(c.c_umask, -1);
 	config_free(&c);
+}
+
+/* umask: the top level's for every pool that sets none; --umask sets
+   the top level's, never a pool's own. */
+Test(conf, umask_inherited_by_pools)
+{
+	struct poold_conf	 c;
+	char			 err[CONF_ERR_MAX] = "";
+	const char		*path;
+
+	tmp_init();
+	path = tmp_file("umask.conf", "umask = 0077\n"
+	    "pool a {\n  listen = { \":9100\" }\n  umask = 002\n}\n"
+	    "pool b {\n  listen = { \":9101\" }\n}\n");
+	cr_assert_eq(load(ARGV("-c", path, NULL), &c, err), 0, "%s", err);
+	cr_assert_eq(c.c_umask, 077);
+	cr_assert_eq(pool_named(&c, "a")->pc_umask, 02);
+	cr_assert_eq(pool_named(&c, "b")->pc_umask, 077);
+	config_free(&c);
+	cr_assert_eq(load(ARGV("-c", path, "--umask", "027", NULL), &c, err),
+	    0, "%s", err);
+	cr_assert_eq(c.c_umask, 027);
+	cr_assert_eq(pool_named(&c, "a")->pc_umask, 02);
+	cr_assert_eq(pool_named(&c, "b")->pc_umask, 027);
+	config_free(&c);
+	tmp_fini();
 }
 
 /* =========================================================================
@@ -666,6 +721,10 @@ ParameterizedTestParameters(conf, rejects_file)
 		{ "pool a {\n" OK_POOL "socket_mode = 01000\n}\n",
 		    "pool a: socket_mode = 01000: must be a mode, 0000-0777", 4,
 		    true },
+		{ "pool a {\n" OK_POOL "umask = 01000\n}\n",
+		    "pool a: umask = 01000: must be a mode, 0000-0777", 4, true },
+		{ "umask = -2\npool a {\n" OK_POOL "}\n",
+		    "umask = -2: must be a mode, 0000-0777", 1, true },
 		{ "pool a {\n" OK_POOL "user = \"no-such-user-poold\"\n}\n",
 		    "pool a: unknown user no-such-user-poold", 0, false },
 		{ "pool a {\n" OK_POOL "group = \"no-such-group-poold\"\n}\n",
