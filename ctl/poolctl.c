@@ -473,8 +473,6 @@ print_event(json_t *ev)
 static void
 print_reply(enum proto_cmd cmd, json_t *r)
 {
-	char *s;
-
 	switch (cmd) {
 	case CMD_STATUS: print_status(r); break;
 	case CMD_POOLS: print_pools(r); break;
@@ -506,11 +504,9 @@ print_reply(enum proto_cmd cmd, json_t *r)
 		    num(r, "protocol"));
 		break;
 	case CMD_CONFIG:
-		if ((s = json_dumps(json_object_get(r, "config"), JSON_INDENT(2)
-		    | JSON_REAL_PRECISION(6))) != NULL) {
-			puts(s);
-			free(s);
-		}
+		/* poold.conf text, which poold loads as it is; --json has
+		   the same as an object. */
+		fputs(str(json_object_get(r, "config"), "text"), stdout);
 		break;
 	case CMD_SUBSCRIBE:
 		break;		/* the events say it */

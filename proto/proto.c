@@ -36,7 +36,7 @@ const struct proto_cmd_spec proto_cmds[CMD_COUNT] = {
 	    "stop the arbiter and its workers" },
 	{ "reopen", CMD_REOPEN, 0, 0, "",
 	    "reopen log files, as SIGUSR1" },
-	{ "config", CMD_CONFIG, 0, 0, "", "show the effective configuration" },
+	{ "config", CMD_CONFIG, 0, 0, "", "the configuration in force, as poold.conf" },
 	{ "subscribe", CMD_SUBSCRIBE, 0, 0, "",
 	    "turn the connection into a stream of events" },
 	{ "upgrade", CMD_UPGRADE, 0, 1, "[PATH]",

@@ -14,8 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accesslog.h"
 #include "arbiter.h"
 #include "commands.h"
+#include "compat.h"
+#include "confprint.h"
 #include "loop.h"
 #include "capture.h"
 #include "cgroup.h"
@@ -639,6 +642,31 @@ with_http(json_t *o, const struct pool_conf *pc)
 	    json_integer((json_int_t)pc->pc_limit_body));
 }
 
+/* A mode as the file writes it, "0640": JSON has no octal. */
+static json_t *
+mode_json(int mode)
+{
+	char buf[8];
+
+	if (mode < 0)
+		return json_null();
+	snprintf(buf, sizeof(buf), "0%03o", (unsigned)mode & 0777);
+	return json_string(buf);
+}
+
+/* compat, by name. */
+static json_t *
+compat_json(unsigned mask)
+{
+	json_t *a = json_array();
+
+	for (unsigned bit = 1; a != NULL && bit != 0 && bit <= mask;
+	    bit <<= 1)
+		if ((mask & bit) && compat_name(bit) != NULL)
+			json_array_append_new(a, json_string(compat_name(bit)));
+	return a;
+}
+
 /* A cgroup limit: its number, or "infinity" for none, as in the file. */
 static json_t *
 limit_json(uint64_t v)
@@ -652,7 +680,7 @@ pool_conf_json(const struct pool_conf *pc)
 	json_t *o;
 
 	o = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i, s:s, s:f, s:f, s:i, "
-	    "s:i, s:i, s:i}",
+	    "s:i, s:i}",
 	    "name", pc->pc_name, "worker", worker_class_name(pc->pc_class),
 	    "workers", pc->pc_workers, "min_workers", pc->pc_min_workers,
 	    "max_workers", pc->pc_max_workers, "threads", pc->pc_threads,
@@ -661,9 +689,14 @@ pool_conf_json(const struct pool_conf *pc)
 	    "graceful_timeout", pc->pc_graceful_ms / 1000.0,
 	    "max_requests", (int)pc->pc_max_requests,
 	    "max_requests_jitter", (int)pc->pc_max_requests_jitter,
-	    "backlog", pc->pc_backlog, "socket_mode", (int)pc->pc_socket_mode);
-	o = with(o, "ready", json_string(pc->pc_ready_notify ? "notify" :
-	    "started"));
+	    "backlog", pc->pc_backlog);
+	o = with(o, "socket_mode", mode_json((int)pc->pc_socket_mode));
+	o = with(o, "umask", mode_json(pc->pc_umask));
+	o = with(o, "ready", json_string(pc->pc_ready_fd != -1 ? "fd" :
+	    pc->pc_ready_notify ? "notify" : "started"));
+	o = with(o, "notification_fd", pc->pc_ready_fd != -1 ?
+	    json_integer(pc->pc_ready_fd) : json_null());
+	o = with(o, "compat", compat_json(pc->pc_compat));
 	o = with(o, "kill_mode", json_string(pc->pc_kill_tree ? "mixed" :
 	    "process"));
 	o = with(o, "notify_access", json_string(pc->pc_notify_all ? "all" :
@@ -720,11 +753,25 @@ metrics_listen(const struct poold_conf *c)
 	return json_string(a);
 }
 
+/* control { }, as in the file. */
+static json_t *
+control_json(const struct poold_conf *c)
+{
+	json_t *o = json_object();
+
+	o = with(o, "socket", opt_str(c->c_control_path));
+	o = with(o, "mode", mode_json((int)c->c_control_mode));
+	o = with(o, "group", opt_str(c->c_control_group));
+	return with(o, "idle_timeout",
+	    json_real(c->c_control_idle_ms / 1000.0));
+}
+
 static json_t *
 cmd_config(const struct proto_request *rq, bool *sub)
 {
 	const struct poold_conf	*c = arbiter_conf();
 	json_t			*pools = json_array(), *o;
+	char			*text;
 
 	for (size_t i = 0; pools != NULL && i < c->c_npools; i++) {
 		if (json_array_append_new(pools,
@@ -733,25 +780,38 @@ cmd_config(const struct proto_request *rq, bool *sub)
 			pools = NULL;
 		}
 	}
-	o = json_pack("{s:i}", "control_mode", (int)c->c_control_mode);
+	o = json_object();
 	o = with(o, "file", opt_str(c->c_path));
 	o = with(o, "pidfile", opt_str(c->c_pidfile));
 	o = with(o, "error_log", opt_str(c->c_error_log));
-	o = with(o, "control_socket", opt_str(c->c_control_path));
-	o = with(o, "control_group", opt_str(c->c_control_group));
-	o = with(o, "control_idle_timeout",
-	    json_real(c->c_control_idle_ms / 1000.0));
 	o = with(o, "log_level", json_string(log_level_name(c->c_log_level)));
 	o = with(o, "log_format", json_string(c->c_log_format ==
 	    LOG_FMT_JSON ? "json" : "text"));
 	o = with(o, "daemon", json_boolean(c->c_daemon));
+	o = with(o, "umask", mode_json(c->c_umask));
+	o = with(o, "cgroups", json_boolean(c->c_cgroups));
+	o = with(o, "notify_socket", json_string(c->c_notify_abstract ?
+	    "abstract" : "path"));
+	o = with(o, "capture_output", json_string(c->c_capture ==
+	    CONF_CAPTURE_YES ? "yes" : c->c_capture == CONF_CAPTURE_NO ? "no" :
+	    "auto"));
 	o = with(o, "access_log", opt_str(c->c_access_log));
-	o = with(o, "access_log_format", opt_str(c->c_access_format));
-	o = with(o, "metrics_listen", metrics_listen(c));
+	o = with(o, "access_log_format", json_string(c->c_access_format ?
+	    c->c_access_format : ALOG_DEFAULT_FORMAT));
 	o = with(o, "drain_delay", json_real(c->c_drain_ms / 1000.0));
 	o = with(o, "drain_probes", json_integer(c->c_drain_probes));
 	o = with(o, "drain_signals", drain_signals(c));
+	o = with(o, "control", control_json(c));
+	o = with(o, "metrics", c->c_metrics ? json_pack("{s:o}", "listen",
+	    metrics_listen(c)) : json_null());
 	o = with(o, "pools", pools);
+	/* The same, as a file poold loads: what poolctl shows. */
+	if ((text = confprint_string(c, false)) == NULL) {
+		json_decref(o);
+		return commands_error(PERR_FAILED, "out of memory");
+	}
+	o = with(o, "text", json_string(text));
+	free(text);
 	return with(ok(), "config", o);
 }
 

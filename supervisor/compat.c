@@ -36,6 +36,15 @@ compat_bit(const char *name)
 }
 
 const char *
+compat_name(unsigned mask)
+{
+	for (size_t i = 0; i < NLAUNCHERS; i++)
+		if (mask & launchers[i].c_bit)
+			return launchers[i].c_name;
+	return NULL;
+}
+
+const char *
 compat_names(void)
 {
 	return "einhorn, server_starter, unicorn, gunicorn";

@@ -27,6 +27,8 @@
 
 /* The bit of a launcher's name; 0 if there is none of that name. */
 unsigned	 compat_bit(const char *name);
+/* The name of the launcher of the lowest bit in mask; NULL if none. */
+const char	*compat_name(unsigned mask);
 /* "einhorn, server_starter, unicorn, gunicorn", for messages. */
 const char	*compat_names(void);
 /* Whether NAME=... in a pool's env would be a variable mask sets. */

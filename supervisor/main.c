@@ -18,6 +18,7 @@
 #include "arbiter.h"
 #include "cgroup.h"
 #include "confcheck.h"
+#include "confprint.h"
 #include "inplace.h"
 #include "listeners.h"
 #include "log.h"
@@ -229,6 +230,14 @@ main(int argc, char *argv[])
 		inplace_fallback(err);
 		fprintf(stderr, "poold: %s\n", err);
 		return EXIT_USAGE;
+	}
+	/* Gunicorn's --print-config: what would run, and nothing runs. */
+	if (cli.print_config) {
+		int prc = confprint(&conf, false, stdout) == -1 ||
+		    fflush(stdout) == EOF ? EXIT_FAILURE : 0;
+
+		config_free(&conf);
+		return prc;
 	}
 	/* Limits that need a controller this machine does not offer: said
 	   here, on the terminal, rather than in the daemon's log. */

@@ -30,6 +30,7 @@ enum {
 	OPT_ERROR_LOG,
 	OPT_ACCESS_LOG,
 	OPT_CHECK,
+	OPT_PRINT,
 	OPT_KEEPALIVE,
 	OPT_CONNECTIONS,
 	OPT_LIMIT_LINE,
@@ -70,6 +71,7 @@ static const struct option cli_longopts[] = {
 	{ "access-logfile",	required_argument, NULL, OPT_ACCESS_LOG },
 	{ "name",		required_argument, NULL, 'n' },
 	{ "check-config",	no_argument,	   NULL, OPT_CHECK },
+	{ "print-config",	no_argument,	   NULL, OPT_PRINT },
 	{ "keep-alive",		required_argument, NULL, OPT_KEEPALIVE },
 	{ "root",		required_argument, NULL, OPT_ROOT },
 	{ "access-logformat",	required_argument, NULL, OPT_ACCESS_FORMAT },
@@ -133,6 +135,8 @@ cli_usage(FILE *f)
 "  -n, --name POOL              pool the options above apply to\n"
 "                               (default main)\n"
 "      --check-config           validate the configuration and exit\n"
+"      --print-config           print the configuration in force, every\n"
+"                               option, in poold.conf syntax, and exit\n"
 "  -V, --version                print the version and exit\n"
 "  -h, --help                   print this help and exit\n"
 "\n"
@@ -286,6 +290,7 @@ cli_option(struct cli *c, int ch, const char *arg, char *err, size_t len)
 	case OPT_ACCESS_LOG: c->access_log = arg; break;
 	case 'n': c->name = arg; break;
 	case OPT_CHECK: c->check_config = true; break;
+	case OPT_PRINT: c->print_config = true; break;
 	case 'V': c->version = true; break;
 	case 'h': c->help = true; break;
 	default:
@@ -300,8 +305,6 @@ static const struct {
 	const char	*f_flag;
 	const char	*f_hint;
 } foreign[] = {
-	{ "--print-config", "poolctl config shows the configuration in "
-	    "force; --check-config checks a file" },
 	{ "--reload", "poolctl restart POOL replaces a pool's workers, new "
 	    "ones first" },
 	{ "--preload", "an app module is loaded by each built-in worker "

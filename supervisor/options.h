@@ -53,6 +53,7 @@ struct cli {
 	bool		  daemon;
 	bool		  capture;	/* --capture-output */
 	bool		  check_config;
+	bool		  print_config;	/* --print-config */
 	bool		  version;
 	bool		  help;
 };

@@ -12,27 +12,8 @@ poold=${POOLD:-./supervisor/poold}
 md=docs/configuration.md
 man=etc/poold.conf.5
 failed=0
+. "$srcdir/tests/lib.sh"
 echo "1..3"
-
-# The first string argument of every CFG_ macro in the sources, one per
-# line, sorted and unique.  Each file is read as one line, so a call
-# wrapped over several lines is found as well.
-options()
-{
-	for f in "$srcdir"/supervisor/*.c; do
-		[ -r "$f" ] || continue
-		awk '{ s = s " " $0 }
-		END {
-			while (match(s, /CFG_[A-Z_]+[ \t]*\([ \t]*"[^"]*"/)) {
-				m = substr(s, RSTART, RLENGTH)
-				s = substr(s, RSTART + RLENGTH)
-				sub(/^[^"]*"/, "", m)
-				sub(/"$/, "", m)
-				print m
-			}
-		}' "$f"
-	done | sort -u
-}
 
 # The long flags in `poold --help`, without their dashes.
 flags()
@@ -63,7 +44,7 @@ report()
 	done
 }
 
-opts=$(options)
+opts=$(t_conf_options)
 count=$(printf '%s\n' "$opts" | grep -c .)
 # A table this small means the extraction no longer fits the source.
 if [ "$count" -lt 20 ]; then

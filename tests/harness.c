@@ -396,6 +396,22 @@ h_run(struct poold *pd, const char *const args[], int timeout_ms)
 	return status;
 }
 
+ssize_t
+h_read_file(const char *path, char *buf, size_t len)
+{
+	size_t	got = 0;
+	ssize_t	r = 0;
+	int	fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1 || len == 0)
+		return -1;
+	while (got + 1 < len && (r = read(fd, buf + got, len - 1 - got)) > 0)
+		got += (size_t)r;
+	buf[got] = '\0';
+	close(fd);
+	return r == -1 ? -1 : (ssize_t)got;
+}
+
 const char *
 h_log_line(struct poold *pd, const char *needle, char *buf, size_t len)
 {

@@ -124,6 +124,26 @@ t_dir_pids()
 	done
 }
 
+# t_conf_options: the first string argument of every CFG_ macro in the sources, one per
+# line, sorted and unique.  Each file is read as one line, so a call
+# wrapped over several lines is found as well.
+t_conf_options()
+{
+	for f in "$srcdir"/supervisor/*.c; do
+		[ -r "$f" ] || continue
+		awk '{ s = s " " $0 }
+		END {
+			while (match(s, /CFG_[A-Z_]+[ \t]*\([ \t]*"[^"]*"/)) {
+				m = substr(s, RSTART, RLENGTH)
+				s = substr(s, RSTART + RLENGTH)
+				sub(/^[^"]*"/, "", m)
+				sub(/"$/, "", m)
+				print m
+			}
+		}' "$f"
+	done | sort -u
+}
+
 # Every process started here, every daemon that left a pidfile in
 # $T_DIR, and every process started with a path in $T_DIR, is stopped
 # by its pid.

@@ -46,7 +46,8 @@ tests_tworker_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_tworker_LDADD = $(SYSTEMD_LIBS)
 TESTS += $(UNIT_TESTS) $(INTEG_TESTS) tests/manpages.sh tests/units.sh \
 	tests/podman.sh tests/poolctl-docs.sh \
-	tests/completion.sh tests/readme.sh tests/docs.sh
+	tests/completion.sh tests/readme.sh tests/docs.sh \
+	tests/config-print.sh
 
 UNIT_LDADD = supervisor/libpoold.a pool/libpool.a proto/libproto.a \
 	http/libhttp.a \
@@ -138,7 +139,8 @@ endif
 EXTRA_DIST += tests/data tests/corpus tests/manpages.sh tests/units.sh \
 	tests/lsan.supp \
 	tests/podman.sh tests/poolctl-docs.sh \
-	tests/lib.sh tests/completion.sh tests/readme.sh tests/docs.sh
+	tests/lib.sh tests/completion.sh tests/readme.sh tests/docs.sh \
+	tests/config-print.sh
 
 # libFuzzer targets (clang): make fuzz, then run e.g.
 #   mkdir -p /tmp/corpus && tests/fuzz/fuzz_http -max_total_time=60 \

@@ -179,20 +179,33 @@ Test(control, status_pools_workers_and_config)
 	    "max_lifetime", "max_lifetime_jitter", "max_rss", "max_surge",
 	    "scale", "min_spare", "max_spare", "scale_up_after",
 	    "scale_down_after", "scale_cooldown", "scale_interval",
-	    "idle_timeout", "backlog", "socket_mode", "root", "app", "app_arg",
-	    "keepalive", "read_timeout", "worker_connections",
+	    "idle_timeout", "backlog", "socket_mode", "umask", "root", "app",
+	    "app_arg", "keepalive", "read_timeout", "worker_connections",
 	    "limit_request_line", "limit_request_fields",
-	    "limit_request_field_size", "limit_request_body" };
+	    "limit_request_field_size", "limit_request_body", "compat",
+	    "notification_fd", "kill_mode", "notify_access", "min_ready",
+	    "memory_high", "memory_max", "tasks_max" };
 	static const char *const keys[] = { "pidfile", "error_log",
-	    "access_log", "access_log_format", "log_level", "daemon",
-	    "control_socket", "control_mode", "control_group",
-	    "control_idle_timeout", "metrics_listen" };
+	    "access_log", "access_log_format", "log_level", "log_format",
+	    "daemon", "umask", "cgroups", "notify_socket", "capture_output",
+	    "drain_delay", "drain_probes", "drain_signals", "control",
+	    "metrics", "text" };
+	json_t *c = json_object_get(r, "config");
 	for (size_t k = 0; k < sizeof(pool_keys) / sizeof(pool_keys[0]); k++)
-		cr_expect_not_null(json_object_get(p, pool_keys[k]),
+		cr_expect(json_object_get(p, pool_keys[k]) != NULL,
 		    "config: no pool %s", pool_keys[k]);
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-		cr_expect_not_null(json_object_get(json_object_get(r, "config"),
-		    keys[k]), "config: no %s", keys[k]);
+		cr_expect(json_object_get(c, keys[k]) != NULL,
+		    "config: no %s", keys[k]);
+	/* As in the file: control { }, modes in octal, the default access
+	   log format rather than null. */
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(c,
+	    "control"), "mode")), "0600");
+	cr_expect_eq(json_number_value(json_object_get(json_object_get(c,
+	    "control"), "idle_timeout")), 30);
+	cr_expect_str_eq(json_string_value(json_object_get(p, "socket_mode")),
+	    "0666");
+	cr_expect(json_is_string(json_object_get(c, "access_log_format")));
 	cr_expect_str_eq(json_string_value(json_object_get(p, "scale")),
 	    "static");
 	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(r,
@@ -855,6 +868,57 @@ Test(control, second_poold_on_a_live_socket_is_refused)
 	cr_assert(h_log_has(&other, "in use by another process"));
 	h_teardown(&other);
 	cr_assert_eq(access(pd.pd_ctl, F_OK), 0, "the live socket was removed");
+}
+
+/*
+ * poolctl config prints the configuration in force in poold.conf syntax,
+ * which loads as it is (--check-config) and is what --print-config says
+ * of the same file and flags; with --json, the object.
+ */
+Test(control, poolctl_config_is_a_file_poold_loads)
+{
+	char	conf[H_PATH_MAX], text[2048], out[32768], again[32768];
+	char	printed[H_PATH_MAX];
+	int	port2 = h_free_port();
+	struct poold other;
+
+	port = h_free_port();
+	snprintf(text, sizeof(text), "umask = 022\n"
+	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\" }\n  workers = 2\n"
+	    "  env = { \"A=$x \\\"quoted\\\"\" }\n}\n"
+	    "pool api {\n  listen = { \"127.0.0.1:%d\" }\n  worker = sync\n"
+	    "  workers = 1\n  socket_mode = 0640\n}\n", port, h_tworker_path(),
+	    port2);
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS));
+	const char *cfg[] = { "config", NULL };
+	cr_assert_eq(h_poolctl(&pd, cfg, out, sizeof(out)), 0, "%s", out);
+	cr_assert_null(strstr(out, "{\"ok\""), "JSON without --json: %s", out);
+	cr_assert(strstr(out, "pool \"api\" {") && strstr(out,
+	    "socket_mode = 0640") && strstr(out, "umask = 0022"), "%s", out);
+	cr_assert(strstr(out, "env = { \"A=\\$x \\\"quoted\\\"\" }"),
+	    "%s", out);
+	h_write_file(h_path(&pd, "printed.conf", printed, sizeof(printed)),
+	    out);
+	h_setup(&other);
+	const char *check[] = { "--check-config", "-c", printed, NULL };
+	cr_assert_eq(WEXITSTATUS(h_run(&other, check, H_WAIT_MS)), 0, "%s",
+	    h_read_file(other.pd_log, again, sizeof(again)) >= 0 ? again : "");
+	h_teardown(&other);
+	/* The running poold's flags: the harness gives it --control. */
+	h_setup(&other);
+	const char *print[] = { "--print-config", "--control", pd.pd_ctl,
+	    "-c", conf, NULL };
+	cr_assert_eq(WEXITSTATUS(h_run(&other, print, H_WAIT_MS)), 0);
+	cr_assert_geq(h_read_file(other.pd_log, again, sizeof(again)), 0);
+	h_teardown(&other);
+	cr_assert_str_eq(out, again);
+	const char *js[] = { "config", "--json", NULL };
+	cr_assert_eq(h_poolctl(&pd, js, out, sizeof(out)), 0, "%s", out);
+	cr_assert(strstr(out, "{\"ok\":true") == out, "%s", out);
 }
 
 Test(control, poolctl_exit_codes_and_tables)
