@@ -27,6 +27,7 @@ static struct {
 	const char	*al_fmt;
 	unsigned	 al_slot;
 	bool		 al_json;
+	alog_debug_fn	 al_debug;
 } alog = { .al_fd = -1 };
 
 int
@@ -97,10 +98,16 @@ alog_reopen(void)
 	return 0;
 }
 
+void
+alog_debug(alog_debug_fn fn)
+{
+	alog.al_debug = fn;
+}
+
 bool
 alog_enabled(void)
 {
-	return alog.al_fd != -1;
+	return alog.al_fd != -1 || alog.al_debug != NULL;
 }
 
 static uint64_t
@@ -292,6 +299,11 @@ alog_write(const struct alog_entry *e, int status, uint64_t bytes)
 	size_t		n = 0, vlen;
 	uint64_t	us = now_us() - e->ae_start_us;
 
+	if (alog.al_debug != NULL)
+		alog.al_debug("request from %s: %s %s HTTP/1.%d: %d, %llu "
+		    "bytes, %.3f ms", e->ae_remote, e->ae_method[0] ?
+		    e->ae_method : "-", e->ae_target[0] ? e->ae_target : "-",
+		    e->ae_minor, status, (unsigned long long)bytes, us / 1000.0);
 	if (alog.al_fd == -1)
 		return;
 	if (alog.al_json) {

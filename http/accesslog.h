@@ -39,6 +39,15 @@ int	 alog_check_format(const char *fmt, char *err, size_t len);
 int	 alog_open(const char *path, const char *fmt, unsigned slot,
 	    bool json);
 int	 alog_reopen(void);
+/*
+ * --log-level debug: a line per request to fn too (poold's log_debug),
+ * with or without an access log, as Gunicorn's debug level logs each
+ * request.  NULL: none.
+ */
+typedef void (*alog_debug_fn)(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+void	 alog_debug(alog_debug_fn fn);
+/* Whether requests are logged anywhere: worth an alog_begin(). */
 bool	 alog_enabled(void);
 /* rq NULL for a request refused before its head parsed: "-" for %(r)s. */
 void	 alog_begin(struct alog_entry *, const struct http_request *,

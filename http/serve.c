@@ -35,6 +35,7 @@ hw_init(const struct http_worker_conf *wc)
 	sb_beat(hw_board);
 	/* The worker runs as the pool's user by now: say why it cannot
 	   start, or the log shows only failed boots. */
+	alog_debug(wc->hw_debug);
 	if (alog_open(wc->hw_access_log, wc->hw_access_format, wc->hw_slot,
 	    wc->hw_access_json) == -1) {
 		fprintf(stderr, "poold worker: access log %s: %s\n",

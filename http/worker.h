@@ -41,6 +41,7 @@ struct http_worker_conf {
 	const char		*hw_access_log;	/* path, "-", or NULL */
 	const char		*hw_access_format;
 	bool			 hw_access_json;	/* log_format = json */
+	alog_debug_fn		 hw_debug;	/* a line per request; or NULL */
 	struct sb_entry		*hw_board;	/* our scoreboard entry */
 	struct sb_group		*hw_group;	/* our pool's, or NULL */
 	const char		*hw_app;	/* module path, or NULL */

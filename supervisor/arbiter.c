@@ -31,6 +31,7 @@
 #include "capture.h"
 #include "cgroup.h"
 #include "confcheck.h"
+#include "confprint.h"
 #include "guardian.h"
 #include "readyfd.h"
 #include "compat.h"
@@ -809,6 +810,28 @@ reload_apply(struct poold_conf *nc, char *err, size_t len)
 	return 0;
 }
 
+/*
+ * --log-level debug, as Gunicorn's: the configuration in force, a line
+ * of poold.conf each, secrets in env masked (the log is read by more
+ * people than the file).
+ */
+static void
+log_config(const char *when)
+{
+	char	*text, *line, *save = NULL;
+
+	if (!log_debugging())
+		return;
+	if ((text = confprint_string(&arb.a_conf, true)) == NULL) {
+		log_debug("config %s: out of memory to show it", when);
+		return;
+	}
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		log_debug("config %s: %s", when, line);
+	free(text);
+}
+
 int
 arbiter_reload(char *err, size_t len)
 {
@@ -831,6 +854,7 @@ arbiter_reload(char *err, size_t len)
 	}
 	arb.a_generation++;
 	event_reloaded(true, NULL);
+	log_config("after the reload");
 	/* Done for the manager: the config is in force and the rolling
 	   replacement under way.  Waiting for it would let one bad worker
 	   program turn a reload into a timeout that stops the service. */
@@ -1531,6 +1555,7 @@ arbiter_run(void)
 	    2 * cpus_available()->cp_count + 1);
 	log_info("arbiter running (pid %ld), %zu pool(s)", (long)getpid(),
 	    arb.a_npools);
+	log_config("in force");
 	next = step();
 	while (!all_stopped()) {
 		if (ev_wait(next) == -1)

@@ -100,9 +100,9 @@ fd_list(const char *name, size_t nfds, const char *sep)
 }
 
 /* Server::Starter's "ADDR=FD;ADDR=FD", each address as the socket says
-   (a Unix socket's is its path). */
+   (a Unix socket's is its path), FD where it will be. */
 static char *
-starter_port(size_t nfds)
+starter_port(const int *fds, size_t nfds)
 {
 	char	 addr[ADDR_HOST_MAX + 16], *s;
 	size_t	 len = sizeof("SERVER_STARTER_PORT=") + nfds * (sizeof(addr) +
@@ -112,7 +112,7 @@ starter_port(size_t nfds)
 		return NULL;
 	at = (size_t)snprintf(s, len, "SERVER_STARTER_PORT=");
 	for (size_t i = 0; i < nfds && at < len; i++) {
-		lsock_describe_fd((int)(FIRST_FD + i), "?", addr, sizeof(addr));
+		lsock_describe_fd(fds[i], "?", addr, sizeof(addr));
 		at += (size_t)snprintf(s + at, len - at, "%s%s=%zu",
 		    i ? ";" : "", strncmp(addr, "unix:", 5) == 0 ? addr + 5 :
 		    addr, FIRST_FD + i);
@@ -121,8 +121,8 @@ starter_port(size_t nfds)
 }
 
 int
-compat_env(unsigned mask, size_t nfds, const char *einhorn_sock, char **env,
-    size_t *k)
+compat_env(unsigned mask, const int *fds, size_t nfds,
+    const char *einhorn_sock, char **env, size_t *k)
 {
 	size_t start = *k;
 
@@ -139,7 +139,7 @@ compat_env(unsigned mask, size_t nfds, const char *einhorn_sock, char **env,
 			env[(*k)++] = var("EINHORN_SOCK_PATH=%s", einhorn_sock);
 	}
 	if (mask & COMPAT_SERVER_STARTER)
-		env[(*k)++] = starter_port(nfds);
+		env[(*k)++] = starter_port(fds, nfds);
 	if (mask & COMPAT_UNICORN)
 		env[(*k)++] = fd_list("UNICORN_FD", nfds, ",");
 	if (mask & COMPAT_GUNICORN)

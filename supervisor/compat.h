@@ -36,12 +36,12 @@ int		 compat_sets(unsigned mask, const char *assignment);
 /* Entries compat_env() adds for nfds sockets, at most. */
 size_t		 compat_count(unsigned mask, size_t nfds);
 /*
- * In a worker about to exec, its fds 3.. being the sockets: append the
- * variables of mask to env at *k (room for compat_count() of them),
- * einhorn_sock being Einhorn's command socket (NULL: none).  0, or -1 if
- * out of memory.
+ * In a worker about to exec, whose sockets fds[0..nfds) will be at 3..:
+ * append the variables of mask to env at *k (room for compat_count() of
+ * them), einhorn_sock being Einhorn's command socket (NULL: none).  0,
+ * or -1 if out of memory.
  */
-int		 compat_env(unsigned mask, size_t nfds, const char *einhorn_sock,
-		    char **env, size_t *k);
+int		 compat_env(unsigned mask, const int *fds, size_t nfds,
+		    const char *einhorn_sock, char **env, size_t *k);
 
 #endif

@@ -29,6 +29,7 @@ static struct {
 	bool		h_started;	/* /readyz's condition has held */
 	uint64_t	h_started_ms;	/* since the arbiter started */
 	unsigned	h_refusals;	/* /readyz's 503s while draining */
+	bool		h_judged, h_ready;	/* debug: its last state */
 } hs;
 
 bool
@@ -207,13 +208,22 @@ health_tick(uint64_t now)
 {
 	char		why[REASON_MAX];
 	uint64_t	next = UINT64_MAX, d;
+	bool		ready;
 
-	if (hs.h_started)
+	/* Past the start, /readyz is judged when asked; at debug level,
+	   each of its changes is logged as it happens. */
+	if (hs.h_started && !log_debugging())
 		return UINT64_MAX;
-	if (ready_now(now, why, sizeof(why))) {
+	ready = ready_now(now, why, sizeof(why));
+	if (log_debugging() && (!hs.h_judged || ready != hs.h_ready))
+		log_debug("readiness: /readyz answers %s: %s", ready ? "200" :
+		    "503", why);
+	hs.h_judged = true;
+	hs.h_ready = ready;
+	if (ready && !hs.h_started)
 		note_started();
+	if (ready && !log_debugging())
 		return UINT64_MAX;
-	}
 	for (size_t i = 0; i < arbiter_npools(); i++) {
 		d = pool_next_ready(arbiter_pool(i), now);
 		next = d < next ? d : next;

@@ -91,6 +91,12 @@ log_set_level(enum log_level lvl)
 	log_min = lvl;
 }
 
+bool
+log_debugging(void)
+{
+	return log_min == LOG_LVL_DEBUG;
+}
+
 int
 log_format_parse(const char *s, enum log_format *f)
 {

@@ -46,6 +46,8 @@ bool	 log_json(void);
 void	 log_event(const char *name, const char *fields);
 const char	*log_level_name(enum log_level);
 void	 log_set_level(enum log_level);
+/* --log-level debug: worth building what only that level shows. */
+bool	 log_debugging(void);
 int	 log_open(const char *path);	/* NULL or "-": stderr */
 int	 log_reopen(void);
 void	 log_close(void);

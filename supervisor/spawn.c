@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "compat.h"
+#include "confprint.h"
 #include "spawn.h"
 #include "scoreboard.h"
 #include "worker.h"
@@ -209,9 +210,10 @@ env_fmt(const char *fmt, ...)
 	return s;
 }
 
-/* poold's environment, the pool's entries, then the activation set. */
+/* poold's environment, the pool's entries, then the activation set;
+   *ours the index of the first entry that is not poold's own. */
 static char **
-build_env(const struct spawn_req *r)
+build_env(const struct spawn_req *r, size_t *ours)
 {
 	const struct pool_conf	 *pc = r->sr_conf;
 	size_t			  n = 0, npool = 0, k = 0;
@@ -231,6 +233,7 @@ build_env(const struct spawn_req *r)
 		    !compat_sets(pc->pc_compat, environ[i]))
 			env[k++] = environ[i];
 	}
+	*ours = k;
 	for (size_t i = 0; i < npool; i++)
 		env[k++] = pc->pc_env[i];
 	env[k++] = env_fmt("LISTEN_FDS=%zu", r->sr_nfds);
@@ -245,8 +248,8 @@ build_env(const struct spawn_req *r)
 		    (unsigned long long)pc->pc_timeout_ms * 1000);
 		env[k++] = env_fmt("WATCHDOG_PID=%ld", (long)getpid());
 	}
-	if (compat_env(pc->pc_compat, r->sr_nfds, r->sr_einhorn, env,
-	    &k) == -1)
+	if (compat_env(pc->pc_compat, r->sr_fds, r->sr_nfds, r->sr_einhorn,
+	    env, &k) == -1)
 		child_fail("out of memory");
 	env[k] = NULL;
 	return env;
@@ -278,6 +281,7 @@ http_main(const struct spawn_req *r, char **envp)
 		.hw_access_log = r->sr_access_log,
 		.hw_access_format = r->sr_access_format,
 		.hw_access_json = r->sr_log_json,
+		.hw_debug = log_debugging() ? log_debug : NULL,
 		.hw_board = sb_entry(r->sr_board),
 		.hw_group = sb_group(r->sr_group),
 		.hw_app = pc->pc_app,
@@ -301,6 +305,57 @@ http_main(const struct spawn_req *r, char **envp)
 	_exit(http_worker_run(&wc));
 }
 
+/* Append w to buf as a shell would read it back, as far as it fits. */
+static void
+append_word(char *buf, size_t len, size_t *n, const char *w)
+{
+	bool quote = w[0] == '\0' || w[strcspn(w, " \t\n'\"\\$")] != '\0';
+	int r;
+
+	r = snprintf(buf + *n, len - *n, quote ? " '%s'" : " %s", w);
+	if (r > 0)
+		*n = *n + (size_t)r < len ? *n + (size_t)r : len - 1;
+}
+
+/*
+ * --log-level debug: what this worker runs, and the environment it gets
+ * beyond poold's own (from ours on), secrets masked.  Written by the
+ * worker, before its output may go to the capture pipe.
+ */
+static void
+log_spawn(const struct spawn_req *r, char *const *env, size_t ours)
+{
+	const struct pool_conf	*pc = r->sr_conf;
+	char			 line[1900], masked[256];
+	size_t			 n = 0;
+
+	line[0] = '\0';
+	if (pc->pc_class != WC_EXEC) {
+		log_debug("pool %s: worker %u: built-in %s worker, in poold's "
+		    "environment", pc->pc_name, r->sr_slot,
+		    worker_class_name(pc->pc_class));
+		return;
+	}
+	for (size_t i = 1; pc->pc_argv[i] != NULL; i++)
+		append_word(line, sizeof(line), &n, pc->pc_argv[i]);
+	log_debug("pool %s: worker %u: exec %s%s", pc->pc_name, r->sr_slot,
+	    pc->pc_exec_path, line);
+	n = 0;
+	line[0] = '\0';
+	for (size_t i = ours; env[i] != NULL; i++) {
+		const char *e = env[i];
+
+		if (confprint_secret(e)) {
+			snprintf(masked, sizeof(masked), "%.*s=***",
+			    (int)strcspn(e, "="), e);
+			e = masked;
+		}
+		append_word(line, sizeof(line), &n, e);
+	}
+	log_debug("pool %s: worker %u: environment: poold's, and%s",
+	    pc->pc_name, r->sr_slot, line);
+}
+
 /* Move this process into the cgroup whose directory is dirfd. */
 static int
 join_cgroup(int dirfd)
@@ -320,6 +375,8 @@ child_main(const struct spawn_req *r, pid_t arbiter)
 {
 	const struct pool_conf	*pc = r->sr_conf;
 	worker_main_fn		 run = NULL;
+	char			**env;
+	size_t			  ours;
 
 	/* A process group of its own, which its children join: what is left
 	   of the tree when it ends can be killed as one (spawn.h); and its
@@ -331,6 +388,9 @@ child_main(const struct spawn_req *r, pid_t arbiter)
 		dprintf(STDERR_FILENO, "poold worker: joining its cgroup: %s; "
 		    "it runs in the arbiter's\n", strerror(errno));
 	spawn_reset_signals();
+	env = build_env(r, &ours);
+	if (log_debugging())
+		log_spawn(r, env, ours);
 	/* capture_output: stdout and stderr to the arbiter's pipe (whose
 	   own copy closes with the rest, above the listeners). */
 	if (r->sr_capture_fd != -1 && (dup2(r->sr_capture_fd, STDOUT_FILENO)
@@ -351,7 +411,7 @@ child_main(const struct spawn_req *r, pid_t arbiter)
 	if (run == NULL)
 		child_fail("worker class %s is not built in",
 		    worker_class_name(pc->pc_class));
-	run(r, build_env(r));
+	run(r, env);
 	_exit(CHILD_FAIL);
 }
 

@@ -820,6 +820,69 @@ Test(workers, umask_per_pool_and_on_reload)
 	cr_assert_eq(proc_umask(pd.pd_pid), proc_umask(getpid()));
 }
 
+/*
+ * --log-level debug, as Gunicorn's: the configuration in force at start
+ * and after a reload, each spawn with its command and environment, each
+ * change of /readyz, each request of a built-in worker; secrets in env
+ * shown as ***, never in the clear.
+ */
+Test(workers, debug_level_logs_config_spawns_readiness_and_requests)
+{
+	char	conf[H_PATH_MAX], text[1024], buf[H_REPORT_MAX], want[256];
+	char	reply[H_REPORT_MAX], *log;
+	int	web = h_free_port(), api = h_free_port();
+
+	snprintf(text, sizeof(text), "log_level = \"debug\"\n"
+	    "pool web {\n  listen = { \"127.0.0.1:%d\" }\n"
+	    "  command = { \"%s\", \"--env\", \"GREETING\" }\n"
+	    "  env = { \"GREETING=hi there\", \"API_TOKEN=s3cret\" }\n"
+	    "  workers = 1\n}\n"
+	    "pool api {\n  listen = { \"127.0.0.1:%d\" }\n  worker = sync\n"
+	    "  workers = 1\n}\n", web, h_tworker_path(), api);
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_count(pd.pd_log, "readiness: /readyz answers 200", 1,
+	    3 * H_WAIT_MS), "no readiness change logged");
+	cr_assert(h_log_has(&pd, "config in force: pool \"web\" {"));
+	cr_assert(h_log_has(&pd, "config in force:   env = { \"GREETING=hi "
+	    "there\", \"API_TOKEN=***\" }"));
+	snprintf(want, sizeof(want), "pool web: worker 0: exec %s --env "
+	    "GREETING", h_tworker_path());
+	cr_assert(h_log_has(&pd, want), "no exec line");
+	cr_assert(h_log_has(&pd, "pool web: worker 0: environment: poold's, "
+	    "and 'GREETING=hi there' API_TOKEN=*** LISTEN_FDS=1"));
+	cr_assert(h_log_has(&pd, "pool api: worker 0: built-in sync worker"));
+	cr_assert_eq(h_http(api, "GET /debug-me", buf, sizeof(buf)), 200);
+	cr_assert(h_wait_count(pd.pd_log, "request from 127.0.0.1: GET "
+	    "/debug-me HTTP/1.0: 200", 1, H_WAIT_MS), "no request line");
+	cr_assert_eq(h_ctl(&pd, "reload", reply, sizeof(reply)), 0, "%s",
+	    reply);
+	cr_assert(h_wait_count(pd.pd_log, "config after the reload: pool "
+	    "\"api\" {", 1, H_WAIT_MS));
+	cr_assert_not_null(log = malloc(1 << 20));
+	cr_assert_geq(h_read_file(pd.pd_log, log, 1 << 20), 0);
+	cr_assert_null(strstr(log, "s3cret"), "a secret in the log");
+	free(log);
+}
+
+/* At the default level, none of it. */
+Test(workers, info_level_keeps_debug_lines_out)
+{
+	char	buf[H_REPORT_MAX], bind_to[32];
+	int	port = h_free_port();
+
+	snprintf(bind_to, sizeof(bind_to), "127.0.0.1:%d", port);
+	const char *args[] = { "-b", bind_to, "-w", "1", NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_ready(&pd, 1, 3 * H_WAIT_MS));
+	cr_assert_eq(h_http(port, "GET /x", buf, sizeof(buf)), 200);
+	cr_assert_not(h_log_has(&pd, "config in force"));
+	cr_assert_not(h_log_has(&pd, "request from"));
+	cr_assert_not(h_log_has(&pd, "built-in sync worker"));
+	cr_assert_not(h_log_has(&pd, "readiness:"));
+}
+
 /* Every fd of the arbiter above stderr must be close-on-exec. */
 Test(workers, arbiter_fds_are_close_on_exec)
 {

@@ -18,6 +18,7 @@
 
 #include "bounds.h"
 #include "conf.h"
+#include "confprint.h"
 #include "compat.h"
 #include "conffile.h"
 #include "cpus.h"
@@ -267,8 +268,9 @@ Test(cli, unknown_flags_point_somewhere)
 	struct cli	cli;
 	char		err[CONF_ERR_MAX];
 
-	cr_assert_eq(parse(ARGV("--print-config", NULL), &cli, err), -1);
-	assert_has(err, "poolctl config");
+	cr_assert_eq(parse(ARGV("--preload", NULL), &cli, err), -1);
+	assert_has(err, "--preload: an app module is loaded by each built-in "
+	    "worker");
 	cr_assert_eq(parse(ARGV("--frobnicate=1", NULL), &cli, err), -1);
 	assert_has(err, "unknown option --frobnicate (poold --help");
 	assert_has(err, "docs/gunicorn.md");
@@ -537,6 +539,21 @@ Test(conf, pool_defaults_from_file)
 	cr_assert_eq(a->pc_umask, -1, "no umask: the arbiter's, untouched");
 	cr_assert_eq(c.c_umask, -1);
 	config_free(&c);
+}
+
+/* --log-level debug masks what looks like a secret, by its name. */
+Test(conf, secrets_by_their_names)
+{
+	static const char *const secret[] = { "API_KEY=x", "GithubToken=y",
+	    "DB_PASSWORD=", "aws_secret_access_key=z", "PGPASSWD=w",
+	    "KEYRING=v" };
+	static const char *const plain[] = { "PATH=/bin", "GREETING=hi",
+	    "HOME=/root", "KY=1", "TOKE=2", "x=API_KEY" };
+
+	for (size_t i = 0; i < sizeof(secret) / sizeof(secret[0]); i++)
+		cr_assert(confprint_secret(secret[i]), "%s", secret[i]);
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		cr_assert_not(confprint_secret(plain[i]), "%s", plain[i]);
 }
 
 /* umask: the top level's for every pool that sets none; --umask sets
