@@ -47,7 +47,7 @@ tests_tworker_LDADD = $(SYSTEMD_LIBS)
 TESTS += $(UNIT_TESTS) $(INTEG_TESTS) tests/manpages.sh tests/units.sh \
 	tests/podman.sh tests/poolctl-docs.sh \
 	tests/completion.sh tests/readme.sh tests/docs.sh \
-	tests/config-print.sh
+	tests/config-print.sh tests/install.sh
 
 UNIT_LDADD = supervisor/libpoold.a pool/libpool.a proto/libproto.a \
 	http/libhttp.a \
@@ -127,7 +127,9 @@ AM_TESTS_ENVIRONMENT = \
 	CRITERION_OUTPUTS=tap:-; \
 	LSAN_OPTIONS=suppressions=$(abs_top_srcdir)/tests/lsan.supp:print_suppressions=0; \
 	POOLD_SANITIZED=$(enable_sanitizers); \
-	export POOLD TWORKER POOLCTL POOLD_APP_EXAMPLE POOLD_SHARED_APP POOLD_TESTDATA POOLD_SRCDIR CRITERION_OUTPUTS LSAN_OPTIONS POOLD_SANITIZED;
+	POOLD_BUILDDIR=$(abs_top_builddir); POOLD_MAKE='$(MAKE)'; \
+	POOLD_PREFIX=$(prefix); \
+	export POOLD TWORKER POOLCTL POOLD_APP_EXAMPLE POOLD_SHARED_APP POOLD_TESTDATA POOLD_SRCDIR CRITERION_OUTPUTS LSAN_OPTIONS POOLD_SANITIZED POOLD_BUILDDIR POOLD_MAKE POOLD_PREFIX;
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) \
 	$(top_srcdir)/build-aux/tap-driver.sh
 else
@@ -140,7 +142,7 @@ EXTRA_DIST += tests/data tests/corpus tests/manpages.sh tests/units.sh \
 	tests/lsan.supp \
 	tests/podman.sh tests/poolctl-docs.sh \
 	tests/lib.sh tests/completion.sh tests/readme.sh tests/docs.sh \
-	tests/config-print.sh
+	tests/config-print.sh tests/install.sh
 
 # libFuzzer targets (clang): make fuzz, then run e.g.
 #   mkdir -p /tmp/corpus && tests/fuzz/fuzz_http -max_total_time=60 \
