@@ -32,6 +32,7 @@
 #include "cgroup.h"
 #include "confcheck.h"
 #include "confprint.h"
+#include "filewatch.h"
 #include "guardian.h"
 #include "readyfd.h"
 #include "compat.h"
@@ -810,6 +811,38 @@ reload_apply(struct poold_conf *nc, char *err, size_t len)
 	return 0;
 }
 
+/* --reload: what changed, and what it takes. */
+static void
+watched_config_changed(const char *path)
+{
+	char err[CONF_ERR_MAX];
+
+	if (arb.a_state != AS_RUN)
+		return;
+	log_info("reload: %s changed; reloading the configuration", path);
+	(void)arbiter_reload(err, sizeof(err));	/* logged */
+}
+
+static void
+watched_pool_changed(const char *pool, const char *path)
+{
+	if (arb.a_state != AS_RUN)
+		return;
+	for (size_t i = 0; i < arb.a_npools; i++) {
+		struct pool *p = arb.a_pools[i];
+
+		if (strcmp(p->p_name, pool) == 0 && p->p_mode == PM_RUN) {
+			log_info("reload: %s changed", path);
+			arbiter_restart(p, END_RESTART);
+		}
+	}
+}
+
+static const struct filewatch_ops watch_ops = {
+	.fw_config_changed = watched_config_changed,
+	.fw_pool_changed = watched_pool_changed,
+};
+
 /*
  * --log-level debug, as Gunicorn's: the configuration in force, a line
  * of poold.conf each, secrets in env masked (the log is read by more
@@ -855,6 +888,7 @@ arbiter_reload(char *err, size_t len)
 	arb.a_generation++;
 	event_reloaded(true, NULL);
 	log_config("after the reload");
+	(void)filewatch_set(&arb.a_conf, &watch_ops);
 	/* Done for the manager: the config is in force and the rolling
 	   replacement under way.  Waiting for it would let one bad worker
 	   program turn a reload into a timeout that stops the service. */
@@ -1303,6 +1337,10 @@ step(void)
 		if (usr2)
 			upgrade_by_usr2();
 	}
+	/* --reload acts before the pools are reconciled, as HUP does: what
+	   it starts is then part of this step. */
+	d = filewatch_tick(now);
+	next = d < next ? d : next;
 	drop_done_pools();
 	for (size_t i = 0; i < arb.a_npools; i++) {
 		read_heartbeats(arb.a_pools[i]);
@@ -1556,6 +1594,7 @@ arbiter_run(void)
 	log_info("arbiter running (pid %ld), %zu pool(s)", (long)getpid(),
 	    arb.a_npools);
 	log_config("in force");
+	(void)filewatch_set(&arb.a_conf, &watch_ops);
 	next = step();
 	while (!all_stopped()) {
 		if (ev_wait(next) == -1)
@@ -1573,6 +1612,7 @@ arbiter_cleanup(void)
 	   subtree, would wait for it to be empty. */
 	sentinel_stop(cg_leave());
 	cg_cleanup();
+	filewatch_close();
 	/* No guardian_dismiss() here: an upgraded program that ends
 	   without a stop asked for (its pidfile, its loop's setup) is one
 	   the previous binary should replace. */

@@ -788,6 +788,7 @@ cmd_config(const struct proto_request *rq, bool *sub)
 	o = with(o, "log_format", json_string(c->c_log_format ==
 	    LOG_FMT_JSON ? "json" : "text"));
 	o = with(o, "daemon", json_boolean(c->c_daemon));
+	o = with(o, "reload", json_boolean(c->c_reload));
 	o = with(o, "umask", mode_json(c->c_umask));
 	o = with(o, "cgroups", json_boolean(c->c_cgroups));
 	o = with(o, "notify_socket", json_string(c->c_notify_abstract ?

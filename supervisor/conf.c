@@ -433,6 +433,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_STR("log_format", "text", CFGF_NONE),
 	CFG_BOOL("daemon", cfg_false, CFGF_NONE),
 	CFG_INT("umask", -1, CFGF_NONE),	/* -1: as poold started */
+	CFG_BOOL("reload", cfg_false, CFGF_NONE),
 	CFG_BOOL("cgroups", cfg_true, CFGF_NONE),
 	CFG_STR("notify_socket", "path", CFGF_NONE),
 	CFG_STR("capture_output", "auto", CFGF_NONE),
@@ -1027,6 +1028,7 @@ global_from_cfg(cfg_t *cfg, struct poold_conf *c, struct conf_err *e)
 		    cfg_getstr(cfg, "log_level"));
 	c->c_daemon = cfg_getbool(cfg, "daemon");
 	c->c_umask = (int)cfg_getint(cfg, "umask");
+	c->c_reload = cfg_getbool(cfg, "reload");
 	c->c_cgroups = cfg_getbool(cfg, "cgroups");
 	if ((c->c_capture = capture_parse(cfg_getstr(cfg, "capture_output")))
 	    == -1)
@@ -1285,6 +1287,8 @@ apply_cli(const struct cli *cli, struct poold_conf *c, struct conf_err *e)
 		c->c_daemon = true;
 	if (cli->umask >= 0)
 		c->c_umask = cli->umask;
+	if (cli->reload)
+		c->c_reload = true;
 	if (cli->capture)
 		c->c_capture = CONF_CAPTURE_YES;
 	/* A flag's value is not the file's: no line for it. */

@@ -117,6 +117,7 @@ struct poold_conf {
 	enum log_format	  c_log_format;	/* both logs' */
 	bool		  c_daemon;
 	int		  c_umask;	/* -1: the one poold started with */
+	bool		  c_reload;	/* --reload: filewatch.h */
 	bool		  c_cgroups;	/* a cgroup per worker, if possible */
 	bool		  c_notify_abstract;	/* notify_socket = abstract */
 	int		  c_capture;	/* capture_output: CONF_CAPTURE_* */

@@ -149,6 +149,7 @@ globals(const struct poold_conf *c, FILE *f)
 	put_str(f, "", "log_format", c->c_log_format == LOG_FMT_JSON ?
 	    "json" : "text");
 	fprintf(f, "daemon = %s\n", c->c_daemon ? "true" : "false");
+	fprintf(f, "reload = %s\n", c->c_reload ? "true" : "false");
 	if (c->c_umask != -1)
 		put_mode(f, "", "umask", (unsigned)c->c_umask);
 	else

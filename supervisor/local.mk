@@ -14,6 +14,7 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/conffile.c supervisor/conffile.h \
 	supervisor/confcheck.c supervisor/confcheck.h \
 	supervisor/confprint.c supervisor/confprint.h \
+	supervisor/filewatch.c supervisor/filewatch.h \
 	supervisor/confhint.c supervisor/confhint.h \
 	supervisor/cgroup.c supervisor/cgroup.h \
 	supervisor/cgres.c supervisor/cgres.h \

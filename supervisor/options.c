@@ -31,6 +31,7 @@ enum {
 	OPT_ACCESS_LOG,
 	OPT_CHECK,
 	OPT_PRINT,
+	OPT_RELOAD,
 	OPT_KEEPALIVE,
 	OPT_CONNECTIONS,
 	OPT_LIMIT_LINE,
@@ -56,6 +57,7 @@ static const struct option cli_longopts[] = {
 	{ "pid",		required_argument, NULL, 'p' },
 	{ "daemon",		no_argument,	   NULL, 'D' },
 	{ "capture-output",	no_argument,	   NULL, OPT_CAPTURE },
+	{ "reload",		no_argument,	   NULL, OPT_RELOAD },
 	{ "user",		required_argument, NULL, 'u' },
 	{ "group",		required_argument, NULL, 'g' },
 	{ "control",		required_argument, NULL, OPT_CONTROL },
@@ -116,6 +118,8 @@ cli_usage(FILE *f)
 "  -p, --pid FILE               write the arbiter's pid to FILE\n"
 "  -D, --daemon                 detach from the terminal\n"
 "      --capture-output         workers' stdout and stderr into the log\n"
+"      --reload                 replace a pool's workers when its code\n"
+"                               changes, reload when the config does\n"
 "  -u, --user USER              run workers as USER\n"
 "  -g, --group GROUP            run workers as GROUP\n"
 "      --control PATH           control socket path\n"
@@ -266,6 +270,7 @@ cli_option(struct cli *c, int ch, const char *arg, char *err, size_t len)
 	case 'p': c->pidfile = arg; break;
 	case 'D': c->daemon = true; break;
 	case OPT_CAPTURE: c->capture = true; break;
+	case OPT_RELOAD: c->reload = true; break;
 	case 'u': c->user = arg; break;
 	case 'g': c->group = arg; break;
 	case OPT_CONTROL: c->control = arg; break;
@@ -305,8 +310,6 @@ static const struct {
 	const char	*f_flag;
 	const char	*f_hint;
 } foreign[] = {
-	{ "--reload", "poolctl restart POOL replaces a pool's workers, new "
-	    "ones first" },
 	{ "--preload", "an app module is loaded by each built-in worker "
 	    "(docs/app-modules.md)" },
 	{ "--certfile", "poold does not terminate TLS: put a TLS proxy in "

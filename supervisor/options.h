@@ -52,6 +52,7 @@ struct cli {
 	char *const	 *command;	/* after --, NULL-terminated; or NULL */
 	bool		  daemon;
 	bool		  capture;	/* --capture-output */
+	bool		  reload;	/* --reload */
 	bool		  check_config;
 	bool		  print_config;	/* --print-config */
 	bool		  version;

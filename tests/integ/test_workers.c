@@ -883,6 +883,74 @@ Test(workers, info_level_keeps_debug_lines_out)
 	cr_assert_not(h_log_has(&pd, "readiness:"));
 }
 
+/*
+ * --reload, Gunicorn's development reloader: a change to a pool's code
+ * (here a script its command runs, rewritten, then replaced by a rename
+ * as an editor does) replaces that pool's workers, new ones first; a
+ * change to the configuration file reloads it.
+ */
+Test(workers, reload_flag_follows_code_and_config)
+{
+	char	conf[H_PATH_MAX], app[H_PATH_MAX], tmp[H_PATH_MAX + 8];
+	char	text[H_PATH_MAX * 2 + 256], script[H_PATH_MAX + 64];
+	int	port = h_free_port();
+
+	h_path(&pd, "app.sh", app, sizeof(app));
+	snprintf(script, sizeof(script), "exec %s \"$@\"\n", h_tworker_path());
+	h_write_file(app, script);
+	h_path(&pd, "poold.conf", conf, sizeof(conf));
+#define RELOAD_CONF "pool web {\n  listen = { \"127.0.0.1:%d\" }\n" \
+	"  command = { \"/bin/sh\", \"%s\" }\n  workers = %d\n}\n"
+	snprintf(text, sizeof(text), RELOAD_CONF, port, app, 1);
+	h_write_file(conf, text);
+	const char *args[] = { "--reload", "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_count(pd.pd_log, "reload: watching 3 file(s)", 1,
+	    H_WAIT_MS), "not watching the file, /bin/sh and the script");
+	cr_assert(h_wait_ready(&pd, 1, 3 * H_WAIT_MS));
+	h_write_file(app, script);
+	cr_assert(h_wait_exits(&pd, "web", "restart", 1, 3 * H_WAIT_MS),
+	    "the worker was not replaced when its script changed");
+	snprintf(text, sizeof(text), "reload: %s changed", app);
+	cr_assert(h_log_has(&pd, text), "the change was not named");
+	cr_assert(h_wait_ready(&pd, 1, 3 * H_WAIT_MS));
+	snprintf(tmp, sizeof(tmp), "%s.new", app);
+	h_write_file(tmp, script);
+	cr_assert_eq(rename(tmp, app), 0);
+	cr_assert(h_wait_exits(&pd, "web", "restart", 2, 3 * H_WAIT_MS),
+	    "a rename over the script was not seen");
+	snprintf(text, sizeof(text), RELOAD_CONF, port, app, 3);
+	h_write_file(conf, text);
+	cr_assert(h_wait_count(pd.pd_log, "changed; reloading the "
+	    "configuration", 1, H_WAIT_MS));
+	/* The reload's rolling replacement done, its three are left. */
+	cr_assert(h_wait_exits(&pd, "web", "reload", 1, 3 * H_WAIT_MS));
+	cr_assert(h_wait_children(&pd, 3, 3 * H_WAIT_MS));
+#undef RELOAD_CONF
+}
+
+/* Without --reload, nothing is watched and a change does nothing. */
+Test(workers, no_reload_without_the_flag)
+{
+	char	conf[H_PATH_MAX], text[H_PATH_MAX + 256];
+	int	port = h_free_port();
+
+	h_path(&pd, "poold.conf", conf, sizeof(conf));
+	snprintf(text, sizeof(text), "pool web {\n  listen = { \"127.0.0.1:%d"
+	    "\" }\n  command = { \"%s\" }\n  workers = 1\n}\n", port,
+	    h_tworker_path());
+	h_write_file(conf, text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_ready(&pd, 1, 3 * H_WAIT_MS));
+	h_write_file(conf, text);
+	/* With --reload, one would begin FW_QUIET_MS (0.25 s) after the
+	   write: four times that, and none did. */
+	cr_assert_not(h_wait_count(pd.pd_log, "reloading the configuration",
+	    1, 1000));
+	cr_assert_not(h_log_has(&pd, "reload: watching"));
+}
+
 /* Every fd of the arbiter above stderr must be close-on-exec. */
 Test(workers, arbiter_fds_are_close_on_exec)
 {
