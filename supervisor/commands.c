@@ -262,12 +262,15 @@ slot_taken(const struct pool *p, unsigned slot)
 	return false;
 }
 
+/* The rows of the empty slots among [from, to), each in its place. */
 static int
-add_empty_slots(json_t *list, const struct pool *p)
+add_empty_slots(json_t *list, const struct pool *p, unsigned from,
+    unsigned to)
 {
 	const char *note;
 
-	for (unsigned slot = 0; slot < (unsigned)p->p_target; slot++) {
+	for (unsigned slot = from; slot < to && slot < (unsigned)p->p_target;
+	    slot++) {
 		if (slot_taken(p, slot) ||
 		    (note = pool_exit_note(p, slot)) == NULL)
 			continue;
@@ -306,7 +309,7 @@ static int	add_workers_in(json_t *, const struct pool *,
 		    const struct worker *const *, uint64_t, double);
 
 /* Workers by slot, the older first where two share one (a replacement
-   beside the worker it replaces); empty slots' rows come after them. */
+   beside the worker it replaces); empty slots' rows go between them. */
 static int
 by_slot(const void *a, const void *b)
 {
@@ -340,6 +343,8 @@ static int
 add_workers_in(json_t *list, const struct pool *p,
     const struct worker *const *order, uint64_t now, double wall)
 {
+	unsigned next = 0;	/* the first slot whose rows are not out */
+
 	for (size_t i = 0; i < p->p_nw; i++) {
 		const struct worker	*w = order[i];
 		double			 age = (now - w->w_started) / 1000.0;
@@ -349,6 +354,11 @@ add_workers_in(json_t *list, const struct pool *p,
 		uint64_t		 rss;
 		json_t			*o;
 
+		if (w->w_slot >= next) {
+			if (add_empty_slots(list, p, next, w->w_slot) == -1)
+				return -1;
+			next = w->w_slot + 1;
+		}
 		o = json_pack("{s:s, s:i, s:i, s:s, s:i, s:f, s:f}", "pool",
 		    p->p_name, "id", (int)w->w_slot, "pid", (int)w->w_pid,
 		    "state", worker_states[w->w_state], "generation",
@@ -389,7 +399,7 @@ add_workers_in(json_t *list, const struct pool *p,
 		if (o == NULL || json_array_append_new(list, o) == -1)
 			return -1;
 	}
-	return add_empty_slots(list, p);
+	return add_empty_slots(list, p, next, (unsigned)p->p_target);
 }
 
 static json_t *

@@ -43,8 +43,7 @@ h_now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The pause between two looks at a condition; never a synchronisation. */
-static void
+void
 h_pause(void)
 {
 	struct timespec ts = { 0, POLL_STEP_MS * 1000000L };

@@ -82,6 +82,9 @@ void	 h_signal(struct poold *, int sig);
 bool	 h_wait_exit(struct poold *, int timeout_ms, int *status);
 /* Run poold to completion (for bad-input tests): status, output in log. */
 int	 h_run(struct poold *, const char *const args[], int timeout_ms);
+/* The pause between two looks at a condition in a bounded loop; never a
+   synchronisation. */
+void	 h_pause(void);
 /* A file's first len - 1 bytes, NUL-terminated (its log, for poold's
    output under h_run); the length read, or -1 if it cannot be read. */
 ssize_t	 h_read_file(const char *path, char *buf, size_t len);

@@ -989,6 +989,42 @@ Test(control, workers_are_listed_by_slot)
 	json_decref(r);
 }
 
+/* An empty slot (its worker failed to boot; the backoff waits) has its
+   row in its place among the workers', not after them. */
+Test(control, empty_slots_are_listed_in_their_place)
+{
+	char	 conf[H_PATH_MAX], text[1024];
+	json_t	*r, *list;
+
+	port = h_free_port();
+	snprintf(text, sizeof(text), "pool web {\n  listen = { \"127.0.0.1:%d"
+	    "\" }\n  command = { \"/bin/sh\", \"-c\", \"[ $POOLD_WORKER_ID "
+	    "= 1 ] && exit 3; exec %s\" }\n  workers = 3\n}\n", port,
+	    h_tworker_path());
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_wait_exits(&pd, "web", "failed_boot", 1, H_WAIT_MS));
+	/* Between the backoff's probes slot 1 is empty; a probe booting
+	   takes it for a few ms: ask again, a bounded number of times. */
+	for (int tries = 0; ; tries++) {
+		cr_assert_lt(tries, 100, "slot 1 never seen empty");
+		r = h_ctl_json(&pd, "workers");
+		list = json_object_get(r, "workers");
+		cr_assert_eq(json_array_size(list), 3, "%s", json_dumps(r, 0));
+		for (size_t i = 0; i < 3; i++)
+			cr_assert_eq(json_integer_value(json_object_get(
+			    json_array_get(list, i), "id")), (json_int_t)i,
+			    "row %zu: %s", i, json_dumps(list, 0));
+		if (strcmp(json_string_value(json_object_get(json_array_get(
+		    list, 1), "state")), "empty") == 0)
+			break;
+		json_decref(r);
+		h_pause();
+	}
+	json_decref(r);
+}
+
 /* Right after a reload READY counts the new workers, none ready yet:
    status says the older ones still serve (serving, replacing). */
 Test(control, status_says_older_workers_serve_during_a_reload)
