@@ -50,8 +50,19 @@ deb:
 	    DEB_BUILD_PROFILES=nocheck dpkg-buildpackage -us -uc -b
 	lintian --fail-on error $(DEB_DIR)/*.changes
 
+# The package under a real systemd (tests/systemd-real.sh, TAP): its
+# container image (cached by its recipe) is built while the package is.
+deb-check:
+	@$(SHELL) $(srcdir)/tests/systemd-real.sh image \
+	    >systemd-image.log 2>&1 & img=$$!; \
+	$(MAKE) $(AM_MAKEFLAGS) deb; rc=$$?; wait $$img; \
+	sed 's/^/# image: /' systemd-image.log; rm -f systemd-image.log; \
+	test $$rc -eq 0 || exit $$rc; \
+	POOLD_SRCDIR=$(abs_top_srcdir) $(SHELL) \
+	    $(srcdir)/tests/systemd-real.sh test $(DEB_DIR)
+
 clean-local: clean-deb
 clean-deb:
 	-rm -rf $(DEB_DIR)
 
-.PHONY: deb clean-deb
+.PHONY: deb deb-check clean-deb

@@ -142,7 +142,7 @@ EXTRA_DIST += tests/data tests/corpus tests/manpages.sh tests/units.sh \
 	tests/lsan.supp \
 	tests/podman.sh tests/poolctl-docs.sh \
 	tests/lib.sh tests/completion.sh tests/readme.sh tests/docs.sh \
-	tests/config-print.sh tests/install.sh
+	tests/config-print.sh tests/install.sh tests/systemd-real.sh
 
 # libFuzzer targets (clang): make fuzz, then run e.g.
 #   mkdir -p /tmp/corpus && tests/fuzz/fuzz_http -max_total_time=60 \
