@@ -1156,6 +1156,7 @@ report_to_manager(uint64_t now)
 	size_t		ready = 0, target = 0, older = 0, old;
 	uint64_t	next = POOL_NEVER, d;
 	bool		all = true;
+	bool		upgrading = inplace_upgraded() && !arb.a_announced;
 
 	if (!manager_present())
 		return POOL_NEVER;
@@ -1172,21 +1173,24 @@ report_to_manager(uint64_t now)
 			next = d < next ? d : next;
 		}
 	}
-	/* While a reload rolls, the older workers serve: "0/5 ready" would
-	   read as an outage in systemctl status. */
+	/* While a reload or an upgrade rolls, the older workers serve:
+	   "0/5 ready" would read as an outage in systemctl status. */
 	if (older > 0)
-		snprintf(status, sizeof(status), "%zu pool(s), reloading: %zu/%zu "
-		    "replaced, %zu older serving", arb.a_npools, ready, target,
-		    older);
+		snprintf(status, sizeof(status), "%zu pool(s), %s: %zu/%zu "
+		    "replaced, %zu older serving", arb.a_npools,
+		    upgrading ? "upgrading" : "reloading", ready, target, older);
 	else
 		snprintf(status, sizeof(status), "%zu pool(s), %zu/%zu workers "
 		    "ready", arb.a_npools, ready, target);
 	if (arb.a_state != AS_RUN)
 		return POOL_NEVER;
+	/* After an in-place upgrade the manager has had READY=1, from the
+	   previous program, and RELOADING=1: it hears how the upgrade goes,
+	   then READY=1 again. */
 	if (!arb.a_announced && all) {
 		manager_ready(status);
 		arb.a_announced = true;
-	} else if (arb.a_announced)
+	} else if (arb.a_announced || upgrading)
 		manager_status(status);
 	return arb.a_announced ? POOL_NEVER : next;
 }

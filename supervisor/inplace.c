@@ -649,6 +649,12 @@ inplace_uptime_ms(void)
 	return carried_uptime;
 }
 
+bool
+inplace_upgraded(void)
+{
+	return adopted_at != 0;
+}
+
 unsigned
 inplace_reloads(void)
 {

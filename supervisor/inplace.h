@@ -45,6 +45,9 @@ void	 inplace_adopt(uint64_t now);
 /* What the previous program had counted, carried by an in-place upgrade
    (0 without one): its arbiter's uptime, and its successful reloads. */
 uint64_t inplace_uptime_ms(void);
+/* Whether this program was started by an in-place upgrade (and adopted
+   the previous one's workers). */
+bool	 inplace_upgraded(void);
 unsigned inplace_reloads(void);
 /* Each step: once every worker runs the new binary, and is ready, or
    INPLACE_CONFIRM_MS after adopting (a pool that never gets ready must

@@ -282,10 +282,14 @@ Test(systemd, in_place_upgrade_is_a_reload_to_the_manager)
 	cr_assert(manager_wait(&m, "READY=1", &pings));
 	cr_assert_eq(h_ctl(&pd, "upgrade", reply, sizeof(reply)), 0);
 	cr_assert(manager_wait(&m, "RELOADING=1", &pings), "no RELOADING=1");
+	/* Meanwhile STATUS= says so: the old one serves, the new boots. */
+	cr_assert(manager_wait(&m, "STATUS=1 pool(s), upgrading: 0/1 replaced, "
+	    "1 older serving", &pings), "no upgrading status: %s",
+	    m.m_msgs[m.m_n - 1]);
 	cr_assert(manager_wait(&m, "READY=1", &pings), "no READY=1 after");
 	manager_kinds(&m, kinds, sizeof(kinds));
 	cr_assert(strspn(kinds, "RSL") == strlen(kinds), "%s", kinds);
-	cr_assert_not_null(strstr(kinds, "L"), "%s", kinds);
+	cr_assert_not_null(strstr(kinds, "LS"), "%s", kinds);
 	cr_assert_eq(kinds[strlen(kinds) - 1], 'R', "%s", kinds);
 	close(m.m_fd);
 }
