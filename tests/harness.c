@@ -395,6 +395,23 @@ h_run(struct poold *pd, const char *const args[], int timeout_ms)
 	return status;
 }
 
+long
+h_proc_status(pid_t pid, const char *key, int base)
+{
+	char	path[64], line[256];
+	FILE	*f;
+	long	v = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (v == -1 && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, key, strlen(key)) == 0)
+			v = strtol(line + strlen(key), NULL, base);
+	fclose(f);
+	return v;
+}
+
 ssize_t
 h_read_file(const char *path, char *buf, size_t len)
 {

@@ -82,6 +82,9 @@ void	 h_signal(struct poold *, int sig);
 bool	 h_wait_exit(struct poold *, int timeout_ms, int *status);
 /* Run poold to completion (for bad-input tests): status, output in log. */
 int	 h_run(struct poold *, const char *const args[], int timeout_ms);
+/* The number after key ("VmRSS:", "Umask:") in /proc/PID/status, read
+   in base; -1 if the process or the line is not there. */
+long	 h_proc_status(pid_t, const char *key, int base);
 /* The pause between two looks at a condition in a bounded loop; never a
    synchronisation. */
 void	 h_pause(void);

@@ -144,6 +144,25 @@ t_conf_options()
 	done | sort -u
 }
 
+# t_containers_conf: podman's configuration for the tests, in T_DIR and
+# exported as CONTAINERS_CONF, the system's left alone.  This kind of
+# machine: crun refuses the hybrid cgroup layout (runc), there is no
+# systemd to manage cgroups or take events, and the hard limits cannot
+# be raised.
+t_containers_conf()
+{
+	cat >"$T_DIR/containers.conf" <<'EOF'
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+EOF
+	CONTAINERS_CONF=$T_DIR/containers.conf
+	export CONTAINERS_CONF
+}
+
 # Every process started here, every daemon that left a pidfile in
 # $T_DIR, and every process started with a path in $T_DIR, is stopped
 # by its pid.

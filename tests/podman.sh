@@ -32,17 +32,7 @@ draining" "exit 0 after the drain"; do
 command -v podman >/dev/null 2>&1 || skip_all "podman is not installed"
 command -v curl >/dev/null 2>&1 || skip_all "curl is not installed"
 [ "$(id -u)" = 0 ] || skip_all "needs root (rootful podman)"
-# This kind of machine: crun refuses the hybrid cgroup layout, and the
-# hard limits cannot be raised; the system's own config is left alone.
-cat >"$T_DIR/containers.conf" <<'EOF'
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-EOF
-export CONTAINERS_CONF=$T_DIR/containers.conf
+t_containers_conf	# lib.sh: runc, cgroupfs, this machine's limits
 if ! out=$(podman info 2>&1); then
 	skip_all "podman cannot run here: $(printf '%s' "$out" | tail -n 1)"
 fi

@@ -50,15 +50,7 @@ under systemd|stop after a refused USR2|nspawn: systemd boots with \
 hybrid cgroups|nspawn: per-worker cgroups in the service's|nspawn: stop \
 removes them"
 
-export CONTAINERS_CONF=$T_DIR/containers.conf
-cat >"$CONTAINERS_CONF" <<'EOF'
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-EOF
+t_containers_conf
 
 # skip_from N REASON: every check from the Nth on is skipped, and done.
 skip_from()

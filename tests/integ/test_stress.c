@@ -281,24 +281,6 @@ fd_count(pid_t pid)
 	return n;
 }
 
-static long
-rss_kib(pid_t pid)
-{
-	char	 path[64], line[128];
-	FILE	*f;
-	long	 kib = -1;
-
-	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, "VmRSS:", 6) == 0)
-			kib = strtol(line + 6, NULL, 10);
-	}
-	fclose(f);
-	return kib;
-}
-
 /* Many worker restarts (poolctl kill): the arbiter's fds and memory stay
    where they were after the first hundred. */
 Test(stress, many_restarts_leak_nothing)
@@ -320,7 +302,7 @@ Test(stress, many_restarts_leak_nothing)
 			cr_assert(h_wait_children(&pd, 4, H_WAIT_MS));
 			usleep(100000);	/* the last client's close, reaped */
 			fds100 = fd_count(pd.pd_pid);
-			rss100 = rss_kib(pd.pd_pid);
+			rss100 = h_proc_status(pd.pd_pid, "VmRSS:", 10);
 		}
 	}
 	cr_assert(h_wait_children(&pd, 4, H_WAIT_MS));
@@ -331,14 +313,14 @@ Test(stress, many_restarts_leak_nothing)
 	    (fds = fd_count(pd.pd_pid)) > fds100; i++)
 		usleep(10000);
 	cr_log_info("%d kill requests, %d done: fds %zu -> %zu, RSS %ld -> "
-	    "%ld KiB", total, done, fds100, fds, rss100, rss_kib(pd.pd_pid));
+	    "%ld KiB", total, done, fds100, fds, rss100, h_proc_status(pd.pd_pid, "VmRSS:", 10));
 	cr_assert_gt(done, total / 2);
 	cr_assert_eq(fds, fds100, "fds leaked");
 	/* AddressSanitizer keeps freed memory in quarantine: there, leaks
 	   are its own to report. */
 	if (getenv("POOLD_SANITIZED") == NULL ||
 	    strcmp(getenv("POOLD_SANITIZED"), "yes") != 0)
-		cr_assert_leq(rss_kib(pd.pd_pid), rss100 + 64, "memory grew");
+		cr_assert_leq(h_proc_status(pd.pd_pid, "VmRSS:", 10), rss100 + 64, "memory grew");
 }
 
 /* -- floods ------------------------------------------------------------------ */

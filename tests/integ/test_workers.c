@@ -727,21 +727,11 @@ Test(workers, chdir_and_env_flags_as_gunicorn_takes_them)
 	cr_assert_str_eq(cwd, dir);
 }
 
-/* A process's umask, from /proc/PID/status; -1 if not found. */
+/* A process's umask; -1 if not found. */
 static int
 proc_umask(pid_t pid)
 {
-	char	path[64], line[256];
-	FILE	*f;
-	int	mask = -1;
-
-	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
-	cr_assert_not_null(f = fopen(path, "r"));
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "Umask: %o", (unsigned *)&mask) == 1)
-			break;
-	fclose(f);
-	return mask;
+	return (int)h_proc_status(pid, "Umask:", 8);
 }
 
 static unsigned
