@@ -694,5 +694,6 @@ hw_async_run(const struct http_worker_conf *wc)
 {
 	if (async_setup(wc) == -1)
 		return 1;
+	hw_ready();
 	return hw_loop_run(&A.a_loop) == HW_LOOP_FAILED ? 1 : 0;
 }

@@ -322,6 +322,7 @@ hw_gthread_run(const struct http_worker_conf *wc)
 	if (i == 0)
 		return 1;
 	nt = i;
+	hw_ready();
 	if ((end = hw_loop_run(&G.g_loop)) == HW_LOOP_QUIT) {
 		/* Quick: no joins, so no fini under running handlers. */
 		hw_no_fini();

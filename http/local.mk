@@ -17,6 +17,6 @@ http_libhttp_a_SOURCES += http/jsonstr.c http/jsonstr.h
 http_libhttp_a_SOURCES += http/blocking.c http/gthread.c
 http_libhttp_a_SOURCES += http/app.c
 http_libhttp_a_SOURCES += http/share.c http/loop.c http/worker.c
-http_libhttp_a_SOURCES += http/recycle.c http/beat.c
+http_libhttp_a_SOURCES += http/recycle.c http/beat.c http/tell.c
 pkginclude_HEADERS = http/poold/app.h
 dist_man_MANS += http/poold-app.3

@@ -15,16 +15,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include "notifymsg.h"
 #include "worker.h"
 
 static uint64_t		 limit;		/* requests; 0: never */
-static const char	*notify;	/* the arbiter's socket: a path, or
-					   "@name" */
 static _Atomic uint64_t	 served;	/* gthread's threads share it */
 static atomic_bool	 told;		/* the arbiter has the message */
 
@@ -37,7 +32,6 @@ hw_recycle_init(const struct http_worker_conf *wc)
 {
 	uint64_t r = 0;
 
-	notify = wc->hw_notify;
 	if (wc->hw_max_requests == 0)
 		return;
 	/* The jitter keeps workers started together from all asking at
@@ -48,32 +42,16 @@ hw_recycle_init(const struct http_worker_conf *wc)
 	    r % ((uint64_t)wc->hw_max_requests_jitter + 1);
 }
 
-/* One datagram to the arbiter; its kernel-reported pid says who we are.
-   Never blocking: a full queue means try again a little later. */
+/* Told, or nothing will change that: no more tries. */
 static bool
 ask(void)
 {
-	struct sockaddr_un	 sun;
-	socklen_t		 sl;
-	int			 fd;
-
-	if ((sl = notify_sockaddr(notify, &sun)) == 0) {
-		fprintf(stderr, "poold worker %ld: max_requests reached, but "
-		    "there is no notify socket to say so\n", (long)getpid());
-		return true;	/* nothing will change that */
-	}
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) != -1 &&
-	    sendto(fd, RECYCLE_MSG, sizeof(RECYCLE_MSG) - 1, MSG_NOSIGNAL |
-	    MSG_DONTWAIT, (struct sockaddr *)&sun, sl) != -1) {
-		(void)close(fd);
+	if (hw_tell(RECYCLE_MSG) == 0)
 		return true;
-	}
 	fprintf(stderr, "poold worker %ld: max_requests reached, but telling "
-	    "the arbiter failed (%s); will try again\n", (long)getpid(),
-	    strerror(errno));
-	if (fd != -1)
-		(void)close(fd);
-	return false;
+	    "the arbiter failed (%s)%s\n", (long)getpid(), strerror(errno),
+	    errno == ENOTCONN ? "" : "; will try again");
+	return errno == ENOTCONN;
 }
 
 void

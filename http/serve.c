@@ -31,6 +31,7 @@ hw_init(const struct http_worker_conf *wc)
 
 	hw_hello_len = n > 0 && (size_t)n < sizeof(hw_hello) ? (size_t)n : 0;
 	hw_board = wc->hw_board;
+	hw_tell_init(wc);
 	hw_recycle_init(wc);
 	sb_beat(hw_board);
 	/* The worker runs as the pool's user by now: say why it cannot

@@ -100,6 +100,7 @@ hw_sync_run(const struct http_worker_conf *wc)
 		free(bc.bc_buf);
 		return 1;
 	}
+	hw_ready();
 	while (!sync_drain && !sync_quit) {
 		if (sync_reopen) {
 			sync_reopen = 0;

@@ -206,6 +206,12 @@ void	 hw_no_fini(void);
 /* Beat at now, or when the oldest running handler began. */
 void	 hw_beat_at(uint64_t now);
 
+/* tell.c: a datagram to the arbiter's notify socket (0, or -1 with
+   errno; ENOTCONN: there is none); READY=1, once the loop accepts. */
+void	 hw_tell_init(const struct http_worker_conf *);
+int	 hw_tell(const char *msg);
+void	 hw_ready(void);
+
 /* recycle.c: a request is done (scoreboard and max_requests). */
 void	 hw_recycle_init(const struct http_worker_conf *);
 void	 hw_request_done(uint64_t bytes);

@@ -213,12 +213,23 @@ pool_count(const struct pool *p, enum worker_state st)
 	return n;
 }
 
+/* ready = started: how long a worker must live to count as ready.  A
+   death within POOL_BOOT_WINDOW_MS is a failed boot whatever it is. */
+static uint64_t
+boot_window(const struct pool *p)
+{
+	return p->p_lim.pl_boot_window_ms != 0 ? p->p_lim.pl_boot_window_ms :
+	    POOL_BOOT_WINDOW_MS;
+}
+
 bool
 pool_worker_ready(const struct pool *p, const struct worker *w, uint64_t now)
 {
 	if (p->p_lim.pl_ready_notify)
 		return w->w_ready;
-	return now - w->w_started >= POOL_BOOT_WINDOW_MS;
+	if (p->p_lim.pl_ready_early && w->w_ready)
+		return true;
+	return now - w->w_started >= boot_window(p);
 }
 
 /* When w will be ready by the clock alone; POOL_NEVER if only a message
@@ -228,7 +239,7 @@ ready_at(const struct pool *p, const struct worker *w)
 {
 	if (p->p_lim.pl_ready_notify)
 		return POOL_NEVER;
-	return w->w_started + POOL_BOOT_WINDOW_MS;
+	return w->w_started + boot_window(p);
 }
 
 size_t

@@ -75,6 +75,11 @@ struct pool_limits {
 	int		pl_stop_signal;
 	unsigned	pl_graceful_ms;
 	bool		pl_ready_notify;	/* ready = notify */
+	bool		pl_ready_early;	/* else READY=1 ends the window early
+					   (built-in workers say it once
+					   they accept) */
+	unsigned	pl_boot_window_ms;	/* else ready after this long
+						   alive; 0: POOL_BOOT_WINDOW_MS */
 	unsigned	pl_boot_timeout_ms;	/* ready = notify: READY=1
 						   due within this */
 	unsigned	pl_timeout_ms;	/* watchdog; 0: none */

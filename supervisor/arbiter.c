@@ -141,6 +141,10 @@ limits_from(const struct pool_conf *pc, struct pool_limits *lim)
 	lim->pl_stop_signal = pc->pc_stop_signal;
 	lim->pl_graceful_ms = pc->pc_graceful_ms;
 	lim->pl_ready_notify = pc->pc_ready_notify;
+	/* Built-in workers say READY=1 once they accept (http/tell.c);
+	   the window is their fallback, should the datagram be lost. */
+	lim->pl_ready_early = pc->pc_class != WC_EXEC;
+	lim->pl_boot_window_ms = pc->pc_boot_window_ms;
 	lim->pl_boot_timeout_ms = pc->pc_boot_timeout_ms;
 	lim->pl_timeout_ms = pc->pc_timeout_ms;
 	lim->pl_max_surge = pc->pc_max_surge;

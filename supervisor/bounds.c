@@ -24,6 +24,7 @@ static const struct bound bounds[] = {
 	{ "pool", "timeout", BK_SECONDS, 0, DAY },
 	{ "pool", "graceful_timeout", BK_SECONDS, 0, DAY },
 	{ "pool", "boot_timeout", BK_SECONDS, 0.001, DAY },
+	{ "pool", "boot_window", BK_SECONDS, 0.001, 3600 },
 	{ "pool", "max_requests", BK_COUNT, 0, INT_MAX },
 	{ "pool", "max_requests_jitter", BK_COUNT, 0, INT_MAX },
 	{ "pool", "max_lifetime", BK_SECONDS, 0, CONF_LIFETIME_LIMIT },

@@ -712,6 +712,7 @@ pool_conf_json(const struct pool_conf *pc)
 	o = with(o, "notify_access", json_string(pc->pc_notify_all ? "all" :
 	    "main"));
 	o = with(o, "boot_timeout", json_real(pc->pc_boot_timeout_ms / 1000.0));
+	o = with(o, "boot_window", json_real(pc->pc_boot_window_ms / 1000.0));
 	o = with(o, "max_lifetime", json_real(pc->pc_max_lifetime_ms / 1000.0));
 	o = with(o, "max_lifetime_jitter",
 	    json_real(pc->pc_lifetime_jitter_ms / 1000.0));

@@ -390,6 +390,7 @@ static cfg_opt_t pool_opts[] = {
 	CFG_STR("tasks_max", "infinity", CFGF_NONE),
 	CFG_STR_LIST("compat", NULL, CFGF_NONE),
 	CFG_FLOAT("boot_timeout", CONF_DEFAULT_BOOT_TIMEOUT, CFGF_NONE),
+	CFG_FLOAT("boot_window", 1, CFGF_NONE),
 	CFG_INT("max_requests", 0, CFGF_NONE),
 	CFG_INT("max_requests_jitter", 0, CFGF_NONE),
 	CFG_FLOAT("max_lifetime", 0, CFGF_NONE),
@@ -701,6 +702,7 @@ load_ready(cfg_t *sec, struct pool_conf *pc, struct conf_err *e)
 		return conf_fail(e, "pool %s: notification_fd is for ready = "
 		    "fd", pc->pc_name);
 	pc->pc_boot_timeout_ms = get_ms(sec, "boot_timeout");
+	pc->pc_boot_window_ms = get_ms(sec, "boot_window");
 	return 0;
 }
 

@@ -77,6 +77,7 @@ struct pool_conf {
 	struct cg_limits  pc_limits;	/* memory_high, memory_max, tasks_max */
 	unsigned	  pc_compat;	/* COMPAT_*: other launchers' variables */
 	unsigned	  pc_boot_timeout_ms;	/* boot_timeout */
+	unsigned	  pc_boot_window_ms;	/* boot_window */
 	unsigned	  pc_max_requests;
 	unsigned	  pc_max_requests_jitter;
 	unsigned	  pc_min_ready;	/* ready workers /readyz wants */

@@ -258,6 +258,7 @@ pool_life(const struct pool_conf *pc, FILE *f)
 	else
 		fputs(IND "# notification_fd: none (ready = fd only)\n", f);
 	put_secs(f, IND, "boot_timeout", pc->pc_boot_timeout_ms);
+	put_secs(f, IND, "boot_window", pc->pc_boot_window_ms);
 	put_secs(f, IND, "timeout", pc->pc_timeout_ms);
 	put_secs(f, IND, "graceful_timeout", pc->pc_graceful_ms);
 	put_str(f, IND, "stop_signal", signame(pc->pc_stop_signal));

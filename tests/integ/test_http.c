@@ -78,6 +78,34 @@ exchange(const char *req, size_t len, const char *needle, int n, bool *closed)
 #define SEND(req, needle, n, closed) \
 	exchange((req), sizeof(req) - 1, (needle), (n), (closed))
 
+/*
+ * A built-in worker is ready once it accepts: it says READY=1 on poold's
+ * notify socket (the "ready after" line is logged only for that), so a
+ * rolling replacement does not wait out the boot window.
+ */
+Test(http, builtin_workers_say_they_are_ready)
+{
+	char	 want[64];
+	json_t	*r, *w;
+	size_t	 i;
+
+	for (size_t c = 0; c < sizeof(classes) / sizeof(classes[0]); c++) {
+		start(classes[c], 2, NULL);
+		cr_assert(h_wait_count(pd.pd_log, "ready after", 2, H_WAIT_MS),
+		    "%s: no READY=1 from its workers", classes[c]);
+		r = h_ctl_json(&pd, "workers");
+		json_array_foreach(json_object_get(r, "workers"), i, w) {
+			snprintf(want, sizeof(want), "(pid %lld) ready after",
+			    json_integer_value(json_object_get(w, "pid")));
+			cr_assert(h_log_has(&pd, want), "%s: %s", classes[c],
+			    want);
+		}
+		json_decref(r);
+		h_teardown(&pd);
+		h_setup(&pd);
+	}
+}
+
 Test(http, sync_answers_and_closes)
 {
 	bool	 closed;

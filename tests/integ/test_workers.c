@@ -759,7 +759,8 @@ Test(workers, umask_flag_as_gunicorn_takes_it)
 	const char *args[] = { "-m", "027", "-b", bind_to, "-w", "1", "-p",
 	    pidf, NULL };
 	h_start(&pd, args, NULL);
-	cr_assert(h_wait_children(&pd, 1, H_WAIT_MS));
+	/* Ready: past the umask call, which follows the fork. */
+	cr_assert(h_wait_ready(&pd, 1, 3 * H_WAIT_MS));
 	cr_assert(h_wait_file(pidf, H_WAIT_MS));
 	cr_assert_eq(h_children(pd.pd_pid, &kid, 1), 1);
 	cr_assert_eq(proc_umask(pd.pd_pid), 027);
@@ -791,7 +792,8 @@ Test(workers, umask_per_pool_and_on_reload)
 	h_write_file(conf, text);
 	const char *args[] = { "-c", conf, NULL };
 	h_start(&pd, args, NULL);
-	cr_assert(h_wait_children(&pd, 2, H_WAIT_MS));
+	/* Ready: past the umask call, which follows the fork. */
+	cr_assert(h_wait_ready(&pd, 2, 3 * H_WAIT_MS));
 	cr_assert_eq(h_children(pd.pd_pid, kids, 2), 2);
 	masks[0] = proc_umask(kids[0]);
 	masks[1] = proc_umask(kids[1]);
@@ -939,6 +941,36 @@ Test(workers, no_reload_without_the_flag)
 	cr_assert_not(h_wait_count(pd.pd_log, "reloading the configuration",
 	    1, 1000));
 	cr_assert_not(h_log_has(&pd, "reload: watching"));
+}
+
+/* boot_window: an exec worker of ready = started is not ready before
+   it has lived that long (the default, 1 s, would have made it so). */
+Test(workers, boot_window_holds_readiness)
+{
+	char	conf[H_PATH_MAX], text[H_PATH_MAX + 256];
+	json_t	*r = NULL, *w;
+	int	port = h_free_port();
+
+	snprintf(text, sizeof(text), "pool web {\n  listen = { \"127.0.0.1:%d"
+	    "\" }\n  command = { \"%s\" }\n  workers = 1\n"
+	    "  boot_window = 30\n}\n", port, h_tworker_path());
+	h_write_file(h_path(&pd, "poold.conf", conf, sizeof(conf)), text);
+	const char *args[] = { "-c", conf, NULL };
+	h_start(&pd, args, NULL);
+	cr_assert(h_ctl_ready(&pd, H_WAIT_MS));
+	/* Until it is past the default window, a bounded number of looks. */
+	for (int tries = 0; ; tries++) {
+		cr_assert_lt(tries, 500, "the worker never got 1.5 s old");
+		json_decref(r);
+		r = h_ctl_json(&pd, "workers");
+		w = json_array_get(json_object_get(r, "workers"), 0);
+		if (json_number_value(json_object_get(w, "age")) >= 1.5)
+			break;
+		h_pause();
+	}
+	cr_assert(json_is_false(json_object_get(w, "ready")),
+	    "ready before its boot_window");
+	json_decref(r);
 }
 
 /* Every fd of the arbiter above stderr must be close-on-exec. */

@@ -896,9 +896,9 @@ Test(conf, every_duration_refuses_nan_inf_and_overflow, .init = tmp_init,
 			n++;
 		}
 	}
-	/* The fourteen durations: the twelve of a pool, control's and
+	/* The fifteen durations: the thirteen of a pool, control's and
 	   drain_delay. */
-	cr_assert_eq(n, 4 * 14, "%d cases", n);
+	cr_assert_eq(n, 4 * 15, "%d cases", n);
 }
 
 /* What is not a configuration file is refused at once, with what it is

@@ -1199,6 +1199,68 @@ Test(pool, reload_waits_for_ready_not_for_the_clock, .fini = teardown)
 	cr_assert_str_eq(signal_to(old)->why, "replaced after reload");
 }
 
+/*
+ * Built-in workers (pl_ready_early): READY=1 makes one ready at once, so
+ * a reload moves at spawn speed; without it, the boot window does.  A
+ * quick death after READY=1 is still a failed boot.
+ */
+Test(pool, early_ready_ends_the_boot_window, .fini = teardown)
+{
+	pid_t old, fresh;
+
+	setup(1);
+	LIM.pl_ready_early = true;
+	reload(&LIM, 1);
+	reconcile(0);
+	old = pid_in(0);
+	cr_assert_eq(pool_ready(&P, 10), 0);
+	notified(old, NM_READY, 10, true);
+	cr_assert_eq(pool_ready(&P, 10), 1, "READY=1 did not count");
+	reload(&LIM, 1);
+	reconcile(20);
+	fresh = new_spawn(0)->pid;
+	notified(fresh, NM_READY, 25, true);
+	reconcile(25);
+	cr_assert_not_null(signal_to(old), "old not retired at READY=1");
+	cr_assert_str_eq(signal_to(old)->why, "replaced after reload");
+	/* One that never says it is ready by the window, as before. */
+	cr_assert_eq(pool_ready(&P, 25), 1);
+}
+
+Test(pool, early_ready_then_quick_death_is_a_failed_boot, .fini = teardown)
+{
+	pid_t w;
+
+	setup(1);
+	LIM.pl_ready_early = true;
+	reload(&LIM, 1);
+	reconcile(0);
+	w = pid_in(0);
+	notified(w, NM_READY, 10, true);
+	cr_assert_eq(reap(w, 500).pe_kind, EXIT_FAILED_BOOT);
+}
+
+/* Without READY=1 (exec pools, ready = started), boot_window says when. */
+Test(pool, boot_window_sets_readiness_by_the_clock, .fini = teardown)
+{
+	pid_t w;
+
+	setup(1);
+	LIM.pl_boot_window_ms = 200;
+	reload(&LIM, 1);
+	reconcile(0);
+	w = pid_in(0);
+	cr_assert_eq(pool_ready(&P, 199), 0);
+	cr_assert_eq(pool_ready(&P, 200), 1);
+	/* READY=1 means nothing to such a pool. */
+	notified(w, NM_READY, 100, true);
+	cr_assert_eq(pool_ready(&P, 150), 0);
+	/* Ready is not proven: a death in the first second is a failed
+	   boot whatever the window. */
+	cr_assert_eq(reap(w, POOL_BOOT_WINDOW_MS - 1).pe_kind,
+	    EXIT_FAILED_BOOT);
+}
+
 Test(pool, silent_worker_gets_sigabrt_then_sigkill, .fini = teardown)
 {
 	struct pool_exit	pe;
