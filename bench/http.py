@@ -253,6 +253,21 @@ def children(pid):
                   if (proc_stat(p) or (None, None))[0] == pid)
 
 
+def helper(pid):
+    """poold's own helpers (poold-sentinel, poold-guardian) are children
+    of the arbiter, not workers."""
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().startswith("poold-")
+    except OSError:
+        return False
+
+
+def workers(pid):
+    """A master's worker processes: its children but poold's helpers."""
+    return [p for p in children(pid) if not helper(p)]
+
+
 def group_members(pgrp):
     return [p for p in all_pids() if (proc_stat(p) or (None, None))[1] == pgrp]
 
@@ -333,7 +348,7 @@ def wait_ready(server):
             tail = server.log_tail()
             return "exited with status %d%s" % (
                 server.proc.returncode, (": " + tail) if tail else "")
-        if len(children(server.proc.pid)) >= WORKERS:
+        if len(workers(server.proc.pid)) >= WORKERS:
             try:
                 status, size, body, keepalive = probe(server.port)
                 if not status.startswith("HTTP/1.") or " 200 " not in status:
@@ -480,7 +495,7 @@ def run_all(args, servers, scens):
                         (run, "died during the run: " + s.log_tail()))
                 else:
                     master = s.proc.pid
-                    kids = children(master)
+                    kids = workers(master)
                     rss[s.name].append({
                         "master": rss_kib(master),
                         "workers": [(k, rss_kib(k)) for k in kids]})

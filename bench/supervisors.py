@@ -58,7 +58,7 @@ def servers(tmp, poold):
 
 
 def workers_of(srv):
-    return H.children(srv.proc.pid)
+    return H.workers(srv.proc.pid)
 
 
 def answers(port):

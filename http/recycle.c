@@ -46,12 +46,15 @@ hw_recycle_init(const struct http_worker_conf *wc)
 static bool
 ask(void)
 {
+	int e;
+
 	if (hw_tell(RECYCLE_MSG) == 0)
 		return true;
+	e = errno;
 	fprintf(stderr, "poold worker %ld: max_requests reached, but telling "
-	    "the arbiter failed (%s)%s\n", (long)getpid(), strerror(errno),
-	    errno == ENOTCONN ? "" : "; will try again");
-	return errno == ENOTCONN;
+	    "the arbiter failed (%s)%s\n", (long)getpid(), strerror(e),
+	    e == ENOTCONN ? "" : "; will try again");
+	return e == ENOTCONN;
 }
 
 void
