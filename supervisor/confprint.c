@@ -67,14 +67,13 @@ static void
 put_list(FILE *f, const char *in, const char *key, char *const *v,
     bool mask)
 {
+	char masked[256];
+
 	fprintf(f, "%s%s = {", in, key);
 	for (size_t i = 0; v != NULL && v[i] != NULL; i++) {
 		fputs(i > 0 ? ", " : " ", f);
-		if (mask && confprint_secret(v[i]))
-			fprintf(f, "\"%.*s=***\"", (int)strcspn(v[i], "="),
-			    v[i]);
-		else
-			put_quoted(f, v[i]);
+		put_quoted(f, mask ? confprint_masked(v[i], masked,
+		    sizeof(masked)) : v[i]);
 	}
 	fputs(v != NULL && v[0] != NULL ? " }\n" : "}\n", f);
 }
@@ -341,6 +340,16 @@ confprint_string(const struct poold_conf *c, bool mask_secrets)
 		free(buf);
 		return NULL;
 	}
+	return buf;
+}
+
+const char *
+confprint_masked(const char *assignment, char *buf, size_t len)
+{
+	if (!confprint_secret(assignment))
+		return assignment;
+	snprintf(buf, len, "%.*s=***", (int)strcspn(assignment, "="),
+	    assignment);
 	return buf;
 }
 

@@ -27,5 +27,8 @@ int	 confprint(const struct poold_conf *c, bool mask_secrets, FILE *f);
 char	*confprint_string(const struct poold_conf *c, bool mask_secrets);
 /* Whether NAME=value in an environment looks like a secret. */
 bool	 confprint_secret(const char *assignment);
+/* assignment as a log shows it: itself, or NAME=*** in buf if it looks
+   like a secret. */
+const char *confprint_masked(const char *assignment, char *buf, size_t len);
 
 #endif

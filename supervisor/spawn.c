@@ -342,16 +342,9 @@ log_spawn(const struct spawn_req *r, char *const *env, size_t ours)
 	    pc->pc_exec_path, line);
 	n = 0;
 	line[0] = '\0';
-	for (size_t i = ours; env[i] != NULL; i++) {
-		const char *e = env[i];
-
-		if (confprint_secret(e)) {
-			snprintf(masked, sizeof(masked), "%.*s=***",
-			    (int)strcspn(e, "="), e);
-			e = masked;
-		}
-		append_word(line, sizeof(line), &n, e);
-	}
+	for (size_t i = ours; env[i] != NULL; i++)
+		append_word(line, sizeof(line), &n, confprint_masked(env[i],
+		    masked, sizeof(masked)));
 	log_debug("pool %s: worker %u: environment: poold's, and%s",
 	    pc->pc_name, r->sr_slot, line);
 }
