@@ -19,7 +19,12 @@ answers a request.
                    answers (gunicorn and poold; the others have no TTIN)
   replacement      SIGKILL of one worker until the master has N again
   reload           HUP under wrk load (16 connections) until no worker of
-                   before is left; wrk's errors and non-2xx counted
+                   before is left; wrk's errors and non-2xx counted over
+                   the 2 s before it and the 3 s from it, and wrk's p99
+                   latency over each
+  max_requests     one worker with --max-requests 10, one client asking
+                   as fast as it can: requests answered until that worker
+                   is gone (nginx has no such limit)
   master RSS       Rss and Private_Dirty of the master (smaps_rollup),
                    4 workers, idle
   idle syscalls    system calls of the master in 10 s idle (strace -c)
@@ -122,24 +127,14 @@ def replacement(srv):
     return None if t is None else (t - t0) * 1000
 
 
-def reload(srv):
-    """(ms until no old worker is left, wrk errors) for HUP under load."""
-    if start(srv, 4) is None:
-        srv.stop()
-        return None, None
-    time.sleep(1.2)
-    before = set(workers_of(srv))
-    wrk = subprocess.Popen(["wrk", "-t1", "-c16", "-d4s",
-                            "http://127.0.0.1:%d/" % srv.port],
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           text=True)
-    time.sleep(1)
-    t0 = time.monotonic()
-    os.kill(srv.proc.pid, signal.SIGHUP)
-    t = wait(lambda: not (before & set(workers_of(srv))) and
-             len(workers_of(srv)) >= 4, 20)
-    out, _ = wrk.communicate(timeout=30)
-    srv.stop()
+def wrk(port, seconds):
+    return subprocess.Popen(["wrk", "-t1", "-c16", "-d%ds" % seconds,
+                             "--latency", "http://127.0.0.1:%d/" % port],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+
+
+def wrk_errors(out):
     errors = 0
     m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
                   r"timeout (\d+)", out)
@@ -148,7 +143,73 @@ def reload(srv):
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if m:
         errors += int(m.group(1))
-    return (None if t is None else (t - t0) * 1000), errors
+    return errors
+
+
+def wrk_p99(out):
+    """wrk's 99th percentile latency, in ms; None if it has none."""
+    m = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+    if not m:
+        return None
+    return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[
+        m.group(2)]
+
+
+def reload(srv):
+    """HUP under wrk load: (ms until no old worker is left, wrk errors
+    during the 2 s before and the 3 s from the HUP, p99 before, p99 over
+    the 3 s from the HUP)."""
+    if start(srv, 4) is None:
+        srv.stop()
+        return None, None, None, None
+    time.sleep(1.2)
+    before = set(workers_of(srv))
+    out_before, _ = wrk(srv.port, 2).communicate(timeout=30)
+    during = wrk(srv.port, 3)
+    time.sleep(0.2)     # wrk has its connections
+    t0 = time.monotonic()
+    os.kill(srv.proc.pid, signal.SIGHUP)
+    t = wait(lambda: not (before & set(workers_of(srv))) and
+             len(workers_of(srv)) >= 4, 20)
+    out, _ = during.communicate(timeout=30)
+    srv.stop()
+    return ((None if t is None else (t - t0) * 1000),
+            wrk_errors(out_before) + wrk_errors(out), wrk_p99(out_before),
+            wrk_p99(out))
+
+
+def alive(pid):
+    """pid runs (a zombie does not count)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def max_requests(srv, n=10, limit=5000, seconds=5.0):
+    """One worker with max_requests = n and one client asking as fast as
+    it can, a new connection each: the requests answered until that first
+    worker is gone.  n exactly means the limit is kept to the request."""
+    if isinstance(srv, H.Nginx):
+        return None
+    argv = srv.argv
+    srv.argv = lambda port: argv(port) + ["--max-requests", str(n)]
+    try:
+        if start(srv, 1) is None:
+            srv.stop()
+            return None
+    finally:
+        srv.argv = argv
+    time.sleep(1.2)
+    first = workers_of(srv)[0]
+    count, end = 0, time.monotonic() + seconds
+    while alive(first) and count < limit and time.monotonic() < end:
+        if answers(srv.port):
+            count += 1
+    gone = not alive(first)     # before the stop, which ends it anyway
+    srv.stop()
+    return count if gone else None
 
 
 def memory(srv):
@@ -223,7 +284,8 @@ def main():
     # ~18,000 connections a second for 4 s each, three of them a run.
     conntrack_check(250000, "bench/supervisors.py")
     keys = ("cold4", "cold16", "cold64", "ttin", "replace", "reload_ms",
-            "reload_err", "rss", "pd", "syscalls")
+            "reload_err", "p99_before", "p99_during", "max_requests", "rss",
+            "pd", "syscalls")
     with tempfile.TemporaryDirectory() as tmp:
         srvs = [s for s in servers(tmp, a.poold) if s.available() is None]
         rows = {s.name: {k: [] for k in keys} for s in srvs}
@@ -234,9 +296,12 @@ def main():
                     r["cold%d" % n].append(cold(s, n))
                 r["ttin"].append(ttin(s))
                 r["replace"].append(replacement(s))
-                ms, err = reload(s)
+                ms, err, p99b, p99d = reload(s)
                 r["reload_ms"].append(ms)
                 r["reload_err"].append(err)
+                r["p99_before"].append(p99b)
+                r["p99_during"].append(p99d)
+                r["max_requests"].append(max_requests(s))
                 if run == 0:
                     rss, pd = memory(s)
                     r["rss"].append(rss)
@@ -263,6 +328,11 @@ def main():
     row("replacement after SIGKILL of a worker", "replace", "ms")
     row("HUP under load until no old worker is left", "reload_ms", "ms", 0)
     row("failed requests during that reload (wrk)", "reload_err", "", 0)
+    row("p99 latency, the 2 s before the HUP (wrk, 16 connections)",
+        "p99_before", "ms", 2)
+    row("p99 latency, the 3 s from the HUP", "p99_during", "ms", 2)
+    row("max_requests = 10, one worker, one client: requests answered "
+        "until that worker is gone", "max_requests", "", 0)
     row("master RSS, 4 workers", "rss", "KiB", 0)
     row("master private dirty, 4 workers", "pd", "KiB", 0)
     row("master system calls in 10 s idle", "syscalls", "", 0)
