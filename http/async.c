@@ -295,9 +295,10 @@ conn_request(struct conn *c, size_t headlen)
 		conn_error(c, -r);
 		return;
 	}
-	/* keepalive = 0 turns keep-alive off, as in Gunicorn. */
+	/* keepalive = 0 turns keep-alive off, as in Gunicorn; a worker held
+	   by max_requests sends its clients to the replacement. */
 	c->c_keepalive = rq->rq_keepalive && !A.a_loop.l_draining &&
-	    A.a_wc->hw_keepalive_ms > 0;
+	    A.a_wc->hw_keepalive_ms > 0 && hw_recycle_hold() == 0;
 	c->c_body = rq->rq_body;
 	c->c_left = rq->rq_length;
 	/* Decided now, while rq's pointers into the buffer are valid, and
@@ -614,7 +615,9 @@ conn_new(int fd)
  * TERM: idle keep-alive connections go now; busy ones after their reply.
  * One accepted but still waiting for its first request stays until it is
  * served or its read timeout ends it: closing it would lose a request the
- * client has sent or is about to.
+ * client has sent or is about to.  So does an idle one whose next request
+ * has arrived but not been read (a recycled worker is told to stop just
+ * after a reply): it is served, with Connection: close.
  */
 static void
 async_drain(void)
@@ -623,16 +626,11 @@ async_drain(void)
 
 	for (c = A.a_timers[T_IDLE].tl_head; c != NULL; c = next) {
 		next = c->c_next;
-		conn_close(c);
+		if (hw_input_waiting(c->c_fd))
+			timer_start(c, T_READ);
+		else
+			conn_close(c);
 	}
-}
-
-static bool
-input_waiting(int fd)
-{
-	char b;
-
-	return recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 1;
 }
 
 static int
@@ -644,7 +642,7 @@ expire(uint64_t now)
 	for (int k = 0; k < T_NKINDS; k++) {
 		while ((c = A.a_timers[k].tl_head) != NULL &&
 		    c->c_deadline <= now) {
-			if (k == T_IDLE && input_waiting(c->c_fd)) {
+			if (k == T_IDLE && hw_input_waiting(c->c_fd)) {
 				/* Its next request came while this loop was
 				   busy, before epoll said so: serve it. */
 				timer_start(c, T_READ);

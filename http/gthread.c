@@ -104,8 +104,8 @@ worker_thread(void *arg)
 		/* Serve what is there, pipelined requests included. */
 		do {
 			c->g_close = rq == NULL || !hw_blocking_serve(&c->g_bc,
-			    G.g_wc, !G.g_draining && G.g_wc->hw_keepalive_ms > 0,
-			    &G.g_quit);
+			    G.g_wc, !G.g_draining && G.g_wc->hw_keepalive_ms > 0 &&
+			    hw_recycle_hold() == 0, &G.g_quit);
 		} while (!c->g_close && c->g_bc.bc_len > 0);
 		if (c->g_close) {
 			/* Linger here, not in the poller, which must not
@@ -246,10 +246,11 @@ gthread_drain(void)
 	/* Keep-alive connections between requests go now.  One accepted
 	   but still waiting for its first request stays, until that
 	   request is served or the keep-alive timeout ends it: the client
-	   sent it already, or is about to, and closing would lose it. */
+	   sent it already, or is about to, and closing would lose it; so
+	   does one whose next request is already here, unread. */
 	for (c = G.g_idle_head; c != NULL; c = next) {
 		next = c->g_next_idle;
-		if (c->g_served)
+		if (c->g_served && !hw_input_waiting(c->g_bc.bc_fd))
 			conn_close(c);
 	}
 }

@@ -8,8 +8,9 @@
  * The gate: listeners are in epoll with EPOLLEXCLUSIVE, so a connection
  * wakes one worker, not all.  They come out of epoll for a while when this
  * worker should not accept: over its fair share of the pool (share.c),
- * out of file descriptors (a readable listener would spin the loop), or
- * at its connection limit (until one closes).
+ * out of file descriptors (a readable listener would spin the loop), at
+ * its connection limit (until one closes), or held by max_requests while
+ * its replacement boots (recycle.c).
  */
 #include "config.h"
 
@@ -68,6 +69,18 @@ take(struct hw_loop *l, int fd)
 	l->l_ops->lo_open(fd);
 }
 
+/* max_requests reached: listeners off until the hold ends, checked
+   after each batch, so no later connection is woken for this worker. */
+static void
+hold(struct hw_loop *l)
+{
+	uint64_t end;
+
+	if (!l->l_draining && (end = hw_recycle_hold()) != 0 &&
+	    l->l_resume != end)
+		gate_close(l, end);
+}
+
 static void
 accept_all(struct hw_loop *l, int lfd)
 {
@@ -75,6 +88,11 @@ accept_all(struct hw_loop *l, int lfd)
 	uint64_t			 back;
 	int				 fd, n = 0;
 
+	/* gthread's threads may start a hold while this thread waits. */
+	if (hw_recycle_hold() != 0) {
+		hold(l);
+		return;
+	}
 	if ((back = hw_share_yield(&l->l_share, wc, l->l_nconns,
 	    sb_now_ms())) != 0) {
 		/* A pause of YIELD_MS from now, not from the batch's start. */
@@ -234,6 +252,14 @@ hw_loop_init(struct hw_loop *l, const struct http_worker_conf *wc,
 	return 0;
 }
 
+bool
+hw_input_waiting(int fd)
+{
+	char b;
+
+	return recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 1;
+}
+
 static bool
 is_listener(const struct hw_loop *l, uint64_t tag)
 {
@@ -271,5 +297,7 @@ hw_loop_run(struct hw_loop *l)
 		}
 		if (l->l_drain_req)
 			drain_begin(l);
+		else
+			hold(l);
 	}
 }

@@ -6,6 +6,22 @@
  * (X_POOLD_RECYCLE=max_requests on the notify socket, as any worker
  * program may) and goes on serving; the arbiter starts the replacement
  * and retires this worker once that one is ready, by the rolling rule.
+ *
+ * Serving on while the replacement boots must not become serving without
+ * a limit (a busy worker would answer hundreds more): once the arbiter
+ * has been told and another tenth of max_requests is served, the worker
+ * holds.  It accepts nothing and ends keep-alive connections after their
+ * next reply, so what comes waits in the listen queue for the
+ * replacement or a sibling.  A worker therefore answers at most
+ *
+ *	max_requests + jitter + ceil(max_requests / 10)
+ *
+ * requests, plus those in progress at that moment (one per connection;
+ * sync has one), plus what waits in the listen queue when it is told to
+ * stop (up to its capacity), which every stopping worker answers rather
+ * than leave to be reset.  A hold lasts HOLD_MS at most: should the replacement
+ * not come (a broken app, a pool backing off), the worker serves again
+ * until it is retired, rather than leave its share of the pool unserved.
  */
 #include "config.h"
 
@@ -20,10 +36,14 @@
 #include "worker.h"
 
 static uint64_t		 limit;		/* requests; 0: never */
+static uint64_t		 grace;		/* served on after telling */
 static _Atomic uint64_t	 served;	/* gthread's threads share it */
 static atomic_bool	 told;		/* the arbiter has the message */
+static atomic_bool	 settled;	/* holding, or nobody to tell */
+static _Atomic uint64_t	 hold_at;	/* ms; 0: not holding */
 
 #define RETRY_EVERY	16	/* requests between two tries, if one failed */
+#define HOLD_MS		1000
 
 #define RECYCLE_MSG	"X_POOLD_RECYCLE=max_requests"
 
@@ -40,21 +60,26 @@ hw_recycle_init(const struct http_worker_conf *wc)
 		r = (uint64_t)getpid() * UINT64_C(2654435761);
 	limit = (uint64_t)wc->hw_max_requests +
 	    r % ((uint64_t)wc->hw_max_requests_jitter + 1);
+	grace = ((uint64_t)wc->hw_max_requests + 9) / 10;
 }
 
-/* Told, or nothing will change that: no more tries. */
-static bool
+/* Tell the arbiter; without one (ENOTCONN) nobody will replace this
+   worker, so it never holds and stops trying. */
+static void
 ask(void)
 {
 	int e;
 
-	if (hw_tell(RECYCLE_MSG) == 0)
-		return true;
+	if (hw_tell(RECYCLE_MSG) == 0) {
+		atomic_store_explicit(&told, true, memory_order_relaxed);
+		return;
+	}
 	e = errno;
 	fprintf(stderr, "poold worker %ld: max_requests reached, but telling "
 	    "the arbiter failed (%s)%s\n", (long)getpid(), strerror(e),
 	    e == ENOTCONN ? "" : "; will try again");
-	return e == ENOTCONN;
+	if (e == ENOTCONN)
+		atomic_store_explicit(&settled, true, memory_order_relaxed);
 }
 
 void
@@ -63,9 +88,25 @@ hw_request_done(uint64_t bytes)
 	uint64_t n;
 
 	sb_end(hw_board, bytes);
-	if (limit == 0 || atomic_load_explicit(&told, memory_order_relaxed))
+	if (limit == 0 || atomic_load_explicit(&settled, memory_order_relaxed))
 		return;
 	n = atomic_fetch_add_explicit(&served, 1, memory_order_relaxed) + 1;
-	if (n >= limit && (n - limit) % RETRY_EVERY == 0 && ask())
-		atomic_store_explicit(&told, true, memory_order_relaxed);
+	if (!atomic_load_explicit(&told, memory_order_relaxed)) {
+		if (n >= limit && (n - limit) % RETRY_EVERY == 0)
+			ask();
+	} else if (n >= limit + grace && !atomic_exchange_explicit(&settled,
+	    true, memory_order_relaxed))
+		atomic_store_explicit(&hold_at, sb_now_ms(),
+		    memory_order_relaxed);
+}
+
+uint64_t
+hw_recycle_hold(void)
+{
+	uint64_t at, now;
+
+	if ((at = atomic_load_explicit(&hold_at, memory_order_relaxed)) == 0)
+		return 0;
+	now = sb_now_ms();
+	return now < at + HOLD_MS ? at + HOLD_MS : 0;
 }

@@ -78,6 +78,22 @@ serve_queue(struct pollfd *pfd, size_t n, struct hw_bconn *bc,
 	}
 }
 
+/* max_requests holds the worker while its replacement boots: no
+   accepting, but signals and the heartbeat go on. */
+static bool
+held(void)
+{
+	uint64_t end, now;
+	int t = HW_BEAT_MS;
+
+	if ((end = hw_recycle_hold()) == 0)
+		return false;
+	if ((now = sb_now_ms()) < end && end - now < (uint64_t)t)
+		t = (int)(end - now);
+	(void)poll(NULL, 0, t);		/* EINTR: a signal, look at it */
+	return true;
+}
+
 int
 hw_sync_run(const struct http_worker_conf *wc)
 {
@@ -107,6 +123,8 @@ hw_sync_run(const struct http_worker_conf *wc)
 			(void)alog_reopen();	/* else keep the old file */
 		}
 		sb_beat(hw_board);
+		if (held())
+			continue;
 		if (poll(pfd, n, HW_BEAT_MS) <= 0)
 			continue;	/* EINTR: look at the flags */
 		for (size_t i = 0; i < n && !sync_quit; i++) {

@@ -193,6 +193,8 @@ int	 hw_loop_init(struct hw_loop *, const struct http_worker_conf *,
 enum hw_loop_end hw_loop_run(struct hw_loop *);
 /* A connection counted open is gone. */
 void	 hw_loop_closed(struct hw_loop *);
+/* Bytes from the peer wait unread on fd (a request, or a close). */
+bool	 hw_input_waiting(int fd);
 
 /* beat.c: the heartbeat, held back by a handler that does not return
    (gthread: each thread calls hw_beat_thread() with its index). */
@@ -212,9 +214,12 @@ void	 hw_tell_init(const struct http_worker_conf *);
 int	 hw_tell(const char *msg);
 void	 hw_ready(void);
 
-/* recycle.c: a request is done (scoreboard and max_requests). */
+/* recycle.c: a request is done (scoreboard and max_requests); while
+   max_requests holds the worker (nothing accepted, no keep-alive), when
+   the hold ends (ms), else 0. */
 void	 hw_recycle_init(const struct http_worker_conf *);
 void	 hw_request_done(uint64_t bytes);
+uint64_t hw_recycle_hold(void);
 
 /* Count and log a request refused with status before its head parsed. */
 void	 hw_rejected(int status, const char *remote);

@@ -11,7 +11,9 @@
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -345,6 +347,20 @@ running_in_slot0(json_t *r)
 	return NULL;
 }
 
+/* The pid of slot 0's running worker (built-in pools have no worker
+   log to read it from). */
+static json_int_t
+slot0_pid(void)
+{
+	json_t		*r = ctl("workers"), *w;
+	json_int_t	 pid;
+
+	cr_assert_not_null(w = running_in_slot0(r), "no running worker 0");
+	pid = json_integer_value(json_object_get(w, "pid"));
+	json_decref(r);
+	return pid;
+}
+
 /*
  * max_requests: the worker that reaches it keeps serving while its
  * replacement starts; every request of the test is answered, and the
@@ -383,6 +399,143 @@ Test(health, max_requests_recycles_without_a_gap)
 	cr_assert(strstr(note, "recycled after max_requests"), "%s", note);
 	cr_assert_gt(json_integer_value(json_object_get(w, "rss_kib")), 0);
 	json_decref(r);
+}
+
+/*
+ * One client asking as fast as it can, on a new connection each time or
+ * on one kept alive (reconnecting when told Connection: close): how many
+ * answers came from the pool's first worker before another answered.
+ * Every request must be answered.
+ */
+static int
+answers_before_replacement(bool keepalive)
+{
+	char	 buf[1024];
+	const char *p;
+	long	 first = -1, pid;
+	int	 fd = -1, count = 0, fails = 0, n = 0;
+	bool	 closed;
+	static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+
+	for (long t0 = h_now_ms(); h_now_ms() - t0 < 3 * H_WAIT_MS &&
+	    n < 100000; n++) {
+		if (!keepalive)
+			pid = h_hello_pid(port);
+		else {
+			if (fd == -1 && (fd = h_tcp_connect(port)) == -1) {
+				fails++;
+				continue;
+			}
+			pid = -1;
+			if (h_send(fd, req, sizeof(req) - 1) == 0) {
+				h_recv(fd, buf, sizeof(buf), ", pid ", 1,
+				    H_WAIT_MS, &closed);
+				if ((p = strstr(buf, ", pid ")) != NULL &&
+				    strchr(p, '\n') != NULL)
+					pid = strtol(p + 6, NULL, 10);
+			}
+			if (pid == -1 || closed ||
+			    strstr(buf, "Connection: close\r\n") != NULL) {
+				close(fd);
+				fd = -1;
+			}
+		}
+		if (pid == -1)
+			fails++;
+		else if (first == -1 || pid == first) {
+			first = pid;
+			count++;
+		} else
+			break;
+	}
+	if (fd != -1)
+		close(fd);
+	cr_assert_eq(fails, 0, "%d of %d requests failed", fails, n);
+	cr_assert_gt(first, 0, "no answer");
+	cr_assert(h_wait_gone((pid_t)first, H_WAIT_MS), "never replaced");
+	return count;
+}
+
+/*
+ * max_requests keeps its word: a busy worker answers at most
+ * max_requests + ceil(max_requests / 10), plus the request in progress
+ * on a kept-alive connection, plus what it finds in the listen queue when
+ * told to stop (one connection, with one client), while its replacement
+ * starts.  It served dozens more before, as fast as the client could ask
+ * until the replacement was ready.
+ */
+static void
+max_requests_bound(const char *class, bool keepalive)
+{
+	int count;
+
+	port = h_free_port();
+	start_pool("  listen = { \"127.0.0.1:%d\" }\n  worker = %s\n"
+	    "  workers = 1\n  max_requests = 20\n", port, class);
+	cr_assert(h_wait_ready(&pd, 1, H_WAIT_MS));
+	count = answers_before_replacement(keepalive);
+	cr_assert_leq(count, 20 + 2 + 1 + 1, "%s%s: %d answers from the first "
+	    "worker", class, keepalive ? " (keep-alive)" : "", count);
+	cr_assert_geq(count, 20, "%s: replaced after %d", class, count);
+}
+
+Test(health, max_requests_bound_sync)
+{
+	max_requests_bound("sync", false);
+}
+
+Test(health, max_requests_bound_gthread)
+{
+	max_requests_bound("gthread", false);
+}
+
+Test(health, max_requests_bound_async)
+{
+	max_requests_bound("async", false);
+}
+
+Test(health, max_requests_bound_keepalive_gthread)
+{
+	max_requests_bound("gthread", true);
+}
+
+Test(health, max_requests_bound_keepalive_async)
+{
+	max_requests_bound("async", true);
+}
+
+/*
+ * The hold is no outage: when the replacement cannot start (its app
+ * module broken since the first worker loaded it), the held worker
+ * serves again and every request is answered.
+ */
+Test(health, max_requests_hold_ends_without_a_replacement)
+{
+	char	 app[H_PATH_MAX], buf[256];
+	const char *src = getenv("POOLD_APP_EXAMPLE");
+	json_int_t first;
+	int	 spawns = 0;
+
+	src = src != NULL && *src != '\0' ? src : "examples/hello_app.so";
+	cr_assert_not_null(realpath(src, buf), "%s", src);
+	h_path(&pd, "app.so", app, sizeof(app));
+	cr_assert_eq(symlink(buf, app), 0, "%s", strerror(errno));
+	port = h_free_port();
+	start_pool("  listen = { \"127.0.0.1:%d\" }\n  worker = async\n"
+	    "  workers = 1\n  max_requests = 10\n  app = \"%s\"\n", port, app);
+	cr_assert(h_wait_ready(&pd, 1, H_WAIT_MS));
+	first = slot0_pid();
+	/* What it loaded stays mapped; a new worker finds no module. */
+	cr_assert_eq(unlink(app), 0);
+	h_write_file(app, "not a module\n");
+	for (int i = 0; i < 40; i++)
+		cr_assert_eq(h_http(port, "GET /", buf, sizeof(buf)), 200,
+		    "request %d failed", i);
+	for (long t0 = h_now_ms(); h_now_ms() - t0 < H_WAIT_MS &&
+	    (spawns = h_spawns(&pd, "web")) < 2; )
+		usleep(10000);
+	cr_assert_geq(spawns, 2, "no replacement was tried");
+	cr_assert_eq(slot0_pid(), first, "the held worker left");
 }
 
 Test(health, max_lifetime_recycles_exec_workers)
