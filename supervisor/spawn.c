@@ -368,8 +368,8 @@ child_main(const struct spawn_req *r, pid_t arbiter)
 {
 	const struct pool_conf	*pc = r->sr_conf;
 	worker_main_fn		 run = NULL;
-	char			**env;
-	size_t			  ours;
+	char			**env = NULL;
+	size_t			  ours = 0;
 
 	/* A process group of its own, which its children join: what is left
 	   of the tree when it ends can be killed as one (spawn.h); and its
@@ -381,7 +381,11 @@ child_main(const struct spawn_req *r, pid_t arbiter)
 		dprintf(STDERR_FILENO, "poold worker: joining its cgroup: %s; "
 		    "it runs in the arbiter's\n", strerror(errno));
 	spawn_reset_signals();
-	env = build_env(r, &ours);
+	/* A built-in worker keeps poold's environment (http_main): no
+	   activation set to build, in pages the fork has just shared, on
+	   the way from a worker's death to its replacement's first accept. */
+	if (pc->pc_class == WC_EXEC)
+		env = build_env(r, &ours);
 	if (log_debugging())
 		log_spawn(r, env, ours);
 	/* capture_output: stdout and stderr to the arbiter's pipe (whose
