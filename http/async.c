@@ -9,6 +9,14 @@
  * Deadlines are constant per kind (read, keep-alive idle), so each kind
  * is a FIFO list ordered by deadline: appending at the tail keeps it
  * sorted, and the loop sleeps until the earliest head.
+ *
+ * Pipelined requests cost one read and one write per batch: a small reply
+ * whose connection has more input buffered is copied to the connection's
+ * batch (BATCH_MAX, allocated on the first pipelined request) instead of
+ * written, and the batch goes out in one write before anything that cannot
+ * join it, and before the loop waits for input.  Replies keep their order;
+ * a client that sends and never reads fills one batch and its socket, and
+ * is then read no more until it does.
  */
 #include "config.h"
 
@@ -28,6 +36,7 @@
 #include "worker.h"
 
 #define IN_START	4096
+#define BATCH_MAX	16384	/* pipelined replies written together */
 
 enum conn_state {
 	C_HEAD,		/* reading a request head */
@@ -62,6 +71,8 @@ struct conn {
 	bool		 c_keepalive;
 	struct hw_response c_resp;	/* decided once the head is parsed */
 	size_t		 c_outoff;	/* of c_resp.hr_buf, sent so far */
+	char		*c_batch;	/* replies before c_resp, unsent */
+	size_t		 c_batchlen, c_batchoff;
 	bool		 c_wantout;
 	bool		 c_busy;	/* counted busy on the scoreboard */
 	/* With an app: the head kept while the body is read, and the body. */
@@ -76,6 +87,13 @@ struct conn {
 	enum timer_kind	 c_tkind;
 	uint64_t	 c_deadline;
 	struct conn	*c_prev, *c_next;
+};
+
+enum flush {
+	FLUSH_NEXT,	/* reply written: on to the next request */
+	FLUSH_WAIT,	/* the socket is full: wait for EPOLLOUT */
+	FLUSH_LINGER,	/* reply written and the connection ends */
+	FLUSH_CLOSE,	/* the connection broke */
 };
 
 struct tlist {
@@ -192,7 +210,8 @@ conn_put(struct conn *c)
 {
 	free(c->c_head);
 	free(c->c_abody);
-	c->c_head = c->c_abody = NULL;
+	free(c->c_batch);
+	c->c_head = c->c_abody = c->c_batch = NULL;
 	/* A buffer grown for a big head is not kept. */
 	if (A.a_nfree >= FREE_MAX || c->c_incap != IN_START) {
 		free(c->c_log);
@@ -244,6 +263,7 @@ conn_send(struct conn *c)
 }
 
 static void conn_error(struct conn *, int);
+static enum flush batch_flush(struct conn *);
 
 /* The request is complete: an app answers now, from the kept head. */
 static void
@@ -332,7 +352,8 @@ conn_request(struct conn *c, size_t headlen)
 		}
 		http_chunked_init(c->c_chunked);
 	}
-	if (rq->rq_continue && c->c_inoff == c->c_inlen) {
+	if (rq->rq_continue && c->c_inoff == c->c_inlen &&
+	    batch_flush(c) == FLUSH_NEXT) {
 		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
 		/* The previous reply is out, so this tiny one goes out whole;
 		   if it ever does not, the stream is broken: end it. */
@@ -427,19 +448,71 @@ conn_room(struct conn *c)
 	return true;
 }
 
-enum flush {
-	FLUSH_NEXT,	/* reply written: on to the next request */
-	FLUSH_WAIT,	/* the socket is full: wait for EPOLLOUT */
-	FLUSH_LINGER,	/* reply written and the connection ends */
-	FLUSH_CLOSE,	/* the connection broke */
-};
+/* The socket is full: wait until it drains. */
+static enum flush
+flush_wait(struct conn *c)
+{
+	if (conn_watch(c, true) == -1)
+		return FLUSH_CLOSE;
+	/* Renewed each time the socket drains a bit: a slow reader is
+	   fine, a stalled one not. */
+	timer_start(c, T_WRITE);
+	return FLUSH_WAIT;
+}
+
+/* The batched replies out, or FLUSH_WAIT / FLUSH_CLOSE. */
+static enum flush
+batch_flush(struct conn *c)
+{
+	ssize_t n;
+
+	while (c->c_batchoff < c->c_batchlen) {
+		n = write(c->c_fd, c->c_batch + c->c_batchoff,
+		    c->c_batchlen - c->c_batchoff);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return flush_wait(c);
+		if (n <= 0)
+			return FLUSH_CLOSE;
+		c->c_batchoff += (size_t)n;
+	}
+	c->c_batchlen = c->c_batchoff = 0;
+	return FLUSH_NEXT;
+}
+
+/* A small reply with more requests buffered behind it, or after others
+   batched, joins the batch, which takes the place of its write: the
+   batch goes out when the loop next needs input. */
+static bool
+batch_add(struct conn *c)
+{
+	const struct hw_response *r = &c->c_resp;
+
+	if ((c->c_inoff == c->c_inlen && c->c_batchlen == 0) ||
+	    c->c_outoff != 0 || r->hr_close || r->hr_fd != -1 ||
+	    r->hr_len + r->hr_memlen > BATCH_MAX - c->c_batchlen)
+		return false;
+	if (c->c_batch == NULL && (c->c_batch = malloc(BATCH_MAX)) == NULL)
+		return false;
+	memcpy(c->c_batch + c->c_batchlen, r->hr_buf, r->hr_len);
+	c->c_batchlen += r->hr_len;
+	if (r->hr_memlen != 0)
+		memcpy(c->c_batch + c->c_batchlen, r->hr_mem, r->hr_memlen);
+	c->c_batchlen += r->hr_memlen;
+	c->c_outoff = r->hr_len + r->hr_memlen;
+	return true;
+}
 
 static enum flush
 conn_flush(struct conn *c)
 {
 	struct hw_response	*r = &c->c_resp;
 	ssize_t			 n;
+	enum flush		 f;
 
+	if (!batch_add(c) && (f = batch_flush(c)) != FLUSH_NEXT)
+		return f;
 	while (c->c_outoff < r->hr_len + r->hr_memlen || r->hr_left > 0) {
 		if (c->c_outoff < r->hr_len)
 			n = write(c->c_fd, r->hr_buf + c->c_outoff,
@@ -454,13 +527,7 @@ conn_flush(struct conn *c)
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EAGAIN && conn_watch(c, true) == 0) {
-				/* Renewed each time the socket drains a bit:
-				   a slow reader is fine, a stalled one not. */
-				timer_start(c, T_WRITE);
-				return FLUSH_WAIT;
-			}
-			return FLUSH_CLOSE;
+			return errno == EAGAIN ? flush_wait(c) : FLUSH_CLOSE;
 		}
 		if (n == 0)
 			return FLUSH_CLOSE;	/* the file shrank */
@@ -517,6 +584,34 @@ linger_io(struct conn *c)
 		conn_close(c);
 }
 
+/*
+ * Replies batched, and nothing more to answer without input: they go
+ * before the loop waits.  false: not now (the socket is full), or the
+ * connection is gone.
+ */
+static bool
+batch_out(struct conn *c)
+{
+	switch (batch_flush(c)) {
+	case FLUSH_WAIT:
+		return false;
+	case FLUSH_NEXT:
+		if (conn_watch(c, false) == -1)
+			break;
+		if (c->c_tkind != T_WRITE)
+			return true;
+		/* It had to wait for the socket: the reply is out now. */
+		if (A.a_loop.l_draining && c->c_inoff == c->c_inlen)
+			break;
+		timer_start(c, c->c_inoff < c->c_inlen ? T_READ : T_IDLE);
+		return true;
+	default:
+		break;
+	}
+	conn_close(c);
+	return false;
+}
+
 /* Read, parse and reply until the socket has nothing more for now. */
 static void
 conn_io(struct conn *c, uint32_t events)
@@ -547,7 +642,9 @@ conn_io(struct conn *c, uint32_t events)
 				break;
 			}
 			if (A.a_loop.l_draining && c->c_inoff == c->c_inlen) {
-				conn_close(c);
+				/* Replies batched before the drain go first. */
+				if (batch_flush(c) != FLUSH_WAIT)
+					conn_close(c);
 				return;
 			}
 			conn_advance(c);
@@ -557,6 +654,8 @@ conn_io(struct conn *c, uint32_t events)
 			conn_close(c);
 			return;
 		}
+		if (!batch_out(c))
+			return;
 		if (!conn_room(c)) {
 			conn_error(c, 431);
 			continue;

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -211,6 +213,141 @@ Test(http, async_keepalive_and_pipelining)
 Test(http, gthread_keepalive_and_pipelining)
 {
 	keepalive_and_pipelining("gthread");
+}
+
+static const char *app_path(void);
+
+/* Write system calls pid has made (/proc/PID/io's syscw). */
+static long
+write_calls(long pid)
+{
+	char	 path[64], buf[512];
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/%ld/io", pid);
+	cr_assert_gt(h_read_file(path, buf, sizeof(buf)), 0, "%s", path);
+	cr_assert_not_null(p = strstr(buf, "syscw: "), "%s", buf);
+	return strtol(p + 7, NULL, 10);
+}
+
+/*
+ * Pipelined requests read together are answered together: sixteen
+ * replies in one write (there was one write each), in order.
+ */
+Test(http, async_pipelined_replies_are_one_write)
+{
+	static const char one[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	char	 req[16 * sizeof(one)], buf[16384];
+	long	 pid, before;
+	size_t	 len = 0;
+	bool	 closed;
+	int	 fd;
+
+	start("async", 1, NULL);
+	cr_assert_gt(pid = h_hello_pid(port), 0);
+	for (int i = 0; i < 16; i++, len += sizeof(one) - 1)
+		memcpy(req + len, one, sizeof(one) - 1);
+	cr_assert_neq(fd = h_tcp_connect(port), -1);
+	before = write_calls(pid);
+	cr_assert_eq(h_send(fd, req, len), 0);
+	h_recv(fd, buf, sizeof(buf), "Hello from poold", 16, H_WAIT_MS,
+	    &closed);
+	close(fd);
+	cr_assert_eq(h_occurrences(buf, "HTTP/1.1 200 OK\r\n"), 16, "%s", buf);
+	cr_assert_leq(write_calls(pid) - before, 2, "%ld writes for 16 "
+	    "pipelined replies", write_calls(pid) - before);
+}
+
+/* An app's replies join the batch too, each in its place. */
+Test(http, async_pipelined_app_replies_keep_their_order)
+{
+	const char	*extra[] = { "--app", app_path(), NULL };
+	char		 req[4096], buf[16384], want[32];
+	const char	*p;
+	size_t		 len = 0;
+	bool		 closed;
+	int		 fd;
+
+	start("async", 1, extra);
+	for (int i = 10; i < 30; i++)
+		len += (size_t)snprintf(req + len, sizeof(req) - len,
+		    "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+		    "\r\n%d", i);
+	cr_assert_neq(fd = h_tcp_connect(port), -1);
+	cr_assert_eq(h_send(fd, req, len), 0);
+	h_recv(fd, buf, sizeof(buf), "body 2 bytes\n", 20, H_WAIT_MS,
+	    &closed);
+	close(fd);
+	p = buf;
+	for (int i = 10; i < 30; i++) {
+		snprintf(want, sizeof(want), "body 2 bytes\n%d", i);
+		cr_assert_not_null(p = strstr(p, want), "reply %d missing or "
+		    "out of order: %s", i, buf);
+		p += strlen(want);
+	}
+}
+
+/*
+ * A client that pipelines and never reads fills its socket and one batch,
+ * and is then read no more: the worker does not grow, and every request
+ * sent is answered once the client reads.
+ */
+Test(http, async_pipeliner_that_never_reads_is_bounded)
+{
+	static const char one[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	char	 chunk[64 * (sizeof(one) - 1)], buf[65536];
+	long	 pid, rss0, rss1, sent = 0, got = 0, reply;
+	ssize_t	 n;
+	size_t	 off = 0;
+	bool	 closed;
+	int	 fd, idle = 0;
+
+	start("async", 1, NULL);
+	cr_assert_gt(pid = h_hello_pid(port), 0);
+	/* One reply's length: every reply of this worker is the same. */
+	cr_assert_neq(fd = h_tcp_connect(port), -1);
+	cr_assert_eq(h_send(fd, one, sizeof(one) - 1), 0);
+	reply = (long)h_recv(fd, buf, sizeof(buf), "Hello from poold", 1,
+	    H_WAIT_MS, &closed);
+	cr_assert_not_null(strchr(strstr(buf, ", pid "), '\n'));
+	rss0 = h_proc_status((pid_t)pid, "VmRSS", 10);
+	for (size_t i = 0; i < 64; i++)
+		memcpy(chunk + i * (sizeof(one) - 1), one, sizeof(one) - 1);
+	/* Send until the sockets are full: nothing accepted for 300 ms. */
+	for (long t0 = h_now_ms(); h_now_ms() - t0 < 10000 && idle < 30; ) {
+		/* A short send leaves a request half sent: the next send
+		   goes on from there, so that the stream stays whole. */
+		n = send(fd, chunk + off, sizeof(chunk) - off,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0) {
+			sent += n;
+			off = (off + (size_t)n) % sizeof(chunk);
+			idle = 0;
+		} else {
+			cr_assert(n == -1 && errno == EAGAIN, "send: %s",
+			    strerror(errno));
+			idle++;
+			usleep(10000);
+		}
+	}
+	cr_assert_eq(idle, 30, "the worker kept reading for 10 s");
+	rss1 = h_proc_status((pid_t)pid, "VmRSS", 10);
+	cr_assert_lt(rss1 - rss0, 1024, "the worker grew from %ld to %ld KiB",
+	    rss0, rss1);
+	/* Each whole request sent is answered, whatever stayed queued. */
+	sent /= (long)(sizeof(one) - 1);
+	cr_assert_eq(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){
+	    .tv_sec = 5 }, sizeof(struct timeval)), 0);
+	for (long t0 = h_now_ms(); got < sent * reply &&
+	    h_now_ms() - t0 < 3 * H_WAIT_MS; ) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		cr_assert_gt(n, 0, "closed after %ld of %ld replies (%s)",
+		    got / reply, sent, n == 0 ? "EOF" : strerror(errno));
+		got += n;
+	}
+	close(fd);
+	cr_assert_eq(got, sent * reply, "%ld bytes, want %ld replies of %ld",
+	    got, sent, reply);
 }
 
 /* Idle keep-alive connections are parked, not holding the threads. */
