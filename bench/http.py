@@ -7,14 +7,21 @@ Run from the top of a built tree:  python3 bench/http.py [--runs R] [--save]
 Every server gets 2 worker processes and serves a tiny text response on a
 free loopback port.  wrk (`wrk -t1 -cN -dSs --latency`) measures each server
 at N = 1, 50 and 500 connections, with keep-alive and with
-`Connection: close`.  Each figure is the median of R runs with min and max.
+`Connection: close`; h2load (`h2load --h1 -c 50 -m 16`, Debian's
+nghttp2-client) with 16 pipelined requests per connection, where the load
+generator limits requests/s and the server's CPU per request is the figure
+to judge by.  Beside requests/s: the server's CPU per request, in µs
+(utime + stime of the master and every descendant, from /proc, over the
+run, divided by the requests answered).  Each figure is the median of R
+runs with min and max.
 Runs are interleaved: for run in 1..R, for each server (started afresh),
 for each scenario; so a ratio compares figures from the same stretch of
 time.  There is no CPU pinning: wrk and the servers share the machine's
 cores, and wrk's own CPU is part of every figure.
 
 Peers come from Debian:
-    apt-get install -y wrk nginx-light gunicorn uwsgi uwsgi-plugin-python3
+    apt-get install -y wrk nghttp2-client nginx-light gunicorn uwsgi \
+        uwsgi-plugin-python3
 A peer that is missing or does not come up is reported in the table; the
 other servers are still measured.
 
@@ -397,6 +404,63 @@ def parse_wrk(out):
     return r
 
 
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_s(pid):
+    """CPU seconds of pid and its descendants, living and reaped (a
+    reaped child's time is in its parent's cutime and cstime)."""
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open("/proc/%d/stat" % p) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open("/proc/%d/task/%d/children" % (p, p)) as f:
+                todo += [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            continue
+        # utime, stime, cutime, cstime: fields 14-17, here 11-14.
+        total += sum(int(x) for x in fields[11:15]) / CLK_TCK
+    return total
+
+
+def h2load(port, conns, depth, duration):
+    argv = ["h2load", "--h1", "-c%d" % conns, "-m%d" % depth,
+            "-D%d" % duration, "http://127.0.0.1:%d/" % port]
+    try:
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True,
+                           timeout=duration + 30)
+    except subprocess.TimeoutExpired:
+        return {"failed": "h2load did not finish"}
+    m = re.search(r"finished in [\d.]+m?s, ([\d.]+) req/s", p.stdout)
+    n = re.search(r"requests: (\d+) total, \d+ started, (\d+) done, "
+                  r"(\d+) succeeded, (\d+) failed, (\d+) errored, "
+                  r"(\d+) timeout", p.stdout)
+    if p.returncode != 0 or not m or not n:
+        return {"failed": "h2load exited %d: %s" % (
+            p.returncode, (p.stderr or p.stdout).strip()[-200:])}
+    failed = int(n.group(4)) + int(n.group(5)) + int(n.group(6))
+    return {"rps": float(m.group(1)), "requests": int(n.group(3)),
+            "p50": None, "p99": None, "errors": failed,
+            "kinds": {"failed": failed} if failed else {}}
+
+
+def measure(server, sc, duration):
+    """One scenario against server: the load generator's figures, and the
+    server's CPU per request answered."""
+    cpu0 = tree_cpu_s(server.proc.pid)
+    if sc[1] == "pipe16":
+        r = h2load(server.port, sc[0], 16, duration)
+    else:
+        r = wrk(server.port, sc[0], sc[1], duration)
+    cpu = tree_cpu_s(server.proc.pid) - cpu0
+    r["cpu_us"] = (cpu * 1e6 / r["requests"] if r.get("requests")
+                   else None)
+    return r
+
+
 def wrk(port, conns, close, duration):
     argv = ["wrk", "-t1", "-c%d" % conns, "-d%ds" % duration, "--latency"]
     if close:
@@ -421,10 +485,13 @@ def wrk(port, conns, close, duration):
 
 def scenarios(quick):
     conns = [50] if quick else [1, 50, 500]
-    return [(c, close) for c in conns for close in (False, True)]
+    return [(c, close) for c in conns for close in (False, True)] + \
+        ([(50, "pipe16")] if shutil.which("h2load") else [])
 
 
 def scen_name(sc):
+    if sc[1] == "pipe16":
+        return "pipelined 16 c%d" % sc[0]
     return "%s c%d" % ("close" if sc[1] else "keep-alive", sc[0])
 
 
@@ -482,13 +549,15 @@ def run_all(args, servers, scens):
             try:
                 wrk(s.port, 50, False, WARMUP)
                 for sc in scens:
-                    r = wrk(s.port, sc[0], sc[1], args.duration)
+                    r = measure(s, sc, args.duration)
                     r["run"] = run
                     results[s.name][sc].append(r)
                     print("run %d/%d  %-16s %-14s %s" % (
                         run, args.runs, s.name, scen_name(sc),
-                        r.get("failed") or "%.0f req/s, p99 %s, %d errors" % (
-                            r["rps"], fmt_ms(r["p99"]), r["errors"])),
+                        r.get("failed") or "%.0f req/s, p99 %s, %d errors, "
+                        "%s us CPU/req" % (r["rps"], fmt_ms(r["p99"]),
+                                           r["errors"],
+                                           fmt_num(r["cpu_us"], 1))),
                         file=sys.stderr)
                 if s.proc.poll() is not None:
                     failures[s.name].append(
@@ -528,12 +597,15 @@ def ratio_line(results, label, a, b, sc, key, scens, per_run=True):
     line = "- %s: **%.2f**" % (label, ma / mb)
     if key == "rps":
         line += " (%s vs %s req/s" % (fmt_num(ma), fmt_num(mb))
+    elif key == "cpu_us":
+        line += " (%.1f vs %.1f µs" % (ma, mb)
     else:
         line += " (%s vs %s" % (fmt_ms(ma), fmt_ms(mb))
     if per_run:
         byrun_b = {r["run"]: r[key] for r in rb if "failed" not in r}
         same = [r[key] / byrun_b[r["run"]] for r in ra
-                if "failed" not in r and byrun_b.get(r["run"])]
+                if "failed" not in r and r[key] is not None and
+                byrun_b.get(r["run"])]
         if len(same) > 1:
             line += "; same-run ratios %.2f–%.2f" % (min(same), max(same))
     return line + ")"
@@ -618,12 +690,13 @@ def report(args, servers, scens, results, failures, rss, started, elapsed):
     w("")
     w("## Results")
     w("")
-    w("| server | scenario | req/s median [min–max] | p50 | p99 | errors |")
-    w("|---|---|---|---|---|---|")
+    w("| server | scenario | req/s median [min–max] | server CPU µs/req | "
+      "p50 | p99 | errors |")
+    w("|---|---|---|---|---|---|---|")
     for s in servers:
         fails = failures[s.name]
         if fails and len(fails) == args.runs:
-            w("| %s | all | **FAILED to start** in every run: %s | | | |"
+            w("| %s | all | **FAILED to start** in every run: %s | | | | |"
               % (s.name, fails[0][1].replace("|", "/")))
             continue
         for sc in scens:
@@ -632,15 +705,17 @@ def report(args, servers, scens, results, failures, rss, started, elapsed):
             bad = [r for r in runs if "failed" in r]
             if not ok:
                 why = bad[0]["failed"] if bad else "no run"
-                w("| %s | %s | **FAILED**: %s | | | |"
+                w("| %s | %s | **FAILED**: %s | | | | |"
                   % (s.name, scen_name(sc), why.replace("|", "/")))
                 continue
             note = ""
             if len(ok) < args.runs:
                 note = " (%d of %d runs)" % (len(ok), args.runs)
-            w("| %s | %s | %s%s | %s | %s | %s |" % (
+            w("| %s | %s | %s%s | %s | %s | %s | %s |" % (
                 s.name, scen_name(sc),
                 spread([r["rps"] for r in ok], fmt_num), note,
+                spread([r.get("cpu_us") for r in ok],
+                       lambda v: fmt_num(v, 1)),
                 spread([r["p50"] for r in ok], fmt_ms),
                 spread([r["p99"] for r in ok], fmt_ms),
                 spread([r["errors"] for r in ok], fmt_num) +
@@ -669,6 +744,15 @@ def report(args, servers, scens, results, failures, rss, started, elapsed):
     w(ratio_line(results, "poold-gthread keep-alive / gunicorn-gthread "
                  "keep-alive, req/s at 50 conns", "poold-gthread",
                  "gunicorn-gthread", (50, False), "rps", scens))
+    w(ratio_line(results, "server CPU per request at 50 conns, keep-alive: "
+                 "poold-async / nginx", "poold-async", "nginx", c50ka,
+                 "cpu_us", scens))
+    w(ratio_line(results, "server CPU per request, 16 pipelined at 50 "
+                 "conns: poold-async / nginx", "poold-async", "nginx",
+                 (50, "pipe16"), "cpu_us", scens))
+    w(ratio_line(results, "req/s, 16 pipelined at 50 conns: poold-async / "
+                 "nginx", "poold-async", "nginx", (50, "pipe16"), "rps",
+                 scens))
     w(ratio_line(results, "p99 at 500 conns, keep-alive: poold-async / "
                  "nginx", "poold-async", "nginx", c500ka, "p99", scens))
     w(ratio_line(results, "p99 at 500 conns, close: poold-async / nginx",
