@@ -69,6 +69,7 @@ struct conn {
 	struct http_chunked *c_chunked;
 	int		 c_minor;
 	bool		 c_keepalive;
+	bool		 c_peerclose;	/* the client said close, nothing owed */
 	struct hw_response c_resp;	/* decided once the head is parsed */
 	size_t		 c_outoff;	/* of c_resp.hr_buf, sent so far */
 	char		*c_batch;	/* replies before c_resp, unsent */
@@ -296,6 +297,7 @@ conn_error(struct conn *c, int status)
 {
 	if (!c->c_busy)		/* the head did not parse */
 		hw_rejected(status, c->c_peer);
+	c->c_peerclose = false;	/* a body may still be coming */
 	hw_response_done(&c->c_resp);
 	hw_error(status, c->c_minor, &c->c_resp);
 	conn_send(c);
@@ -319,6 +321,7 @@ conn_request(struct conn *c, size_t headlen)
 	   by max_requests sends its clients to the replacement. */
 	c->c_keepalive = rq->rq_keepalive && !A.a_loop.l_draining &&
 	    A.a_wc->hw_keepalive_ms > 0 && hw_recycle_hold() == 0;
+	c->c_peerclose = !rq->rq_keepalive;
 	c->c_body = rq->rq_body;
 	c->c_left = rq->rq_length;
 	/* Decided now, while rq's pointers into the buffer are valid, and
@@ -633,7 +636,15 @@ conn_io(struct conn *c, uint32_t events)
 			case FLUSH_WAIT:
 				return;
 			case FLUSH_LINGER:
-				conn_linger(c);
+				/* A client that asked to close sends nothing
+				   more (RFC 9112, 9.6): no reset can come of
+				   closing at once, which saves the shutdown
+				   and the read that lingering costs.  As the
+				   blocking workers' FIONREAD check. */
+				if (c->c_peerclose && c->c_inoff == c->c_inlen)
+					conn_close(c);
+				else
+					conn_linger(c);
 				return;
 			case FLUSH_CLOSE:
 				conn_close(c);

@@ -217,17 +217,38 @@ Test(http, gthread_keepalive_and_pipelining)
 
 static const char *app_path(void);
 
-/* Write system calls pid has made (/proc/PID/io's syscw). */
+/* Read or write system calls pid has made (/proc/PID/io's syscr or
+   syscw). */
 static long
-write_calls(long pid)
+io_calls(long pid, const char *key)
 {
 	char	 path[64], buf[512];
 	const char *p;
 
 	snprintf(path, sizeof(path), "/proc/%ld/io", pid);
 	cr_assert_gt(h_read_file(path, buf, sizeof(buf)), 0, "%s", path);
-	cr_assert_not_null(p = strstr(buf, "syscw: "), "%s", buf);
-	return strtol(p + 7, NULL, 10);
+	cr_assert_not_null(p = strstr(buf, key), "%s", buf);
+	return strtol(p + strlen(key), NULL, 10);
+}
+
+static long write_calls(long pid) { return io_calls(pid, "syscw: "); }
+
+/*
+ * A client that asks to close and has sent its whole request is closed
+ * at once: one read for the request, no lingering shutdown and read
+ * (which a reply to a keep-alive client the server closes still gets).
+ */
+Test(http, async_close_asked_by_the_client_is_not_lingered)
+{
+	char	 buf[512];
+	long	 pid, before;
+
+	start("async", 1, NULL);
+	cr_assert_gt(pid = h_hello_pid(port), 0);
+	before = io_calls(pid, "syscr: ");
+	cr_assert_eq(h_http(port, "GET /", buf, sizeof(buf)), 200);
+	cr_assert_eq(io_calls(pid, "syscr: ") - before, 1, "%ld reads",
+	    io_calls(pid, "syscr: ") - before);
 }
 
 /*
