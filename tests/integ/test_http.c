@@ -279,6 +279,32 @@ Test(http, async_pipelined_replies_are_one_write)
 	    "pipelined replies", write_calls(pid) - before);
 }
 
+/* A client that pipelines, then shuts its side down, gets every reply
+   before the close (the batch goes out before the EOF is acted on). */
+Test(http, async_pipelined_then_half_closed_gets_every_reply)
+{
+	static const char one[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	char	 req[8 * sizeof(one)], buf[16384];
+	size_t	 len = 0;
+	bool	 closed;
+	int	 fd;
+
+	start("async", 1, NULL);
+	for (int i = 0; i < 8; i++, len += sizeof(one) - 1)
+		memcpy(req + len, one, sizeof(one) - 1);
+	for (int round = 0; round < 20; round++) {
+		cr_assert_neq(fd = h_tcp_connect(port), -1);
+		cr_assert_eq(h_send(fd, req, len), 0);
+		cr_assert_eq(shutdown(fd, SHUT_WR), 0);
+		h_recv(fd, buf, sizeof(buf), NULL, 0, H_WAIT_MS, &closed);
+		close(fd);
+		cr_assert(closed, "round %d: not closed", round);
+		cr_assert_eq(h_occurrences(buf, "HTTP/1.1 200 OK\r\n"), 8,
+		    "round %d: %d replies", round,
+		    h_occurrences(buf, "HTTP/1.1 200 OK\r\n"));
+	}
+}
+
 /* An app's replies join the batch too, each in its place. */
 Test(http, async_pipelined_app_replies_keep_their_order)
 {
