@@ -70,15 +70,18 @@ take(struct hw_loop *l, int fd)
 }
 
 /* max_requests reached: listeners off until the hold ends, checked
-   after each batch, so no later connection is woken for this worker. */
-static void
+   after each batch, so no later connection is woken for this worker;
+   true while it holds. */
+static bool
 hold(struct hw_loop *l)
 {
 	uint64_t end;
 
-	if (!l->l_draining && (end = hw_recycle_hold()) != 0 &&
-	    l->l_resume != end)
+	if (l->l_draining || (end = hw_recycle_hold()) == 0)
+		return false;
+	if (l->l_resume != end)
 		gate_close(l, end);
+	return true;
 }
 
 static void
@@ -89,10 +92,8 @@ accept_all(struct hw_loop *l, int lfd)
 	int				 fd, n = 0;
 
 	/* gthread's threads may start a hold while this thread waits. */
-	if (hw_recycle_hold() != 0) {
-		hold(l);
+	if (hold(l))
 		return;
-	}
 	if ((back = hw_share_yield(&l->l_share, wc, l->l_nconns,
 	    sb_now_ms())) != 0) {
 		/* A pause of YIELD_MS from now, not from the batch's start. */
@@ -298,6 +299,6 @@ hw_loop_run(struct hw_loop *l)
 		if (l->l_drain_req)
 			drain_begin(l);
 		else
-			hold(l);
+			(void)hold(l);
 	}
 }
