@@ -19,9 +19,10 @@
  * requests, plus those in progress at that moment (one per connection;
  * sync has one), plus what waits in the listen queue when it is told to
  * stop (up to its capacity), which every stopping worker answers rather
- * than leave to be reset.  A hold lasts HOLD_MS at most: should the replacement
- * not come (a broken app, a pool backing off), the worker serves again
- * until it is retired, rather than leave its share of the pool unserved.
+ * than leave to be reset.  A hold lasts HOLD_MS at most: should the
+ * replacement not come (a broken app, a pool backing off), the worker
+ * serves again until it is retired, rather than leave its share of the
+ * pool unserved.
  */
 #include "config.h"
 

@@ -989,11 +989,20 @@ h_http_get(int port, char *buf, size_t len)
 long
 h_hello_pid(int port)
 {
-	char		 buf[512];
-	const char	*p;
+	char buf[512];
 
-	if (h_http_get(port, buf, sizeof(buf)) == -1 ||
-	    (p = strstr(buf, ", pid ")) == NULL)
+	if (h_http_get(port, buf, sizeof(buf)) == -1)
+		return -1;
+	return h_reply_pid(buf);
+}
+
+long
+h_reply_pid(const char *buf)
+{
+	const char *p = strstr(buf, ", pid ");
+
+	/* The body ends with the pid and a newline. */
+	if (p == NULL || strchr(p, '\n') == NULL)
 		return -1;
 	return strtol(p + 6, NULL, 10);
 }

@@ -175,5 +175,7 @@ int	 h_http(int port, const char *what, char *buf, size_t len);
 int	 h_http_get(int port, char *buf, size_t len);
 /* The pid a built-in worker's hello reply names, or -1. */
 long	 h_hello_pid(int port);
+/* The same from a reply in buf; -1 if it has none or is cut short. */
+long	 h_reply_pid(const char *buf);
 /* Occurrences of needle in buf. */
 int	 h_occurrences(const char *buf, const char *needle);

@@ -411,7 +411,6 @@ static int
 answers_before_replacement(bool keepalive)
 {
 	char	 buf[1024];
-	const char *p;
 	long	 first = -1, pid;
 	int	 fd = -1, count = 0, fails = 0, n = 0;
 	bool	 closed;
@@ -430,9 +429,7 @@ answers_before_replacement(bool keepalive)
 			if (h_send(fd, req, sizeof(req) - 1) == 0) {
 				h_recv(fd, buf, sizeof(buf), ", pid ", 1,
 				    H_WAIT_MS, &closed);
-				if ((p = strstr(buf, ", pid ")) != NULL &&
-				    strchr(p, '\n') != NULL)
-					pid = strtol(p + 6, NULL, 10);
+				pid = h_reply_pid(buf);
 			}
 			if (pid == -1 || closed ||
 			    strstr(buf, "Connection: close\r\n") != NULL) {

@@ -356,7 +356,7 @@ Test(http, async_pipeliner_that_never_reads_is_bounded)
 	cr_assert_eq(h_send(fd, one, sizeof(one) - 1), 0);
 	reply = (long)h_recv(fd, buf, sizeof(buf), "Hello from poold", 1,
 	    H_WAIT_MS, &closed);
-	cr_assert_not_null(strchr(strstr(buf, ", pid "), '\n'));
+	cr_assert_eq(h_reply_pid(buf), pid, "%s", buf);
 	rss0 = h_proc_status((pid_t)pid, "VmRSS", 10);
 	for (size_t i = 0; i < 64; i++)
 		memcpy(chunk + i * (sizeof(one) - 1), one, sizeof(one) - 1);
