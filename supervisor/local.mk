@@ -17,6 +17,7 @@ supervisor_libpoold_a_SOURCES = \
 	supervisor/filewatch.c supervisor/filewatch.h \
 	supervisor/confhint.c supervisor/confhint.h \
 	supervisor/cgroup.c supervisor/cgroup.h \
+	supervisor/cgfork.c supervisor/cgfork.h \
 	supervisor/cgres.c supervisor/cgres.h \
 	supervisor/compat.c supervisor/compat.h \
 	supervisor/readyfd.c supervisor/readyfd.h \

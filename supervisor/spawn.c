@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgfork.h"
 #include "log.h"
 #include "compat.h"
 #include "confprint.h"
@@ -349,22 +350,8 @@ log_spawn(const struct spawn_req *r, char *const *env, size_t ours)
 	    pc->pc_name, r->sr_slot, line);
 }
 
-/* Move this process into the cgroup whose directory is dirfd. */
-static int
-join_cgroup(int dirfd)
-{
-	int	fd = openat(dirfd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
-	ssize_t	n;
-
-	if (fd == -1)
-		return -1;
-	n = write(fd, "0", 1);
-	(void)close(fd);
-	return n == 1 ? 0 : -1;
-}
-
 static void __attribute__((noreturn))
-child_main(const struct spawn_req *r, pid_t arbiter)
+child_main(const struct spawn_req *r, pid_t arbiter, int cgerr)
 {
 	const struct pool_conf	*pc = r->sr_conf;
 	worker_main_fn		 run = NULL;
@@ -372,14 +359,14 @@ child_main(const struct spawn_req *r, pid_t arbiter)
 	size_t			  ours = 0;
 
 	/* A process group of its own, which its children join: what is left
-	   of the tree when it ends can be killed as one (spawn.h); and its
-	   cgroup, which they cannot leave, before anything can fork. */
+	   of the tree when it ends can be killed as one (spawn.h).  Its
+	   cgroup, which they cannot leave, it is in already (cgfork). */
 	if (setpgid(0, 0) == -1)
 		child_fail("setpgid");
 	/* Not fatal: the process group still holds what stays in it. */
-	if (r->sr_cgroup != -1 && join_cgroup(r->sr_cgroup) == -1)
+	if (cgerr != 0)
 		dprintf(STDERR_FILENO, "poold worker: joining its cgroup: %s; "
-		    "it runs in the arbiter's\n", strerror(errno));
+		    "it runs in the arbiter's\n", strerror(cgerr));
 	spawn_reset_signals();
 	/* A built-in worker keeps poold's environment (http_main): no
 	   activation set to build, in pages the fork has just shared, on
@@ -434,16 +421,17 @@ spawn_pipe(int *wr, const char *what)
 pid_t
 spawn_worker(const struct spawn_req *r)
 {
-	pid_t arbiter = getpid(), pid;
+	pid_t	arbiter = getpid(), pid;
+	int	cgerr = 0;
 
-	pid = fork();
+	pid = cgfork(r->sr_cgroup, &cgerr);
 	if (pid == -1) {
 		log_error("pool %s: fork for worker %u", r->sr_conf->pc_name,
 		    r->sr_slot);
 		return -1;
 	}
 	if (pid == 0)
-		child_main(r, arbiter);
+		child_main(r, arbiter, cgerr);
 	/* Both sides, so that the group exists before either goes on; the
 	   child may have exec'd already (EACCES): then it has done it. */
 	if (setpgid(pid, pid) == -1 && errno != EACCES && errno != ESRCH)

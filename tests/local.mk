@@ -7,6 +7,7 @@ UNIT_TESTS = \
 	tests/unit/test_addr \
 	tests/unit/test_backoff \
 	tests/unit/test_autoscale \
+	tests/unit/test_cgfork \
 	tests/unit/test_cgres \
 	tests/unit/test_conf \
 	tests/unit/test_cpus \
@@ -55,6 +56,7 @@ UNIT_LDADD = supervisor/libpoold.a pool/libpool.a proto/libproto.a \
 tests_unit_test_addr_LDADD = $(UNIT_LDADD)
 tests_unit_test_backoff_LDADD = $(UNIT_LDADD)
 tests_unit_test_autoscale_LDADD = $(UNIT_LDADD)
+tests_unit_test_cgfork_LDADD = $(UNIT_LDADD) -lpthread
 tests_unit_test_cgres_LDADD = $(UNIT_LDADD)
 tests_unit_test_conf_LDADD = $(UNIT_LDADD)
 tests_unit_test_cpus_LDADD = $(UNIT_LDADD)

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * A fork whose child is born in a cgroup (see cgfork.h for why).
+ *
+ * glibc does not wrap clone3, and a raw clone leaves glibc's record of
+ * the child's one thread as the parent's: its thread id (pthread_kill to
+ * the main thread, or pthread_setaffinity_np on it, would aim at the
+ * arbiter) and its robust mutex list.  The child gets both as glibc's
+ * fork gives them: the kernel writes the child's tid where glibc keeps it
+ * (the address the kernel was given for this thread, read back with
+ * PR_GET_TID_ADDRESS: the one glibc's fork passes too), and the child
+ * registers the same robust list head again.  What glibc's fork does
+ * beyond that is for pthread_atfork handlers and for callers with other
+ * threads: the arbiter has no other thread, registers no handler and
+ * links no library that does (an app is loaded in its worker, after the
+ * fork).
+ *
+ * Where any of it is missing (a kernel before 5.7, a container's seccomp
+ * profile answering ENOSYS, no PR_GET_TID_ADDRESS without
+ * CONFIG_CHECKPOINT_RESTORE), the fork is glibc's and the child writes
+ * itself into cgroup.procs; that is said once.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <linux/sched.h>
+#endif
+
+#include "cgfork.h"
+#include "log.h"
+
+#if defined(CLONE_INTO_CGROUP) && defined(SYS_clone3) && \
+    defined(PR_GET_TID_ADDRESS) && defined(SYS_get_robust_list)
+#define HAVE_CLONE_INTO_CGROUP 1
+#endif
+
+/* Move the calling process into the cgroup whose directory is dirfd. */
+static int
+join(int dirfd)
+{
+	int	fd = openat(dirfd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+	ssize_t	n;
+	int	e;
+
+	if (fd == -1)
+		return errno;
+	n = write(fd, "0", 1);
+	e = errno;
+	(void)close(fd);
+	return n == 1 ? 0 : e;
+}
+
+static pid_t
+fork_then_join(int dirfd, int *err)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		*err = dirfd == -1 ? 0 : join(dirfd);
+	return pid;
+}
+
+#ifdef HAVE_CLONE_INTO_CGROUP
+
+/* What glibc's fork would give the child, read once. */
+static struct {
+	bool	 tried, usable;
+	void	*tid;		/* where glibc keeps this thread's id */
+	void	*robust;	/* its robust list head, and its size */
+	size_t	 robust_len;
+} self;
+
+static bool
+learn_self(void)
+{
+	long r;
+
+	if (self.tried)
+		return self.usable;
+	self.tried = true;
+	if (prctl(PR_GET_TID_ADDRESS, &self.tid, 0, 0, 0) == -1) {
+		log_info("cgroups: PR_GET_TID_ADDRESS: %s: workers are forked, "
+		    "then move into their cgroups (slower)", strerror(errno));
+		return false;
+	}
+	if (self.tid == NULL)
+		return false;	/* not glibc's thread: keep to its fork */
+	r = syscall(SYS_get_robust_list, 0, &self.robust, &self.robust_len);
+	if (r == -1)
+		self.robust = NULL;
+	self.usable = true;
+	return true;
+}
+
+/* The kernel cannot place a child at its birth: for good, or this once. */
+static bool
+clone3_missing(int e)
+{
+	return e == ENOSYS || e == E2BIG || e == EINVAL;
+}
+
+pid_t
+cgfork(int dirfd, int *err)
+{
+	struct clone_args	a;
+	long			pid;
+
+	if (dirfd == -1 || !learn_self())
+		return fork_then_join(dirfd, err);
+	memset(&a, 0, sizeof(a));
+	/* glibc's fork's flags, so that the kernel sets and clears the tid
+	   where glibc reads it, as for a child of fork(). */
+	a.flags = CLONE_INTO_CGROUP | CLONE_CHILD_SETTID |
+	    CLONE_CHILD_CLEARTID;
+	a.child_tid = (uint64_t)(uintptr_t)self.tid;
+	a.exit_signal = SIGCHLD;
+	a.cgroup = (uint64_t)dirfd;
+	pid = syscall(SYS_clone3, &a, sizeof(a));
+	if (pid == 0) {
+		if (self.robust != NULL)
+			(void)syscall(SYS_set_robust_list, self.robust,
+			    self.robust_len);
+		*err = 0;
+		return 0;
+	}
+	if (pid > 0)
+		return (pid_t)pid;
+	if (clone3_missing(errno)) {
+		log_info("cgroups: clone3 cannot place a child in its cgroup "
+		    "(%s): workers are forked, then move into their cgroups "
+		    "(slower)", strerror(errno));
+		self.usable = false;
+	}
+	/* Else (EBUSY, EACCES...): the join says why, as it fails too. */
+	return fork_then_join(dirfd, err);
+}
+
+#else
+
+pid_t
+cgfork(int dirfd, int *err)
+{
+	return fork_then_join(dirfd, err);
+}
+
+#endif
