@@ -620,7 +620,8 @@ static void
 conn_io(struct conn *c, uint32_t events)
 {
 	ssize_t	n;
-	bool	eof = false;
+	size_t	room;
+	bool	eof = false, emptied = false;
 
 	if (events & EPOLLERR) {
 		conn_close(c);
@@ -667,11 +668,18 @@ conn_io(struct conn *c, uint32_t events)
 		}
 		if (!batch_out(c))
 			return;
+		/* A read that did not fill the room took all the socket
+		   had: what comes next, epoll reports (level-triggered).
+		   Reading again would be an EAGAIN per request. */
+		if (emptied)
+			return;
 		if (!conn_room(c)) {
 			conn_error(c, 431);
 			continue;
 		}
-		n = read(c->c_fd, c->c_in + c->c_inlen, c->c_incap - c->c_inlen);
+		room = c->c_incap - c->c_inlen;
+		n = read(c->c_fd, c->c_in + c->c_inlen, room);
+		emptied = n > 0 && (size_t)n < room;
 		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
 			eof = true;
 			continue;

@@ -252,6 +252,37 @@ Test(http, async_close_asked_by_the_client_is_not_lingered)
 }
 
 /*
+ * A keep-alive request is one read: a read that leaves room in the buffer
+ * took all the socket had, and epoll tells when more comes.  There were
+ * two, the second an EAGAIN, for each request.
+ */
+Test(http, async_keepalive_request_is_one_read)
+{
+	static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	enum { ROUNDS = 50 };
+	char	 buf[512];
+	long	 pid, before, reads;
+	bool	 closed;
+	int	 fd;
+
+	start("async", 1, NULL);
+	cr_assert_gt(pid = h_hello_pid(port), 0);
+	cr_assert_neq(fd = h_tcp_connect(port), -1);
+	before = io_calls(pid, "syscr: ");
+	for (int i = 0; i < ROUNDS; i++) {
+		cr_assert_eq(h_send(fd, req, sizeof(req) - 1), 0);
+		h_recv(fd, buf, sizeof(buf), "Hello from poold", 1, H_WAIT_MS,
+		    &closed);
+		cr_assert(!closed && strstr(buf, "200 OK") != NULL,
+		    "round %d: %s", i, buf);
+	}
+	reads = io_calls(pid, "syscr: ") - before;
+	close(fd);
+	cr_assert_leq(reads, ROUNDS + ROUNDS / 10, "%ld reads for %d "
+	    "keep-alive requests", reads, ROUNDS);
+}
+
+/*
  * Pipelined requests read together are answered together: sixteen
  * replies in one write (there was one write each), in order.
  */
