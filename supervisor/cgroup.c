@@ -962,16 +962,28 @@ cg_leave(void)
 	return left;
 }
 
-void
-cg_sentinel_enter(void)
+int
+cg_sentinel_dir(void)
 {
-	char pid[32];
+	int fd;
 
-	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
-	if (basefd != -1 && ((mkdirat(basefd, SENTINEL_LEAF, 0755) == -1 &&
-	    errno != EEXIST) || cgres_put(basefd, SENTINEL_LEAF "/cgroup.procs",
-	    pid) == -1))
+	if (basefd == -1)
+		return -1;
+	if ((mkdirat(basefd, SENTINEL_LEAF, 0755) == -1 && errno != EEXIST) ||
+	    (fd = openat(basefd, SENTINEL_LEAF, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1) {
 		log_warn("cgroups: %s/%s", base, SENTINEL_LEAF);
+		return -1;
+	}
+	return fd;
+}
+
+void
+cg_sentinel_enter(int err)
+{
+	if (err != 0)
+		log_warnx("cgroups: %s/%s: %s", base, SENTINEL_LEAF,
+		    strerror(err));
 }
 
 void

@@ -85,10 +85,13 @@ int	 cg_usage(pid_t pid, struct cg_usage *);
 
 /* In the sentinel, the arbiter gone: kill every worker's cgroup. */
 void	 cg_kill_all(void);
-/* The sentinel, at its start: a leaf of its own, so that the arbiter's
-   can go when the arbiter exits.  At its end: every worker's cgroup
-   killed and removed, then the leaves and the subtree, as it leaves. */
-void	 cg_sentinel_enter(void);
+/* The sentinel's leaf, of its own so that the arbiter's can go when the
+   arbiter exits: made, a directory fd for its fork (cgfork), or -1
+   (none, or said why).  In the sentinel, at its start: err, cgfork's,
+   said if it is not there.  At its end: every worker's cgroup killed
+   and removed, then the leaves and the subtree, as it leaves. */
+int	 cg_sentinel_dir(void);
+void	 cg_sentinel_enter(int err);
 void	 cg_sentinel_finish(void);
 /* The subtree's directory fd, for a process that moves its fds (-1 if
    none); and where it is now. */

@@ -49,7 +49,7 @@ note(int32_t rec)
 }
 
 static void __attribute__((noreturn))
-watch(int rfd, int up)
+watch(int rfd, int up, int cgerr)
 {
 	static const int quiet[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM,
 	    SIGUSR1, SIGUSR2, SIGWINCH, SIGTTIN, SIGTTOU, SIGPIPE };
@@ -58,8 +58,8 @@ watch(int rfd, int up)
 	ssize_t	 n;
 	int	 fds[2] = { rfd, cg_fd() };
 
-	/* In our cgroup leaf before the arbiter goes on. */
-	cg_sentinel_enter();
+	/* In our cgroup leaf (cgfork) before the arbiter goes on. */
+	cg_sentinel_enter(cgerr);
 	(void)!write(up, "u", 1);
 	(void)close(up);
 	/* Signals for the arbiter's process group are not for us: we go
@@ -127,7 +127,7 @@ send_all(void)
 int
 sentinel_start(void)
 {
-	int	p[2], up[2];
+	int	p[2], up[2], cgdir, cgerr = 0;
 	char	c;
 
 	if (wfd != -1)
@@ -139,7 +139,10 @@ sentinel_start(void)
 		(void)close(p[1]);
 		return -1;
 	}
-	spid = spawn_named_fork("poold-sentinel");
+	cgdir = cg_sentinel_dir();
+	spid = spawn_named_cgfork("poold-sentinel", cgdir, &cgerr);
+	if (cgdir != -1)
+		(void)close(cgdir);	/* its copy closes with the rest */
 	if (spid == -1) {
 		(void)close(p[0]);
 		(void)close(p[1]);
@@ -148,7 +151,7 @@ sentinel_start(void)
 		return -1;
 	}
 	if (spid == 0)
-		watch(p[0], up[1]);
+		watch(p[0], up[1], cgerr);
 	(void)close(p[0]);
 	(void)close(up[1]);
 	/* A byte once it is named and about to watch, or the end of the

@@ -468,7 +468,7 @@ proc_signal(pid_t pid, int sig)
 }
 
 pid_t
-spawn_named_fork(const char *name)
+spawn_named_cgfork(const char *name, int cgdir, int *cgerr)
 {
 	char	own[17] = "";
 	pid_t	pid;
@@ -477,13 +477,21 @@ spawn_named_fork(const char *name)
 	/* The name is set in the parent and inherited: a child named after
 	   the fork would show as "poold" for a moment, like a worker. */
 	if (prctl(PR_GET_NAME, own) == -1 || prctl(PR_SET_NAME, name) == -1)
-		return fork();
-	pid = fork();
+		return cgfork(cgdir, cgerr);
+	pid = cgfork(cgdir, cgerr);
 	e = errno;
 	if (pid != 0)
 		(void)prctl(PR_SET_NAME, own);
 	errno = e;
 	return pid;
+}
+
+pid_t
+spawn_named_fork(const char *name)
+{
+	int err;
+
+	return spawn_named_cgfork(name, -1, &err);
 }
 
 void

@@ -54,8 +54,10 @@ int	 proc_signal(pid_t, int sig);
  */
 int	 proc_kill_group(pid_t);
 /* fork(), the child named name (comm) from its first instant, so that
-   whoever lists our children never takes a helper for a worker. */
+   whoever lists our children never takes a helper for a worker; the
+   second, born in the cgroup whose directory is cgdir, as cgfork(). */
 pid_t	 spawn_named_fork(const char *name);
+pid_t	 spawn_named_cgfork(const char *name, int cgdir, int *cgerr);
 /* Whether the group of pid still has a member. */
 bool	 proc_group_alive(pid_t);
 
