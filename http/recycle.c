@@ -71,7 +71,7 @@ ask(void)
 {
 	int e;
 
-	if (hw_tell(RECYCLE_MSG) == 0) {
+	if (hw_tell(RECYCLE_MSG, 0) == 0) {
 		atomic_store_explicit(&told, true, memory_order_relaxed);
 		return;
 	}

@@ -11,11 +11,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "notifymsg.h"
 #include "worker.h"
+
+#define READY_WAIT_MS	1000
 
 static const char	*notify;	/* a path, or "@name"; NULL: none */
 
@@ -26,9 +29,11 @@ hw_tell_init(const struct http_worker_conf *wc)
 }
 
 int
-hw_tell(const char *msg)
+hw_tell(const char *msg, int wait_ms)
 {
 	struct sockaddr_un	sun;
+	struct timeval		tv = { .tv_sec = wait_ms / 1000,
+				    .tv_usec = wait_ms % 1000 * 1000 };
 	socklen_t		sl;
 	int			fd, saved;
 
@@ -36,11 +41,18 @@ hw_tell(const char *msg)
 		errno = ENOTCONN;
 		return -1;
 	}
-	/* Never blocking: a full queue is for the caller to try again. */
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
-	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT,
-	    (struct sockaddr *)&sun, sl) == -1) {
+	/* The kernel bounds the arbiter's queue in datagrams (sysctl
+	   net.unix.max_dgram_qlen, 10 where systemd does not raise it):
+	   a sender that finds it full waits for the arbiter to read, at
+	   most wait_ms. */
+	if (wait_ms > 0 && setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv,
+	    sizeof(tv)) == -1)
+		wait_ms = 0;
+	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL |
+	    (wait_ms > 0 ? 0 : MSG_DONTWAIT), (struct sockaddr *)&sun,
+	    sl) == -1) {
 		saved = errno;
 		(void)close(fd);
 		errno = saved;
@@ -53,9 +65,12 @@ hw_tell(const char *msg)
 void
 hw_ready(void)
 {
-	/* Lost, the arbiter's boot window makes the worker ready later:
-	   slower, never wrong. */
-	if (hw_tell("READY=1") == -1)
+	/* Workers that start together say it together (a cold start of
+	   64): wait for room in the queue rather than lose it.  Up to a
+	   second, the boot window's default: a READY=1 that is lost all
+	   the same makes the worker ready by the boot window, slower,
+	   never wrong. */
+	if (hw_tell("READY=1", READY_WAIT_MS) == -1)
 		fprintf(stderr, "poold worker %ld: telling the arbiter it is "
 		    "ready: %s; it waits for the boot window\n",
 		    (long)getpid(), strerror(errno));

@@ -209,9 +209,10 @@ void	 hw_no_fini(void);
 void	 hw_beat_at(uint64_t now);
 
 /* tell.c: a datagram to the arbiter's notify socket (0, or -1 with
-   errno; ENOTCONN: there is none); READY=1, once the loop accepts. */
+   errno; ENOTCONN: there is none; EAGAIN: its queue stayed full for
+   wait_ms, 0 not waiting); READY=1, once the loop accepts. */
 void	 hw_tell_init(const struct http_worker_conf *);
-int	 hw_tell(const char *msg);
+int	 hw_tell(const char *msg, int wait_ms);
 void	 hw_ready(void);
 
 /* recycle.c: a request is done (scoreboard and max_requests); while

@@ -287,6 +287,25 @@ Test(health, gthread_thread_stuck_in_a_handler_is_aborted)
 	stuck_handler_is_aborted("gthread", "4");
 }
 
+/*
+ * Built-in workers that start together all say READY=1: the notify
+ * socket's queue holds net.unix.max_dgram_qlen datagrams (10 where
+ * systemd does not raise it), and a worker that found it full dropped
+ * its READY=1 and waited out the boot window.
+ */
+Test(health, builtin_workers_started_together_all_say_ready)
+{
+	enum { N = 48 };
+
+	port = h_free_port();
+	start_pool("  listen = { \"127.0.0.1:%d\" }\n  worker = \"sync\"\n"
+	    "  workers = %d\n", port, N);
+	cr_assert(h_wait_ready(&pd, N, H_WAIT_MS), "not all ready");
+	cr_assert(!h_log_has(&pd, "telling the arbiter it is ready"),
+	    "a READY=1 was lost");
+	cr_assert_eq(h_count(pd.pd_log, " ready after "), N);
+}
+
 /* Datagrams from other processes, and oversized ones, change nothing. */
 Test(health, notify_socket_refuses_strangers)
 {
