@@ -21,7 +21,7 @@ cores, and wrk's own CPU is part of every figure.
 
 Peers come from Debian:
     apt-get install -y wrk nghttp2-client nginx-light gunicorn uwsgi \
-        uwsgi-plugin-python3
+        uwsgi-plugin-python3 gnuplot-nox
 A peer that is missing or does not come up is reported in the table; the
 other servers are still measured.
 
