@@ -168,16 +168,24 @@ fork_and_check(int dirfd, char r[R_N])
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-TestSuite(cgfork, .init = setup, .fini = teardown);
-
-Test(cgfork, the_child_is_born_in_its_cgroup)
+/* The same, into the test's cgroup. */
+static void
+fork_into_cgroup(char r[R_N])
 {
-	int	dirfd = open(cgdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char	r[R_N];
+	int dirfd = open(cgdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	cr_assert_neq(dirfd, -1);
 	fork_and_check(dirfd, r);
 	(void)close(dirfd);
+}
+
+TestSuite(cgfork, .init = setup, .fini = teardown);
+
+Test(cgfork, the_child_is_born_in_its_cgroup)
+{
+	char r[R_N];
+
+	fork_into_cgroup(r);
 	cr_assert_eq(r[R_ERR], 'y', "the child could not join");
 	cr_assert_eq(r[R_CGROUP], 'y', "the child is not in %s", cgname);
 	cr_assert_eq(r[R_HOME], 'n');
@@ -185,12 +193,9 @@ Test(cgfork, the_child_is_born_in_its_cgroup)
 
 Test(cgfork, the_childs_thread_state_is_its_own)
 {
-	int	dirfd = open(cgdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char	r[R_N];
+	char r[R_N];
 
-	cr_assert_neq(dirfd, -1);
-	fork_and_check(dirfd, r);
-	(void)close(dirfd);
+	fork_into_cgroup(r);
 	cr_assert_eq(r[R_KILL], 'y', "pthread_kill to the child's main "
 	    "thread missed: glibc has the parent's thread id");
 	cr_assert_eq(r[R_TID], 'y');
