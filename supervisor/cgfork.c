@@ -3,20 +3,25 @@
  * A fork whose child is born in a cgroup (see cgfork.h for why).
  *
  * glibc does not wrap clone3, and a raw clone leaves glibc's record of
- * the child's one thread as the parent's: its thread id (pthread_kill to
- * the main thread, or pthread_setaffinity_np on it, would aim at the
- * arbiter) and its robust mutex list.  The child gets both as glibc's
- * fork gives them: the kernel writes the child's tid where glibc keeps it
- * (the address the kernel was given for this thread, read back with
- * PR_GET_TID_ADDRESS: the one glibc's fork passes too), and the child
- * registers the same robust list head again.  What glibc's fork does
- * beyond that is for pthread_atfork handlers and for callers with other
- * threads: the arbiter has no other thread, registers no handler and
- * links no library that does (an app is loaded in its worker, after the
- * fork).
+ * the child's one thread as the parent's: its thread id, which
+ * pthread_kill from another thread uses (it then fails, ESRCH) and
+ * pthread_setaffinity_np or pthread_setschedparam pass to the kernel
+ * (they would act on the arbiter's thread), and its robust mutex list.
+ * The child gets both as glibc 2.36's fork gives them: the kernel writes
+ * the child's tid where glibc keeps it (the address the kernel was given
+ * for this thread, read back with PR_GET_TID_ADDRESS: the one glibc's
+ * fork passes too), and the child registers the same robust list head
+ * again (the arbiter holds no robust mutex to forget).  The rest of
+ * glibc's fork is for callers with other threads (its locks, their
+ * stacks), which the arbiter never has, and for pthread_atfork handlers:
+ * poold registers none and links no library that does; an app is loaded
+ * in its worker, after the fork.  An NSS module that getpwnam or
+ * getaddrinfo loaded in the arbiter might (libnss_systemd caches its pid
+ * that way); in a worker only initgroups(3) uses NSS, and the modules
+ * keep no connection across calls.
  *
- * Where any of it is missing (a kernel before 5.7, a container's seccomp
- * profile answering ENOSYS, no PR_GET_TID_ADDRESS without
+ * Where any of it is missing (a kernel before 5.7, a seccomp profile
+ * answering ENOSYS or EPERM, no PR_GET_TID_ADDRESS without
  * CONFIG_CHECKPOINT_RESTORE), the fork is glibc's and the child writes
  * itself into cgroup.procs; that is said once.
  */
@@ -59,11 +64,20 @@ join(int dirfd)
 	return n == 1 ? 0 : e;
 }
 
+static bool	born;	/* the last cgfork's child was born in its cgroup */
+
+bool
+cgfork_born(void)
+{
+	return born;
+}
+
 static pid_t
 fork_then_join(int dirfd, int *err)
 {
 	pid_t pid = fork();
 
+	born = false;
 	if (pid == 0)
 		*err = dirfd == -1 ? 0 : join(dirfd);
 	return pid;
@@ -101,11 +115,14 @@ learn_self(void)
 	return true;
 }
 
-/* The kernel cannot place a child at its birth: for good, or this once. */
+/* The kernel, or a filter in front of it, will never place a child at
+   its birth.  Other errors are the cgroup's (EBUSY, EACCES...) or the
+   moment's (EAGAIN, ENOMEM): glibc's fork this once, whose child's join
+   then says why, if it fails too. */
 static bool
 clone3_missing(int e)
 {
-	return e == ENOSYS || e == E2BIG || e == EINVAL;
+	return e == ENOSYS || e == E2BIG || e == EINVAL || e == EPERM;
 }
 
 pid_t
@@ -125,6 +142,7 @@ cgfork(int dirfd, int *err)
 	a.exit_signal = SIGCHLD;
 	a.cgroup = (uint64_t)dirfd;
 	pid = syscall(SYS_clone3, &a, sizeof(a));
+	born = pid != -1;
 	if (pid == 0) {
 		if (self.robust != NULL)
 			(void)syscall(SYS_set_robust_list, self.robust,
@@ -140,7 +158,6 @@ cgfork(int dirfd, int *err)
 		    "(slower)", strerror(errno));
 		self.usable = false;
 	}
-	/* Else (EBUSY, EACCES...): the join says why, as it fails too. */
 	return fork_then_join(dirfd, err);
 }
 

@@ -13,6 +13,7 @@
 #ifndef POOLD_CGFORK_H
 #define POOLD_CGFORK_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 /*
@@ -22,5 +23,8 @@
  * single-threaded caller only: see cgfork.c.
  */
 pid_t	cgfork(int dirfd, int *err);
+/* Whether the last cgfork's child was born in its cgroup, rather than
+   moved there after glibc's fork (or given none), on both sides. */
+bool	cgfork_born(void);
 
 #endif

@@ -982,8 +982,8 @@ void
 cg_sentinel_enter(int err)
 {
 	if (err != 0)
-		log_warnx("cgroups: %s/%s: %s", base, SENTINEL_LEAF,
-		    strerror(err));
+		log_warnx("cgroups: the sentinel cannot join %s/%s: %s", base,
+		    SENTINEL_LEAF, strerror(err));
 }
 
 void
