@@ -317,10 +317,10 @@ conn_request(struct conn *c, size_t headlen)
 		conn_error(c, -r);
 		return;
 	}
-	/* keepalive = 0 turns keep-alive off, as in Gunicorn; a worker held
-	   by max_requests sends its clients to the replacement. */
+	/* keepalive = 0 turns keep-alive off, as in Gunicorn; a worker due
+	   for max_requests sends its clients to the replacement. */
 	c->c_keepalive = rq->rq_keepalive && !A.a_loop.l_draining &&
-	    A.a_wc->hw_keepalive_ms > 0 && hw_recycle_hold() == 0;
+	    A.a_wc->hw_keepalive_ms > 0 && !hw_recycle_closing();
 	c->c_peerclose = !rq->rq_keepalive;
 	c->c_body = rq->rq_body;
 	c->c_left = rq->rq_length;

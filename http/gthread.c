@@ -105,7 +105,7 @@ worker_thread(void *arg)
 		do {
 			c->g_close = rq == NULL || !hw_blocking_serve(&c->g_bc,
 			    G.g_wc, !G.g_draining && G.g_wc->hw_keepalive_ms > 0 &&
-			    hw_recycle_hold() == 0, &G.g_quit);
+			    !hw_recycle_closing(), &G.g_quit);
 		} while (!c->g_close && c->g_bc.bc_len > 0);
 		if (c->g_close) {
 			/* Linger here, not in the poller, which must not

@@ -7,12 +7,19 @@
  * program may) and goes on serving; the arbiter starts the replacement
  * and retires this worker once that one is ready, by the rolling rule.
  *
+ * From the reply that reaches max_requests, replies end their keep-alive
+ * connections (Connection: close): the arbiter may retire the worker as
+ * soon as the replacement is ready, and a stopping worker closes its idle
+ * keep-alive connections, under a client whose next request may already
+ * be on its way.  A new connection the worker has accepted is served at
+ * the stop, and one it has not waits in the listen queue: no request is
+ * lost that way.
+ *
  * Serving on while the replacement boots must not become serving without
- * a limit (a busy worker would answer hundreds more): once the arbiter
- * has been told and another tenth of max_requests is served, the worker
- * holds.  It accepts nothing and ends keep-alive connections after their
- * next reply, so what comes waits in the listen queue for the
- * replacement or a sibling.  A worker therefore answers at most
+ * a limit (a busy worker would answer hundreds more): once another tenth
+ * of max_requests is served, the worker holds.  It accepts nothing, so
+ * what comes waits in the listen queue for the replacement or a sibling.
+ * A worker therefore answers at most
  *
  *	max_requests + jitter + ceil(max_requests / 10)
  *
@@ -99,6 +106,23 @@ hw_request_done(uint64_t bytes)
 	    true, memory_order_relaxed))
 		atomic_store_explicit(&hold_at, sb_now_ms(),
 		    memory_order_relaxed);
+}
+
+bool
+hw_recycle_closing(void)
+{
+	uint64_t at;
+
+	if (limit == 0)
+		return false;
+	/* From the reply that reaches the limit, which is decided before
+	   it counts; never where there is nobody to tell (settled). */
+	if (!atomic_load_explicit(&told, memory_order_relaxed))
+		return !atomic_load_explicit(&settled, memory_order_relaxed) &&
+		    atomic_load_explicit(&served, memory_order_relaxed) + 1 >=
+		    limit;
+	at = atomic_load_explicit(&hold_at, memory_order_relaxed);
+	return at == 0 || sb_now_ms() < at + HOLD_MS;
 }
 
 uint64_t

@@ -215,11 +215,13 @@ void	 hw_tell_init(const struct http_worker_conf *);
 int	 hw_tell(const char *msg, int wait_ms);
 void	 hw_ready(void);
 
-/* recycle.c: a request is done (scoreboard and max_requests); while
-   max_requests holds the worker (nothing accepted, no keep-alive), when
+/* recycle.c: a request is done (scoreboard and max_requests); whether
+   replies end keep-alive connections (from max_requests until the hold
+   ends); while max_requests holds the worker (nothing accepted), when
    the hold ends (ms), else 0. */
 void	 hw_recycle_init(const struct http_worker_conf *);
 void	 hw_request_done(uint64_t bytes);
+bool	 hw_recycle_closing(void);
 uint64_t hw_recycle_hold(void);
 
 /* Count and log a request refused with status before its head parsed. */

@@ -28,7 +28,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -41,28 +40,13 @@
 #endif
 
 #include "cgfork.h"
+#include "cgres.h"
 #include "log.h"
 
 #if defined(CLONE_INTO_CGROUP) && defined(SYS_clone3) && \
     defined(PR_GET_TID_ADDRESS) && defined(SYS_get_robust_list)
 #define HAVE_CLONE_INTO_CGROUP 1
 #endif
-
-/* Move the calling process into the cgroup whose directory is dirfd. */
-static int
-join(int dirfd)
-{
-	int	fd = openat(dirfd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
-	ssize_t	n;
-	int	e;
-
-	if (fd == -1)
-		return errno;
-	n = write(fd, "0", 1);
-	e = errno;
-	(void)close(fd);
-	return n == 1 ? 0 : e;
-}
 
 static bool	born;	/* the last cgfork's child was born in its cgroup */
 
@@ -78,8 +62,10 @@ fork_then_join(int dirfd, int *err)
 	pid_t pid = fork();
 
 	born = false;
+	/* The child moves itself: "0" is the writer. */
 	if (pid == 0)
-		*err = dirfd == -1 ? 0 : join(dirfd);
+		*err = dirfd == -1 || cgres_put(dirfd, "cgroup.procs", "0") ==
+		    0 ? 0 : errno;
 	return pid;
 }
 
