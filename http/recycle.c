@@ -111,8 +111,6 @@ hw_request_done(uint64_t bytes)
 bool
 hw_recycle_closing(void)
 {
-	uint64_t at;
-
 	if (limit == 0)
 		return false;
 	/* From the reply that reaches the limit, which is decided before
@@ -121,8 +119,9 @@ hw_recycle_closing(void)
 		return !atomic_load_explicit(&settled, memory_order_relaxed) &&
 		    atomic_load_explicit(&served, memory_order_relaxed) + 1 >=
 		    limit;
-	at = atomic_load_explicit(&hold_at, memory_order_relaxed);
-	return at == 0 || sb_now_ms() < at + HOLD_MS;
+	/* Told: until the hold, and through it. */
+	return atomic_load_explicit(&hold_at, memory_order_relaxed) == 0 ||
+	    hw_recycle_hold() != 0;
 }
 
 uint64_t
